@@ -1,0 +1,12 @@
+//! parindex-core: the pure domain of parindex. No I/O lives here: authorization decisions,
+//! unit validation, passwords and tokens, and Vietnamese text helpers (collation, dates).
+//! Every other crate asks this one what is allowed and what is valid.
+
+pub mod access;
+pub mod msg;
+pub mod secret;
+pub mod text;
+pub mod unit;
+
+pub use access::{can, Action, Actor, Resource, Role, UnitScope};
+pub use msg::Msg;

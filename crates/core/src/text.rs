@@ -1,0 +1,149 @@
+//! Vietnamese text helpers: a collation key that sorts names as Vietnamese readers expect
+//! (a < ă < â < b … d < đ …, tones after letters), NFC normalisation, and dd/MM/yyyy dates.
+
+use chrono::NaiveDate;
+use unicode_normalization::UnicodeNormalization;
+
+const ALPHABET: &str = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz";
+
+/// Normalise user text: NFC (Windows tools often send decomposed Vietnamese), trimmed,
+/// inner runs of whitespace collapsed to one space.
+pub fn clean(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn tone_of(mark: char) -> Option<u8> {
+    match mark {
+        '\u{0300}' => Some(1), // huyền
+        '\u{0309}' => Some(2), // hỏi
+        '\u{0303}' => Some(3), // ngã
+        '\u{0301}' => Some(4), // sắc
+        '\u{0323}' => Some(5), // nặng
+        _ => None,
+    }
+}
+
+/// A key whose byte order is Vietnamese dictionary order: letters first (with ă, â, đ, ê, ô,
+/// ơ, ư as letters of their own), then tones, then case.
+pub fn sort_key(s: &str) -> Vec<u8> {
+    let mut letters = Vec::new();
+    let mut tones = Vec::new();
+    let mut cases = Vec::new();
+    let lower_nfd: Vec<char> = s.nfd().collect();
+    let mut i = 0;
+    while i < lower_nfd.len() {
+        let c = lower_nfd[i];
+        let lc = c.to_lowercase().next().unwrap_or(c);
+        cases.push(u8::from(c != lc));
+        // gather following combining marks
+        let mut j = i + 1;
+        let mut modifier = None;
+        let mut tone = 0u8;
+        while j < lower_nfd.len() && unicode_normalization::char::is_combining_mark(lower_nfd[j]) {
+            let m = lower_nfd[j];
+            if let Some(t) = tone_of(m) {
+                tone = t;
+            } else {
+                modifier = Some(m);
+            }
+            j += 1;
+        }
+        let letter: char = match (lc, modifier) {
+            ('a', Some('\u{0306}')) => 'ă',
+            ('a', Some('\u{0302}')) => 'â',
+            ('e', Some('\u{0302}')) => 'ê',
+            ('o', Some('\u{0302}')) => 'ô',
+            ('o', Some('\u{031B}')) => 'ơ',
+            ('u', Some('\u{031B}')) => 'ư',
+            (x, _) => x,
+        };
+        match ALPHABET.chars().position(|a| a == letter) {
+            Some(p) => letters.push(b'a' + p as u8),
+            None if letter.is_ascii_digit() => letters.push(b'0' + (letter as u8 - b'0')),
+            None if letter.is_whitespace() => letters.push(b' '),
+            None => {
+                // other characters sort after letters, by code point
+                letters.push(0xF0);
+                letters.extend_from_slice(&(letter as u32).to_be_bytes());
+            }
+        }
+        tones.push(tone);
+        i = j;
+    }
+    let mut key = letters;
+    key.push(0);
+    key.extend(tones);
+    key.push(0);
+    key.extend(cases);
+    key
+}
+
+/// Fold text for searching: lower case, no diacritics, đ → d ("Hà Nội" → "ha noi").
+pub fn fold(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
+/// Sort items by a Vietnamese name.
+pub fn sort_by_name<T>(items: &mut [T], name: impl Fn(&T) -> &str) {
+    items.sort_by_cached_key(|t| sort_key(name(t)));
+}
+
+/// `dd/MM/yyyy`, the Vietnamese date format.
+pub fn format_date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// Parse a date as a person types it: `dd/MM/yyyy`, `d/M/yyyy`, or ISO `yyyy-MM-dd`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_order() {
+        let mut names = vec!["Đông", "Dương", "Ân", "Anh", "Ăn", "Bình", "ơn", "Ông", "Ốc", "Ô", "An", "Ấn"];
+        sort_by_name(&mut names, |s| s);
+        assert_eq!(names, vec!["An", "Anh", "Ăn", "Ân", "Ấn", "Bình", "Dương", "Đông", "Ô", "Ông", "Ốc", "ơn"]);
+    }
+
+    #[test]
+    fn tones_after_letters() {
+        // "ma" < "má" < "mai": letters decide before tones.
+        let mut v = vec!["mai", "má", "ma", "mà"];
+        sort_by_name(&mut v, |s| s);
+        assert_eq!(v, vec!["ma", "mà", "má", "mai"]);
+    }
+
+    #[test]
+    fn clean_composes_and_trims() {
+        let decomposed = "Phu\u{031B}o\u{031B}\u{0300}ng  Tô   Hiệu ";
+        assert_eq!(clean(decomposed), "Phường Tô Hiệu");
+    }
+
+    #[test]
+    fn folding_for_search() {
+        assert_eq!(fold("Phường Đống Đa"), "phuong dong da");
+        assert!(fold("UBND xã Chiềng Sinh").contains(&fold("chieng sinh")));
+    }
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        assert_eq!(format_date(d), "01/07/2025");
+        assert_eq!(parse_date("1/7/2025"), Some(d));
+        assert_eq!(parse_date("2025-07-01"), Some(d));
+        assert_eq!(parse_date("31/02/2025"), None);
+    }
+}

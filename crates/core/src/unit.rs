@@ -1,0 +1,193 @@
+//! Units (đơn vị): the agencies, communes and wards being scored. Validation of a unit's
+//! fields lives here so that the form, the API and the importers refuse the same things
+//! with the same words.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::text::clean;
+use crate::Msg;
+
+/// The editable fields of a unit, before validation. Dates are already parsed by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitInput {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_code: Option<String>,
+    pub area: Option<String>,
+    pub active_from: Option<NaiveDate>,
+    pub active_to: Option<NaiveDate>,
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: Msg,
+}
+
+/// A unit code: 1–32 characters of `A–Z 0–9 . _ -`, stored upper-case.
+pub fn normalize_code(raw: &str) -> Result<String, Msg> {
+    let code = raw.trim().to_uppercase();
+    if code.is_empty() {
+        return Err(Msg::new("Mã đơn vị không được để trống.", "The unit code is required."));
+    }
+    if code.chars().count() > 32 {
+        return Err(Msg::new("Mã đơn vị dài tối đa 32 ký tự.", "The unit code has 32 characters at most."));
+    }
+    if !code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        return Err(Msg::new(
+            format!("Mã đơn vị “{}” chỉ được gồm chữ không dấu, số và . _ -", raw.trim()),
+            format!("The unit code “{}” may only contain letters A–Z, digits and . _ -", raw.trim()),
+        ));
+    }
+    Ok(code)
+}
+
+impl UnitInput {
+    /// Normalise and check every field; returns the cleaned input or all problems at once.
+    /// Whether `kind` and `parent_code` exist is checked by the store, which knows the data.
+    pub fn validate(mut self) -> Result<UnitInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        match normalize_code(&self.code) {
+            Ok(c) => self.code = c,
+            Err(m) => errors.push(FieldError { field: "code", message: m }),
+        }
+        self.name = clean(&self.name);
+        if self.name.is_empty() {
+            errors.push(FieldError {
+                field: "name",
+                message: Msg::new("Tên đơn vị không được để trống.", "The unit name is required."),
+            });
+        } else if self.name.chars().count() > 200 {
+            errors.push(FieldError {
+                field: "name",
+                message: Msg::new("Tên đơn vị dài tối đa 200 ký tự.", "The unit name has 200 characters at most."),
+            });
+        }
+        self.kind = self.kind.trim().to_lowercase();
+        if self.kind.is_empty() {
+            errors.push(FieldError {
+                field: "kind",
+                message: Msg::new("Chọn loại đơn vị.", "Choose the kind of unit."),
+            });
+        }
+        self.parent_code = match self.parent_code.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(p) => match normalize_code(p) {
+                Ok(c) if c == self.code => {
+                    errors.push(FieldError {
+                        field: "parent_code",
+                        message: Msg::new("Đơn vị không thể là đơn vị cha của chính nó.", "A unit cannot be its own parent."),
+                    });
+                    None
+                }
+                Ok(c) => Some(c),
+                Err(m) => {
+                    errors.push(FieldError { field: "parent_code", message: m });
+                    None
+                }
+            },
+        };
+        self.area = self.area.as_deref().map(clean).filter(|a| !a.is_empty());
+        if let (Some(from), Some(to)) = (self.active_from, self.active_to) {
+            if to < from {
+                errors.push(FieldError {
+                    field: "active_to",
+                    message: Msg::new(
+                        "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+                        "The end date must not be before the start date.",
+                    ),
+                });
+            }
+        }
+        if errors.is_empty() { Ok(self) } else { Err(errors) }
+    }
+}
+
+/// How one unit descends from another across a reorganisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineageKind {
+    /// The predecessor was merged into the successor (sáp nhập).
+    MergedInto,
+    /// The successor was split from the predecessor (chia tách).
+    SplitFrom,
+}
+
+impl LineageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineageKind::MergedInto => "merged_into",
+            LineageKind::SplitFrom => "split_from",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "merged_into" => Some(LineageKind::MergedInto),
+            "split_from" => Some(LineageKind::SplitFrom),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> UnitInput {
+        UnitInput { code: " snv ".into(), name: " Sở  Nội vụ ".into(), kind: "Agency".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn valid_input_is_normalised() {
+        let u = input().validate().unwrap();
+        assert_eq!(u.code, "SNV");
+        assert_eq!(u.name, "Sở Nội vụ");
+        assert_eq!(u.kind, "agency");
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let bad = UnitInput {
+            code: "SỞ NV".into(),
+            name: "".into(),
+            kind: "".into(),
+            parent_code: Some("x y".into()),
+            area: None,
+            active_from: NaiveDate::from_ymd_opt(2025, 7, 1),
+            active_to: NaiveDate::from_ymd_opt(2025, 1, 1),
+        };
+        let errs = bad.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["code", "name", "kind", "parent_code", "active_to"]);
+    }
+
+    #[test]
+    fn own_parent_refused() {
+        let mut u = input();
+        u.parent_code = Some("snv".into());
+        assert_eq!(u.validate().unwrap_err()[0].field, "parent_code");
+    }
+}
+
+/// One row of a unit import file, parsed but not yet checked against the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitImportRow {
+    /// Row number as the user sees it in the file (the header is row 1).
+    pub row: usize,
+    pub input: UnitInput,
+    /// Codes of units merged into this one.
+    pub merged_from: Vec<String>,
+    /// Code of the unit this one was split from.
+    pub split_from: Option<String>,
+}
+
+/// A problem with one row (and field) of an import file. Row 0 means the file as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub message: Msg,
+}

@@ -1,0 +1,5 @@
+//! parindex-reports: the file formats of parindex. Readers turn uploaded files into rows with
+//! per-row errors (never a half-read file); writers produce templates and exports.
+
+pub mod table;
+pub mod units;

@@ -1,0 +1,10 @@
+//! SeaORM entities: one module per table, matching `migration.rs`. Relations are expressed in
+//! queries where needed rather than in the entities, to keep them plain.
+
+pub mod api_token;
+pub mod audit_log;
+pub mod session;
+pub mod unit;
+pub mod unit_kind;
+pub mod unit_lineage;
+pub mod user;

@@ -1,0 +1,92 @@
+//! parindex-store: persistence. One migration source (`migration`) creates the same schema on
+//! SQLite and PostgreSQL; repositories (`repo::*`) are the only code that speaks SQL. Every write
+//! that changes data also appends to the audit log inside the same transaction.
+
+pub mod entity;
+pub mod error;
+pub mod migration;
+pub mod repo;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+pub use error::StoreError;
+pub use repo::audit::AuditCtx;
+
+/// The application's database: a SeaORM connection pool on SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connect to `sqlite://…` or `postgres://…`. SQLite runs in WAL mode with foreign keys on
+    /// and a busy timeout; the file is created when missing.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
+        if url.starts_with("sqlite:") {
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .foreign_keys(true)
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        } else {
+            opts.max_connections(16);
+        }
+        let db = Database::connect(opts).await?;
+        Ok(Store { db })
+    }
+
+    /// Bring the schema up to date. Safe to call at every start-up.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Names of the migrations applied so far, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let done = migration::Migrator::get_applied_migrations(&self.db).await?;
+        Ok(done.iter().map(|m| m.name().to_string()).collect())
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// A cheap round trip for `/readyz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// A consistent online copy of a SQLite database (`VACUUM INTO`). PostgreSQL is backed up
+    /// with `pg_dump`; see docs/operations.md.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend() != DatabaseBackend::Sqlite {
+            return Err(StoreError::Unsupported(parindex_core::Msg::new(
+                "Với PostgreSQL, hãy sao lưu bằng pg_dump (xem docs/operations.md).",
+                "On PostgreSQL, back up with pg_dump (see docs/operations.md).",
+            )));
+        }
+        if path.exists() {
+            return Err(StoreError::Conflict(parindex_core::Msg::new(
+                format!("Tệp {} đã tồn tại; chọn tên khác.", path.display()),
+                format!("{} already exists; choose another name.", path.display()),
+            )));
+        }
+        let p = path.to_string_lossy().replace('\'', "''");
+        self.db.execute_unprepared(&format!("VACUUM INTO '{p}'")).await?;
+        Ok(())
+    }
+}
+
+/// The SQLite URL for a data directory.
+pub fn sqlite_url_for_dir(dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("parindex.db").display())
+}

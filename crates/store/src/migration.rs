@@ -1,0 +1,222 @@
+//! The one migration source for SQLite and PostgreSQL. Add a new `Mxxxx` module for every
+//! change; never edit a migration that has shipped.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(M0001Foundation)]
+    }
+}
+
+/// Units, unit kinds and lineage; users, sessions, API tokens; the append-only audit log.
+pub struct M0001Foundation;
+
+impl MigrationName for M0001Foundation {
+    fn name(&self) -> &str {
+        "m0001_foundation"
+    }
+}
+
+fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str, to_col: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, to_col)
+        .on_delete(ForeignKeyAction::Restrict)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Foundation {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("unit_kinds")
+                .col(string_len("code", 32).primary_key())
+                .col(string("name_vi"))
+                .col(string("name_en"))
+                .col(integer("sort_order"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("units")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("code", 32))
+                .col(string_len("name", 200))
+                .col(string_len("kind", 32))
+                .col(big_integer_null("parent_id"))
+                .col(string_null("area"))
+                .col(date_null("active_from"))
+                .col(date_null("active_to"))
+                .col(boolean("active").default(true))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("units", "kind", "unit_kinds", "code"))
+                .foreign_key(&mut fk("units", "parent_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_units_kind").table("units").col("kind").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("unit_lineage")
+                .col(big_pk_auto("id"))
+                .col(big_integer("predecessor_id"))
+                .col(big_integer("successor_id"))
+                .col(string_len("relation", 16))
+                .col(date_null("effective_on"))
+                .col(string_null("note"))
+                .foreign_key(&mut fk("unit_lineage", "predecessor_id", "units", "id"))
+                .foreign_key(&mut fk("unit_lineage", "successor_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_unit_lineage")
+                .table("unit_lineage")
+                .col("predecessor_id")
+                .col("successor_id")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("users")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("username", 64))
+                .col(string("full_name"))
+                .col(string_null("email"))
+                .col(string("password_hash"))
+                .col(string_len("role", 32))
+                .col(big_integer_null("unit_id"))
+                .col(boolean("disabled").default(false))
+                .col(integer("failed_logins").default(0))
+                .col(timestamp_with_time_zone_null("locked_until"))
+                .col(string_len_null("locale", 8))
+                .col(timestamp_with_time_zone("password_changed_at"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("users", "unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("sessions")
+                .col(string_len("id_digest", 64).primary_key())
+                .col(big_integer("user_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("expires_at"))
+                .col(timestamp_with_time_zone("last_seen_at"))
+                .col(string_null("ip"))
+                .col(string_null("user_agent"))
+                .foreign_key(&mut fk("sessions", "user_id", "users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_sessions_user").table("sessions").col("user_id").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("api_tokens")
+                .col(big_pk_auto("id"))
+                .col(big_integer("user_id"))
+                .col(string("name"))
+                .col(string_len_uniq("token_digest", 64))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("last_used_at"))
+                .col(timestamp_with_time_zone_null("revoked_at"))
+                .foreign_key(&mut fk("api_tokens", "user_id", "users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("audit_log")
+                .col(big_pk_auto("id"))
+                .col(timestamp_with_time_zone("at"))
+                .col(big_integer_null("actor_id"))
+                .col(string("actor_name"))
+                .col(string_null("ip"))
+                .col(string_len("action", 64))
+                .col(string_len("object_type", 32))
+                .col(string_null("object_id"))
+                .col(big_integer_null("unit_id"))
+                .col(text_null("before_json"))
+                .col(text_null("after_json"))
+                .col(text_null("reason"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_audit_at").table("audit_log").col("at").to_owned()).await?;
+        m.create_index(Index::create().name("idx_audit_object").table("audit_log").col("object_type").col("object_id").to_owned()).await?;
+
+        // The audit log is append-only for everyone, the application included.
+        let db = m.get_connection();
+        match m.get_database_backend() {
+            DatabaseBackend::Sqlite => {
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log \
+                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log \
+                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;",
+                )
+                .await?;
+            }
+            DatabaseBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$ \
+                     BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql;",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log \
+                     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();",
+                )
+                .await?;
+            }
+            _ => {}
+        }
+
+        // Kinds are data; these are the ones a Vietnamese province has today and had before 2025.
+        let mut ins = Query::insert()
+            .into_table("unit_kinds")
+            .columns(["code", "name_vi", "name_en", "sort_order"])
+            .to_owned();
+        for (i, (code, vi, en)) in [
+            ("agency", "Cơ quan chuyên môn cấp tỉnh", "Provincial agency"),
+            ("commune", "UBND xã", "Commune People's Committee"),
+            ("ward", "UBND phường", "Ward People's Committee"),
+            ("district", "UBND huyện (trước 01/7/2025)", "District People's Committee (before 1 July 2025)"),
+            ("province", "Tỉnh, thành phố", "Province or city"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            ins.values_panic([code.into(), vi.into(), en.into(), (i as i32 + 1).into()]);
+        }
+        m.exec_stmt(ins).await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["audit_log", "api_tokens", "sessions", "users", "unit_lineage", "units", "unit_kinds"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        if m.get_database_backend() == DatabaseBackend::Postgres {
+            m.get_connection().execute_unprepared("DROP FUNCTION IF EXISTS audit_log_append_only()").await?;
+        }
+        Ok(())
+    }
+}

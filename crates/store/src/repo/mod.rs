@@ -1,0 +1,5 @@
+//! Repositories: the only code that reads and writes tables. Grouped by subject.
+
+pub mod audit;
+pub mod units;
+pub mod users;
