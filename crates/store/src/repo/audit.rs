@@ -6,7 +6,6 @@
 use chrono::{NaiveDate, Utc};
 use parindex_core::Actor;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use serde::Serialize;
 
 use crate::entity::audit_log;
 use crate::{Store, StoreError};
@@ -75,31 +74,10 @@ pub struct AuditFilter {
     pub offset: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct AuditPage {
     pub total: u64,
     pub entries: Vec<audit_log::Model>,
-}
-
-impl serde::Serialize for audit_log::Model {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let parse = |j: &Option<String>| j.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
-        let mut st = s.serialize_struct("AuditEntry", 12)?;
-        st.serialize_field("id", &self.id)?;
-        st.serialize_field("at", &self.at)?;
-        st.serialize_field("actor_id", &self.actor_id)?;
-        st.serialize_field("actor_name", &self.actor_name)?;
-        st.serialize_field("ip", &self.ip)?;
-        st.serialize_field("action", &self.action)?;
-        st.serialize_field("object_type", &self.object_type)?;
-        st.serialize_field("object_id", &self.object_id)?;
-        st.serialize_field("unit_id", &self.unit_id)?;
-        st.serialize_field("before", &parse(&self.before_json))?;
-        st.serialize_field("after", &parse(&self.after_json))?;
-        st.serialize_field("reason", &self.reason)?;
-        st.end()
-    }
 }
 
 impl Store {

@@ -1,0 +1,320 @@
+//! Command-line interface: every subcommand with its `--help`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use parindex_core::secret::generate_password;
+use parindex_core::Role;
+use parindex_store::repo::units::ImportError;
+use parindex_store::repo::users::NewUser;
+use parindex_store::{AuditCtx, Store, StoreError};
+use parindex_web::{AppState, WebConfig};
+
+use crate::config::{database_url, default_data_dir, redact, FileConfig};
+
+#[derive(Parser)]
+#[command(name = "parindex", version, about = "parindex — Chỉ số cải cách hành chính (PAR Index) và SIPAS: máy chủ và công cụ quản trị.\nAdministrative-reform index and citizen satisfaction: server and administration tools.")]
+pub struct Cli {
+    /// A TOML configuration file (default: parindex.toml in the data directory, if present).
+    #[arg(long, global = true, env = "PARINDEX_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Directory for the SQLite database and files.
+    #[arg(long, env = "PARINDEX_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// A database URL: postgres://user@host/db switches to PostgreSQL (default: SQLite in the data directory).
+    #[arg(long, env = "PARINDEX_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "PARINDEX_BIND")]
+    bind: Option<String>,
+    /// The public URL (e.g. https://cchc.sonla.gov.vn); HTTPS turns on Secure cookies.
+    #[arg(long, env = "PARINDEX_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Trust X-Forwarded-For (only behind your own reverse proxy).
+    #[arg(long, env = "PARINDEX_TRUST_PROXY")]
+    trust_proxy: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Run the server on a demo province (Sơn La, sample data); prints the URL and demo logins.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Create or update the database schema, then exit.
+    Migrate(DbArgs),
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        cmd: TokenCmd,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write a consistent copy of the SQLite database to FILE while the server runs.
+    Backup {
+        /// Target file (must not exist).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Unit registry.
+    Unit {
+        #[command(subcommand)]
+        cmd: UnitCmd,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create a user. The password is read from stdin when piped, otherwise generated and printed.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        /// admin, secretariat, appraiser, council, unit_officer, unit_leader, viewer
+        #[arg(long)]
+        role: String,
+        /// Code of the user's unit (required for unit_officer and unit_leader).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List users.
+    List,
+    /// Disable a user and end their sessions.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a new password (from stdin when piped, otherwise generated and printed); ends all sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create an API token for a user; it is printed once.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitCmd {
+    /// Import units from an XLSX or CSV file (all or nothing; errors listed per row).
+    Import {
+        file: PathBuf,
+    },
+}
+
+async fn open_store(config: Option<&PathBuf>, db: &DbArgs, default_dir: PathBuf) -> anyhow::Result<(Store, FileConfig, PathBuf)> {
+    let dir = db.data_dir.clone().unwrap_or(default_dir);
+    let file = FileConfig::load(config.map(|p| p.as_path()), &dir)?;
+    let url = database_url(db.database_url.clone(), &file, &dir)?;
+    let store = Store::connect(&url).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
+    store.migrate().await.context("migrating the database")?;
+    Ok((store, file, dir))
+}
+
+/// A password from stdin when piped, otherwise a generated one (returned to print).
+fn password_from_stdin_or_generate() -> anyhow::Result<(String, bool)> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok((generate_password(), true));
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let p = line.trim_end_matches(['\n', '\r']).to_string();
+    if p.is_empty() {
+        return Ok((generate_password(), true));
+    }
+    Ok((p, false))
+}
+
+fn store_err(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Invalid(f) => anyhow::anyhow!(f.iter().map(|x| x.message.to_string()).collect::<Vec<_>>().join("; ")),
+        StoreError::Conflict(m) | StoreError::Unsupported(m) => anyhow::anyhow!("{m}"),
+        StoreError::NotFound => anyhow::anyhow!("không tìm thấy (not found)"),
+        e => anyhow::anyhow!(e),
+    }
+}
+
+async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> anyhow::Result<()> {
+    let default_dir = if demo { PathBuf::from("parindex-demo") } else { default_data_dir() };
+    let (store, file, dir) = open_store(cli_config, &args.db, default_dir).await?;
+    if demo {
+        crate::demo::seed(&store).await.context("seeding the demo province")?;
+    }
+    let bind = args.bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let public_url = args.public_url.or(file.public_url.clone());
+    let config = WebConfig {
+        cookie_secure: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        public_origin: public_url.clone().map(|u| u.trim_end_matches('/').to_string()),
+        trust_proxy: args.trust_proxy || file.trust_proxy.unwrap_or(false),
+        max_upload_bytes: file.max_upload_mb.unwrap_or(20) * 1024 * 1024,
+        demo_banner: demo,
+    };
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr()?;
+    let url = public_url.unwrap_or_else(|| format!("http://{addr}"));
+    println!("parindex đang chạy tại / is running at: {url}");
+    println!("Dữ liệu / data: {}", dir.display());
+    if demo {
+        println!("\nTài khoản mẫu / demo logins (mật khẩu / password: {}):", crate::demo::DEMO_PASSWORD);
+        for (user, what) in crate::demo::DEMO_LOGINS {
+            println!("  {user:<22} {what}");
+        }
+    }
+    println!("\nDừng bằng Ctrl+C / stop with Ctrl+C");
+    let _ = std::io::stdout().flush();
+    parindex_web::serve(listener, AppState::new(store, config)).await?;
+    Ok(())
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let cfg = cli.config.as_ref();
+    match cli.command {
+        Command::Serve(args) => serve(cfg, args, false).await?,
+        Command::Demo { serve: args } => serve(cfg, args, true).await?,
+        Command::Migrate(db) => {
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            for m in store.applied_migrations().await? {
+                println!("applied {m}");
+            }
+        }
+        Command::User { cmd, db } => {
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            let ctx = AuditCtx::system("cli");
+            match cmd {
+                UserCmd::Create { username, full_name, role, unit, email } => {
+                    let Some(role) = Role::parse(&role) else {
+                        bail!("vai trò không hợp lệ / unknown role “{role}”: admin, secretariat, appraiser, council, unit_officer, unit_leader, viewer");
+                    };
+                    let unit_id = match unit {
+                        Some(code) => Some(store.unit_id_by_code(&code).await?.with_context(|| format!("không có đơn vị mã / no unit with code “{code}”"))?),
+                        None => None,
+                    };
+                    let (password, generated) = password_from_stdin_or_generate()?;
+                    let u = store
+                        .create_user(&ctx, NewUser { username, full_name, email, role, unit_id, password: password.clone() })
+                        .await
+                        .map_err(store_err)?;
+                    println!("created user {} ({})", u.username, u.role);
+                    if generated {
+                        println!("password: {password}");
+                    }
+                }
+                UserCmd::List => {
+                    println!("{:<24} {:<14} {:<10} {:<9} full name", "username", "role", "unit", "state");
+                    for u in store.list_users().await? {
+                        let state = if u.disabled { "disabled" } else { "active" };
+                        println!("{:<24} {:<14} {:<10} {:<9} {}", u.username, u.role, u.unit_code.unwrap_or_default(), state, u.full_name);
+                    }
+                }
+                UserCmd::Disable { username } => {
+                    store.set_user_disabled(&ctx, &username, true).await.map_err(store_err)?;
+                    println!("disabled {username}");
+                }
+                UserCmd::Enable { username } => {
+                    store.set_user_disabled(&ctx, &username, false).await.map_err(store_err)?;
+                    println!("enabled {username}");
+                }
+                UserCmd::ResetPassword { username } => {
+                    let (password, generated) = password_from_stdin_or_generate()?;
+                    store.set_password(&ctx, &username, &password).await.map_err(store_err)?;
+                    println!("password changed for {username}");
+                    if generated {
+                        println!("password: {password}");
+                    }
+                }
+            }
+        }
+        Command::Token { cmd: TokenCmd::Create { username, name }, db } => {
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            let token = store.create_token(&AuditCtx::system("cli"), &username, &name).await.map_err(store_err)?;
+            println!("{token}");
+            eprintln!("(shown once; use it as: Authorization: Bearer <token>)");
+        }
+        Command::Backup { file, db } => {
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            store.backup_to(&file).await.map_err(store_err)?;
+            println!("backup written to {}", file.display());
+        }
+        Command::Unit { cmd: UnitCmd::Import { file }, db } => {
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let rows = match parindex_reports::units::parse_units(&name, &bytes) {
+                Ok(r) => r,
+                Err(errors) => return Ok(report_rows(&name, &errors)),
+            };
+            // Slows each written row down, to let tests interrupt an import half-way.
+            let throttle = std::env::var("PARINDEX_IMPORT_THROTTLE_MS").ok().and_then(|v| v.parse::<u64>().ok());
+            let mut progress = |done: usize, total: usize| {
+                eprintln!("imported {done}/{total}");
+                if let Some(ms) = throttle {
+                    std::thread::sleep(std::time::Duration::from_millis(ms));
+                }
+            };
+            match store.import_units(&AuditCtx::system("cli:unit-import"), &name, rows, &mut progress).await {
+                Ok(o) => println!(
+                    "{name}: {} created, {} updated, {} unchanged, {} lineage links",
+                    o.created, o.updated, o.unchanged, o.lineage_links
+                ),
+                Err(ImportError::Rows(errors)) => return Ok(report_rows(&name, &errors)),
+                Err(ImportError::Store(e)) => return Err(store_err(e)),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_rows(name: &str, errors: &[parindex_core::unit::RowError]) -> ExitCode {
+    eprintln!("{name}: {} lỗi, không ghi dữ liệu nào / {} problem(s), nothing written", errors.len(), errors.len());
+    for e in errors {
+        let row = if e.row == 0 { "-".to_string() } else { e.row.to_string() };
+        eprintln!("  {name}:{row} [{}] {} / {}", e.field, e.message.vi, e.message.en);
+    }
+    ExitCode::from(2)
+}

@@ -1,0 +1,166 @@
+//! The demo province: "Tỉnh Sơn La (dữ liệu mẫu)" — provincial agencies, wards and communes
+//! after the 1 July 2025 reorganisation, a few former communes and districts merged into them,
+//! and a user for every role. Seeded once into an empty database; a restart keeps the data.
+//! All names are plausible samples, not an official list.
+
+use chrono::NaiveDate;
+use parindex_core::unit::{LineageKind, UnitInput};
+use parindex_core::Role;
+use parindex_store::repo::units::{StatusFilter, UnitFilter};
+use parindex_store::repo::users::NewUser;
+use parindex_store::{AuditCtx, Store};
+
+pub const DEMO_PASSWORD: &str = "parindex-demo";
+
+/// (username, what the account is) — printed at start.
+pub const DEMO_LOGINS: &[(&str, &str)] = &[
+    ("admin", "Quản trị, Phòng CCHC Sở Nội vụ / administrator"),
+    ("thuky", "Thư ký tổ giúp việc / secretariat"),
+    ("thamdinh.stp", "Thẩm định viên Sở Tư pháp / appraiser"),
+    ("hoidong", "Thành viên hội đồng / council member"),
+    ("canbo.stc", "Cán bộ đầu mối Sở Tài chính / unit officer"),
+    ("lanhdao.stc", "Lãnh đạo Sở Tài chính / unit leader"),
+    ("canbo.chiengsinh", "Cán bộ đầu mối phường Chiềng Sinh / unit officer"),
+    ("lanhdao.chiengsinh", "Lãnh đạo phường Chiềng Sinh / unit leader"),
+    ("xem", "Lãnh đạo tỉnh (chỉ xem) / viewer"),
+];
+
+const AGENCIES: &[(&str, &str)] = &[
+    ("VP-UBND", "Văn phòng UBND tỉnh"),
+    ("SNV", "Sở Nội vụ"),
+    ("STP", "Sở Tư pháp"),
+    ("STC", "Sở Tài chính"),
+    ("SCT", "Sở Công Thương"),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường"),
+    ("SXD", "Sở Xây dựng"),
+    ("SGDDT", "Sở Giáo dục và Đào tạo"),
+    ("SYT", "Sở Y tế"),
+    ("SVHTTDL", "Sở Văn hoá, Thể thao và Du lịch"),
+    ("SKHCN", "Sở Khoa học và Công nghệ"),
+    ("SDTTG", "Sở Dân tộc và Tôn giáo"),
+    ("TTR", "Thanh tra tỉnh"),
+    ("BQLKCN", "Ban Quản lý các khu công nghiệp tỉnh"),
+    ("BQLDA", "Ban Quản lý dự án đầu tư xây dựng tỉnh"),
+    ("DPTTH", "Đài Phát thanh và Truyền hình tỉnh"),
+    ("TCD", "Trường Cao đẳng Sơn La"),
+    ("BQL-MC", "Ban Quản lý Khu du lịch quốc gia Mộc Châu"),
+    ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh"),
+    ("SNGV", "Sở Ngoại vụ (đến 28/02/2025)"),
+];
+
+const WARDS: &[(&str, &str, &str)] = &[
+    ("P-TOHIEU", "UBND phường Tô Hiệu", "Khu vực trung tâm"),
+    ("P-CHIENGAN", "UBND phường Chiềng An", "Khu vực trung tâm"),
+    ("P-CHIENGCOI", "UBND phường Chiềng Cơi", "Khu vực trung tâm"),
+    ("P-CHIENGSINH", "UBND phường Chiềng Sinh", "Khu vực trung tâm"),
+    ("P-MOCCHAU", "UBND phường Mộc Châu", "Khu vực Mộc Châu"),
+    ("P-MOCSON", "UBND phường Mộc Sơn", "Khu vực Mộc Châu"),
+    ("P-VANSON", "UBND phường Vân Sơn", "Khu vực Mộc Châu"),
+    ("P-THAONGUYEN", "UBND phường Thảo Nguyên", "Khu vực Mộc Châu"),
+];
+
+const COMMUNES: &[(&str, &str, &str)] = &[
+    ("X-MUONGBU", "UBND xã Mường Bú", "Vùng lòng hồ"),
+    ("X-MUONGLA", "UBND xã Mường La", "Vùng lòng hồ"),
+    ("X-THUANCHAU", "UBND xã Thuận Châu", "Vùng phía Bắc"),
+    ("X-QUYNHNHAI", "UBND xã Quỳnh Nhai", "Vùng lòng hồ"),
+    ("X-PHUYEN", "UBND xã Phù Yên", "Vùng phía Đông"),
+    ("X-BACYEN", "UBND xã Bắc Yên", "Vùng phía Đông"),
+    ("X-TAXUA", "UBND xã Tà Xùa", "Vùng phía Đông"),
+    ("X-SONGMA", "UBND xã Sông Mã", "Vùng biên giới"),
+    ("X-SOPCOP", "UBND xã Sốp Cộp", "Vùng biên giới"),
+    ("X-YENCHAU", "UBND xã Yên Châu", "Vùng phía Đông"),
+    ("X-MAISON", "UBND xã Mai Sơn", "Khu vực trung tâm"),
+    ("X-VANHO", "UBND xã Vân Hồ", "Khu vực Mộc Châu"),
+    ("X-CHIENGMUNG", "UBND xã Chiềng Mung", "Khu vực trung tâm"),
+    ("X-GIAPHU", "UBND xã Gia Phù", "Vùng phía Đông"),
+    ("X-COMA", "UBND xã Co Mạ", "Vùng phía Bắc"),
+    ("X-LONGHE", "UBND xã Long Hẹ", "Vùng phía Bắc"),
+    ("X-CHIENGKHUONG", "UBND xã Chiềng Khương", "Vùng biên giới"),
+    ("X-TOMUA", "UBND xã Tô Múa", "Khu vực Mộc Châu"),
+    ("X-LONGSAP", "UBND xã Lóng Sập", "Vùng biên giới"),
+    ("X-NAMLAU", "UBND xã Nậm Lầu", "Vùng phía Bắc"),
+    ("X-MUONGGION", "UBND xã Mường Giôn", "Vùng lòng hồ"),
+    ("X-CHIENGHAC", "UBND xã Chiềng Hặc", "Vùng phía Đông"),
+];
+
+/// Former units that merged into today's (successor code, former code, former name, kind).
+const FORMER: &[(&str, &str, &str, &str)] = &[
+    ("P-CHIENGSINH", "CU-X-CHIENGNGAN", "UBND xã Chiềng Ngần (cũ)", "commune"),
+    ("P-CHIENGSINH", "CU-X-HUALA", "UBND xã Hua La (cũ)", "commune"),
+    ("X-MAISON", "CU-H-MAISON", "UBND huyện Mai Sơn (cũ)", "district"),
+    ("X-MAISON", "CU-X-COMUNG", "UBND xã Cò Nòi (cũ)", "commune"),
+    ("P-MOCCHAU", "CU-TX-MOCCHAU", "UBND thị xã Mộc Châu (cũ)", "district"),
+    ("X-THUANCHAU", "CU-H-THUANCHAU", "UBND huyện Thuận Châu (cũ)", "district"),
+];
+
+fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Seed the demo province into an empty database; does nothing when units already exist.
+pub async fn seed(store: &Store) -> anyhow::Result<()> {
+    let existing = store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await?;
+    if !existing.is_empty() {
+        return Ok(());
+    }
+    let ctx = AuditCtx::system("demo-seed");
+    let unit = |code: &str, name: &str, kind: &str, parent: Option<&str>, area: Option<&str>, from: Option<NaiveDate>, to: Option<NaiveDate>| UnitInput {
+        code: code.into(),
+        name: name.into(),
+        kind: kind.into(),
+        parent_code: parent.map(Into::into),
+        area: area.map(Into::into),
+        active_from: from,
+        active_to: to,
+    };
+    store.create_unit(&ctx, unit("SONLA", "Tỉnh Sơn La (dữ liệu mẫu)", "province", None, None, None, None)).await?;
+    for (code, name) in AGENCIES {
+        let to = if *code == "SNGV" { date(2025, 2, 28) } else { None };
+        let u = store.create_unit(&ctx, unit(code, name, "agency", Some("SONLA"), None, None, to)).await?;
+        if to.is_some() {
+            store.set_unit_active(&ctx, u.id, false, to, Some("Sáp nhập theo phương án sắp xếp bộ máy 2025 (dữ liệu mẫu)".into())).await?;
+        }
+    }
+    let reform = date(2025, 7, 1);
+    for (code, name, area) in WARDS {
+        store.create_unit(&ctx, unit(code, name, "ward", Some("SONLA"), Some(area), reform, None)).await?;
+    }
+    for (code, name, area) in COMMUNES {
+        store.create_unit(&ctx, unit(code, name, "commune", Some("SONLA"), Some(area), reform, None)).await?;
+    }
+    for (successor, code, name, kind) in FORMER {
+        let old = store.create_unit(&ctx, unit(code, name, kind, Some("SONLA"), None, date(2008, 1, 1), date(2025, 6, 30))).await?;
+        store.set_unit_active(&ctx, old.id, false, date(2025, 6, 30), Some("Sắp xếp đơn vị hành chính từ 01/7/2025".into())).await?;
+        let new_id = store.unit_id_by_code(successor).await?.expect("successor seeded above");
+        store.add_lineage(&ctx, old.id, new_id, LineageKind::MergedInto, reform).await?;
+    }
+    let stc = store.unit_id_by_code("STC").await?;
+    let stp = store.unit_id_by_code("STP").await?;
+    let snv = store.unit_id_by_code("SNV").await?;
+    let cs = store.unit_id_by_code("P-CHIENGSINH").await?;
+    let users: &[(&str, &str, Role, Option<i64>)] = &[
+        ("admin", "Nguyễn Thị Hồng Nhung", Role::Admin, snv),
+        ("thuky", "Lò Văn Thắng", Role::Secretariat, snv),
+        ("thamdinh.stp", "Cầm Thị Ngọc Lan", Role::Appraiser, stp),
+        ("hoidong", "Hoàng Văn Dũng", Role::Council, None),
+        ("canbo.stc", "Quàng Thị Mai", Role::UnitOfficer, stc),
+        ("lanhdao.stc", "Đinh Công Tuấn", Role::UnitLeader, stc),
+        ("canbo.chiengsinh", "Lường Văn Hải", Role::UnitOfficer, cs),
+        ("lanhdao.chiengsinh", "Tòng Thị Phương", Role::UnitLeader, cs),
+        ("xem", "Bùi Đức Minh", Role::Viewer, None),
+    ];
+    for (username, full_name, role, unit_id) in users {
+        store
+            .create_user(&ctx, NewUser {
+                username: (*username).into(),
+                full_name: (*full_name).into(),
+                email: None,
+                role: *role,
+                unit_id: *unit_id,
+                password: DEMO_PASSWORD.into(),
+            })
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! The JSON API under `/api/v1`. Authenticated by a Bearer token (`parindex token create`) or a
+//! session cookie; errors are `{"error": {...}}` (see `error.rs`). The OpenAPI document is served
+//! at `/api/v1/openapi.json` and generated from the annotations on each handler.
+
+pub mod audit;
+pub mod units;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use parindex_core::{Action, Resource};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub unit_code: Option<String>,
+    pub lang: String,
+}
+
+/// Error body of every API error.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    pub error: ApiErrorBody,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    /// Machine-readable code, e.g. `forbidden`, `invalid_input`, `invalid_file`.
+    pub code: String,
+    /// The message in the request's language.
+    pub message: String,
+    pub message_vi: String,
+    pub message_en: String,
+    /// Per field (`field`) or per row (`row`, `field`) problems.
+    pub details: Vec<serde_json::Value>,
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = Me), (status = 401, body = ApiError)))]
+async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, AppError> {
+    let a = ctx.require(Action::ManageOwnAccount, Resource::System)?;
+    let u = state.store.get_user(a.user_id).await?;
+    Ok(Json(Me {
+        id: u.id,
+        username: u.username,
+        full_name: u.full_name,
+        role: u.role,
+        unit_id: u.unit_id,
+        unit_code: u.unit_code,
+        lang: ctx.lang.code().into(),
+    }))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "parindex API", version = "1", description = "Chỉ số CCHC / PAR Index — JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `parindex token create --username U`)."),
+    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::import, units::kinds, audit::list),
+    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiImportResult, audit::ApiAuditPage, audit::ApiAuditEntry)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me))
+        .merge(units::router())
+        .merge(audit::router())
+        .fallback(api_not_found)
+}

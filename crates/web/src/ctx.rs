@@ -1,0 +1,177 @@
+//! The request context: who is asking (session cookie or Bearer token), from which address,
+//! and in which language. Built once per request by `load` and read by handlers as `Ctx`.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::Response;
+use parindex_core::{can, Action, Actor, Resource};
+use parindex_store::AuditCtx;
+
+use crate::error::AppError;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "parindex_session";
+pub const LANG_COOKIE: &str = "parindex_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: Option<Actor>,
+    pub lang: Lang,
+    pub ip: Option<String>,
+    /// Authenticated by a Bearer token (no cookies involved).
+    pub via_token: bool,
+    pub session_secret: Option<String>,
+}
+
+impl Ctx {
+    /// The actor, if signed in and allowed; otherwise the right error (401 or 403).
+    pub fn require(&self, action: Action, resource: Resource) -> Result<&Actor, AppError> {
+        match &self.actor {
+            None => Err(AppError::Unauthenticated),
+            Some(a) if can(Some(a), action, resource) => Ok(a),
+            Some(_) => Err(AppError::Forbidden),
+        }
+    }
+
+    pub fn allows(&self, action: Action, resource: Resource) -> bool {
+        can(self.actor.as_ref(), action, resource)
+    }
+
+    pub fn audit(&self) -> AuditCtx {
+        match &self.actor {
+            Some(a) => AuditCtx::actor(a, self.ip.clone()),
+            None => AuditCtx { actor_id: None, actor_name: "anonymous".into(), ip: self.ip.clone() },
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        crate::i18n::t(self.lang, key)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| AppError::Internal("request context missing".into()))
+    }
+}
+
+/// The value of one cookie.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
+    if trust_proxy {
+        if let Some(f) = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+            if let Some(first) = f.split(',').next() {
+                return Some(first.trim().to_string());
+            }
+        }
+    }
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+}
+
+fn accept_language(headers: &HeaderMap) -> Option<Lang> {
+    let v = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    v.split(',').map(|p| p.split(';').next().unwrap_or("").trim().to_lowercase()).find_map(|tag| {
+        if tag.starts_with("vi") {
+            Some(Lang::Vi)
+        } else if tag.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    })
+}
+
+/// Middleware: resolve the actor and the language, then run the request.
+pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = client_ip(&req, state.config.trust_proxy);
+    let headers = req.headers().clone();
+    let mut actor = None;
+    let mut via_token = false;
+    let mut user_locale = None;
+    let mut session_secret = None;
+    if let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        match state.store.token_actor(token.trim()).await {
+            Ok(Some(a)) => {
+                actor = Some(a);
+                via_token = true;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!("token lookup failed: {e}"),
+        }
+        if actor.is_none() {
+            return AppError::InvalidToken.into_response_for(req.uri().path());
+        }
+    } else if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+        match state.store.session_actor(&secret).await {
+            Ok(Some((a, locale))) => {
+                actor = Some(a);
+                user_locale = locale.as_deref().and_then(Lang::parse);
+                session_secret = Some(secret);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!("session lookup failed: {e}"),
+        }
+    }
+    // Pages are Vietnamese unless the reader chose English (cookie or saved preference): many
+    // officials run English-language browsers. API clients may ask with Accept-Language.
+    let is_api = req.uri().path().starts_with("/api/");
+    let lang = cookie(&headers, LANG_COOKIE)
+        .as_deref()
+        .and_then(Lang::parse)
+        .or(user_locale)
+        .or_else(|| if is_api { accept_language(&headers) } else { None })
+        .unwrap_or(Lang::Vi);
+    let ctx = Ctx { actor, lang, ip, via_token, session_secret };
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    req.extensions_mut().insert(ctx.clone());
+    let resp = next.run(req).await;
+    match resp.extensions().get::<AppError>() {
+        Some(err) => crate::error::render(&ctx, &path, query.as_deref(), err.clone()),
+        None if resp.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            crate::error::render(&ctx, &path, query.as_deref(), AppError::PayloadTooLarge)
+        }
+        None => resp,
+    }
+}

@@ -1,0 +1,241 @@
+//! Administration screens for the reform office: users (create, disable, reset password) and
+//! the audit log with its filters.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Duration;
+use parindex_core::secret::generate_password;
+use parindex_core::text::parse_date;
+use parindex_core::{Action, Resource, Role, UnitScope};
+use parindex_store::repo::audit::AuditFilter;
+use parindex_store::repo::units::UnitFilter;
+use parindex_store::repo::users::NewUser;
+use parindex_store::StoreError;
+use serde::Deserialize;
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{render, Page};
+use crate::AppState;
+
+pub struct UserRow {
+    pub username: String,
+    pub full_name: String,
+    pub role_label: &'static str,
+    pub unit: String,
+    pub disabled: bool,
+    pub locked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct Users {
+    page: Page,
+    users: Vec<UserRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    units: Vec<(String, String)>,
+    new_password: Option<String>,
+    error: Option<String>,
+}
+
+async fn users_page(state: &AppState, ctx: &Ctx, new_password: Option<String>, error: Option<String>, done: Option<&str>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    let now = chrono::Utc::now();
+    let lang = ctx.lang.code();
+    let users = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            role_label: Role::parse(&u.role).map(|r| r.label(lang)).unwrap_or("?"),
+            unit: u.unit_name.clone().unwrap_or_default(),
+            locked: u.locked_until.is_some_and(|t| t > now),
+            username: u.username,
+            full_name: u.full_name,
+            disabled: u.disabled,
+        })
+        .collect();
+    let units = state
+        .store
+        .list_units(UnitScope::All, &UnitFilter::default())
+        .await?
+        .into_iter()
+        .map(|u| (u.code.clone(), format!("{} — {}", u.code, u.name)))
+        .collect();
+    let page = Page::new(ctx, state, ctx.t("users.title"), "/admin/users").crumb(ctx.t("users.title"), "").flash_from(done);
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut r = render(&Users {
+        page,
+        users,
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect(),
+        units,
+        new_password,
+        error,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn users(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
+    users_page(&state, &ctx, None, None, q.done.as_deref()).await
+}
+
+#[derive(Deserialize)]
+struct NewUserForm {
+    username: String,
+    full_name: String,
+    #[serde(default)]
+    email: String,
+    role: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+fn store_error_text(ctx: &Ctx, e: &StoreError) -> Option<String> {
+    match e {
+        StoreError::Invalid(f) => Some(f.iter().map(|x| x.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ")),
+        StoreError::Conflict(m) => Some(m.get(ctx.lang.code()).to_string()),
+        _ => None,
+    }
+}
+
+async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    let Some(role) = Role::parse(&f.role) else {
+        return users_page(&state, &ctx, None, Some(ctx.t("users.bad_role").into()), None).await;
+    };
+    let unit_id = if f.unit_code.trim().is_empty() { None } else { state.store.unit_id_by_code(&f.unit_code).await? };
+    let password = generate_password();
+    let new = NewUser { username: f.username, full_name: f.full_name, email: Some(f.email), role, unit_id, password: password.clone() };
+    match state.store.create_user(&ctx.audit(), new).await {
+        Ok(_) => users_page(&state, &ctx, Some(password), None, Some("user_created")).await,
+        Err(e) => match store_error_text(&ctx, &e) {
+            Some(msg) => users_page(&state, &ctx, None, Some(msg), None).await,
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn user_action(State(state): State<AppState>, ctx: Ctx, Path((username, action)): Path<(String, String)>) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::ManageUsers, Resource::System)?.clone();
+    match action.as_str() {
+        "disable" | "enable" => {
+            if action == "disable" && username == actor.username {
+                return users_page(&state, &ctx, None, Some(ctx.t("users.not_self").into()), None).await;
+            }
+            state.store.set_user_disabled(&ctx.audit(), &username, action == "disable").await?;
+            Ok(Redirect::to("/admin/users?done=user_saved").into_response())
+        }
+        "reset-password" => {
+            let password = generate_password();
+            state.store.set_password(&ctx.audit(), &username, &password).await?;
+            users_page(&state, &ctx, Some(password), None, None).await
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub ip: String,
+    pub action: String,
+    pub object: String,
+    pub before: String,
+    pub after: String,
+    pub reason: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub object_type: String,
+    #[serde(default)]
+    pub object_id: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub offset: u64,
+}
+
+impl AuditQuery {
+    pub fn filter(&self, limit: u64) -> AuditFilter {
+        AuditFilter {
+            actor: Some(self.actor.trim().to_lowercase()).filter(|s| !s.is_empty()),
+            action: Some(self.action.clone()),
+            object_type: Some(self.object_type.clone()),
+            object_id: Some(self.object_id.trim().to_string()),
+            unit_id: None,
+            from: parse_date(&self.from),
+            to: parse_date(&self.to),
+            limit,
+            offset: self.offset,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct Audit {
+    page: Page,
+    f: AuditQuery,
+    actions: Vec<String>,
+    entries: Vec<AuditRow>,
+    total: u64,
+    shown: u64,
+    next_page: Option<String>,
+}
+
+const AUDIT_PAGE: u64 = 100;
+
+async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+    ctx.require(Action::ViewAuditLog, Resource::System)?;
+    let res = state.store.list_audit(&q.filter(AUDIT_PAGE)).await?;
+    let entries: Vec<AuditRow> = res
+        .entries
+        .iter()
+        .map(|e| AuditRow {
+            // shown in Vietnam time (UTC+7), the province's only zone
+            at: (e.at + Duration::hours(7)).format("%d/%m/%Y %H:%M:%S").to_string(),
+            actor: e.actor_name.clone(),
+            ip: e.ip.clone().unwrap_or_default(),
+            action: e.action.clone(),
+            object: format!("{} {}", e.object_type, e.object_id.clone().unwrap_or_default()),
+            before: e.before_json.clone().unwrap_or_default(),
+            after: e.after_json.clone().unwrap_or_default(),
+            reason: e.reason.clone().unwrap_or_default(),
+        })
+        .collect();
+    let shown = q.offset + entries.len() as u64;
+    let next_page = (shown < res.total).then(|| {
+        format!(
+            "/admin/audit?actor={}&action={}&object_type={}&object_id={}&from={}&to={}&offset={shown}",
+            q.actor, q.action, q.object_type, q.object_id, q.from, q.to
+        )
+    });
+    let page = Page::new(&ctx, &state, ctx.t("audit.title"), "/admin/audit").crumb(ctx.t("audit.title"), "");
+    Ok(render(&Audit { page, actions: state.store.audit_actions().await?, f: q, entries, total: res.total, shown, next_page }))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/{username}/{action}", post(user_action))
+        .route("/admin/audit", get(audit))
+}

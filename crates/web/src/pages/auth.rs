@@ -1,0 +1,200 @@
+//! Sign-in, sign-out, own account (password change) and the language switch.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use parindex_core::{Action, Resource};
+use parindex_store::repo::users::LoginError;
+use serde::Deserialize;
+
+use crate::ctx::{Ctx, Lang, LANG_COOKIE, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::pages::{render, Page};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login {
+    page: Page,
+    error: Option<String>,
+    username: String,
+    next: String,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+    if ctx.actor.is_some() {
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
+    let page = Page::new(&ctx, &state, ctx.t("login.title"), "/login");
+    render(&Login { page, error: None, username: String::new(), next: safe_next(q.next.as_deref()) })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> String {
+    let mut c = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    if state.config.cookie_secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
+    let next = safe_next(f.next.as_deref());
+    let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
+    let fail = |msg: String, status: StatusCode| {
+        let page = Page::new(&ctx, &state, ctx.t("login.title"), "/login");
+        let mut r = render(&Login { page, error: Some(msg), username: f.username.clone(), next: next.clone() });
+        *r.status_mut() = status;
+        r
+    };
+    if !state.login_limiter.allow(&ip) {
+        return Ok(fail(ctx.t("login.throttled").to_string(), StatusCode::TOO_MANY_REQUESTS));
+    }
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
+    match state.store.login(&f.username, &f.password, ctx.ip.clone(), ua).await? {
+        Ok((secret, _actor)) => {
+            let mut r = Redirect::to(&next).into_response();
+            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &secret, None).parse().map_err(|_| AppError::Internal("cookie".into()))?);
+            Ok(r)
+        }
+        Err(e) => {
+            state.metrics.login_failed();
+            let msg = match e {
+                LoginError::Invalid | LoginError::Disabled => ctx.t("login.invalid").to_string(),
+                LoginError::Locked(until) => {
+                    let local = until + chrono::Duration::hours(7);
+                    format!("{} {}", ctx.t("login.locked"), local.format("%H:%M %d/%m/%Y"))
+                }
+            };
+            Ok(fail(msg, StatusCode::UNAUTHORIZED))
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    if let Some(secret) = &ctx.session_secret {
+        state.store.logout(secret).await?;
+    }
+    let mut r = Redirect::to("/?done=signed_out").into_response();
+    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)).parse().map_err(|_| AppError::Internal("cookie".into()))?);
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct Account {
+    page: Page,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn account_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
+    account(&state, &ctx, None, q.done.as_deref()).await
+}
+
+async fn account(state: &AppState, ctx: &Ctx, error: Option<String>, done: Option<&str>) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::ManageOwnAccount, Resource::System)?;
+    let mut page = Page::new(ctx, state, ctx.t("account.title"), "/account").crumb(ctx.t("account.title"), "").flash_from(done);
+    let me = state.store.get_user(actor.user_id).await?;
+    if let Some(u) = page.user.as_mut() {
+        u.full_name = me.full_name;
+    }
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut r = render(&Account { page, error });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::ManageOwnAccount, Resource::System)?.clone();
+    if !state.store.check_password(actor.user_id, &f.current).await? {
+        return account(&state, &ctx, Some(ctx.t("account.wrong_current").into()), None).await;
+    }
+    if f.new != f.confirm {
+        return account(&state, &ctx, Some(ctx.t("account.mismatch").into()), None).await;
+    }
+    match state.store.set_password(&ctx.audit(), &actor.username, &f.new).await {
+        Ok(()) => {}
+        Err(parindex_store::StoreError::Invalid(fields)) => {
+            let msg = fields.iter().map(|e| e.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ");
+            return account(&state, &ctx, Some(msg), None).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // every session ended with the change: sign in again with the new password
+    Ok(Redirect::to("/login?next=/account").into_response())
+}
+
+async fn switch_lang(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    if let Some(a) = &ctx.actor {
+        state.store.set_locale(a.user_id, lang.code()).await?;
+    }
+    let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let c = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", lang.code());
+    r.headers_mut().insert(header::SET_COOKIE, c.parse().map_err(|_| AppError::Internal("cookie".into()))?);
+    Ok(r)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/account", get(account_page))
+        .route("/account/password", post(change_password))
+        .route("/lang/{code}", get(switch_lang))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(super::safe_next(Some("/units?q=a")), "/units?q=a");
+        assert_eq!(super::safe_next(Some("//evil.example")), "/");
+        assert_eq!(super::safe_next(Some("https://evil.example")), "/");
+        assert_eq!(super::safe_next(Some("/\\evil")), "/");
+        assert_eq!(super::safe_next(None), "/");
+    }
+}

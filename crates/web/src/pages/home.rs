@@ -1,0 +1,73 @@
+//! Home: a signed-in person's overview (what they can reach now); the public landing page.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use parindex_core::{Action, Resource, UnitScope};
+use parindex_store::repo::units::{StatusFilter, UnitFilter};
+use serde::Deserialize;
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{render, Page};
+use crate::AppState;
+
+pub struct Tile {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    page: Page,
+    unit_name: Option<String>,
+    tiles: Vec<Tile>,
+}
+
+#[derive(Deserialize)]
+struct HomeQuery {
+    done: Option<String>,
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery>) -> Result<Response, AppError> {
+    let mut page = Page::new(&ctx, &state, ctx.t("home.title"), "/").flash_from(q.done.as_deref());
+    let mut tiles = Vec::new();
+    let mut unit_name = None;
+    if let Some(actor) = &ctx.actor {
+        if let Some(u) = state.store.list_users().await?.into_iter().find(|u| u.id == actor.user_id) {
+            if let Some(chrome) = page.user.as_mut() {
+                chrome.full_name = u.full_name.clone();
+            }
+            unit_name = u.unit_name;
+        }
+        let scope = parindex_core::access::unit_scope(actor);
+        let units = state.store.list_units(scope, &UnitFilter { status: StatusFilter::Active, ..Default::default() }).await?;
+        if scope == UnitScope::All {
+            for (kind, label) in [("agency", "home.agencies"), ("commune", "home.communes"), ("ward", "home.wards")] {
+                tiles.push(Tile { href: kind_href(kind), label, value: units.iter().filter(|u| u.kind == kind).count().to_string() });
+            }
+        } else if let Some(u) = units.first() {
+            tiles.push(Tile { href: "/units", label: "home.my_unit", value: u.code.clone() });
+        }
+        if ctx.allows(Action::ManageUsers, Resource::System) {
+            tiles.push(Tile { href: "/admin/users", label: "home.users", value: state.store.list_users().await?.len().to_string() });
+        }
+    }
+    Ok(render(&Home { page, unit_name, tiles }))
+}
+
+fn kind_href(kind: &str) -> &'static str {
+    match kind {
+        "agency" => "/units?kind=agency",
+        "commune" => "/units?kind=commune",
+        _ => "/units?kind=ward",
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}

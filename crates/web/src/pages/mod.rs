@@ -1,0 +1,164 @@
+//! Server-rendered pages: one module per screen group, a typed askama template per view.
+//! `Page` is the chrome every template shares (language, user, navigation, breadcrumbs).
+
+pub mod admin;
+pub mod auth;
+pub mod home;
+pub mod units;
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use parindex_core::{Action, Resource};
+
+use crate::ctx::{Ctx, Lang};
+use crate::error::AppError;
+use crate::AppState;
+
+pub struct UserChrome {
+    pub username: String,
+    pub full_name: String,
+    pub role_label: &'static str,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every page template needs besides its own data.
+pub struct Page {
+    pub lang: Lang,
+    pub title: String,
+    pub path: String,
+    pub user: Option<UserChrome>,
+    pub nav: Vec<NavItem>,
+    pub crumbs: Vec<(String, String)>,
+    pub flash: Option<&'static str>,
+    pub demo: bool,
+}
+
+/// Navigation: only modules that exist and that the actor may use are listed.
+const NAV: &[(&str, &str, Action)] = &[
+    ("/units", "nav.units", Action::ListUnits),
+    ("/admin/users", "nav.users", Action::ManageUsers),
+    ("/admin/audit", "nav.audit", Action::ViewAuditLog),
+];
+
+impl Page {
+    pub fn new(ctx: &Ctx, state: &AppState, title: impl Into<String>, path: &str) -> Page {
+        let nav = if ctx.actor.is_some() {
+            NAV.iter()
+                .filter(|(_, _, a)| ctx.allows(*a, Resource::System))
+                .map(|(href, label, _)| NavItem { href, label, current: path.starts_with(href) })
+                .collect()
+        } else {
+            vec![]
+        };
+        Page {
+            lang: ctx.lang,
+            title: title.into(),
+            path: path.to_string(),
+            user: ctx.actor.as_ref().map(|a| UserChrome {
+                username: a.username.clone(),
+                full_name: a.username.clone(),
+                role_label: a.role.label(ctx.lang.code()),
+            }),
+            nav,
+            crumbs: vec![],
+            flash: None,
+            demo: state.config.demo_banner,
+        }
+    }
+
+    pub fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {
+        self.crumbs.push((label.into(), href.into()));
+        self
+    }
+
+    /// Show a confirmation whose translation key comes from the `?done=` query parameter.
+    pub fn flash_from(mut self, done: Option<&str>) -> Self {
+        self.flash = done.and_then(crate::i18n::flash_key);
+        self
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        crate::i18n::t(self.lang, key)
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Vi => "en",
+            Lang::En => "vi",
+        }
+    }
+}
+
+/// Render a template to a response; a template error is an internal error.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Page,
+    status: u16,
+    message: String,
+}
+
+pub fn error_page(ctx: &Ctx, path: &str, err: &AppError) -> Response {
+    // an error page needs no state beyond the context; build the chrome without the demo flag
+    let nav = Vec::new();
+    let page = Page {
+        lang: ctx.lang,
+        title: err.status().canonical_reason().unwrap_or("Error").to_string(),
+        path: path.to_string(),
+        user: ctx.actor.as_ref().map(|a| UserChrome {
+            username: a.username.clone(),
+            full_name: a.username.clone(),
+            role_label: a.role.label(ctx.lang.code()),
+        }),
+        nav,
+        crumbs: vec![],
+        flash: None,
+        demo: false,
+    };
+    let mut message = err.message().get(ctx.lang.code()).to_string();
+    if let AppError::Invalid(fields) = err {
+        for f in fields {
+            message.push_str(&format!(" {}", f.message.get(ctx.lang.code())));
+        }
+    }
+    let status = err.status();
+    let body = ErrorPage { page, status: status.as_u16(), message };
+    let mut r = render(&body);
+    *r.status_mut() = if r.status() == StatusCode::OK { status } else { r.status() };
+    r
+}
+
+const APP_CSS: &str = include_str!("../../assets/app.css");
+
+async fn app_css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS).into_response()
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/static/app.css", get(app_css))
+        .merge(home::router())
+        .merge(auth::router())
+        .merge(units::router())
+        .merge(admin::router())
+        .fallback(not_found)
+}

@@ -1,0 +1,500 @@
+//! The unit registry screens: list (search, filter, download), detail with lineage, create,
+//! edit, deactivate/reactivate, and the import with its per-row error report.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use parindex_core::access::unit_scope;
+use parindex_core::text::{format_date, parse_date};
+use parindex_core::unit::{FieldError, UnitInput};
+use parindex_core::{Action, Msg, Resource};
+use parindex_reports::units::{units_csv, units_xlsx, UnitRecord, COLUMN_HELP};
+use parindex_store::repo::units::{ImportError, ImportOutcome, StatusFilter, UnitFilter, UnitView};
+use parindex_store::StoreError;
+use serde::Deserialize;
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{render, Page};
+use crate::AppState;
+
+/// (code, label) of every unit kind in the reader's language.
+pub async fn kind_options(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, AppError> {
+    Ok(state
+        .store
+        .unit_kinds()
+        .await?
+        .into_iter()
+        .map(|k| {
+            let label = if ctx.lang.code() == "en" { k.name_en } else { k.name_vi };
+            (k.code, label)
+        })
+        .collect())
+}
+
+fn label_of(kinds: &[(String, String)], code: &str) -> String {
+    kinds.iter().find(|k| k.0 == code).map(|k| k.1.clone()).unwrap_or_else(|| code.to_string())
+}
+
+pub struct Row {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind_label: String,
+    pub parent: String,
+    pub area: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "units_list.html")]
+struct List {
+    page: Page,
+    units: Vec<Row>,
+    kinds: Vec<(String, String)>,
+    q: String,
+    kind: String,
+    status: String,
+    query: String,
+    can_create: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub format: Option<String>,
+    pub done: Option<String>,
+}
+
+pub fn status_filter(s: Option<&str>) -> StatusFilter {
+    match s {
+        Some("inactive") => StatusFilter::Inactive,
+        Some("all") => StatusFilter::All,
+        _ => StatusFilter::Active,
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn records(units: &[UnitView]) -> Vec<UnitRecord> {
+    units
+        .iter()
+        .map(|u| UnitRecord {
+            input: UnitInput {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                kind: u.kind.clone(),
+                parent_code: u.parent_code.clone(),
+                area: u.area.clone(),
+                active_from: u.active_from,
+                active_to: u.active_to,
+            },
+            merged_from: vec![],
+            split_from: None,
+        })
+        .collect()
+}
+
+pub fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::ListUnits, Resource::System)?;
+    let filter = UnitFilter { q: q.q.clone(), kind: q.kind.clone(), status: status_filter(q.status.as_deref()) };
+    let units = state.store.list_units(unit_scope(actor), &filter).await?;
+    let kinds = kind_options(&state, &ctx).await?;
+    match q.format.as_deref() {
+        Some("csv") => return Ok(download(units_csv(&records(&units)), "text/csv; charset=utf-8", "don-vi.csv")),
+        Some("xlsx") => {
+            let codes: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
+            let bytes = units_xlsx(&records(&units), &codes).map_err(|e| AppError::Internal(e.to_string()))?;
+            return Ok(download(bytes, XLSX, "don-vi.xlsx"));
+        }
+        _ => {}
+    }
+    let status = match filter.status {
+        StatusFilter::Active => "active",
+        StatusFilter::Inactive => "inactive",
+        StatusFilter::All => "all",
+    };
+    let query = format!(
+        "q={}&kind={}&status={status}",
+        enc(q.q.as_deref().unwrap_or("")),
+        enc(q.kind.as_deref().unwrap_or(""))
+    );
+    let rows = units
+        .iter()
+        .map(|u| Row {
+            id: u.id,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind_label: label_of(&kinds, &u.kind),
+            parent: u.parent_name.clone().unwrap_or_default(),
+            area: u.area.clone().unwrap_or_default(),
+            active: u.active,
+        })
+        .collect();
+    let page = Page::new(&ctx, &state, ctx.t("units.title"), "/units").crumb(ctx.t("units.title"), "").flash_from(q.done.as_deref());
+    Ok(render(&List {
+        page,
+        units: rows,
+        kinds,
+        q: q.q.unwrap_or_default(),
+        kind: q.kind.unwrap_or_default(),
+        status: status.into(),
+        query,
+        can_create: ctx.allows(Action::CreateUnit, Resource::System),
+    }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct UnitFormData {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub parent_code: String,
+    #[serde(default)]
+    pub area: String,
+    #[serde(default)]
+    pub active_from: String,
+    #[serde(default)]
+    pub active_to: String,
+}
+
+impl UnitFormData {
+    /// Parse the dates as typed; bad dates become field errors.
+    fn to_input(&self) -> Result<UnitInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut date = |field: &'static str, v: &str| {
+            if v.trim().is_empty() {
+                return None;
+            }
+            let d = parse_date(v);
+            if d.is_none() {
+                errors.push(FieldError {
+                    field,
+                    message: Msg::new("Ngày không hợp lệ; ghi theo dạng dd/mm/yyyy.", "Not a valid date; write it as dd/mm/yyyy."),
+                });
+            }
+            d
+        };
+        let active_from = date("active_from", &self.active_from);
+        let active_to = date("active_to", &self.active_to);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(UnitInput {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            parent_code: Some(self.parent_code.clone()),
+            area: Some(self.area.clone()),
+            active_from,
+            active_to,
+        })
+    }
+
+    fn from_view(u: &UnitView) -> Self {
+        UnitFormData {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind.clone(),
+            parent_code: u.parent_code.clone().unwrap_or_default(),
+            area: u.area.clone().unwrap_or_default(),
+            active_from: u.active_from.map(format_date).unwrap_or_default(),
+            active_to: u.active_to.map(format_date).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "unit_form.html")]
+struct FormPage {
+    page: Page,
+    heading: String,
+    action: String,
+    cancel: String,
+    form: UnitFormData,
+    errors: HashMap<String, String>,
+    kinds: Vec<(String, String)>,
+    codes: Vec<(String, String)>,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    editing: Option<i64>,
+    form: UnitFormData,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let (heading, action, cancel) = match editing {
+        Some(id) => (ctx.t("units.edit").to_string(), format!("/units/{id}"), format!("/units/{id}")),
+        None => (ctx.t("units.new").to_string(), "/units".to_string(), "/units".to_string()),
+    };
+    let page = Page::new(ctx, state, heading.clone(), "/units").crumb(ctx.t("units.title"), "/units").crumb(heading.clone(), "");
+    let codes = state
+        .store
+        .list_units(parindex_core::UnitScope::All, &UnitFilter::default())
+        .await?
+        .into_iter()
+        .map(|u| (u.code, u.name))
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut emap: HashMap<String, String> = HashMap::new();
+    for e in errors {
+        emap.entry(e.field.to_string())
+            .and_modify(|m| {
+                m.push(' ');
+                m.push_str(e.message.get(ctx.lang.code()));
+            })
+            .or_insert_with(|| e.message.get(ctx.lang.code()).to_string());
+    }
+    let mut r = render(&FormPage { page, heading, action, cancel, form, errors: emap, kinds: kind_options(state, ctx).await?, codes });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Action::CreateUnit, Resource::System)?;
+    form_page(&state, &ctx, None, UnitFormData::default(), vec![]).await
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<UnitFormData>) -> Result<Response, AppError> {
+    ctx.require(Action::CreateUnit, Resource::System)?;
+    let input = match f.to_input() {
+        Ok(i) => i,
+        Err(errs) => return form_page(&state, &ctx, None, f, errs).await,
+    };
+    match state.store.create_unit(&ctx.audit(), input).await {
+        Ok(u) => Ok(Redirect::to(&format!("/units/{}?done=unit_saved", u.id)).into_response()),
+        Err(StoreError::Invalid(errs)) => form_page(&state, &ctx, None, f, errs).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct LinkRow {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub label: &'static str,
+    pub date: String,
+}
+
+#[derive(Template)]
+#[template(path = "unit_detail.html")]
+struct Detail {
+    page: Page,
+    unit: UnitView,
+    kind_label: String,
+    parent: String,
+    area: String,
+    active_from: String,
+    active_to: String,
+    predecessors: Vec<LinkRow>,
+    successors: Vec<LinkRow>,
+    can_edit: bool,
+    can_audit: bool,
+}
+
+async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    ctx.require(Action::ViewUnit, Resource::Unit(id))?;
+    let d = state.store.get_unit(id).await?;
+    let kinds = kind_options(&state, &ctx).await?;
+    let link = |l: &parindex_store::repo::units::LineageLink, pred: bool| LinkRow {
+        unit_id: l.unit_id,
+        unit_code: l.unit_code.clone(),
+        unit_name: l.unit_name.clone(),
+        label: ctx.t(match (l.relation.as_str(), pred) {
+            ("merged_into", true) => "lineage.merged_in",
+            ("merged_into", false) => "lineage.merged_into",
+            (_, true) => "lineage.split_source",
+            (_, false) => "lineage.split_into",
+        }),
+        date: l.effective_on.map(format_date).unwrap_or_default(),
+    };
+    let predecessors = d.predecessors.iter().map(|l| link(l, true)).collect();
+    let successors = d.successors.iter().map(|l| link(l, false)).collect();
+    let u = d.unit;
+    let page = Page::new(&ctx, &state, u.name.clone(), "/units")
+        .crumb(ctx.t("units.title"), "/units")
+        .crumb(u.name.clone(), "")
+        .flash_from(q.done.as_deref());
+    Ok(render(&Detail {
+        page,
+        kind_label: label_of(&kinds, &u.kind),
+        parent: u.parent_name.clone().unwrap_or_default(),
+        area: u.area.clone().unwrap_or_else(|| "—".into()),
+        active_from: u.active_from.map(format_date).unwrap_or_else(|| "—".into()),
+        active_to: u.active_to.map(format_date).unwrap_or_else(|| "—".into()),
+        predecessors,
+        successors,
+        can_edit: ctx.allows(Action::EditUnit, Resource::Unit(id)),
+        can_audit: ctx.allows(Action::ViewAuditLog, Resource::System),
+        unit: u,
+    }))
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Action::EditUnit, Resource::Unit(id))?;
+    let u = state.store.get_unit(id).await?.unit;
+    form_page(&state, &ctx, Some(id), UnitFormData::from_view(&u), vec![]).await
+}
+
+async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<UnitFormData>) -> Result<Response, AppError> {
+    ctx.require(Action::EditUnit, Resource::Unit(id))?;
+    let input = match f.to_input() {
+        Ok(i) => i,
+        Err(errs) => return form_page(&state, &ctx, Some(id), f, errs).await,
+    };
+    match state.store.update_unit(&ctx.audit(), id, input).await {
+        Ok(u) => Ok(Redirect::to(&format!("/units/{}?done=unit_saved", u.id)).into_response()),
+        Err(StoreError::Invalid(errs)) => form_page(&state, &ctx, Some(id), f, errs).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct ActiveForm {
+    active: bool,
+    #[serde(default)]
+    ended_on: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn set_active(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ActiveForm>) -> Result<Response, AppError> {
+    ctx.require(Action::DeactivateUnit, Resource::Unit(id))?;
+    let ended = if f.ended_on.trim().is_empty() {
+        None
+    } else {
+        Some(parse_date(&f.ended_on).ok_or_else(|| {
+            AppError::BadRequest(Msg::new(
+                format!("Ngày “{}” không hợp lệ; ghi theo dạng dd/mm/yyyy.", f.ended_on),
+                format!("“{}” is not a valid date; write it as dd/mm/yyyy.", f.ended_on),
+            ))
+        })?)
+    };
+    state.store.set_unit_active(&ctx.audit(), id, f.active, ended, Some(f.reason)).await?;
+    let done = if f.active { "unit_reactivated" } else { "unit_deactivated" };
+    Ok(Redirect::to(&format!("/units/{id}?done={done}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "units_import.html")]
+struct ImportPage {
+    page: Page,
+    summary: Option<ImportOutcome>,
+    headline: String,
+    file_name: String,
+    errors: Vec<(usize, String, String)>,
+    help: &'static [(&'static str, &'static str)],
+}
+
+fn import_page(state: &AppState, ctx: &Ctx, file_name: String, summary: Option<ImportOutcome>, err: Option<AppError>) -> Response {
+    let page = Page::new(ctx, state, ctx.t("import.title"), "/units").crumb(ctx.t("units.title"), "/units").crumb(ctx.t("import.title"), "");
+    let (headline, errors, status) = match &err {
+        Some(AppError::ImportRows(rows)) => (
+            err.as_ref().map(|e| e.message().get(ctx.lang.code()).to_string()).unwrap_or_default(),
+            rows.iter().map(|r| (r.row, r.field.clone(), r.message.get(ctx.lang.code()).to_string())).collect(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Some(e) => (e.message().get(ctx.lang.code()).to_string(), vec![(0, "-".into(), e.message().get(ctx.lang.code()).to_string())], e.status()),
+        None => (String::new(), vec![], StatusCode::OK),
+    };
+    let mut r = render(&ImportPage { page, summary, headline, file_name, errors, help: COLUMN_HELP });
+    *r.status_mut() = status;
+    r
+}
+
+async fn import_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Action::ImportUnits, Resource::System)?;
+    Ok(import_page(&state, &ctx, String::new(), None, None))
+}
+
+/// Read the first file field of a multipart form.
+pub async fn first_file(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    while let Some(field) = mp.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e}).") , format!("Cannot read the upload ({e})."))) }
+    })? {
+        if field.file_name().is_some() || field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_string();
+            let bytes = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e})."))) }
+            })?;
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(AppError::BadRequest(Msg::new("Chưa chọn tệp để tải lên.", "No file was chosen.")))
+}
+
+/// Parse and import a units file; shared by the page and the API.
+pub async fn run_import(state: &AppState, ctx: &Ctx, file_name: &str, bytes: &[u8]) -> Result<ImportOutcome, AppError> {
+    let rows = parindex_reports::units::parse_units(file_name, bytes).map_err(AppError::ImportRows)?;
+    match state.store.import_units(&ctx.audit(), file_name, rows, &mut |_, _| {}).await {
+        Ok(o) => Ok(o),
+        Err(ImportError::Rows(rows)) => Err(AppError::ImportRows(rows)),
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn import(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Result<Response, AppError> {
+    ctx.require(Action::ImportUnits, Resource::System)?;
+    let (name, bytes) = match first_file(mp).await {
+        Ok(f) => f,
+        Err(e) => return Ok(import_page(&state, &ctx, String::new(), None, Some(e))),
+    };
+    Ok(match run_import(&state, &ctx, &name, &bytes).await {
+        Ok(outcome) => import_page(&state, &ctx, name, Some(outcome), None),
+        Err(e @ AppError::Internal(_)) => return Err(e),
+        Err(e) => import_page(&state, &ctx, name, None, Some(e)),
+    })
+}
+
+async fn template_xlsx(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Action::ImportUnits, Resource::System)?;
+    let kinds: Vec<String> = state.store.unit_kinds().await?.into_iter().map(|k| k.code).collect();
+    let bytes = units_xlsx(&[], &kinds).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(bytes, XLSX, "mau-don-vi.xlsx"))
+}
+
+async fn template_csv(ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Action::ImportUnits, Resource::System)?;
+    Ok(download(units_csv(&[]), "text/csv; charset=utf-8", "mau-don-vi.csv"))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/units", get(list).post(create))
+        .route("/units/new", get(new_form))
+        .route("/units/import", get(import_form).post(import))
+        .route("/units/{id}", get(detail).post(update))
+        .route("/units/{id}/edit", get(edit_form))
+        .route("/units/{id}/active", post(set_active))
+        .route("/units/template.xlsx", get(template_xlsx))
+        .route("/units/template.csv", get(template_csv))
+}
