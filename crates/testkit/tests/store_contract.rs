@@ -1,0 +1,275 @@
+//! The repository contract suite: every test runs on SQLite and on PostgreSQL
+//! (when `PARINDEX_TEST_DATABASE_URL` is set), each on its own fresh database.
+
+use chrono::NaiveDate;
+use parindex_core::unit::{LineageKind, UnitImportRow, UnitInput};
+use parindex_core::{Role, UnitScope};
+use parindex_store::repo::audit::AuditFilter;
+use parindex_store::repo::units::{ImportError, StatusFilter, UnitFilter};
+use parindex_store::repo::users::{LoginError, NewUser, MAX_FAILED_LOGINS};
+use parindex_store::{AuditCtx, Store, StoreError};
+use parindex_testkit::fixture::{self, unit, PASSWORD};
+use parindex_testkit::{backend_tests, Backend, TestDb};
+use sea_orm::ConnectionTrait;
+
+fn ctx() -> AuditCtx {
+    AuditCtx { actor_id: None, actor_name: "tester".into(), ip: Some("10.0.0.1".into()) }
+}
+
+async fn fresh(b: Backend) -> (TestDb, Store) {
+    let db = TestDb::fresh(b).await;
+    let store = db.store().await;
+    (db, store)
+}
+
+async fn count_units(s: &Store) -> usize {
+    s.list_units(UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await.unwrap().len()
+}
+
+async fn count_audit(s: &Store) -> u64 {
+    s.list_audit(&AuditFilter::default()).await.unwrap().total
+}
+
+fn field_of(e: StoreError) -> Vec<&'static str> {
+    match e {
+        StoreError::Invalid(f) => f.into_iter().map(|x| x.field).collect(),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+backend_tests!(migrations_are_idempotent, |b| async move {
+    let (_db, s) = fresh(b).await;
+    s.migrate().await.unwrap();
+    assert_eq!(s.applied_migrations().await.unwrap(), vec!["m0001_foundation"]);
+    let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
+    assert_eq!(kinds, vec!["agency", "commune", "ward", "district", "province"]);
+});
+
+backend_tests!(units_create_list_search_sort, |b| async move {
+    let (_db, s) = fresh(b).await;
+    for (code, name, kind) in [("B", "Sở Đông", "agency"), ("A", "Sở Dương", "agency"), ("C", "UBND xã Ăn", "commune"), ("D", "Sở An", "agency")] {
+        s.create_unit(&ctx(), unit(code, name, kind)).await.unwrap();
+    }
+    let all = s.list_units(UnitScope::All, &UnitFilter::default()).await.unwrap();
+    let names: Vec<_> = all.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, vec!["Sở An", "Sở Dương", "Sở Đông", "UBND xã Ăn"], "Vietnamese order");
+    let hit = s.list_units(UnitScope::All, &UnitFilter { q: Some("so dong".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(hit.len(), 1);
+    assert_eq!(hit[0].code, "B");
+    let communes = s.list_units(UnitScope::All, &UnitFilter { kind: Some("commune".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(communes.len(), 1);
+    let only = s.list_units(UnitScope::Only(all[0].id), &UnitFilter::default()).await.unwrap();
+    assert_eq!(only.len(), 1);
+    assert!(s.list_units(UnitScope::Nothing, &UnitFilter::default()).await.unwrap().is_empty());
+});
+
+backend_tests!(units_refuse_bad_references, |b| async move {
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("P", "Tỉnh", "province")).await.unwrap();
+    let dup = s.create_unit(&ctx(), unit("p", "Khác", "province")).await.unwrap_err();
+    assert_eq!(field_of(dup), vec!["code"]);
+    let kind = s.create_unit(&ctx(), unit("Q", "Q", "galaxy")).await.unwrap_err();
+    assert_eq!(field_of(kind), vec!["kind"]);
+    let parent = s.create_unit(&ctx(), UnitInput { parent_code: Some("NOPE".into()), ..unit("R", "R", "agency") }).await.unwrap_err();
+    assert_eq!(field_of(parent), vec!["parent_code"]);
+    // a loop: P's parent becomes its own child
+    let child = s.create_unit(&ctx(), UnitInput { parent_code: Some("P".into()), ..unit("S", "S", "agency") }).await.unwrap();
+    let p_id = s.unit_id_by_code("P").await.unwrap().unwrap();
+    let cyc = s.update_unit(&ctx(), p_id, UnitInput { parent_code: Some(child.code.clone()), ..unit("P", "Tỉnh", "province") }).await.unwrap_err();
+    assert_eq!(field_of(cyc), vec!["parent_code"]);
+    assert_eq!(count_units(&s).await, 2, "refused writes leave nothing behind");
+});
+
+backend_tests!(unit_update_deactivate_and_audit, |b| async move {
+    let (_db, s) = fresh(b).await;
+    let from = NaiveDate::from_ymd_opt(2025, 7, 1);
+    let u = s.create_unit(&ctx(), UnitInput { active_from: from, area: Some("Vùng 1".into()), ..unit("X1", "UBND xã Một", "commune") }).await.unwrap();
+    assert_eq!(u.active_from, from, "dates round-trip");
+    let audits = count_audit(&s).await;
+    // unchanged update writes no audit entry
+    s.update_unit(&ctx(), u.id, UnitInput { active_from: from, area: Some("Vùng 1".into()), ..unit("X1", "UBND xã Một", "commune") }).await.unwrap();
+    assert_eq!(count_audit(&s).await, audits);
+    let u2 = s.update_unit(&ctx(), u.id, UnitInput { active_from: from, ..unit("X1", "UBND xã Một Mới", "commune") }).await.unwrap();
+    assert_eq!(u2.name, "UBND xã Một Mới");
+    let page = s.list_audit(&AuditFilter { action: Some("unit.update".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(page.total, 1);
+    let e = &page.entries[0];
+    assert_eq!(e.actor_name, "tester");
+    assert_eq!(e.ip.as_deref(), Some("10.0.0.1"));
+    assert!(e.before_json.as_deref().unwrap().contains("UBND xã Một\""));
+    assert!(e.after_json.as_deref().unwrap().contains("UBND xã Một Mới"));
+    let ended = NaiveDate::from_ymd_opt(2026, 1, 31);
+    let off = s.set_unit_active(&ctx(), u.id, false, ended, Some("sáp nhập".into())).await.unwrap();
+    assert!(!off.active);
+    assert_eq!(off.active_to, ended);
+    assert!(s.list_units(UnitScope::All, &UnitFilter::default()).await.unwrap().is_empty());
+    assert_eq!(s.list_units(UnitScope::All, &UnitFilter { status: StatusFilter::Inactive, ..Default::default() }).await.unwrap().len(), 1);
+    let on = s.set_unit_active(&ctx(), u.id, true, None, None).await.unwrap();
+    assert!(on.active && on.active_to.is_none());
+    let deact = s.list_audit(&AuditFilter { action: Some("unit.deactivate".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(deact.entries[0].reason.as_deref(), Some("sáp nhập"));
+});
+
+backend_tests!(lineage_links_both_ways, |b| async move {
+    let (_db, s) = fresh(b).await;
+    let old1 = s.create_unit(&ctx(), unit("OLD1", "Xã Cũ Một", "commune")).await.unwrap();
+    let old2 = s.create_unit(&ctx(), unit("OLD2", "Xã Cũ Hai", "commune")).await.unwrap();
+    let new = s.create_unit(&ctx(), unit("NEW", "Xã Mới", "commune")).await.unwrap();
+    let on = NaiveDate::from_ymd_opt(2025, 7, 1);
+    s.add_lineage(&ctx(), old1.id, new.id, LineageKind::MergedInto, on).await.unwrap();
+    s.add_lineage(&ctx(), old2.id, new.id, LineageKind::MergedInto, on).await.unwrap();
+    assert!(s.add_lineage(&ctx(), new.id, new.id, LineageKind::MergedInto, on).await.is_err());
+    assert!(s.add_lineage(&ctx(), old1.id, new.id, LineageKind::MergedInto, on).await.is_err(), "a link is recorded once");
+    let d = s.get_unit(new.id).await.unwrap();
+    let mut preds: Vec<_> = d.predecessors.iter().map(|l| l.unit_code.as_str()).collect();
+    preds.sort();
+    assert_eq!(preds, vec!["OLD1", "OLD2"]);
+    assert_eq!(d.predecessors[0].effective_on, on);
+    assert_eq!(s.get_unit(old1.id).await.unwrap().successors[0].unit_code, "NEW");
+});
+
+fn row(n: usize, code: &str, name: &str, kind: &str, parent: Option<&str>) -> UnitImportRow {
+    UnitImportRow {
+        row: n,
+        input: UnitInput { parent_code: parent.map(Into::into), ..unit(code, name, kind) },
+        merged_from: vec![],
+        split_from: None,
+    }
+}
+
+backend_tests!(import_writes_all_or_nothing, |b| async move {
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("T", "Tỉnh Thử", "province")).await.unwrap();
+    s.create_unit(&ctx(), unit("OLD", "Xã Cũ", "commune")).await.unwrap();
+    let before_units = count_units(&s).await;
+    let before_audit = count_audit(&s).await;
+    // one good row, then problems: duplicate code, unknown kind, unknown parent, loop
+    let bad = vec![
+        row(2, "A", "Sở A", "agency", Some("T")),
+        row(3, "A", "Sở A lặp", "agency", None),
+        row(4, "B", "Sở B", "planet", None),
+        row(5, "C", "Sở C", "agency", Some("ZZZ")),
+        row(6, "D", "Sở D", "agency", Some("E")),
+        row(7, "E", "Sở E", "agency", Some("D")),
+    ];
+    let Err(ImportError::Rows(errs)) = s.import_units(&ctx(), "bad.csv", bad, &mut |_, _| {}).await else { panic!("expected row errors") };
+    let got: Vec<_> = errs.iter().map(|e| (e.row, e.field.as_str())).collect();
+    assert_eq!(got, vec![(3, "code"), (4, "kind"), (5, "parent_code"), (6, "parent_code"), (7, "parent_code")]);
+    assert_eq!(count_units(&s).await, before_units, "nothing written");
+    assert_eq!(count_audit(&s).await, before_audit, "no audit either");
+
+    let mut good = vec![
+        row(2, "X2", "UBND xã Hai", "commune", Some("X1")), // parent defined later in the file
+        row(3, "X1", "UBND xã Một", "commune", Some("T")),
+        row(4, "T", "Tỉnh Thử (đổi tên)", "province", None),
+    ];
+    good[1].merged_from = vec!["old".into()];
+    let mut calls = 0;
+    let out = s.import_units(&ctx(), "good.csv", good.clone(), &mut |_, _| calls += 1).await.unwrap();
+    assert_eq!((out.created, out.updated, out.unchanged, out.lineage_links), (2, 1, 0, 1));
+    assert_eq!(calls, 3);
+    let x2 = s.get_unit(s.unit_id_by_code("X2").await.unwrap().unwrap()).await.unwrap();
+    assert_eq!(x2.unit.parent_code.as_deref(), Some("X1"));
+    let x1 = s.get_unit(s.unit_id_by_code("X1").await.unwrap().unwrap()).await.unwrap();
+    assert_eq!(x1.predecessors[0].unit_code, "OLD");
+    // the same file again changes nothing
+    let again = s.import_units(&ctx(), "good.csv", good, &mut |_, _| {}).await.unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged, again.lineage_links), (0, 0, 3, 0));
+    assert!(matches!(s.import_units(&ctx(), "empty.csv", vec![], &mut |_, _| {}).await, Err(ImportError::Rows(_))));
+});
+
+backend_tests!(audit_log_is_append_only, |b| async move {
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("A", "Sở A", "agency")).await.unwrap();
+    assert!(s.db.execute_unprepared("UPDATE audit_log SET actor_name = 'x'").await.is_err());
+    assert!(s.db.execute_unprepared("DELETE FROM audit_log").await.is_err());
+    assert_eq!(count_audit(&s).await, 1);
+});
+
+backend_tests!(audit_filters, |b| async move {
+    let (_db, s) = fresh(b).await;
+    let other = AuditCtx { actor_id: None, actor_name: "someone".into(), ip: None };
+    s.create_unit(&ctx(), unit("A", "Sở A", "agency")).await.unwrap();
+    s.create_unit(&other, unit("B", "Sở B", "agency")).await.unwrap();
+    let by_actor = s.list_audit(&AuditFilter { actor: Some("someone".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(by_actor.total, 1);
+    assert_eq!(by_actor.entries[0].object_id.as_deref(), Some("B"));
+    let by_object = s.list_audit(&AuditFilter { object_type: Some("unit".into()), object_id: Some("A".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(by_object.total, 1);
+    let today = chrono::Utc::now().date_naive();
+    let dated = s.list_audit(&AuditFilter { from: Some(today), to: Some(today), ..Default::default() }).await.unwrap();
+    assert_eq!(dated.total, 2);
+    let future = s.list_audit(&AuditFilter { from: today.succ_opt(), ..Default::default() }).await.unwrap();
+    assert_eq!(future.total, 0);
+    let paged = s.list_audit(&AuditFilter { limit: 1, offset: 1, ..Default::default() }).await.unwrap();
+    assert_eq!((paged.total, paged.entries.len()), (2, 1));
+    assert_eq!(paged.entries[0].object_id.as_deref(), Some("A"), "newest first");
+    assert_eq!(s.audit_actions().await.unwrap(), vec!["unit.create"]);
+});
+
+backend_tests!(users_sessions_and_lockout, |b| async move {
+    let (_db, s) = fresh(b).await;
+    fixture::seed(&s).await;
+    // creation rules
+    let dup = s.create_user(&ctx(), NewUser { username: "ADMIN".into(), full_name: "X".into(), email: None, role: Role::Viewer, unit_id: None, password: PASSWORD.into() }).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    let no_unit = s.create_user(&ctx(), NewUser { username: "o22".into(), full_name: "X".into(), email: None, role: Role::UnitOfficer, unit_id: None, password: PASSWORD.into() }).await;
+    assert_eq!(field_of(no_unit.unwrap_err()), vec!["unit"]);
+    let weak = s.create_user(&ctx(), NewUser { username: "w11".into(), full_name: "X".into(), email: None, role: Role::Viewer, unit_id: None, password: "short".into() }).await;
+    assert_eq!(field_of(weak.unwrap_err()), vec!["password"]);
+
+    // sign-in and session
+    let (secret, actor) = s.login("Officer.A", PASSWORD, Some("1.2.3.4".into()), None).await.unwrap().unwrap();
+    assert_eq!(actor.role, Role::UnitOfficer);
+    assert_eq!(actor.unit_id, s.unit_id_by_code("UA").await.unwrap());
+    assert_eq!(s.session_actor(&secret).await.unwrap().unwrap().0, actor);
+    assert!(s.session_actor("forged").await.unwrap().is_none());
+    s.logout(&secret).await.unwrap();
+    assert!(s.session_actor(&secret).await.unwrap().is_none());
+    assert_eq!(s.login("nobody", PASSWORD, None, None).await.unwrap().unwrap_err(), LoginError::Invalid);
+
+    // lock-out after repeated failures, even with the right password afterwards
+    for _ in 0..MAX_FAILED_LOGINS - 1 {
+        assert_eq!(s.login("viewer", "wrong-password", None, None).await.unwrap().unwrap_err(), LoginError::Invalid);
+    }
+    assert!(matches!(s.login("viewer", "wrong-password", None, None).await.unwrap(), Err(LoginError::Locked(_))));
+    assert!(matches!(s.login("viewer", PASSWORD, None, None).await.unwrap(), Err(LoginError::Locked(_))));
+    assert!(s.list_audit(&AuditFilter { action: Some("auth.lockout".into()), ..Default::default() }).await.unwrap().total == 1);
+    // an administrator's password reset unlocks and ends sessions
+    let (sec2, _) = s.login("council", PASSWORD, None, None).await.unwrap().unwrap();
+    s.set_password(&ctx(), "viewer", "mat-khau-moi-123").await.unwrap();
+    s.set_password(&ctx(), "council", "mat-khau-moi-123").await.unwrap();
+    assert!(s.session_actor(&sec2).await.unwrap().is_none());
+    assert!(s.login("viewer", "mat-khau-moi-123", None, None).await.unwrap().is_ok());
+
+    // disabled users cannot sign in, their sessions and tokens stop working
+    let (sec3, _) = s.login("officer.b", PASSWORD, None, None).await.unwrap().unwrap();
+    let token = s.create_token(&ctx(), "officer.b", "t").await.unwrap();
+    assert_eq!(s.token_actor(&token).await.unwrap().unwrap().username, "officer.b");
+    s.set_user_disabled(&ctx(), "officer.b", true).await.unwrap();
+    assert!(s.session_actor(&sec3).await.unwrap().is_none());
+    assert!(s.token_actor(&token).await.unwrap().is_none());
+    assert_eq!(s.login("officer.b", PASSWORD, None, None).await.unwrap().unwrap_err(), LoginError::Disabled);
+    s.set_user_disabled(&ctx(), "officer.b", false).await.unwrap();
+    assert!(s.token_actor(&token).await.unwrap().is_some());
+    assert!(s.token_actor("pxt_forged").await.unwrap().is_none());
+    let users = s.list_users().await.unwrap();
+    assert_eq!(users.len(), fixture::USERS.len());
+    assert_eq!(users.iter().find(|u| u.username == "officer.a").unwrap().unit_code.as_deref(), Some("UA"));
+});
+
+backend_tests!(backup_copies_sqlite_only, |b| async move {
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("A", "Sở A", "agency")).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("copy.db");
+    match b {
+        Backend::Sqlite => {
+            s.backup_to(&target).await.unwrap();
+            let copy = Store::connect(&format!("sqlite://{}", target.display())).await.unwrap();
+            assert_eq!(count_units(&copy).await, 1);
+            assert!(matches!(s.backup_to(&target).await, Err(StoreError::Conflict(_))), "never overwrites");
+        }
+        Backend::Postgres => assert!(matches!(s.backup_to(&target).await, Err(StoreError::Unsupported(_)))),
+    }
+});
