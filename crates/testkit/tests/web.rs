@@ -1,0 +1,335 @@
+//! The HTTP layer end to end over a real socket, on SQLite and PostgreSQL: who may see and do
+//! what (denials first), sign-in, CSRF, imports of malformed files, the API and its document.
+
+use parindex_core::{can, Action, Actor, Resource};
+use parindex_testkit::fixture::{PASSWORD, USERS};
+use parindex_testkit::{backend_tests, TestApp};
+use reqwest::multipart::{Form, Part};
+use serde_json::{json, Value};
+
+async fn id_of(app: &TestApp, code: &str) -> i64 {
+    app.store.unit_id_by_code(code).await.unwrap().unwrap()
+}
+
+async fn unit_count(app: &TestApp) -> usize {
+    use parindex_store::repo::units::{StatusFilter, UnitFilter};
+    app.store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await.unwrap().len()
+}
+
+backend_tests!(anonymous_sees_only_public_pages, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let c = app.client();
+    let home = c.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+    let body = home.text().await.unwrap();
+    assert!(body.contains("lang=\"vi\"") && body.contains("Đăng nhập"), "Vietnamese by default");
+    for path in ["/units", "/units/1", "/units/new", "/units/import", "/admin/users", "/admin/audit", "/account", "/units/template.xlsx"] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{path}");
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next="), "{path}");
+    }
+    for path in ["/api/v1/units", "/api/v1/units/1", "/api/v1/me", "/api/v1/audit", "/api/v1/unit-kinds"] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        let j: Value = r.json().await.unwrap();
+        assert_eq!(j["error"]["code"], "unauthenticated");
+    }
+    let r = c.get(app.url("/api/v1/units")).header("authorization", "Bearer pxt_forged").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "invalid_token");
+    let r = c.post(app.url("/units")).form(&[("code", "X"), ("name", "X"), ("kind", "agency")]).send().await.unwrap();
+    assert_eq!(r.status(), 303, "anonymous POST is sent to sign in");
+    assert_eq!(unit_count(&app).await, 3);
+    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+    assert_eq!(c.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    let m = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(m.contains("parindex_http_requests_total{class=\"3xx\"}"));
+    let doc: Value = c.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["paths"]["/api/v1/units"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/units/import"]["post"].is_object());
+    let nf = c.get(app.url("/khong-co")).send().await.unwrap();
+    assert_eq!(nf.status(), 404);
+    assert!(nf.text().await.unwrap().contains("Không tìm thấy"));
+    let nf = c.get(app.url("/api/v1/khong-co")).send().await.unwrap();
+    assert_eq!(nf.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+});
+
+backend_tests!(sign_in_out_and_wrong_password, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let c = app.client();
+    let r = c.post(app.url("/login")).form(&[("username", "admin"), ("password", "sai-mat-khau"), ("next", "/units")]).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    assert!(body.contains("value=\"admin\""), "the username is kept");
+    let r = c.post(app.url("/login")).form(&[("username", "admin"), ("password", PASSWORD), ("next", "/units")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/units");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let units = c.get(app.url("/units")).send().await.unwrap();
+    assert_eq!(units.status(), 200);
+    assert!(units.text().await.unwrap().contains("Sở Bêta"));
+    // an open redirect is refused
+    let r = app.client().post(app.url("/login")).form(&[("username", "admin"), ("password", PASSWORD), ("next", "//evil.example")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/");
+    let out = c.post(app.url("/logout")).send().await.unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(c.get(app.url("/units")).send().await.unwrap().status(), 303, "signed out");
+});
+
+backend_tests!(login_is_throttled_per_address, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let c = app.client();
+    let mut last = 0;
+    for i in 0..21 {
+        let user = format!("khong-ton-tai-{i}");
+        last = c.post(app.url("/login")).form(&[("username", user.as_str()), ("password", "x")]).send().await.unwrap().status().as_u16();
+    }
+    assert_eq!(last, 429);
+});
+
+backend_tests!(unit_staff_see_only_their_unit, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (ua, ub) = (id_of(&app, "UA").await, id_of(&app, "UB").await);
+    let c = app.login("officer.a").await;
+    let list = c.get(app.url("/units")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Sở Alpha") && !list.contains("Sở Bêta") && !list.contains("Chiềng Cọ"));
+    assert_eq!(c.get(app.url(&format!("/units/{ua}"))).send().await.unwrap().status(), 200);
+    let denied = c.get(app.url(&format!("/units/{ub}"))).send().await.unwrap();
+    assert_eq!(denied.status(), 403);
+    let text = denied.text().await.unwrap();
+    assert!(text.contains("không có quyền") && !text.contains("Sở Bêta"));
+    let csv = c.get(app.url("/units?format=csv&status=all")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("UA") && !csv.contains("UB,"), "downloads are scoped too");
+    for path in ["/units/new", "/units/import", "/admin/users", "/admin/audit", "/units/template.csv"] {
+        assert_eq!(c.get(app.url(path)).send().await.unwrap().status(), 403, "{path}");
+    }
+    assert_eq!(c.get(app.url(&format!("/units/{ua}/edit"))).send().await.unwrap().status(), 403);
+    let r = c.post(app.url(&format!("/units/{ub}"))).form(&[("code", "UB"), ("name", "Đổi"), ("kind", "agency")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c.post(app.url(&format!("/units/{ub}/active"))).form(&[("active", "false")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    // the same through the API
+    let api = app.api("officer.a").await;
+    let units: Vec<Value> = api.get(app.url("/api/v1/units?status=all")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(units.len(), 1);
+    assert_eq!(units[0]["code"], "UA");
+    let r = api.get(app.url(&format!("/api/v1/units/{ub}"))).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
+    let r = api.put(app.url(&format!("/api/v1/units/{ub}"))).json(&json!({"code":"UB","name":"X","kind":"agency"})).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.store.get_unit(ub).await.unwrap().unit.name, "Sở Bêta", "unchanged");
+});
+
+backend_tests!(api_decisions_follow_the_core_matrix, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (ua, ub) = (id_of(&app, "UA").await, id_of(&app, "UB").await);
+    for (username, role, unit) in USERS {
+        let actor = Actor { user_id: 0, username: username.to_string(), role: *role, unit_id: match unit { Some(c) => Some(id_of(&app, c).await), None => None } };
+        let api = app.api(username).await;
+        for (id, res) in [(ua, Resource::Unit(ua)), (ub, Resource::Unit(ub))] {
+            let got = api.get(app.url(&format!("/api/v1/units/{id}"))).send().await.unwrap().status().as_u16();
+            let want = if can(Some(&actor), Action::ViewUnit, res) { 200 } else { 403 };
+            assert_eq!(got, want, "{username} GET unit {id}");
+        }
+        let got = api.get(app.url("/api/v1/audit")).send().await.unwrap().status().as_u16();
+        assert_eq!(got, if can(Some(&actor), Action::ViewAuditLog, Resource::System) { 200 } else { 403 }, "{username} audit");
+        let code = format!("N{}", username.replace('.', ""));
+        let got = api.post(app.url("/api/v1/units")).json(&json!({"code": code, "name": "Đơn vị mới", "kind": "agency"})).send().await.unwrap().status().as_u16();
+        assert_eq!(got, if can(Some(&actor), Action::CreateUnit, Resource::System) { 201 } else { 403 }, "{username} create");
+        let me: Value = api.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(me["username"], *username);
+    }
+});
+
+backend_tests!(cross_site_posts_are_refused, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let c = app.login("admin").await;
+    let form = [("code", "CSRF1"), ("name", "Tấn công"), ("kind", "agency")];
+    let r = c.post(app.url("/units")).header("origin", "https://evil.example").form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c.post(app.url("/units")).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    // neither header: refused as well
+    let bare = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = bare.post(app.url("/login")).form(&[("username", "admin"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(unit_count(&app).await, 3);
+    // same origin passes; so does a Bearer token without any Origin
+    let r = c.post(app.url("/units")).header("sec-fetch-site", "same-origin").form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let api = app.api("admin").await;
+    let r = api.post(app.url("/api/v1/units")).json(&json!({"code":"CSRF2","name":"API","kind":"agency"})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+});
+
+backend_tests!(admin_manages_units_through_pages, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let c = app.login("admin").await;
+    let r = c.post(app.url("/units")).form(&[("code", ""), ("name", " "), ("kind", ""), ("active_from", "32/13/2025")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("aria-invalid=\"true\"") && body.contains("Ngày không hợp lệ"));
+    let r = c
+        .post(app.url("/units"))
+        .form(&[("code", "x-new"), ("name", "UBND xã Mới"), ("kind", "commune"), ("parent_code", "UA"), ("active_from", "01/07/2025"), ("area", "Vùng 2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let page = c.get(app.url(&loc)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("UBND xã Mới") && page.contains("X-NEW") && page.contains("01/07/2025") && page.contains("Đã lưu đơn vị."));
+    let dup = c.post(app.url("/units")).form(&[("code", "X-NEW"), ("name", "Trùng"), ("kind", "commune")]).send().await.unwrap();
+    assert_eq!(dup.status(), 422);
+    assert!(dup.text().await.unwrap().contains("đã được dùng"));
+    let id = id_of(&app, "X-NEW").await;
+    let r = c.post(app.url(&format!("/units/{id}/active"))).form(&[("active", "false"), ("ended_on", "31/12/2026"), ("reason", "Sáp nhập")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(!app.store.get_unit(id).await.unwrap().unit.active);
+    let audit = c.get(app.url("/admin/audit?action=unit.deactivate")).send().await.unwrap().text().await.unwrap();
+    assert!(audit.contains("unit.deactivate") && audit.contains("Sáp nhập"));
+    let xlsx = c.get(app.url("/units?format=xlsx&status=all")).send().await.unwrap();
+    assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let en = c.get(app.url("/lang/en?next=/units")).send().await.unwrap();
+    assert_eq!(en.headers()["location"], "/units");
+    let page = c.get(app.url("/units")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("lang=\"en\"") && page.contains("New unit"));
+});
+
+fn xlsx_with_rows(rows: &[[&str; 3]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["ma_don_vi", "ten_don_vi", "loai"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn upload(c: &reqwest::Client, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, String) {
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+    let r = c.post(app.url("/units/import")).multipart(form).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+backend_tests!(malformed_imports_write_nothing, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let c = app.login("secretariat").await;
+    let before = unit_count(&app).await;
+    let audit_before = app.store.list_audit(&Default::default()).await.unwrap().total;
+    let mut win1258 = b"ma_don_vi,ten_don_vi,loai\nA1,S".to_vec();
+    win1258.extend_from_slice(&[0xD4, 0x9F, 0x20]); // "Sở" in Windows-1258: S + ơ + combining hook
+    win1258.extend_from_slice(b"N\xF4i v\xF5\n");
+    let mut big = vec![0u8; 10 * 1024 * 1024];
+    for (i, x) in big.iter_mut().enumerate() {
+        *x = (i.wrapping_mul(2654435761) >> 13) as u8;
+    }
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("sai-cot.csv", b"code,title,kind\nA,B,agency\n".to_vec(), "không thuộc mẫu"),
+        ("trung.csv", "ma_don_vi,ten_don_vi,loai\nN1,Sở Một,agency\nN1,Sở Một lặp,agency\n".as_bytes().to_vec(), "trùng với dòng 2"),
+        ("trung.xlsx", xlsx_with_rows(&[["N2", "Sở Hai", "agency"], ["n2", "Sở Hai lặp", "agency"]]), "trùng với dòng 2"),
+        ("rong.csv", vec![], "trống"),
+        ("nhi-phan.xlsx", big, "không phải là sổ tính Excel"),
+        ("win1258.csv", win1258, "UTF-8"),
+        ("loai-sai.csv", "ma_don_vi,ten_don_vi,loai\nN3,Sở Ba,hành tinh\nN4,,agency\n".as_bytes().to_vec(), "không có trong danh mục"),
+    ];
+    for (name, bytes, expect) in cases {
+        let (status, body) = upload(&c, &app, name, bytes).await;
+        assert_eq!(status, 422, "{name}");
+        assert!(body.contains(expect), "{name}: expected “{expect}” in the report");
+        assert!(body.contains("chưa có dữ liệu nào được ghi"), "{name}");
+        assert!(body.contains(name), "{name}: the report names the file");
+    }
+    assert_eq!(unit_count(&app).await, before, "nothing was written");
+    assert_eq!(app.store.list_audit(&Default::default()).await.unwrap().total, audit_before);
+    // the row-level report, through the API
+    let api = app.api("secretariat").await;
+    let r = api.post(app.url("/api/v1/units/import?filename=trung.csv")).body("ma_don_vi,ten_don_vi,loai\nN1,A,agency\nN1,B,agency\n").send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let j: Value = r.json().await.unwrap();
+    assert_eq!(j["error"]["code"], "invalid_file");
+    assert_eq!(j["error"]["details"][0]["row"], 3);
+    assert_eq!(j["error"]["details"][0]["field"], "code");
+    // and a good file goes in
+    let good = "ma_don_vi,ten_don_vi,loai,ma_don_vi_cha,hieu_luc_tu\nP-MOI,UBND phường Mới,phường,UA,01/07/2025\nUA,Sở Alpha (mới),agency,,\n";
+    let (status, body) = upload(&c, &app, "tot.csv", good.as_bytes().to_vec()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("id=\"import-ok\""));
+    assert_eq!(unit_count(&app).await, before + 1);
+    let r = api.post(app.url("/api/v1/units/import?filename=tot.csv")).body(good).send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["unchanged"], 2);
+});
+
+backend_tests!(api_units_crud_and_validation, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let api = app.api("admin").await;
+    let r = api.post(app.url("/api/v1/units")).json(&json!({"code":"bad code!","name":"","kind":"agency"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let j: Value = r.json().await.unwrap();
+    let fields: Vec<_> = j["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap().to_string()).collect();
+    assert_eq!(fields, vec!["code", "name"]);
+    let r = api.post(app.url("/api/v1/units")).header("accept-language", "en").json(&json!({"code":"UA","name":"Dup","kind":"agency"})).send().await.unwrap();
+    let j: Value = r.json().await.unwrap();
+    assert!(j["error"]["details"][0]["message"].as_str().unwrap().contains("already in use"), "{j}");
+    let created: Value = api
+        .post(app.url("/api/v1/units"))
+        .json(&json!({"code":"w-1","name":"UBND phường Một","kind":"ward","parent_code":"UA","active_from":"2025-07-01"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["code"], "W-1");
+    assert_eq!(created["parent_code"], "UA");
+    let id = created["id"].as_i64().unwrap();
+    let upd: Value = api.put(app.url(&format!("/api/v1/units/{id}"))).json(&json!({"code":"W-1","name":"UBND phường Một (đổi tên)","kind":"ward"})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(upd["parent_code"], Value::Null);
+    let off: Value = api.post(app.url(&format!("/api/v1/units/{id}/active"))).json(&json!({"active":false,"ended_on":"2026-12-31","reason":"thử"})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(off["active"], false);
+    assert_eq!(off["active_to"], "2026-12-31");
+    let kinds: Vec<Value> = api.get(app.url("/api/v1/unit-kinds")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(kinds.len(), 5);
+    assert_eq!(api.get(app.url("/api/v1/units/999999")).send().await.unwrap().status(), 404);
+    let audit: Value = api.get(app.url("/api/v1/audit?object_id=W-1")).send().await.unwrap().json().await.unwrap();
+    let actions: Vec<_> = audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect();
+    assert_eq!(actions, vec!["unit.deactivate", "unit.update", "unit.create"]);
+    assert_eq!(audit["entries"][1]["before"]["name"], "UBND phường Một");
+});
+
+backend_tests!(admin_manages_users_and_passwords, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let c = app.login("admin").await;
+    let r = c.post(app.url("/admin/users")).form(&[("username", "canbo.moi"), ("full_name", "Lò Thị Mới"), ("role", "unit_officer"), ("unit_code", "UB"), ("email", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    let pw_start = body.find("id=\"new-password\">").expect("password shown once") + "id=\"new-password\">".len();
+    let password = body[pw_start..pw_start + 16].to_string();
+    let r = app.client().post(app.url("/login")).form(&[("username", "canbo.moi"), ("password", password.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let r = c.post(app.url("/admin/users")).form(&[("username", "canbo.moi2"), ("full_name", "X"), ("role", "unit_officer"), ("unit_code", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("cần thuộc một đơn vị"));
+    assert_eq!(c.post(app.url("/admin/users/canbo.moi/disable")).send().await.unwrap().status(), 303);
+    let r = app.client().post(app.url("/login")).form(&[("username", "canbo.moi"), ("password", password.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = c.post(app.url("/admin/users/admin/disable")).send().await.unwrap();
+    assert_eq!(r.status(), 422, "an admin cannot lock themself out");
+    // own password change ends the session
+    let me = app.login("viewer").await;
+    let r = me.post(app.url("/account/password")).form(&[("current", "sai"), ("new", "mat-khau-moi-2026"), ("confirm", "mat-khau-moi-2026")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = me.post(app.url("/account/password")).form(&[("current", PASSWORD), ("new", "mat-khau-moi-2026"), ("confirm", "mat-khau-moi-2026")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(me.get(app.url("/account")).send().await.unwrap().status(), 303, "session ended");
+    let r = app.client().post(app.url("/login")).form(&[("username", "viewer"), ("password", "mat-khau-moi-2026")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+});
