@@ -28,10 +28,10 @@ pub struct Cli {
 #[derive(Args, Clone)]
 struct DbArgs {
     /// Directory for the SQLite database and files.
-    #[arg(long, env = "PARINDEX_DATA_DIR")]
+    #[arg(long, env = "PARINDEX_DATA_DIR", global = true)]
     data_dir: Option<PathBuf>,
     /// A database URL: postgres://user@host/db switches to PostgreSQL (default: SQLite in the data directory).
-    #[arg(long, env = "PARINDEX_DATABASE_URL")]
+    #[arg(long, env = "PARINDEX_DATABASE_URL", global = true)]
     database_url: Option<String>,
 }
 
@@ -198,15 +198,16 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     let url = public_url.unwrap_or_else(|| format!("http://{addr}"));
-    println!("parindex đang chạy tại / is running at: {url}");
     println!("Dữ liệu / data: {}", dir.display());
     if demo {
         println!("\nTài khoản mẫu / demo logins (mật khẩu / password: {}):", crate::demo::DEMO_PASSWORD);
         for (user, what) in crate::demo::DEMO_LOGINS {
             println!("  {user:<22} {what}");
         }
+        println!();
     }
-    println!("\nDừng bằng Ctrl+C / stop with Ctrl+C");
+    println!("parindex đang chạy tại / is running at: {url}");
+    println!("Dừng bằng Ctrl+C / stop with Ctrl+C");
     let _ = std::io::stdout().flush();
     parindex_web::serve(listener, AppState::new(store, config)).await?;
     Ok(())

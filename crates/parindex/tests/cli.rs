@@ -1,0 +1,251 @@
+//! The binary as an operator uses it: help, users, tokens, backup, imports (including a
+//! `kill -9` in the middle of one), the demo province, and serving on PostgreSQL.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use parindex_core::UnitScope;
+use parindex_store::repo::units::{StatusFilter, UnitFilter};
+use parindex_store::Store;
+use parindex_testkit::{backend_available, Backend, TestDb};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_parindex");
+
+fn cmd(dir: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_remove("PARINDEX_DATABASE_URL").env("PARINDEX_DATA_DIR", dir).env("RUST_LOG", "warn").kill_on_drop(true);
+    c
+}
+
+async fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut c = cmd(dir);
+    c.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn parindex");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).await.unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().await.unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+async fn store_of(dir: &Path) -> Store {
+    Store::connect(&parindex_store::sqlite_url_for_dir(dir)).await.unwrap()
+}
+
+async fn units_in(dir: &Path) -> usize {
+    store_of(dir).await.list_units(UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await.unwrap().len()
+}
+
+/// Start a server; returns the child and the URL it printed.
+async fn start(mut c: Command) -> (Child, String, String) {
+    c.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = c.spawn().expect("spawn server");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let url = loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line()).await.expect("server start").unwrap().expect("server output");
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(u) = line.split("running at: ").nth(1) {
+            break u.trim().to_string();
+        }
+    };
+    // read the rest of the banner without blocking the server
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, url, printed)
+}
+
+#[tokio::test]
+async fn help_lists_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(dir.path(), &["--help"], None).await;
+    assert_eq!(code, 0);
+    for c in ["serve", "demo", "migrate", "user", "token", "backup", "unit"] {
+        assert!(out.contains(c), "--help lists {c}");
+    }
+    for sub in [&["serve", "--help"][..], &["user", "create", "--help"], &["user", "reset-password", "--help"], &["token", "create", "--help"], &["unit", "import", "--help"], &["backup", "--help"]] {
+        let (code, out, _) = run(dir.path(), sub, None).await;
+        assert_eq!(code, 0, "{sub:?}");
+        assert!(out.contains("Usage"), "{sub:?}");
+    }
+}
+
+#[tokio::test]
+async fn users_tokens_backup_and_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(dir.path(), &["migrate"], None).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("m0001_foundation"));
+    let (code, out, err) = run(dir.path(), &["user", "create", "--username", "quantri", "--full-name", "Quản Trị", "--role", "admin"], Some("mat-khau-dai-du\n")).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("created user quantri") && !out.contains("password:"), "a piped password is not echoed");
+    let (code, _, err) = run(dir.path(), &["user", "create", "--username", "cb", "--full-name", "X", "--role", "unit_officer"], Some("mat-khau-dai-du\n")).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("cần thuộc một đơn vị") || err.contains("needs a unit") || err.contains("username"), "{err}");
+    let (code, _, err) = run(dir.path(), &["user", "create", "--username", "x1x", "--full-name", "X", "--role", "king"], Some("")).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("unknown role"));
+    let (code, out, _) = run(dir.path(), &["user", "reset-password", "--username", "quantri"], Some("")).await;
+    assert_eq!(code, 0);
+    let generated = out.lines().find_map(|l| l.strip_prefix("password: ")).expect("generated password printed").to_string();
+    let (_, out, _) = run(dir.path(), &["user", "list"], None).await;
+    assert!(out.contains("quantri") && out.contains("admin"));
+    let (code, token, _) = run(dir.path(), &["token", "create", "--username", "quantri"], None).await;
+    assert_eq!(code, 0);
+    let token = token.trim().to_string();
+    assert!(token.starts_with("pxt_"));
+
+    // the server accepts both the token and the new password
+    let (mut server, url, _) = start({
+        let mut c = cmd(dir.path());
+        c.args(["serve", "--bind", "127.0.0.1:0"]);
+        c
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let me: serde_json::Value = http.get(format!("{url}/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["username"], "quantri");
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{url}/login"))
+        .header("origin", &url)
+        .form(&[("username", "quantri"), ("password", generated.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // an online backup while the server runs
+    let copy = dir.path().join("sao-luu.db");
+    let (code, out, err) = run(dir.path(), &["backup", copy.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("backup written"));
+    let (code, _, err) = run(dir.path(), &["backup", copy.to_str().unwrap()], None).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("already exists"));
+    server.kill().await.ok();
+    let restored = Store::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
+    assert_eq!(restored.list_users().await.unwrap().len(), 1);
+
+    let (code, _, _) = run(dir.path(), &["user", "disable", "--username", "quantri"], None).await;
+    assert_eq!(code, 0);
+    assert!(store_of(dir.path()).await.token_actor(&token).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn config_file_and_secret_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("parindex.toml"), "bindd = \"x\"\n").unwrap();
+    let (code, _, err) = run(dir.path(), &["migrate"], None).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("parindex.toml") && err.contains("not valid"), "{err}");
+    std::fs::remove_file(dir.path().join("parindex.toml")).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let url_file = dir.path().join("db-url");
+    std::fs::write(&url_file, format!("{}\n", parindex_store::sqlite_url_for_dir(other.path()))).unwrap();
+    let mut c = cmd(dir.path());
+    c.args(["migrate"]).env("PARINDEX_DATABASE_URL_FILE", &url_file).stdout(Stdio::null()).stderr(Stdio::null());
+    assert!(c.status().await.unwrap().success());
+    assert!(other.path().join("parindex.db").exists(), "the URL came from the file");
+}
+
+fn units_csv(n: usize) -> String {
+    let mut s = String::from("ma_don_vi,ten_don_vi,loai,khu_vuc\n");
+    for i in 0..n {
+        s.push_str(&format!("X{i:05},UBND xã Thử Nghiệm {i},commune,Vùng {}\n", i % 7));
+    }
+    s
+}
+
+#[tokio::test]
+async fn unit_import_reports_rows_and_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &["migrate"], None).await;
+    let bad = dir.path().join("loi.csv");
+    std::fs::write(&bad, "ma_don_vi,ten_don_vi,loai\nA,Sở A,agency\nA,Sở A lặp,agency\nB,,agency\n").unwrap();
+    let (code, _, err) = run(dir.path(), &["unit", "import", bad.to_str().unwrap()], None).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("loi.csv:3 [code]") && err.contains("loi.csv:4 [name]") && err.contains("nothing written"), "{err}");
+    assert_eq!(units_in(dir.path()).await, 0);
+
+    // kill -9 in the middle of a long import: the transaction leaves nothing half-written
+    let file = dir.path().join("lon.csv");
+    std::fs::write(&file, units_csv(400)).unwrap();
+    let mut c = cmd(dir.path());
+    c.args(["unit", "import", file.to_str().unwrap()]).env("PARINDEX_IMPORT_THROTTLE_MS", "20").stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    loop {
+        let line = lines.next_line().await.unwrap().expect("progress lines");
+        if line == "imported 150/400" {
+            break;
+        }
+    }
+    child.start_kill().unwrap(); // SIGKILL
+    child.wait().await.unwrap();
+    let store = store_of(dir.path()).await;
+    assert_eq!(units_in(dir.path()).await, 0, "no half import after kill -9");
+    assert_eq!(store.list_audit(&Default::default()).await.unwrap().total, 0);
+    drop(store);
+    let (code, out, err) = run(dir.path(), &["unit", "import", file.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("400 created"));
+    assert_eq!(units_in(dir.path()).await, 400);
+}
+
+#[tokio::test]
+async fn demo_prints_logins_and_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = |d: &Path| {
+        let mut c = cmd(d);
+        c.env_remove("PARINDEX_DATA_DIR").args(["demo", "--bind", "127.0.0.1:0", "--data-dir", d.to_str().unwrap()]);
+        c
+    };
+    let (mut server, url, banner) = start(demo(dir.path())).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap();
+    let r = http.post(format!("{url}/login")).header("origin", &url).form(&[("username", "admin"), ("password", "parindex-demo")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let units = http.get(format!("{url}/units")).send().await.unwrap().text().await.unwrap();
+    assert!(units.contains("Sở Tư pháp") && units.contains("UBND phường Chiềng Sinh") && units.contains("Dữ liệu mẫu"));
+    server.kill().await.ok();
+    let n = units_in(dir.path()).await;
+    assert!(n >= 50, "a realistic province: {n} units");
+    let (mut server, _, banner2) = start(demo(dir.path())).await;
+    server.kill().await.ok();
+    assert_eq!(units_in(dir.path()).await, n, "a restart keeps the data and seeds nothing twice");
+    for b in [banner, banner2] {
+        assert!(b.contains("admin") && b.contains("canbo.chiengsinh") && b.contains("parindex-demo"));
+    }
+}
+
+#[tokio::test]
+async fn serves_on_postgresql() {
+    if !backend_available(Backend::Postgres) {
+        return;
+    }
+    let db = TestDb::fresh(Backend::Postgres).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cmd(dir.path());
+    c.args(["user", "create", "--username", "pgadmin", "--full-name", "PG", "--role", "admin", "--database-url", &db.url]).stdin(Stdio::piped()).stdout(Stdio::null());
+    let mut child = c.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"mat-khau-postgres\n").await.unwrap();
+    assert!(child.wait().await.unwrap().success());
+    let (mut server, url, _) = start({
+        let mut c = cmd(dir.path());
+        c.args(["serve", "--bind", "127.0.0.1:0", "--database-url", &db.url]);
+        c
+    })
+    .await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap();
+    let r = http.post(format!("{url}/login")).header("origin", &url).form(&[("username", "pgadmin"), ("password", "mat-khau-postgres")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(http.get(format!("{url}/units")).send().await.unwrap().status(), 200);
+    assert_eq!(http.get(format!("{url}/readyz")).send().await.unwrap().status(), 200);
+    server.kill().await.ok();
+    assert!(!dir.path().join("parindex.db").exists(), "no SQLite file when serving PostgreSQL");
+}
