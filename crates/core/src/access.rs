@@ -58,13 +58,13 @@ impl Role {
 
     pub fn label(self, lang: &str) -> &'static str {
         let (vi, en) = match self {
-            Role::Admin => ("Quản trị (Phòng CCHC)", "Administrator (reform office)"),
+            Role::Admin => ("Quản trị – Phòng CCHC", "Administrator – reform office"),
             Role::Secretariat => ("Thư ký / tổ giúp việc", "Secretariat"),
             Role::Appraiser => ("Thẩm định viên", "Appraiser"),
             Role::Council => ("Thành viên hội đồng thẩm định", "Council member"),
             Role::UnitOfficer => ("Cán bộ đầu mối đơn vị", "Unit focal officer"),
             Role::UnitLeader => ("Lãnh đạo đơn vị", "Unit leader"),
-            Role::Viewer => ("Người xem (lãnh đạo tỉnh)", "Viewer (provincial leadership)"),
+            Role::Viewer => ("Người xem – lãnh đạo tỉnh", "Viewer – provincial leadership"),
         };
         if lang == "en" { en } else { vi }
     }

@@ -7,6 +7,7 @@
 //! - `backend_tests!`: one test body, run once per backend (PostgreSQL is skipped with a
 //!   message when no server is configured, and fails instead when `PARINDEX_REQUIRE_POSTGRES=1`).
 
+pub mod browser;
 pub mod fixture;
 
 use std::net::SocketAddr;

@@ -47,6 +47,8 @@ pub struct Ctx {
     /// Authenticated by a Bearer token (no cookies involved).
     pub via_token: bool,
     pub session_secret: Option<String>,
+    /// Path and query of this request (to come back to after switching language).
+    pub uri: String,
 }
 
 impl Ctx {
@@ -162,7 +164,8 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         .or(user_locale)
         .or_else(|| if is_api { accept_language(&headers) } else { None })
         .unwrap_or(Lang::Vi);
-    let ctx = Ctx { actor, lang, ip, via_token, session_secret };
+    let uri = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let ctx = Ctx { actor, lang, ip, via_token, session_secret, uri };
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
     req.extensions_mut().insert(ctx.clone());

@@ -38,12 +38,11 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
     let mut tiles = Vec::new();
     let mut unit_name = None;
     if let Some(actor) = &ctx.actor {
-        if let Some(u) = state.store.list_users().await?.into_iter().find(|u| u.id == actor.user_id) {
-            if let Some(chrome) = page.user.as_mut() {
-                chrome.full_name = u.full_name.clone();
-            }
-            unit_name = u.unit_name;
+        let me = state.store.get_user(actor.user_id).await?;
+        if let Some(chrome) = page.user.as_mut() {
+            chrome.full_name = me.full_name;
         }
+        unit_name = me.unit_name;
         let scope = parindex_core::access::unit_scope(actor);
         let units = state.store.list_units(scope, &UnitFilter { status: StatusFilter::Active, ..Default::default() }).await?;
         if scope == UnitScope::All {

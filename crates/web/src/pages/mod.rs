@@ -33,7 +33,10 @@ pub struct NavItem {
 pub struct Page {
     pub lang: Lang,
     pub title: String,
+    /// The navigation section this page belongs to.
     pub path: String,
+    /// This request's path and query.
+    pub here: String,
     pub user: Option<UserChrome>,
     pub nav: Vec<NavItem>,
     pub crumbs: Vec<(String, String)>,
@@ -62,6 +65,7 @@ impl Page {
             lang: ctx.lang,
             title: title.into(),
             path: path.to_string(),
+            here: ctx.uri.clone(),
             user: ctx.actor.as_ref().map(|a| UserChrome {
                 username: a.username.clone(),
                 full_name: a.username.clone(),
@@ -120,6 +124,7 @@ pub fn error_page(ctx: &Ctx, path: &str, err: &AppError) -> Response {
         lang: ctx.lang,
         title: err.status().canonical_reason().unwrap_or("Error").to_string(),
         path: path.to_string(),
+        here: ctx.uri.clone(),
         user: ctx.actor.as_ref().map(|a| UserChrome {
             username: a.username.clone(),
             full_name: a.username.clone(),

@@ -1,0 +1,98 @@
+//! Browser tests in real headless Chromium: sign-in (wrong password, then right), the unit
+//! list, creating a unit, the language switch, sign-out; and a phone-sized unit officer's view.
+
+use fantoccini::Locator;
+use parindex_testkit::browser::Browser;
+use parindex_testkit::fixture::PASSWORD;
+use parindex_testkit::{Backend, TestApp};
+
+async fn text_of(b: &Browser, css: &str) -> String {
+    b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+async fn fill(b: &Browser, css: &str, value: &str) {
+    let el = b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+async fn click(b: &Browser, css: &str) {
+    b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
+async fn sign_in(b: &Browser, app: &TestApp, user: &str, password: &str) {
+    b.client.goto(&app.url("/login")).await.unwrap();
+    fill(b, "#username", user).await;
+    fill(b, "#password", password).await;
+    click(b, "form.stack button[type=submit]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_signs_in_lists_and_creates_a_unit() {
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+
+    sign_in(&b, &app, "admin", "sai-mat-khau").await;
+    assert!(text_of(&b, "#login-error").await.contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+    b.screenshot("login-error").await;
+
+    sign_in(&b, &app, "admin", PASSWORD).await;
+    assert_eq!(b.client.current_url().await.unwrap().path(), "/");
+    b.screenshot("home-admin").await;
+    click(&b, "nav.mainnav a[href='/units']").await;
+    let table = text_of(&b, "#units").await;
+    assert!(table.contains("Sở Alpha") && table.contains("Sở Bêta") && table.contains("UBND xã Chiềng Cọ"));
+    // search ignores diacritics
+    fill(&b, "#q", "chieng co").await;
+    click(&b, "form.filters button").await;
+    let table = text_of(&b, "#units").await;
+    assert!(table.contains("Chiềng Cọ") && !table.contains("Sở Alpha"));
+    b.screenshot("units-list").await;
+
+    b.client.goto(&app.url("/units/new")).await.unwrap();
+    fill(&b, "#code", "p-tohieu").await;
+    fill(&b, "#name", "UBND phường Tô Hiệu").await;
+    b.client.find(Locator::Css("#kind option[value='ward']")).await.unwrap().click().await.unwrap();
+    fill(&b, "#active_from", "31/02/2025").await;
+    click(&b, "form.card button[type=submit]").await;
+    assert!(text_of(&b, "#from-err").await.contains("Ngày không hợp lệ"), "a bad date is explained at its field");
+    b.screenshot("unit-form-error").await;
+    fill(&b, "#active_from", "01/07/2025").await;
+    fill(&b, "#area", "Khu vực trung tâm").await;
+    click(&b, "form.card button[type=submit]").await;
+    assert_eq!(text_of(&b, "main h1").await, "UBND phường Tô Hiệu");
+    let facts = text_of(&b, "dl.facts").await;
+    assert!(facts.contains("P-TOHIEU") && facts.contains("01/07/2025") && facts.contains("UBND phường"));
+    assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu đơn vị"));
+    b.screenshot("unit-detail").await;
+    assert!(app.store.unit_id_by_code("P-TOHIEU").await.unwrap().is_some());
+
+    // English on request, and keyboard-reachable skip link
+    click(&b, "a.lang").await;
+    assert_eq!(text_of(&b, "main h1").await, "UBND phường Tô Hiệu");
+    assert!(text_of(&b, "dl.facts").await.contains("Active from"));
+    click(&b, "a.lang").await;
+
+    click(&b, "form[action='/logout'] button").await;
+    assert!(text_of(&b, ".flash.ok").await.contains("Bạn đã đăng xuất"));
+    b.client.goto(&app.url("/units")).await.unwrap();
+    assert_eq!(b.client.current_url().await.unwrap().path(), "/login", "signed out: back to sign-in");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_officer_on_a_phone_sees_only_their_unit() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    sign_in(&b, &app, "officer.a", PASSWORD).await;
+    b.client.goto(&app.url("/units")).await.unwrap();
+    let table = text_of(&b, "#units").await;
+    assert!(table.contains("Sở Alpha") && !table.contains("Sở Bêta"));
+    assert!(b.client.find(Locator::Css("a[href='/units/new']")).await.is_err(), "no create button for unit staff");
+    b.screenshot("units-officer-phone").await;
+    let other = app.store.unit_id_by_code("UB").await.unwrap().unwrap();
+    b.client.goto(&app.url(&format!("/units/{other}"))).await.unwrap();
+    assert_eq!(text_of(&b, "main h1").await, "403");
+    b.screenshot("forbidden-phone").await;
+    b.close().await;
+}
