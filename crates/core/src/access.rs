@@ -25,15 +25,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Admin,
-        Role::Secretariat,
-        Role::Appraiser,
-        Role::Council,
-        Role::UnitOfficer,
-        Role::UnitLeader,
-        Role::Viewer,
-    ];
+    pub const ALL: [Role; 7] =
+        [Role::Admin, Role::Secretariat, Role::Appraiser, Role::Council, Role::UnitOfficer, Role::UnitLeader, Role::Viewer];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -165,7 +158,7 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         ManageOwnAccount => true,
         ListUnits => true, // filtered by `unit_scope`
         ViewUnit => match actor.role {
-            Admin | Secretariat | Appraiser | Council | Viewer => true,
+            Admin | Secretariat | Appraiser | Council | Viewer => is_unit_resource,
             UnitOfficer | UnitLeader => own,
         },
         CreateUnit | ImportUnits => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,

@@ -8,5 +8,5 @@ pub mod secret;
 pub mod text;
 pub mod unit;
 
-pub use access::{can, Action, Actor, Resource, Role, UnitScope};
+pub use access::{Action, Actor, Resource, Role, UnitScope, can};
 pub use msg::Msg;

@@ -1,8 +1,8 @@
 //! Passwords (argon2id) and opaque secrets (session ids, API tokens).
 //! Secrets are random, shown once, and stored only as SHA-256 digests.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -10,10 +10,7 @@ use sha2::{Digest, Sha256};
 /// Hash a password with argon2id (the crate's default parameters: 19 MiB, 2 passes).
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashing with default parameters cannot fail")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashing with default parameters cannot fail").to_string()
 }
 
 /// Check a password against a stored hash. A malformed hash never verifies.
@@ -34,10 +31,7 @@ pub fn burn_password_time(password: &str) {
 /// Rules for a new password; returns a message naming what is wrong.
 pub fn check_new_password(password: &str) -> Result<(), crate::Msg> {
     if password.chars().count() < 10 {
-        return Err(crate::Msg::new(
-            "Mật khẩu phải có ít nhất 10 ký tự.",
-            "The password must have at least 10 characters.",
-        ));
+        return Err(crate::Msg::new("Mật khẩu phải có ít nhất 10 ký tự.", "The password must have at least 10 characters."));
     }
     if password.len() > 256 {
         return Err(crate::Msg::new("Mật khẩu quá dài (tối đa 256 byte).", "The password is too long (256 bytes at most)."));

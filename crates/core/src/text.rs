@@ -115,7 +115,7 @@ mod tests {
     fn vietnamese_order() {
         let mut names = vec!["Đông", "Dương", "Ân", "Anh", "Ăn", "Bình", "ơn", "Ông", "Ốc", "Ô", "An", "Ấn"];
         sort_by_name(&mut names, |s| s);
-        assert_eq!(names, vec!["An", "Anh", "Ăn", "Ân", "Ấn", "Bình", "Dương", "Đông", "Ô", "Ông", "Ốc", "ơn"]);
+        assert_eq!(names, vec!["An", "Anh", "Ăn", "Ân", "Ấn", "Bình", "Dương", "Đông", "Ô", "Ốc", "Ông", "ơn"]);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::text::clean;
 use crate::Msg;
+use crate::text::clean;
 
 /// The editable fields of a unit, before validation. Dates are already parsed by the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,8 +57,7 @@ impl UnitInput {
         self.name = clean(&self.name);
         if self.name.is_empty() {
             errors.push(FieldError {
-                field: "name",
-                message: Msg::new("Tên đơn vị không được để trống.", "The unit name is required."),
+                field: "name", message: Msg::new("Tên đơn vị không được để trống.", "The unit name is required.")
             });
         } else if self.name.chars().count() > 200 {
             errors.push(FieldError {
@@ -68,10 +67,7 @@ impl UnitInput {
         }
         self.kind = self.kind.trim().to_lowercase();
         if self.kind.is_empty() {
-            errors.push(FieldError {
-                field: "kind",
-                message: Msg::new("Chọn loại đơn vị.", "Choose the kind of unit."),
-            });
+            errors.push(FieldError { field: "kind", message: Msg::new("Chọn loại đơn vị.", "Choose the kind of unit.") });
         }
         self.parent_code = match self.parent_code.as_deref().map(str::trim) {
             None | Some("") => None,

@@ -4,19 +4,23 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use parindex_core::secret::generate_password;
 use parindex_core::Role;
+use parindex_core::secret::generate_password;
 use parindex_store::repo::units::ImportError;
 use parindex_store::repo::users::NewUser;
 use parindex_store::{AuditCtx, Store, StoreError};
 use parindex_web::{AppState, WebConfig};
 
-use crate::config::{database_url, default_data_dir, redact, FileConfig};
+use crate::config::{FileConfig, database_url, default_data_dir, redact};
 
 #[derive(Parser)]
-#[command(name = "parindex", version, about = "parindex — Chỉ số cải cách hành chính (PAR Index) và SIPAS: máy chủ và công cụ quản trị.\nAdministrative-reform index and citizen satisfaction: server and administration tools.")]
+#[command(
+    name = "parindex",
+    version,
+    about = "parindex — Chỉ số cải cách hành chính (PAR Index) và SIPAS: máy chủ và công cụ quản trị.\nAdministrative-reform index and citizen satisfaction: server and administration tools."
+)]
 pub struct Cli {
     /// A TOML configuration file (default: parindex.toml in the data directory, if present).
     #[arg(long, global = true, env = "PARINDEX_CONFIG")]
@@ -142,9 +146,7 @@ enum TokenCmd {
 #[derive(Subcommand)]
 enum UnitCmd {
     /// Import units from an XLSX or CSV file (all or nothing; errors listed per row).
-    Import {
-        file: PathBuf,
-    },
+    Import { file: PathBuf },
 }
 
 async fn open_store(config: Option<&PathBuf>, db: &DbArgs, default_dir: PathBuf) -> anyhow::Result<(Store, FileConfig, PathBuf)> {
@@ -230,10 +232,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match cmd {
                 UserCmd::Create { username, full_name, role, unit, email } => {
                     let Some(role) = Role::parse(&role) else {
-                        bail!("vai trò không hợp lệ / unknown role “{role}”: admin, secretariat, appraiser, council, unit_officer, unit_leader, viewer");
+                        bail!(
+                            "vai trò không hợp lệ / unknown role “{role}”: admin, secretariat, appraiser, council, unit_officer, unit_leader, viewer"
+                        );
                     };
                     let unit_id = match unit {
-                        Some(code) => Some(store.unit_id_by_code(&code).await?.with_context(|| format!("không có đơn vị mã / no unit with code “{code}”"))?),
+                        Some(code) => Some(
+                            store
+                                .unit_id_by_code(&code)
+                                .await?
+                                .with_context(|| format!("không có đơn vị mã / no unit with code “{code}”"))?,
+                        ),
                         None => None,
                     };
                     let (password, generated) = password_from_stdin_or_generate()?;

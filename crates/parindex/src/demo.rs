@@ -4,8 +4,8 @@
 //! All names are plausible samples, not an official list.
 
 use chrono::NaiveDate;
-use parindex_core::unit::{LineageKind, UnitInput};
 use parindex_core::Role;
+use parindex_core::unit::{LineageKind, UnitInput};
 use parindex_store::repo::units::{StatusFilter, UnitFilter};
 use parindex_store::repo::users::NewUser;
 use parindex_store::{AuditCtx, Store};
@@ -105,15 +105,18 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         return Ok(());
     }
     let ctx = AuditCtx::system("demo-seed");
-    let unit = |code: &str, name: &str, kind: &str, parent: Option<&str>, area: Option<&str>, from: Option<NaiveDate>, to: Option<NaiveDate>| UnitInput {
-        code: code.into(),
-        name: name.into(),
-        kind: kind.into(),
-        parent_code: parent.map(Into::into),
-        area: area.map(Into::into),
-        active_from: from,
-        active_to: to,
-    };
+    let unit =
+        |code: &str, name: &str, kind: &str, parent: Option<&str>, area: Option<&str>, from: Option<NaiveDate>, to: Option<NaiveDate>| {
+            UnitInput {
+                code: code.into(),
+                name: name.into(),
+                kind: kind.into(),
+                parent_code: parent.map(Into::into),
+                area: area.map(Into::into),
+                active_from: from,
+                active_to: to,
+            }
+        };
     store.create_unit(&ctx, unit("SONLA", "Tỉnh Sơn La (dữ liệu mẫu)", "province", None, None, None, None)).await?;
     for (code, name) in AGENCIES {
         let to = if *code == "SNGV" { date(2025, 2, 28) } else { None };
@@ -152,14 +155,17 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     ];
     for (username, full_name, role, unit_id) in users {
         store
-            .create_user(&ctx, NewUser {
-                username: (*username).into(),
-                full_name: (*full_name).into(),
-                email: None,
-                role: *role,
-                unit_id: *unit_id,
-                password: DEMO_PASSWORD.into(),
-            })
+            .create_user(
+                &ctx,
+                NewUser {
+                    username: (*username).into(),
+                    full_name: (*full_name).into(),
+                    email: None,
+                    role: *role,
+                    unit_id: *unit_id,
+                    password: DEMO_PASSWORD.into(),
+                },
+            )
             .await?;
     }
     Ok(())

@@ -5,9 +5,9 @@ use std::path::Path;
 use std::process::Stdio;
 
 use parindex_core::UnitScope;
-use parindex_store::repo::units::{StatusFilter, UnitFilter};
 use parindex_store::Store;
-use parindex_testkit::{backend_available, Backend, TestDb};
+use parindex_store::repo::units::{StatusFilter, UnitFilter};
+use parindex_testkit::{Backend, TestDb, backend_available};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -47,7 +47,11 @@ async fn start(mut c: Command) -> (Child, String, String) {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = String::new();
     let url = loop {
-        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line()).await.expect("server start").unwrap().expect("server output");
+        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line())
+            .await
+            .expect("server start")
+            .unwrap()
+            .expect("server output");
         printed.push_str(&line);
         printed.push('\n');
         if let Some(u) = line.split("running at: ").nth(1) {
@@ -67,7 +71,14 @@ async fn help_lists_every_command() {
     for c in ["serve", "demo", "migrate", "user", "token", "backup", "unit"] {
         assert!(out.contains(c), "--help lists {c}");
     }
-    for sub in [&["serve", "--help"][..], &["user", "create", "--help"], &["user", "reset-password", "--help"], &["token", "create", "--help"], &["unit", "import", "--help"], &["backup", "--help"]] {
+    for sub in [
+        &["serve", "--help"][..],
+        &["user", "create", "--help"],
+        &["user", "reset-password", "--help"],
+        &["token", "create", "--help"],
+        &["unit", "import", "--help"],
+        &["backup", "--help"],
+    ] {
         let (code, out, _) = run(dir.path(), sub, None).await;
         assert_eq!(code, 0, "{sub:?}");
         assert!(out.contains("Usage"), "{sub:?}");
@@ -80,10 +91,17 @@ async fn users_tokens_backup_and_migrate() {
     let (code, out, _) = run(dir.path(), &["migrate"], None).await;
     assert_eq!(code, 0);
     assert!(out.contains("m0001_foundation"));
-    let (code, out, err) = run(dir.path(), &["user", "create", "--username", "quantri", "--full-name", "Quản Trị", "--role", "admin"], Some("mat-khau-dai-du\n")).await;
+    let (code, out, err) = run(
+        dir.path(),
+        &["user", "create", "--username", "quantri", "--full-name", "Quản Trị", "--role", "admin"],
+        Some("mat-khau-dai-du\n"),
+    )
+    .await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("created user quantri") && !out.contains("password:"), "a piped password is not echoed");
-    let (code, _, err) = run(dir.path(), &["user", "create", "--username", "cb", "--full-name", "X", "--role", "unit_officer"], Some("mat-khau-dai-du\n")).await;
+    let (code, _, err) =
+        run(dir.path(), &["user", "create", "--username", "cb", "--full-name", "X", "--role", "unit_officer"], Some("mat-khau-dai-du\n"))
+            .await;
     assert_ne!(code, 0);
     assert!(err.contains("cần thuộc một đơn vị") || err.contains("needs a unit") || err.contains("username"), "{err}");
     let (code, _, err) = run(dir.path(), &["user", "create", "--username", "x1x", "--full-name", "X", "--role", "king"], Some("")).await;
@@ -177,7 +195,10 @@ async fn unit_import_reports_rows_and_survives_kill_9() {
     let file = dir.path().join("lon.csv");
     std::fs::write(&file, units_csv(400)).unwrap();
     let mut c = cmd(dir.path());
-    c.args(["unit", "import", file.to_str().unwrap()]).env("PARINDEX_IMPORT_THROTTLE_MS", "20").stdout(Stdio::null()).stderr(Stdio::piped());
+    c.args(["unit", "import", file.to_str().unwrap()])
+        .env("PARINDEX_IMPORT_THROTTLE_MS", "20")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     loop {
@@ -208,7 +229,13 @@ async fn demo_prints_logins_and_keeps_data() {
     };
     let (mut server, url, banner) = start(demo(dir.path())).await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap();
-    let r = http.post(format!("{url}/login")).header("origin", &url).form(&[("username", "admin"), ("password", "parindex-demo")]).send().await.unwrap();
+    let r = http
+        .post(format!("{url}/login"))
+        .header("origin", &url)
+        .form(&[("username", "admin"), ("password", "parindex-demo")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let units = http.get(format!("{url}/units")).send().await.unwrap().text().await.unwrap();
     assert!(units.contains("Sở Tư pháp") && units.contains("UBND phường Chiềng Sinh") && units.contains("Dữ liệu mẫu"));
@@ -231,7 +258,9 @@ async fn serves_on_postgresql() {
     let db = TestDb::fresh(Backend::Postgres).await;
     let dir = tempfile::tempdir().unwrap();
     let mut c = cmd(dir.path());
-    c.args(["user", "create", "--username", "pgadmin", "--full-name", "PG", "--role", "admin", "--database-url", &db.url]).stdin(Stdio::piped()).stdout(Stdio::null());
+    c.args(["user", "create", "--username", "pgadmin", "--full-name", "PG", "--role", "admin", "--database-url", &db.url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null());
     let mut child = c.spawn().unwrap();
     child.stdin.take().unwrap().write_all(b"mat-khau-postgres\n").await.unwrap();
     assert!(child.wait().await.unwrap().success());
@@ -242,7 +271,13 @@ async fn serves_on_postgresql() {
     })
     .await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap();
-    let r = http.post(format!("{url}/login")).header("origin", &url).form(&[("username", "pgadmin"), ("password", "mat-khau-postgres")]).send().await.unwrap();
+    let r = http
+        .post(format!("{url}/login"))
+        .header("origin", &url)
+        .form(&[("username", "pgadmin"), ("password", "mat-khau-postgres")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(http.get(format!("{url}/units")).send().await.unwrap().status(), 200);
     assert_eq!(http.get(format!("{url}/readyz")).send().await.unwrap().status(), 200);

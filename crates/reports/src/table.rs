@@ -4,8 +4,8 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use parindex_core::unit::RowError;
 use parindex_core::Msg;
+use parindex_core::unit::RowError;
 
 /// Upper bound on data rows in one import file.
 pub const MAX_ROWS: usize = 100_000;
@@ -36,8 +36,12 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>>
     }
     if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") {
         return Err(file_error(
-            format!("Tệp “{file_name}” không phải là sổ tính Excel .xlsx hợp lệ (nội dung không đúng định dạng). Hãy mở bằng Excel và lưu lại dạng .xlsx, hoặc dùng tệp mẫu."),
-            format!("“{file_name}” is not a valid .xlsx workbook (its content is not in that format). Open it in Excel and save it as .xlsx, or use the template."),
+            format!(
+                "Tệp “{file_name}” không phải là sổ tính Excel .xlsx hợp lệ (nội dung không đúng định dạng). Hãy mở bằng Excel và lưu lại dạng .xlsx, hoặc dùng tệp mẫu."
+            ),
+            format!(
+                "“{file_name}” is not a valid .xlsx workbook (its content is not in that format). Open it in Excel and save it as .xlsx, or use the template."
+            ),
         ));
     }
     read_csv(file_name, bytes)
@@ -59,17 +63,18 @@ fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
                 row: line,
                 field: "-".into(),
                 message: Msg::new(
-                    format!("Tệp “{file_name}” không dùng bảng mã UTF-8 (có thể là Windows-1258 hoặc TCVN3); ký tự lỗi đầu tiên ở dòng {line}. Trong Excel chọn Lưu thành → “CSV UTF-8 (phân tách bằng dấu phẩy)”, rồi tải lên lại."),
-                    format!("“{file_name}” is not UTF-8 encoded (perhaps Windows-1258 or TCVN3); the first bad character is on line {line}. In Excel choose Save As → “CSV UTF-8 (Comma delimited)” and upload again."),
+                    format!(
+                        "Tệp “{file_name}” không dùng bảng mã UTF-8 (có thể là Windows-1258 hoặc TCVN3); ký tự lỗi đầu tiên ở dòng {line}. Trong Excel chọn Lưu thành → “CSV UTF-8 (phân tách bằng dấu phẩy)”, rồi tải lên lại."
+                    ),
+                    format!(
+                        "“{file_name}” is not UTF-8 encoded (perhaps Windows-1258 or TCVN3); the first bad character is on line {line}. In Excel choose Save As → “CSV UTF-8 (Comma delimited)” and upload again."
+                    ),
                 ),
             }]);
         }
     };
     let first_line = text.lines().next().unwrap_or("");
-    let delim = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
+    let delim = [b',', b';', b'\t'].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
     let mut header = None;
     let mut rows = Vec::new();
@@ -124,10 +129,7 @@ fn cell_text(d: &Data) -> String {
 /// An Excel serial day number (1900 system, after 1 March 1900) as `yyyy-MM-dd`.
 fn excel_serial_date(serial: f64) -> String {
     let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
-    epoch
-        .checked_add_signed(chrono::Duration::days(serial.floor() as i64))
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    epoch.checked_add_signed(chrono::Duration::days(serial.floor() as i64)).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
 fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {

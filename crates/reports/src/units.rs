@@ -2,12 +2,12 @@
 //! can be edited in Excel and imported back. Headers may be the Vietnamese keys below or their
 //! English names; kinds may be codes (`agency`) or Vietnamese words (`xã`, `phường`, `sở`).
 
+use parindex_core::Msg;
 use parindex_core::text::{fold, format_date, parse_date};
 use parindex_core::unit::{RowError, UnitImportRow, UnitInput};
-use parindex_core::Msg;
 use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
 
-use crate::table::{map_header, read_table, Column};
+use crate::table::{Column, map_header, read_table};
 
 pub const COLUMNS: &[Column] = &[
     Column { key: "ma_don_vi", aliases: &["code", "ma"], required: true },
@@ -226,7 +226,13 @@ mod tests {
     #[test]
     fn csv_export_round_trips() {
         let rec = UnitRecord {
-            input: UnitInput { code: "P1".into(), name: "Phường Tô Hiệu".into(), kind: "ward".into(), parent_code: Some("T".into()), ..Default::default() },
+            input: UnitInput {
+                code: "P1".into(),
+                name: "Phường Tô Hiệu".into(),
+                kind: "ward".into(),
+                parent_code: Some("T".into()),
+                ..Default::default()
+            },
             merged_from: vec!["A".into(), "B".into()],
             split_from: None,
         };

@@ -1,7 +1,7 @@
 //! The store's error type: what went wrong, in words a user can act on where possible.
 
-use parindex_core::unit::FieldError;
 use parindex_core::Msg;
+use parindex_core::unit::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

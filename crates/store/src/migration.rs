@@ -24,11 +24,7 @@ impl MigrationName for M0001Foundation {
 }
 
 fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str, to_col: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(ForeignKeyAction::Restrict)
-        .to_owned()
+    ForeignKey::create().from(from_table, from_col).to(to_table, to_col).on_delete(ForeignKeyAction::Restrict).to_owned()
 }
 
 #[async_trait::async_trait]
@@ -79,13 +75,7 @@ impl MigrationTrait for M0001Foundation {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("uq_unit_lineage")
-                .table("unit_lineage")
-                .col("predecessor_id")
-                .col("successor_id")
-                .unique()
-                .to_owned(),
+            Index::create().name("uq_unit_lineage").table("unit_lineage").col("predecessor_id").col("successor_id").unique().to_owned(),
         )
         .await?;
         m.create_table(
@@ -190,10 +180,7 @@ impl MigrationTrait for M0001Foundation {
         }
 
         // Kinds are data; these are the ones a Vietnamese province has today and had before 2025.
-        let mut ins = Query::insert()
-            .into_table("unit_kinds")
-            .columns(["code", "name_vi", "name_en", "sort_order"])
-            .to_owned();
+        let mut ins = Query::insert().into_table("unit_kinds").columns(["code", "name_vi", "name_en", "sort_order"]).to_owned();
         for (i, (code, vi, en)) in [
             ("agency", "Cơ quan chuyên môn cấp tỉnh", "Provincial agency"),
             ("commune", "UBND xã", "Commune People's Committee"),

@@ -3,8 +3,8 @@
 //! Users (password `PASSWORD`): admin, secretariat, appraiser, council, viewer,
 //! officer.a / leader.a (unit UA), officer.b (unit UB).
 
-use parindex_core::unit::UnitInput;
 use parindex_core::Role;
+use parindex_core::unit::UnitInput;
 use parindex_store::repo::users::NewUser;
 use parindex_store::{AuditCtx, Store};
 
@@ -27,7 +27,8 @@ pub fn unit(code: &str, name: &str, kind: &str) -> UnitInput {
 
 pub async fn seed(store: &Store) {
     let ctx = AuditCtx::system("fixture");
-    for (code, name, kind) in [("UA", "Sở Alpha", "agency"), ("UB", "Sở Bêta", "agency"), ("XC", "UBND xã Chiềng Cọ", "commune")] {
+    for (code, name, kind) in [("UA", "Sở Alpha", "agency"), ("UB", "Sở Bêta", "agency"), ("XC", "UBND xã Chiềng Cọ", "commune")]
+    {
         store.create_unit(&ctx, unit(code, name, kind)).await.expect("fixture unit");
     }
     for (username, role, unit) in USERS {
@@ -36,14 +37,17 @@ pub async fn seed(store: &Store) {
             None => None,
         };
         store
-            .create_user(&ctx, NewUser {
-                username: (*username).into(),
-                full_name: format!("Người dùng {username}"),
-                email: None,
-                role: *role,
-                unit_id,
-                password: PASSWORD.into(),
-            })
+            .create_user(
+                &ctx,
+                NewUser {
+                    username: (*username).into(),
+                    full_name: format!("Người dùng {username}"),
+                    email: None,
+                    role: *role,
+                    unit_id,
+                    password: PASSWORD.into(),
+                },
+            )
             .await
             .expect("fixture user");
     }

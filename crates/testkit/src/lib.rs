@@ -207,7 +207,10 @@ mod tests {
     #[test]
     fn db_name_replacement() {
         assert_eq!(super::with_db_name("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(super::with_db_name("postgres://postgres@127.0.0.1/test?sslmode=disable", "x"), "postgres://postgres@127.0.0.1/x?sslmode=disable");
+        assert_eq!(
+            super::with_db_name("postgres://postgres@127.0.0.1/test?sslmode=disable", "x"),
+            "postgres://postgres@127.0.0.1/x?sslmode=disable"
+        );
         assert_eq!(super::with_db_name("postgres://postgres@127.0.0.1", "x"), "postgres://postgres@127.0.0.1/x");
     }
 }

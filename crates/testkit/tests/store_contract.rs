@@ -6,10 +6,10 @@ use parindex_core::unit::{LineageKind, UnitImportRow, UnitInput};
 use parindex_core::{Role, UnitScope};
 use parindex_store::repo::audit::AuditFilter;
 use parindex_store::repo::units::{ImportError, StatusFilter, UnitFilter};
-use parindex_store::repo::users::{LoginError, NewUser, MAX_FAILED_LOGINS};
+use parindex_store::repo::users::{LoginError, MAX_FAILED_LOGINS, NewUser};
 use parindex_store::{AuditCtx, Store, StoreError};
-use parindex_testkit::fixture::{self, unit, PASSWORD};
-use parindex_testkit::{backend_tests, Backend, TestDb};
+use parindex_testkit::fixture::{self, PASSWORD, unit};
+use parindex_testkit::{Backend, TestDb, backend_tests};
 use sea_orm::ConnectionTrait;
 
 fn ctx() -> AuditCtx {
@@ -47,7 +47,9 @@ backend_tests!(migrations_are_idempotent, |b| async move {
 
 backend_tests!(units_create_list_search_sort, |b| async move {
     let (_db, s) = fresh(b).await;
-    for (code, name, kind) in [("B", "Sở Đông", "agency"), ("A", "Sở Dương", "agency"), ("C", "UBND xã Ăn", "commune"), ("D", "Sở An", "agency")] {
+    for (code, name, kind) in
+        [("B", "Sở Đông", "agency"), ("A", "Sở Dương", "agency"), ("C", "UBND xã Ăn", "commune"), ("D", "Sở An", "agency")]
+    {
         s.create_unit(&ctx(), unit(code, name, kind)).await.unwrap();
     }
     let all = s.list_units(UnitScope::All, &UnitFilter::default()).await.unwrap();
@@ -75,7 +77,10 @@ backend_tests!(units_refuse_bad_references, |b| async move {
     // a loop: P's parent becomes its own child
     let child = s.create_unit(&ctx(), UnitInput { parent_code: Some("P".into()), ..unit("S", "S", "agency") }).await.unwrap();
     let p_id = s.unit_id_by_code("P").await.unwrap().unwrap();
-    let cyc = s.update_unit(&ctx(), p_id, UnitInput { parent_code: Some(child.code.clone()), ..unit("P", "Tỉnh", "province") }).await.unwrap_err();
+    let cyc = s
+        .update_unit(&ctx(), p_id, UnitInput { parent_code: Some(child.code.clone()), ..unit("P", "Tỉnh", "province") })
+        .await
+        .unwrap_err();
     assert_eq!(field_of(cyc), vec!["parent_code"]);
     assert_eq!(count_units(&s).await, 2, "refused writes leave nothing behind");
 });
@@ -83,11 +88,16 @@ backend_tests!(units_refuse_bad_references, |b| async move {
 backend_tests!(unit_update_deactivate_and_audit, |b| async move {
     let (_db, s) = fresh(b).await;
     let from = NaiveDate::from_ymd_opt(2025, 7, 1);
-    let u = s.create_unit(&ctx(), UnitInput { active_from: from, area: Some("Vùng 1".into()), ..unit("X1", "UBND xã Một", "commune") }).await.unwrap();
+    let u = s
+        .create_unit(&ctx(), UnitInput { active_from: from, area: Some("Vùng 1".into()), ..unit("X1", "UBND xã Một", "commune") })
+        .await
+        .unwrap();
     assert_eq!(u.active_from, from, "dates round-trip");
     let audits = count_audit(&s).await;
     // unchanged update writes no audit entry
-    s.update_unit(&ctx(), u.id, UnitInput { active_from: from, area: Some("Vùng 1".into()), ..unit("X1", "UBND xã Một", "commune") }).await.unwrap();
+    s.update_unit(&ctx(), u.id, UnitInput { active_from: from, area: Some("Vùng 1".into()), ..unit("X1", "UBND xã Một", "commune") })
+        .await
+        .unwrap();
     assert_eq!(count_audit(&s).await, audits);
     let u2 = s.update_unit(&ctx(), u.id, UnitInput { active_from: from, ..unit("X1", "UBND xã Một Mới", "commune") }).await.unwrap();
     assert_eq!(u2.name, "UBND xã Một Mới");
@@ -194,7 +204,8 @@ backend_tests!(audit_filters, |b| async move {
     let by_actor = s.list_audit(&AuditFilter { actor: Some("someone".into()), ..Default::default() }).await.unwrap();
     assert_eq!(by_actor.total, 1);
     assert_eq!(by_actor.entries[0].object_id.as_deref(), Some("B"));
-    let by_object = s.list_audit(&AuditFilter { object_type: Some("unit".into()), object_id: Some("A".into()), ..Default::default() }).await.unwrap();
+    let by_object =
+        s.list_audit(&AuditFilter { object_type: Some("unit".into()), object_id: Some("A".into()), ..Default::default() }).await.unwrap();
     assert_eq!(by_object.total, 1);
     let today = chrono::Utc::now().date_naive();
     let dated = s.list_audit(&AuditFilter { from: Some(today), to: Some(today), ..Default::default() }).await.unwrap();
@@ -211,11 +222,47 @@ backend_tests!(users_sessions_and_lockout, |b| async move {
     let (_db, s) = fresh(b).await;
     fixture::seed(&s).await;
     // creation rules
-    let dup = s.create_user(&ctx(), NewUser { username: "ADMIN".into(), full_name: "X".into(), email: None, role: Role::Viewer, unit_id: None, password: PASSWORD.into() }).await;
+    let dup = s
+        .create_user(
+            &ctx(),
+            NewUser {
+                username: "ADMIN".into(),
+                full_name: "X".into(),
+                email: None,
+                role: Role::Viewer,
+                unit_id: None,
+                password: PASSWORD.into(),
+            },
+        )
+        .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))));
-    let no_unit = s.create_user(&ctx(), NewUser { username: "o22".into(), full_name: "X".into(), email: None, role: Role::UnitOfficer, unit_id: None, password: PASSWORD.into() }).await;
+    let no_unit = s
+        .create_user(
+            &ctx(),
+            NewUser {
+                username: "o22".into(),
+                full_name: "X".into(),
+                email: None,
+                role: Role::UnitOfficer,
+                unit_id: None,
+                password: PASSWORD.into(),
+            },
+        )
+        .await;
     assert_eq!(field_of(no_unit.unwrap_err()), vec!["unit"]);
-    let weak = s.create_user(&ctx(), NewUser { username: "w11".into(), full_name: "X".into(), email: None, role: Role::Viewer, unit_id: None, password: "short".into() }).await;
+    let weak = s
+        .create_user(
+            &ctx(),
+            NewUser {
+                username: "w11".into(),
+                full_name: "X".into(),
+                email: None,
+                role: Role::Viewer,
+                unit_id: None,
+                password: "short".into(),
+            },
+        )
+        .await;
     assert_eq!(field_of(weak.unwrap_err()), vec!["password"]);
 
     // sign-in and session

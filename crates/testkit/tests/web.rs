@@ -1,11 +1,11 @@
 //! The HTTP layer end to end over a real socket, on SQLite and PostgreSQL: who may see and do
 //! what (denials first), sign-in, CSRF, imports of malformed files, the API and its document.
 
-use parindex_core::{can, Action, Actor, Resource};
+use parindex_core::{Action, Actor, Resource, can};
 use parindex_testkit::fixture::{PASSWORD, USERS};
-use parindex_testkit::{backend_tests, TestApp};
+use parindex_testkit::{TestApp, backend_tests};
 use reqwest::multipart::{Form, Part};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 async fn id_of(app: &TestApp, code: &str) -> i64 {
     app.store.unit_id_by_code(code).await.unwrap().unwrap()
@@ -13,7 +13,11 @@ async fn id_of(app: &TestApp, code: &str) -> i64 {
 
 async fn unit_count(app: &TestApp) -> usize {
     use parindex_store::repo::units::{StatusFilter, UnitFilter};
-    app.store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await.unwrap().len()
+    app.store
+        .list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() })
+        .await
+        .unwrap()
+        .len()
 }
 
 backend_tests!(anonymous_sees_only_public_pages, |b| async move {
@@ -57,7 +61,8 @@ backend_tests!(anonymous_sees_only_public_pages, |b| async move {
 backend_tests!(sign_in_out_and_wrong_password, |b| async move {
     let app = TestApp::spawn(b).await;
     let c = app.client();
-    let r = c.post(app.url("/login")).form(&[("username", "admin"), ("password", "sai-mat-khau"), ("next", "/units")]).send().await.unwrap();
+    let r =
+        c.post(app.url("/login")).form(&[("username", "admin"), ("password", "sai-mat-khau"), ("next", "/units")]).send().await.unwrap();
     assert_eq!(r.status(), 401);
     let body = r.text().await.unwrap();
     assert!(body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
@@ -71,7 +76,13 @@ backend_tests!(sign_in_out_and_wrong_password, |b| async move {
     assert_eq!(units.status(), 200);
     assert!(units.text().await.unwrap().contains("Sở Bêta"));
     // an open redirect is refused
-    let r = app.client().post(app.url("/login")).form(&[("username", "admin"), ("password", PASSWORD), ("next", "//evil.example")]).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", PASSWORD), ("next", "//evil.example")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/");
     let out = c.post(app.url("/logout")).send().await.unwrap();
     assert_eq!(out.status(), 303);
@@ -127,7 +138,15 @@ backend_tests!(api_decisions_follow_the_core_matrix, |b| async move {
     let app = TestApp::spawn(b).await;
     let (ua, ub) = (id_of(&app, "UA").await, id_of(&app, "UB").await);
     for (username, role, unit) in USERS {
-        let actor = Actor { user_id: 0, username: username.to_string(), role: *role, unit_id: match unit { Some(c) => Some(id_of(&app, c).await), None => None } };
+        let actor = Actor {
+            user_id: 0,
+            username: username.to_string(),
+            role: *role,
+            unit_id: match unit {
+                Some(c) => Some(id_of(&app, c).await),
+                None => None,
+            },
+        };
         let api = app.api(username).await;
         for (id, res) in [(ua, Resource::Unit(ua)), (ub, Resource::Unit(ub))] {
             let got = api.get(app.url(&format!("/api/v1/units/{id}"))).send().await.unwrap().status().as_u16();
@@ -137,7 +156,14 @@ backend_tests!(api_decisions_follow_the_core_matrix, |b| async move {
         let got = api.get(app.url("/api/v1/audit")).send().await.unwrap().status().as_u16();
         assert_eq!(got, if can(Some(&actor), Action::ViewAuditLog, Resource::System) { 200 } else { 403 }, "{username} audit");
         let code = format!("N{}", username.replace('.', ""));
-        let got = api.post(app.url("/api/v1/units")).json(&json!({"code": code, "name": "Đơn vị mới", "kind": "agency"})).send().await.unwrap().status().as_u16();
+        let got = api
+            .post(app.url("/api/v1/units"))
+            .json(&json!({"code": code, "name": "Đơn vị mới", "kind": "agency"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
         assert_eq!(got, if can(Some(&actor), Action::CreateUnit, Resource::System) { 201 } else { 403 }, "{username} create");
         let me: Value = api.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
         assert_eq!(me["username"], *username);
@@ -168,13 +194,21 @@ backend_tests!(cross_site_posts_are_refused, |b| async move {
 backend_tests!(admin_manages_units_through_pages, |b| async move {
     let app = TestApp::spawn(b).await;
     let c = app.login("admin").await;
-    let r = c.post(app.url("/units")).form(&[("code", ""), ("name", " "), ("kind", ""), ("active_from", "32/13/2025")]).send().await.unwrap();
+    let r =
+        c.post(app.url("/units")).form(&[("code", ""), ("name", " "), ("kind", ""), ("active_from", "32/13/2025")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("aria-invalid=\"true\"") && body.contains("Ngày không hợp lệ"));
     let r = c
         .post(app.url("/units"))
-        .form(&[("code", "x-new"), ("name", "UBND xã Mới"), ("kind", "commune"), ("parent_code", "UA"), ("active_from", "01/07/2025"), ("area", "Vùng 2")])
+        .form(&[
+            ("code", "x-new"),
+            ("name", "UBND xã Mới"),
+            ("kind", "commune"),
+            ("parent_code", "UA"),
+            ("active_from", "01/07/2025"),
+            ("area", "Vùng 2"),
+        ])
         .send()
         .await
         .unwrap();
@@ -186,7 +220,12 @@ backend_tests!(admin_manages_units_through_pages, |b| async move {
     assert_eq!(dup.status(), 422);
     assert!(dup.text().await.unwrap().contains("đã được dùng"));
     let id = id_of(&app, "X-NEW").await;
-    let r = c.post(app.url(&format!("/units/{id}/active"))).form(&[("active", "false"), ("ended_on", "31/12/2026"), ("reason", "Sáp nhập")]).send().await.unwrap();
+    let r = c
+        .post(app.url(&format!("/units/{id}/active")))
+        .form(&[("active", "false"), ("ended_on", "31/12/2026"), ("reason", "Sáp nhập")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert!(!app.store.get_unit(id).await.unwrap().unit.active);
     let audit = c.get(app.url("/admin/audit?action=unit.deactivate")).send().await.unwrap().text().await.unwrap();
@@ -252,14 +291,20 @@ backend_tests!(malformed_imports_write_nothing, |b| async move {
     assert_eq!(app.store.list_audit(&Default::default()).await.unwrap().total, audit_before);
     // the row-level report, through the API
     let api = app.api("secretariat").await;
-    let r = api.post(app.url("/api/v1/units/import?filename=trung.csv")).body("ma_don_vi,ten_don_vi,loai\nN1,A,agency\nN1,B,agency\n").send().await.unwrap();
+    let r = api
+        .post(app.url("/api/v1/units/import?filename=trung.csv"))
+        .body("ma_don_vi,ten_don_vi,loai\nN1,A,agency\nN1,B,agency\n")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let j: Value = r.json().await.unwrap();
     assert_eq!(j["error"]["code"], "invalid_file");
     assert_eq!(j["error"]["details"][0]["row"], 3);
     assert_eq!(j["error"]["details"][0]["field"], "code");
     // and a good file goes in
-    let good = "ma_don_vi,ten_don_vi,loai,ma_don_vi_cha,hieu_luc_tu\nP-MOI,UBND phường Mới,phường,UA,01/07/2025\nUA,Sở Alpha (mới),agency,,\n";
+    let good =
+        "ma_don_vi,ten_don_vi,loai,ma_don_vi_cha,hieu_luc_tu\nP-MOI,UBND phường Mới,phường,UA,01/07/2025\nUA,Sở Alpha (mới),agency,,\n";
     let (status, body) = upload(&c, &app, "tot.csv", good.as_bytes().to_vec()).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("id=\"import-ok\""));
@@ -276,7 +321,13 @@ backend_tests!(api_units_crud_and_validation, |b| async move {
     let j: Value = r.json().await.unwrap();
     let fields: Vec<_> = j["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap().to_string()).collect();
     assert_eq!(fields, vec!["code", "name"]);
-    let r = api.post(app.url("/api/v1/units")).header("accept-language", "en").json(&json!({"code":"UA","name":"Dup","kind":"agency"})).send().await.unwrap();
+    let r = api
+        .post(app.url("/api/v1/units"))
+        .header("accept-language", "en")
+        .json(&json!({"code":"UA","name":"Dup","kind":"agency"}))
+        .send()
+        .await
+        .unwrap();
     let j: Value = r.json().await.unwrap();
     assert!(j["error"]["details"][0]["message"].as_str().unwrap().contains("already in use"), "{j}");
     let created: Value = api
@@ -291,9 +342,25 @@ backend_tests!(api_units_crud_and_validation, |b| async move {
     assert_eq!(created["code"], "W-1");
     assert_eq!(created["parent_code"], "UA");
     let id = created["id"].as_i64().unwrap();
-    let upd: Value = api.put(app.url(&format!("/api/v1/units/{id}"))).json(&json!({"code":"W-1","name":"UBND phường Một (đổi tên)","kind":"ward"})).send().await.unwrap().json().await.unwrap();
+    let upd: Value = api
+        .put(app.url(&format!("/api/v1/units/{id}")))
+        .json(&json!({"code":"W-1","name":"UBND phường Một (đổi tên)","kind":"ward"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(upd["parent_code"], Value::Null);
-    let off: Value = api.post(app.url(&format!("/api/v1/units/{id}/active"))).json(&json!({"active":false,"ended_on":"2026-12-31","reason":"thử"})).send().await.unwrap().json().await.unwrap();
+    let off: Value = api
+        .post(app.url(&format!("/api/v1/units/{id}/active")))
+        .json(&json!({"active":false,"ended_on":"2026-12-31","reason":"thử"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(off["active"], false);
     assert_eq!(off["active_to"], "2026-12-31");
     let kinds: Vec<Value> = api.get(app.url("/api/v1/unit-kinds")).send().await.unwrap().json().await.unwrap();
@@ -308,14 +375,24 @@ backend_tests!(api_units_crud_and_validation, |b| async move {
 backend_tests!(admin_manages_users_and_passwords, |b| async move {
     let app = TestApp::spawn(b).await;
     let c = app.login("admin").await;
-    let r = c.post(app.url("/admin/users")).form(&[("username", "canbo.moi"), ("full_name", "Lò Thị Mới"), ("role", "unit_officer"), ("unit_code", "UB"), ("email", "")]).send().await.unwrap();
+    let r = c
+        .post(app.url("/admin/users"))
+        .form(&[("username", "canbo.moi"), ("full_name", "Lò Thị Mới"), ("role", "unit_officer"), ("unit_code", "UB"), ("email", "")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let body = r.text().await.unwrap();
     let pw_start = body.find("id=\"new-password\">").expect("password shown once") + "id=\"new-password\">".len();
     let password = body[pw_start..pw_start + 16].to_string();
     let r = app.client().post(app.url("/login")).form(&[("username", "canbo.moi"), ("password", password.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let r = c.post(app.url("/admin/users")).form(&[("username", "canbo.moi2"), ("full_name", "X"), ("role", "unit_officer"), ("unit_code", "")]).send().await.unwrap();
+    let r = c
+        .post(app.url("/admin/users"))
+        .form(&[("username", "canbo.moi2"), ("full_name", "X"), ("role", "unit_officer"), ("unit_code", "")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("cần thuộc một đơn vị"));
     assert_eq!(c.post(app.url("/admin/users/canbo.moi/disable")).send().await.unwrap().status(), 303);
@@ -325,9 +402,19 @@ backend_tests!(admin_manages_users_and_passwords, |b| async move {
     assert_eq!(r.status(), 422, "an admin cannot lock themself out");
     // own password change ends the session
     let me = app.login("viewer").await;
-    let r = me.post(app.url("/account/password")).form(&[("current", "sai"), ("new", "mat-khau-moi-2026"), ("confirm", "mat-khau-moi-2026")]).send().await.unwrap();
+    let r = me
+        .post(app.url("/account/password"))
+        .form(&[("current", "sai"), ("new", "mat-khau-moi-2026"), ("confirm", "mat-khau-moi-2026")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
-    let r = me.post(app.url("/account/password")).form(&[("current", PASSWORD), ("new", "mat-khau-moi-2026"), ("confirm", "mat-khau-moi-2026")]).send().await.unwrap();
+    let r = me
+        .post(app.url("/account/password"))
+        .form(&[("current", PASSWORD), ("new", "mat-khau-moi-2026"), ("confirm", "mat-khau-moi-2026")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(me.get(app.url("/account")).send().await.unwrap().status(), 303, "session ended");
     let r = app.client().post(app.url("/login")).form(&[("username", "viewer"), ("password", "mat-khau-moi-2026")]).send().await.unwrap();

@@ -5,14 +5,14 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use parindex_core::{can, Action, Actor, Resource};
+use parindex_core::{Action, Actor, Resource, can};
 use parindex_store::AuditCtx;
 
-use crate::error::AppError;
 use crate::AppState;
+use crate::error::AppError;
 
 pub const SESSION_COOKIE: &str = "parindex_session";
 pub const LANG_COOKIE: &str = "parindex_lang";
@@ -128,11 +128,7 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     let mut via_token = false;
     let mut user_locale = None;
     let mut session_secret = None;
-    if let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    {
+    if let Some(token) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
         match state.store.token_actor(token.trim()).await {
             Ok(Some(a)) => {
                 actor = Some(a);

@@ -3,10 +3,10 @@
 //! reader's language) turns it into an HTML page or a JSON body. Internal errors are logged and
 //! never shown.
 
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parindex_core::unit::{FieldError, RowError};
 use parindex_core::Msg;
+use parindex_core::unit::{FieldError, RowError};
 use parindex_store::StoreError;
 use serde_json::json;
 
@@ -75,12 +75,16 @@ impl AppError {
             ),
             AppError::NotFound => Msg::new("Không tìm thấy trang hoặc dữ liệu yêu cầu.", "The page or record was not found."),
             AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
-            AppError::Invalid(_) => Msg::new("Dữ liệu nhập chưa hợp lệ; xem chi tiết từng trường.", "Some fields are not valid; see each field."),
+            AppError::Invalid(_) => {
+                Msg::new("Dữ liệu nhập chưa hợp lệ; xem chi tiết từng trường.", "Some fields are not valid; see each field.")
+            }
             AppError::ImportRows(rows) => Msg::new(
                 format!("Tệp có {} lỗi; chưa có dữ liệu nào được ghi. Sửa các dòng được nêu rồi tải lên lại.", rows.len()),
                 format!("The file has {} problem(s); nothing was written. Fix the rows listed and upload again.", rows.len()),
             ),
-            AppError::TooManyRequests => Msg::new("Quá nhiều yêu cầu; hãy chờ vài phút rồi thử lại.", "Too many requests; wait a few minutes and try again."),
+            AppError::TooManyRequests => {
+                Msg::new("Quá nhiều yêu cầu; hãy chờ vài phút rồi thử lại.", "Too many requests; wait a few minutes and try again.")
+            }
             AppError::PayloadTooLarge => Msg::new("Tệp tải lên quá lớn.", "The upload is too large."),
             AppError::Internal(_) => Msg::new(
                 "Đã có lỗi trong hệ thống; dữ liệu của bạn không bị thay đổi. Hãy thử lại hoặc báo quản trị viên.",
@@ -93,14 +97,10 @@ impl AppError {
     pub fn json(&self, lang: Lang) -> serde_json::Value {
         let m = self.message();
         let details: Vec<serde_json::Value> = match self {
-            AppError::Invalid(fields) => fields
-                .iter()
-                .map(|f| json!({"field": f.field, "message": f.message.get(lang.code())}))
-                .collect(),
-            AppError::ImportRows(rows) => rows
-                .iter()
-                .map(|r| json!({"row": r.row, "field": r.field, "message": r.message.get(lang.code())}))
-                .collect(),
+            AppError::Invalid(fields) => fields.iter().map(|f| json!({"field": f.field, "message": f.message.get(lang.code())})).collect(),
+            AppError::ImportRows(rows) => {
+                rows.iter().map(|r| json!({"row": r.row, "field": r.field, "message": r.message.get(lang.code())})).collect()
+            }
             _ => vec![],
         };
         json!({"error": {"code": self.code(), "message": m.get(lang.code()), "message_vi": m.vi, "message_en": m.en, "details": details}})
@@ -165,10 +165,13 @@ pub fn render(ctx: &Ctx, path: &str, query: Option<&str>, err: AppError) -> Resp
             Some(q) => format!("{path}?{q}"),
             None => path.to_string(),
         };
-        let enc: String = next.bytes().map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        }).collect();
+        let enc: String = next
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
         return Redirect::to(&format!("/login?next={enc}")).into_response();
     }
     crate::pages::error_page(ctx, path, &err)

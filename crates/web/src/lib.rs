@@ -4,8 +4,8 @@
 //! every handler asks `parindex_core::can` before touching data.
 
 pub mod api;
-pub mod ctx;
 pub mod csrf;
+pub mod ctx;
 pub mod error;
 pub mod i18n;
 pub mod metrics;
@@ -16,8 +16,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
-use axum::{middleware, Router};
+use axum::http::{HeaderValue, header};
+use axum::{Router, middleware};
 use parindex_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -39,13 +39,7 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig {
-            public_origin: None,
-            cookie_secure: false,
-            trust_proxy: false,
-            max_upload_bytes: 20 * 1024 * 1024,
-            demo_banner: false,
-        }
+        WebConfig { public_origin: None, cookie_secure: false, trust_proxy: false, max_upload_bytes: 20 * 1024 * 1024, demo_banner: false }
     }
 }
 
@@ -94,9 +88,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Serve until Ctrl-C / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

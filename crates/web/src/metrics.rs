@@ -4,12 +4,12 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 
 use crate::AppState;
 
@@ -55,11 +55,14 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let m = &state.metrics;
-    let mut out = String::from("# HELP parindex_http_requests_total HTTP requests by status class.\n# TYPE parindex_http_requests_total counter\n");
+    let mut out =
+        String::from("# HELP parindex_http_requests_total HTTP requests by status class.\n# TYPE parindex_http_requests_total counter\n");
     for (i, c) in m.by_class.iter().enumerate() {
         out.push_str(&format!("parindex_http_requests_total{{class=\"{}xx\"}} {}\n", i + 1, c.load(Ordering::Relaxed)));
     }
-    out.push_str("# HELP parindex_http_request_seconds_total Time spent serving requests.\n# TYPE parindex_http_request_seconds_total counter\n");
+    out.push_str(
+        "# HELP parindex_http_request_seconds_total Time spent serving requests.\n# TYPE parindex_http_request_seconds_total counter\n",
+    );
     out.push_str(&format!("parindex_http_request_seconds_total {:.6}\n", m.micros.load(Ordering::Relaxed) as f64 / 1e6));
     out.push_str("# HELP parindex_logins_failed_total Failed sign-in attempts.\n# TYPE parindex_logins_failed_total counter\n");
     out.push_str(&format!("parindex_logins_failed_total {}\n", m.logins_failed.load(Ordering::Relaxed)));

@@ -106,12 +106,7 @@ impl Store {
         }
         let total = q.clone().count(&self.db).await?;
         let limit = if f.limit == 0 { 100 } else { f.limit.min(1000) };
-        let entries = q
-            .order_by_desc(audit_log::Column::Id)
-            .limit(limit)
-            .offset(f.offset)
-            .all(&self.db)
-            .await?;
+        let entries = q.order_by_desc(audit_log::Column::Id).limit(limit).offset(f.offset).all(&self.db).await?;
         Ok(AuditPage { total, entries })
     }
 

@@ -7,16 +7,15 @@ use chrono::{NaiveDate, Utc};
 use parindex_core::text::{fold, sort_by_name};
 use parindex_core::unit::{FieldError, LineageKind, UnitInput};
 use parindex_core::{Msg, UnitScope};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
 use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::entity::{unit, unit_kind, unit_lineage};
-use crate::repo::audit::{record, AuditCtx, AuditEntry};
+use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::{Store, StoreError};
 
 /// A unit as pages and the API show it.
@@ -115,10 +114,7 @@ fn not_found_kind(kind: &str) -> Msg {
 }
 
 fn not_found_code(code: &str) -> Msg {
-    Msg::new(
-        format!("Không tìm thấy đơn vị có mã “{code}”."),
-        format!("No unit has the code “{code}”."),
-    )
+    Msg::new(format!("Không tìm thấy đơn vị có mã “{code}”."), format!("No unit has the code “{code}”."))
 }
 
 fn code_taken(code: &str) -> Msg {
@@ -169,9 +165,7 @@ impl Store {
                 StatusFilter::All => true,
             })
             .filter(|u| f.kind.as_deref().is_none_or(|k| k.is_empty() || u.kind == k))
-            .filter(|u| {
-                needle.as_deref().is_none_or(|n| fold(&u.name).contains(n.trim()) || fold(&u.code).contains(n.trim()))
-            })
+            .filter(|u| needle.as_deref().is_none_or(|n| fold(&u.name).contains(n.trim()) || fold(&u.code).contains(n.trim())))
             .map(|u| Self::to_view(u, &by_id))
             .collect();
         sort_by_name(&mut out, |u| &u.name);
@@ -209,11 +203,7 @@ impl Store {
 
     /// Check the parts of an input that need the database: kind exists, code free, parent
     /// exists and does not make a cycle.
-    async fn check_refs<C: ConnectionTrait>(
-        c: &C,
-        input: &UnitInput,
-        self_id: Option<i64>,
-    ) -> Result<Option<i64>, StoreError> {
+    async fn check_refs<C: ConnectionTrait>(c: &C, input: &UnitInput, self_id: Option<i64>) -> Result<Option<i64>, StoreError> {
         let mut errors = Vec::new();
         if unit_kind::Entity::find_by_id(input.kind.clone()).one(c).await?.is_none() {
             errors.push(FieldError { field: "kind", message: not_found_kind(&input.kind) });
@@ -278,14 +268,18 @@ impl Store {
                     }
                     .insert(txn)
                     .await?;
-                    record(txn, &ctx, AuditEntry {
-                        action: "unit.create",
-                        object_type: "unit",
-                        object_id: Some(m.code.clone()),
-                        unit_id: Some(m.id),
-                        after: Some(snapshot(&m, input.parent_code.as_deref())),
-                        ..Default::default()
-                    })
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "unit.create",
+                            object_type: "unit",
+                            object_id: Some(m.code.clone()),
+                            unit_id: Some(m.id),
+                            after: Some(snapshot(&m, input.parent_code.as_deref())),
+                            ..Default::default()
+                        },
+                    )
                     .await?;
                     Ok(m.id)
                 })
@@ -316,15 +310,19 @@ impl Store {
                     let m = am.update(txn).await?;
                     let after = snapshot(&m, input.parent_code.as_deref());
                     if before != after {
-                        record(txn, &ctx, AuditEntry {
-                            action: "unit.update",
-                            object_type: "unit",
-                            object_id: Some(m.code.clone()),
-                            unit_id: Some(m.id),
-                            before: Some(before),
-                            after: Some(after),
-                            ..Default::default()
-                        })
+                        record(
+                            txn,
+                            &ctx,
+                            AuditEntry {
+                                action: "unit.update",
+                                object_type: "unit",
+                                object_id: Some(m.code.clone()),
+                                unit_id: Some(m.id),
+                                before: Some(before),
+                                after: Some(after),
+                                ..Default::default()
+                            },
+                        )
                         .await?;
                     }
                     Ok(())
@@ -358,15 +356,19 @@ impl Store {
                     am.active_to = Set(if active { None } else { Some(ended_on.unwrap_or_else(|| Utc::now().date_naive())) });
                     am.updated_at = Set(Utc::now());
                     let m = am.update(txn).await?;
-                    record(txn, &ctx, AuditEntry {
-                        action: if active { "unit.reactivate" } else { "unit.deactivate" },
-                        object_type: "unit",
-                        object_id: Some(m.code.clone()),
-                        unit_id: Some(m.id),
-                        before: Some(before),
-                        after: Some(snapshot(&m, None)),
-                        reason: reason.filter(|r| !r.trim().is_empty()),
-                    })
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: if active { "unit.reactivate" } else { "unit.deactivate" },
+                            object_type: "unit",
+                            object_id: Some(m.code.clone()),
+                            unit_id: Some(m.id),
+                            before: Some(before),
+                            after: Some(snapshot(&m, None)),
+                            reason: reason.filter(|r| !r.trim().is_empty()),
+                        },
+                    )
                     .await?;
                     Ok(())
                 })
@@ -385,7 +387,10 @@ impl Store {
         effective_on: Option<NaiveDate>,
     ) -> Result<(), StoreError> {
         if predecessor_id == successor_id {
-            return Err(StoreError::invalid("lineage", Msg::new("Một đơn vị không thể kế thừa chính nó.", "A unit cannot succeed itself.")));
+            return Err(StoreError::invalid(
+                "lineage",
+                Msg::new("Một đơn vị không thể kế thừa chính nó.", "A unit cannot succeed itself."),
+            ));
         }
         let ctx = ctx.clone();
         self.db
@@ -514,15 +519,19 @@ impl Store {
                     .insert(&txn)
                     .await?;
                     ids.insert(m.code.clone(), m.id);
-                    record(&txn, ctx, AuditEntry {
-                        action: "unit.create",
-                        object_type: "unit",
-                        object_id: Some(m.code.clone()),
-                        unit_id: Some(m.id),
-                        after: Some(snapshot(&m, input.parent_code.as_deref())),
-                        reason: Some(format!("import: {source}")),
-                        ..Default::default()
-                    })
+                    record(
+                        &txn,
+                        ctx,
+                        AuditEntry {
+                            action: "unit.create",
+                            object_type: "unit",
+                            object_id: Some(m.code.clone()),
+                            unit_id: Some(m.id),
+                            after: Some(snapshot(&m, input.parent_code.as_deref())),
+                            reason: Some(format!("import: {source}")),
+                            ..Default::default()
+                        },
+                    )
                     .await?;
                     outcome.created += 1;
                 }
@@ -544,15 +553,19 @@ impl Store {
                         am.active_to = Set(input.active_to);
                         am.updated_at = Set(now);
                         let m = am.update(&txn).await?;
-                        record(&txn, ctx, AuditEntry {
-                            action: "unit.update",
-                            object_type: "unit",
-                            object_id: Some(m.code.clone()),
-                            unit_id: Some(m.id),
-                            before: Some(before),
-                            after: Some(snapshot(&m, None)),
-                            reason: Some(format!("import: {source}")),
-                        })
+                        record(
+                            &txn,
+                            ctx,
+                            AuditEntry {
+                                action: "unit.update",
+                                object_type: "unit",
+                                object_id: Some(m.code.clone()),
+                                unit_id: Some(m.id),
+                                before: Some(before),
+                                after: Some(snapshot(&m, None)),
+                                reason: Some(format!("import: {source}")),
+                            },
+                        )
                         .await?;
                         outcome.updated += 1;
                     }
@@ -583,13 +596,17 @@ impl Store {
                 }
             }
         }
-        record(&txn, ctx, AuditEntry {
-            action: "unit.import",
-            object_type: "unit",
-            after: Some(serde_json::to_value(&outcome).unwrap_or_default()),
-            reason: Some(source.to_string()),
-            ..Default::default()
-        })
+        record(
+            &txn,
+            ctx,
+            AuditEntry {
+                action: "unit.import",
+                object_type: "unit",
+                after: Some(serde_json::to_value(&outcome).unwrap_or_default()),
+                reason: Some(source.to_string()),
+                ..Default::default()
+            },
+        )
         .await?;
         txn.commit().await?;
         Ok(outcome)

@@ -4,14 +4,12 @@
 use chrono::{DateTime, Duration, Utc};
 use parindex_core::secret::{burn_password_time, check_new_password, digest, hash_password, new_secret, verify_password};
 use parindex_core::{Actor, Msg, Role};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::entity::{api_token, session, unit, user};
-use crate::repo::audit::{record, AuditCtx, AuditEntry};
+use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::{Store, StoreError};
 
 /// Wrong passwords in a row before an account is locked, and for how long.
@@ -78,10 +76,7 @@ impl Store {
             return Err(StoreError::invalid("full_name", Msg::new("Nhập họ và tên.", "Enter the full name.")));
         }
         if new.role.needs_unit() && new.unit_id.is_none() {
-            return Err(StoreError::invalid(
-                "unit",
-                Msg::new("Vai trò này cần thuộc một đơn vị.", "This role needs a unit."),
-            ));
+            return Err(StoreError::invalid("unit", Msg::new("Vai trò này cần thuộc một đơn vị.", "This role needs a unit.")));
         }
         let hash = hash_password(&new.password);
         let ctx = ctx.clone();
@@ -117,14 +112,18 @@ impl Store {
                     }
                     .insert(txn)
                     .await?;
-                    record(txn, &ctx, AuditEntry {
-                        action: "user.create",
-                        object_type: "user",
-                        object_id: Some(m.username.clone()),
-                        unit_id: m.unit_id,
-                        after: Some(json!({"username": m.username, "full_name": m.full_name, "role": m.role, "unit_id": m.unit_id})),
-                        ..Default::default()
-                    })
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "user.create",
+                            object_type: "user",
+                            object_id: Some(m.username.clone()),
+                            unit_id: m.unit_id,
+                            after: Some(json!({"username": m.username, "full_name": m.full_name, "role": m.role, "unit_id": m.unit_id})),
+                            ..Default::default()
+                        },
+                    )
                     .await?;
                     Ok(m.id)
                 })
@@ -173,15 +172,19 @@ impl Store {
                     if disabled {
                         session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(txn).await?;
                     }
-                    record(txn, &ctx, AuditEntry {
-                        action: if disabled { "user.disable" } else { "user.enable" },
-                        object_type: "user",
-                        object_id: Some(name),
-                        unit_id,
-                        before: Some(json!({"disabled": was})),
-                        after: Some(json!({"disabled": disabled})),
-                        ..Default::default()
-                    })
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: if disabled { "user.disable" } else { "user.enable" },
+                            object_type: "user",
+                            object_id: Some(name),
+                            unit_id,
+                            before: Some(json!({"disabled": was})),
+                            after: Some(json!({"disabled": disabled})),
+                            ..Default::default()
+                        },
+                    )
                     .await
                 })
             })
@@ -207,13 +210,11 @@ impl Store {
                     am.updated_at = Set(Utc::now());
                     am.update(txn).await?;
                     session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(txn).await?;
-                    record(txn, &ctx, AuditEntry {
-                        action: "user.password",
-                        object_type: "user",
-                        object_id: Some(name),
-                        unit_id,
-                        ..Default::default()
-                    })
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry { action: "user.password", object_type: "user", object_id: Some(name), unit_id, ..Default::default() },
+                    )
                     .await
                 })
             })
@@ -277,14 +278,18 @@ impl Store {
                             am.locked_until = Set(Some(until));
                         }
                         am.update(txn).await?;
-                        record(txn, &ctx, AuditEntry {
-                            action: if lock { "auth.lockout" } else { "auth.login_failed" },
-                            object_type: "user",
-                            object_id: Some(name),
-                            unit_id,
-                            after: Some(json!({"failed_logins": failed, "user_id": id})),
-                            ..Default::default()
-                        })
+                        record(
+                            txn,
+                            &ctx,
+                            AuditEntry {
+                                action: if lock { "auth.lockout" } else { "auth.login_failed" },
+                                object_type: "user",
+                                object_id: Some(name),
+                                unit_id,
+                                after: Some(json!({"failed_logins": failed, "user_id": id})),
+                                ..Default::default()
+                            },
+                        )
                         .await
                     })
                 })
@@ -314,13 +319,11 @@ impl Store {
                     }
                     .insert(txn)
                     .await?;
-                    record(txn, &ctx, AuditEntry {
-                        action: "auth.login",
-                        object_type: "user",
-                        object_id: Some(name),
-                        unit_id,
-                        ..Default::default()
-                    })
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry { action: "auth.login", object_type: "user", object_id: Some(name), unit_id, ..Default::default() },
+                    )
                     .await
                 })
             })
@@ -357,13 +360,17 @@ impl Store {
         session::Entity::delete_by_id(s.id_digest).exec(&txn).await?;
         if let Some(u) = u {
             let ctx = AuditCtx { actor_id: Some(u.id), actor_name: u.username.clone(), ip: s.ip };
-            record(&txn, &ctx, AuditEntry {
-                action: "auth.logout",
-                object_type: "user",
-                object_id: Some(u.username),
-                unit_id: u.unit_id,
-                ..Default::default()
-            })
+            record(
+                &txn,
+                &ctx,
+                AuditEntry {
+                    action: "auth.logout",
+                    object_type: "user",
+                    object_id: Some(u.username),
+                    unit_id: u.unit_id,
+                    ..Default::default()
+                },
+            )
             .await?;
         }
         txn.commit().await?;
@@ -389,14 +396,18 @@ impl Store {
                     }
                     .insert(txn)
                     .await?;
-                    record(txn, &ctx, AuditEntry {
-                        action: "token.create",
-                        object_type: "user",
-                        object_id: Some(u.username.clone()),
-                        unit_id: u.unit_id,
-                        after: Some(json!({"name": name})),
-                        ..Default::default()
-                    })
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "token.create",
+                            object_type: "user",
+                            object_id: Some(u.username.clone()),
+                            unit_id: u.unit_id,
+                            after: Some(json!({"name": name})),
+                            ..Default::default()
+                        },
+                    )
                     .await
                 })
             })

@@ -8,10 +8,10 @@ use parindex_core::{Action, Resource};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::pages::admin::AuditQuery;
-use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiAuditEntry {

@@ -12,9 +12,9 @@ use parindex_core::{Action, Resource};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct Me {

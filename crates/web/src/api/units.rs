@@ -13,10 +13,10 @@ use parindex_store::repo::units::{ImportOutcome, UnitFilter, UnitView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::pages::units::{run_import, status_filter};
-use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiUnit {
@@ -132,7 +132,11 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
 /// Create a unit.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = ApiUnitInput,
     responses((status = 201, body = ApiUnit), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Json(input): Json<ApiUnitInput>) -> Result<(StatusCode, Json<ApiUnit>), AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<ApiUnitInput>,
+) -> Result<(StatusCode, Json<ApiUnit>), AppError> {
     ctx.require(Action::CreateUnit, Resource::System)?;
     let u = state.store.create_unit(&ctx.audit(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(u.into())))
@@ -141,7 +145,12 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, Json(input): Json<A
 /// Replace a unit's fields.
 #[utoipa::path(put, path = "/api/v1/units/{id}", tag = "units", params(("id" = i64, Path)), request_body = ApiUnitInput,
     responses((status = 200, body = ApiUnit), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(input): Json<ApiUnitInput>) -> Result<Json<ApiUnit>, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(input): Json<ApiUnitInput>,
+) -> Result<Json<ApiUnit>, AppError> {
     ctx.require(Action::EditUnit, Resource::Unit(id))?;
     Ok(Json(state.store.update_unit(&ctx.audit(), id, input.into()).await?.into()))
 }
@@ -157,7 +166,12 @@ pub struct ApiActive {
 /// Deactivate or reactivate a unit (units are never deleted).
 #[utoipa::path(post, path = "/api/v1/units/{id}/active", tag = "units", params(("id" = i64, Path)), request_body = ApiActive,
     responses((status = 200, body = ApiUnit), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
-pub async fn set_active(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ApiActive>) -> Result<Json<ApiUnit>, AppError> {
+pub async fn set_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<ApiActive>,
+) -> Result<Json<ApiUnit>, AppError> {
     ctx.require(Action::DeactivateUnit, Resource::Unit(id))?;
     Ok(Json(state.store.set_unit_active(&ctx.audit(), id, b.active, b.ended_on, b.reason).await?.into()))
 }
@@ -187,7 +201,12 @@ pub struct ImportParams {
 #[utoipa::path(post, path = "/api/v1/units/import", tag = "units", params(ImportParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = ApiImportResult), (status = 422, body = crate::api::ApiError)))]
-pub async fn import(State(state): State<AppState>, ctx: Ctx, Query(p): Query<ImportParams>, body: Bytes) -> Result<Json<ApiImportResult>, AppError> {
+pub async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ImportParams>,
+    body: Bytes,
+) -> Result<Json<ApiImportResult>, AppError> {
     ctx.require(Action::ImportUnits, Resource::System)?;
     Ok(Json(run_import(&state, &ctx, &p.filename, &body).await?.into()))
 }

@@ -11,16 +11,16 @@ use chrono::Duration;
 use parindex_core::secret::generate_password;
 use parindex_core::text::parse_date;
 use parindex_core::{Action, Resource, Role, UnitScope};
+use parindex_store::StoreError;
 use parindex_store::repo::audit::AuditFilter;
 use parindex_store::repo::units::UnitFilter;
 use parindex_store::repo::users::NewUser;
-use parindex_store::StoreError;
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{render, Page};
-use crate::AppState;
+use crate::pages::{Page, render};
 
 pub struct UserRow {
     pub username: String,
@@ -42,7 +42,13 @@ struct Users {
     error: Option<String>,
 }
 
-async fn users_page(state: &AppState, ctx: &Ctx, new_password: Option<String>, error: Option<String>, done: Option<&str>) -> Result<Response, AppError> {
+async fn users_page(
+    state: &AppState,
+    ctx: &Ctx,
+    new_password: Option<String>,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<Response, AppError> {
     ctx.require(Action::ManageUsers, Resource::System)?;
     let now = chrono::Utc::now();
     let lang = ctx.lang.code();
@@ -69,14 +75,8 @@ async fn users_page(state: &AppState, ctx: &Ctx, new_password: Option<String>, e
         .collect();
     let page = Page::new(ctx, state, ctx.t("users.title"), "/admin/users").crumb(ctx.t("users.title"), "").flash_from(done);
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let mut r = render(&Users {
-        page,
-        users,
-        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect(),
-        units,
-        new_password,
-        error,
-    });
+    let mut r =
+        render(&Users { page, users, roles: Role::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect(), units, new_password, error });
     *r.status_mut() = status;
     Ok(r)
 }
@@ -126,7 +126,11 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewU
     }
 }
 
-async fn user_action(State(state): State<AppState>, ctx: Ctx, Path((username, action)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn user_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((username, action)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(Action::ManageUsers, Resource::System)?.clone();
     match action.as_str() {
         "disable" | "enable" => {

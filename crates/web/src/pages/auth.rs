@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -10,10 +10,10 @@ use parindex_core::{Action, Resource};
 use parindex_store::repo::users::LoginError;
 use serde::Deserialize;
 
-use crate::ctx::{Ctx, Lang, LANG_COOKIE, SESSION_COOKIE};
-use crate::error::AppError;
-use crate::pages::{render, Page};
 use crate::AppState;
+use crate::ctx::{Ctx, LANG_COOKIE, Lang, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::pages::{Page, render};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -79,7 +79,10 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form
     match state.store.login(&f.username, &f.password, ctx.ip.clone(), ua).await? {
         Ok((secret, _actor)) => {
             let mut r = Redirect::to(&next).into_response();
-            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &secret, None).parse().map_err(|_| AppError::Internal("cookie".into()))?);
+            r.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&state, &secret, None).parse().map_err(|_| AppError::Internal("cookie".into()))?,
+            );
             Ok(r)
         }
         Err(e) => {
@@ -101,7 +104,8 @@ async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, App
         state.store.logout(secret).await?;
     }
     let mut r = Redirect::to("/?done=signed_out").into_response();
-    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)).parse().map_err(|_| AppError::Internal("cookie".into()))?);
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)).parse().map_err(|_| AppError::Internal("cookie".into()))?);
     Ok(r)
 }
 

@@ -1,18 +1,18 @@
 //! Home: a signed-in person's overview (what they can reach now); the public landing page.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use parindex_core::{Action, Resource, UnitScope};
 use parindex_store::repo::units::{StatusFilter, UnitFilter};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{render, Page};
-use crate::AppState;
+use crate::pages::{Page, render};
 
 pub struct Tile {
     pub href: &'static str,

@@ -7,15 +7,15 @@ pub mod home;
 pub mod units;
 
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::Router;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use parindex_core::{Action, Resource};
 
+use crate::AppState;
 use crate::ctx::{Ctx, Lang};
 use crate::error::AppError;
-use crate::AppState;
 
 pub struct UserChrome {
     pub username: String,

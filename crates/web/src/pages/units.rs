@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -13,15 +13,15 @@ use parindex_core::access::unit_scope;
 use parindex_core::text::{format_date, parse_date};
 use parindex_core::unit::{FieldError, UnitInput};
 use parindex_core::{Action, Msg, Resource};
-use parindex_reports::units::{units_csv, units_xlsx, UnitRecord, COLUMN_HELP};
-use parindex_store::repo::units::{ImportError, ImportOutcome, StatusFilter, UnitFilter, UnitView};
+use parindex_reports::units::{COLUMN_HELP, UnitRecord, units_csv, units_xlsx};
 use parindex_store::StoreError;
+use parindex_store::repo::units::{ImportError, ImportOutcome, StatusFilter, UnitFilter, UnitView};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{render, Page};
-use crate::AppState;
+use crate::pages::{Page, render};
 
 /// (code, label) of every unit kind in the reader's language.
 pub async fn kind_options(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, AppError> {
@@ -111,10 +111,7 @@ fn records(units: &[UnitView]) -> Vec<UnitRecord> {
 
 pub fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
     (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-        ],
+        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\""))],
         bytes,
     )
         .into_response()
@@ -141,11 +138,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         StatusFilter::Inactive => "inactive",
         StatusFilter::All => "all",
     };
-    let query = format!(
-        "q={}&kind={}&status={status}",
-        enc(q.q.as_deref().unwrap_or("")),
-        enc(q.kind.as_deref().unwrap_or(""))
-    );
+    let query = format!("q={}&kind={}&status={status}", enc(q.q.as_deref().unwrap_or("")), enc(q.kind.as_deref().unwrap_or("")));
     let rows = units
         .iter()
         .map(|u| Row {
@@ -416,14 +409,17 @@ struct ImportPage {
 }
 
 fn import_page(state: &AppState, ctx: &Ctx, file_name: String, summary: Option<ImportOutcome>, err: Option<AppError>) -> Response {
-    let page = Page::new(ctx, state, ctx.t("import.title"), "/units").crumb(ctx.t("units.title"), "/units").crumb(ctx.t("import.title"), "");
+    let page =
+        Page::new(ctx, state, ctx.t("import.title"), "/units").crumb(ctx.t("units.title"), "/units").crumb(ctx.t("import.title"), "");
     let (headline, errors, status) = match &err {
         Some(AppError::ImportRows(rows)) => (
             err.as_ref().map(|e| e.message().get(ctx.lang.code()).to_string()).unwrap_or_default(),
             rows.iter().map(|r| (r.row, r.field.clone(), r.message.get(ctx.lang.code()).to_string())).collect(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Some(e) => (e.message().get(ctx.lang.code()).to_string(), vec![(0, "-".into(), e.message().get(ctx.lang.code()).to_string())], e.status()),
+        Some(e) => {
+            (e.message().get(ctx.lang.code()).to_string(), vec![(0, "-".into(), e.message().get(ctx.lang.code()).to_string())], e.status())
+        }
         None => (String::new(), vec![], StatusCode::OK),
     };
     let mut r = render(&ImportPage { page, summary, headline, file_name, errors, help: COLUMN_HELP });
@@ -439,12 +435,20 @@ async fn import_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response
 /// Read the first file field of a multipart form.
 pub async fn first_file(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
     while let Some(field) = mp.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e}).") , format!("Cannot read the upload ({e})."))) }
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
+        }
     })? {
         if field.file_name().is_some() || field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();
             let bytes = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e})."))) }
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
+                }
             })?;
             return Ok((name, bytes.to_vec()));
         }
