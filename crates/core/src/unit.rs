@@ -87,16 +87,13 @@ impl UnitInput {
             },
         };
         self.area = self.area.as_deref().map(clean).filter(|a| !a.is_empty());
-        if let (Some(from), Some(to)) = (self.active_from, self.active_to) {
-            if to < from {
-                errors.push(FieldError {
-                    field: "active_to",
-                    message: Msg::new(
-                        "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
-                        "The end date must not be before the start date.",
-                    ),
-                });
-            }
+        if let (Some(from), Some(to)) = (self.active_from, self.active_to)
+            && to < from
+        {
+            errors.push(FieldError {
+                field: "active_to",
+                message: Msg::new("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.", "The end date must not be before the start date."),
+            });
         }
         if errors.is_empty() { Ok(self) } else { Err(errors) }
     }

@@ -208,10 +208,10 @@ impl Store {
         if unit_kind::Entity::find_by_id(input.kind.clone()).one(c).await?.is_none() {
             errors.push(FieldError { field: "kind", message: not_found_kind(&input.kind) });
         }
-        if let Some(other) = unit::Entity::find().filter(unit::Column::Code.eq(&input.code)).one(c).await? {
-            if Some(other.id) != self_id {
-                errors.push(FieldError { field: "code", message: code_taken(&input.code) });
-            }
+        if let Some(other) = unit::Entity::find().filter(unit::Column::Code.eq(&input.code)).one(c).await?
+            && Some(other.id) != self_id
+        {
+            errors.push(FieldError { field: "code", message: code_taken(&input.code) });
         }
         let mut parent_id = None;
         if let Some(pc) = &input.parent_code {
@@ -449,10 +449,10 @@ impl Store {
         }
         let known = |code: &str| existing_codes.contains_key(code) || seen.contains_key(code);
         for (r, input) in &valid {
-            if let Some(p) = &input.parent_code {
-                if !known(p) {
-                    errors.push(RowError { row: r.row, field: "parent_code".into(), message: not_found_code(p) });
-                }
+            if let Some(p) = &input.parent_code
+                && !known(p)
+            {
+                errors.push(RowError { row: r.row, field: "parent_code".into(), message: not_found_code(p) });
             }
             for (field, code) in r.merged_from.iter().map(|c| ("merged_from", c)).chain(r.split_from.iter().map(|c| ("split_from", c))) {
                 let c = code.trim().to_uppercase();

@@ -90,10 +90,10 @@ impl Store {
                             format!("The username “{username}” is taken."),
                         )));
                     }
-                    if let Some(uid) = new.unit_id {
-                        if unit::Entity::find_by_id(uid).one(txn).await?.is_none() {
-                            return Err(StoreError::invalid("unit", Msg::new("Đơn vị không tồn tại.", "The unit does not exist.")));
-                        }
+                    if let Some(uid) = new.unit_id
+                        && unit::Entity::find_by_id(uid).one(txn).await?.is_none()
+                    {
+                        return Err(StoreError::invalid("unit", Msg::new("Đơn vị không tồn tại.", "The unit does not exist.")));
                     }
                     let now = Utc::now();
                     let m = user::ActiveModel {
