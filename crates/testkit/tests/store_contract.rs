@@ -320,3 +320,20 @@ backend_tests!(backup_copies_sqlite_only, |b| async move {
         Backend::Postgres => assert!(matches!(s.backup_to(&target).await, Err(StoreError::Unsupported(_)))),
     }
 });
+
+backend_tests!(sqlite_runs_in_wal_with_foreign_keys, |b| async move {
+    let (_db, s) = fresh(b).await;
+    if b == Backend::Sqlite {
+        use sea_orm::{DbBackend, Statement};
+        let q = |sql: &str| Statement::from_string(DbBackend::Sqlite, sql.to_string());
+        let mode = s.db.query_one_raw(q("PRAGMA journal_mode")).await.unwrap().unwrap();
+        assert_eq!(mode.try_get_by_index::<String>(0).unwrap(), "wal");
+        let fk = s.db.query_one_raw(q("PRAGMA foreign_keys")).await.unwrap().unwrap();
+        assert_eq!(fk.try_get_by_index::<i32>(0).unwrap(), 1);
+    }
+    // foreign keys hold on both backends: a unit of an unknown kind cannot be written directly
+    let bad = s.db.execute_unprepared(
+        "INSERT INTO units (code, name, kind, active, created_at, updated_at) VALUES ('Z', 'Z', 'nope', true, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    );
+    assert!(bad.await.is_err());
+});

@@ -420,3 +420,66 @@ backend_tests!(admin_manages_users_and_passwords, |b| async move {
     let r = app.client().post(app.url("/login")).form(&[("username", "viewer"), ("password", "mat-khau-moi-2026")]).send().await.unwrap();
     assert_eq!(r.status(), 303);
 });
+
+backend_tests!(lineage_through_pages_and_api, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (ua, ub) = (id_of(&app, "UA").await, id_of(&app, "UB").await);
+    let c = app.login("admin").await;
+    let r = c.post(app.url(&format!("/units/{ua}/lineage"))).form(&[("relation", "merged_in"), ("other_code", "ub"), ("effective_on", "01/07/2025")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = c.get(app.url(&format!("/units/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sở Bêta") && page.contains("đã sáp nhập vào đơn vị này") && page.contains("01/07/2025"));
+    let again = c.post(app.url(&format!("/units/{ua}/lineage"))).form(&[("relation", "merged_in"), ("other_code", "UB")]).send().await.unwrap();
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("đã được ghi nhận"));
+    let unknown = c.post(app.url(&format!("/units/{ua}/lineage"))).form(&[("relation", "split_from"), ("other_code", "KHONGCO")]).send().await.unwrap();
+    assert_eq!(unknown.status(), 422);
+    // the API sees the link from both ends, and unit staff cannot touch it
+    let api = app.api("secretariat").await;
+    let d: Value = api.get(app.url(&format!("/api/v1/units/{ub}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(d["successors"][0]["unit_code"], "UA");
+    let link = d["successors"][0]["id"].as_i64().unwrap();
+    let officer = app.api("officer.a").await;
+    assert_eq!(officer.delete(app.url(&format!("/api/v1/units/{ua}/lineage/{link}"))).send().await.unwrap().status(), 403);
+    assert_eq!(officer.post(app.url(&format!("/api/v1/units/{ua}/lineage"))).json(&json!({"relation":"split_from","other_code":"XC"})).send().await.unwrap().status(), 403);
+    assert_eq!(api.delete(app.url(&format!("/api/v1/units/{ua}/lineage/{link}"))).send().await.unwrap().status(), 204);
+    let r = api.post(app.url(&format!("/api/v1/units/{ua}/lineage"))).json(&json!({"relation":"split_from","other_code":"XC","effective_on":"2025-07-01"})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let d: Value = r.json().await.unwrap();
+    assert_eq!(d["predecessors"][0]["relation"], "split_from");
+    let r = api.post(app.url(&format!("/api/v1/units/{ua}/lineage"))).json(&json!({"relation":"sideways","other_code":"XC"})).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let audit: Value = app.api("admin").await.get(app.url("/api/v1/audit?action=unit.lineage")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(audit["total"], 3, "two links and one removal");
+});
+
+backend_tests!(users_through_api_and_edit_page, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let api = app.api("admin").await;
+    let r = api.post(app.url("/api/v1/users")).json(&json!({"username":"lanhdao.b","full_name":"Lãnh Đạo B","role":"unit_leader","unit_code":"UB"})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["user"]["unit_code"], "UB");
+    assert_eq!(created["password"].as_str().unwrap().len(), 16);
+    let r = api.post(app.url("/api/v1/users")).json(&json!({"username":"x.y","full_name":"X","role":"emperor"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["details"][0]["field"], "role");
+    let users: Vec<Value> = api.get(app.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(users.len(), parindex_testkit::fixture::USERS.len() + 1);
+    assert_eq!(app.api("secretariat").await.get(app.url("/api/v1/users")).send().await.unwrap().status(), 403);
+    // moving officer.a to unit B through the page changes what they can see at once
+    let c = app.login("admin").await;
+    let form = c.get(app.url("/admin/users/officer.a/edit")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("value=\"UA\" selected"));
+    let officer = app.api("officer.a").await;
+    let ub = id_of(&app, "UB").await;
+    assert_eq!(officer.get(app.url(&format!("/api/v1/units/{ub}"))).send().await.unwrap().status(), 403);
+    let r = c.post(app.url("/admin/users/officer.a/edit")).form(&[("full_name", "Cán Bộ A"), ("email", ""), ("role", "unit_officer"), ("unit_code", "UB")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(officer.get(app.url(&format!("/api/v1/units/{ub}"))).send().await.unwrap().status(), 200);
+    let r = c.post(app.url("/admin/users/officer.a/edit")).form(&[("full_name", "Cán Bộ A"), ("email", ""), ("role", "unit_officer"), ("unit_code", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.login("officer.a").await.get(app.url("/admin/users/officer.b/edit")).send().await.unwrap().status(), 403);
+    let ids = c.get(app.url("/healthz")).send().await.unwrap();
+    assert!(ids.headers().contains_key("x-request-id"));
+});

@@ -19,7 +19,24 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::{Router, middleware};
 use parindex_store::Store;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Request ids: a per-process random prefix and a counter (`x-request-id`), logged with every
+/// request's span and returned to the client, so a user's report can be matched to the log.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: u32,
+    next: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{:08x}-{n}", self.prefix)).ok().map(RequestId::new)
+    }
+}
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -83,6 +100,15 @@ pub fn app(state: AppState) -> Router {
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
             ),
         ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("http", id = %id, method = %req.method(), path = %req.uri().path())
+            })
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(RequestIds { prefix: rand::random(), next: Arc::new(0.into()) }))
         .with_state(state)
 }
 

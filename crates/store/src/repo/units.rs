@@ -37,6 +37,8 @@ pub struct UnitView {
 /// One lineage link as seen from a unit.
 #[derive(Debug, Clone, Serialize)]
 pub struct LineageLink {
+    /// The link's own id (to remove a mistaken link).
+    pub id: i64,
     pub relation: String,
     pub unit_id: i64,
     pub unit_code: String,
@@ -182,6 +184,7 @@ impl Store {
             .await?;
         let link = |l: &unit_lineage::Model, other: i64| {
             by_id.get(&other).map(|o| LineageLink {
+                id: l.id,
                 relation: l.relation.clone(),
                 unit_id: o.id,
                 unit_code: o.code.clone(),
@@ -395,7 +398,48 @@ impl Store {
         let ctx = ctx.clone();
         self.db
             .transaction::<_, (), StoreError>(|txn| {
-                Box::pin(async move { insert_lineage(txn, &ctx, predecessor_id, successor_id, relation, effective_on).await })
+                Box::pin(async move {
+                    for id in [predecessor_id, successor_id] {
+                        unit::Entity::find_by_id(id).one(txn).await?.ok_or(StoreError::NotFound)?;
+                    }
+                    if !insert_lineage_if_new(txn, &ctx, predecessor_id, successor_id, relation, effective_on).await? {
+                        return Err(StoreError::Conflict(Msg::new(
+                            "Quan hệ sáp nhập/chia tách này đã được ghi nhận.",
+                            "This merger/split link is already recorded.",
+                        )));
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Remove a lineage link recorded by mistake; `unit_id` must be one of its two ends.
+    pub async fn remove_lineage(&self, ctx: &AuditCtx, unit_id: i64, link_id: i64) -> Result<(), StoreError> {
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let l = unit_lineage::Entity::find_by_id(link_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+                    if l.predecessor_id != unit_id && l.successor_id != unit_id {
+                        return Err(StoreError::NotFound);
+                    }
+                    unit_lineage::Entity::delete_by_id(link_id).exec(txn).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "unit.lineage_remove",
+                            object_type: "unit",
+                            object_id: Some(l.successor_id.to_string()),
+                            unit_id: Some(l.successor_id),
+                            before: Some(json!({"predecessor_id": l.predecessor_id, "successor_id": l.successor_id, "relation": l.relation, "effective_on": l.effective_on})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
             })
             .await?;
         Ok(())

@@ -28,6 +28,15 @@ pub struct NewUser {
     pub password: String,
 }
 
+/// The editable fields of an existing user.
+#[derive(Debug, Clone)]
+pub struct UserEdit {
+    pub full_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct UserView {
     pub id: i64,
@@ -130,6 +139,64 @@ impl Store {
             })
             .await?;
         self.get_user(id).await
+    }
+
+    /// Change a user's name, e-mail, role and unit. The new role applies from their next request.
+    pub async fn update_user(&self, ctx: &AuditCtx, username: &str, edit: UserEdit) -> Result<UserView, StoreError> {
+        let full_name = parindex_core::text::clean(&edit.full_name);
+        if full_name.is_empty() {
+            return Err(StoreError::invalid("full_name", Msg::new("Nhập họ và tên.", "Enter the full name.")));
+        }
+        if edit.role.needs_unit() && edit.unit_id.is_none() {
+            return Err(StoreError::invalid("unit", Msg::new("Vai trò này cần thuộc một đơn vị.", "This role needs a unit.")));
+        }
+        let u = self.user_by_name(username).await?;
+        let id = u.id;
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    if let Some(uid) = edit.unit_id
+                        && unit::Entity::find_by_id(uid).one(txn).await?.is_none()
+                    {
+                        return Err(StoreError::invalid("unit", Msg::new("Đơn vị không tồn tại.", "The unit does not exist.")));
+                    }
+                    let before = json!({"full_name": u.full_name, "email": u.email, "role": u.role, "unit_id": u.unit_id});
+                    let name = u.username.clone();
+                    let mut am = u.into_active_model();
+                    am.full_name = Set(full_name);
+                    am.email = Set(edit.email.filter(|e| !e.trim().is_empty()));
+                    am.role = Set(edit.role.as_str().to_string());
+                    am.unit_id = Set(edit.unit_id);
+                    am.updated_at = Set(Utc::now());
+                    let m = am.update(txn).await?;
+                    let after = json!({"full_name": m.full_name, "email": m.email, "role": m.role, "unit_id": m.unit_id});
+                    if before != after {
+                        record(
+                            txn,
+                            &ctx,
+                            AuditEntry {
+                                action: "user.update",
+                                object_type: "user",
+                                object_id: Some(name),
+                                unit_id: m.unit_id,
+                                before: Some(before),
+                                after: Some(after),
+                                ..Default::default()
+                            },
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        self.get_user(id).await
+    }
+
+    pub async fn get_user_by_name(&self, username: &str) -> Result<UserView, StoreError> {
+        let u = self.user_by_name(username).await?;
+        self.get_user(u.id).await
     }
 
     pub async fn list_users(&self) -> Result<Vec<UserView>, StoreError> {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod units;
+pub mod users;
 
 use axum::extract::State;
 use axum::routing::get;
@@ -65,8 +66,8 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, AppErro
 #[derive(OpenApi)]
 #[openapi(
     info(title = "parindex API", version = "1", description = "Chỉ số CCHC / PAR Index — JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `parindex token create --username U`)."),
-    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::import, units::kinds, audit::list),
-    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiImportResult, audit::ApiAuditPage, audit::ApiAuditEntry)),
+    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::add_lineage, units::remove_lineage, units::import, units::kinds, users::list, users::create, users::update, audit::list),
+    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, audit::ApiAuditPage, audit::ApiAuditEntry)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -94,6 +95,24 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
         .merge(units::router())
+        .merge(users::router())
         .merge(audit::router())
         .fallback(api_not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The API document is kept in `docs/openapi.json` so that API changes show in review.
+    /// After a deliberate change: `UPDATE_OPENAPI=1 cargo test -p parindex-web openapi`.
+    #[test]
+    fn openapi_document_is_current() {
+        use utoipa::OpenApi;
+        let doc = serde_json::to_string_pretty(&super::ApiDoc::openapi()).unwrap() + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+        if std::env::var("UPDATE_OPENAPI").is_ok() {
+            std::fs::write(path, &doc).unwrap();
+        }
+        let stored = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(stored == doc, "docs/openapi.json is out of date: run UPDATE_OPENAPI=1 cargo test -p parindex-web openapi");
+    }
 }

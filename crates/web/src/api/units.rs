@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::units::{run_import, status_filter};
+use crate::pages::units::{lineage_ends, run_import, status_filter};
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiUnit {
@@ -51,6 +51,7 @@ impl From<UnitView> for ApiUnit {
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiLineage {
+    pub id: i64,
     /// `merged_into` or `split_from`.
     pub relation: String,
     pub unit_id: i64,
@@ -117,6 +118,7 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     ctx.require(Action::ViewUnit, Resource::Unit(id))?;
     let d = state.store.get_unit(id).await?;
     let link = |l: parindex_store::repo::units::LineageLink| ApiLineage {
+        id: l.id,
         relation: l.relation,
         unit_id: l.unit_id,
         unit_code: l.unit_code,
@@ -211,6 +213,45 @@ pub async fn import(
     Ok(Json(run_import(&state, &ctx, &p.filename, &body).await?.into()))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct ApiLineageInput {
+    /// Seen from this unit: `merged_in` (the other unit merged into this one), `merged_into`
+    /// (this unit merged into the other), `split_from` (this unit was split from the other).
+    pub relation: String,
+    pub other_code: String,
+    pub effective_on: Option<NaiveDate>,
+}
+
+/// Record a merger or split involving this unit.
+#[utoipa::path(post, path = "/api/v1/units/{id}/lineage", tag = "units", params(("id" = i64, Path)), request_body = ApiLineageInput,
+    responses((status = 201, body = ApiUnitDetail), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError)))]
+pub async fn add_lineage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<ApiLineageInput>,
+) -> Result<(StatusCode, Json<ApiUnitDetail>), AppError> {
+    ctx.require(Action::EditUnit, Resource::Unit(id))?;
+    let other = state.store.unit_id_by_code(&b.other_code).await?.ok_or_else(|| {
+        AppError::Invalid(vec![parindex_core::unit::FieldError {
+            field: "other_code",
+            message: parindex_core::Msg::new(format!("Không tìm thấy đơn vị có mã “{}”.", b.other_code), format!("No unit has the code “{}”.", b.other_code)),
+        }])
+    })?;
+    let (pred, succ, kind) = lineage_ends(&b.relation, id, other)?;
+    state.store.add_lineage(&ctx.audit(), pred, succ, kind, b.effective_on).await?;
+    Ok((StatusCode::CREATED, get_one(State(state), ctx, Path(id)).await?))
+}
+
+/// Remove a merger or split link recorded by mistake.
+#[utoipa::path(delete, path = "/api/v1/units/{id}/lineage/{link_id}", tag = "units", params(("id" = i64, Path), ("link_id" = i64, Path)),
+    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+pub async fn remove_lineage(State(state): State<AppState>, ctx: Ctx, Path((id, link)): Path<(i64, i64)>) -> Result<StatusCode, AppError> {
+    ctx.require(Action::EditUnit, Resource::Unit(id))?;
+    state.store.remove_lineage(&ctx.audit(), id, link).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ApiKind {
     pub code: String,
@@ -233,5 +274,7 @@ pub fn router() -> Router<AppState> {
         .route("/units/import", post(import))
         .route("/units/{id}", get(get_one).put(update))
         .route("/units/{id}/active", post(set_active))
+        .route("/units/{id}/lineage", post(add_lineage))
+        .route("/units/{id}/lineage/{link}", axum::routing::delete(remove_lineage))
         .route("/unit-kinds", get(kinds))
 }

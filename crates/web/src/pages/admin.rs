@@ -14,7 +14,7 @@ use parindex_core::{Action, Resource, Role, UnitScope};
 use parindex_store::StoreError;
 use parindex_store::repo::audit::AuditFilter;
 use parindex_store::repo::units::UnitFilter;
-use parindex_store::repo::users::NewUser;
+use parindex_store::repo::users::{NewUser, UserEdit};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -66,13 +66,7 @@ async fn users_page(
             disabled: u.disabled,
         })
         .collect();
-    let units = state
-        .store
-        .list_units(UnitScope::All, &UnitFilter::default())
-        .await?
-        .into_iter()
-        .map(|u| (u.code.clone(), format!("{} — {}", u.code, u.name)))
-        .collect();
+    let units = unit_options(state).await?;
     let page = Page::new(ctx, state, ctx.t("users.title"), "/admin/users").crumb(ctx.t("users.title"), "").flash_from(done);
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut r =
@@ -146,6 +140,83 @@ async fn user_action(
             users_page(&state, &ctx, Some(password), None, None).await
         }
         _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user_edit.html")]
+struct UserEditPage {
+    page: Page,
+    username: String,
+    full_name: String,
+    email: String,
+    role: String,
+    unit_code: String,
+    roles: Vec<(&'static str, &'static str)>,
+    units: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+async fn unit_options(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    Ok(state
+        .store
+        .list_units(UnitScope::All, &UnitFilter::default())
+        .await?
+        .into_iter()
+        .map(|u| (u.code.clone(), format!("{} — {}", u.code, u.name)))
+        .collect())
+}
+
+async fn edit_user_page(state: &AppState, ctx: &Ctx, form: UserForm, username: &str, error: Option<String>) -> Result<Response, AppError> {
+    let lang = ctx.lang.code();
+    let title = format!("{}: {username}", ctx.t("users.edit"));
+    let page = Page::new(ctx, state, title.clone(), "/admin/users").crumb(ctx.t("users.title"), "/admin/users").crumb(title, "");
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut r = render(&UserEditPage {
+        page,
+        username: username.to_string(),
+        full_name: form.full_name,
+        email: form.email,
+        role: form.role,
+        unit_code: form.unit_code,
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect(),
+        units: unit_options(state).await?,
+        error,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    full_name: String,
+    #[serde(default)]
+    email: String,
+    role: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+async fn edit_user_form(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    let u = state.store.get_user_by_name(&username).await?;
+    let form = UserForm { full_name: u.full_name, email: u.email.unwrap_or_default(), role: u.role, unit_code: u.unit_code.unwrap_or_default() };
+    edit_user_page(&state, &ctx, form, &u.username, None).await
+}
+
+async fn edit_user(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>, Form(f): Form<UserForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    let Some(role) = Role::parse(&f.role) else {
+        return edit_user_page(&state, &ctx, f, &username, Some(ctx.t("users.bad_role").into())).await;
+    };
+    let unit_id = if f.unit_code.trim().is_empty() { None } else { state.store.unit_id_by_code(&f.unit_code).await? };
+    let edit = UserEdit { full_name: f.full_name.clone(), email: Some(f.email.clone()), role, unit_id };
+    match state.store.update_user(&ctx.audit(), &username, edit).await {
+        Ok(_) => Ok(Redirect::to("/admin/users?done=user_saved").into_response()),
+        Err(e) => match store_error_text(&ctx, &e) {
+            Some(msg) => edit_user_page(&state, &ctx, f, &username, Some(msg)).await,
+            None => Err(e.into()),
+        },
     }
 }
 
@@ -240,6 +311,7 @@ async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQue
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/{username}/edit", get(edit_user_form).post(edit_user))
         .route("/admin/users/{username}/{action}", post(user_action))
         .route("/admin/audit", get(audit))
 }

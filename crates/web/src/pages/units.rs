@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use parindex_core::access::unit_scope;
 use parindex_core::text::{format_date, parse_date};
-use parindex_core::unit::{FieldError, UnitInput};
+use parindex_core::unit::{FieldError, LineageKind, UnitInput};
 use parindex_core::{Action, Msg, Resource};
 use parindex_reports::units::{COLUMN_HELP, UnitRecord, units_csv, units_xlsx};
 use parindex_store::StoreError;
@@ -291,6 +291,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<UnitFormD
 }
 
 pub struct LinkRow {
+    pub id: i64,
     pub unit_id: i64,
     pub unit_code: String,
     pub unit_name: String,
@@ -302,6 +303,8 @@ pub struct LinkRow {
 #[template(path = "unit_detail.html")]
 struct Detail {
     page: Page,
+    error: Option<String>,
+    codes: Vec<(String, String)>,
     unit: UnitView,
     kind_label: String,
     parent: String,
@@ -315,10 +318,15 @@ struct Detail {
 }
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    detail_page(&state, &ctx, id, q.done.as_deref(), None).await
+}
+
+async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, done: Option<&str>, error: Option<String>) -> Result<Response, AppError> {
     ctx.require(Action::ViewUnit, Resource::Unit(id))?;
     let d = state.store.get_unit(id).await?;
-    let kinds = kind_options(&state, &ctx).await?;
+    let kinds = kind_options(state, ctx).await?;
     let link = |l: &parindex_store::repo::units::LineageLink, pred: bool| LinkRow {
+        id: l.id,
         unit_id: l.unit_id,
         unit_code: l.unit_code.clone(),
         unit_name: l.unit_name.clone(),
@@ -333,12 +341,17 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
     let predecessors = d.predecessors.iter().map(|l| link(l, true)).collect();
     let successors = d.successors.iter().map(|l| link(l, false)).collect();
     let u = d.unit;
-    let page = Page::new(&ctx, &state, u.name.clone(), "/units")
-        .crumb(ctx.t("units.title"), "/units")
-        .crumb(u.name.clone(), "")
-        .flash_from(q.done.as_deref());
-    Ok(render(&Detail {
+    let page = Page::new(ctx, state, u.name.clone(), "/units").crumb(ctx.t("units.title"), "/units").crumb(u.name.clone(), "").flash_from(done);
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let codes = if ctx.allows(Action::EditUnit, Resource::Unit(id)) {
+        state.store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await?.into_iter().map(|u| (u.code, u.name)).collect()
+    } else {
+        vec![]
+    };
+    let mut r = render(&Detail {
         page,
+        error,
+        codes,
         kind_label: label_of(&kinds, &u.kind),
         parent: u.parent_name.clone().unwrap_or_default(),
         area: u.area.clone().unwrap_or_else(|| "—".into()),
@@ -349,7 +362,61 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
         can_edit: ctx.allows(Action::EditUnit, Resource::Unit(id)),
         can_audit: ctx.allows(Action::ViewAuditLog, Resource::System),
         unit: u,
-    }))
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// A relation as seen from unit `id` (`merged_in`, `merged_into`, `split_from`) as
+/// (predecessor, successor, kind).
+pub fn lineage_ends(relation: &str, id: i64, other: i64) -> Result<(i64, i64, LineageKind), AppError> {
+    match relation {
+        "merged_in" => Ok((other, id, LineageKind::MergedInto)),
+        "merged_into" => Ok((id, other, LineageKind::MergedInto)),
+        "split_from" => Ok((other, id, LineageKind::SplitFrom)),
+        _ => Err(AppError::BadRequest(Msg::new(
+            "Quan hệ phải là merged_in, merged_into hoặc split_from.",
+            "The relation must be merged_in, merged_into or split_from.",
+        ))),
+    }
+}
+
+#[derive(Deserialize)]
+struct LineageForm {
+    relation: String,
+    other_code: String,
+    #[serde(default)]
+    effective_on: String,
+}
+
+async fn add_lineage(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<LineageForm>) -> Result<Response, AppError> {
+    ctx.require(Action::EditUnit, Resource::Unit(id))?;
+    let lang = ctx.lang.code();
+    let Some(other) = state.store.unit_id_by_code(&f.other_code).await? else {
+        let msg = Msg::new(format!("Không tìm thấy đơn vị có mã “{}”.", f.other_code.trim()), format!("No unit has the code “{}”.", f.other_code.trim()));
+        return detail_page(&state, &ctx, id, None, Some(msg.get(lang).to_string())).await;
+    };
+    let date = if f.effective_on.trim().is_empty() { None } else { parse_date(&f.effective_on) };
+    if date.is_none() && !f.effective_on.trim().is_empty() {
+        let msg = Msg::new("Ngày không hợp lệ; ghi theo dạng dd/mm/yyyy.", "Not a valid date; write it as dd/mm/yyyy.");
+        return detail_page(&state, &ctx, id, None, Some(msg.get(lang).to_string())).await;
+    }
+    let (pred, succ, rel) = lineage_ends(&f.relation, id, other)?;
+    match state.store.add_lineage(&ctx.audit(), pred, succ, rel, date).await {
+        Ok(()) => Ok(Redirect::to(&format!("/units/{id}?done=unit_saved")).into_response()),
+        Err(StoreError::Conflict(m)) => detail_page(&state, &ctx, id, None, Some(m.get(lang).to_string())).await,
+        Err(StoreError::Invalid(f)) => {
+            let msg = f.iter().map(|e| e.message.get(lang).to_string()).collect::<Vec<_>>().join(" ");
+            detail_page(&state, &ctx, id, None, Some(msg)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_lineage(State(state): State<AppState>, ctx: Ctx, Path((id, link)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    ctx.require(Action::EditUnit, Resource::Unit(id))?;
+    state.store.remove_lineage(&ctx.audit(), id, link).await?;
+    Ok(Redirect::to(&format!("/units/{id}?done=unit_saved")).into_response())
 }
 
 async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -499,6 +566,8 @@ pub fn router() -> Router<AppState> {
         .route("/units/{id}", get(detail).post(update))
         .route("/units/{id}/edit", get(edit_form))
         .route("/units/{id}/active", post(set_active))
+        .route("/units/{id}/lineage", post(add_lineage))
+        .route("/units/{id}/lineage/{link}/remove", post(remove_lineage))
         .route("/units/template.xlsx", get(template_xlsx))
         .route("/units/template.csv", get(template_csv))
 }

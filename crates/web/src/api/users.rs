@@ -1,0 +1,102 @@
+//! Users through the API (administrators only).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use parindex_core::secret::generate_password;
+use parindex_core::unit::FieldError;
+use parindex_core::{Action, Msg, Resource, Role};
+use parindex_store::repo::users::{NewUser, UserEdit, UserView};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiUser {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub unit_code: Option<String>,
+    pub disabled: bool,
+}
+
+impl From<UserView> for ApiUser {
+    fn from(u: UserView) -> Self {
+        ApiUser { id: u.id, username: u.username, full_name: u.full_name, email: u.email, role: u.role, unit_code: u.unit_code, disabled: u.disabled }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiUserInput {
+    /// Ignored on update.
+    pub username: Option<String>,
+    pub full_name: String,
+    pub email: Option<String>,
+    /// admin, secretariat, appraiser, council, unit_officer, unit_leader, viewer
+    pub role: String,
+    pub unit_code: Option<String>,
+    /// On creation only; generated (and returned once) when absent.
+    pub password: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiCreatedUser {
+    pub user: ApiUser,
+    /// Present when the password was generated: shown this once.
+    pub password: Option<String>,
+}
+
+fn invalid(field: &'static str, vi: String, en: String) -> AppError {
+    AppError::Invalid(vec![FieldError { field, message: Msg::new(vi, en) }])
+}
+
+async fn parse(state: &AppState, b: &ApiUserInput) -> Result<(Role, Option<i64>), AppError> {
+    let role = Role::parse(&b.role).ok_or_else(|| invalid("role", format!("Vai trò “{}” không hợp lệ.", b.role), format!("Unknown role “{}”.", b.role)))?;
+    let unit_id = match b.unit_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => Some(state.store.unit_id_by_code(code).await?.ok_or_else(|| {
+            invalid("unit_code", format!("Không tìm thấy đơn vị có mã “{code}”."), format!("No unit has the code “{code}”."))
+        })?),
+        None => None,
+    };
+    Ok((role, unit_id))
+}
+
+/// All users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<ApiUser>), (status = 403, body = crate::api::ApiError)))]
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<ApiUser>>, AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    Ok(Json(state.store.list_users().await?.into_iter().map(ApiUser::from).collect()))
+}
+
+/// Create a user.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = ApiUserInput,
+    responses((status = 201, body = ApiCreatedUser), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn create(State(state): State<AppState>, ctx: Ctx, Json(b): Json<ApiUserInput>) -> Result<(StatusCode, Json<ApiCreatedUser>), AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    let (role, unit_id) = parse(&state, &b).await?;
+    let generated = b.password.is_none().then(generate_password);
+    let password = b.password.clone().or(generated.clone()).unwrap_or_default();
+    let username = b.username.clone().unwrap_or_default();
+    let u = state.store.create_user(&ctx.audit(), NewUser { username, full_name: b.full_name, email: b.email, role, unit_id, password }).await?;
+    Ok((StatusCode::CREATED, Json(ApiCreatedUser { user: u.into(), password: generated })))
+}
+
+/// Change a user's name, e-mail, role and unit.
+#[utoipa::path(put, path = "/api/v1/users/{username}", tag = "users", params(("username" = String, Path)), request_body = ApiUserInput,
+    responses((status = 200, body = ApiUser), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>, Json(b): Json<ApiUserInput>) -> Result<Json<ApiUser>, AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    let (role, unit_id) = parse(&state, &b).await?;
+    let u = state.store.update_user(&ctx.audit(), &username, UserEdit { full_name: b.full_name, email: b.email, role, unit_id }).await?;
+    Ok(Json(u.into()))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/users", get(list).post(create)).route("/users/{username}", put(update))
+}
