@@ -425,14 +425,25 @@ backend_tests!(lineage_through_pages_and_api, |b| async move {
     let app = TestApp::spawn(b).await;
     let (ua, ub) = (id_of(&app, "UA").await, id_of(&app, "UB").await);
     let c = app.login("admin").await;
-    let r = c.post(app.url(&format!("/units/{ua}/lineage"))).form(&[("relation", "merged_in"), ("other_code", "ub"), ("effective_on", "01/07/2025")]).send().await.unwrap();
+    let r = c
+        .post(app.url(&format!("/units/{ua}/lineage")))
+        .form(&[("relation", "merged_in"), ("other_code", "ub"), ("effective_on", "01/07/2025")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let page = c.get(app.url(&format!("/units/{ua}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Sở Bêta") && page.contains("đã sáp nhập vào đơn vị này") && page.contains("01/07/2025"));
-    let again = c.post(app.url(&format!("/units/{ua}/lineage"))).form(&[("relation", "merged_in"), ("other_code", "UB")]).send().await.unwrap();
+    let again =
+        c.post(app.url(&format!("/units/{ua}/lineage"))).form(&[("relation", "merged_in"), ("other_code", "UB")]).send().await.unwrap();
     assert_eq!(again.status(), 422);
     assert!(again.text().await.unwrap().contains("đã được ghi nhận"));
-    let unknown = c.post(app.url(&format!("/units/{ua}/lineage"))).form(&[("relation", "split_from"), ("other_code", "KHONGCO")]).send().await.unwrap();
+    let unknown = c
+        .post(app.url(&format!("/units/{ua}/lineage")))
+        .form(&[("relation", "split_from"), ("other_code", "KHONGCO")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 422);
     // the API sees the link from both ends, and unit staff cannot touch it
     let api = app.api("secretariat").await;
@@ -441,13 +452,32 @@ backend_tests!(lineage_through_pages_and_api, |b| async move {
     let link = d["successors"][0]["id"].as_i64().unwrap();
     let officer = app.api("officer.a").await;
     assert_eq!(officer.delete(app.url(&format!("/api/v1/units/{ua}/lineage/{link}"))).send().await.unwrap().status(), 403);
-    assert_eq!(officer.post(app.url(&format!("/api/v1/units/{ua}/lineage"))).json(&json!({"relation":"split_from","other_code":"XC"})).send().await.unwrap().status(), 403);
+    assert_eq!(
+        officer
+            .post(app.url(&format!("/api/v1/units/{ua}/lineage")))
+            .json(&json!({"relation":"split_from","other_code":"XC"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     assert_eq!(api.delete(app.url(&format!("/api/v1/units/{ua}/lineage/{link}"))).send().await.unwrap().status(), 204);
-    let r = api.post(app.url(&format!("/api/v1/units/{ua}/lineage"))).json(&json!({"relation":"split_from","other_code":"XC","effective_on":"2025-07-01"})).send().await.unwrap();
+    let r = api
+        .post(app.url(&format!("/api/v1/units/{ua}/lineage")))
+        .json(&json!({"relation":"split_from","other_code":"XC","effective_on":"2025-07-01"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let d: Value = r.json().await.unwrap();
     assert_eq!(d["predecessors"][0]["relation"], "split_from");
-    let r = api.post(app.url(&format!("/api/v1/units/{ua}/lineage"))).json(&json!({"relation":"sideways","other_code":"XC"})).send().await.unwrap();
+    let r = api
+        .post(app.url(&format!("/api/v1/units/{ua}/lineage")))
+        .json(&json!({"relation":"sideways","other_code":"XC"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let audit: Value = app.api("admin").await.get(app.url("/api/v1/audit?action=unit.lineage")).send().await.unwrap().json().await.unwrap();
     assert_eq!(audit["total"], 3, "two links and one removal");
@@ -456,7 +486,12 @@ backend_tests!(lineage_through_pages_and_api, |b| async move {
 backend_tests!(users_through_api_and_edit_page, |b| async move {
     let app = TestApp::spawn(b).await;
     let api = app.api("admin").await;
-    let r = api.post(app.url("/api/v1/users")).json(&json!({"username":"lanhdao.b","full_name":"Lãnh Đạo B","role":"unit_leader","unit_code":"UB"})).send().await.unwrap();
+    let r = api
+        .post(app.url("/api/v1/users"))
+        .json(&json!({"username":"lanhdao.b","full_name":"Lãnh Đạo B","role":"unit_leader","unit_code":"UB"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let created: Value = r.json().await.unwrap();
     assert_eq!(created["user"]["unit_code"], "UB");
@@ -474,10 +509,20 @@ backend_tests!(users_through_api_and_edit_page, |b| async move {
     let officer = app.api("officer.a").await;
     let ub = id_of(&app, "UB").await;
     assert_eq!(officer.get(app.url(&format!("/api/v1/units/{ub}"))).send().await.unwrap().status(), 403);
-    let r = c.post(app.url("/admin/users/officer.a/edit")).form(&[("full_name", "Cán Bộ A"), ("email", ""), ("role", "unit_officer"), ("unit_code", "UB")]).send().await.unwrap();
+    let r = c
+        .post(app.url("/admin/users/officer.a/edit"))
+        .form(&[("full_name", "Cán Bộ A"), ("email", ""), ("role", "unit_officer"), ("unit_code", "UB")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(officer.get(app.url(&format!("/api/v1/units/{ub}"))).send().await.unwrap().status(), 200);
-    let r = c.post(app.url("/admin/users/officer.a/edit")).form(&[("full_name", "Cán Bộ A"), ("email", ""), ("role", "unit_officer"), ("unit_code", "")]).send().await.unwrap();
+    let r = c
+        .post(app.url("/admin/users/officer.a/edit"))
+        .form(&[("full_name", "Cán Bộ A"), ("email", ""), ("role", "unit_officer"), ("unit_code", "")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(app.login("officer.a").await.get(app.url("/admin/users/officer.b/edit")).send().await.unwrap().status(), 403);
     let ids = c.get(app.url("/healthz")).send().await.unwrap();

@@ -426,15 +426,16 @@ impl Store {
                         return Err(StoreError::NotFound);
                     }
                     unit_lineage::Entity::delete_by_id(link_id).exec(txn).await?;
+                    let (pred_code, succ_code) = (unit_code(txn, l.predecessor_id).await?, unit_code(txn, l.successor_id).await?);
                     record(
                         txn,
                         &ctx,
                         AuditEntry {
                             action: "unit.lineage_remove",
                             object_type: "unit",
-                            object_id: Some(l.successor_id.to_string()),
+                            object_id: succ_code.clone(),
                             unit_id: Some(l.successor_id),
-                            before: Some(json!({"predecessor_id": l.predecessor_id, "successor_id": l.successor_id, "relation": l.relation, "effective_on": l.effective_on})),
+                            before: Some(json!({"predecessor": pred_code, "successor": succ_code, "relation": l.relation, "effective_on": l.effective_on})),
                             ..Default::default()
                         },
                     )
@@ -657,6 +658,10 @@ impl Store {
     }
 }
 
+async fn unit_code<C: ConnectionTrait>(c: &C, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(unit::Entity::find_by_id(id).one(c).await?.map(|u| u.code))
+}
+
 async fn insert_lineage<C: ConnectionTrait>(
     c: &C,
     ctx: &AuditCtx,
@@ -674,14 +679,21 @@ async fn insert_lineage<C: ConnectionTrait>(
     }
     .insert(c)
     .await?;
-    record(c, ctx, AuditEntry {
-        action: "unit.lineage",
-        object_type: "unit",
-        object_id: Some(successor_id.to_string()),
-        unit_id: Some(successor_id),
-        after: Some(json!({"predecessor_id": predecessor_id, "successor_id": successor_id, "relation": relation.as_str(), "effective_on": effective_on})),
-        ..Default::default()
-    })
+    let (pred_code, succ_code) = (unit_code(c, predecessor_id).await?, unit_code(c, successor_id).await?);
+    record(
+        c,
+        ctx,
+        AuditEntry {
+            action: "unit.lineage",
+            object_type: "unit",
+            object_id: succ_code.clone(),
+            unit_id: Some(successor_id),
+            after: Some(
+                json!({"predecessor": pred_code, "successor": succ_code, "relation": relation.as_str(), "effective_on": effective_on}),
+            ),
+            ..Default::default()
+        },
+    )
     .await
 }
 

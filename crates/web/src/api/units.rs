@@ -235,7 +235,10 @@ pub async fn add_lineage(
     let other = state.store.unit_id_by_code(&b.other_code).await?.ok_or_else(|| {
         AppError::Invalid(vec![parindex_core::unit::FieldError {
             field: "other_code",
-            message: parindex_core::Msg::new(format!("Không tìm thấy đơn vị có mã “{}”.", b.other_code), format!("No unit has the code “{}”.", b.other_code)),
+            message: parindex_core::Msg::new(
+                format!("Không tìm thấy đơn vị có mã “{}”.", b.other_code),
+                format!("No unit has the code “{}”.", b.other_code),
+            ),
         }])
     })?;
     let (pred, succ, kind) = lineage_ends(&b.relation, id, other)?;

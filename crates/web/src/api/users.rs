@@ -11,9 +11,9 @@ use parindex_store::repo::users::{NewUser, UserEdit, UserView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiUser {
@@ -28,7 +28,15 @@ pub struct ApiUser {
 
 impl From<UserView> for ApiUser {
     fn from(u: UserView) -> Self {
-        ApiUser { id: u.id, username: u.username, full_name: u.full_name, email: u.email, role: u.role, unit_code: u.unit_code, disabled: u.disabled }
+        ApiUser {
+            id: u.id,
+            username: u.username,
+            full_name: u.full_name,
+            email: u.email,
+            role: u.role,
+            unit_code: u.unit_code,
+            disabled: u.disabled,
+        }
     }
 }
 
@@ -57,7 +65,8 @@ fn invalid(field: &'static str, vi: String, en: String) -> AppError {
 }
 
 async fn parse(state: &AppState, b: &ApiUserInput) -> Result<(Role, Option<i64>), AppError> {
-    let role = Role::parse(&b.role).ok_or_else(|| invalid("role", format!("Vai trò “{}” không hợp lệ.", b.role), format!("Unknown role “{}”.", b.role)))?;
+    let role = Role::parse(&b.role)
+        .ok_or_else(|| invalid("role", format!("Vai trò “{}” không hợp lệ.", b.role), format!("Unknown role “{}”.", b.role)))?;
     let unit_id = match b.unit_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => Some(state.store.unit_id_by_code(code).await?.ok_or_else(|| {
             invalid("unit_code", format!("Không tìm thấy đơn vị có mã “{code}”."), format!("No unit has the code “{code}”."))
@@ -77,20 +86,32 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Ap
 /// Create a user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = ApiUserInput,
     responses((status = 201, body = ApiCreatedUser), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Json(b): Json<ApiUserInput>) -> Result<(StatusCode, Json<ApiCreatedUser>), AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<ApiUserInput>,
+) -> Result<(StatusCode, Json<ApiCreatedUser>), AppError> {
     ctx.require(Action::ManageUsers, Resource::System)?;
     let (role, unit_id) = parse(&state, &b).await?;
     let generated = b.password.is_none().then(generate_password);
     let password = b.password.clone().or(generated.clone()).unwrap_or_default();
     let username = b.username.clone().unwrap_or_default();
-    let u = state.store.create_user(&ctx.audit(), NewUser { username, full_name: b.full_name, email: b.email, role, unit_id, password }).await?;
+    let u = state
+        .store
+        .create_user(&ctx.audit(), NewUser { username, full_name: b.full_name, email: b.email, role, unit_id, password })
+        .await?;
     Ok((StatusCode::CREATED, Json(ApiCreatedUser { user: u.into(), password: generated })))
 }
 
 /// Change a user's name, e-mail, role and unit.
 #[utoipa::path(put, path = "/api/v1/users/{username}", tag = "users", params(("username" = String, Path)), request_body = ApiUserInput,
     responses((status = 200, body = ApiUser), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>, Json(b): Json<ApiUserInput>) -> Result<Json<ApiUser>, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+    Json(b): Json<ApiUserInput>,
+) -> Result<Json<ApiUser>, AppError> {
     ctx.require(Action::ManageUsers, Resource::System)?;
     let (role, unit_id) = parse(&state, &b).await?;
     let u = state.store.update_user(&ctx.audit(), &username, UserEdit { full_name: b.full_name, email: b.email, role, unit_id }).await?;

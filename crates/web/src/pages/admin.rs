@@ -200,11 +200,17 @@ struct UserForm {
 async fn edit_user_form(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>) -> Result<Response, AppError> {
     ctx.require(Action::ManageUsers, Resource::System)?;
     let u = state.store.get_user_by_name(&username).await?;
-    let form = UserForm { full_name: u.full_name, email: u.email.unwrap_or_default(), role: u.role, unit_code: u.unit_code.unwrap_or_default() };
+    let form =
+        UserForm { full_name: u.full_name, email: u.email.unwrap_or_default(), role: u.role, unit_code: u.unit_code.unwrap_or_default() };
     edit_user_page(&state, &ctx, form, &u.username, None).await
 }
 
-async fn edit_user(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>, Form(f): Form<UserForm>) -> Result<Response, AppError> {
+async fn edit_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+    Form(f): Form<UserForm>,
+) -> Result<Response, AppError> {
     ctx.require(Action::ManageUsers, Resource::System)?;
     let Some(role) = Role::parse(&f.role) else {
         return edit_user_page(&state, &ctx, f, &username, Some(ctx.t("users.bad_role").into())).await;
@@ -226,9 +232,35 @@ pub struct AuditRow {
     pub ip: String,
     pub action: String,
     pub object: String,
-    pub before: String,
-    pub after: String,
+    /// One line per changed field: (field, before, after); before is empty for a creation.
+    pub changes: Vec<(String, String, String)>,
     pub reason: String,
+}
+
+fn show(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "—".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The fields that differ between two JSON snapshots, in alphabetical order.
+pub fn field_changes(before: Option<&str>, after: Option<&str>) -> Vec<(String, String, String)> {
+    let parse = |t: Option<&str>| t.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    let (b, a) = (parse(before), parse(after));
+    let empty = serde_json::Map::new();
+    let bo = b.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
+    let ao = a.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
+    let mut keys: Vec<&String> = ao.keys().collect();
+    keys.extend(bo.keys().filter(|k| !ao.contains_key(*k)));
+    keys.into_iter()
+        .filter(|k| bo.get(*k) != ao.get(*k))
+        .filter(|k| !(b.is_none() && ao.get(*k).is_none_or(|v| v.is_null())))
+        .map(|k| {
+            (k.clone(), if b.is_some() { show(bo.get(k)) } else { String::new() }, if a.is_some() { show(ao.get(k)) } else { "—".into() })
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -292,8 +324,7 @@ async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQue
             ip: e.ip.clone().unwrap_or_default(),
             action: e.action.clone(),
             object: format!("{} {}", e.object_type, e.object_id.clone().unwrap_or_default()),
-            before: e.before_json.clone().unwrap_or_default(),
-            after: e.after_json.clone().unwrap_or_default(),
+            changes: field_changes(e.before_json.as_deref(), e.after_json.as_deref()),
             reason: e.reason.clone().unwrap_or_default(),
         })
         .collect();
@@ -306,6 +337,21 @@ async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQue
     });
     let page = Page::new(&ctx, &state, ctx.t("audit.title"), "/admin/audit").crumb(ctx.t("audit.title"), "");
     Ok(render(&Audit { page, actions: state.store.audit_actions().await?, f: q, entries, total: res.total, shown, next_page }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn changes_list_only_what_differs() {
+        let c = super::field_changes(
+            Some(r#"{"name":"A","kind":"agency","area":null}"#),
+            Some(r#"{"name":"B","kind":"agency","area":"Vùng 1"}"#),
+        );
+        assert_eq!(c, vec![("area".into(), "—".into(), "Vùng 1".into()), ("name".into(), "A".into(), "B".into())]);
+        let created = super::field_changes(None, Some(r#"{"code":"X","parent":null}"#));
+        assert_eq!(created, vec![("code".into(), String::new(), "X".into())]);
+        assert!(super::field_changes(None, None).is_empty());
+    }
 }
 
 pub fn router() -> Router<AppState> {

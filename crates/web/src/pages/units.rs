@@ -341,10 +341,17 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, done: Option<&str>, e
     let predecessors = d.predecessors.iter().map(|l| link(l, true)).collect();
     let successors = d.successors.iter().map(|l| link(l, false)).collect();
     let u = d.unit;
-    let page = Page::new(ctx, state, u.name.clone(), "/units").crumb(ctx.t("units.title"), "/units").crumb(u.name.clone(), "").flash_from(done);
+    let page =
+        Page::new(ctx, state, u.name.clone(), "/units").crumb(ctx.t("units.title"), "/units").crumb(u.name.clone(), "").flash_from(done);
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let codes = if ctx.allows(Action::EditUnit, Resource::Unit(id)) {
-        state.store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await?.into_iter().map(|u| (u.code, u.name)).collect()
+        state
+            .store
+            .list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() })
+            .await?
+            .into_iter()
+            .map(|u| (u.code, u.name))
+            .collect()
     } else {
         vec![]
     };
@@ -389,11 +396,19 @@ struct LineageForm {
     effective_on: String,
 }
 
-async fn add_lineage(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<LineageForm>) -> Result<Response, AppError> {
+async fn add_lineage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<LineageForm>,
+) -> Result<Response, AppError> {
     ctx.require(Action::EditUnit, Resource::Unit(id))?;
     let lang = ctx.lang.code();
     let Some(other) = state.store.unit_id_by_code(&f.other_code).await? else {
-        let msg = Msg::new(format!("Không tìm thấy đơn vị có mã “{}”.", f.other_code.trim()), format!("No unit has the code “{}”.", f.other_code.trim()));
+        let msg = Msg::new(
+            format!("Không tìm thấy đơn vị có mã “{}”.", f.other_code.trim()),
+            format!("No unit has the code “{}”.", f.other_code.trim()),
+        );
         return detail_page(&state, &ctx, id, None, Some(msg.get(lang).to_string())).await;
     };
     let date = if f.effective_on.trim().is_empty() { None } else { parse_date(&f.effective_on) };
