@@ -3,6 +3,7 @@
 //! Every other crate asks this one what is allowed and what is valid.
 
 pub mod access;
+pub mod exact;
 pub mod msg;
 pub mod secret;
 pub mod text;

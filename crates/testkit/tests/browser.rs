@@ -16,8 +16,19 @@ async fn fill(b: &Browser, css: &str, value: &str) {
     el.send_keys(value).await.unwrap();
 }
 
+/// Click something that loads a new page, and wait until the new page has replaced the old one
+/// (otherwise the next lookup may still see the old document).
 async fn click(b: &Browser, css: &str) {
+    let old = b.client.find(Locator::Css("html")).await.unwrap();
     b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            b.client.wait().for_element(Locator::Css("footer")).await.unwrap();
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("clicking {css} did not load a new page");
 }
 
 async fn sign_in(b: &Browser, app: &TestApp, user: &str, password: &str) {
