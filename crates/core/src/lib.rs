@@ -1,13 +1,16 @@
 //! parindex-core: the pure domain of parindex. No I/O lives here: authorization decisions,
-//! unit validation, passwords and tokens, and Vietnamese text helpers (collation, dates).
+//! unit validation, passwords and tokens, Vietnamese text helpers (collation, dates), exact
+//! numbers, and criteria frameworks with their scoring engine.
 //! Every other crate asks this one what is allowed and what is valid.
 
 pub mod access;
 pub mod exact;
+pub mod framework;
 pub mod msg;
 pub mod secret;
 pub mod text;
 pub mod unit;
 
 pub use access::{Action, Actor, Resource, Role, UnitScope, can};
+pub use exact::Exact;
 pub use msg::Msg;

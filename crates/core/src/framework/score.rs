@@ -1,0 +1,412 @@
+//! Computation: one unit's inputs → points per leaf, sums per node, total, applicable maximum
+//! and index = total ÷ applicable maximum × 100. Everything stays exact; rounding happens only
+//! when a number is shown (`ScoreReport`, with the framework's `decimals`, half away from zero).
+//!
+//! Not applicable leaves (marked so, or not meant for the unit's kind) drop out of the
+//! applicable maximum. Bonuses add and penalties subtract after the tree is summed, each capped
+//! by its own maximum; the total never goes below zero.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::rule::{apply, InputText};
+use super::{validate, AdjustmentKind, Framework, Input, Problem, Rule};
+use crate::{Exact, Msg};
+
+/// A framework prepared for fast, repeated scoring: nodes flattened in pre-order.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub code: String,
+    pub decimals: u32,
+    pub nodes: Vec<CNode>,
+    pub adjustments: Vec<CAdj>,
+    index: HashMap<String, usize>,
+    adj_index: HashMap<String, usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CNode {
+    pub code: String,
+    pub title: String,
+    pub depth: usize,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    /// For leaves the declared maximum; for parents the sum of their children.
+    pub max: Exact,
+    pub rule: Option<Rule>,
+    pub applies_to: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CAdj {
+    pub code: String,
+    pub title: String,
+    pub kind: AdjustmentKind,
+    pub max: Exact,
+    pub rule: Rule,
+}
+
+impl Compiled {
+    /// Validate and flatten. A framework with problems cannot be scored.
+    pub fn new(fw: &Framework) -> Result<Compiled, Vec<Problem>> {
+        let problems = validate(fw);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut nodes = Vec::new();
+        fn go(n: &super::Node, depth: usize, parent: Option<usize>, nodes: &mut Vec<CNode>) -> usize {
+            let i = nodes.len();
+            nodes.push(CNode {
+                code: n.code.trim().to_string(),
+                title: n.title.clone(),
+                depth,
+                parent,
+                children: vec![],
+                max: n.max.clone().unwrap_or_default(),
+                rule: n.rule.clone(),
+                applies_to: n.applies_to.clone(),
+            });
+            let kids: Vec<usize> = n.children.iter().map(|c| go(c, depth + 1, Some(i), nodes)).collect();
+            if !kids.is_empty() {
+                nodes[i].max = kids.iter().map(|k| nodes[*k].max.clone()).sum();
+            }
+            nodes[i].children = kids;
+            i
+        }
+        for n in &fw.nodes {
+            go(n, 0, None, &mut nodes);
+        }
+        let index = nodes.iter().enumerate().map(|(i, n)| (n.code.clone(), i)).collect();
+        let adjustments: Vec<CAdj> = fw
+            .adjustments
+            .iter()
+            .map(|a| CAdj { code: a.code.clone(), title: a.title.clone(), kind: a.kind, max: a.max.clone(), rule: a.rule.clone() })
+            .collect();
+        let adj_index = adjustments.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
+        Ok(Compiled { code: fw.code.clone(), decimals: fw.decimals, nodes, adjustments, index, adj_index })
+    }
+
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.index.get(code).copied()
+    }
+
+    pub fn leaf_positions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.nodes.iter().enumerate().filter(|(_, n)| n.children.is_empty()).map(|(i, _)| i)
+    }
+
+    /// Inputs by code → inputs by position; unknown codes are problems.
+    pub fn place(&self, inputs: &Inputs) -> Result<Placed, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut leaves = vec![None; self.nodes.len()];
+        for (code, input) in &inputs.inputs {
+            match self.position(code) {
+                Some(i) if self.nodes[i].children.is_empty() => {
+                    let rule = self.nodes[i].rule.as_ref().expect("validated leaves have rules");
+                    leaves[i] = Some(input.clone().resolve(rule));
+                }
+                Some(_) => problems.push(Problem {
+                    code: code.clone(),
+                    message: Msg::new("chỉ nhập dữ liệu cho tiêu chí thành phần (không có tiêu chí con)", "inputs go on leaves only (nodes without children)"),
+                }),
+                None => problems.push(Problem {
+                    code: code.clone(),
+                    message: Msg::new(format!("bộ chỉ số không có tiêu chí mã “{code}”"), format!("the framework has no node “{code}”")),
+                }),
+            }
+        }
+        let mut adjustments = vec![None; self.adjustments.len()];
+        for (code, input) in &inputs.adjustments {
+            match self.adj_index.get(code) {
+                Some(i) => adjustments[*i] = Some(input.clone().resolve(&self.adjustments[*i].rule)),
+                None => problems.push(Problem {
+                    code: code.clone(),
+                    message: Msg::new(format!("không có điểm thưởng/trừ mã “{code}”"), format!("there is no bonus/penalty “{code}”")),
+                }),
+            }
+        }
+        if problems.is_empty() { Ok(Placed { unit_kind: inputs.unit_kind.clone(), leaves, adjustments }) } else { Err(problems) }
+    }
+}
+
+/// One unit's inputs as written in a file (see docs/framework-format.md).
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub unit: Option<String>,
+    pub unit_kind: Option<String>,
+    pub inputs: BTreeMap<String, Input>,
+    pub adjustments: BTreeMap<String, Input>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InputsText {
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    unit_kind: Option<String>,
+    #[serde(default)]
+    inputs: BTreeMap<String, InputText>,
+    #[serde(default)]
+    adjustments: BTreeMap<String, InputText>,
+}
+
+impl<'de> Deserialize<'de> for Inputs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Inputs, D::Error> {
+        let t = InputsText::deserialize(d)?;
+        Ok(Inputs {
+            unit: t.unit,
+            unit_kind: t.unit_kind,
+            inputs: t.inputs.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            adjustments: t.adjustments.into_iter().map(|(k, v)| (k, v.into())).collect(),
+        })
+    }
+}
+
+/// Inputs placed by position (the fast path for many units).
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub unit_kind: Option<String>,
+    pub leaves: Vec<Option<Input>>,
+    pub adjustments: Vec<Option<Input>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeScore {
+    pub points: Exact,
+    /// The node's own maximum (sum of all its leaves).
+    pub max: Exact,
+    /// The maximum of its applicable leaves.
+    pub applicable_max: Exact,
+    pub applicable: bool,
+    /// A leaf with no input yet (scored 0).
+    pub missing: bool,
+    pub explanation: Option<Msg>,
+}
+
+/// The result for one unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreSheet {
+    /// Aligned with `Compiled::nodes`.
+    pub nodes: Vec<NodeScore>,
+    pub adjustments: Vec<NodeScore>,
+    /// Sum of the tree.
+    pub achieved: Exact,
+    pub bonus: Exact,
+    pub penalty: Exact,
+    /// achieved + bonus − penalty, not below zero.
+    pub total: Exact,
+    pub max_total: Exact,
+    pub applicable_max: Exact,
+    /// total ÷ applicable maximum × 100; `None` when nothing applies.
+    pub index: Option<Exact>,
+}
+
+/// Score one unit. Invalid inputs are returned as problems (every one), never scored.
+pub fn score(c: &Compiled, placed: &Placed, explain: bool) -> Result<ScoreSheet, Vec<Problem>> {
+    let n = c.nodes.len();
+    let mut out: Vec<NodeScore> = Vec::with_capacity(n);
+    let mut problems = Vec::new();
+    let mut kind_ok = vec![true; n];
+    for (i, node) in c.nodes.iter().enumerate() {
+        let parent_ok = node.parent.is_none_or(|p| kind_ok[p]);
+        kind_ok[i] = parent_ok
+            && (node.applies_to.is_empty() || placed.unit_kind.as_ref().is_none_or(|k| node.applies_to.iter().any(|a| a == k)));
+        let leaf = node.children.is_empty();
+        let mut s = NodeScore {
+            points: Exact::ZERO,
+            max: node.max.clone(),
+            applicable_max: Exact::ZERO,
+            applicable: kind_ok[i],
+            missing: false,
+            explanation: None,
+        };
+        if leaf {
+            let input = placed.leaves[i].as_ref();
+            if !kind_ok[i] {
+                s.applicable = false;
+                if explain {
+                    s.explanation = Some(Msg::new("Không áp dụng cho loại đơn vị này", "Not applicable to this kind of unit"));
+                }
+            } else if input.is_some_and(|x| x.not_applicable) {
+                s.applicable = false;
+                if explain {
+                    s.explanation = Some(Msg::new("Không áp dụng", "Not applicable"));
+                }
+            } else if let Some(input) = input {
+                let rule = node.rule.as_ref().expect("validated leaves have rules");
+                match apply(rule, &node.max, input, explain) {
+                    Ok(o) => {
+                        s.points = o.points.clamp(&Exact::ZERO, &node.max);
+                        s.explanation = o.explanation;
+                    }
+                    Err(m) => problems.push(Problem { code: node.code.clone(), message: m }),
+                }
+                s.applicable_max = node.max.clone();
+            } else {
+                s.missing = true;
+                s.applicable_max = node.max.clone();
+                if explain {
+                    s.explanation = Some(Msg::new("Chưa có dữ liệu → 0 điểm", "No input yet → 0 points"));
+                }
+            }
+        }
+        out.push(s);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // children come after their parent in pre-order: sum bottom-up
+    for i in (0..n).rev() {
+        if c.nodes[i].children.is_empty() {
+            continue;
+        }
+        let mut points = Exact::ZERO;
+        let mut amax = Exact::ZERO;
+        let mut any = false;
+        for &k in &c.nodes[i].children {
+            if out[k].applicable {
+                points = points + out[k].points.clone();
+                amax = amax + out[k].applicable_max.clone();
+                any = true;
+            }
+        }
+        out[i].points = points;
+        out[i].applicable_max = amax;
+        out[i].applicable = any;
+    }
+    let roots = || c.nodes.iter().enumerate().filter(|(_, x)| x.parent.is_none()).map(|(i, _)| i);
+    let achieved: Exact = roots().filter(|i| out[*i].applicable).map(|i| out[i].points.clone()).sum();
+    let applicable_max: Exact = roots().filter(|i| out[*i].applicable).map(|i| out[i].applicable_max.clone()).sum();
+    let max_total: Exact = roots().map(|i| c.nodes[i].max.clone()).sum();
+
+    let mut adjustments = Vec::with_capacity(c.adjustments.len());
+    let (mut bonus, mut penalty) = (Exact::ZERO, Exact::ZERO);
+    for (i, a) in c.adjustments.iter().enumerate() {
+        let mut s = NodeScore { points: Exact::ZERO, max: a.max.clone(), applicable_max: a.max.clone(), applicable: true, missing: false, explanation: None };
+        match placed.adjustments[i].as_ref() {
+            Some(x) if x.not_applicable => s.applicable = false,
+            Some(x) => match apply(&a.rule, &a.max, x, explain) {
+                Ok(o) => {
+                    s.points = o.points.clamp(&Exact::ZERO, &a.max);
+                    s.explanation = o.explanation;
+                }
+                Err(m) => problems.push(Problem { code: a.code.clone(), message: m }),
+            },
+            None => s.missing = true,
+        }
+        match a.kind {
+            AdjustmentKind::Bonus => bonus = bonus + s.points.clone(),
+            AdjustmentKind::Penalty => penalty = penalty + s.points.clone(),
+        }
+        adjustments.push(s);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let total = (achieved.clone() + bonus.clone() - penalty.clone()).max(Exact::ZERO);
+    let index = if applicable_max.is_zero() { None } else { Some(total.clone() / applicable_max.clone() * Exact::HUNDRED) };
+    Ok(ScoreSheet { nodes: out, adjustments, achieved, bonus, penalty, total, max_total, applicable_max, index })
+}
+
+/// A number as reports show it: rounded for display, and exactly.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Shown {
+    /// Rounded half away from zero to the framework's decimals ("87.45").
+    pub value: String,
+    /// The exact value ("87.4516…" is never shown here: a finite decimal or a fraction "n/d").
+    pub exact: String,
+}
+
+impl Shown {
+    pub fn new(x: &Exact, decimals: u32) -> Shown {
+        Shown { value: x.to_decimal_string(decimals), exact: x.to_string() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeReport {
+    pub code: String,
+    pub title: String,
+    pub depth: usize,
+    pub leaf: bool,
+    pub points: Shown,
+    pub max: Shown,
+    pub applicable: bool,
+    pub missing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Msg>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AdjustmentReport {
+    pub code: String,
+    pub title: String,
+    pub kind: AdjustmentKind,
+    pub points: Shown,
+    pub max: Shown,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Msg>,
+}
+
+/// The serialisable result (CLI `--format json`, API).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreReport {
+    pub framework: String,
+    pub decimals: u32,
+    pub nodes: Vec<NodeReport>,
+    pub adjustments: Vec<AdjustmentReport>,
+    pub achieved: Shown,
+    pub bonus: Shown,
+    pub penalty: Shown,
+    pub total: Shown,
+    pub max_total: Shown,
+    pub applicable_max: Shown,
+    pub index: Option<Shown>,
+}
+
+impl ScoreSheet {
+    pub fn report(&self, c: &Compiled) -> ScoreReport {
+        let d = c.decimals;
+        ScoreReport {
+            framework: c.code.clone(),
+            decimals: d,
+            nodes: c
+                .nodes
+                .iter()
+                .zip(&self.nodes)
+                .map(|(n, s)| NodeReport {
+                    code: n.code.clone(),
+                    title: n.title.clone(),
+                    depth: n.depth,
+                    leaf: n.children.is_empty(),
+                    points: Shown::new(&s.points, d),
+                    max: Shown::new(&s.max, d),
+                    applicable: s.applicable,
+                    missing: s.missing,
+                    explanation: s.explanation.clone(),
+                })
+                .collect(),
+            adjustments: c
+                .adjustments
+                .iter()
+                .zip(&self.adjustments)
+                .map(|(a, s)| AdjustmentReport {
+                    code: a.code.clone(),
+                    title: a.title.clone(),
+                    kind: a.kind,
+                    points: Shown::new(&s.points, d),
+                    max: Shown::new(&s.max, d),
+                    explanation: s.explanation.clone(),
+                })
+                .collect(),
+            achieved: Shown::new(&self.achieved, d),
+            bonus: Shown::new(&self.bonus, d),
+            penalty: Shown::new(&self.penalty, d),
+            total: Shown::new(&self.total, d),
+            max_total: Shown::new(&self.max_total, d),
+            applicable_max: Shown::new(&self.applicable_max, d),
+            index: self.index.as_ref().map(|x| Shown::new(x, d)),
+        }
+    }
+}
