@@ -1,5 +1,6 @@
 //! parindex-reports: the file formats of parindex. Readers turn uploaded files into rows with
 //! per-row errors (never a half-read file); writers produce templates and exports.
 
+pub mod framework;
 pub mod table;
 pub mod units;

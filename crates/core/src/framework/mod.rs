@@ -86,10 +86,56 @@ pub struct Evidence {
     pub documents: Vec<String>,
 }
 
+/// Codes may be written as text or whole numbers; a decimal number is refused because YAML
+/// would read `1.10` as `1.1`.
+pub mod code {
+    use std::fmt;
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        d.deserialize_any(CodeVisitor)
+    }
+
+    pub fn serialize<S: serde::Serializer>(code: &str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(code)
+    }
+
+    pub struct CodeVisitor;
+
+    impl serde::de::Visitor<'_> for CodeVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a code such as \"1.2.3\"")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.trim().to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+            Err(E::custom(format!("write the code {v} in quotes (\"{v}\"): unquoted, 1.10 would be read as 1.1 / hãy đặt mã {v} trong dấu ngoặc kép")))
+        }
+    }
+
+    /// A map key that is a code (inputs files).
+    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+    pub struct CodeKey(pub String);
+
+    impl<'de> serde::Deserialize<'de> for CodeKey {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CodeKey, D::Error> {
+            d.deserialize_any(CodeVisitor).map(CodeKey)
+        }
+    }
+}
+
 /// A node of the tree: a domain, criterion or sub-criterion. Leaves have no children.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
+    #[serde(with = "code")]
     pub code: String,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,6 +176,7 @@ pub enum AdjustmentKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Adjustment {
+    #[serde(with = "code")]
     pub code: String,
     pub title: String,
     pub kind: AdjustmentKind,

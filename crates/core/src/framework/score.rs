@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::rule::{apply, InputText};
+use super::code::CodeKey;
 use super::{validate, AdjustmentKind, Framework, Input, Problem, Rule};
 use crate::{Exact, Msg};
 
@@ -146,9 +147,9 @@ struct InputsText {
     #[serde(default)]
     unit_kind: Option<String>,
     #[serde(default)]
-    inputs: BTreeMap<String, InputText>,
+    inputs: BTreeMap<CodeKey, InputText>,
     #[serde(default)]
-    adjustments: BTreeMap<String, InputText>,
+    adjustments: BTreeMap<CodeKey, InputText>,
 }
 
 impl<'de> Deserialize<'de> for Inputs {
@@ -157,8 +158,8 @@ impl<'de> Deserialize<'de> for Inputs {
         Ok(Inputs {
             unit: t.unit,
             unit_kind: t.unit_kind,
-            inputs: t.inputs.into_iter().map(|(k, v)| (k, v.into())).collect(),
-            adjustments: t.adjustments.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            inputs: t.inputs.into_iter().map(|(k, v)| (k.0, v.into())).collect(),
+            adjustments: t.adjustments.into_iter().map(|(k, v)| (k.0, v.into())).collect(),
         })
     }
 }
