@@ -86,6 +86,16 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Criteria frameworks: validate a file, score inputs with it (what-if calculator).
+    Framework {
+        #[command(subcommand)]
+        cmd: FrameworkCmd,
+    },
+    /// Print measured figures (time, memory) for the performance targets.
+    Bench {
+        #[command(subcommand)]
+        cmd: BenchCmd,
+    },
     /// Unit registry.
     Unit {
         #[command(subcommand)]
@@ -140,6 +150,37 @@ enum TokenCmd {
         /// A name to recognise the token by.
         #[arg(long, default_value = "cli")]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FrameworkCmd {
+    /// Check a framework file (YAML); lists every problem with its node code, or line for syntax.
+    Validate { file: PathBuf },
+    /// Compute one unit's points per node, total, applicable maximum and index from an inputs file.
+    Score {
+        file: PathBuf,
+        #[arg(long)]
+        inputs: PathBuf,
+        /// text (default) or json
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Language of the text output and explanations: vi or en.
+        #[arg(long, default_value = "vi")]
+        lang: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Time the computation of results for many units (target: 200 units × 150 leaves under 10 ms).
+    Scoring {
+        #[arg(long, default_value_t = 200)]
+        units: usize,
+        #[arg(long, default_value_t = 150)]
+        leaves: usize,
+        #[arg(long, default_value_t = 30)]
+        reps: usize,
     },
 }
 
@@ -291,6 +332,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.backup_to(&file).await.map_err(store_err)?;
             println!("backup written to {}", file.display());
         }
+        Command::Framework { cmd } => return crate::framework_cmd::run(cmd),
+        Command::Bench { cmd: BenchCmd::Scoring { units, leaves, reps } } => crate::bench::scoring(units, leaves, reps.max(1)),
         Command::Unit { cmd: UnitCmd::Import { file }, db } => {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;

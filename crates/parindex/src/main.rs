@@ -2,9 +2,11 @@
 //! Configuration comes from flags, then `PARINDEX_*` environment variables (secrets also from
 //! `PARINDEX_*_FILE`), then a TOML file, then safe defaults; see `config.rs`.
 
+mod bench;
 mod cli;
 mod config;
 mod demo;
+mod framework_cmd;
 
 use clap::Parser;
 

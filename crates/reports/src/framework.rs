@@ -2,9 +2,9 @@
 //! what-if calculator. Syntax and type errors name the file, line and column; semantic problems
 //! come from `parindex_core::framework::validate` and name the node code.
 
-use parindex_core::framework::score::Inputs;
-use parindex_core::framework::{validate, Framework, Problem};
 use parindex_core::Msg;
+use parindex_core::framework::score::Inputs;
+use parindex_core::framework::{Framework, Problem, validate};
 
 fn syntax_problem(file: &str, e: &yaml_serde::Error) -> Problem {
     let at = e.location().map(|l| format!("{file}:{}:{}", l.line(), l.column())).unwrap_or_else(|| file.to_string());

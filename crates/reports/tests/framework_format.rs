@@ -1,8 +1,8 @@
 //! The documented framework format, end to end: a hand-written file imports, its totals equal a
 //! hand computation to the last digit, broken files list every problem, and text round-trips.
 
-use parindex_core::framework::score::{score, Compiled};
 use parindex_core::Exact;
+use parindex_core::framework::score::{Compiled, score};
 use parindex_reports::framework::{framework_to_yaml, parse_framework, parse_inputs};
 
 const FW: &str = include_str!("../../../frameworks/examples/hand-computed.yaml");
@@ -80,7 +80,10 @@ fn capped_bonus_and_bad_inputs_are_refused_not_scored() {
 #[test]
 fn a_broken_file_lists_every_problem() {
     let broken = FW
-        .replace("points: 0.5 }\n            - { key: khong, label: Không ban hành", "points: 1.5 }\n            - { key: khong, label: Không ban hành")
+        .replace(
+            "points: 0.5 }\n            - { key: khong, label: Không ban hành",
+            "points: 1.5 }\n            - { key: khong, label: Không ban hành",
+        )
         .replace("range: \"[70, 90]\"", "range: \"[70, 85]\"")
         .replace("code: \"2.2\"", "code: \"2.1\"")
         .replace("rule: { kind: manual, step: 0.25 }\n  - code: \"3\"", "rule: { kind: manual, step: 0.3 }\n  - code: \"3\"")

@@ -3,6 +3,7 @@
 //! unless `PARINDEX_REQUIRE_BROWSER=1`, which CI sets, makes that a failure.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -31,10 +32,13 @@ impl Browser {
             return None;
         };
         let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        // its own process group (pgid = its pid), so that dropping the browser ends the
+        // Chromium processes it started too
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("start chromedriver");
         let profile = tempfile::tempdir().expect("profile dir");
@@ -76,15 +80,20 @@ impl Browser {
         }
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        drop(self);
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // chromedriver and every Chromium process it started share one process group
+        let pgid = self.driver.id();
+        if pgid > 1 {
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        }
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
     }
 }

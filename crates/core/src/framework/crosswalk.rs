@@ -62,7 +62,8 @@ impl Crosswalk {
     pub fn gaps(&self, old: &Framework, new: &Framework) -> (Vec<String>, Vec<String>) {
         let targets: BTreeSet<&str> = self.map.values().flatten().map(String::as_str).collect();
         let unmapped_old = old.walk().into_iter().filter(|(_, n)| !self.map.contains_key(&n.code)).map(|(_, n)| n.code.clone()).collect();
-        let unmapped_new = new.walk().into_iter().filter(|(_, n)| !targets.contains(n.code.as_str())).map(|(_, n)| n.code.clone()).collect();
+        let unmapped_new =
+            new.walk().into_iter().filter(|(_, n)| !targets.contains(n.code.as_str())).map(|(_, n)| n.code.clone()).collect();
         (unmapped_old, unmapped_new)
     }
 }

@@ -8,14 +8,15 @@
 pub mod crosswalk;
 pub mod rule;
 pub mod score;
+pub mod synthetic;
 pub mod validate;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use rule::{Band, Input, Rule, RuleOption};
-pub use score::{score, Compiled, ScoreSheet};
-pub use validate::{validate, Problem};
+pub use score::{Compiled, ScoreSheet, score};
+pub use validate::{Problem, validate};
 
 use crate::Exact;
 
@@ -116,7 +117,9 @@ pub mod code {
             Ok(v.to_string())
         }
         fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
-            Err(E::custom(format!("write the code {v} in quotes (\"{v}\"): unquoted, 1.10 would be read as 1.1 / hãy đặt mã {v} trong dấu ngoặc kép")))
+            Err(E::custom(format!(
+                "write the code {v} in quotes (\"{v}\"): unquoted, 1.10 would be read as 1.1 / hãy đặt mã {v} trong dấu ngoặc kép"
+            )))
         }
     }
 

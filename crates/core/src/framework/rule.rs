@@ -34,13 +34,7 @@ impl Band {
     }
 
     pub fn range(&self) -> String {
-        format!(
-            "{}{}, {}{}",
-            if self.from_inclusive { '[' } else { '(' },
-            self.from,
-            self.to,
-            if self.to_inclusive { ']' } else { ')' }
-        )
+        format!("{}{}, {}{}", if self.from_inclusive { '[' } else { '(' }, self.from, self.to, if self.to_inclusive { ']' } else { ')' })
     }
 
     pub fn parse_range(s: &str) -> Result<(Exact, bool, Exact, bool), String> {
@@ -188,7 +182,9 @@ impl From<InputText> for Input {
             InputText::Pair([n, d]) => Input { bare: Some(Bare::Pair(n, d)), ..Default::default() },
             InputText::Number(n) => Input { bare: Some(Bare::Number(n)), ..Default::default() },
             InputText::Word(w) => match w.trim().to_lowercase().as_str() {
-                "na" | "n/a" | "not_applicable" | "khong_ap_dung" | "không áp dụng" => Input { not_applicable: true, ..Default::default() },
+                "na" | "n/a" | "not_applicable" | "khong_ap_dung" | "không áp dụng" => {
+                    Input { not_applicable: true, ..Default::default() }
+                }
                 "yes" | "có" | "co" => Input { yes: Some(true), ..Default::default() },
                 "no" | "không" | "khong" => Input { yes: Some(false), ..Default::default() },
                 _ => Input { bare: Some(Bare::Word(w)), ..Default::default() },
@@ -239,7 +235,17 @@ pub fn show(x: &Exact, vi: bool) -> String {
 }
 
 fn pts(x: &Exact, vi: bool) -> String {
-    format!("{} {}", show(x, vi), if vi { "điểm" } else if *x == Exact::ONE { "point" } else { "points" })
+    format!(
+        "{} {}",
+        show(x, vi),
+        if vi {
+            "điểm"
+        } else if *x == Exact::ONE {
+            "point"
+        } else {
+            "points"
+        }
+    )
 }
 
 fn missing(field: &str) -> Msg {
@@ -248,24 +254,30 @@ fn missing(field: &str) -> Msg {
 
 /// Apply `rule` (on a leaf worth `max`) to `input`. Errors say what is wrong with the input.
 pub fn apply(rule: &Rule, max: &Exact, input: &Input, explain: bool) -> Result<Outcome, Msg> {
-    let ex = |vi: String, en: String| if explain { Some(Msg::new(vi, en)) } else { None };
+    // explanations are built only when asked for: formatting costs more than scoring
+    macro_rules! ex {
+        ($vi:expr, $en:expr $(,)?) => {
+            if explain { Some(Msg::new($vi, $en)) } else { None }
+        };
+    }
     match rule {
         Rule::Options { options } => {
             let key = input.option.as_deref().ok_or_else(|| missing("option"))?;
             let o = options.iter().find(|o| o.key == key || o.label == key).ok_or_else(|| {
                 let keys = options.iter().map(|o| o.key.as_str()).collect::<Vec<_>>().join(", ");
-                Msg::new(format!("lựa chọn “{key}” không có; chọn một trong: {keys}"), format!("there is no option “{key}”; choose one of: {keys}"))
+                Msg::new(
+                    format!("lựa chọn “{key}” không có; chọn một trong: {keys}"),
+                    format!("there is no option “{key}”; choose one of: {keys}"),
+                )
             })?;
-            let explanation = ex(
-                format!("Chọn “{}” → {}", o.label, pts(&o.points, true)),
-                format!("Chose “{}” → {}", o.label, pts(&o.points, false)),
-            );
+            let explanation =
+                ex!(format!("Chọn “{}” → {}", o.label, pts(&o.points, true)), format!("Chose “{}” → {}", o.label, pts(&o.points, false)),);
             Ok(Outcome { points: o.points.clone(), explanation })
         }
         Rule::YesNo => {
             let yes = input.yes.ok_or_else(|| missing("yes"))?;
             let points = if yes { max.clone() } else { Exact::ZERO };
-            let explanation = ex(
+            let explanation = ex!(
                 format!("{} → {}", if yes { "Có" } else { "Không" }, pts(&points, true)),
                 format!("{} → {}", if yes { "Yes" } else { "No" }, pts(&points, false)),
             );
@@ -274,12 +286,15 @@ pub fn apply(rule: &Rule, max: &Exact, input: &Input, explain: bool) -> Result<O
         Rule::Bands { bands } => {
             let p = input.percent.as_ref().ok_or_else(|| missing("percent"))?;
             if p.is_negative() || p > &Exact::HUNDRED {
-                return Err(Msg::new(format!("tỷ lệ {}% phải trong khoảng 0–100", show(p, true)), format!("the percentage {}% must be within 0–100", show(p, false))));
+                return Err(Msg::new(
+                    format!("tỷ lệ {}% phải trong khoảng 0–100", show(p, true)),
+                    format!("the percentage {}% must be within 0–100", show(p, false)),
+                ));
             }
             let b = bands.iter().find(|b| b.contains(p)).ok_or_else(|| {
                 Msg::new(format!("không có khoảng nào chứa {}%", show(p, true)), format!("no band contains {}%", show(p, false)))
             })?;
-            let explanation = ex(
+            let explanation = ex!(
                 format!("{}% → khoảng {} → {}", show(p, true), b.range().replace(", ", "; ").replace('.', ","), pts(&b.points, true)),
                 format!("{}% → band {} → {}", show(p, false), b.range(), pts(&b.points, false)),
             );
@@ -301,7 +316,7 @@ pub fn apply(rule: &Rule, max: &Exact, input: &Input, explain: bool) -> Result<O
                 ));
             }
             let points = max.clone() * n.clone() / d.clone();
-            let explanation = ex(
+            let explanation = ex!(
                 format!("{}/{} × {} = {}", show(n, true), show(d, true), show(max, true), pts(&points, true)),
                 format!("{}/{} × {} = {}", show(n, false), show(d, false), show(max, false), pts(&points, false)),
             );
@@ -310,13 +325,16 @@ pub fn apply(rule: &Rule, max: &Exact, input: &Input, explain: bool) -> Result<O
         Rule::Deduction { per } => {
             let c = input.count.as_ref().ok_or_else(|| missing("count"))?;
             if c.is_negative() || !c.is_multiple_of(&Exact::ONE) && !c.is_zero() {
-                return Err(Msg::new(format!("số lần vi phạm “{}” phải là số nguyên ≥ 0", show(c, true)), format!("the count “{}” must be a whole number ≥ 0", show(c, false))));
+                return Err(Msg::new(
+                    format!("số lần vi phạm “{}” phải là số nguyên ≥ 0", show(c, true)),
+                    format!("the count “{}” must be a whole number ≥ 0", show(c, false)),
+                ));
             }
             let raw = max.clone() - per.clone() * c.clone();
             let points = raw.clone().max(Exact::ZERO);
             let floor = if raw.is_negative() { " (không âm)" } else { "" };
             let floor_en = if raw.is_negative() { " (floored at 0)" } else { "" };
-            let explanation = ex(
+            let explanation = ex!(
                 format!("{} − {} × {} → {}{floor}", show(max, true), show(c, true), show(per, true), pts(&points, true)),
                 format!("{} − {} × {} → {}{floor_en}", show(max, false), show(c, false), show(per, false), pts(&points, false)),
             );
@@ -330,16 +348,19 @@ pub fn apply(rule: &Rule, max: &Exact, input: &Input, explain: bool) -> Result<O
                     format!("{} must be within 0–{} in steps of {}", show(v, false), show(max, false), show(step, false)),
                 ));
             }
-            let explanation = ex(format!("Chấm {}", pts(v, true)), format!("Scored {}", pts(v, false)));
+            let explanation = ex!(format!("Chấm {}", pts(v, true)), format!("Scored {}", pts(v, false)));
             Ok(Outcome { points: v.clone(), explanation })
         }
         Rule::Survey => {
             let r = input.result.as_ref().ok_or_else(|| missing("result"))?;
             if r.is_negative() || r > &Exact::ONE {
-                return Err(Msg::new(format!("kết quả khảo sát {} phải trong khoảng 0–1", show(r, true)), format!("the survey result {} must be within 0–1", show(r, false))));
+                return Err(Msg::new(
+                    format!("kết quả khảo sát {} phải trong khoảng 0–1", show(r, true)),
+                    format!("the survey result {} must be within 0–1", show(r, false)),
+                ));
             }
             let points = max.clone() * r.clone();
-            let explanation = ex(
+            let explanation = ex!(
                 format!("{} × {} (kết quả khảo sát) = {}", show(max, true), show(r, true), pts(&points, true)),
                 format!("{} × {} (survey result) = {}", show(max, false), show(r, false), pts(&points, false)),
             );

@@ -10,15 +10,19 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{apply, InputText};
 use super::code::CodeKey;
-use super::{validate, AdjustmentKind, Framework, Input, Problem, Rule};
+use super::rule::{InputText, apply};
+use super::{AdjustmentKind, Framework, Input, Problem, Rule, validate};
+use crate::exact::Common;
 use crate::{Exact, Msg};
+use num_bigint::BigInt;
 
 /// A framework prepared for fast, repeated scoring: nodes flattened in pre-order.
 #[derive(Debug, Clone)]
 pub struct Compiled {
     pub code: String,
+    /// Sum of every leaf's maximum.
+    pub max_total: Exact,
     pub decimals: u32,
     pub nodes: Vec<CNode>,
     pub adjustments: Vec<CAdj>,
@@ -85,7 +89,8 @@ impl Compiled {
             .map(|a| CAdj { code: a.code.clone(), title: a.title.clone(), kind: a.kind, max: a.max.clone(), rule: a.rule.clone() })
             .collect();
         let adj_index = adjustments.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
-        Ok(Compiled { code: fw.code.clone(), decimals: fw.decimals, nodes, adjustments, index, adj_index })
+        let max_total = nodes.iter().filter(|n| n.parent.is_none()).map(|n| n.max.clone()).sum();
+        Ok(Compiled { code: fw.code.clone(), max_total, decimals: fw.decimals, nodes, adjustments, index, adj_index })
     }
 
     pub fn position(&self, code: &str) -> Option<usize> {
@@ -108,7 +113,10 @@ impl Compiled {
                 }
                 Some(_) => problems.push(Problem {
                     code: code.clone(),
-                    message: Msg::new("chỉ nhập dữ liệu cho tiêu chí thành phần (không có tiêu chí con)", "inputs go on leaves only (nodes without children)"),
+                    message: Msg::new(
+                        "chỉ nhập dữ liệu cho tiêu chí thành phần (không có tiêu chí con)",
+                        "inputs go on leaves only (nodes without children)",
+                    ),
                 }),
                 None => problems.push(Problem {
                     code: code.clone(),
@@ -211,8 +219,8 @@ pub fn score(c: &Compiled, placed: &Placed, explain: bool) -> Result<ScoreSheet,
     let mut kind_ok = vec![true; n];
     for (i, node) in c.nodes.iter().enumerate() {
         let parent_ok = node.parent.is_none_or(|p| kind_ok[p]);
-        kind_ok[i] = parent_ok
-            && (node.applies_to.is_empty() || placed.unit_kind.as_ref().is_none_or(|k| node.applies_to.iter().any(|a| a == k)));
+        kind_ok[i] =
+            parent_ok && (node.applies_to.is_empty() || placed.unit_kind.as_ref().is_none_or(|k| node.applies_to.iter().any(|a| a == k)));
         let leaf = node.children.is_empty();
         let mut s = NodeScore {
             points: Exact::ZERO,
@@ -257,34 +265,70 @@ pub fn score(c: &Compiled, placed: &Placed, explain: bool) -> Result<ScoreSheet,
     if !problems.is_empty() {
         return Err(problems);
     }
-    // children come after their parent in pre-order: sum bottom-up
+    // Children come after their parent in pre-order: sum bottom-up. Points are summed as
+    // integers over one common denominator (exact, and fast even with many proportional leaves).
+    let common = Common::of(out.iter().enumerate().filter(|(i, _)| c.nodes[*i].children.is_empty()).map(|(_, s)| &s.points));
+    let fast = common.fits_i128(&c.max_total);
+    let mut small_acc: Vec<i128> = Vec::new();
+    let mut big_acc: Vec<BigInt> = Vec::new();
+    if fast {
+        small_acc = out.iter().map(|s| common.scaled_i128(&s.points)).collect();
+    } else {
+        big_acc = vec![BigInt::ZERO; n];
+        for (i, node) in c.nodes.iter().enumerate() {
+            if node.children.is_empty() && out[i].applicable && !out[i].points.is_zero() {
+                big_acc[i] = common.scaled(&out[i].points);
+            }
+        }
+    }
     for i in (0..n).rev() {
         if c.nodes[i].children.is_empty() {
             continue;
         }
-        let mut points = Exact::ZERO;
         let mut amax = Exact::ZERO;
         let mut any = false;
+        let (mut ps, mut pb) = (0i128, BigInt::from(0));
         for &k in &c.nodes[i].children {
             if out[k].applicable {
-                points = points + out[k].points.clone();
+                if fast {
+                    ps += small_acc[k];
+                } else {
+                    pb += &big_acc[k];
+                }
                 amax = amax + out[k].applicable_max.clone();
                 any = true;
             }
         }
-        out[i].points = points;
+        if fast {
+            small_acc[i] = ps;
+            out[i].points = common.value_i128(ps);
+        } else {
+            out[i].points = common.value(pb.clone());
+            big_acc[i] = pb;
+        }
         out[i].applicable_max = amax;
         out[i].applicable = any;
     }
     let roots = || c.nodes.iter().enumerate().filter(|(_, x)| x.parent.is_none()).map(|(i, _)| i);
-    let achieved: Exact = roots().filter(|i| out[*i].applicable).map(|i| out[i].points.clone()).sum();
+    let achieved = if fast {
+        common.value_i128(roots().filter(|i| out[*i].applicable).map(|i| small_acc[i]).sum())
+    } else {
+        common.value(roots().filter(|i| out[*i].applicable).map(|i| big_acc[i].clone()).sum())
+    };
     let applicable_max: Exact = roots().filter(|i| out[*i].applicable).map(|i| out[i].applicable_max.clone()).sum();
-    let max_total: Exact = roots().map(|i| c.nodes[i].max.clone()).sum();
+    let max_total = c.max_total.clone();
 
     let mut adjustments = Vec::with_capacity(c.adjustments.len());
     let (mut bonus, mut penalty) = (Exact::ZERO, Exact::ZERO);
     for (i, a) in c.adjustments.iter().enumerate() {
-        let mut s = NodeScore { points: Exact::ZERO, max: a.max.clone(), applicable_max: a.max.clone(), applicable: true, missing: false, explanation: None };
+        let mut s = NodeScore {
+            points: Exact::ZERO,
+            max: a.max.clone(),
+            applicable_max: a.max.clone(),
+            applicable: true,
+            missing: false,
+            explanation: None,
+        };
         match placed.adjustments[i].as_ref() {
             Some(x) if x.not_applicable => s.applicable = false,
             Some(x) => match apply(&a.rule, &a.max, x, explain) {
@@ -308,6 +352,20 @@ pub fn score(c: &Compiled, placed: &Placed, explain: bool) -> Result<ScoreSheet,
     let total = (achieved.clone() + bonus.clone() - penalty.clone()).max(Exact::ZERO);
     let index = if applicable_max.is_zero() { None } else { Some(total.clone() / applicable_max.clone() * Exact::HUNDRED) };
     Ok(ScoreSheet { nodes: out, adjustments, achieved, bonus, penalty, total, max_total, applicable_max, index })
+}
+
+/// Score many units, using every core (units are independent). Results keep the input order.
+pub fn score_many(c: &Compiled, units: &[Placed], explain: bool) -> Vec<Result<ScoreSheet, Vec<Problem>>> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(units.len().max(1));
+    if threads <= 1 || units.len() < 16 {
+        return units.iter().map(|p| score(c, p, explain)).collect();
+    }
+    let chunk = units.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> =
+            units.chunks(chunk).map(|part| s.spawn(move || part.iter().map(|p| score(c, p, explain)).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("scoring thread")).collect()
+    })
 }
 
 /// A number as reports show it: rounded for display, and exactly.

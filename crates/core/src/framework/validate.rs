@@ -32,7 +32,11 @@ fn check_rule(code: &str, rule: &Rule, max: &Exact, out: &mut Vec<Problem>) {
                     out.push(p(code, format!("lựa chọn “{}” bị lặp", o.key), format!("the option key “{}” repeats", o.key)));
                 }
                 if o.points.is_negative() || &o.points > max {
-                    out.push(p(code, format!("lựa chọn “{}” có {} điểm, ngoài khoảng 0–{max}", o.key, o.points), format!("option “{}” is worth {}, outside 0–{max}", o.key, o.points)));
+                    out.push(p(
+                        code,
+                        format!("lựa chọn “{}” có {} điểm, ngoài khoảng 0–{max}", o.key, o.points),
+                        format!("option “{}” is worth {}, outside 0–{max}", o.key, o.points),
+                    ));
                 }
             }
             if !options.iter().any(|o| &o.points == max) {
@@ -42,7 +46,11 @@ fn check_rule(code: &str, rule: &Rule, max: &Exact, out: &mut Vec<Problem>) {
         Rule::Bands { bands } => {
             for b in bands {
                 if b.points.is_negative() || &b.points > max {
-                    out.push(p(code, format!("khoảng {} có {} điểm, ngoài khoảng 0–{max}", b.range(), b.points), format!("band {} is worth {}, outside 0–{max}", b.range(), b.points)));
+                    out.push(p(
+                        code,
+                        format!("khoảng {} có {} điểm, ngoài khoảng 0–{max}", b.range(), b.points),
+                        format!("band {} is worth {}, outside 0–{max}", b.range(), b.points),
+                    ));
                 }
                 if b.from > b.to || (b.from == b.to && !(b.from_inclusive && b.to_inclusive)) {
                     out.push(p(code, format!("khoảng {} rỗng", b.range()), format!("band {} is empty", b.range())));
@@ -55,18 +63,27 @@ fn check_rule(code: &str, rule: &Rule, max: &Exact, out: &mut Vec<Problem>) {
             let mut covered_incl = false; // whether `cursor` itself is already covered
             let mut first = true;
             for b in &sorted {
-                let starts_ok = if first {
-                    b.from == Exact::ZERO && b.from_inclusive
-                } else {
-                    b.from == cursor && (b.from_inclusive != covered_incl)
-                };
+                let starts_ok =
+                    if first { b.from == Exact::ZERO && b.from_inclusive } else { b.from == cursor && (b.from_inclusive != covered_incl) };
                 if !starts_ok {
                     if first {
-                        out.push(p(code, format!("các khoảng phải bắt đầu từ [0; khoảng đầu là {}", b.range()), format!("bands must start at [0; the first is {}", b.range())));
+                        out.push(p(
+                            code,
+                            format!("các khoảng phải bắt đầu từ [0; khoảng đầu là {}", b.range()),
+                            format!("bands must start at [0; the first is {}", b.range()),
+                        ));
                     } else if b.from < cursor || (b.from == cursor && b.from_inclusive && covered_incl) {
-                        out.push(p(code, format!("khoảng {} chồng lên khoảng trước", b.range()), format!("band {} overlaps the previous one", b.range())));
+                        out.push(p(
+                            code,
+                            format!("khoảng {} chồng lên khoảng trước", b.range()),
+                            format!("band {} overlaps the previous one", b.range()),
+                        ));
                     } else {
-                        out.push(p(code, format!("có khoảng trống trước khoảng {}", b.range()), format!("there is a gap before band {}", b.range())));
+                        out.push(p(
+                            code,
+                            format!("có khoảng trống trước khoảng {}", b.range()),
+                            format!("there is a gap before band {}", b.range()),
+                        ));
                     }
                 }
                 // a band inside the previous one does not move the frontier back
@@ -77,7 +94,11 @@ fn check_rule(code: &str, rule: &Rule, max: &Exact, out: &mut Vec<Problem>) {
                 first = false;
             }
             if sorted.is_empty() || cursor != Exact::HUNDRED || !covered_incl {
-                out.push(p(code, "các khoảng phải phủ kín đến 100] (100% thuộc một khoảng)".into(), "bands must reach 100] (100% must fall in a band)".into()));
+                out.push(p(
+                    code,
+                    "các khoảng phải phủ kín đến 100] (100% thuộc một khoảng)".into(),
+                    "bands must reach 100] (100% must fall in a band)".into(),
+                ));
             }
             if !bands.iter().any(|b| &b.points == max) {
                 out.push(p(code, format!("không khoảng nào đạt điểm tối đa {max}"), format!("no band reaches the maximum {max}")));
@@ -92,7 +113,11 @@ fn check_rule(code: &str, rule: &Rule, max: &Exact, out: &mut Vec<Problem>) {
             if step.is_negative() || step.is_zero() {
                 out.push(p(code, "bước chấm phải > 0".into(), "the step must be > 0".into()));
             } else if !max.is_multiple_of(step) {
-                out.push(p(code, format!("điểm tối đa {max} không chia hết cho bước {step}"), format!("the maximum {max} is not a multiple of the step {step}")));
+                out.push(p(
+                    code,
+                    format!("điểm tối đa {max} không chia hết cho bước {step}"),
+                    format!("the maximum {max} is not a multiple of the step {step}"),
+                ));
             }
         }
         Rule::YesNo | Rule::Proportional | Rule::Survey => {}
@@ -127,23 +152,37 @@ fn check_node(fw: &Framework, n: &Node, codes: &mut HashSet<String>, out: &mut V
             }
         };
         match &n.rule {
-            None => out.push(p(code, "tiêu chí thành phần thiếu quy tắc chấm điểm (rule)".into(), "the leaf has no scoring rule (rule)".into())),
+            None => {
+                out.push(p(code, "tiêu chí thành phần thiếu quy tắc chấm điểm (rule)".into(), "the leaf has no scoring rule (rule)".into()))
+            }
             Some(r) => {
                 check_rule(code, r, &max, out);
                 if n.source == super::Source::Survey && *r != Rule::Survey {
-                    out.push(p(code, "nguồn điểm là khảo sát nhưng quy tắc không phải survey".into(), "the source is a survey but the rule is not survey".into()));
+                    out.push(p(
+                        code,
+                        "nguồn điểm là khảo sát nhưng quy tắc không phải survey".into(),
+                        "the source is a survey but the rule is not survey".into(),
+                    ));
                 }
             }
         }
         max
     } else {
         if n.rule.is_some() {
-            out.push(p(code, "tiêu chí có tiêu chí con không được có quy tắc riêng".into(), "a node with children cannot have its own rule".into()));
+            out.push(p(
+                code,
+                "tiêu chí có tiêu chí con không được có quy tắc riêng".into(),
+                "a node with children cannot have its own rule".into(),
+            ));
         }
         let sum: Exact = n.children.iter().map(|c| check_node(fw, c, codes, out)).sum();
         if let Some(m) = &n.max {
             if *m != sum {
-                out.push(p(code, format!("điểm tối đa {m} khác tổng các tiêu chí con {sum}"), format!("the maximum {m} differs from the sum of its children {sum}")));
+                out.push(p(
+                    code,
+                    format!("điểm tối đa {m} khác tổng các tiêu chí con {sum}"),
+                    format!("the maximum {m} differs from the sum of its children {sum}"),
+                ));
             }
         }
         sum
@@ -174,7 +213,11 @@ pub fn validate(fw: &Framework) -> Vec<Problem> {
     let total: Exact = fw.nodes.iter().map(|n| check_node(fw, n, &mut codes, &mut out)).sum();
     if let Some(t) = &fw.total {
         if *t != total {
-            out.push(p("", format!("tổng điểm tối đa các tiêu chí là {total}, khác tổng khai báo {t}"), format!("the nodes add up to {total}, not the declared total {t}")));
+            out.push(p(
+                "",
+                format!("tổng điểm tối đa các tiêu chí là {total}, khác tổng khai báo {t}"),
+                format!("the nodes add up to {total}, not the declared total {t}"),
+            ));
         }
     }
     for a in &fw.adjustments {
