@@ -263,6 +263,7 @@ impl Exact {
 pub struct Common {
     d: BigInt,
     small: Option<i128>,
+    factors: Vec<(i128, BigInt)>,
 }
 
 impl Common {
@@ -295,7 +296,7 @@ impl Common {
             Some(l) => BigInt::from(l),
             None => big,
         };
-        Common { small: d.to_i128(), d }
+        Common { small: d.to_i128(), d, factors: Vec::new() }
     }
 
     /// Whether every numerator, and every sum of them up to `bound` in absolute value, fits an
@@ -313,15 +314,23 @@ impl Common {
         let l = self.small.expect("checked by fits_i128");
         match &x.0 {
             Repr::Small(n, d) => n * (l / d),
-            Repr::Big(_) => self.scaled(x).to_i128().expect("checked by fits_i128"),
+            Repr::Big(b) => (&b.0 * (&self.d / &b.1)).to_i128().expect("checked by fits_i128"),
         }
     }
 
-    /// `x` as a numerator over the common denominator.
-    pub fn scaled(&self, x: &Exact) -> BigInt {
+    /// `x` as a numerator over the common denominator. Factors D/d are remembered per
+    /// denominator (a framework has few distinct ones), so each costs one big division.
+    pub fn scaled(&mut self, x: &Exact) -> BigInt {
         match &x.0 {
             Repr::Small(n, d) => {
-                let factor = if *d == 1 { self.d.clone() } else { &self.d / BigInt::from(*d) };
+                let factor = match self.factors.iter().find(|(k, _)| k == d) {
+                    Some((_, f)) => f,
+                    None => {
+                        let f = &self.d / BigInt::from(*d);
+                        self.factors.push((*d, f));
+                        &self.factors[self.factors.len() - 1].1
+                    }
+                };
                 factor * *n
             }
             Repr::Big(b) => &b.0 * (&self.d / &b.1),

@@ -73,25 +73,27 @@ pub fn run(cmd: FrameworkCmd) -> anyhow::Result<ExitCode> {
             let num = |s: &str| if vi { s.replace('.', ",") } else { s.to_string() };
             println!("{} — {}", fw.code, fw.name);
             println!(
-                "{:<12} {:>16}  {}",
+                "{:<12} {:>22}  {}",
                 if vi { "Mã" } else { "Code" },
                 if vi { "Điểm / tối đa" } else { "Points / max" },
                 if vi { "Giải thích" } else { "Explanation" }
             );
             for n in &r.nodes {
-                let pts = if n.applicable {
-                    format!("{} / {}", num(&n.points.value), num(&n.max.value))
-                } else {
+                let pts = if !n.applicable {
                     format!("— / {}", num(&n.max.value))
+                } else if n.applicable_max.value != n.max.value {
+                    format!("{} / {} ({})", num(&n.points.value), num(&n.applicable_max.value), num(&n.max.value))
+                } else {
+                    format!("{} / {}", num(&n.points.value), num(&n.max.value))
                 };
                 let code = format!("{}{}", "  ".repeat(n.depth), n.code);
                 let ex = n.explanation.as_ref().map(|m| m.get(&lang).to_string()).unwrap_or_default();
-                println!("{code:<12} {pts:>16}  {ex}");
+                println!("{code:<12} {pts:>22}  {ex}");
             }
             for a in &r.adjustments {
                 let ex = a.explanation.as_ref().map(|m| m.get(&lang).to_string()).unwrap_or_default();
                 let sign = if a.kind == parindex_core::framework::AdjustmentKind::Bonus { "+" } else { "−" };
-                println!("{:<12} {:>16}  {ex}", a.code, format!("{sign}{} / {}", num(&a.points.value), num(&a.max.value)));
+                println!("{:<12} {:>22}  {ex}", a.code, format!("{sign}{} / {}", num(&a.points.value), num(&a.max.value)));
             }
             let index = r.index.as_ref().map(|i| num(&i.value)).unwrap_or_else(|| "—".into());
             if vi {

@@ -284,3 +284,48 @@ async fn serves_on_postgresql() {
     server.kill().await.ok();
     assert!(!dir.path().join("parindex.db").exists(), "no SQLite file when serving PostgreSQL");
 }
+
+#[tokio::test]
+async fn framework_validate_and_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frameworks");
+    let fw = root.join("examples/hand-computed.yaml");
+    let inputs = root.join("examples/hand-computed-inputs.yaml");
+    let (code, out, _) = run(dir.path(), &["framework", "validate", fw.to_str().unwrap()], None).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("VD-TINH-TAY") && out.contains("valid"));
+    let (code, out, err) =
+        run(dir.path(), &["framework", "score", fw.to_str().unwrap(), "--inputs", inputs.to_str().unwrap(), "--format", "json"], None)
+            .await;
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["index"]["value"], "67.58");
+    assert_eq!(j["index"]["exact"], "589931/8730");
+    assert_eq!(j["total"]["exact"], "589931/97000");
+    assert_eq!(j["applicable_max"]["value"], "9.00");
+    let leaf = j["nodes"].as_array().unwrap().iter().find(|n| n["code"] == "2.1").unwrap();
+    assert_eq!(leaf["points"]["exact"], "190/97");
+    let (code, out, _) = run(dir.path(), &["framework", "score", fw.to_str().unwrap(), "--inputs", inputs.to_str().unwrap()], None).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("Chỉ số 67,58%"), "{out}");
+    // a broken framework: every problem, exit code 2
+    let broken = dir.path().join("hong.yaml");
+    std::fs::write(
+        &broken,
+        std::fs::read_to_string(&fw)
+            .unwrap()
+            .replace("total: 10", "total: 12")
+            .replace("max: 2\n        rule: { kind: proportional }", "rule: { kind: proportional }"),
+    )
+    .unwrap();
+    let (code, _, err) = run(dir.path(), &["framework", "validate", broken.to_str().unwrap()], None).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("[2.1]") && err.contains("[-]"), "{err}");
+    // bad inputs name the leaf
+    let bad = dir.path().join("dau-vao.yaml");
+    std::fs::write(&bad, "inputs:\n  \"1.3\": 120\n").unwrap();
+    let (code, _, err) =
+        run(dir.path(), &["framework", "score", fw.to_str().unwrap(), "--inputs", bad.to_str().unwrap(), "--lang", "en"], None).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("[1.3]") && err.contains("within 0–100"), "{err}");
+}

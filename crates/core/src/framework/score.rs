@@ -267,7 +267,7 @@ pub fn score(c: &Compiled, placed: &Placed, explain: bool) -> Result<ScoreSheet,
     }
     // Children come after their parent in pre-order: sum bottom-up. Points are summed as
     // integers over one common denominator (exact, and fast even with many proportional leaves).
-    let common = Common::of(out.iter().enumerate().filter(|(i, _)| c.nodes[*i].children.is_empty()).map(|(_, s)| &s.points));
+    let mut common = Common::of(out.iter().enumerate().filter(|(i, _)| c.nodes[*i].children.is_empty()).map(|(_, s)| &s.points));
     let fast = common.fits_i128(&c.max_total);
     let mut small_acc: Vec<i128> = Vec::new();
     let mut big_acc: Vec<BigInt> = Vec::new();
@@ -391,6 +391,8 @@ pub struct NodeReport {
     pub leaf: bool,
     pub points: Shown,
     pub max: Shown,
+    /// The maximum of the applicable leaves below (equal to `max` when all apply).
+    pub applicable_max: Shown,
     pub applicable: bool,
     pub missing: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -441,6 +443,7 @@ impl ScoreSheet {
                     leaf: n.children.is_empty(),
                     points: Shown::new(&s.points, d),
                     max: Shown::new(&s.max, d),
+                    applicable_max: Shown::new(&s.applicable_max, d),
                     applicable: s.applicable,
                     missing: s.missing,
                     explanation: s.explanation.clone(),
