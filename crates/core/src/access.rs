@@ -91,10 +91,14 @@ pub enum Action {
     ViewUnitDrafts,
     EditUnitDrafts,
     SubmitAssessment,
+    /// Read criteria frameworks (every signed-in role: the tree is what everyone works with).
+    ViewFrameworks,
+    /// Import, edit, publish frameworks.
+    ManageFrameworks,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -108,6 +112,8 @@ impl Action {
         Action::ViewUnitDrafts,
         Action::EditUnitDrafts,
         Action::SubmitAssessment,
+        Action::ViewFrameworks,
+        Action::ManageFrameworks,
     ];
 }
 
@@ -164,6 +170,8 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         CreateUnit | ImportUnits => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,
         EditUnit | DeactivateUnit => matches!(actor.role, Admin | Secretariat) && is_unit_resource,
         ManageUsers | ViewAuditLog => actor.role == Admin,
+        ViewFrameworks => !is_unit_resource,
+        ManageFrameworks => actor.role == Admin && !is_unit_resource,
         ViewUnitDrafts => match actor.role {
             Admin | Secretariat => is_unit_resource,
             UnitOfficer | UnitLeader => own,
@@ -197,6 +205,8 @@ mod tests {
             (CreateUnit | ImportUnits, Admin | Secretariat) => (true, false, false),
             (EditUnit | DeactivateUnit, Admin | Secretariat) => (false, true, true),
             (ManageUsers | ViewAuditLog, Admin) => (true, true, true),
+            (ViewFrameworks, _) => (true, false, false),
+            (ManageFrameworks, Admin) => (true, false, false),
             (ViewUnitDrafts, Admin | Secretariat) => (false, true, true),
             (ViewUnitDrafts | EditUnitDrafts, UnitOfficer | UnitLeader) => (false, true, false),
             (SubmitAssessment, UnitLeader) => (false, true, false),
@@ -219,7 +229,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 13);
+        assert_eq!(checked, 7 * 15);
     }
 
     #[test]

@@ -70,10 +70,10 @@ impl Exact {
             n /= &g;
             d /= &g;
         }
-        if let (Some(sn), Some(sd)) = (n.to_i128(), d.to_i128()) {
-            if sd < SMALL_REDUCE_AT {
-                return Exact(Repr::Small(sn, sd));
-            }
+        if let (Some(sn), Some(sd)) = (n.to_i128(), d.to_i128())
+            && sd < SMALL_REDUCE_AT
+        {
+            return Exact(Repr::Small(sn, sd));
         }
         Exact(Repr::Big(Box::new((n, d))))
     }

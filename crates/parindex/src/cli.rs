@@ -90,6 +90,8 @@ enum Command {
     Framework {
         #[command(subcommand)]
         cmd: FrameworkCmd,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Print measured figures (time, memory) for the performance targets.
     Bench {
@@ -157,6 +159,33 @@ enum TokenCmd {
 pub enum FrameworkCmd {
     /// Check a framework file (YAML); lists every problem with its node code, or line for syntax.
     Validate { file: PathBuf },
+    /// Import a framework file into the database (a draft of the same code is replaced;
+    /// a published one never is). All or nothing.
+    Import { file: PathBuf },
+    /// Write a framework from the database as YAML (the format it was imported in) or JSON.
+    Export {
+        code: String,
+        /// yaml (default) or json
+        #[arg(long, default_value = "yaml")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// List the frameworks in the database.
+    List,
+    /// Publish a draft: from then on it is immutable.
+    Publish { code: String },
+    /// Archive a published framework.
+    Archive { code: String },
+    /// Copy a framework into a new draft under a new code.
+    NewVersion {
+        code: String,
+        #[arg(long)]
+        new_code: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Compute one unit's points per node, total, applicable maximum and index from an inputs file.
     Score {
         file: PathBuf,
@@ -218,6 +247,9 @@ fn store_err(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Invalid(f) => anyhow::anyhow!(f.iter().map(|x| x.message.to_string()).collect::<Vec<_>>().join("; ")),
         StoreError::Conflict(m) | StoreError::Unsupported(m) => anyhow::anyhow!("{m}"),
+        StoreError::InvalidFramework(p) => {
+            anyhow::anyhow!(p.iter().map(|x| format!("[{}] {}", x.code, x.message)).collect::<Vec<_>>().join("; "))
+        }
         StoreError::NotFound => anyhow::anyhow!("không tìm thấy (not found)"),
         e => anyhow::anyhow!(e),
     }
@@ -332,7 +364,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.backup_to(&file).await.map_err(store_err)?;
             println!("backup written to {}", file.display());
         }
-        Command::Framework { cmd } => return crate::framework_cmd::run(cmd),
+        Command::Framework { cmd, db } => {
+            if matches!(cmd, FrameworkCmd::Validate { .. } | FrameworkCmd::Score { .. }) {
+                return crate::framework_cmd::run(cmd);
+            }
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            return crate::framework_cmd::run_db(&store, cmd).await;
+        }
         Command::Bench { cmd: BenchCmd::Scoring { units, leaves, reps } } => crate::bench::scoring(units, leaves, reps.max(1)),
         Command::Unit { cmd: UnitCmd::Import { file }, db } => {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;

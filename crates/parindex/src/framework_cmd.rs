@@ -29,6 +29,79 @@ fn report(name: &str, problems: &[Problem], lang: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The commands that work on the database.
+pub async fn run_db(store: &parindex_store::Store, cmd: FrameworkCmd) -> anyhow::Result<ExitCode> {
+    use parindex_core::framework::Status;
+    use parindex_store::{AuditCtx, StoreError};
+    let ctx = AuditCtx::system("cli");
+    let fail = |e: StoreError| -> anyhow::Result<ExitCode> {
+        match e {
+            StoreError::InvalidFramework(p) => Ok(report("", &p, "vi")),
+            StoreError::Conflict(m) | StoreError::Unsupported(m) => {
+                eprintln!("{}\n{}", m.vi, m.en);
+                Ok(ExitCode::from(2))
+            }
+            StoreError::NotFound => {
+                eprintln!("Không tìm thấy bộ chỉ số. / No such framework (see `parindex framework list`).");
+                Ok(ExitCode::from(2))
+            }
+            e => Err(anyhow::anyhow!(e)),
+        }
+    };
+    match cmd {
+        FrameworkCmd::Import { file } => {
+            let (name, text) = read(&file)?;
+            let fw = match parse_framework(&name, &text) {
+                Ok(fw) => fw,
+                Err(p) => return Ok(report(&name, &p, "vi")),
+            };
+            match store.import_framework(&ctx, fw, &name).await {
+                Ok(r) => println!("imported {} ({}, {} leaves, total {}, {})", r.code, r.name, r.leaves, r.max_total, r.status),
+                Err(e) => return fail(e),
+            }
+        }
+        FrameworkCmd::Export { code, format, output } => {
+            let fw = match store.get_framework(&code).await {
+                Ok((_, fw)) => fw,
+                Err(e) => return fail(e),
+            };
+            let text = if format == "json" {
+                serde_json::to_string_pretty(&fw)? + "\n"
+            } else {
+                parindex_reports::framework::framework_to_yaml(&fw)
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("written {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+        }
+        FrameworkCmd::List => {
+            println!("{:<20} {:<10} {:>6} {:>8}  name", "code", "status", "leaves", "total");
+            for r in store.list_frameworks().await? {
+                let from = r.derived_from.map(|d| format!(" (from {d})")).unwrap_or_default();
+                println!("{:<20} {:<10} {:>6} {:>8}  {}{from}", r.code, r.status, r.leaves, r.max_total, r.name);
+            }
+        }
+        FrameworkCmd::Publish { code } => match store.set_framework_status(&ctx, &code, Status::Published).await {
+            Ok(r) => println!("{} is now {}", r.code, r.status),
+            Err(e) => return fail(e),
+        },
+        FrameworkCmd::Archive { code } => match store.set_framework_status(&ctx, &code, Status::Archived).await {
+            Ok(r) => println!("{} is now {}", r.code, r.status),
+            Err(e) => return fail(e),
+        },
+        FrameworkCmd::NewVersion { code, new_code, name } => match store.new_framework_version(&ctx, &code, &new_code, name).await {
+            Ok(r) => println!("created draft {} from {code}", r.code),
+            Err(e) => return fail(e),
+        },
+        FrameworkCmd::Validate { .. } | FrameworkCmd::Score { .. } => return run(cmd),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(cmd: FrameworkCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         FrameworkCmd::Validate { file } => {
@@ -115,5 +188,6 @@ pub fn run(cmd: FrameworkCmd) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        _ => anyhow::bail!("this framework command needs the database"),
     }
 }

@@ -329,3 +329,27 @@ async fn framework_validate_and_score() {
     assert_eq!(code, 2);
     assert!(err.contains("[1.3]") && err.contains("within 0–100"), "{err}");
 }
+
+#[tokio::test]
+async fn framework_import_export_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frameworks/samples/agency-2026.yaml");
+    let (code, out, err) = run(dir.path(), &["framework", "import", sample.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("imported MAU-SO-2026") && out.contains("44 leaves"));
+    let exported = dir.path().join("out.yaml");
+    let (code, _, err) = run(dir.path(), &["framework", "export", "MAU-SO-2026", "--output", exported.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    let a = parindex_reports::framework::parse_framework("a", &std::fs::read_to_string(&sample).unwrap()).unwrap();
+    let b = parindex_reports::framework::parse_framework("b", &std::fs::read_to_string(&exported).unwrap()).unwrap();
+    assert_eq!(a, b, "text → database → text");
+    let (code, _, _) = run(dir.path(), &["framework", "publish", "MAU-SO-2026"], None).await;
+    assert_eq!(code, 0);
+    let (code, _, err) = run(dir.path(), &["framework", "import", sample.to_str().unwrap()], None).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot change"), "{err}");
+    let (code, _, _) = run(dir.path(), &["framework", "new-version", "MAU-SO-2026", "--new-code", "MAU-SO-2027"], None).await;
+    assert_eq!(code, 0);
+    let (_, out, _) = run(dir.path(), &["framework", "list"], None).await;
+    assert!(out.contains("MAU-SO-2026") && out.contains("published") && out.contains("(from MAU-SO-2026)"), "{out}");
+}

@@ -11,6 +11,8 @@ pub enum StoreError {
     Conflict(Msg),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    #[error("invalid framework")]
+    InvalidFramework(Vec<parindex_core::framework::Problem>),
     #[error("unsupported: {0}")]
     Unsupported(Msg),
     #[error("database error: {0}")]

@@ -10,7 +10,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation)]
+        vec![Box::new(M0001Foundation), Box::new(M0002Frameworks)]
     }
 }
 
@@ -204,6 +204,75 @@ impl MigrationTrait for M0001Foundation {
         if m.get_database_backend() == DatabaseBackend::Postgres {
             m.get_connection().execute_unprepared("DROP FUNCTION IF EXISTS audit_log_append_only()").await?;
         }
+        Ok(())
+    }
+}
+
+/// Criteria frameworks. The whole framework is kept as its canonical JSON document (the source
+/// of truth, so export is lossless), and its nodes are laid out in `framework_nodes` for queries
+/// and for later tables (assessments) to refer to.
+pub struct M0002Frameworks;
+
+impl MigrationName for M0002Frameworks {
+    fn name(&self) -> &str {
+        "m0002_frameworks"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Frameworks {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("frameworks")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("code", 64))
+                .col(string("name"))
+                .col(string_len("status", 16))
+                .col(boolean("sample").default(false))
+                .col(string("unit_kinds"))
+                .col(integer_null("valid_from"))
+                .col(integer_null("valid_to"))
+                .col(string_len("max_total", 64))
+                .col(integer("leaves"))
+                .col(text("document"))
+                .col(big_integer_null("derived_from_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .col(timestamp_with_time_zone_null("published_at"))
+                .foreign_key(&mut fk("frameworks", "derived_from_id", "frameworks", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("framework_nodes")
+                .col(big_pk_auto("id"))
+                .col(big_integer("framework_id"))
+                .col(integer("position"))
+                .col(integer_null("parent_position"))
+                .col(integer("depth"))
+                .col(string_len("code", 64))
+                .col(text("title"))
+                .col(boolean("is_leaf"))
+                .col(string_len("max_points", 64))
+                .col(string_len_null("rule_kind", 32))
+                .col(string_len("source", 32))
+                .col(string_len_null("appraiser", 32))
+                .foreign_key(&mut fk("framework_nodes", "framework_id", "frameworks", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("uq_framework_nodes_code").table("framework_nodes").col("framework_id").col("code").unique().to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("framework_nodes").to_owned()).await?;
+        m.drop_table(Table::drop().table("frameworks").to_owned()).await?;
         Ok(())
     }
 }

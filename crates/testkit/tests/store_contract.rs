@@ -337,3 +337,50 @@ backend_tests!(sqlite_runs_in_wal_with_foreign_keys, |b| async move {
     );
     assert!(bad.await.is_err());
 });
+
+const HAND: &str = include_str!("../../../frameworks/examples/hand-computed.yaml");
+const AGENCY: &str = include_str!("../../../frameworks/samples/agency-2026.yaml");
+
+backend_tests!(frameworks_import_publish_version_round_trip, |b| async move {
+    use parindex_core::framework::Status;
+    use parindex_reports::framework::{framework_to_yaml, parse_framework};
+    let (_db, s) = fresh(b).await;
+    let fw = parse_framework("agency-2026.yaml", AGENCY).unwrap();
+    let row = s.import_framework(&ctx(), fw.clone(), "agency-2026.yaml").await.unwrap();
+    assert_eq!((row.leaves, row.max_total.as_str(), row.status.as_str()), (44, "100", "draft"));
+    // text → database → text is lossless
+    let (_, back) = s.get_framework("MAU-SO-2026").await.unwrap();
+    assert_eq!(back, fw);
+    assert_eq!(framework_to_yaml(&back), framework_to_yaml(&fw));
+    let nodes = s.framework_nodes("MAU-SO-2026").await.unwrap();
+    assert_eq!(nodes.len(), fw.walk().len());
+    let d3 = nodes.iter().find(|n| n.code == "3").unwrap();
+    assert_eq!((d3.max_points.as_str(), d3.is_leaf, d3.appraiser.as_deref()), ("13", false, Some("VP-UBND")));
+    let leaf = nodes.iter().find(|n| n.code == "3.3.1").unwrap();
+    assert_eq!(leaf.parent_position, Some(nodes.iter().find(|n| n.code == "3.3").unwrap().position));
+    assert_eq!(leaf.rule_kind.as_deref(), Some("proportional"));
+    // a draft may be replaced; after publishing it is immutable
+    let mut edited = fw.clone();
+    edited.name = "Tên mới".into();
+    s.import_framework(&ctx(), edited, "again.yaml").await.unwrap();
+    assert_eq!(s.get_framework("MAU-SO-2026").await.unwrap().1.name, "Tên mới");
+    s.set_framework_status(&ctx(), "MAU-SO-2026", Status::Published).await.unwrap();
+    assert!(matches!(s.import_framework(&ctx(), fw.clone(), "x").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(s.set_framework_status(&ctx(), "MAU-SO-2026", Status::Published).await, Err(StoreError::Conflict(_))));
+    assert_eq!(s.get_framework("MAU-SO-2026").await.unwrap().1.status, Status::Published);
+    // new version from: a draft copy that remembers where it came from
+    let v2 = s.new_framework_version(&ctx(), "MAU-SO-2026", "MAU-SO-2027", Some("Bộ chỉ số 2027".into())).await.unwrap();
+    assert_eq!((v2.status.as_str(), v2.derived_from.as_deref()), ("draft", Some("MAU-SO-2026")));
+    assert!(matches!(s.new_framework_version(&ctx(), "MAU-SO-2026", "MAU-SO-2027", None).await, Err(StoreError::Conflict(_))));
+    // invalid frameworks never reach the database
+    let mut broken = parse_framework("h.yaml", HAND).unwrap();
+    broken.code = "HONG".into();
+    broken.total = Some(parindex_core::Exact::int(99));
+    assert!(matches!(s.import_framework(&ctx(), broken, "h").await, Err(StoreError::InvalidFramework(p)) if p.len() == 1));
+    assert!(matches!(s.get_framework("HONG").await, Err(StoreError::NotFound)));
+    let list: Vec<_> = s.list_frameworks().await.unwrap().into_iter().map(|r| r.code).collect();
+    assert_eq!(list, vec!["MAU-SO-2026", "MAU-SO-2027"]);
+    let audit = s.list_audit(&AuditFilter { object_type: Some("framework".into()), ..Default::default() }).await.unwrap();
+    let actions: Vec<_> = audit.entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, vec!["framework.import", "framework.publish", "framework.replace_draft", "framework.import"]);
+});

@@ -528,3 +528,45 @@ backend_tests!(users_through_api_and_edit_page, |b| async move {
     let ids = c.get(app.url("/healthz")).send().await.unwrap();
     assert!(ids.headers().contains_key("x-request-id"));
 });
+
+backend_tests!(frameworks_through_the_api, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let inputs = include_str!("../../../frameworks/examples/hand-computed-inputs.yaml");
+    let officer = app.api("officer.a").await;
+    let r = officer.post(app.url("/api/v1/frameworks?filename=vd.yaml")).body(hand).send().await.unwrap();
+    assert_eq!(r.status(), 403, "only the reform office imports frameworks");
+    let anon = reqwest::Client::new();
+    assert_eq!(anon.get(app.url("/api/v1/frameworks")).send().await.unwrap().status(), 401);
+    let admin = app.api("admin").await;
+    let broken = hand.replace("total: 10", "total: 11").replace("range: \"[70, 90]\"", "range: \"[75, 90]\"");
+    let r = admin.post(app.url("/api/v1/frameworks?filename=hong.yaml")).body(broken).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let j: Value = r.json().await.unwrap();
+    assert_eq!(j["error"]["code"], "invalid_framework");
+    let codes: Vec<_> = j["error"]["details"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+    assert_eq!(codes, vec!["1.3", ""]);
+    let r = admin.post(app.url("/api/v1/frameworks?filename=vd.yaml")).body(hand).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().await.unwrap()["leaves"], 8);
+    // everyone signed in reads it and uses the calculator
+    let list: Vec<Value> = officer.get(app.url("/api/v1/frameworks")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list[0]["code"], "VD-TINH-TAY");
+    let yaml = officer.get(app.url("/api/v1/frameworks/VD-TINH-TAY?format=yaml")).send().await.unwrap().text().await.unwrap();
+    let again = parindex_reports::framework::parse_framework("back.yaml", &yaml).unwrap();
+    assert_eq!(again, parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap(), "API export round-trips");
+    let r: Value = officer.post(app.url("/api/v1/frameworks/VD-TINH-TAY/score")).body(inputs).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["index"]["exact"], "589931/8730");
+    assert_eq!(r["index"]["value"], "67.58");
+    let r = officer.post(app.url("/api/v1/frameworks/VD-TINH-TAY/score")).body("inputs:\n  \"1.3\": 120\n").send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["details"][0]["code"], "1.3");
+    assert_eq!(officer.post(app.url("/api/v1/frameworks/VD-TINH-TAY/publish")).send().await.unwrap().status(), 403);
+    // publish, then it cannot be replaced; a new version can
+    assert_eq!(admin.post(app.url("/api/v1/frameworks/VD-TINH-TAY/publish")).send().await.unwrap().status(), 200);
+    assert_eq!(admin.post(app.url("/api/v1/frameworks?filename=vd.yaml")).body(hand).send().await.unwrap().status(), 409);
+    let r = admin.post(app.url("/api/v1/frameworks/VD-TINH-TAY/versions")).json(&json!({"new_code": "VD-2027"})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().await.unwrap()["derived_from"], "VD-TINH-TAY");
+    assert_eq!(admin.get(app.url("/api/v1/frameworks/KHONG-CO")).send().await.unwrap().status(), 404);
+});

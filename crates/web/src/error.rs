@@ -22,6 +22,8 @@ pub enum AppError {
     BadRequest(Msg),
     Invalid(Vec<FieldError>),
     ImportRows(Vec<RowError>),
+    /// A framework file with problems, each naming its node code.
+    Framework(Vec<parindex_core::framework::Problem>),
     Conflict(Msg),
     TooManyRequests,
     PayloadTooLarge,
@@ -35,7 +37,7 @@ impl AppError {
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Invalid(_) | AppError::ImportRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::ImportRows(_) | AppError::Framework(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -53,6 +55,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid_input",
             AppError::ImportRows(_) => "invalid_file",
+            AppError::Framework(_) => "invalid_framework",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -82,6 +85,10 @@ impl AppError {
                 format!("Tệp có {} lỗi; chưa có dữ liệu nào được ghi. Sửa các dòng được nêu rồi tải lên lại.", rows.len()),
                 format!("The file has {} problem(s); nothing was written. Fix the rows listed and upload again.", rows.len()),
             ),
+            AppError::Framework(p) => Msg::new(
+                format!("Bộ chỉ số có {} lỗi; chưa có gì được ghi. Sửa các tiêu chí được nêu rồi gửi lại.", p.len()),
+                format!("The framework has {} problem(s); nothing was written. Fix the nodes listed and try again.", p.len()),
+            ),
             AppError::TooManyRequests => {
                 Msg::new("Quá nhiều yêu cầu; hãy chờ vài phút rồi thử lại.", "Too many requests; wait a few minutes and try again.")
             }
@@ -100,6 +107,9 @@ impl AppError {
             AppError::Invalid(fields) => fields.iter().map(|f| json!({"field": f.field, "message": f.message.get(lang.code())})).collect(),
             AppError::ImportRows(rows) => {
                 rows.iter().map(|r| json!({"row": r.row, "field": r.field, "message": r.message.get(lang.code())})).collect()
+            }
+            AppError::Framework(problems) => {
+                problems.iter().map(|p| json!({"code": p.code, "message": p.message.get(lang.code())})).collect()
             }
             _ => vec![],
         };
@@ -145,6 +155,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Invalid(f) => AppError::Invalid(f),
+            StoreError::InvalidFramework(p) => AppError::Framework(p),
             StoreError::Unsupported(m) => AppError::BadRequest(m),
             StoreError::Db(e) => AppError::Internal(e.to_string()),
         }

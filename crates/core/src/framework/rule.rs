@@ -171,13 +171,13 @@ pub enum InputText {
     Pair([Exact; 2]),
     Number(Exact),
     Word(String),
-    Full(Input),
+    Full(Box<Input>),
 }
 
 impl From<InputText> for Input {
     fn from(t: InputText) -> Input {
         match t {
-            InputText::Full(i) => i,
+            InputText::Full(i) => *i,
             InputText::Bool(b) => Input { bare: Some(Bare::Bool(b)), ..Default::default() },
             InputText::Pair([n, d]) => Input { bare: Some(Bare::Pair(n, d)), ..Default::default() },
             InputText::Number(n) => Input { bare: Some(Bare::Number(n)), ..Default::default() },

@@ -176,14 +176,14 @@ fn check_node(fw: &Framework, n: &Node, codes: &mut HashSet<String>, out: &mut V
             ));
         }
         let sum: Exact = n.children.iter().map(|c| check_node(fw, c, codes, out)).sum();
-        if let Some(m) = &n.max {
-            if *m != sum {
-                out.push(p(
-                    code,
-                    format!("điểm tối đa {m} khác tổng các tiêu chí con {sum}"),
-                    format!("the maximum {m} differs from the sum of its children {sum}"),
-                ));
-            }
+        if let Some(m) = &n.max
+            && *m != sum
+        {
+            out.push(p(
+                code,
+                format!("điểm tối đa {m} khác tổng các tiêu chí con {sum}"),
+                format!("the maximum {m} differs from the sum of its children {sum}"),
+            ));
         }
         sum
     }
@@ -198,10 +198,10 @@ pub fn validate(fw: &Framework) -> Vec<Problem> {
     if fw.name.trim().is_empty() {
         out.push(p("", "bộ chỉ số thiếu tên (name)".into(), "the framework has no name".into()));
     }
-    if let (Some(a), Some(b)) = (fw.valid_from, fw.valid_to) {
-        if b < a {
-            out.push(p("", format!("năm áp dụng {a}–{b} không hợp lệ"), format!("the years {a}–{b} are reversed")));
-        }
+    if let (Some(a), Some(b)) = (fw.valid_from, fw.valid_to)
+        && b < a
+    {
+        out.push(p("", format!("năm áp dụng {a}–{b} không hợp lệ"), format!("the years {a}–{b} are reversed")));
     }
     if fw.decimals > 6 {
         out.push(p("", "số chữ số thập phân hiển thị tối đa là 6".into(), "at most 6 decimals can be shown".into()));
@@ -211,14 +211,14 @@ pub fn validate(fw: &Framework) -> Vec<Problem> {
     }
     let mut codes = HashSet::new();
     let total: Exact = fw.nodes.iter().map(|n| check_node(fw, n, &mut codes, &mut out)).sum();
-    if let Some(t) = &fw.total {
-        if *t != total {
-            out.push(p(
-                "",
-                format!("tổng điểm tối đa các tiêu chí là {total}, khác tổng khai báo {t}"),
-                format!("the nodes add up to {total}, not the declared total {t}"),
-            ));
-        }
+    if let Some(t) = &fw.total
+        && *t != total
+    {
+        out.push(p(
+            "",
+            format!("tổng điểm tối đa các tiêu chí là {total}, khác tổng khai báo {t}"),
+            format!("the nodes add up to {total}, not the declared total {t}"),
+        ));
     }
     for a in &fw.adjustments {
         if !codes.insert(a.code.clone()) {

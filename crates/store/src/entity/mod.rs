@@ -3,6 +3,8 @@
 
 pub mod api_token;
 pub mod audit_log;
+pub mod framework;
+pub mod framework_node;
 pub mod session;
 pub mod unit;
 pub mod unit_kind;

@@ -3,6 +3,7 @@
 //! at `/api/v1/openapi.json` and generated from the annotations on each handler.
 
 pub mod audit;
+pub mod frameworks;
 pub mod units;
 pub mod users;
 
@@ -66,8 +67,8 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, AppErro
 #[derive(OpenApi)]
 #[openapi(
     info(title = "parindex API", version = "1", description = "Chỉ số CCHC / PAR Index — JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `parindex token create --username U`)."),
-    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::add_lineage, units::remove_lineage, units::import, units::kinds, users::list, users::create, users::update, audit::list),
-    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, audit::ApiAuditPage, audit::ApiAuditEntry)),
+    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::add_lineage, units::remove_lineage, units::import, units::kinds, users::list, users::create, users::update, frameworks::list, frameworks::get_one, frameworks::import, frameworks::publish, frameworks::archive, frameworks::new_version, frameworks::what_if, audit::list),
+    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, frameworks::ApiFramework, frameworks::NewVersion, audit::ApiAuditPage, audit::ApiAuditEntry)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -96,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .merge(units::router())
         .merge(users::router())
+        .merge(frameworks::router())
         .merge(audit::router())
         .fallback(api_not_found)
 }

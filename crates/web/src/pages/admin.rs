@@ -339,6 +339,14 @@ async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQue
     Ok(render(&Audit { page, actions: state.store.audit_actions().await?, f: q, entries, total: res.total, shown, next_page }))
 }
 
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/{username}/edit", get(edit_user_form).post(edit_user))
+        .route("/admin/users/{username}/{action}", post(user_action))
+        .route("/admin/audit", get(audit))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -352,12 +360,4 @@ mod tests {
         assert_eq!(created, vec![("code".into(), String::new(), "X".into())]);
         assert!(super::field_changes(None, None).is_empty());
     }
-}
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/users", get(users).post(create_user))
-        .route("/admin/users/{username}/edit", get(edit_user_form).post(edit_user))
-        .route("/admin/users/{username}/{action}", post(user_action))
-        .route("/admin/audit", get(audit))
 }
