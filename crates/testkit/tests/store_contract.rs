@@ -40,7 +40,7 @@ fn field_of(e: StoreError) -> Vec<&'static str> {
 backend_tests!(migrations_are_idempotent, |b| async move {
     let (_db, s) = fresh(b).await;
     s.migrate().await.unwrap();
-    assert_eq!(s.applied_migrations().await.unwrap(), vec!["m0001_foundation"]);
+    assert_eq!(s.applied_migrations().await.unwrap(), vec!["m0001_foundation", "m0002_frameworks"]);
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
     assert_eq!(kinds, vec!["agency", "commune", "ward", "district", "province"]);
 });

@@ -108,6 +108,36 @@ fn snapshot(m: &unit::Model, parent_code: Option<&str>) -> serde_json::Value {
     })
 }
 
+/// A new, active unit row from validated input.
+fn new_unit(input: &UnitInput, parent_id: Option<i64>, now: chrono::DateTime<Utc>) -> unit::ActiveModel {
+    unit::ActiveModel {
+        code: Set(input.code.clone()),
+        name: Set(input.name.clone()),
+        kind: Set(input.kind.clone()),
+        parent_id: Set(parent_id),
+        area: Set(input.area.clone()),
+        active_from: Set(input.active_from),
+        active_to: Set(input.active_to),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The audit entry of a unit's creation.
+fn created_entry(m: &unit::Model, parent_code: Option<&str>, reason: Option<String>) -> AuditEntry {
+    AuditEntry {
+        action: "unit.create",
+        object_type: "unit",
+        object_id: Some(m.code.clone()),
+        unit_id: Some(m.id),
+        after: Some(snapshot(m, parent_code)),
+        reason,
+        ..Default::default()
+    }
+}
+
 fn not_found_kind(kind: &str) -> Msg {
     Msg::new(
         format!("Loại đơn vị “{kind}” không có trong danh mục (agency, commune, ward, district, province)."),
@@ -255,35 +285,8 @@ impl Store {
             .transaction::<_, i64, StoreError>(|txn| {
                 Box::pin(async move {
                     let parent_id = Self::check_refs(txn, &input, None).await?;
-                    let now = Utc::now();
-                    let m = unit::ActiveModel {
-                        code: Set(input.code.clone()),
-                        name: Set(input.name.clone()),
-                        kind: Set(input.kind.clone()),
-                        parent_id: Set(parent_id),
-                        area: Set(input.area.clone()),
-                        active_from: Set(input.active_from),
-                        active_to: Set(input.active_to),
-                        active: Set(true),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?;
-                    record(
-                        txn,
-                        &ctx,
-                        AuditEntry {
-                            action: "unit.create",
-                            object_type: "unit",
-                            object_id: Some(m.code.clone()),
-                            unit_id: Some(m.id),
-                            after: Some(snapshot(&m, input.parent_code.as_deref())),
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
+                    let m = new_unit(&input, parent_id, Utc::now()).insert(txn).await?;
+                    record(txn, &ctx, created_entry(&m, input.parent_code.as_deref(), None)).await?;
                     Ok(m.id)
                 })
             })
@@ -549,35 +552,10 @@ impl Store {
             let current = existing.iter().find(|u| u.code == input.code);
             match current {
                 None => {
-                    let m = unit::ActiveModel {
-                        code: Set(input.code.clone()),
-                        name: Set(input.name.clone()),
-                        kind: Set(input.kind.clone()),
-                        area: Set(input.area.clone()),
-                        active_from: Set(input.active_from),
-                        active_to: Set(input.active_to),
-                        active: Set(true),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(&txn)
-                    .await?;
+                    // parents are set once every code has an id (below)
+                    let m = new_unit(input, None, now).insert(&txn).await?;
                     ids.insert(m.code.clone(), m.id);
-                    record(
-                        &txn,
-                        ctx,
-                        AuditEntry {
-                            action: "unit.create",
-                            object_type: "unit",
-                            object_id: Some(m.code.clone()),
-                            unit_id: Some(m.id),
-                            after: Some(snapshot(&m, input.parent_code.as_deref())),
-                            reason: Some(format!("import: {source}")),
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
+                    record(&txn, ctx, created_entry(&m, input.parent_code.as_deref(), Some(format!("import: {source}")))).await?;
                     outcome.created += 1;
                 }
                 Some(cur) => {

@@ -53,6 +53,11 @@ const NAV: &[(&str, &str, Action)] = &[
 
 impl Page {
     pub fn new(ctx: &Ctx, state: &AppState, title: impl Into<String>, path: &str) -> Page {
+        Page::base(ctx, title, path, state.config.demo_banner)
+    }
+
+    /// The chrome from the request context alone (also used for error pages).
+    fn base(ctx: &Ctx, title: impl Into<String>, path: &str, demo: bool) -> Page {
         let nav = if ctx.actor.is_some() {
             NAV.iter()
                 .filter(|(_, _, a)| ctx.allows(*a, Resource::System))
@@ -74,7 +79,7 @@ impl Page {
             nav,
             crumbs: vec![],
             flash: None,
-            demo: state.config.demo_banner,
+            demo,
         }
     }
 
@@ -118,23 +123,8 @@ struct ErrorPage {
 }
 
 pub fn error_page(ctx: &Ctx, path: &str, err: &AppError) -> Response {
-    // an error page needs no state beyond the context; build the chrome without the demo flag
-    let nav = Vec::new();
-    let page = Page {
-        lang: ctx.lang,
-        title: err.status().canonical_reason().unwrap_or("Error").to_string(),
-        path: path.to_string(),
-        here: ctx.uri.clone(),
-        user: ctx.actor.as_ref().map(|a| UserChrome {
-            username: a.username.clone(),
-            full_name: a.username.clone(),
-            role_label: a.role.label(ctx.lang.code()),
-        }),
-        nav,
-        crumbs: vec![],
-        flash: None,
-        demo: false,
-    };
+    // an error page needs no state beyond the context (the demo banner is left out)
+    let page = Page::base(ctx, err.status().canonical_reason().unwrap_or("Error"), path, false);
     let mut message = err.message().get(ctx.lang.code()).to_string();
     if let AppError::Invalid(fields) = err {
         for f in fields {
