@@ -98,8 +98,31 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// Seed the demo province into an empty database; does nothing when units already exist.
+/// The sample frameworks shipped in `frameworks/samples/` (marked as samples, not official).
+const SAMPLE_FRAMEWORKS: &[(&str, &str)] = &[
+    ("agency-2026.yaml", include_str!("../../../frameworks/samples/agency-2026.yaml")),
+    ("commune-2026.yaml", include_str!("../../../frameworks/samples/commune-2026.yaml")),
+    ("national-provinces-2026.yaml", include_str!("../../../frameworks/samples/national-provinces-2026.yaml")),
+];
+
+/// Import and publish the sample frameworks when the database has none.
+async fn seed_frameworks(store: &Store) -> anyhow::Result<()> {
+    if !store.list_frameworks().await?.is_empty() {
+        return Ok(());
+    }
+    let ctx = AuditCtx::system("demo-seed");
+    for (name, text) in SAMPLE_FRAMEWORKS {
+        let fw = parindex_reports::framework::parse_framework(name, text).map_err(|p| anyhow::anyhow!("{name}: {p:?}"))?;
+        let code = fw.code.clone();
+        store.import_framework(&ctx, fw, name).await?;
+        store.set_framework_status(&ctx, &code, parindex_core::framework::Status::Published).await?;
+    }
+    Ok(())
+}
+
+/// Seed the demo province into an empty database; what exists already is kept.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
+    seed_frameworks(store).await?;
     let existing = store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await?;
     if !existing.is_empty() {
         return Ok(());

@@ -242,6 +242,9 @@ async fn demo_prints_logins_and_keeps_data() {
     server.kill().await.ok();
     let n = units_in(dir.path()).await;
     assert!(n >= 50, "a realistic province: {n} units");
+    let fws = store_of(dir.path()).await.list_frameworks().await.unwrap();
+    assert_eq!(fws.len(), 3, "the sample frameworks");
+    assert!(fws.iter().all(|f| f.sample && f.status == "published"));
     let (mut server, _, banner2) = start(demo(dir.path())).await;
     server.kill().await.ok();
     assert_eq!(units_in(dir.path()).await, n, "a restart keeps the data and seeds nothing twice");

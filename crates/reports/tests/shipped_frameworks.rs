@@ -23,7 +23,7 @@ fn shipped_frameworks_are_valid() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frameworks");
     let mut all = Vec::new();
     files(&root, &mut all);
-    assert!(all.len() >= 2, "{all:?}");
+    assert!(all.len() >= 4, "{all:?}");
     for p in all {
         let text = std::fs::read_to_string(&p).unwrap();
         let fw = parse_framework(&p.display().to_string(), &text).unwrap_or_else(|e| panic!("{}: {e:#?}", p.display()));
@@ -31,6 +31,10 @@ fn shipped_frameworks_are_valid() {
         if p.parent().unwrap().ends_with("samples") {
             assert_eq!(fw.max_total(), Exact::int(100), "{}", p.display());
             assert_eq!(fw.nodes.len(), 8, "{}: the 8 domains", p.display());
+            // the national-style sample for provinces is small on purpose
+            if fw.unit_kinds.iter().any(|k| k == "province") {
+                continue;
+            }
             assert!(fw.leaves().count() >= 30, "{}", p.display());
             let kinds: BTreeSet<_> = fw.leaves().filter_map(|n| n.rule.as_ref().map(|r| r.kind())).collect();
             assert_eq!(kinds.len(), 7, "{}: every rule kind, got {kinds:?}", p.display());
