@@ -570,3 +570,27 @@ backend_tests!(frameworks_through_the_api, |b| async move {
     assert_eq!(r.json::<Value>().await.unwrap()["derived_from"], "VD-TINH-TAY");
     assert_eq!(admin.get(app.url("/api/v1/frameworks/KHONG-CO")).send().await.unwrap().status(), 404);
 });
+
+backend_tests!(framework_pages, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let sample = include_str!("../../../frameworks/samples/agency-2026.yaml");
+    let fw = parindex_reports::framework::parse_framework("agency-2026.yaml", sample).unwrap();
+    app.store.import_framework(&parindex_store::AuditCtx::system("test"), fw, "agency-2026.yaml").await.unwrap();
+    assert_eq!(app.client().get(app.url("/frameworks")).send().await.unwrap().status(), 303, "sign in first");
+    let officer = app.login("officer.a").await;
+    let list = officer.get(app.url("/frameworks")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("MAU-SO-2026") && list.contains("Dự thảo") && list.contains("href=\"/frameworks\""));
+    let page = officer.get(app.url("/frameworks/MAU-SO-2026")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<details open>") && page.contains("3.3.1") && page.contains("Theo tỷ lệ %: [0; 70) → 0"));
+    assert!(page.contains("Bắt buộc có tài liệu kiểm chứng") && !page.contains("id=\"new-version\""), "no management for unit staff");
+    assert_eq!(officer.post(app.url("/frameworks/MAU-SO-2026/publish")).send().await.unwrap().status(), 403);
+    let admin = app.login("admin").await;
+    let r = admin.post(app.url("/frameworks/MAU-SO-2026/publish")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(admin.get(app.url("/frameworks/MAU-SO-2026")).send().await.unwrap().text().await.unwrap().contains("Đã ban hành"));
+    let again = admin.post(app.url("/frameworks/MAU-SO-2026/publish")).send().await.unwrap();
+    assert_eq!(again.status(), 409);
+    let r = admin.post(app.url("/frameworks/MAU-SO-2026/versions")).form(&[("new_code", "MAU-SO-2027"), ("name", "Bộ chỉ số 2027")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/frameworks/MAU-SO-2027");
+    assert_eq!(officer.get(app.url("/frameworks/KHONG-CO")).send().await.unwrap().status(), 404);
+});

@@ -369,6 +369,29 @@ pub fn apply(rule: &Rule, max: &Exact, input: &Input, explain: bool) -> Result<O
     }
 }
 
+/// The rule in words, for pages and reports ("Khoảng: [0; 70) → 0; [70; 90] → 1…").
+pub fn describe(rule: &Rule, max: &Exact) -> Msg {
+    let (v, e) = (|x: &Exact| show(x, true), |x: &Exact| show(x, false));
+    match rule {
+        Rule::Options { options } => Msg::new(
+            format!("Lựa chọn: {}", options.iter().map(|o| format!("{} = {}", o.label, v(&o.points))).collect::<Vec<_>>().join("; ")),
+            format!("Options: {}", options.iter().map(|o| format!("{} = {}", o.label, e(&o.points))).collect::<Vec<_>>().join("; ")),
+        ),
+        Rule::YesNo => Msg::new(format!("Có = {}; không = 0", v(max)), format!("Yes = {}; no = 0", e(max))),
+        Rule::Bands { bands } => Msg::new(
+            format!("Theo tỷ lệ %: {}", bands.iter().map(|b| format!("{} → {}", b.range().replace(", ", "; ").replace('.', ","), v(&b.points))).collect::<Vec<_>>().join("; ")),
+            format!("By percentage: {}", bands.iter().map(|b| format!("{} → {}", b.range(), e(&b.points))).collect::<Vec<_>>().join("; ")),
+        ),
+        Rule::Proportional => Msg::new(format!("{} × tử số ÷ mẫu số", v(max)), format!("{} × numerator ÷ denominator", e(max))),
+        Rule::Deduction { per } => Msg::new(
+            format!("{} trừ {} điểm mỗi lần, không âm", v(max), v(per)),
+            format!("{} minus {} per count, not below 0", e(max), e(per)),
+        ),
+        Rule::Manual { step } => Msg::new(format!("Chấm từ 0 đến {} theo bước {}", v(max), v(step)), format!("Scored 0 to {} in steps of {}", e(max), e(step))),
+        Rule::Survey => Msg::new(format!("{} × kết quả khảo sát (0–1)", v(max)), format!("{} × survey result (0–1)", e(max))),
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.kind())

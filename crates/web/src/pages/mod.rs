@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod frameworks;
 pub mod home;
 pub mod units;
 
@@ -46,6 +47,7 @@ pub struct Page {
 
 /// Navigation: only modules that exist and that the actor may use are listed.
 const NAV: &[(&str, &str, Action)] = &[
+    ("/frameworks", "nav.frameworks", Action::ViewFrameworks),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
     ("/admin/audit", "nav.audit", Action::ViewAuditLog),
@@ -154,6 +156,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(auth::router())
         .merge(units::router())
+        .merge(frameworks::router())
         .merge(admin::router())
         .fallback(not_found)
 }

@@ -1,0 +1,267 @@
+//! Criteria framework screens: the list, and one framework as a collapsible tree with maxima,
+//! rules in words, evidence and appraisers; the reform office publishes, archives and starts a
+//! new version from here. (Editing a draft in the browser and comparing versions come next;
+//! drafts are edited as files for now: export, edit, import.)
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use parindex_core::framework::rule::describe;
+use parindex_core::framework::{Framework, Node, Status};
+use parindex_core::{Action, Exact, Resource};
+use parindex_store::StoreError;
+use serde::Deserialize;
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{render, Page};
+use crate::AppState;
+
+fn status_label(ctx: &Ctx, status: &str) -> (&'static str, &'static str) {
+    match status {
+        "published" => (ctx.t("fw.status_published"), "ok"),
+        "archived" => (ctx.t("fw.status_archived"), "off"),
+        _ => (ctx.t("fw.status_draft"), "warn"),
+    }
+}
+
+fn num(ctx: &Ctx, x: &Exact) -> String {
+    let s = x.to_string();
+    if ctx.lang.code() == "en" { s } else { s.replace('.', ",") }
+}
+
+pub struct Row {
+    pub code: String,
+    pub name: String,
+    pub sample: bool,
+    pub kinds: String,
+    pub status_label: &'static str,
+    pub status_class: &'static str,
+    pub leaves: i32,
+    pub total: String,
+    pub derived_from: String,
+}
+
+#[derive(Template)]
+#[template(path = "frameworks.html")]
+struct List {
+    page: Page,
+    frameworks: Vec<Row>,
+    can_manage: bool,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Action::ViewFrameworks, Resource::System)?;
+    let frameworks = state
+        .store
+        .list_frameworks()
+        .await?
+        .into_iter()
+        .map(|f| {
+            let (status_label, status_class) = status_label(&ctx, &f.status);
+            Row {
+                total: Exact::parse(&f.max_total).map(|t| num(&ctx, &t)).unwrap_or(f.max_total.clone()),
+                code: f.code,
+                name: f.name,
+                sample: f.sample,
+                kinds: f.unit_kinds.join(", "),
+                status_label,
+                status_class,
+                leaves: f.leaves,
+                derived_from: f.derived_from.unwrap_or_default(),
+            }
+        })
+        .collect();
+    let page = Page::new(&ctx, &state, ctx.t("fw.title"), "/frameworks").crumb(ctx.t("fw.title"), "");
+    Ok(render(&List { page, frameworks, can_manage: ctx.allows(Action::ManageFrameworks, Resource::System) }))
+}
+
+pub struct TreeNode {
+    pub code: String,
+    pub title: String,
+    pub max: String,
+    pub rule: String,
+    pub extra: String,
+    pub guidance: String,
+    pub appraiser: String,
+}
+
+/// The tree as a flat list of events, so the template nests `<details>` without recursion.
+pub enum TreeEvent {
+    Open(TreeNode),
+    Leaf(TreeNode),
+    Close,
+}
+
+fn events(ctx: &Ctx, nodes: &[Node], out: &mut Vec<TreeEvent>) {
+    let lang = ctx.lang.code();
+    for n in nodes {
+        let max = if n.is_leaf() {
+            n.max.clone().unwrap_or_default()
+        } else {
+            Framework { nodes: vec![n.clone()], ..Default::default() }.max_total()
+        };
+        let mut extra = Vec::new();
+        if let Some(ev) = &n.evidence {
+            let what = if ev.documents.is_empty() { String::new() } else { format!(": {}", ev.documents.join("; ")) };
+            extra.push(format!("{}{what}", if ev.required { ctx.t("fw.evidence_required") } else { ctx.t("fw.evidence_optional") }));
+        }
+        if n.source != parindex_core::framework::Source::SelfAssessed {
+            extra.push(format!("{} {}", ctx.t("fw.source"), serde_json::to_value(n.source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+        }
+        if !n.applies_to.is_empty() {
+            extra.push(format!("{} {}", ctx.t("fw.applies_to"), n.applies_to.join(", ")));
+        }
+        let node = TreeNode {
+            code: n.code.clone(),
+            title: n.title.clone(),
+            max: num(ctx, &max),
+            rule: n.rule.as_ref().map(|r| describe(r, &max).get(lang).to_string()).unwrap_or_default(),
+            extra: extra.join(" · "),
+            guidance: n.guidance.clone().unwrap_or_default(),
+            appraiser: n.appraiser.clone().unwrap_or_default(),
+        };
+        if n.is_leaf() {
+            out.push(TreeEvent::Leaf(node));
+        } else {
+            out.push(TreeEvent::Open(node));
+            events(ctx, &n.children, out);
+            out.push(TreeEvent::Close);
+        }
+    }
+}
+
+pub struct AdjRow {
+    pub code: String,
+    pub title: String,
+    pub max: String,
+    pub rule: String,
+}
+
+#[derive(Template)]
+#[template(path = "framework.html")]
+struct Detail {
+    page: Page,
+    code: String,
+    name: String,
+    sample: bool,
+    status: String,
+    status_label: &'static str,
+    status_class: &'static str,
+    legal: String,
+    kinds: String,
+    years: String,
+    total: String,
+    leaves: usize,
+    description: String,
+    tree: Vec<TreeEvent>,
+    adjustments: Vec<AdjRow>,
+    can_manage: bool,
+    error: Option<String>,
+}
+
+async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<String>) -> Result<Response, AppError> {
+    ctx.require(Action::ViewFrameworks, Resource::System)?;
+    let (row, fw) = state.store.get_framework(code).await?;
+    let mut tree = Vec::new();
+    events(ctx, &fw.nodes, &mut tree);
+    let (status_label, status_class) = status_label(ctx, &row.status);
+    let lang = ctx.lang.code();
+    let page = Page::new(ctx, state, fw.name.clone(), "/frameworks").crumb(ctx.t("fw.title"), "/frameworks").crumb(fw.code.clone(), "");
+    let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let mut r = render(&Detail {
+        page,
+        code: fw.code.clone(),
+        name: fw.name.clone(),
+        sample: fw.sample,
+        status: row.status.clone(),
+        status_label,
+        status_class,
+        legal: fw
+            .legal_basis
+            .as_ref()
+            .map(|l| format!("{}{}", l.number, l.date.map(|d| format!(", {}", parindex_core::text::format_date(d))).unwrap_or_default()))
+            .unwrap_or_else(|| "—".into()),
+        kinds: fw.unit_kinds.join(", "),
+        years: match (fw.valid_from, fw.valid_to) {
+            (Some(a), Some(b)) => format!("{a}–{b}"),
+            (Some(a), None) => format!("{a}–"),
+            _ => "—".into(),
+        },
+        total: num(ctx, &fw.max_total()),
+        leaves: fw.leaves().count(),
+        description: fw.description.clone().unwrap_or_default(),
+        tree,
+        adjustments: fw
+            .adjustments
+            .iter()
+            .map(|a| AdjRow {
+                code: a.code.clone(),
+                title: a.title.clone(),
+                max: format!(
+                    "{}{}",
+                    if a.kind == parindex_core::framework::AdjustmentKind::Bonus { "+" } else { "−" },
+                    num(ctx, &a.max)
+                ),
+                rule: describe(&a.rule, &a.max).get(lang).to_string(),
+            })
+            .collect(),
+        can_manage: ctx.allows(Action::ManageFrameworks, Resource::System),
+        error,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn detail(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    detail_page(&state, &ctx, &code, None).await
+}
+
+async fn change_status(state: &AppState, ctx: &Ctx, code: &str, to: Status) -> Result<Response, AppError> {
+    ctx.require(Action::ManageFrameworks, Resource::System)?;
+    match state.store.set_framework_status(&ctx.audit(), code, to).await {
+        Ok(r) => Ok(Redirect::to(&format!("/frameworks/{}", r.code)).into_response()),
+        Err(StoreError::Conflict(m)) => detail_page(state, ctx, code, Some(m.get(ctx.lang.code()).to_string())).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn publish(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    change_status(&state, &ctx, &code, Status::Published).await
+}
+
+async fn archive(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    change_status(&state, &ctx, &code, Status::Archived).await
+}
+
+#[derive(Deserialize)]
+struct VersionForm {
+    new_code: String,
+    #[serde(default)]
+    name: String,
+}
+
+async fn new_version(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(f): Form<VersionForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageFrameworks, Resource::System)?;
+    match state.store.new_framework_version(&ctx.audit(), &code, &f.new_code, Some(f.name)).await {
+        Ok(r) => Ok(Redirect::to(&format!("/frameworks/{}", r.code)).into_response()),
+        Err(StoreError::Conflict(m)) => detail_page(&state, &ctx, &code, Some(m.get(ctx.lang.code()).to_string())).await,
+        Err(StoreError::Invalid(f)) => {
+            let msg = f.iter().map(|e| e.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ");
+            detail_page(&state, &ctx, &code, Some(msg)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/frameworks", get(list))
+        .route("/frameworks/{code}", get(detail))
+        .route("/frameworks/{code}/publish", post(publish))
+        .route("/frameworks/{code}/archive", post(archive))
+        .route("/frameworks/{code}/versions", post(new_version))
+}
