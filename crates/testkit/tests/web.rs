@@ -590,7 +590,30 @@ backend_tests!(framework_pages, |b| async move {
     assert!(admin.get(app.url("/frameworks/MAU-SO-2026")).send().await.unwrap().text().await.unwrap().contains("Đã ban hành"));
     let again = admin.post(app.url("/frameworks/MAU-SO-2026/publish")).send().await.unwrap();
     assert_eq!(again.status(), 409);
-    let r = admin.post(app.url("/frameworks/MAU-SO-2026/versions")).form(&[("new_code", "MAU-SO-2027"), ("name", "Bộ chỉ số 2027")]).send().await.unwrap();
+    let r = admin
+        .post(app.url("/frameworks/MAU-SO-2026/versions"))
+        .form(&[("new_code", "MAU-SO-2027"), ("name", "Bộ chỉ số 2027")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/frameworks/MAU-SO-2027");
     assert_eq!(officer.get(app.url("/frameworks/KHONG-CO")).send().await.unwrap().status(), 404);
+    // change the new draft (rename a leaf, move a point, drop a leaf, add one) and compare
+    let changed = sample
+        .replace("code: MAU-SO-2026", "code: MAU-SO-2027")
+        .replace("title: Báo cáo CCHC định kỳ đầy đủ, đúng hạn", "title: Báo cáo CCHC đầy đủ")
+        .replace("code: \"8.5\"", "code: \"8.6\"");
+    let fw2 = parindex_reports::framework::parse_framework("v2.yaml", &changed).unwrap();
+    app.store.import_framework(&parindex_store::AuditCtx::system("test"), fw2, "v2.yaml").await.unwrap();
+    let page = officer.get(app.url("/frameworks/MAU-SO-2027")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"compare\""));
+    let cmp = officer.get(app.url("/frameworks/compare?from=MAU-SO-2026&to=MAU-SO-2027")).send().await.unwrap();
+    assert_eq!(cmp.status(), 200);
+    let cmp = cmp.text().await.unwrap();
+    assert!(cmp.contains("Tiêu chí mới (1)") && cmp.contains("8.6"), "added");
+    assert!(cmp.contains("Tiêu chí bị bỏ (1)") && cmp.contains("8.5"), "removed");
+    assert!(
+        cmp.contains("Tiêu chí thay đổi (tên, quy tắc hoặc điểm) (1)")
+            && cmp.contains("trước đây là “Báo cáo CCHC định kỳ đầy đủ, đúng hạn”")
+    );
 });

@@ -379,7 +379,14 @@ pub fn describe(rule: &Rule, max: &Exact) -> Msg {
         ),
         Rule::YesNo => Msg::new(format!("Có = {}; không = 0", v(max)), format!("Yes = {}; no = 0", e(max))),
         Rule::Bands { bands } => Msg::new(
-            format!("Theo tỷ lệ %: {}", bands.iter().map(|b| format!("{} → {}", b.range().replace(", ", "; ").replace('.', ","), v(&b.points))).collect::<Vec<_>>().join("; ")),
+            format!(
+                "Theo tỷ lệ %: {}",
+                bands
+                    .iter()
+                    .map(|b| format!("{} → {}", b.range().replace(", ", "; ").replace('.', ","), v(&b.points)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
             format!("By percentage: {}", bands.iter().map(|b| format!("{} → {}", b.range(), e(&b.points))).collect::<Vec<_>>().join("; ")),
         ),
         Rule::Proportional => Msg::new(format!("{} × tử số ÷ mẫu số", v(max)), format!("{} × numerator ÷ denominator", e(max))),
@@ -387,7 +394,9 @@ pub fn describe(rule: &Rule, max: &Exact) -> Msg {
             format!("{} trừ {} điểm mỗi lần, không âm", v(max), v(per)),
             format!("{} minus {} per count, not below 0", e(max), e(per)),
         ),
-        Rule::Manual { step } => Msg::new(format!("Chấm từ 0 đến {} theo bước {}", v(max), v(step)), format!("Scored 0 to {} in steps of {}", e(max), e(step))),
+        Rule::Manual { step } => {
+            Msg::new(format!("Chấm từ 0 đến {} theo bước {}", v(max), v(step)), format!("Scored 0 to {} in steps of {}", e(max), e(step)))
+        }
         Rule::Survey => Msg::new(format!("{} × kết quả khảo sát (0–1)", v(max)), format!("{} × survey result (0–1)", e(max))),
     }
 }

@@ -15,10 +15,10 @@ use parindex_core::{Action, Exact, Resource};
 use parindex_store::StoreError;
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{render, Page};
-use crate::AppState;
+use crate::pages::{Page, render};
 
 fn status_label(ctx: &Ctx, status: &str) -> (&'static str, &'static str) {
     match status {
@@ -110,7 +110,11 @@ fn events(ctx: &Ctx, nodes: &[Node], out: &mut Vec<TreeEvent>) {
             extra.push(format!("{}{what}", if ev.required { ctx.t("fw.evidence_required") } else { ctx.t("fw.evidence_optional") }));
         }
         if n.source != parindex_core::framework::Source::SelfAssessed {
-            extra.push(format!("{} {}", ctx.t("fw.source"), serde_json::to_value(n.source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+            extra.push(format!(
+                "{} {}",
+                ctx.t("fw.source"),
+                serde_json::to_value(n.source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+            ));
         }
         if !n.applies_to.is_empty() {
             extra.push(format!("{} {}", ctx.t("fw.applies_to"), n.applies_to.join(", ")));
@@ -161,6 +165,7 @@ struct Detail {
     adjustments: Vec<AdjRow>,
     can_manage: bool,
     error: Option<String>,
+    others: Vec<String>,
 }
 
 async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<String>) -> Result<Response, AppError> {
@@ -201,16 +206,13 @@ async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<Stri
             .map(|a| AdjRow {
                 code: a.code.clone(),
                 title: a.title.clone(),
-                max: format!(
-                    "{}{}",
-                    if a.kind == parindex_core::framework::AdjustmentKind::Bonus { "+" } else { "−" },
-                    num(ctx, &a.max)
-                ),
+                max: format!("{}{}", if a.kind == parindex_core::framework::AdjustmentKind::Bonus { "+" } else { "−" }, num(ctx, &a.max)),
                 rule: describe(&a.rule, &a.max).get(lang).to_string(),
             })
             .collect(),
         can_manage: ctx.allows(Action::ManageFrameworks, Resource::System),
         error,
+        others: state.store.list_frameworks().await?.into_iter().map(|f| f.code).filter(|c| *c != row.code).collect(),
     });
     *r.status_mut() = status;
     Ok(r)
@@ -244,7 +246,12 @@ struct VersionForm {
     name: String,
 }
 
-async fn new_version(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(f): Form<VersionForm>) -> Result<Response, AppError> {
+async fn new_version(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> Result<Response, AppError> {
     ctx.require(Action::ManageFrameworks, Resource::System)?;
     match state.store.new_framework_version(&ctx.audit(), &code, &f.new_code, Some(f.name)).await {
         Ok(r) => Ok(Redirect::to(&format!("/frameworks/{}", r.code)).into_response()),
@@ -257,9 +264,98 @@ async fn new_version(State(state): State<AppState>, ctx: Ctx, Path(code): Path<S
     }
 }
 
+pub struct DiffRow {
+    pub code: String,
+    pub title: String,
+    pub old_max: String,
+    pub new_max: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "framework_compare.html")]
+struct Compare {
+    page: Page,
+    from: String,
+    to: String,
+    from_total: String,
+    to_total: String,
+    sections: Vec<(&'static str, Vec<DiffRow>)>,
+}
+
+#[derive(Deserialize)]
+struct CompareQuery {
+    from: String,
+    to: String,
+}
+
+/// Node maximum (a parent's is the sum of its leaves).
+fn node_max(fw: &Framework, code: &str) -> Option<Exact> {
+    fw.find(code).map(|n| {
+        if n.is_leaf() { n.max.clone().unwrap_or_default() } else { Framework { nodes: vec![n.clone()], ..Default::default() }.max_total() }
+    })
+}
+
+async fn compare(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<CompareQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ViewFrameworks, Resource::System)?;
+    let (_, old) = state.store.get_framework(&q.from).await?;
+    let (_, new) = state.store.get_framework(&q.to).await?;
+    let d = parindex_core::framework::crosswalk::diff(&old, &new);
+    let lang = ctx.lang.code();
+    let row = |code: &String, note: String| {
+        let title = new.find(code).or_else(|| old.find(code)).map(|n| n.title.clone()).unwrap_or_default();
+        DiffRow {
+            code: code.clone(),
+            title,
+            old_max: node_max(&old, code).map(|m| num(&ctx, &m)).unwrap_or_else(|| "—".into()),
+            new_max: node_max(&new, code).map(|m| num(&ctx, &m)).unwrap_or_else(|| "—".into()),
+            note,
+        }
+    };
+    let changed = d
+        .changed
+        .iter()
+        .map(|c| {
+            let (o, n) = (old.find(c), new.find(c));
+            let mut notes = Vec::new();
+            if let (Some(o), Some(n)) = (o, n) {
+                if o.title != n.title {
+                    notes.push(format!("{} “{}”", ctx.t("fw.was_titled"), o.title));
+                }
+                if o.rule != n.rule {
+                    let show = |x: &Node| {
+                        x.rule.as_ref().map(|r| describe(r, &x.max.clone().unwrap_or_default()).get(lang).to_string()).unwrap_or_default()
+                    };
+                    notes.push(format!("{}: {} → {}", ctx.t("fw.rule_changed"), show(o), show(n)));
+                }
+            }
+            row(c, notes.join(" · "))
+        })
+        .collect();
+    let page =
+        Page::new(&ctx, &state, ctx.t("fw.compare"), "/frameworks").crumb(ctx.t("fw.title"), "/frameworks").crumb(ctx.t("fw.compare"), "");
+    Ok(render(&Compare {
+        page,
+        from_total: num(&ctx, &old.max_total()),
+        to_total: num(&ctx, &new.max_total()),
+        from: old.code.clone(),
+        to: new.code.clone(),
+        sections: vec![
+            (ctx.t("fw.added"), d.added.iter().map(|c| row(c, String::new())).collect()),
+            (ctx.t("fw.removed"), d.removed.iter().map(|c| row(c, String::new())).collect()),
+            (ctx.t("fw.changed"), changed),
+        ],
+    }))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/frameworks", get(list))
+        .route("/frameworks/compare", get(compare))
         .route("/frameworks/{code}", get(detail))
         .route("/frameworks/{code}/publish", post(publish))
         .route("/frameworks/{code}/archive", post(archive))
