@@ -11,7 +11,6 @@ use chrono::Duration;
 use parindex_core::secret::generate_password;
 use parindex_core::text::parse_date;
 use parindex_core::{Action, Resource, Role, UnitScope};
-use parindex_store::StoreError;
 use parindex_store::repo::audit::AuditFilter;
 use parindex_store::repo::units::UnitFilter;
 use parindex_store::repo::users::{NewUser, UserEdit};
@@ -20,7 +19,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render};
+use crate::pages::{Page, render, store_error_text};
 
 pub struct UserRow {
     pub username: String,
@@ -93,14 +92,6 @@ struct NewUserForm {
     role: String,
     #[serde(default)]
     unit_code: String,
-}
-
-fn store_error_text(ctx: &Ctx, e: &StoreError) -> Option<String> {
-    match e {
-        StoreError::Invalid(f) => Some(f.iter().map(|x| x.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ")),
-        StoreError::Conflict(m) => Some(m.get(ctx.lang.code()).to_string()),
-        _ => None,
-    }
 }
 
 async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Response, AppError> {

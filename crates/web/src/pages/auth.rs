@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::ctx::{Ctx, LANG_COOKIE, Lang, SESSION_COOKIE};
 use crate::error::AppError;
-use crate::pages::{Page, render};
+use crate::pages::{Page, render, store_error_text};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -153,13 +153,11 @@ async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): Form<
     if f.new != f.confirm {
         return account(&state, &ctx, Some(ctx.t("account.mismatch").into()), None).await;
     }
-    match state.store.set_password(&ctx.audit(), &actor.username, &f.new).await {
-        Ok(()) => {}
-        Err(parindex_store::StoreError::Invalid(fields)) => {
-            let msg = fields.iter().map(|e| e.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ");
-            return account(&state, &ctx, Some(msg), None).await;
-        }
-        Err(e) => return Err(e.into()),
+    if let Err(e) = state.store.set_password(&ctx.audit(), &actor.username, &f.new).await {
+        return match store_error_text(&ctx, &e) {
+            Some(msg) => account(&state, &ctx, Some(msg), None).await,
+            None => Err(e.into()),
+        };
     }
     // every session ended with the change: sign in again with the new password
     Ok(Redirect::to("/login?next=/account").into_response())

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render};
+use crate::pages::{Page, render, store_error_text};
 
 fn status_label(ctx: &Ctx, status: &str) -> (&'static str, &'static str) {
     match status {
@@ -255,12 +255,10 @@ async fn new_version(
     ctx.require(Action::ManageFrameworks, Resource::System)?;
     match state.store.new_framework_version(&ctx.audit(), &code, &f.new_code, Some(f.name)).await {
         Ok(r) => Ok(Redirect::to(&format!("/frameworks/{}", r.code)).into_response()),
-        Err(StoreError::Conflict(m)) => detail_page(&state, &ctx, &code, Some(m.get(ctx.lang.code()).to_string())).await,
-        Err(StoreError::Invalid(f)) => {
-            let msg = f.iter().map(|e| e.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ");
-            detail_page(&state, &ctx, &code, Some(msg)).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => match store_error_text(&ctx, &e) {
+            Some(msg) => detail_page(&state, &ctx, &code, Some(msg)).await,
+            None => Err(e.into()),
+        },
     }
 }
 

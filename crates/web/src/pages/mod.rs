@@ -108,6 +108,17 @@ impl Page {
     }
 }
 
+/// The words to show on a form for a store error the user can fix (invalid fields, a conflict);
+/// `None` for errors that are not the user's to fix.
+pub fn store_error_text(ctx: &Ctx, e: &parindex_store::StoreError) -> Option<String> {
+    use parindex_store::StoreError;
+    match e {
+        StoreError::Invalid(f) => Some(f.iter().map(|x| x.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ")),
+        StoreError::Conflict(m) => Some(m.get(ctx.lang.code()).to_string()),
+        _ => None,
+    }
+}
+
 /// Render a template to a response; a template error is an internal error.
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {

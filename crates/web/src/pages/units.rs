@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render};
+use crate::pages::{Page, render, store_error_text};
 
 /// (code, label) of every unit kind in the reader's language.
 pub async fn kind_options(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, AppError> {
@@ -419,12 +419,10 @@ async fn add_lineage(
     let (pred, succ, rel) = lineage_ends(&f.relation, id, other)?;
     match state.store.add_lineage(&ctx.audit(), pred, succ, rel, date).await {
         Ok(()) => Ok(Redirect::to(&format!("/units/{id}?done=unit_saved")).into_response()),
-        Err(StoreError::Conflict(m)) => detail_page(&state, &ctx, id, None, Some(m.get(lang).to_string())).await,
-        Err(StoreError::Invalid(f)) => {
-            let msg = f.iter().map(|e| e.message.get(lang).to_string()).collect::<Vec<_>>().join(" ");
-            detail_page(&state, &ctx, id, None, Some(msg)).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => match store_error_text(&ctx, &e) {
+            Some(msg) => detail_page(&state, &ctx, id, None, Some(msg)).await,
+            None => Err(e.into()),
+        },
     }
 }
 
