@@ -157,16 +157,18 @@ enum TokenCmd {
 
 #[derive(Subcommand)]
 pub enum FrameworkCmd {
-    /// Check a framework file (YAML); lists every problem with its node code, or line for syntax.
+    /// Check a framework file (YAML or XLSX); lists every problem with its node code, and the line
+    /// (YAML) or sheet, row and column (XLSX).
     Validate { file: PathBuf },
     /// Import a framework file into the database (a draft of the same code is replaced;
     /// a published one never is). All or nothing.
     Import { file: PathBuf },
-    /// Write a framework from the database as YAML (the format it was imported in) or JSON.
+    /// Write a framework from the database as YAML, XLSX (one row per node) or JSON; each reads
+    /// back equal with `framework import`.
     Export {
         code: String,
-        /// yaml (default) or json
-        #[arg(long, default_value = "yaml")]
+        /// yaml (default), xlsx or json
+        #[arg(long, default_value = "yaml", value_parser = ["yaml", "xlsx", "json"])]
         format: String,
         /// Write to this file instead of standard output.
         #[arg(long)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use parindex_core::framework::Problem;
 use parindex_core::framework::score::{Compiled, score};
-use parindex_reports::framework::{parse_framework, parse_inputs};
+use parindex_reports::framework::{parse_framework_file, parse_inputs};
 
 use crate::cli::FrameworkCmd;
 
@@ -14,6 +14,14 @@ fn read(path: &Path) -> anyhow::Result<(String, String)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     Ok((name, text))
+}
+
+/// A framework file, YAML or XLSX (decided by content).
+fn read_framework(path: &Path) -> anyhow::Result<(String, Result<parindex_core::framework::Framework, Vec<Problem>>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let fw = parse_framework_file(&name, &bytes);
+    Ok((name, fw))
 }
 
 fn report(name: &str, problems: &[Problem], lang: &str) -> ExitCode {
@@ -50,8 +58,8 @@ pub async fn run_db(store: &parindex_store::Store, cmd: FrameworkCmd) -> anyhow:
     };
     match cmd {
         FrameworkCmd::Import { file } => {
-            let (name, text) = read(&file)?;
-            let fw = match parse_framework(&name, &text) {
+            let (name, fw) = read_framework(&file)?;
+            let fw = match fw {
                 Ok(fw) => fw,
                 Err(p) => return Ok(report(&name, &p, "vi")),
             };
@@ -65,17 +73,21 @@ pub async fn run_db(store: &parindex_store::Store, cmd: FrameworkCmd) -> anyhow:
                 Ok((_, fw)) => fw,
                 Err(e) => return fail(e),
             };
-            let text = if format == "json" {
-                serde_json::to_string_pretty(&fw)? + "\n"
-            } else {
-                parindex_reports::framework::framework_to_yaml(&fw)
+            let bytes = match format.as_str() {
+                "json" => (serde_json::to_string_pretty(&fw)? + "\n").into_bytes(),
+                "xlsx" => parindex_reports::framework_xlsx::framework_xlsx(&fw)?,
+                _ => parindex_reports::framework::framework_to_yaml(&fw).into_bytes(),
             };
             match output {
                 Some(path) => {
-                    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+                    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("written {}", path.display());
                 }
-                None => print!("{text}"),
+                None if format == "xlsx" && std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+                    eprintln!("Tệp XLSX là tệp nhị phân: hãy thêm --output TỆP.xlsx. / XLSX is binary: add --output FILE.xlsx.");
+                    return Ok(ExitCode::from(2));
+                }
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }
         }
         FrameworkCmd::List => {
@@ -105,8 +117,8 @@ pub async fn run_db(store: &parindex_store::Store, cmd: FrameworkCmd) -> anyhow:
 pub fn run(cmd: FrameworkCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         FrameworkCmd::Validate { file } => {
-            let (name, text) = read(&file)?;
-            match parse_framework(&name, &text) {
+            let (name, fw) = read_framework(&file)?;
+            match fw {
                 Ok(fw) => {
                     let leaves = fw.leaves().count();
                     println!(
@@ -122,8 +134,8 @@ pub fn run(cmd: FrameworkCmd) -> anyhow::Result<ExitCode> {
             }
         }
         FrameworkCmd::Score { file, inputs, format, lang } => {
-            let (name, text) = read(&file)?;
-            let fw = match parse_framework(&name, &text) {
+            let (name, fw) = read_framework(&file)?;
+            let fw = match fw {
                 Ok(fw) => fw,
                 Err(p) => return Ok(report(&name, &p, &lang)),
             };

@@ -356,3 +356,31 @@ async fn framework_import_export_round_trip() {
     let (_, out, _) = run(dir.path(), &["framework", "list"], None).await;
     assert!(out.contains("MAU-SO-2026") && out.contains("published") && out.contains("(from MAU-SO-2026)"), "{out}");
 }
+
+#[tokio::test]
+async fn framework_xlsx_database_xlsx_is_lossless() {
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frameworks/samples/commune-2026.yaml");
+    let (code, _, err) = run(one.path(), &["framework", "import", sample.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    let first = one.path().join("bo-chi-so.xlsx");
+    let (code, _, err) =
+        run(one.path(), &["framework", "export", "MAU-XA-2026", "--format", "xlsx", "--output", first.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(one.path(), &["framework", "validate", first.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("hợp lệ / valid"), "{out}");
+    // xlsx → another database → xlsx: the same cells
+    let (code, out, err) = run(two.path(), &["framework", "import", first.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("imported MAU-XA-2026"), "{out}");
+    let second = two.path().join("lai.xlsx");
+    let (code, _, err) =
+        run(two.path(), &["framework", "export", "MAU-XA-2026", "--format", "xlsx", "--output", second.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    let read = |p: &Path| parindex_reports::table::read_workbook("x", &std::fs::read(p).unwrap()).unwrap();
+    assert_eq!(read(&first), read(&second));
+    let yaml = parindex_reports::framework::parse_framework("s", &std::fs::read_to_string(&sample).unwrap()).unwrap();
+    let back = parindex_reports::framework::parse_framework_file("x.xlsx", &std::fs::read(&second).unwrap()).unwrap();
+    assert_eq!(yaml, back, "text → database → xlsx → database → xlsx keeps every field");
+}

@@ -25,6 +25,34 @@ pub fn parse_framework(file: &str, text: &str) -> Result<Framework, Vec<Problem>
     if problems.is_empty() { Ok(fw) } else { Err(problems) }
 }
 
+/// Read a framework file of either form, decided by content: an XLSX workbook (the one-row-per-
+/// node form, `framework_xlsx`) or UTF-8 text (YAML or JSON).
+pub fn parse_framework_file(file: &str, bytes: &[u8]) -> Result<Framework, Vec<Problem>> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return crate::framework_xlsx::parse_framework_xlsx(file, bytes);
+    }
+    let lower = file.to_lowercase();
+    if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
+        return Err(vec![Problem {
+            code: String::new(),
+            message: Msg::new(
+                format!("{file}: không phải sổ tính .xlsx hợp lệ. Hãy mở bằng Excel và lưu lại dạng .xlsx, hoặc dùng tệp mẫu."),
+                format!("{file}: not a valid .xlsx workbook. Open it in Excel and save it as .xlsx, or use the template."),
+            ),
+        }]);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_framework(file, text),
+        Err(_) => Err(vec![Problem {
+            code: String::new(),
+            message: Msg::new(
+                format!("{file}: không phải tệp văn bản UTF-8 (YAML) hay sổ tính XLSX."),
+                format!("{file}: neither a UTF-8 text (YAML) file nor an XLSX workbook."),
+            ),
+        }]),
+    }
+}
+
 /// Write a framework as YAML, in the same form that `parse_framework` reads.
 pub fn framework_to_yaml(fw: &Framework) -> String {
     let body = yaml_serde::to_string(fw).unwrap_or_default();

@@ -2,5 +2,6 @@
 //! per-row errors (never a half-read file); writers produce templates and exports.
 
 pub mod framework;
+pub mod framework_xlsx;
 pub mod table;
 pub mod units;

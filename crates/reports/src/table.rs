@@ -132,16 +132,20 @@ fn excel_serial_date(serial: f64) -> String {
     epoch.checked_add_signed(chrono::Duration::days(serial.floor() as i64)).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
-    let bad = |e: String| {
-        file_error(
-            format!("Không mở được sổ tính “{file_name}” ({e}). Hãy mở bằng Excel và lưu lại dạng .xlsx, hoặc dùng tệp mẫu."),
-            format!("Cannot open the workbook “{file_name}” ({e}). Open it in Excel and save it as .xlsx, or use the template."),
-        )
-    };
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
-    let Some(sheet) = wb.sheet_names().first().cloned() else { return Err(bad("no sheet".into())) };
-    let range = wb.worksheet_range(&sheet).map_err(|e| bad(e.to_string()))?;
+fn open_xlsx<'a>(file_name: &str, bytes: &'a [u8]) -> Result<Xlsx<Cursor<&'a [u8]>>, Vec<RowError>> {
+    Xlsx::new(Cursor::new(bytes)).map_err(|e| bad_workbook(file_name, e.to_string()))
+}
+
+fn bad_workbook(file_name: &str, e: String) -> Vec<RowError> {
+    file_error(
+        format!("Không mở được sổ tính “{file_name}” ({e}). Hãy mở bằng Excel và lưu lại dạng .xlsx, hoặc dùng tệp mẫu."),
+        format!("Cannot open the workbook “{file_name}” ({e}). Open it in Excel and save it as .xlsx, or use the template."),
+    )
+}
+
+/// One sheet as a table: the first non-empty row is the header; empty rows are skipped; row
+/// numbers are the ones Excel shows.
+fn range_table(file_name: &str, range: &calamine::Range<Data>) -> Result<Table, Vec<RowError>> {
     let (first_row, _) = range.start().unwrap_or((0, 0));
     let mut header = None;
     let mut rows = Vec::new();
@@ -160,6 +164,24 @@ fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         }
     }
     Ok(Table { header: header.unwrap_or_default(), rows })
+}
+
+fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
+    let mut wb = open_xlsx(file_name, bytes)?;
+    let Some(sheet) = wb.sheet_names().first().cloned() else { return Err(bad_workbook(file_name, "no sheet".into())) };
+    let range = wb.worksheet_range(&sheet).map_err(|e| bad_workbook(file_name, e.to_string()))?;
+    range_table(file_name, &range)
+}
+
+/// Every sheet of an XLSX workbook as a table, in workbook order.
+pub fn read_workbook(file_name: &str, bytes: &[u8]) -> Result<Vec<(String, Table)>, Vec<RowError>> {
+    let mut wb = open_xlsx(file_name, bytes)?;
+    let mut out = Vec::new();
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).map_err(|e| bad_workbook(file_name, e.to_string()))?;
+        out.push((sheet, range_table(file_name, &range)?));
+    }
+    Ok(out)
 }
 
 /// A column of an import format: its canonical name and the header spellings accepted for it

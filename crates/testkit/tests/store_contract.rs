@@ -384,3 +384,43 @@ backend_tests!(frameworks_import_publish_version_round_trip, |b| async move {
     let actions: Vec<_> = audit.entries.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, vec!["framework.import", "framework.publish", "framework.replace_draft", "framework.import"]);
 });
+
+backend_tests!(framework_draft_edits_keep_problems_until_publish, |b| async move {
+    use parindex_core::framework::{Status, edit};
+    use parindex_reports::framework::parse_framework;
+    let (_db, s) = fresh(b).await;
+    let fw = parse_framework("h.yaml", HAND).unwrap();
+    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
+    // a leaf moved under another domain and its maximum raised: the total no longer matches
+    let mut draft = fw.clone();
+    edit::set_parent(&mut draft, "2.3", "1").unwrap();
+    edit::node_mut(&mut draft, "2.3").unwrap().max = Some(parindex_core::Exact::int(3));
+    let row = s.save_framework_draft(&ctx(), &fw.code, draft.clone(), "node.update 2.3").await.unwrap();
+    assert_eq!(row.max_total, "12");
+    let (_, back) = s.get_framework(&fw.code).await.unwrap();
+    assert_eq!(back, draft);
+    assert_eq!(edit::parent_of(&back, "2.3").unwrap(), "1");
+    let nodes = s.framework_nodes(&fw.code).await.unwrap();
+    assert_eq!(nodes.iter().find(|n| n.code == "1").unwrap().max_points, "7", "node rows follow the edit");
+    // publishing lists the problem; nothing changes
+    assert!(
+        matches!(s.set_framework_status(&ctx(), &fw.code, Status::Published).await, Err(StoreError::InvalidFramework(p)) if !p.is_empty())
+    );
+    // a repeated code is refused at once, and so is another framework code
+    let mut dup = draft.clone();
+    edit::node_mut(&mut dup, "2.1").unwrap().code = "1.1".into();
+    assert!(
+        matches!(s.save_framework_draft(&ctx(), &fw.code, dup, "x").await, Err(StoreError::Invalid(f)) if f[0].message.en.contains("“1.1”"))
+    );
+    let mut renamed = draft.clone();
+    renamed.code = "KHAC".into();
+    assert!(s.save_framework_draft(&ctx(), &fw.code, renamed, "x").await.is_err());
+    // fixed → publishable; a published framework is never edited
+    edit::node_mut(&mut draft, "2.3").unwrap().max = Some(parindex_core::Exact::int(1));
+    s.save_framework_draft(&ctx(), &fw.code, draft.clone(), "node.update 2.3").await.unwrap();
+    s.set_framework_status(&ctx(), &fw.code, Status::Published).await.unwrap();
+    assert!(matches!(s.save_framework_draft(&ctx(), &fw.code, draft, "x").await, Err(StoreError::Conflict(_))));
+    let audit = s.list_audit(&AuditFilter { object_type: Some("framework".into()), ..Default::default() }).await.unwrap();
+    let edits: Vec<_> = audit.entries.iter().filter(|e| e.action == "framework.edit").filter_map(|e| e.reason.clone()).collect();
+    assert_eq!(edits, vec!["node.update 2.3", "node.update 2.3"]);
+});

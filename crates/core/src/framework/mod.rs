@@ -6,6 +6,7 @@
 //! The serde form of these types *is* the documented text format (docs/framework-format.md).
 
 pub mod crosswalk;
+pub mod edit;
 pub mod rule;
 pub mod score;
 pub mod synthetic;

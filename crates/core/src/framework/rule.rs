@@ -126,6 +126,108 @@ impl Rule {
     }
 }
 
+/// Every rule kind with its Vietnamese and English name (drop-downs, XLSX, the editor).
+pub const KINDS: [(&str, &str, &str); 7] = [
+    ("options", "lựa chọn", "options"),
+    ("yes_no", "có/không", "yes/no"),
+    ("bands", "khoảng tỷ lệ", "percentage bands"),
+    ("proportional", "tỷ lệ", "proportional"),
+    ("deduction", "trừ điểm", "deduction"),
+    ("manual", "chấm điểm", "manual"),
+    ("survey", "khảo sát", "survey"),
+];
+
+impl Rule {
+    /// The rule's parameters as one short text, the form used by the XLSX format and the
+    /// browser editor: options one per line `key | label | points`; bands one per line
+    /// `[70, 90) | 1`; deduction the points per count; manual the step; others nothing.
+    pub fn params_text(&self) -> String {
+        match self {
+            Rule::Options { options } => {
+                options.iter().map(|o| format!("{} | {} | {}", o.key, o.label, o.points)).collect::<Vec<_>>().join("\n")
+            }
+            Rule::Bands { bands } => bands.iter().map(|b| format!("{} | {}", b.range(), b.points)).collect::<Vec<_>>().join("\n"),
+            Rule::Deduction { per } => per.to_string(),
+            Rule::Manual { step } => step.to_string(),
+            Rule::YesNo | Rule::Proportional | Rule::Survey => String::new(),
+        }
+    }
+
+    /// Read a rule from its kind (English key or Vietnamese name, any case or accents) and its
+    /// parameters text (`params_text`). Errors say which line is wrong and how to write it.
+    pub fn from_text(kind: &str, params: &str) -> Result<Rule, Msg> {
+        let k = crate::text::fold(kind.trim()).replace([' ', '-'], "_");
+        let key = KINDS
+            .iter()
+            .find(|(key, vi, en)| *key == k || crate::text::fold(vi).replace([' ', '-'], "_") == k || en.replace([' ', '-'], "_") == k)
+            .map(|(key, _, _)| *key)
+            .ok_or_else(|| {
+                let all = KINDS.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join(", ");
+                let all_vi = KINDS.iter().map(|(_, vi, _)| *vi).collect::<Vec<_>>().join(", ");
+                Msg::new(
+                    format!("loại quy tắc “{kind}” không có; dùng một trong: {all_vi}"),
+                    format!("there is no rule kind “{kind}”; use one of: {all}"),
+                )
+            })?;
+        let lines: Vec<(usize, &str)> = params.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+        let number = |what_vi: &str, what_en: &str| -> Result<Exact, Msg> {
+            let t = params.trim();
+            Exact::parse(t).filter(|x| !x.is_negative() && !x.is_zero()).ok_or_else(|| {
+                Msg::new(
+                    format!("quy tắc {key} cần {what_vi} là một số dương (ví dụ 0,5), không phải “{t}”"),
+                    format!("the {key} rule needs {what_en} as a positive number (e.g. 0.5), not “{t}”"),
+                )
+            })
+        };
+        let line_error = |n: usize, line: &str, form_vi: &str, form_en: &str| {
+            Msg::new(format!("tham số dòng {n} “{line}”: hãy viết {form_vi}"), format!("parameters line {n} “{line}”: write {form_en}"))
+        };
+        match key {
+            "options" => {
+                let mut options = Vec::new();
+                for (n, line) in &lines {
+                    let form_vi = "“mã | nội dung | điểm”, ví dụ “dung_han | Ban hành đúng hạn | 1”";
+                    let form_en = "“key | label | points”, e.g. “on_time | Issued on time | 1”";
+                    let (key, rest) = line.split_once('|').ok_or_else(|| line_error(*n, line, form_vi, form_en))?;
+                    let (label, points) = rest.rsplit_once('|').ok_or_else(|| line_error(*n, line, form_vi, form_en))?;
+                    let points = Exact::parse(points).ok_or_else(|| line_error(*n, line, form_vi, form_en))?;
+                    if key.trim().is_empty() {
+                        return Err(line_error(*n, line, form_vi, form_en));
+                    }
+                    options.push(RuleOption { key: key.trim().to_string(), label: label.trim().to_string(), points });
+                }
+                Ok(Rule::Options { options })
+            }
+            "bands" => {
+                let mut bands = Vec::new();
+                for (n, line) in &lines {
+                    let (vi, en) = ("“khoảng | điểm”, ví dụ “[70, 90) | 1”", "“interval | points”, e.g. “[70, 90) | 1”");
+                    let (range, points) = line.rsplit_once('|').ok_or_else(|| line_error(*n, line, vi, en))?;
+                    let (from, from_inclusive, to, to_inclusive) = Band::parse_range(range).map_err(|_| line_error(*n, line, vi, en))?;
+                    let points = Exact::parse(points).ok_or_else(|| line_error(*n, line, vi, en))?;
+                    bands.push(Band { from, from_inclusive, to, to_inclusive, points });
+                }
+                Ok(Rule::Bands { bands })
+            }
+            "deduction" => Ok(Rule::Deduction { per: number("số điểm trừ mỗi lần", "the points per count")? }),
+            "manual" => Ok(Rule::Manual { step: number("bước chấm", "the step")? }),
+            other => {
+                if let Some((n, line)) = lines.first() {
+                    return Err(Msg::new(
+                        format!("quy tắc {other} không có tham số; hãy xoá dòng {n} “{line}”"),
+                        format!("the {other} rule takes no parameters; remove line {n} “{line}”"),
+                    ));
+                }
+                Ok(match other {
+                    "yes_no" => Rule::YesNo,
+                    "proportional" => Rule::Proportional,
+                    _ => Rule::Survey,
+                })
+            }
+        }
+    }
+}
+
 /// A unit's input for one leaf. Files may use a short form: `true`/`false` (yes/no), a number
 /// (percent, count, value or result, whichever the rule reads), an option key, `na`
 /// (not applicable), or `[numerator, denominator]`; or the full form with named fields.
@@ -484,6 +586,36 @@ mod tests {
         assert!(apply(&m, &e("1"), &inp("1.25", &m), false).is_err());
         assert_eq!(apply(&Rule::Survey, &e("2"), &inp("0.873", &Rule::Survey), false).unwrap().points, e("1.746"));
         assert!(apply(&Rule::YesNo, &e("1"), &Input::default(), false).unwrap_err().en.contains("missing"));
+    }
+
+    #[test]
+    fn params_text_round_trips_every_kind() {
+        let rules = [
+            Rule::Options {
+                options: vec![
+                    RuleOption { key: "a".into(), label: "Có | dấu gạch".into(), points: e("1") },
+                    RuleOption { key: "b".into(), label: "".into(), points: Exact::ratio(1, 3) },
+                ],
+            },
+            Rule::YesNo,
+            bands(),
+            Rule::Proportional,
+            Rule::Deduction { per: e("0.25") },
+            Rule::Manual { step: e("0.5") },
+            Rule::Survey,
+        ];
+        for r in rules {
+            let back = Rule::from_text(r.kind(), &r.params_text()).unwrap();
+            assert_eq!(back, r);
+        }
+        assert_eq!(Rule::from_text("Khoảng tỷ lệ", "[0, 50) | 0\n[50, 100] | 1").unwrap().kind(), "bands");
+        assert_eq!(Rule::from_text("co/khong", "").unwrap(), Rule::YesNo);
+        let err = Rule::from_text("bands", "[0, 50) | 0\n50-100 | 1").unwrap_err();
+        assert!(err.vi.contains("dòng 2"), "{err:?}");
+        assert!(Rule::from_text("yes_no", "1").unwrap_err().en.contains("no parameters"));
+        assert!(Rule::from_text("deduction", "-1").is_err());
+        assert!(Rule::from_text("magic", "").unwrap_err().en.contains("options, yes_no"));
+        assert!(Rule::from_text("magic", "").unwrap_err().vi.contains("lựa chọn, có/không"));
     }
 
     #[test]

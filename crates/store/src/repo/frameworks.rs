@@ -197,6 +197,80 @@ impl Store {
         Ok(self.get_framework(&code_out).await?.0)
     }
 
+    /// Save an edited draft (the browser editor). Unlike an import, a draft may be saved while
+    /// it still has problems (maxima that do not add up yet, a leaf without a rule): they are
+    /// listed on its page and publishing refuses them. What is refused here: anything but a
+    /// draft, a changed framework code, and codes that are empty or repeat (nodes are addressed
+    /// by code). `what` names the edit in the audit log ("node.update 1.2").
+    pub async fn save_framework_draft(&self, ctx: &AuditCtx, code: &str, fw: Framework, what: &str) -> Result<FrameworkRow, StoreError> {
+        let (row, before) = self.get_framework(code).await?;
+        if row.status != "draft" {
+            return Err(immutable(&row.code, &row.status));
+        }
+        if fw.code != row.code {
+            return Err(StoreError::invalid(
+                "code",
+                Msg::new("Không đổi được mã của bộ chỉ số khi soạn thảo.", "The framework code cannot change while editing."),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for c in fw.walk().into_iter().map(|(_, n)| n.code.as_str()).chain(fw.adjustments.iter().map(|a| a.code.as_str())) {
+            if c.trim().is_empty() {
+                return Err(StoreError::invalid("code", Msg::new("Mã tiêu chí không được để trống.", "A node code cannot be empty.")));
+            }
+            if !seen.insert(c) {
+                return Err(StoreError::invalid(
+                    "code",
+                    Msg::new(
+                        format!("Mã “{c}” đã có trong bộ chỉ số; hãy chọn mã khác."),
+                        format!("The code “{c}” is already used in this framework; choose another."),
+                    ),
+                ));
+            }
+        }
+        let ctx = ctx.clone();
+        let what = what.to_string();
+        let id = row.id;
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let doc = serde_json::to_string(&fw).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+                    let m = framework::Entity::find_by_id(id).one(txn).await?.ok_or(StoreError::NotFound)?;
+                    if m.status != "draft" {
+                        return Err(immutable(&m.code, &m.status));
+                    }
+                    let mut am = m.into_active_model();
+                    am.name = Set(fw.name.clone());
+                    am.sample = Set(fw.sample);
+                    am.unit_kinds = Set(fw.unit_kinds.join(","));
+                    am.valid_from = Set(fw.valid_from);
+                    am.valid_to = Set(fw.valid_to);
+                    am.max_total = Set(fw.max_total().to_string());
+                    am.leaves = Set(fw.leaves().count() as i32);
+                    am.document = Set(doc);
+                    am.updated_at = Set(Utc::now());
+                    am.update(txn).await?;
+                    write_nodes(txn, id, &fw).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "framework.edit",
+                            object_type: "framework",
+                            object_id: Some(fw.code.clone()),
+                            before: Some(json!({"leaves": before.leaves().count(), "max_total": before.max_total().to_string()})),
+                            after: Some(json!({"leaves": fw.leaves().count(), "max_total": fw.max_total().to_string()})),
+                            reason: Some(what),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await?;
+        Ok(self.get_framework(code).await?.0)
+    }
+
     /// draft → published (immutable from now on) or published → archived.
     pub async fn set_framework_status(&self, ctx: &AuditCtx, code: &str, to: Status) -> Result<FrameworkRow, StoreError> {
         let (row, fw) = self.get_framework(code).await?;

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use parindex_core::framework::Status;
 use parindex_core::framework::score::{Compiled, score};
 use parindex_core::{Action, Msg, Resource};
-use parindex_reports::framework::{framework_to_yaml, parse_framework, parse_inputs};
+use parindex_reports::framework::{framework_to_yaml, parse_framework_file, parse_inputs};
 use parindex_store::repo::frameworks::FrameworkRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -65,7 +65,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Ap
 
 #[derive(Deserialize, IntoParams)]
 pub struct GetParams {
-    /// `json` (default: the document) or `yaml` (a file in the documented format).
+    /// `json` (default: the document), `yaml` (a file in the documented format) or `xlsx` (the
+    /// one-row-per-node workbook).
     pub format: Option<String>,
 }
 
@@ -80,6 +81,10 @@ pub async fn get_one(
 ) -> Result<Response, AppError> {
     ctx.require(Action::ViewFrameworks, Resource::System)?;
     let (_, fw) = state.store.get_framework(&code).await?;
+    if p.format.as_deref() == Some("xlsx") {
+        let bytes = parindex_reports::framework_xlsx::framework_xlsx(&fw).map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(crate::pages::download(bytes, crate::pages::XLSX, &format!("{}.xlsx", fw.code)));
+    }
     if p.format.as_deref() == Some("yaml") {
         return Ok((
             [
@@ -99,7 +104,7 @@ pub struct ImportParams {
     pub filename: Option<String>,
 }
 
-/// Import a framework file (YAML or JSON body). All or nothing: 422 lists every problem with
+/// Import a framework file (YAML, JSON or XLSX body; the form is decided by content). All or nothing: 422 lists every problem with
 /// its node code. A draft of the same code is replaced; a published one never is (409).
 #[utoipa::path(post, path = "/api/v1/frameworks", tag = "frameworks", params(ImportParams),
     request_body(content = String, content_type = "application/yaml"),
@@ -112,7 +117,7 @@ pub async fn import(
 ) -> Result<(StatusCode, Json<ApiFramework>), AppError> {
     ctx.require(Action::ManageFrameworks, Resource::System)?;
     let name = p.filename.unwrap_or_else(|| "framework.yaml".into());
-    let fw = parse_framework(&name, text(&body)?).map_err(AppError::Framework)?;
+    let fw = parse_framework_file(&name, &body).map_err(AppError::Framework)?;
     let row = state.store.import_framework(&ctx.audit(), fw, &name).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }

@@ -171,3 +171,14 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .fallback(not_found)
 }
+
+/// A file download (`Content-Disposition: attachment`).
+pub fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    (
+        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\""))],
+        bytes,
+    )
+        .into_response()
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render, store_error_text};
+use crate::pages::{Page, XLSX, download, render, store_error_text};
 
 /// (code, label) of every unit kind in the reader's language.
 pub async fn kind_options(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, AppError> {
@@ -108,16 +108,6 @@ fn records(units: &[UnitView]) -> Vec<UnitRecord> {
         })
         .collect()
 }
-
-pub fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
-    (
-        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\""))],
-        bytes,
-    )
-        .into_response()
-}
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(Action::ListUnits, Resource::System)?;
