@@ -64,6 +64,17 @@ pub fn framework_to_yaml(fw: &Framework) -> String {
     out
 }
 
+/// One leaf's input in its short or full form ("82", "[95, 97]", "dung_han", "có", "na",
+/// "{ percent: 82 }"), as typed in the editor's preview box.
+pub fn parse_input_text(text: &str) -> Result<parindex_core::framework::Input, Msg> {
+    yaml_serde::from_str::<parindex_core::framework::rule::InputText>(text.trim()).map(Into::into).map_err(|e| {
+        Msg::new(
+            format!("Không đọc được dữ liệu thử “{}” ({e}). Ví dụ: 82, [95, 97], dung_han, có, na.", text.trim()),
+            format!("Cannot read the sample input “{}” ({e}). Examples: 82, [95, 97], on_time, yes, na.", text.trim()),
+        )
+    })
+}
+
 /// Read one unit's inputs (YAML or JSON).
 pub fn parse_inputs(file: &str, text: &str) -> Result<Inputs, Vec<Problem>> {
     yaml_serde::from_str(text).map_err(|e| vec![syntax_problem(file, &e)])

@@ -1,7 +1,7 @@
-//! Criteria framework screens: the list, and one framework as a collapsible tree with maxima,
-//! rules in words, evidence and appraisers; the reform office publishes, archives and starts a
-//! new version from here. (Editing a draft in the browser and comparing versions come next;
-//! drafts are edited as files for now: export, edit, import.)
+//! Criteria framework screens: the list (with import of a YAML or XLSX file and the XLSX
+//! template), one framework as a collapsible tree with maxima, rules in words, evidence and
+//! appraisers, and the comparison of two versions; the reform office publishes, archives and
+//! starts a new version from here. Drafts are edited in `framework_edit.rs`.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -51,9 +51,17 @@ struct List {
     page: Page,
     frameworks: Vec<Row>,
     can_manage: bool,
+    /// Problems of a refused import: (node code, message).
+    problems: Vec<(String, String)>,
+    file_name: String,
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    list_page(&state, &ctx, Vec::new(), String::new()).await
+}
+
+async fn list_page(state: &AppState, ctx: &Ctx, problems: Vec<(String, String)>, file_name: String) -> Result<Response, AppError> {
+    let ctx = ctx.clone();
     ctx.require(Action::ViewFrameworks, Resource::System)?;
     let frameworks = state
         .store
@@ -75,8 +83,37 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             }
         })
         .collect();
-    let page = Page::new(&ctx, &state, ctx.t("fw.title"), "/frameworks").crumb(ctx.t("fw.title"), "");
-    Ok(render(&List { page, frameworks, can_manage: ctx.allows(Action::ManageFrameworks, Resource::System) }))
+    let page = Page::new(&ctx, state, ctx.t("fw.title"), "/frameworks").crumb(ctx.t("fw.title"), "");
+    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(&List { page, frameworks, can_manage: ctx.allows(Action::ManageFrameworks, Resource::System), problems, file_name });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// Import an uploaded framework file (YAML or XLSX). All or nothing; every problem listed.
+async fn import(State(state): State<AppState>, ctx: Ctx, mp: axum::extract::Multipart) -> Result<Response, AppError> {
+    ctx.require(Action::ManageFrameworks, Resource::System)?;
+    let (name, bytes) = crate::pages::units::first_file(mp).await?;
+    let lang = ctx.lang.code();
+    let listed = |p: Vec<parindex_core::framework::Problem>| p.into_iter().map(|p| (p.code, p.message.get(lang).to_string())).collect();
+    let fw = match parindex_reports::framework::parse_framework_file(&name, &bytes) {
+        Ok(fw) => fw,
+        Err(p) => return list_page(&state, &ctx, listed(p), name).await,
+    };
+    match state.store.import_framework(&ctx.audit(), fw, &name).await {
+        Ok(row) => Ok(Redirect::to(&format!("/frameworks/{}", row.code)).into_response()),
+        Err(StoreError::InvalidFramework(p)) => list_page(&state, &ctx, listed(p), name).await,
+        Err(e) => match store_error_text(&ctx, &e) {
+            Some(text) => list_page(&state, &ctx, vec![(String::new(), text)], name).await,
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn template(ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Action::ViewFrameworks, Resource::System)?;
+    let bytes = parindex_reports::framework_xlsx::framework_template_xlsx().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(crate::pages::download(bytes, crate::pages::XLSX, "mau-bo-chi-so.xlsx"))
 }
 
 pub struct TreeNode {
@@ -166,6 +203,8 @@ struct Detail {
     can_manage: bool,
     error: Option<String>,
     others: Vec<String>,
+    /// Problems of a draft (publishing refuses them).
+    problems: Vec<(String, String)>,
 }
 
 async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<String>) -> Result<Response, AppError> {
@@ -213,6 +252,11 @@ async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<Stri
         can_manage: ctx.allows(Action::ManageFrameworks, Resource::System),
         error,
         others: state.store.list_frameworks().await?.into_iter().map(|f| f.code).filter(|c| *c != row.code).collect(),
+        problems: if row.status == "draft" {
+            parindex_core::framework::validate(&fw).into_iter().map(|p| (p.code, p.message.get(lang).to_string())).collect()
+        } else {
+            Vec::new()
+        },
     });
     *r.status_mut() = status;
     Ok(r)
@@ -227,6 +271,10 @@ async fn change_status(state: &AppState, ctx: &Ctx, code: &str, to: Status) -> R
     match state.store.set_framework_status(&ctx.audit(), code, to).await {
         Ok(r) => Ok(Redirect::to(&format!("/frameworks/{}", r.code)).into_response()),
         Err(StoreError::Conflict(m)) => detail_page(state, ctx, code, Some(m.get(ctx.lang.code()).to_string())).await,
+        Err(StoreError::InvalidFramework(p)) => {
+            let text = p.iter().map(|p| format!("[{}] {}", p.code, p.message.get(ctx.lang.code()))).collect::<Vec<_>>().join(" · ");
+            detail_page(state, ctx, code, Some(text)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -353,6 +401,8 @@ async fn compare(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/frameworks", get(list))
+        .route("/frameworks/import", post(import))
+        .route("/frameworks/template.xlsx", get(template))
         .route("/frameworks/compare", get(compare))
         .route("/frameworks/{code}", get(detail))
         .route("/frameworks/{code}/publish", post(publish))

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod framework_edit;
 pub mod frameworks;
 pub mod home;
 pub mod units;
@@ -168,6 +169,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(units::router())
         .merge(frameworks::router())
+        .merge(framework_edit::router())
         .merge(admin::router())
         .fallback(not_found)
 }
