@@ -107,3 +107,57 @@ async fn unit_officer_on_a_phone_sees_only_their_unit() {
     b.screenshot("forbidden-phone").await;
     b.close().await;
 }
+
+/// Wait until `css` has text containing `want` (the live preview answers asynchronously).
+async fn wait_text(b: &Browser, css: &str, want: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(el) = b.client.find(Locator::Css(css)).await {
+            last = el.text().await.unwrap_or_default();
+            if last.contains(want) {
+                return last;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{css} never showed “{want}”; last: “{last}”");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reform_office_edits_a_draft_with_a_live_preview() {
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
+    app.store.import_framework(&parindex_store::AuditCtx::system("test"), fw, "vd.yaml").await.unwrap();
+    sign_in(&b, &app, "admin", PASSWORD).await;
+    b.client.goto(&app.url("/frameworks/VD-TINH-TAY")).await.unwrap();
+    click(&b, "a[href='/frameworks/VD-TINH-TAY/edit']").await;
+    assert!(text_of(&b, "#problems").await.contains("hợp lệ"));
+    b.screenshot("framework-editor").await;
+
+    // a new leaf under domain 2, its bands typed and tried on 90% before saving
+    click(&b, "a[href='/frameworks/VD-TINH-TAY/nodes/new?parent=2']").await;
+    assert_eq!(b.client.find(Locator::Css("#code")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("2.4"));
+    fill(&b, "#title", "Tỷ lệ hồ sơ trực tuyến").await;
+    fill(&b, "#max", "1").await;
+    b.client.find(Locator::Css("#rule_kind option[value='bands']")).await.unwrap().click().await.unwrap();
+    fill(&b, "#params", "[0, 50) | 0\n[50, 90) | 0,5\n[90, 100] | 1").await;
+    fill(&b, "#sample", "90").await;
+    let result = wait_text(&b, "#pv-result", "điểm").await;
+    assert_eq!(result, "90% → khoảng [90; 100] → 1 điểm");
+    // a gap in the bands shows at once
+    fill(&b, "#params", "[0, 50) | 0\n[60, 100] | 1").await;
+    wait_text(&b, "#pv-problems", "khoảng trống").await;
+    b.screenshot("framework-node-preview").await;
+    fill(&b, "#params", "[0, 50) | 0\n[50, 90) | 0,5\n[90, 100] | 1").await;
+    click(&b, "button[name=op][value=save]").await;
+    // saved as a draft; the declared total (10) no longer matches, which the editor lists
+    assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu"));
+    assert!(text_of(&b, "#problems").await.contains("11"));
+    assert!(text_of(&b, "#n-2\\.4").await.contains("Tỷ lệ hồ sơ trực tuyến"));
+    b.screenshot("framework-editor-problems").await;
+    let (_, now) = app.store.get_framework("VD-TINH-TAY").await.unwrap();
+    assert_eq!(now.find("2.4").unwrap().rule.as_ref().unwrap().kind(), "bands");
+    b.close().await;
+}
