@@ -10,7 +10,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation), Box::new(M0002Frameworks)]
+        vec![Box::new(M0001Foundation), Box::new(M0002Frameworks), Box::new(M0003Crosswalks)]
     }
 }
 
@@ -273,6 +273,47 @@ impl MigrationTrait for M0002Frameworks {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("framework_nodes").to_owned()).await?;
         m.drop_table(Table::drop().table("frameworks").to_owned()).await?;
+        Ok(())
+    }
+}
+
+/// Confirmed crosswalks between two framework versions (old node code → new node codes), so
+/// that year-over-year results compare like with like. One per (from, to) pair; the map is a
+/// JSON object.
+pub struct M0003Crosswalks;
+
+impl MigrationName for M0003Crosswalks {
+    fn name(&self) -> &str {
+        "m0003_crosswalks"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Crosswalks {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("framework_crosswalks")
+                .col(big_pk_auto("id"))
+                .col(big_integer("from_id"))
+                .col(big_integer("to_id"))
+                .col(text("map"))
+                .col(string("confirmed_by"))
+                .col(timestamp_with_time_zone("confirmed_at"))
+                .foreign_key(&mut fk("framework_crosswalks", "from_id", "frameworks", "id"))
+                .foreign_key(&mut fk("framework_crosswalks", "to_id", "frameworks", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("uq_framework_crosswalks").table("framework_crosswalks").col("from_id").col("to_id").unique().to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("framework_crosswalks").to_owned()).await?;
         Ok(())
     }
 }

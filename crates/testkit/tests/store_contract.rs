@@ -40,7 +40,7 @@ fn field_of(e: StoreError) -> Vec<&'static str> {
 backend_tests!(migrations_are_idempotent, |b| async move {
     let (_db, s) = fresh(b).await;
     s.migrate().await.unwrap();
-    assert_eq!(s.applied_migrations().await.unwrap(), vec!["m0001_foundation", "m0002_frameworks"]);
+    assert_eq!(s.applied_migrations().await.unwrap(), vec!["m0001_foundation", "m0002_frameworks", "m0003_crosswalks"]);
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
     assert_eq!(kinds, vec!["agency", "commune", "ward", "district", "province"]);
 });
@@ -423,4 +423,36 @@ backend_tests!(framework_draft_edits_keep_problems_until_publish, |b| async move
     let audit = s.list_audit(&AuditFilter { object_type: Some("framework".into()), ..Default::default() }).await.unwrap();
     let edits: Vec<_> = audit.entries.iter().filter(|e| e.action == "framework.edit").filter_map(|e| e.reason.clone()).collect();
     assert_eq!(edits, vec!["node.update 2.3", "node.update 2.3"]);
+});
+
+backend_tests!(crosswalks_are_confirmed_and_checked, |b| async move {
+    use parindex_core::framework::crosswalk::{Crosswalk, propose};
+    use parindex_reports::framework::parse_framework;
+    let (_db, s) = fresh(b).await;
+    let old = parse_framework("h.yaml", HAND).unwrap();
+    s.import_framework(&ctx(), old.clone(), "h.yaml").await.unwrap();
+    s.new_framework_version(&ctx(), &old.code, "VD-2027", None).await.unwrap();
+    let (_, new) = s.get_framework("VD-2027").await.unwrap();
+    assert!(s.get_crosswalk(&old.code, "VD-2027").await.unwrap().is_none(), "nothing until a person confirms");
+    let mut cw = propose(&old, &new);
+    // 2.2 and 2.3 were merged into 2.2 in the new version
+    cw.map.insert("2.3".into(), vec!["2.2".into()]);
+    let stored = s.save_crosswalk(&ctx(), cw.clone()).await.unwrap();
+    assert_eq!(stored.crosswalk, cw);
+    assert_eq!(stored.confirmed_by, "tester");
+    assert_eq!(s.get_crosswalk(&old.code, "VD-2027").await.unwrap().unwrap().crosswalk, cw);
+    // unknown codes on either side are refused, each named; the confirmed one stays
+    let mut bad = cw.clone();
+    bad.map.insert("9.9".into(), vec!["1.1".into()]);
+    bad.map.insert("1.1".into(), vec!["7.7".into()]);
+    let e = s.save_crosswalk(&ctx(), bad).await.unwrap_err();
+    assert!(matches!(&e, StoreError::InvalidFramework(p) if p.len() == 2), "{e:?}");
+    assert_eq!(s.get_crosswalk(&old.code, "VD-2027").await.unwrap().unwrap().crosswalk, cw);
+    // replaced on a second confirmation
+    let mut again = cw.clone();
+    again.map.remove("3.2");
+    s.save_crosswalk(&ctx(), again.clone()).await.unwrap();
+    assert_eq!(s.get_crosswalk(&old.code, "VD-2027").await.unwrap().unwrap().crosswalk.map.len(), again.map.len());
+    let same = Crosswalk { from: old.code.clone(), to: old.code.clone(), map: Default::default() };
+    assert!(s.save_crosswalk(&ctx(), same).await.is_err());
 });

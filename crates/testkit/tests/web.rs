@@ -852,3 +852,69 @@ backend_tests!(framework_files_and_the_draft_editor, |b| async move {
     let reasons: Vec<_> = audit.entries.iter().filter(|e| e.action == "framework.edit").filter_map(|e| e.reason.clone()).collect();
     assert!(reasons.contains(&"node.add 1.4".to_string()) && reasons.contains(&"node.remove 2.4".to_string()), "{reasons:?}");
 });
+
+backend_tests!(crosswalk_page_and_api, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
+    let sys = parindex_store::AuditCtx::system("test");
+    app.store.import_framework(&sys, fw, "vd.yaml").await.unwrap();
+    app.store.new_framework_version(&sys, "VD-TINH-TAY", "VD-2027", None).await.unwrap();
+    let officer = app.login("officer.a").await;
+    let page = officer.get(app.url("/frameworks/compare?from=VD-TINH-TAY&to=VD-2027")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("chưa được xác nhận") && !page.contains("name=\"m:1.1\""), "unit staff read, never edit");
+    let r = officer
+        .post(app.url("/frameworks/crosswalk"))
+        .form(&[("from", "VD-TINH-TAY"), ("to", "VD-2027"), ("m:1.1", "1.1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let api = app.api("officer.a").await;
+    let r = api.put(app.url("/api/v1/frameworks/VD-2027/crosswalk")).json(&json!({"from": "VD-TINH-TAY", "map": {}})).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let proposed: Value =
+        api.get(app.url("/api/v1/frameworks/VD-2027/crosswalk?from=VD-TINH-TAY")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(proposed["confirmed"], false);
+    assert_eq!(proposed["map"]["2.3"], json!(["2.3"]));
+
+    let admin = app.login("admin").await;
+    // an unknown code is refused and named; what was typed stays on the page
+    let r = admin
+        .post(app.url("/frameworks/crosswalk"))
+        .form(&[("from", "VD-TINH-TAY"), ("to", "VD-2027"), ("m:1.1", "1.1"), ("m:2.3", "2.2, 9.9")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("“9.9” không phải là tiêu chí của VD-2027") && body.contains("value=\"2.2, 9.9\""));
+    let r = admin
+        .post(app.url("/frameworks/crosswalk"))
+        .form(&[("from", "VD-TINH-TAY"), ("to", "VD-2027"), ("m:1.1", "1.1"), ("m:2.3", "2.2, 2.3"), ("m:3.2", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = officer.get(app.url("/frameworks/compare?from=VD-TINH-TAY&to=VD-2027")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("đã được xác nhận bởi admin"));
+    let stored: Value =
+        api.get(app.url("/api/v1/frameworks/VD-2027/crosswalk?from=VD-TINH-TAY")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stored["confirmed"], true);
+    assert_eq!(stored["map"], json!({"1.1": ["1.1"], "2.3": ["2.2", "2.3"]}));
+    let admin_api = app.api("admin").await;
+    let r = admin_api
+        .put(app.url("/api/v1/frameworks/VD-2027/crosswalk"))
+        .json(&json!({"from": "VD-TINH-TAY", "map": {"1": ["1"], "x": ["1"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = admin_api
+        .put(app.url("/api/v1/frameworks/VD-2027/crosswalk"))
+        .json(&json!({"from": "VD-TINH-TAY", "map": {"1": ["1"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+});

@@ -4,6 +4,7 @@
 pub mod api_token;
 pub mod audit_log;
 pub mod framework;
+pub mod framework_crosswalk;
 pub mod framework_node;
 pub mod session;
 pub mod unit;

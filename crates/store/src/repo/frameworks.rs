@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use parindex_core::Msg;
+use parindex_core::framework::crosswalk::Crosswalk;
 use parindex_core::framework::{Framework, Status, validate};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -11,7 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::json;
 
-use crate::entity::{framework, framework_node};
+use crate::entity::{framework, framework_crosswalk, framework_node};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::{Store, StoreError};
 
@@ -30,6 +31,14 @@ pub struct FrameworkRow {
     pub derived_from: Option<String>,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+}
+
+/// A crosswalk as confirmed by a person.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredCrosswalk {
+    pub crosswalk: Crosswalk,
+    pub confirmed_by: String,
+    pub confirmed_at: DateTime<Utc>,
 }
 
 fn row(m: &framework::Model, all: &[framework::Model]) -> FrameworkRow {
@@ -350,6 +359,106 @@ impl Store {
         am.derived_from_id = Set(Some(from_row.id));
         am.update(&self.db).await?;
         Ok(self.get_framework(&new_code).await?.0)
+    }
+
+    /// The confirmed crosswalk from `from` to `to`, with who confirmed it and when.
+    pub async fn get_crosswalk(&self, from: &str, to: &str) -> Result<Option<StoredCrosswalk>, StoreError> {
+        let (a, _) = self.get_framework(from).await?;
+        let (b, _) = self.get_framework(to).await?;
+        let Some(m) = framework_crosswalk::Entity::find()
+            .filter(framework_crosswalk::Column::FromId.eq(a.id))
+            .filter(framework_crosswalk::Column::ToId.eq(b.id))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let map = serde_json::from_str(&m.map).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("crosswalk map: {e}"))))?;
+        Ok(Some(StoredCrosswalk {
+            crosswalk: Crosswalk { from: a.code, to: b.code, map },
+            confirmed_by: m.confirmed_by,
+            confirmed_at: m.confirmed_at,
+        }))
+    }
+
+    /// Confirm (store or replace) a crosswalk. Every old code must be a node of `from` and every
+    /// new code a node of `to`; the refusal lists every unknown code.
+    pub async fn save_crosswalk(&self, ctx: &AuditCtx, cw: Crosswalk) -> Result<StoredCrosswalk, StoreError> {
+        let (a, old) = self.get_framework(&cw.from).await?;
+        let (b, new) = self.get_framework(&cw.to).await?;
+        let mut problems = Vec::new();
+        for (o, targets) in &cw.map {
+            if old.find(o).is_none() {
+                problems.push(parindex_core::framework::Problem {
+                    code: o.clone(),
+                    message: Msg::new(format!("“{o}” không phải là tiêu chí của {}", a.code), format!("“{o}” is not a node of {}", a.code)),
+                });
+            }
+            for t in targets {
+                if new.find(t).is_none() {
+                    problems.push(parindex_core::framework::Problem {
+                        code: o.clone(),
+                        message: Msg::new(
+                            format!("“{t}” không phải là tiêu chí của {}", b.code),
+                            format!("“{t}” is not a node of {}", b.code),
+                        ),
+                    });
+                }
+            }
+        }
+        if a.id == b.id {
+            problems.push(parindex_core::framework::Problem {
+                code: String::new(),
+                message: Msg::new("Hãy chọn hai phiên bản khác nhau.", "Choose two different versions."),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::InvalidFramework(problems));
+        }
+        let map = serde_json::to_string(&cw.map).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+        let ctx = ctx.clone();
+        let (from_id, to_id) = (a.id, b.id);
+        let object = format!("{} → {}", a.code, b.code);
+        let (unmapped_old, unmapped_new) = cw.gaps(&old, &new);
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let existing = framework_crosswalk::Entity::find()
+                        .filter(framework_crosswalk::Column::FromId.eq(from_id))
+                        .filter(framework_crosswalk::Column::ToId.eq(to_id))
+                        .one(txn)
+                        .await?;
+                    let before = existing.as_ref().map(|e| json!({"map": serde_json::from_str::<serde_json::Value>(&e.map).unwrap_or_default()}));
+                    if let Some(e) = existing {
+                        framework_crosswalk::Entity::delete_by_id(e.id).exec(txn).await?;
+                    }
+                    framework_crosswalk::ActiveModel {
+                        from_id: Set(from_id),
+                        to_id: Set(to_id),
+                        map: Set(map.clone()),
+                        confirmed_by: Set(ctx.actor_name.clone()),
+                        confirmed_at: Set(Utc::now()),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "framework.crosswalk",
+                            object_type: "framework",
+                            object_id: Some(object),
+                            before,
+                            after: Some(json!({"map": serde_json::from_str::<serde_json::Value>(&map).unwrap_or_default(), "unmapped_old": unmapped_old, "unmapped_new": unmapped_new})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await?;
+        self.get_crosswalk(&cw.from, &cw.to).await?.ok_or(StoreError::NotFound)
     }
 
     /// Node rows of a framework in tree order (code, depth, maximum, rule kind…).

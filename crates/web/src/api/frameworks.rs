@@ -182,6 +182,62 @@ pub async fn what_if(
     Ok(Json(serde_json::to_value(sheet.report(&c)).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
+#[derive(Deserialize, IntoParams)]
+pub struct CrosswalkParams {
+    /// The older version's code.
+    pub from: String,
+}
+
+/// The crosswalk from an older version to this one: the confirmed one (with who confirmed it
+/// and when) or, when none is confirmed yet, the proposal by code (`confirmed: false`).
+#[utoipa::path(get, path = "/api/v1/frameworks/{code}/crosswalk", tag = "frameworks", params(("code" = String, Path), CrosswalkParams),
+    responses((status = 200, body = Object), (status = 404, body = crate::api::ApiError)))]
+pub async fn get_crosswalk(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(p): Query<CrosswalkParams>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    ctx.require(Action::ViewFrameworks, Resource::System)?;
+    if let Some(s) = state.store.get_crosswalk(&p.from, &code).await? {
+        return Ok(Json(serde_json::json!({
+            "from": s.crosswalk.from, "to": s.crosswalk.to, "map": s.crosswalk.map,
+            "confirmed": true, "confirmed_by": s.confirmed_by, "confirmed_at": s.confirmed_at,
+        })));
+    }
+    let (_, old) = state.store.get_framework(&p.from).await?;
+    let (_, new) = state.store.get_framework(&code).await?;
+    let cw = parindex_core::framework::crosswalk::propose(&old, &new);
+    Ok(Json(serde_json::json!({"from": cw.from, "to": cw.to, "map": cw.map, "confirmed": false})))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CrosswalkBody {
+    /// The older version's code.
+    pub from: String,
+    /// Old node code → new node codes.
+    pub map: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// Confirm the crosswalk from an older version to this one (replaces a confirmed one). 422
+/// names every unknown code.
+#[utoipa::path(put, path = "/api/v1/frameworks/{code}/crosswalk", tag = "frameworks", params(("code" = String, Path)), request_body = CrosswalkBody,
+    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn put_crosswalk(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Json(b): Json<CrosswalkBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    ctx.require(Action::ManageFrameworks, Resource::System)?;
+    let cw = parindex_core::framework::crosswalk::Crosswalk { from: b.from, to: code, map: b.map };
+    let s = state.store.save_crosswalk(&ctx.audit(), cw).await?;
+    Ok(Json(serde_json::json!({
+        "from": s.crosswalk.from, "to": s.crosswalk.to, "map": s.crosswalk.map,
+        "confirmed": true, "confirmed_by": s.confirmed_by, "confirmed_at": s.confirmed_at,
+    })))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/frameworks", get(list).post(import))
@@ -190,4 +246,5 @@ pub fn router() -> Router<AppState> {
         .route("/frameworks/{code}/archive", post(archive))
         .route("/frameworks/{code}/versions", post(new_version))
         .route("/frameworks/{code}/score", post(what_if))
+        .route("/frameworks/{code}/crosswalk", get(get_crosswalk).put(put_crosswalk))
 }

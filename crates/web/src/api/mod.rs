@@ -67,8 +67,8 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, AppErro
 #[derive(OpenApi)]
 #[openapi(
     info(title = "parindex API", version = "1", description = "Chỉ số CCHC / PAR Index — JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `parindex token create --username U`)."),
-    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::add_lineage, units::remove_lineage, units::import, units::kinds, users::list, users::create, users::update, frameworks::list, frameworks::get_one, frameworks::import, frameworks::publish, frameworks::archive, frameworks::new_version, frameworks::what_if, audit::list),
-    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, frameworks::ApiFramework, frameworks::NewVersion, audit::ApiAuditPage, audit::ApiAuditEntry)),
+    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::add_lineage, units::remove_lineage, units::import, units::kinds, users::list, users::create, users::update, frameworks::list, frameworks::get_one, frameworks::import, frameworks::publish, frameworks::archive, frameworks::new_version, frameworks::what_if, frameworks::get_crosswalk, frameworks::put_crosswalk, audit::list),
+    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, frameworks::ApiFramework, frameworks::NewVersion, frameworks::CrosswalkBody, audit::ApiAuditPage, audit::ApiAuditEntry)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render, store_error_text};
+use crate::pages::{Page, render, store_error_text, urlencode};
 
 const SOURCES: [(&str, &str, &str); 4] = [
     ("self_assessed", "Tự đánh giá, có thẩm định", "Self-assessed and appraised"),
@@ -288,12 +288,6 @@ async fn save(state: &AppState, ctx: &Ctx, code: &str, fw: Framework, what: Stri
             None => Ok(AppError::from(e).into_response()),
         },
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }
 
 async fn save_meta(

@@ -327,9 +327,22 @@ struct Compare {
     from_total: String,
     to_total: String,
     sections: Vec<(&'static str, Vec<DiffRow>)>,
+    /// The crosswalk: every old node with its successors (confirmed, or proposed by code).
+    cw_rows: Vec<CwRow>,
+    confirmed: Option<(String, String)>,
+    unmapped_new: Vec<String>,
+    cw_problems: Vec<(String, String)>,
+    can_manage: bool,
 }
 
-#[derive(Deserialize)]
+pub struct CwRow {
+    pub code: String,
+    pub title: String,
+    pub depth: usize,
+    pub targets: String,
+}
+
+#[derive(Deserialize, Clone)]
 struct CompareQuery {
     from: String,
     to: String,
@@ -347,6 +360,17 @@ async fn compare(
     ctx: Ctx,
     axum::extract::Query(q): axum::extract::Query<CompareQuery>,
 ) -> Result<Response, AppError> {
+    compare_page(&state, &ctx, &q, None, Vec::new()).await
+}
+
+async fn compare_page(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &CompareQuery,
+    edited: Option<parindex_core::framework::crosswalk::Crosswalk>,
+    cw_problems: Vec<(String, String)>,
+) -> Result<Response, AppError> {
+    let ctx = ctx.clone();
     ctx.require(Action::ViewFrameworks, Resource::System)?;
     let (_, old) = state.store.get_framework(&q.from).await?;
     let (_, new) = state.store.get_framework(&q.to).await?;
@@ -382,9 +406,29 @@ async fn compare(
             row(c, notes.join(" · "))
         })
         .collect();
+    let stored = state.store.get_crosswalk(&old.code, &new.code).await?;
+    let confirmed = stored.as_ref().map(|s| (s.confirmed_by.clone(), parindex_core::text::format_date(s.confirmed_at.date_naive())));
+    let cw = edited.or(stored.map(|s| s.crosswalk)).unwrap_or_else(|| parindex_core::framework::crosswalk::propose(&old, &new));
+    let (_, unmapped_new) = cw.gaps(&old, &new);
+    let cw_rows = old
+        .walk()
+        .into_iter()
+        .map(|(depth, n)| CwRow {
+            code: n.code.clone(),
+            title: n.title.clone(),
+            depth,
+            targets: cw.map.get(&n.code).map(|t| t.join(", ")).unwrap_or_default(),
+        })
+        .collect();
     let page =
-        Page::new(&ctx, &state, ctx.t("fw.compare"), "/frameworks").crumb(ctx.t("fw.title"), "/frameworks").crumb(ctx.t("fw.compare"), "");
-    Ok(render(&Compare {
+        Page::new(&ctx, state, ctx.t("fw.compare"), "/frameworks").crumb(ctx.t("fw.title"), "/frameworks").crumb(ctx.t("fw.compare"), "");
+    let status = if cw_problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(&Compare {
+        cw_rows,
+        confirmed,
+        unmapped_new,
+        cw_problems,
+        can_manage: ctx.allows(Action::ManageFrameworks, Resource::System),
         page,
         from_total: num(&ctx, &old.max_total()),
         to_total: num(&ctx, &new.max_total()),
@@ -395,7 +439,41 @@ async fn compare(
             (ctx.t("fw.removed"), d.removed.iter().map(|c| row(c, String::new())).collect()),
             (ctx.t("fw.changed"), changed),
         ],
-    }))
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// Confirm the crosswalk of a comparison: fields `m:<old code>` = new codes, comma separated.
+async fn confirm_crosswalk(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageFrameworks, Resource::System)?;
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let q = CompareQuery { from: get("from"), to: get("to") };
+    let map = fields
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("m:").map(|code| (code.to_string(), v)))
+        .map(|(code, v)| (code, v.split([',', ';', ' ']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect::<Vec<_>>()))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let cw = parindex_core::framework::crosswalk::Crosswalk { from: q.from.clone(), to: q.to.clone(), map };
+    match state.store.save_crosswalk(&ctx.audit(), cw.clone()).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/frameworks/compare?from={}&to={}#crosswalk",
+            crate::pages::urlencode(&q.from),
+            crate::pages::urlencode(&q.to)
+        ))
+        .into_response()),
+        Err(StoreError::InvalidFramework(p)) => {
+            let lang = ctx.lang.code();
+            let listed = p.into_iter().map(|p| (p.code, p.message.get(lang).to_string())).collect();
+            compare_page(&state, &ctx, &q, Some(cw), listed).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub fn router() -> Router<AppState> {
@@ -404,6 +482,7 @@ pub fn router() -> Router<AppState> {
         .route("/frameworks/import", post(import))
         .route("/frameworks/template.xlsx", get(template))
         .route("/frameworks/compare", get(compare))
+        .route("/frameworks/crosswalk", post(confirm_crosswalk))
         .route("/frameworks/{code}", get(detail))
         .route("/frameworks/{code}/publish", post(publish))
         .route("/frameworks/{code}/archive", post(archive))

@@ -184,3 +184,10 @@ pub fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> 
 }
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Percent-encode a path segment or query value (codes may hold any character).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
