@@ -117,6 +117,19 @@ async fn seed_frameworks(store: &Store) -> anyhow::Result<()> {
         store.import_framework(&ctx, fw, name).await?;
         store.set_framework_status(&ctx, &code, parindex_core::framework::Status::Published).await?;
     }
+    // next year's draft, to try the editor and the comparison of versions on
+    let first = SAMPLE_FRAMEWORKS[0].1;
+    let code = parindex_reports::framework::parse_framework("agency-2026.yaml", first).map_err(|p| anyhow::anyhow!("{p:?}"))?.code;
+    let draft = store
+        .new_framework_version(&ctx, &code, "MAU-SO-2027", Some("Bộ chỉ số CCHC các sở, ban, ngành tỉnh (MẪU, dự thảo năm 2027)".into()))
+        .await?;
+    let (_, mut fw) = store.get_framework(&draft.code).await?;
+    fw.valid_from = Some(2027);
+    fw.valid_to = None;
+    if let Some(n) = parindex_core::framework::edit::node_mut(&mut fw, "1.2") {
+        n.title = format!("{} (kể cả báo cáo trên Hệ thống thông tin báo cáo)", n.title);
+    }
+    store.save_framework_draft(&ctx, &draft.code, fw, "demo: draft for 2027").await?;
     Ok(())
 }
 
