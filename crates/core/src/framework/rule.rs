@@ -37,6 +37,11 @@ impl Band {
         format!("{}{}, {}{}", if self.from_inclusive { '[' } else { '(' }, self.from, self.to, if self.to_inclusive { ']' } else { ')' })
     }
 
+    /// The interval as written in Vietnamese text: `[70; 90,5)` (decimal comma, `;` between).
+    pub fn range_vi(&self) -> String {
+        self.range().replace(", ", "; ").replace('.', ",")
+    }
+
     pub fn parse_range(s: &str) -> Result<(Exact, bool, Exact, bool), String> {
         let t = s.trim();
         let bad = || format!("“{s}” is not an interval like \"[70, 90)\" or \"(90, 100]\"");
@@ -397,7 +402,7 @@ pub fn apply(rule: &Rule, max: &Exact, input: &Input, explain: bool) -> Result<O
                 Msg::new(format!("không có khoảng nào chứa {}%", show(p, true)), format!("no band contains {}%", show(p, false)))
             })?;
             let explanation = ex!(
-                format!("{}% → khoảng {} → {}", show(p, true), b.range().replace(", ", "; ").replace('.', ","), pts(&b.points, true)),
+                format!("{}% → khoảng {} → {}", show(p, true), b.range_vi(), pts(&b.points, true)),
                 format!("{}% → band {} → {}", show(p, false), b.range(), pts(&b.points, false)),
             );
             Ok(Outcome { points: b.points.clone(), explanation })
@@ -483,11 +488,7 @@ pub fn describe(rule: &Rule, max: &Exact) -> Msg {
         Rule::Bands { bands } => Msg::new(
             format!(
                 "Theo tỷ lệ %: {}",
-                bands
-                    .iter()
-                    .map(|b| format!("{} → {}", b.range().replace(", ", "; ").replace('.', ","), v(&b.points)))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                bands.iter().map(|b| format!("{} → {}", b.range_vi(), v(&b.points))).collect::<Vec<_>>().join("; ")
             ),
             format!("By percentage: {}", bands.iter().map(|b| format!("{} → {}", b.range(), e(&b.points))).collect::<Vec<_>>().join("; ")),
         ),

@@ -48,12 +48,12 @@ fn check_rule(code: &str, rule: &Rule, max: &Exact, out: &mut Vec<Problem>) {
                 if b.points.is_negative() || &b.points > max {
                     out.push(p(
                         code,
-                        format!("khoảng {} có {} điểm, ngoài khoảng 0–{max}", b.range(), b.points),
+                        format!("khoảng {} có {} điểm, ngoài khoảng 0–{max}", b.range_vi(), b.points),
                         format!("band {} is worth {}, outside 0–{max}", b.range(), b.points),
                     ));
                 }
                 if b.from > b.to || (b.from == b.to && !(b.from_inclusive && b.to_inclusive)) {
-                    out.push(p(code, format!("khoảng {} rỗng", b.range()), format!("band {} is empty", b.range())));
+                    out.push(p(code, format!("khoảng {} rỗng", b.range_vi()), format!("band {} is empty", b.range())));
                 }
             }
             // sort by lower bound and walk 0 → 100 looking for gaps and overlaps
@@ -69,19 +69,19 @@ fn check_rule(code: &str, rule: &Rule, max: &Exact, out: &mut Vec<Problem>) {
                     if first {
                         out.push(p(
                             code,
-                            format!("các khoảng phải bắt đầu từ [0; khoảng đầu là {}", b.range()),
+                            format!("các khoảng phải bắt đầu từ [0; khoảng đầu là {}", b.range_vi()),
                             format!("bands must start at [0; the first is {}", b.range()),
                         ));
                     } else if b.from < cursor || (b.from == cursor && b.from_inclusive && covered_incl) {
                         out.push(p(
                             code,
-                            format!("khoảng {} chồng lên khoảng trước", b.range()),
+                            format!("khoảng {} chồng lên khoảng trước", b.range_vi()),
                             format!("band {} overlaps the previous one", b.range()),
                         ));
                     } else {
                         out.push(p(
                             code,
-                            format!("có khoảng trống trước khoảng {}", b.range()),
+                            format!("có khoảng trống trước khoảng {}", b.range_vi()),
                             format!("there is a gap before band {}", b.range()),
                         ));
                     }
