@@ -66,6 +66,18 @@ fn immutable(code: &str, status: &str) -> StoreError {
     ))
 }
 
+/// The framework's document and the columns derived from it (name, kinds, years, totals).
+fn set_document(am: &mut framework::ActiveModel, fw: &Framework, doc: String) {
+    am.name = Set(fw.name.clone());
+    am.sample = Set(fw.sample);
+    am.unit_kinds = Set(fw.unit_kinds.join(","));
+    am.valid_from = Set(fw.valid_from);
+    am.valid_to = Set(fw.valid_to);
+    am.max_total = Set(fw.max_total().to_string());
+    am.leaves = Set(fw.leaves().count() as i32);
+    am.document = Set(doc);
+}
+
 /// Write the nodes of `fw` for framework `id` (after deleting any previous ones).
 async fn write_nodes<C: ConnectionTrait>(c: &C, id: i64, fw: &Framework) -> Result<(), StoreError> {
     framework_node::Entity::delete_many().filter(framework_node::Column::FrameworkId.eq(id)).exec(c).await?;
@@ -149,39 +161,24 @@ impl Store {
                             let before = json!({"name": e.name, "leaves": e.leaves, "max_total": e.max_total});
                             let id = e.id;
                             let mut am = e.into_active_model();
-                            am.name = Set(fw.name.clone());
+                            set_document(&mut am, &fw, doc);
                             am.status = Set(fw.status.as_str().into());
-                            am.sample = Set(fw.sample);
-                            am.unit_kinds = Set(fw.unit_kinds.join(","));
-                            am.valid_from = Set(fw.valid_from);
-                            am.valid_to = Set(fw.valid_to);
-                            am.max_total = Set(fw.max_total().to_string());
-                            am.leaves = Set(fw.leaves().count() as i32);
-                            am.document = Set(doc);
                             am.updated_at = Set(now);
                             am.published_at = Set(published);
                             am.update(txn).await?;
                             (id, "framework.replace_draft", Some(before))
                         }
                         None => {
-                            let m = framework::ActiveModel {
+                            let mut am = framework::ActiveModel {
                                 code: Set(code.clone()),
-                                name: Set(fw.name.clone()),
                                 status: Set(fw.status.as_str().into()),
-                                sample: Set(fw.sample),
-                                unit_kinds: Set(fw.unit_kinds.join(",")),
-                                valid_from: Set(fw.valid_from),
-                                valid_to: Set(fw.valid_to),
-                                max_total: Set(fw.max_total().to_string()),
-                                leaves: Set(fw.leaves().count() as i32),
-                                document: Set(doc),
                                 created_at: Set(now),
                                 updated_at: Set(now),
                                 published_at: Set(published),
                                 ..Default::default()
-                            }
-                            .insert(txn)
-                            .await?;
+                            };
+                            set_document(&mut am, &fw, doc);
+                            let m = am.insert(txn).await?;
                             (m.id, "framework.import", None)
                         }
                     };
@@ -249,14 +246,7 @@ impl Store {
                         return Err(immutable(&m.code, &m.status));
                     }
                     let mut am = m.into_active_model();
-                    am.name = Set(fw.name.clone());
-                    am.sample = Set(fw.sample);
-                    am.unit_kinds = Set(fw.unit_kinds.join(","));
-                    am.valid_from = Set(fw.valid_from);
-                    am.valid_to = Set(fw.valid_to);
-                    am.max_total = Set(fw.max_total().to_string());
-                    am.leaves = Set(fw.leaves().count() as i32);
-                    am.document = Set(doc);
+                    set_document(&mut am, &fw, doc);
                     am.updated_at = Set(Utc::now());
                     am.update(txn).await?;
                     write_nodes(txn, id, &fw).await?;
