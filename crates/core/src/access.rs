@@ -95,10 +95,14 @@ pub enum Action {
     ViewFrameworks,
     /// Import, edit, publish frameworks.
     ManageFrameworks,
+    /// See the periods and the state of each unit's assessment (not their drafts' content).
+    ViewPeriods,
+    /// Open and run assessment periods (participants, deadlines).
+    ManagePeriods,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -114,6 +118,8 @@ impl Action {
         Action::SubmitAssessment,
         Action::ViewFrameworks,
         Action::ManageFrameworks,
+        Action::ViewPeriods,
+        Action::ManagePeriods,
     ];
 }
 
@@ -172,6 +178,8 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         ManageUsers | ViewAuditLog => actor.role == Admin,
         ViewFrameworks => !is_unit_resource,
         ManageFrameworks => actor.role == Admin && !is_unit_resource,
+        ViewPeriods => !is_unit_resource,
+        ManagePeriods => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,
         ViewUnitDrafts => match actor.role {
             Admin | Secretariat => is_unit_resource,
             UnitOfficer | UnitLeader => own,
@@ -207,6 +215,8 @@ mod tests {
             (ManageUsers | ViewAuditLog, Admin) => (true, true, true),
             (ViewFrameworks, _) => (true, false, false),
             (ManageFrameworks, Admin) => (true, false, false),
+            (ViewPeriods, _) => (true, false, false),
+            (ManagePeriods, Admin | Secretariat) => (true, false, false),
             (ViewUnitDrafts, Admin | Secretariat) => (false, true, true),
             (ViewUnitDrafts | EditUnitDrafts, UnitOfficer | UnitLeader) => (false, true, false),
             (SubmitAssessment, UnitLeader) => (false, true, false),
@@ -229,7 +239,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 15);
+        assert_eq!(checked, 7 * 17);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Every other crate asks this one what is allowed and what is valid.
 
 pub mod access;
+pub mod assessment;
 pub mod exact;
 pub mod framework;
 pub mod msg;

@@ -10,7 +10,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation), Box::new(M0002Frameworks), Box::new(M0003Crosswalks)]
+        vec![Box::new(M0001Foundation), Box::new(M0002Frameworks), Box::new(M0003Crosswalks), Box::new(M0004Periods)]
     }
 }
 
@@ -314,6 +314,97 @@ impl MigrationTrait for M0003Crosswalks {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("framework_crosswalks").to_owned()).await?;
+        Ok(())
+    }
+}
+
+/// Assessment periods (kỳ đánh giá): a year, a published framework, deadlines per stage; one
+/// assessment per participating unit with its state; one row per leaf the unit has touched
+/// (input, points, note, explanation), versioned so that two tabs never overwrite each other.
+pub struct M0004Periods;
+
+impl MigrationName for M0004Periods {
+    fn name(&self) -> &str {
+        "m0004_periods"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004Periods {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("periods")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("code", 64))
+                .col(string("name"))
+                .col(integer("year"))
+                .col(big_integer("framework_id"))
+                .col(string_len("status", 16))
+                .col(date_null("self_due"))
+                .col(date_null("appraisal_due"))
+                .col(date_null("explanation_due"))
+                .col(date_null("final_due"))
+                .col(date_null("approval_due"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("periods", "framework_id", "frameworks", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("assessments")
+                .col(big_pk_auto("id"))
+                .col(big_integer("period_id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("state", 24))
+                .col(date_null("self_due_override"))
+                .col(timestamp_with_time_zone_null("submitted_at"))
+                .col(string_null("submitted_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("assessments", "period_id", "periods", "id"))
+                .foreign_key(&mut fk("assessments", "unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("uq_assessments_unit").table("assessments").col("period_id").col("unit_id").unique().to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("assessment_entries")
+                .col(big_pk_auto("id"))
+                .col(big_integer("assessment_id"))
+                .col(string_len("node_code", 64))
+                .col(text_null("self_input"))
+                .col(string_len_null("self_points", 128))
+                .col(text_null("note"))
+                .col(text_null("explanation"))
+                .col(integer("version"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("assessment_entries", "assessment_id", "assessments", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_assessment_entries")
+                .table("assessment_entries")
+                .col("assessment_id")
+                .col("node_code")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["assessment_entries", "assessments", "periods"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
         Ok(())
     }
 }

@@ -40,7 +40,7 @@ fn field_of(e: StoreError) -> Vec<&'static str> {
 backend_tests!(migrations_are_idempotent, |b| async move {
     let (_db, s) = fresh(b).await;
     s.migrate().await.unwrap();
-    assert_eq!(s.applied_migrations().await.unwrap(), vec!["m0001_foundation", "m0002_frameworks", "m0003_crosswalks"]);
+    assert_eq!(s.applied_migrations().await.unwrap(), vec!["m0001_foundation", "m0002_frameworks", "m0003_crosswalks", "m0004_periods"]);
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
     assert_eq!(kinds, vec!["agency", "commune", "ward", "district", "province"]);
 });
@@ -455,4 +455,125 @@ backend_tests!(crosswalks_are_confirmed_and_checked, |b| async move {
     assert_eq!(s.get_crosswalk(&old.code, "VD-2027").await.unwrap().unwrap().crosswalk.map.len(), again.map.len());
     let same = Crosswalk { from: old.code.clone(), to: old.code.clone(), map: Default::default() };
     assert!(s.save_crosswalk(&ctx(), same).await.is_err());
+});
+
+backend_tests!(periods_open_assessments_and_self_scores, |b| async move {
+    use chrono::NaiveDate;
+    use parindex_core::framework::{Input, Status};
+    use parindex_reports::framework::parse_framework;
+    use parindex_store::repo::periods::{EntryInput, PeriodInput};
+    let (_db, s) = fresh(b).await;
+    for (code, name, kind) in
+        [("SA", "Sở A", "agency"), ("SB", "Sở B", "agency"), ("XA", "UBND xã A", "commune"), ("TINH", "Tỉnh", "province")]
+    {
+        s.create_unit(&ctx(), unit(code, name, kind)).await.unwrap();
+    }
+    let fw = parse_framework("h.yaml", HAND).unwrap();
+    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d);
+    let input = PeriodInput {
+        code: "2026".into(),
+        name: "Đánh giá năm 2026".into(),
+        year: 2026,
+        framework_code: fw.code.clone(),
+        self_due: day(12, 15),
+        appraisal_due: day(12, 10),
+        ..Default::default()
+    };
+    // a draft framework and deadlines out of order are refused, every field named; nothing written
+    let e = s.create_period(&ctx(), input.clone()).await.unwrap_err();
+    assert_eq!(field_of(e), vec!["framework", "deadlines"]);
+    assert!(s.list_periods().await.unwrap().is_empty());
+    s.set_framework_status(&ctx(), &fw.code, Status::Published).await.unwrap();
+    let e = s
+        .create_period(&ctx(), PeriodInput { unit_codes: vec!["SA".into(), "NOPE".into()], appraisal_due: day(12, 20), ..input.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(e), vec!["units"]);
+    // by kind: the framework's kinds (agency, commune), not the province
+    let p = s.create_period(&ctx(), PeriodInput { appraisal_due: day(12, 20), ..input.clone() }).await.unwrap();
+    assert_eq!((p.units, p.states.get("draft").copied()), (3, Some(3)));
+    assert!(
+        matches!(s.create_period(&ctx(), PeriodInput { appraisal_due: day(12, 20), ..input.clone() }).await, Err(StoreError::Invalid(_))),
+        "code reused"
+    );
+    let list = s.list_assessments(p.id, parindex_core::UnitScope::All).await.unwrap();
+    let names: Vec<_> = list.iter().map(|a| a.unit_name.as_str()).collect();
+    assert_eq!(names, vec!["Sở A", "Sở B", "UBND xã A"]);
+    let sa = list.iter().find(|a| a.unit_code == "SA").unwrap().clone();
+    let xa = list.iter().find(|a| a.unit_code == "XA").unwrap().clone();
+    // 3.1 is survey-sourced and 2.1 imported: not the unit's; 3.2 only for communes
+    assert_eq!((sa.to_do, xa.to_do), (5, 6));
+    let only = s.list_assessments(p.id, parindex_core::UnitScope::Only(sa.unit_id)).await.unwrap();
+    assert_eq!(only.len(), 1);
+
+    let today = day(12, 1).unwrap();
+    let yes = |b: bool| Some(Input { yes: Some(b), ..Default::default() });
+    let saved = s.save_entry(&ctx(), sa.id, "1.2", EntryInput { input: yes(true), version: 0, ..Default::default() }, today).await.unwrap();
+    assert_eq!((saved.version, saved.points.clone()), (1, Some(parindex_core::Exact::int(1))));
+    // a second tab still holding version 0 is told, not obeyed
+    let e =
+        s.save_entry(&ctx(), sa.id, "1.2", EntryInput { input: yes(false), version: 0, ..Default::default() }, today).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Conflict(m) if m.vi.contains("vừa được tester lưu")), "{e:?}");
+    assert_eq!(s.get_assessment(sa.id).await.unwrap().entries["1.2"].input, yes(true));
+    // an input the rule refuses, a leaf that is not the unit's, and after the deadline
+    let bad = Some(Input { percent: Some(parindex_core::Exact::int(120)), ..Default::default() });
+    assert!(matches!(
+        s.save_entry(&ctx(), sa.id, "1.3", EntryInput { input: bad, ..Default::default() }, today).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.save_entry(&ctx(), sa.id, "3.1", EntryInput { input: yes(true), ..Default::default() }, today).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(
+        matches!(
+            s.save_entry(&ctx(), sa.id, "3.2", EntryInput { input: yes(true), ..Default::default() }, today).await,
+            Err(StoreError::Invalid(_))
+        ),
+        "3.2 is for communes"
+    );
+    let late = day(12, 16).unwrap();
+    assert!(
+        matches!(s.save_entry(&ctx(), sa.id, "1.2", EntryInput { input: yes(false), version: 1, ..Default::default() }, late).await, Err(StoreError::Conflict(m)) if m.vi.contains("15/12/2026"))
+    );
+    // submitting needs every leaf
+    let e = s.submit_assessment(&ctx(), sa.id, today).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(f) if f[0].message.vi.contains("Còn 4 tiêu chí chưa chấm: 1.1, 1.3, 2.2, 2.3")), "{e:?}");
+    let put = |code: &'static str, i: Input| {
+        let s = s.clone();
+        async move { s.save_entry(&ctx(), sa.id, code, EntryInput { input: Some(i), ..Default::default() }, today).await.unwrap() }
+    };
+    put("1.1", Input { option: Some("dung_han".into()), ..Default::default() }).await;
+    put("1.3", Input { percent: Some(parindex_core::Exact::int(90)), ..Default::default() }).await;
+    put("2.2", Input { count: Some(parindex_core::Exact::int(3)), ..Default::default() }).await;
+    put("2.3", Input { not_applicable: true, ..Default::default() }).await;
+    let e = s.submit_assessment(&ctx(), sa.id, today).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(f) if f[0].field == "explanation"), "not applicable needs a reason: {e:?}");
+    s.save_entry(
+        &ctx(),
+        sa.id,
+        "2.3",
+        EntryInput {
+            input: Some(Input { not_applicable: true, ..Default::default() }),
+            explanation: Some("Không có thủ tục cần rà soát".into()),
+            version: 1,
+            ..Default::default()
+        },
+        today,
+    )
+    .await
+    .unwrap();
+    assert!(s.submit_assessment(&ctx(), sa.id, late).await.is_err(), "not after the deadline");
+    let done = s.submit_assessment(&ctx(), sa.id, today).await.unwrap();
+    assert_eq!((done.state.as_str(), done.done, done.submitted_by.as_deref()), ("submitted", 5, Some("tester")));
+    // locked for the unit now
+    assert!(matches!(
+        s.save_entry(&ctx(), sa.id, "1.2", EntryInput { input: yes(false), version: 1, ..Default::default() }, today).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(s.submit_assessment(&ctx(), sa.id, today).await.is_err());
+    let audit = s.list_audit(&AuditFilter { object_type: Some("assessment".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.self_score").count(), 6);
+    assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.submit").count(), 1);
 });

@@ -2,10 +2,13 @@
 //! queries where needed rather than in the entities, to keep them plain.
 
 pub mod api_token;
+pub mod assessment;
+pub mod assessment_entry;
 pub mod audit_log;
 pub mod framework;
 pub mod framework_crosswalk;
 pub mod framework_node;
+pub mod period;
 pub mod session;
 pub mod unit;
 pub mod unit_kind;

@@ -2,5 +2,6 @@
 
 pub mod audit;
 pub mod frameworks;
+pub mod periods;
 pub mod units;
 pub mod users;

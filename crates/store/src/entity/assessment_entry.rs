@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "assessment_entries")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub assessment_id: i64,
+    pub node_code: String,
+    /// JSON of `parindex_core::framework::Input`.
+    pub self_input: Option<String>,
+    /// Exact points ("3/2"), computed by the rule when saved.
+    pub self_points: Option<String>,
+    pub note: Option<String>,
+    pub explanation: Option<String>,
+    pub version: i32,
+    pub updated_by: String,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

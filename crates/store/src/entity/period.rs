@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "periods")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub framework_id: i64,
+    pub status: String,
+    pub self_due: Option<Date>,
+    pub appraisal_due: Option<Date>,
+    pub explanation_due: Option<Date>,
+    pub final_due: Option<Date>,
+    pub approval_due: Option<Date>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,586 @@
+//! Assessment periods and each unit's self-assessment (issue #4, first step): open a period on a
+//! published framework for units chosen by kind or by list (one assessment per unit), save one
+//! leaf's input with optimistic versioning, submit. Authorization is the caller's (`can`); the
+//! state and deadline rules are checked here, inside the transaction that writes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use parindex_core::assessment::{State, within};
+use parindex_core::framework::rule::apply;
+use parindex_core::framework::{Framework, Input, Source};
+use parindex_core::unit::FieldError;
+use parindex_core::{Exact, Msg, UnitScope};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::entity::{assessment, assessment_entry, framework, period, unit};
+use crate::repo::audit::{AuditCtx, AuditEntry, record};
+use crate::{Store, StoreError};
+
+/// What opens a period.
+#[derive(Debug, Clone, Default)]
+pub struct PeriodInput {
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub framework_code: String,
+    /// Participating unit kinds (empty: the framework's kinds) …
+    pub unit_kinds: Vec<String>,
+    /// … or an explicit list of unit codes (wins over kinds when not empty).
+    pub unit_codes: Vec<String>,
+    pub self_due: Option<NaiveDate>,
+    pub appraisal_due: Option<NaiveDate>,
+    pub explanation_due: Option<NaiveDate>,
+    pub final_due: Option<NaiveDate>,
+    pub approval_due: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub framework_code: String,
+    pub status: String,
+    pub self_due: Option<NaiveDate>,
+    pub appraisal_due: Option<NaiveDate>,
+    pub explanation_due: Option<NaiveDate>,
+    pub final_due: Option<NaiveDate>,
+    pub approval_due: Option<NaiveDate>,
+    /// Assessments per state.
+    pub states: BTreeMap<String, usize>,
+    pub units: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentRow {
+    pub id: i64,
+    pub period_id: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub unit_kind: String,
+    pub state: String,
+    /// The self-assessment deadline for this unit (its extension, else the period's).
+    pub self_due: Option<NaiveDate>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub submitted_by: Option<String>,
+    /// Leaves with an input, of the leaves the unit scores itself.
+    pub done: usize,
+    pub to_do: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryRow {
+    pub node_code: String,
+    pub input: Option<Input>,
+    pub points: Option<Exact>,
+    pub note: Option<String>,
+    pub explanation: Option<String>,
+    pub version: i32,
+    pub updated_by: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One leaf as the unit saves it. `version` is the one the form was rendered with (0: new).
+#[derive(Debug, Clone, Default)]
+pub struct EntryInput {
+    pub input: Option<Input>,
+    pub note: Option<String>,
+    pub explanation: Option<String>,
+    pub version: i32,
+}
+
+/// A unit's whole assessment: everything the self-assessment page needs.
+#[derive(Debug, Clone)]
+pub struct AssessmentView {
+    pub assessment: AssessmentRow,
+    pub period: PeriodRow,
+    pub framework: Framework,
+    pub entries: HashMap<String, EntryRow>,
+}
+
+fn doc(m: &framework::Model) -> Result<Framework, StoreError> {
+    serde_json::from_str(&m.document).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("framework document: {e}"))))
+}
+
+/// Leaves the unit scores itself: self-assessed source, meant for its kind.
+pub fn self_leaves<'a>(fw: &'a Framework, kind: &str) -> Vec<&'a parindex_core::framework::Node> {
+    fn go<'a>(n: &'a parindex_core::framework::Node, kind: &str, out: &mut Vec<&'a parindex_core::framework::Node>) {
+        if !n.applies_to.is_empty() && !n.applies_to.iter().any(|k| k == kind) {
+            return;
+        }
+        if n.is_leaf() {
+            if n.source == Source::SelfAssessed {
+                out.push(n);
+            }
+        } else {
+            n.children.iter().for_each(|c| go(c, kind, out));
+        }
+    }
+    let mut out = Vec::new();
+    fw.nodes.iter().for_each(|n| go(n, kind, &mut out));
+    out
+}
+
+fn entry_row(m: &assessment_entry::Model) -> EntryRow {
+    EntryRow {
+        node_code: m.node_code.clone(),
+        input: m.self_input.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        points: m.self_points.as_deref().and_then(Exact::parse),
+        note: m.note.clone(),
+        explanation: m.explanation.clone(),
+        version: m.version,
+        updated_by: m.updated_by.clone(),
+        updated_at: m.updated_at,
+    }
+}
+
+fn invalid(field: &'static str, vi: String, en: String) -> StoreError {
+    StoreError::Invalid(vec![FieldError { field, message: Msg::new(vi, en) }])
+}
+
+impl Store {
+    fn period_row(&self, p: &period::Model, fw_code: &str, assessments: &[assessment::Model]) -> PeriodRow {
+        let mut states = BTreeMap::new();
+        for a in assessments.iter().filter(|a| a.period_id == p.id) {
+            *states.entry(a.state.clone()).or_insert(0) += 1;
+        }
+        PeriodRow {
+            id: p.id,
+            code: p.code.clone(),
+            name: p.name.clone(),
+            year: p.year,
+            framework_code: fw_code.to_string(),
+            status: p.status.clone(),
+            self_due: p.self_due,
+            appraisal_due: p.appraisal_due,
+            explanation_due: p.explanation_due,
+            final_due: p.final_due,
+            approval_due: p.approval_due,
+            units: states.values().sum(),
+            states,
+        }
+    }
+
+    /// Open a period: one assessment (draft) per participating active unit. All or nothing.
+    pub async fn create_period(&self, ctx: &AuditCtx, input: PeriodInput) -> Result<PeriodRow, StoreError> {
+        let mut errors = Vec::new();
+        let err = |field: &'static str, vi: &str, en: &str| FieldError { field, message: Msg::new(vi, en) };
+        let code = input.code.trim().to_string();
+        if code.is_empty() || code.len() > 64 {
+            errors.push(err(
+                "code",
+                "Mã kỳ đánh giá gồm 1–64 ký tự, ví dụ 2026-SO.",
+                "A period code has 1–64 characters, e.g. 2026-AGENCIES.",
+            ));
+        } else if period::Entity::find().filter(period::Column::Code.eq(&code)).one(&self.db).await?.is_some() {
+            errors.push(err("code", "Mã kỳ đánh giá này đã có.", "This period code is already used."));
+        }
+        if input.name.trim().is_empty() {
+            errors.push(err("name", "Nhập tên kỳ đánh giá.", "Enter the period's name."));
+        }
+        if !(2000..=2100).contains(&input.year) {
+            errors.push(err("year", "Năm đánh giá từ 2000 đến 2100.", "The year is between 2000 and 2100."));
+        }
+        let fw = framework::Entity::find().filter(framework::Column::Code.eq(input.framework_code.trim())).one(&self.db).await?;
+        let fw = match fw {
+            None => {
+                errors.push(err("framework", "Chọn một bộ chỉ số.", "Choose a framework."));
+                None
+            }
+            Some(f) if f.status != "published" => {
+                errors.push(err("framework", "Chỉ dùng được bộ chỉ số đã ban hành.", "Only a published framework can be used."));
+                None
+            }
+            Some(f) => Some(f),
+        };
+        let dates = [input.self_due, input.appraisal_due, input.explanation_due, input.final_due, input.approval_due];
+        let given: Vec<NaiveDate> = dates.iter().flatten().copied().collect();
+        if given.windows(2).any(|w| w[0] > w[1]) {
+            errors.push(err(
+                "deadlines",
+                "Các hạn phải theo thứ tự: tự đánh giá ≤ thẩm định ≤ giải trình ≤ thẩm định lại ≤ phê duyệt.",
+                "Deadlines go in order: self-assessment ≤ appraisal ≤ explanation ≤ final appraisal ≤ approval.",
+            ));
+        }
+        let units = unit::Entity::find().filter(unit::Column::ActiveTo.is_null()).order_by_asc(unit::Column::Code).all(&self.db).await?;
+        let participants: Vec<&unit::Model> = if !input.unit_codes.is_empty() {
+            let wanted: Vec<String> = input.unit_codes.iter().map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect();
+            let unknown: Vec<&String> = wanted.iter().filter(|c| !units.iter().any(|u| &u.code == *c)).collect();
+            if !unknown.is_empty() {
+                let list = unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+                errors.push(FieldError {
+                    field: "units",
+                    message: Msg::new(format!("Không có đơn vị đang hoạt động mã: {list}."), format!("No active unit with code: {list}.")),
+                });
+            }
+            units.iter().filter(|u| wanted.contains(&u.code)).collect()
+        } else {
+            let kinds: Vec<String> = if input.unit_kinds.is_empty() {
+                fw.as_ref().map(|f| f.unit_kinds.split(',').filter(|k| !k.is_empty()).map(str::to_string).collect()).unwrap_or_default()
+            } else {
+                input.unit_kinds.clone()
+            };
+            units.iter().filter(|u| kinds.contains(&u.kind)).collect()
+        };
+        if participants.is_empty() && errors.iter().all(|e| e.field != "units" && e.field != "framework") {
+            errors.push(err(
+                "units",
+                "Không có đơn vị nào tham gia; chọn loại đơn vị hoặc danh sách mã.",
+                "No unit takes part; choose unit kinds or list codes.",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let fw = fw.expect("checked above");
+        let unit_ids: Vec<i64> = participants.iter().map(|u| u.id).collect();
+        let ctx = ctx.clone();
+        let fw_id = fw.id;
+        let code_out = code.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let now = Utc::now();
+                    let p = period::ActiveModel {
+                        code: Set(code.clone()),
+                        name: Set(input.name.trim().to_string()),
+                        year: Set(input.year),
+                        framework_id: Set(fw_id),
+                        status: Set("open".into()),
+                        self_due: Set(input.self_due),
+                        appraisal_due: Set(input.appraisal_due),
+                        explanation_due: Set(input.explanation_due),
+                        final_due: Set(input.final_due),
+                        approval_due: Set(input.approval_due),
+                        created_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                    let rows: Vec<assessment::ActiveModel> = unit_ids
+                        .iter()
+                        .map(|u| assessment::ActiveModel {
+                            period_id: Set(p.id),
+                            unit_id: Set(*u),
+                            state: Set(State::Draft.as_str().into()),
+                            updated_at: Set(now),
+                            ..Default::default()
+                        })
+                        .collect();
+                    for chunk in rows.chunks(200) {
+                        assessment::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+                    }
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "period.create",
+                            object_type: "period",
+                            object_id: Some(code.clone()),
+                            after: Some(json!({"year": input.year, "framework": input.framework_code, "units": unit_ids.len(), "self_due": input.self_due})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await?;
+        let p = period::Entity::find().filter(period::Column::Code.eq(&code_out)).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        self.get_period(p.id).await
+    }
+
+    pub async fn list_periods(&self) -> Result<Vec<PeriodRow>, StoreError> {
+        let periods = period::Entity::find().order_by_desc(period::Column::Year).order_by_asc(period::Column::Code).all(&self.db).await?;
+        let fws = framework::Entity::find().all(&self.db).await?;
+        let all = assessment::Entity::find().all(&self.db).await?;
+        Ok(periods
+            .iter()
+            .map(|p| {
+                let code = fws.iter().find(|f| f.id == p.framework_id).map(|f| f.code.as_str()).unwrap_or("");
+                self.period_row(p, code, &all)
+            })
+            .collect())
+    }
+
+    pub async fn get_period(&self, id: i64) -> Result<PeriodRow, StoreError> {
+        let p = period::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let fw = framework::Entity::find_by_id(p.framework_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let all = assessment::Entity::find().filter(assessment::Column::PeriodId.eq(id)).all(&self.db).await?;
+        Ok(self.period_row(&p, &fw.code, &all))
+    }
+
+    /// The assessments of a period that `scope` may see, in unit code order, with progress.
+    pub async fn list_assessments(&self, period_id: i64, scope: UnitScope) -> Result<Vec<AssessmentRow>, StoreError> {
+        let p = period::Entity::find_by_id(period_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let fw = framework::Entity::find_by_id(p.framework_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let fw = doc(&fw)?;
+        let mut q = assessment::Entity::find().filter(assessment::Column::PeriodId.eq(period_id));
+        match scope {
+            UnitScope::All => {}
+            UnitScope::Only(u) => q = q.filter(assessment::Column::UnitId.eq(u)),
+            UnitScope::Nothing => return Ok(vec![]),
+        }
+        let rows = q.all(&self.db).await?;
+        let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+        let units =
+            unit::Entity::find().filter(unit::Column::Id.is_in(rows.iter().map(|a| a.unit_id).collect::<Vec<_>>())).all(&self.db).await?;
+        let entries = assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.is_in(ids)).all(&self.db).await?;
+        let mut by_assessment: HashMap<i64, Vec<&assessment_entry::Model>> = HashMap::new();
+        for e in &entries {
+            by_assessment.entry(e.assessment_id).or_default().push(e);
+        }
+        let mut to_do_by_kind: HashMap<String, Vec<String>> = HashMap::new();
+        let mut out: Vec<AssessmentRow> = rows
+            .iter()
+            .filter_map(|a| {
+                let u = units.iter().find(|u| u.id == a.unit_id)?;
+                let leaves = to_do_by_kind
+                    .entry(u.kind.clone())
+                    .or_insert_with(|| self_leaves(&fw, &u.kind).iter().map(|n| n.code.clone()).collect());
+                let mine = by_assessment.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
+                let done = mine.iter().filter(|e| e.self_input.is_some() && leaves.contains(&e.node_code)).count();
+                Some(AssessmentRow {
+                    id: a.id,
+                    period_id: a.period_id,
+                    unit_id: u.id,
+                    unit_code: u.code.clone(),
+                    unit_name: u.name.clone(),
+                    unit_kind: u.kind.clone(),
+                    state: a.state.clone(),
+                    self_due: a.self_due_override.or(p.self_due),
+                    submitted_at: a.submitted_at,
+                    submitted_by: a.submitted_by.clone(),
+                    done,
+                    to_do: leaves.len(),
+                })
+            })
+            .collect();
+        out.sort_by_key(|a| parindex_core::text::sort_key(&a.unit_name));
+        Ok(out)
+    }
+
+    /// The assessments of one unit across periods (its officer's home page).
+    pub async fn assessments_of_unit(&self, unit_id: i64) -> Result<Vec<(PeriodRow, AssessmentRow)>, StoreError> {
+        let mine = assessment::Entity::find().filter(assessment::Column::UnitId.eq(unit_id)).all(&self.db).await?;
+        let mut out = Vec::new();
+        for a in mine {
+            let p = self.get_period(a.period_id).await?;
+            if let Some(row) = self.list_assessments(a.period_id, UnitScope::Only(unit_id)).await?.into_iter().next() {
+                out.push((p, row));
+            }
+        }
+        out.sort_by(|a, b| b.0.year.cmp(&a.0.year));
+        Ok(out)
+    }
+
+    pub async fn get_assessment(&self, id: i64) -> Result<AssessmentView, StoreError> {
+        let a = assessment::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let row = self.list_assessments(a.period_id, UnitScope::Only(a.unit_id)).await?.into_iter().next().ok_or(StoreError::NotFound)?;
+        let p = period::Entity::find_by_id(a.period_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let fw = framework::Entity::find_by_id(p.framework_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let entries = assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.eq(id)).all(&self.db).await?;
+        Ok(AssessmentView {
+            assessment: row,
+            period: self.get_period(p.id).await?,
+            framework: doc(&fw)?,
+            entries: entries.iter().map(|e| (e.node_code.clone(), entry_row(e))).collect(),
+        })
+    }
+
+    /// Save one leaf of a unit's self-assessment. Refused when the assessment is not the unit's
+    /// to edit, after its deadline (`today`, Vietnam time), for a leaf the unit does not score,
+    /// for an input the rule refuses, and when somebody saved the leaf since `version` (the
+    /// later save is told, never overwrites).
+    pub async fn save_entry(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        code: &str,
+        e: EntryInput,
+        today: NaiveDate,
+    ) -> Result<EntryRow, StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        let state = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+        if !state.unit_edits() {
+            return Err(StoreError::Conflict(Msg::new(
+                format!("Bản tự đánh giá đang ở trạng thái “{}”, đơn vị không sửa được.", state.label("vi")),
+                format!("The self-assessment is “{}”; the unit cannot change it.", state.label("en")),
+            )));
+        }
+        within(view.assessment.self_due, today).map_err(StoreError::Conflict)?;
+        let leaf =
+            self_leaves(&view.framework, &view.assessment.unit_kind).into_iter().find(|n| n.code == code).cloned().ok_or_else(|| {
+                invalid(
+                    "code",
+                    format!("“{code}” không phải tiêu chí đơn vị tự chấm."),
+                    format!("“{code}” is not a leaf the unit scores itself."),
+                )
+            })?;
+        let points = match &e.input {
+            Some(i) if !i.not_applicable => {
+                let rule = leaf
+                    .rule
+                    .as_ref()
+                    .ok_or_else(|| invalid("input", "Tiêu chí chưa có quy tắc chấm.".into(), "The leaf has no rule.".into()))?;
+                let max = leaf.max.clone().unwrap_or_default();
+                Some(apply(rule, &max, i, false).map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))?.points)
+            }
+            _ => None,
+        };
+        let ctx = ctx.clone();
+        let code = code.to_string();
+        let row = self
+            .db
+            .transaction::<_, assessment_entry::Model, StoreError>(|txn| {
+                Box::pin(async move {
+                    let now = Utc::now();
+                    let existing = assessment_entry::Entity::find()
+                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
+                        .filter(assessment_entry::Column::NodeCode.eq(&code))
+                        .one(txn)
+                        .await?;
+                    let current = existing.as_ref().map(|x| x.version).unwrap_or(0);
+                    if current != e.version {
+                        let (who, when) = existing.as_ref().map(|x| (x.updated_by.clone(), x.updated_at.format("%H:%M %d/%m/%Y").to_string())).unwrap_or_default();
+                        return Err(StoreError::Conflict(Msg::new(
+                            format!("Tiêu chí {code} vừa được {who} lưu lúc {when} (UTC) trong lúc bạn sửa. Trang đã hiện giá trị mới nhất; hãy xem lại rồi lưu lần nữa."),
+                            format!("Leaf {code} was saved by {who} at {when} (UTC) while you were editing. The page shows the latest value; check it and save again."),
+                        )));
+                    }
+                    let input_json = e.input.as_ref().map(|i| serde_json::to_string(i).unwrap_or_default());
+                    let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points}));
+                    let saved = match existing {
+                        Some(x) => {
+                            let mut am = x.into_active_model();
+                            am.self_input = Set(input_json.clone());
+                            am.self_points = Set(points.as_ref().map(|p| p.to_string()));
+                            am.note = Set(e.note.clone().filter(|s| !s.trim().is_empty()));
+                            am.explanation = Set(e.explanation.clone().filter(|s| !s.trim().is_empty()));
+                            am.version = Set(current + 1);
+                            am.updated_by = Set(ctx.actor_name.clone());
+                            am.updated_at = Set(now);
+                            am.update(txn).await?
+                        }
+                        None => {
+                            assessment_entry::ActiveModel {
+                                assessment_id: Set(assessment_id),
+                                node_code: Set(code.clone()),
+                                self_input: Set(input_json.clone()),
+                                self_points: Set(points.as_ref().map(|p| p.to_string())),
+                                note: Set(e.note.clone().filter(|s| !s.trim().is_empty())),
+                                explanation: Set(e.explanation.clone().filter(|s| !s.trim().is_empty())),
+                                version: Set(1),
+                                updated_by: Set(ctx.actor_name.clone()),
+                                updated_at: Set(now),
+                                ..Default::default()
+                            }
+                            .insert(txn)
+                            .await?
+                        }
+                    };
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "assessment.self_score",
+                            object_type: "assessment",
+                            object_id: Some(format!("{assessment_id}/{code}")),
+                            before,
+                            after: Some(json!({"input": input_json, "points": points.as_ref().map(|p| p.to_string())})),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    Ok(saved)
+                })
+            })
+            .await?;
+        Ok(entry_row(&row))
+    }
+
+    /// The leader submits: every leaf the unit scores must have an input (or be marked not
+    /// applicable with an explanation). Locks the self-assessment.
+    pub async fn submit_assessment(&self, ctx: &AuditCtx, assessment_id: i64, today: NaiveDate) -> Result<AssessmentRow, StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        let state = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+        if !state.unit_edits() {
+            return Err(StoreError::Conflict(Msg::new(
+                format!("Bản tự đánh giá đang ở trạng thái “{}”, không nộp lại được.", state.label("vi")),
+                format!("The self-assessment is “{}” and cannot be submitted again.", state.label("en")),
+            )));
+        }
+        within(view.assessment.self_due, today).map_err(StoreError::Conflict)?;
+        let leaves = self_leaves(&view.framework, &view.assessment.unit_kind);
+        let missing: Vec<&str> =
+            leaves.iter().filter(|n| view.entries.get(&n.code).is_none_or(|e| e.input.is_none())).map(|n| n.code.as_str()).collect();
+        let unexplained: Vec<&str> = leaves
+            .iter()
+            .filter(|n| {
+                view.entries.get(&n.code).is_some_and(|e| e.input.as_ref().is_some_and(|i| i.not_applicable) && e.explanation.is_none())
+            })
+            .map(|n| n.code.as_str())
+            .collect();
+        let mut errors = Vec::new();
+        if !missing.is_empty() {
+            errors.push(FieldError {
+                field: "entries",
+                message: Msg::new(
+                    format!("Còn {} tiêu chí chưa chấm: {}.", missing.len(), missing.join(", ")),
+                    format!("{} leaves are not scored yet: {}.", missing.len(), missing.join(", ")),
+                ),
+            });
+        }
+        if !unexplained.is_empty() {
+            errors.push(FieldError {
+                field: "explanation",
+                message: Msg::new(
+                    format!("Tiêu chí đánh dấu “không áp dụng” cần giải trình: {}.", unexplained.join(", ")),
+                    format!("Leaves marked not applicable need an explanation: {}.", unexplained.join(", ")),
+                ),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let ctx = ctx.clone();
+        let from = state.as_str();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+                    if a.state != from {
+                        return Err(StoreError::Conflict(Msg::new(
+                            "Trạng thái vừa thay đổi; hãy tải lại trang.",
+                            "The state just changed; reload the page.",
+                        )));
+                    }
+                    let mut am = a.into_active_model();
+                    am.state = Set(State::Submitted.as_str().into());
+                    am.submitted_at = Set(Some(Utc::now()));
+                    am.submitted_by = Set(Some(ctx.actor_name.clone()));
+                    am.updated_at = Set(Utc::now());
+                    am.update(txn).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "assessment.submit",
+                            object_type: "assessment",
+                            object_id: Some(assessment_id.to_string()),
+                            before: Some(json!({"state": from})),
+                            after: Some(json!({"state": "submitted"})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await?;
+        Ok(self.get_assessment(assessment_id).await?.assessment)
+    }
+}
