@@ -4,7 +4,10 @@
 //! All names are plausible samples, not an official list.
 
 use chrono::NaiveDate;
+use parindex_core::Exact;
 use parindex_core::Role;
+use parindex_core::framework::synthetic::Rng;
+use parindex_core::framework::{Input, Rule};
 use parindex_core::unit::{LineageKind, UnitInput};
 use parindex_store::repo::units::{StatusFilter, UnitFilter};
 use parindex_store::repo::users::NewUser;
@@ -203,6 +206,95 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                 },
             )
             .await?;
+    }
+    seed_periods(store).await
+}
+
+/// A plausible self-assessment input: most units do well, some less so.
+fn demo_input(rng: &mut Rng, rule: &Rule, max: &Exact) -> Input {
+    let mut i = Input::default();
+    match rule {
+        Rule::Options { options } => {
+            let best = options.iter().position(|o| &o.points == max).unwrap_or(0);
+            let pick = if rng.below(10) < 7 { best } else { rng.below(options.len() as u64) as usize };
+            i.option = Some(options[pick].key.clone());
+        }
+        Rule::YesNo => i.yes = Some(rng.below(100) < 85),
+        Rule::Bands { .. } => i.percent = Some(Exact::ratio(65 + rng.below(36) as i128, 1)),
+        Rule::Proportional => {
+            let d = 40 + rng.below(400) as i128;
+            i.numerator = Some(Exact::ratio(d * (80 + rng.below(21) as i128) / 100, 1));
+            i.denominator = Some(Exact::ratio(d, 1));
+        }
+        Rule::Deduction { .. } => i.count = Some(Exact::ratio(rng.below(3) as i128, 1)),
+        Rule::Manual { step } => {
+            let steps = (max.clone() / step.clone()).to_f64().floor() as i128;
+            let down = rng.below(3) as i128;
+            i.value = Some(step.clone() * Exact::ratio((steps - down).max(0), 1));
+        }
+        Rule::Survey => i.result = Some(Exact::ratio(80, 100)),
+    }
+    i
+}
+
+/// This year's period for agencies and for communes and wards, with units in several states:
+/// submitted, half-way, not started. The demo officers' units (STC, P-CHIENGSINH) are left
+/// half-way for them to go on with. Deadlines are counted from today so that the demo stays
+/// usable whenever it is started.
+async fn seed_periods(store: &Store) -> anyhow::Result<()> {
+    use parindex_store::repo::periods::{EntryInput, PeriodInput, self_leaves};
+    let ctx = AuditCtx::system("demo-seed");
+    let today = parindex_core::assessment::today_vn();
+    let year = today.format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let plus = |days: i64| Some(today + chrono::Duration::days(days));
+    for (code, name, framework, kinds) in [
+        (format!("{year}-SO"), format!("Chỉ số CCHC năm {year} — sở, ban, ngành (mẫu)"), "MAU-SO-2026", vec!["agency".to_string()]),
+        (
+            format!("{year}-XA"),
+            format!("Chỉ số CCHC năm {year} — xã, phường (mẫu)"),
+            "MAU-XA-2026",
+            vec!["commune".to_string(), "ward".to_string()],
+        ),
+    ] {
+        let p = store
+            .create_period(
+                &ctx,
+                PeriodInput {
+                    code,
+                    name,
+                    year,
+                    framework_code: framework.into(),
+                    unit_kinds: kinds,
+                    self_due: plus(18),
+                    appraisal_due: plus(49),
+                    explanation_due: plus(65),
+                    final_due: plus(80),
+                    approval_due: plus(110),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let assessments = store.list_assessments(p.id, parindex_core::UnitScope::All).await?;
+        for (n, a) in assessments.iter().enumerate() {
+            let view = store.get_assessment(a.id).await?;
+            let leaves: Vec<_> = self_leaves(&view.framework, &a.unit_kind).into_iter().cloned().collect();
+            let mut rng = Rng::new(a.unit_id as u64 * 7919 + p.id as u64);
+            let share = match (a.unit_code.as_str(), n % 4) {
+                ("STC" | "P-CHIENGSINH", _) => 2,
+                (_, 0) | (_, 1) => 4,
+                (_, 2) => 2,
+                _ => 0,
+            };
+            let filled = leaves.len() * share / 4;
+            for leaf in leaves.iter().take(filled) {
+                let (Some(rule), Some(max)) = (leaf.rule.as_ref(), leaf.max.as_ref()) else { continue };
+                let input = demo_input(&mut rng, rule, max);
+                store.save_entry(&ctx, a.id, &leaf.code, EntryInput { input: Some(input), ..Default::default() }, today).await?;
+            }
+            if share == 4 && n % 4 == 0 {
+                store.submit_assessment(&ctx, a.id, today).await?;
+            }
+        }
     }
     Ok(())
 }

@@ -918,3 +918,161 @@ backend_tests!(crosswalk_page_and_api, |b| async move {
         .unwrap();
     assert_eq!(r.status(), 200);
 });
+
+/// A published hand-computed framework and an open period for UA, UB and XC; returns the
+/// assessment ids of UA and UB.
+async fn open_period(app: &TestApp, self_due: chrono::NaiveDate) -> (i64, i64) {
+    use parindex_store::repo::periods::PeriodInput;
+    let sys = parindex_store::AuditCtx::system("test");
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
+    app.store.import_framework(&sys, fw, "vd.yaml").await.unwrap();
+    app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
+    let p = app
+        .store
+        .create_period(
+            &sys,
+            PeriodInput {
+                code: "2026".into(),
+                name: "Năm 2026".into(),
+                year: 2026,
+                framework_code: "VD-TINH-TAY".into(),
+                self_due: Some(self_due),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let rows = app.store.list_assessments(p.id, parindex_core::UnitScope::All).await.unwrap();
+    let id = |c: &str| rows.iter().find(|a| a.unit_code == c).unwrap().id;
+    (id("UA"), id("UB"))
+}
+
+backend_tests!(self_assessment_pages_and_denials, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (ua, ub) = open_period(&app, parindex_core::assessment::today_vn() + chrono::Duration::days(10)).await;
+    // opening periods: the reform office only; a bad form names its fields
+    for user in ["officer.a", "leader.a", "appraiser", "council", "viewer"] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url("/periods/new")).send().await.unwrap().status(), 403, "{user}");
+        assert_eq!(c.post(app.url("/periods")).form(&[("code", "X")]).send().await.unwrap().status(), 403, "{user}");
+        assert_eq!(c.get(app.url("/periods")).send().await.unwrap().status(), 200, "{user} sees the periods");
+    }
+    let sec = app.login("secretariat").await;
+    let r = sec
+        .post(app.url("/periods"))
+        .form(&[("code", "2027"), ("name", "Năm 2027"), ("year", "2027"), ("framework", "VD-TINH-TAY"), ("self_due", "31/02/2027")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("dd/mm/yyyy"));
+    let r = sec
+        .post(app.url("/periods"))
+        .form(&[
+            ("code", "2027"),
+            ("name", "Năm 2027"),
+            ("year", "2027"),
+            ("framework", "VD-TINH-TAY"),
+            ("unit_codes", "UA\nUB"),
+            ("self_due", "15/12/2027"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = sec.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sở Alpha") && page.contains("Sở Bêta") && !page.contains("Chiềng Cọ"), "by list");
+
+    // a unit sees only its own assessment; appraisers, council and viewers see no drafts
+    let officer_a = app.login("officer.a").await;
+    let list = officer_a.get(app.url("/periods/1")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Sở Alpha") && !list.contains("Sở Bêta"));
+    assert_eq!(officer_a.get(app.url(&format!("/assessments/{ub}"))).send().await.unwrap().status(), 403);
+    for user in ["appraiser", "council", "viewer", "officer.b"] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().status(), 403, "{user} reads UA's draft");
+        let r = c.post(app.url(&format!("/assessments/{ua}/entries/1.2"))).form(&[("yes", "yes"), ("version", "0")]).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{user} writes UA's draft");
+    }
+    assert_eq!(sec.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().status(), 200, "the secretariat reads drafts");
+    let r = sec.post(app.url(&format!("/assessments/{ua}/entries/1.2"))).form(&[("yes", "yes"), ("version", "0")]).send().await.unwrap();
+    assert_eq!(r.status(), 403, "but does not score for the unit");
+
+    // the officer scores; the points show; a stale tab is told
+    let r = officer_a
+        .post(app.url(&format!("/assessments/{ua}/entries/1.3")))
+        .form(&[("percent", "90"), ("version", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let live: Value = officer_a
+        .post(app.url(&format!("/assessments/{ua}/entries/1.3/live")))
+        .form(&[("percent", "91")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(live["result"], "91% → khoảng (90; 100] → 2 điểm");
+    let page = officer_a.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("90% → khoảng [70; 90] → 1 điểm") && page.contains("1/5"), "points and progress");
+    let r = officer_a
+        .post(app.url(&format!("/assessments/{ua}/entries/1.3")))
+        .form(&[("percent", "50"), ("version", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("trong lúc bạn sửa"));
+    let r = officer_a
+        .post(app.url(&format!("/assessments/{ua}/entries/1.3")))
+        .form(&[("percent", "tám mươi"), ("version", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("value=\"tám mươi\""), "what was typed stays");
+    // only the leader submits, and only a complete self-assessment
+    assert_eq!(officer_a.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 403);
+    let leader = app.login("leader.a").await;
+    let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Còn 4 tiêu chí chưa chấm"));
+    for (code, field, value) in [("1.1", "option", "dung_han"), ("1.2", "yes", "yes"), ("2.2", "count", "1"), ("2.3", "value", "0,75")] {
+        let r = officer_a
+            .post(app.url(&format!("/assessments/{ua}/entries/{code}")))
+            .form(&[(field, value), ("version", "0")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{code}");
+    }
+    let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = officer_a.get(app.url(&format!("/assessments/{ua}?done=submitted"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Đã nộp") && !page.contains("class=\"leafform\""), "locked: no forms");
+    let r = officer_a
+        .post(app.url(&format!("/assessments/{ua}/entries/1.3")))
+        .form(&[("percent", "95"), ("version", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "locked after submission");
+});
+
+backend_tests!(self_assessment_closes_at_its_deadline, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (ua, _) = open_period(&app, parindex_core::assessment::today_vn() - chrono::Duration::days(1)).await;
+    let officer = app.login("officer.a").await;
+    let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("quá hạn 1 ngày") && !page.contains("class=\"leafform\""));
+    let r =
+        officer.post(app.url(&format!("/assessments/{ua}/entries/1.2"))).form(&[("yes", "yes"), ("version", "0")]).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("Đã quá hạn"));
+    let leader = app.login("leader.a").await;
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 409);
+});

@@ -1,15 +1,35 @@
-// parindex — framework draft editor. The pages work without this script; it adds a live
-// preview of a rule on a sample input (the same server computation as the "Xem thử" button)
-// and a warning before leaving a form with unsaved changes.
+// parindex — forms that compute. The pages work without this script; it adds
+// - a warning before leaving a page where a form has unsaved changes (per form: saving one leaf
+//   does not forget what was typed in another);
+// - live points on the self-assessment page (forms with data-live: the rule applied on the
+//   server, nothing stored);
+// - the framework editor's live preview of a rule on a sample input (the same server
+//   computation as its "Xem thử" button).
 (function () {
   "use strict";
-  var dirty = false;
+  var dirty = [];
   document.querySelectorAll("form[data-warn-unsaved]").forEach(function (f) {
-    f.addEventListener("input", function () { dirty = true; });
-    f.addEventListener("submit", function () { dirty = false; });
+    f.addEventListener("input", function () { if (dirty.indexOf(f) < 0) { dirty.push(f); } });
+    f.addEventListener("change", function () { if (dirty.indexOf(f) < 0) { dirty.push(f); } });
+    f.addEventListener("submit", function () { dirty = dirty.filter(function (x) { return x !== f; }); });
   });
   window.addEventListener("beforeunload", function (e) {
-    if (dirty) { e.preventDefault(); e.returnValue = ""; }
+    if (dirty.length) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  document.querySelectorAll("form[data-live]").forEach(function (f) {
+    var timer = null, seq = 0;
+    var put = function (sel, text) { var n = f.querySelector(sel); if (n) { n.textContent = text || ""; n.hidden = !text; } };
+    function refresh() {
+      var body = new URLSearchParams(new FormData(f));
+      var mine = ++seq;
+      fetch(f.dataset.live, { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) { if (p && mine === seq) { put(".live-result", p.result); put(".live-error", p.error); } })
+        .catch(function () { /* saving still works */ });
+    }
+    f.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 250); });
+    f.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(refresh, 30); });
   });
 
   var form = document.getElementById("item-form");

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod framework_edit;
 pub mod frameworks;
 pub mod home;
+pub mod periods;
 pub mod units;
 
 use askama::Template;
@@ -48,6 +49,7 @@ pub struct Page {
 
 /// Navigation: only modules that exist and that the actor may use are listed.
 const NAV: &[(&str, &str, Action)] = &[
+    ("/periods", "nav.periods", Action::ViewPeriods),
     ("/frameworks", "nav.frameworks", Action::ViewFrameworks),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
@@ -170,6 +172,7 @@ pub fn router() -> Router<AppState> {
         .merge(units::router())
         .merge(frameworks::router())
         .merge(framework_edit::router())
+        .merge(periods::router())
         .merge(admin::router())
         .fallback(not_found)
 }

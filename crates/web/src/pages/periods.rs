@@ -1,0 +1,657 @@
+//! Assessment periods and a unit's self-assessment page (issue #4, first step).
+//!
+//! - `/periods`: the list; the reform office opens a period (year, published framework,
+//!   participating units by kind or by list, deadlines per stage).
+//! - `/periods/{id}`: deadlines with days left, units by state, each unit's progress (unit staff
+//!   see only their own unit).
+//! - `/assessments/{id}`: the framework tree with one small form per leaf (the rule's own input,
+//!   note, explanation), points and the computation after each save, progress and the running
+//!   total; the leader submits, which locks it. Every leaf form carries the version it was
+//!   rendered with, so a save from a stale tab is refused with the newer value shown.
+//!
+//! Works without JavaScript; `assets/editor.js` adds live points while typing and a warning
+//! before leaving a leaf with unsaved changes.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use parindex_core::assessment::{LeafForm, State as AState, days_left, today_vn};
+use parindex_core::framework::rule::apply;
+use parindex_core::framework::score::{Compiled, Inputs, score};
+use parindex_core::framework::{Node, Rule, Source};
+use parindex_core::text::{format_date, parse_date};
+use parindex_core::{Action, Exact, Msg, Resource};
+use parindex_store::StoreError;
+use parindex_store::repo::periods::{AssessmentView, EntryInput, PeriodInput, PeriodRow, self_leaves};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{Page, render, store_error_text};
+
+fn num(ctx: &Ctx, x: &Exact, decimals: u32) -> String {
+    if ctx.lang.code() == "en" { x.to_decimal_string(decimals) } else { x.to_vi(decimals) }
+}
+
+fn state_class(state: &str) -> &'static str {
+    match state {
+        "draft" => "warn",
+        "returned" => "err",
+        "approved" | "published" => "ok",
+        _ => "",
+    }
+}
+
+fn state_label(ctx: &Ctx, state: &str) -> &'static str {
+    AState::parse(state).map(|s| s.label(ctx.lang.code())).unwrap_or("?")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Periods
+
+pub struct PeriodListRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub framework: String,
+    pub units: usize,
+    pub self_due: String,
+    pub submitted: usize,
+}
+
+#[derive(Template)]
+#[template(path = "periods.html")]
+struct PeriodList {
+    page: Page,
+    periods: Vec<PeriodListRow>,
+    can_manage: bool,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Action::ViewPeriods, Resource::System)?;
+    let periods = state
+        .store
+        .list_periods()
+        .await?
+        .into_iter()
+        .map(|p| PeriodListRow {
+            id: p.id,
+            code: p.code.clone(),
+            name: p.name.clone(),
+            year: p.year,
+            framework: p.framework_code.clone(),
+            units: p.units,
+            self_due: p.self_due.map(format_date).unwrap_or_else(|| "—".into()),
+            submitted: p.units - p.states.get("draft").copied().unwrap_or(0) - p.states.get("returned").copied().unwrap_or(0),
+        })
+        .collect();
+    let page = Page::new(&ctx, &state, ctx.t("per.title"), "/periods").crumb(ctx.t("per.title"), "");
+    Ok(render(&PeriodList { page, periods, can_manage: ctx.allows(Action::ManagePeriods, Resource::System) }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct PeriodForm {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub framework: String,
+    /// Unit kinds, comma separated (empty: the framework's kinds).
+    #[serde(default)]
+    pub unit_kinds: String,
+    /// Unit codes, one per line or comma separated (wins over kinds).
+    #[serde(default)]
+    pub unit_codes: String,
+    #[serde(default)]
+    pub self_due: String,
+    #[serde(default)]
+    pub appraisal_due: String,
+    #[serde(default)]
+    pub explanation_due: String,
+    #[serde(default)]
+    pub final_due: String,
+    #[serde(default)]
+    pub approval_due: String,
+}
+
+#[derive(Template)]
+#[template(path = "period_form.html")]
+struct PeriodFormPage {
+    page: Page,
+    form: PeriodForm,
+    frameworks: Vec<(String, String)>,
+    errors: HashMap<String, String>,
+}
+
+async fn period_form(state: &AppState, ctx: &Ctx, form: PeriodForm, errors: HashMap<String, String>) -> Result<Response, AppError> {
+    let frameworks =
+        state.store.list_frameworks().await?.into_iter().filter(|f| f.status == "published").map(|f| (f.code, f.name)).collect();
+    let page = Page::new(ctx, state, ctx.t("per.new"), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(ctx.t("per.new"), "");
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(&PeriodFormPage { page, form, frameworks, errors });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn new_period(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    let year = today_vn().format("%Y").to_string();
+    let form =
+        PeriodForm {
+            year: year.clone(), code: year.clone(), name: format!("Đánh giá Chỉ số CCHC năm {year}"), ..Default::default()
+        };
+    period_form(&state, &ctx, form, HashMap::new()).await
+}
+
+async fn create_period(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PeriodForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    let lang = ctx.lang.code();
+    let mut errors: HashMap<String, String> = HashMap::new();
+    let mut date = |field: &str, v: &str| -> Option<chrono::NaiveDate> {
+        if v.trim().is_empty() {
+            return None;
+        }
+        let d = parse_date(v);
+        if d.is_none() {
+            errors.insert(field.to_string(), Msg::new("Ngày theo dạng dd/mm/yyyy.", "A date as dd/mm/yyyy.").get(lang).to_string());
+        }
+        d
+    };
+    let input = PeriodInput {
+        code: f.code.clone(),
+        name: f.name.clone(),
+        year: f.year.trim().parse().unwrap_or(0),
+        framework_code: f.framework.clone(),
+        unit_kinds: f.unit_kinds.split([',', ';']).map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect(),
+        unit_codes: f.unit_codes.split([',', ';', '\n', ' ']).map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect(),
+        self_due: date("self_due", &f.self_due),
+        appraisal_due: date("appraisal_due", &f.appraisal_due),
+        explanation_due: date("explanation_due", &f.explanation_due),
+        final_due: date("final_due", &f.final_due),
+        approval_due: date("approval_due", &f.approval_due),
+    };
+    if !errors.is_empty() {
+        return period_form(&state, &ctx, f, errors).await;
+    }
+    match state.store.create_period(&ctx.audit(), input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/periods/{}", p.id)).into_response()),
+        Err(StoreError::Invalid(fields)) => {
+            let errors = fields.into_iter().map(|e| (e.field.to_string(), e.message.get(lang).to_string())).collect();
+            period_form(&state, &ctx, f, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct AssessmentListRow {
+    pub id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub state: String,
+    pub state_label: &'static str,
+    pub state_class: &'static str,
+    pub done: usize,
+    pub to_do: usize,
+    pub percent: usize,
+    pub due: String,
+    pub open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "period.html")]
+struct PeriodPage {
+    page: Page,
+    period: PeriodRow,
+    deadlines: Vec<(&'static str, String)>,
+    states: Vec<(&'static str, &'static str, usize)>,
+    rows: Vec<AssessmentListRow>,
+}
+
+fn deadline_text(ctx: &Ctx, d: Option<chrono::NaiveDate>) -> String {
+    match d {
+        Some(d) => format!("{} ({})", format_date(d), days_left(d, today_vn(), ctx.lang.code())),
+        None => "—".into(),
+    }
+}
+
+async fn period_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::ViewPeriods, Resource::System)?;
+    let period = state.store.get_period(id).await?;
+    let scope = parindex_core::access::unit_scope(actor);
+    let rows = state
+        .store
+        .list_assessments(id, scope)
+        .await?
+        .into_iter()
+        .map(|a| AssessmentListRow {
+            id: a.id,
+            state_label: state_label(&ctx, &a.state),
+            state_class: state_class(&a.state),
+            percent: if a.to_do == 0 { 100 } else { a.done * 100 / a.to_do },
+            due: a.self_due.map(format_date).unwrap_or_default(),
+            open: ctx.allows(Action::ViewUnitDrafts, Resource::Unit(a.unit_id)),
+            unit_code: a.unit_code,
+            unit_name: a.unit_name,
+            state: a.state,
+            done: a.done,
+            to_do: a.to_do,
+        })
+        .collect();
+    let deadlines = vec![
+        ("per.self_due", deadline_text(&ctx, period.self_due)),
+        ("per.appraisal_due", deadline_text(&ctx, period.appraisal_due)),
+        ("per.explanation_due", deadline_text(&ctx, period.explanation_due)),
+        ("per.final_due", deadline_text(&ctx, period.final_due)),
+        ("per.approval_due", deadline_text(&ctx, period.approval_due)),
+    ];
+    let states = AState::ALL
+        .iter()
+        .filter_map(|s| period.states.get(s.as_str()).map(|n| (s.label(ctx.lang.code()), state_class(s.as_str()), *n)))
+        .collect();
+    let page =
+        Page::new(&ctx, &state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
+    Ok(render(&PeriodPage { page, period, deadlines, states, rows }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The self-assessment page
+
+pub struct LeafView {
+    pub code: String,
+    pub title: String,
+    pub guidance: String,
+    pub max: String,
+    pub kind: &'static str,
+    pub options: Vec<(String, String)>,
+    pub form: LeafForm,
+    pub note: String,
+    pub explanation: String,
+    pub version: i32,
+    pub points: String,
+    pub computation: String,
+    /// todo | done | na
+    pub status: &'static str,
+    pub self_scored: bool,
+    pub source_note: &'static str,
+    pub evidence: String,
+    pub evidence_required: bool,
+    pub updated: String,
+    pub error: Option<String>,
+}
+
+pub struct DomainView {
+    pub code: String,
+    pub title: String,
+    pub points: String,
+    pub max: String,
+}
+
+pub enum TreeItem {
+    Open(DomainView),
+    Leaf(Box<LeafView>),
+    Close,
+}
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+struct AssessmentPage {
+    page: Page,
+    id: i64,
+    unit_name: String,
+    period_name: String,
+    state: String,
+    state_label: &'static str,
+    state_class: &'static str,
+    editable: bool,
+    can_submit: bool,
+    due: String,
+    done: usize,
+    to_do: usize,
+    total: String,
+    max: String,
+    index: String,
+    tree: Vec<TreeItem>,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+/// Errors to show on one leaf after a refused save.
+struct LeafError {
+    code: String,
+    message: String,
+    form: Option<(LeafForm, String, String)>,
+}
+
+fn kind_of(rule: Option<&Rule>) -> &'static str {
+    rule.map(|r| r.kind()).unwrap_or("")
+}
+
+async fn assessment_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    leaf_error: Option<LeafError>,
+    error: Option<String>,
+    status: StatusCode,
+    flash: Option<String>,
+) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    let unit_id = view.assessment.unit_id;
+    ctx.require(Action::ViewUnitDrafts, Resource::Unit(unit_id))?;
+    let lang = ctx.lang.code();
+    let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
+    let open = parindex_core::assessment::within(view.assessment.self_due, today_vn()).is_ok();
+    let editable = st.unit_edits() && open && ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id));
+    // with no leaf forms on the page (locked, late), a refusal is said at the top
+    let error = if editable { error } else { error.or_else(|| leaf_error.as_ref().map(|e| format!("{}: {}", e.code, e.message))) };
+    let fw = &view.framework;
+    let decimals = fw.decimals;
+    // the running result, from the saved inputs
+    let report = Compiled::new(fw).ok().and_then(|c| {
+        let inputs = Inputs {
+            unit: Some(view.assessment.unit_code.clone()),
+            unit_kind: Some(view.assessment.unit_kind.clone()),
+            inputs: view.entries.iter().filter_map(|(k, e)| e.input.clone().map(|i| (k.clone(), i))).collect(),
+            adjustments: Default::default(),
+        };
+        let placed = c.place(&inputs).ok()?;
+        score(&c, &placed, true).ok().map(|s| s.report(&c))
+    });
+    let by_code: HashMap<&str, &parindex_core::framework::score::NodeReport> =
+        report.as_ref().map(|r| r.nodes.iter().map(|n| (n.code.as_str(), n)).collect()).unwrap_or_default();
+    let mine: Vec<String> = self_leaves(fw, &view.assessment.unit_kind).iter().map(|n| n.code.clone()).collect();
+    let mut tree = Vec::new();
+    fn walk(
+        nodes: &[Node],
+        kind: &str,
+        out: &mut Vec<TreeItem>,
+        f: &dyn Fn(&Node) -> LeafView,
+        totals: &dyn Fn(&Node) -> (String, String),
+    ) {
+        for n in nodes {
+            if !n.applies_to.is_empty() && !n.applies_to.iter().any(|k| k == kind) {
+                continue;
+            }
+            if n.is_leaf() {
+                out.push(TreeItem::Leaf(Box::new(f(n))));
+            } else {
+                let (points, max) = totals(n);
+                out.push(TreeItem::Open(DomainView { code: n.code.clone(), title: n.title.clone(), points, max }));
+                walk(&n.children, kind, out, f, totals);
+                out.push(TreeItem::Close);
+            }
+        }
+    }
+    let leaf_view = |n: &Node| -> LeafView {
+        let e = view.entries.get(&n.code);
+        let err = leaf_error.as_ref().filter(|x| x.code == n.code);
+        let (form, note, explanation) = match err.and_then(|x| x.form.clone()) {
+            Some(f) => f,
+            None => (
+                e.and_then(|e| e.input.as_ref()).map(LeafForm::of).unwrap_or_default(),
+                e.and_then(|e| e.note.clone()).unwrap_or_default(),
+                e.and_then(|e| e.explanation.clone()).unwrap_or_default(),
+            ),
+        };
+        let r = by_code.get(n.code.as_str());
+        let na = e.and_then(|e| e.input.as_ref()).is_some_and(|i| i.not_applicable);
+        let has_input = e.is_some_and(|e| e.input.is_some());
+        LeafView {
+            code: n.code.clone(),
+            title: n.title.clone(),
+            guidance: n.guidance.clone().unwrap_or_default(),
+            max: num(ctx, &n.max.clone().unwrap_or_default(), decimals),
+            kind: kind_of(n.rule.as_ref()),
+            options: match &n.rule {
+                Some(Rule::Options { options }) => {
+                    options.iter().map(|o| (o.key.clone(), format!("{} ({})", o.label, num(ctx, &o.points, decimals)))).collect()
+                }
+                _ => vec![],
+            },
+            form,
+            note,
+            explanation,
+            version: e.map(|e| e.version).unwrap_or(0),
+            points: if has_input && !na {
+                r.map(|r| if lang == "en" { r.points.value.clone() } else { r.points.value.replace('.', ",") }).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            computation: if has_input {
+                r.and_then(|r| r.explanation.as_ref()).map(|m| m.get(lang).to_string()).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            status: if na {
+                "na"
+            } else if has_input {
+                "done"
+            } else {
+                "todo"
+            },
+            self_scored: mine.contains(&n.code),
+            source_note: match n.source {
+                Source::Survey => "as.source_survey",
+                Source::Imported => "as.source_imported",
+                Source::Computed => "as.source_computed",
+                Source::SelfAssessed => "",
+            },
+            evidence: n.evidence.as_ref().map(|ev| ev.documents.join("; ")).unwrap_or_default(),
+            evidence_required: n.evidence.as_ref().is_some_and(|ev| ev.required),
+            updated: e.map(|e| format!("{} · {}", e.updated_by, e.updated_at.format("%d/%m/%Y %H:%M UTC"))).unwrap_or_default(),
+            error: err.map(|x| x.message.clone()),
+        }
+    };
+    let totals = |n: &Node| -> (String, String) {
+        match by_code.get(n.code.as_str()) {
+            Some(r) => {
+                let f = |s: &str| if lang == "en" { s.to_string() } else { s.replace('.', ",") };
+                (f(&r.points.value), f(&r.applicable_max.value))
+            }
+            None => (String::new(), String::new()),
+        }
+    };
+    walk(&fw.nodes, &view.assessment.unit_kind, &mut tree, &leaf_view, &totals);
+    let f = |s: &str| if lang == "en" { s.to_string() } else { s.replace('.', ",") };
+    let page = Page::new(ctx, state, format!("{} — {}", ctx.t("as.title"), view.assessment.unit_name), "/periods")
+        .crumb(ctx.t("per.title"), "/periods")
+        .crumb(view.period.code.clone(), &format!("/periods/{}", view.period.id))
+        .crumb(view.assessment.unit_name.clone(), "");
+    let mut r = render(&AssessmentPage {
+        page,
+        id,
+        unit_name: view.assessment.unit_name.clone(),
+        period_name: view.period.name.clone(),
+        state_label: st.label(lang),
+        state_class: state_class(st.as_str()),
+        state: st.as_str().to_string(),
+        editable,
+        can_submit: st.unit_edits() && open && ctx.allows(Action::SubmitAssessment, Resource::Unit(unit_id)),
+        due: deadline_text(ctx, view.assessment.self_due),
+        done: view.assessment.done,
+        to_do: view.assessment.to_do,
+        total: report.as_ref().map(|r| f(&r.achieved.value)).unwrap_or_default(),
+        max: report.as_ref().map(|r| f(&r.applicable_max.value)).unwrap_or_default(),
+        index: report.as_ref().and_then(|r| r.index.as_ref()).map(|i| f(&i.value)).unwrap_or_else(|| "—".into()),
+        tree,
+        flash,
+        error,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn assessment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let flash = match q.done.as_deref() {
+        Some("saved") => Some(ctx.t("as.saved").to_string()),
+        Some("submitted") => Some(ctx.t("as.submitted").to_string()),
+        _ => None,
+    };
+    assessment_page(&state, &ctx, id, None, None, StatusCode::OK, flash).await
+}
+
+#[derive(Deserialize, Default, Clone, Serialize)]
+pub struct EntryForm {
+    #[serde(default)]
+    pub option: String,
+    #[serde(default)]
+    pub yes: String,
+    #[serde(default)]
+    pub percent: String,
+    #[serde(default)]
+    pub numerator: String,
+    #[serde(default)]
+    pub denominator: String,
+    #[serde(default)]
+    pub count: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub not_applicable: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub explanation: String,
+    #[serde(default)]
+    pub version: i32,
+}
+
+impl EntryForm {
+    fn leaf(&self) -> LeafForm {
+        LeafForm {
+            option: self.option.clone(),
+            yes: self.yes.clone(),
+            percent: self.percent.clone(),
+            numerator: self.numerator.clone(),
+            denominator: self.denominator.clone(),
+            count: self.count.clone(),
+            value: self.value.clone(),
+            not_applicable: self.not_applicable.clone(),
+        }
+    }
+}
+
+fn leaf_of<'a>(view: &'a AssessmentView, code: &str) -> Result<&'a Node, AppError> {
+    view.framework.find(code).filter(|n| n.is_leaf()).ok_or(AppError::NotFound)
+}
+
+async fn save_entry(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Form(f): Form<EntryForm>,
+) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    let leaf = leaf_of(&view, &code)?;
+    let lang = ctx.lang.code();
+    let back = |message: String, keep: bool| LeafError {
+        code: code.clone(),
+        message,
+        form: keep.then(|| (f.leaf(), f.note.clone(), f.explanation.clone())),
+    };
+    let input = match leaf.rule.as_ref().map(|r| f.leaf().input(r)).transpose() {
+        Ok(i) => i.flatten(),
+        Err((_, m)) => {
+            return assessment_page(
+                &state,
+                &ctx,
+                id,
+                Some(back(m.get(lang).to_string(), true)),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            )
+            .await;
+        }
+    };
+    let e = EntryInput { input, note: Some(f.note.clone()), explanation: Some(f.explanation.clone()), version: f.version };
+    match state.store.save_entry(&ctx.audit(), id, &code, e, today_vn()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=saved#leaf-{}", crate::pages::urlencode(&code))).into_response()),
+        // a newer save: show the newer value, and say so at the leaf
+        Err(StoreError::Conflict(m)) if m.en.contains("while you were editing") => {
+            assessment_page(&state, &ctx, id, Some(back(m.get(lang).to_string(), false)), None, StatusCode::CONFLICT, None).await
+        }
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let text = store_error_text(&ctx, &e).unwrap_or_default();
+            let status = if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            assessment_page(&state, &ctx, id, Some(back(text, true)), None, status, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Live points while typing (editor.js): the rule applied to the form, nothing stored.
+#[derive(Serialize, Default)]
+struct Live {
+    result: String,
+    error: String,
+}
+
+async fn live(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Form(f): Form<EntryForm>,
+) -> Result<Json<Live>, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    let leaf = leaf_of(&view, &code)?;
+    let lang = ctx.lang.code();
+    let Some(rule) = leaf.rule.as_ref() else { return Ok(Json(Live::default())) };
+    let max = leaf.max.clone().unwrap_or_default();
+    Ok(Json(match f.leaf().input(rule) {
+        Err((_, m)) => Live { error: m.get(lang).to_string(), ..Default::default() },
+        Ok(None) => Live::default(),
+        Ok(Some(i)) if i.not_applicable => Live { result: ctx.t("fw.preview_na").to_string(), ..Default::default() },
+        Ok(Some(i)) => match apply(rule, &max, &i, true) {
+            Ok(o) => Live { result: o.explanation.map(|m| m.get(lang).to_string()).unwrap_or_default(), ..Default::default() },
+            Err(m) => Live { error: m.get(lang).to_string(), ..Default::default() },
+        },
+    }))
+}
+
+async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::SubmitAssessment, Resource::Unit(view.assessment.unit_id))?;
+    match state.store.submit_assessment(&ctx.audit(), id, today_vn()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=submitted")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let text = store_error_text(&ctx, &e).unwrap_or_default();
+            let status = if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            assessment_page(&state, &ctx, id, None, Some(text), status, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/periods", get(list).post(create_period))
+        .route("/periods/new", get(new_period))
+        .route("/periods/{id}", get(period_page))
+        .route("/assessments/{id}", get(assessment))
+        .route("/assessments/{id}/submit", post(submit))
+        .route("/assessments/{id}/entries/{code}", post(save_entry))
+        .route("/assessments/{id}/entries/{code}/live", post(live))
+}
