@@ -161,3 +161,43 @@ async fn reform_office_edits_a_draft_with_a_live_preview() {
     assert_eq!(now.find("2.4").unwrap().rule.as_ref().unwrap().kind(), "bands");
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_officer_self_assesses_with_live_points() {
+    use parindex_store::repo::periods::PeriodInput;
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let sys = parindex_store::AuditCtx::system("test");
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
+    app.store.import_framework(&sys, fw, "vd.yaml").await.unwrap();
+    app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
+    let due = parindex_core::assessment::today_vn() + chrono::Duration::days(9);
+    app.store
+        .create_period(
+            &sys,
+            PeriodInput {
+                code: "2026".into(),
+                name: "Năm 2026".into(),
+                year: 2026,
+                framework_code: "VD-TINH-TAY".into(),
+                self_due: Some(due),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    sign_in(&b, &app, "officer.a", PASSWORD).await;
+    click(&b, "#my-assessments a").await;
+    assert!(text_of(&b, ".summary").await.contains("còn 9 ngày"));
+    fill(&b, "#in-1\\.3", "90").await;
+    let live = wait_text(&b, "#leaf-1\\.3 .live-result", "điểm").await;
+    assert_eq!(live, "90% → khoảng [70; 90] → 1 điểm");
+    b.screenshot("self-assessment-live").await;
+    click(&b, "#leaf-1\\.3 button[type=submit]").await;
+    assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu"));
+    assert_eq!(text_of(&b, "#progress").await, "1/5");
+    assert!(text_of(&b, "#leaf-1\\.3").await.contains("Đã chấm"));
+    b.screenshot("self-assessment-saved").await;
+    b.close().await;
+}

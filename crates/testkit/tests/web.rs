@@ -1019,6 +1019,8 @@ backend_tests!(self_assessment_pages_and_denials, |b| async move {
     assert_eq!(live["result"], "91% → khoảng (90; 100] → 2 điểm");
     let page = officer_a.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("90% → khoảng [70; 90] → 1 điểm") && page.contains("1/5"), "points and progress");
+    let home = officer_a.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains(&format!("href=\"/assessments/{ua}\"")) && home.contains("1/5"), "the officer's home leads to the work");
     let r = officer_a
         .post(app.url(&format!("/assessments/{ua}/entries/1.3")))
         .form(&[("percent", "50"), ("version", "0")])

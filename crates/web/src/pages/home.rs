@@ -20,12 +20,23 @@ pub struct Tile {
     pub value: String,
 }
 
+/// One of my unit's assessments, on its staff's home page.
+pub struct MyAssessment {
+    pub id: i64,
+    pub period: String,
+    pub state: &'static str,
+    pub done: usize,
+    pub to_do: usize,
+    pub due: String,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
     page: Page,
     unit_name: Option<String>,
     tiles: Vec<Tile>,
+    mine: Vec<MyAssessment>,
 }
 
 #[derive(Deserialize)]
@@ -37,7 +48,30 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
     let mut page = Page::new(&ctx, &state, ctx.t("home.title"), "/").flash_from(q.done.as_deref());
     let mut tiles = Vec::new();
     let mut unit_name = None;
+    let mut mine = Vec::new();
     if let Some(actor) = &ctx.actor {
+        if let Some(unit_id) = actor.unit_id.filter(|u| ctx.allows(Action::ViewUnitDrafts, Resource::Unit(*u))) {
+            let today = parindex_core::assessment::today_vn();
+            for (p, a) in state.store.assessments_of_unit(unit_id).await? {
+                mine.push(MyAssessment {
+                    id: a.id,
+                    period: p.name,
+                    state: parindex_core::assessment::State::parse(&a.state).map(|s| s.label(ctx.lang.code())).unwrap_or(""),
+                    done: a.done,
+                    to_do: a.to_do,
+                    due: a
+                        .self_due
+                        .map(|d| {
+                            format!(
+                                "{} ({})",
+                                parindex_core::text::format_date(d),
+                                parindex_core::assessment::days_left(d, today, ctx.lang.code())
+                            )
+                        })
+                        .unwrap_or_default(),
+                });
+            }
+        }
         let me = state.store.get_user(actor.user_id).await?;
         if let Some(chrome) = page.user.as_mut() {
             chrome.full_name = me.full_name;
@@ -56,7 +90,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
             tiles.push(Tile { href: "/admin/users", label: "home.users", value: state.store.list_users().await?.len().to_string() });
         }
     }
-    Ok(render(&Home { page, unit_name, tiles }))
+    Ok(render(&Home { page, unit_name, tiles, mine }))
 }
 
 fn kind_href(kind: &str) -> &'static str {
