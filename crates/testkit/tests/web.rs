@@ -1078,3 +1078,78 @@ backend_tests!(self_assessment_closes_at_its_deadline, |b| async move {
     let leader = app.login("leader.a").await;
     assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 409);
 });
+
+backend_tests!(self_assessment_through_the_api, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let due = parindex_core::assessment::today_vn() + chrono::Duration::days(5);
+    let (ua, ub) = open_period(&app, due).await;
+    let officer = app.api("officer.a").await;
+    let list: Vec<Value> = officer.get(app.url("/api/v1/periods/1/assessments")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.len(), 1, "unit staff see their own unit only");
+    assert_eq!(list[0]["unit_code"], "UA");
+    // denials: another unit, a role without drafts, opening periods
+    assert_eq!(officer.get(app.url(&format!("/api/v1/assessments/{ub}"))).send().await.unwrap().status(), 403);
+    let r = officer
+        .put(app.url(&format!("/api/v1/assessments/{ub}/entries/1.2")))
+        .json(&json!({"input": true, "version": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let appraiser = app.api("appraiser").await;
+    assert_eq!(appraiser.get(app.url(&format!("/api/v1/assessments/{ua}"))).send().await.unwrap().status(), 403);
+    let body = json!({"code": "X", "name": "X", "year": 2026, "framework": "VD-TINH-TAY"});
+    assert_eq!(officer.post(app.url("/api/v1/periods")).json(&body).send().await.unwrap().status(), 403);
+    let admin = app.api("admin").await;
+    let r = admin
+        .post(app.url("/api/v1/periods"))
+        .json(&json!({"code": "X", "name": "", "year": 1999, "framework": "KHONG"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let j: Value = r.json().await.unwrap();
+    let fields: Vec<_> = j["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap().to_string()).collect();
+    assert_eq!(fields, vec!["name", "year", "framework"]);
+    // the unit scores every leaf in the short form, then the leader submits
+    for (code, input) in
+        [("1.1", json!("dung_han")), ("1.2", json!(true)), ("1.3", json!(82)), ("2.2", json!(3)), ("2.3", json!({"value": "0,75"}))]
+    {
+        let r = officer
+            .put(app.url(&format!("/api/v1/assessments/{ua}/entries/{code}")))
+            .json(&json!({"input": input, "version": 0}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{code}: {}", r.text().await.unwrap());
+    }
+    let stale = officer
+        .put(app.url(&format!("/api/v1/assessments/{ua}/entries/1.3")))
+        .json(&json!({"input": 95, "version": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 409);
+    let bad = officer
+        .put(app.url(&format!("/api/v1/assessments/{ua}/entries/1.3")))
+        .json(&json!({"input": 120, "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let view: Value = officer.get(app.url(&format!("/api/v1/assessments/{ua}"))).send().await.unwrap().json().await.unwrap();
+    // 1 + 1 + 1 (82% in [70; 90]) + 0 (1 − 3 × 0.5, floored) + 0.75 = 3.75 of 9 (3.2 is for communes; 2.1 and 3.1 not scored yet)
+    assert_eq!(view["result"]["achieved"]["exact"], "3.75");
+    assert_eq!(view["assessment"]["done"], 5);
+    assert_eq!(
+        officer.post(app.url(&format!("/api/v1/assessments/{ua}/submit"))).send().await.unwrap().status(),
+        403,
+        "the officer does not submit"
+    );
+    let leader = app.api("leader.a").await;
+    let r: Value = leader.post(app.url(&format!("/api/v1/assessments/{ua}/submit"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["state"], "submitted");
+    assert_eq!(leader.post(app.url(&format!("/api/v1/assessments/{ua}/submit"))).send().await.unwrap().status(), 409);
+    let periods: Vec<Value> = admin.get(app.url("/api/v1/periods")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(periods[0]["states"]["submitted"], 1);
+});

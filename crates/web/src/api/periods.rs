@@ -1,0 +1,241 @@
+//! Periods and self-assessments through the API: the same rules as the pages (docs/workflow.md),
+//! the same store functions, the same `can` decisions.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use parindex_core::assessment::today_vn;
+use parindex_core::framework::rule::InputText;
+use parindex_core::framework::score::{Compiled, Inputs, score};
+use parindex_core::{Action, Msg, Resource};
+use parindex_store::repo::periods::{AssessmentRow, EntryInput, PeriodInput, PeriodRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiPeriod {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub framework: String,
+    pub status: String,
+    pub self_due: Option<NaiveDate>,
+    pub appraisal_due: Option<NaiveDate>,
+    pub explanation_due: Option<NaiveDate>,
+    pub final_due: Option<NaiveDate>,
+    pub approval_due: Option<NaiveDate>,
+    /// Number of assessments per state.
+    #[schema(value_type = Object)]
+    pub states: std::collections::BTreeMap<String, usize>,
+    pub units: usize,
+}
+
+impl From<PeriodRow> for ApiPeriod {
+    fn from(p: PeriodRow) -> Self {
+        ApiPeriod {
+            id: p.id,
+            code: p.code,
+            name: p.name,
+            year: p.year,
+            framework: p.framework_code,
+            status: p.status,
+            self_due: p.self_due,
+            appraisal_due: p.appraisal_due,
+            explanation_due: p.explanation_due,
+            final_due: p.final_due,
+            approval_due: p.approval_due,
+            states: p.states,
+            units: p.units,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiAssessment {
+    pub id: i64,
+    pub period_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    /// draft, submitted, under_appraisal, returned, …
+    pub state: String,
+    pub self_due: Option<NaiveDate>,
+    /// Leaves scored, of the leaves the unit scores itself.
+    pub done: usize,
+    pub to_do: usize,
+    pub submitted_by: Option<String>,
+}
+
+impl From<AssessmentRow> for ApiAssessment {
+    fn from(a: AssessmentRow) -> Self {
+        ApiAssessment {
+            id: a.id,
+            period_id: a.period_id,
+            unit_code: a.unit_code,
+            unit_name: a.unit_name,
+            state: a.state,
+            self_due: a.self_due,
+            done: a.done,
+            to_do: a.to_do,
+            submitted_by: a.submitted_by,
+        }
+    }
+}
+
+/// Every period with its assessments counted per state.
+#[utoipa::path(get, path = "/api/v1/periods", tag = "periods", responses((status = 200, body = Vec<ApiPeriod>)))]
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<ApiPeriod>>, AppError> {
+    ctx.require(Action::ViewPeriods, Resource::System)?;
+    Ok(Json(state.store.list_periods().await?.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiPeriodInput {
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    /// A published framework's code.
+    pub framework: String,
+    /// Participating unit kinds (empty: the framework's kinds) …
+    #[serde(default)]
+    pub unit_kinds: Vec<String>,
+    /// … or unit codes (win over kinds).
+    #[serde(default)]
+    pub unit_codes: Vec<String>,
+    pub self_due: Option<NaiveDate>,
+    pub appraisal_due: Option<NaiveDate>,
+    pub explanation_due: Option<NaiveDate>,
+    pub final_due: Option<NaiveDate>,
+    pub approval_due: Option<NaiveDate>,
+}
+
+/// Open a period: one assessment per participating unit. 422 names every wrong field.
+#[utoipa::path(post, path = "/api/v1/periods", tag = "periods", request_body = ApiPeriodInput,
+    responses((status = 201, body = ApiPeriod), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<ApiPeriodInput>,
+) -> Result<(StatusCode, Json<ApiPeriod>), AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    let input = PeriodInput {
+        code: b.code,
+        name: b.name,
+        year: b.year,
+        framework_code: b.framework,
+        unit_kinds: b.unit_kinds,
+        unit_codes: b.unit_codes,
+        self_due: b.self_due,
+        appraisal_due: b.appraisal_due,
+        explanation_due: b.explanation_due,
+        final_due: b.final_due,
+        approval_due: b.approval_due,
+    };
+    Ok((StatusCode::CREATED, Json(state.store.create_period(&ctx.audit(), input).await?.into())))
+}
+
+/// The assessments of a period the caller may see (unit staff: their own unit's).
+#[utoipa::path(get, path = "/api/v1/periods/{id}/assessments", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<ApiAssessment>), (status = 404, body = crate::api::ApiError)))]
+pub async fn assessments(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Vec<ApiAssessment>>, AppError> {
+    let actor = ctx.require(Action::ViewPeriods, Resource::System)?;
+    let scope = parindex_core::access::unit_scope(actor);
+    Ok(Json(state.store.list_assessments(id, scope).await?.into_iter().map(Into::into).collect()))
+}
+
+/// One unit's self-assessment: its entries (input, exact points, note, explanation, version)
+/// and the running result (points per node, total, applicable maximum, index).
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError)))]
+pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    let result = Compiled::new(&view.framework).ok().and_then(|c| {
+        let inputs = Inputs {
+            unit: Some(view.assessment.unit_code.clone()),
+            unit_kind: Some(view.assessment.unit_kind.clone()),
+            inputs: view.entries.iter().filter_map(|(k, e)| e.input.clone().map(|i| (k.clone(), i))).collect(),
+            adjustments: Default::default(),
+        };
+        let placed = c.place(&inputs).ok()?;
+        score(&c, &placed, true).ok().map(|s| s.report(&c))
+    });
+    let mut entries: Vec<_> = view.entries.values().collect();
+    entries.sort_by(|a, b| a.node_code.cmp(&b.node_code));
+    Ok(Json(serde_json::json!({
+        "assessment": ApiAssessment::from(view.assessment),
+        "framework": view.framework.code,
+        "entries": entries.iter().map(|e| serde_json::json!({
+            "code": e.node_code, "input": e.input, "points": e.points.as_ref().map(|p| p.to_string()),
+            "note": e.note, "explanation": e.explanation, "version": e.version,
+            "updated_by": e.updated_by, "updated_at": e.updated_at,
+        })).collect::<Vec<_>>(),
+        "result": result,
+    })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiEntryInput {
+    /// The leaf's input in the inputs format (docs/framework-format.md): `82`, `[95, 97]`,
+    /// `"dung_han"`, `true`, `"na"`, or the full form `{"percent": 82}`; `null` clears it.
+    #[schema(value_type = Object)]
+    pub input: Option<serde_json::Value>,
+    pub note: Option<String>,
+    pub explanation: Option<String>,
+    /// The version read (0 for a leaf never saved); a newer one on the server gives 409.
+    pub version: i32,
+}
+
+/// Save one leaf of the unit's self-assessment (officer or leader of the unit, before the
+/// deadline, while the unit may edit). 409 on a stale version or after the deadline.
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/entries/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
+    request_body = ApiEntryInput,
+    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn put_entry(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Json(b): Json<ApiEntryInput>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    let rule = view.framework.find(&code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
+    let input = match b.input {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => {
+            let t: InputText = serde_json::from_value(v).map_err(|e| {
+                AppError::BadRequest(Msg::new(format!("Không đọc được “input” ({e})."), format!("Cannot read “input” ({e}).")))
+            })?;
+            Some(parindex_core::framework::Input::from(t).resolve(&rule))
+        }
+    };
+    let e = state
+        .store
+        .save_entry(&ctx.audit(), id, &code, EntryInput { input, note: b.note, explanation: b.explanation, version: b.version }, today_vn())
+        .await?;
+    Ok(Json(serde_json::json!({"code": e.node_code, "input": e.input, "points": e.points.map(|p| p.to_string()), "version": e.version})))
+}
+
+/// The leader approves and submits (every leaf scored; not-applicable leaves explained).
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/submit", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiAssessment), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<ApiAssessment>, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::SubmitAssessment, Resource::Unit(view.assessment.unit_id))?;
+    Ok(Json(state.store.submit_assessment(&ctx.audit(), id, today_vn()).await?.into()))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/periods", get(list).post(create))
+        .route("/periods/{id}/assessments", get(assessments))
+        .route("/assessments/{id}", get(get_one))
+        .route("/assessments/{id}/entries/{code}", put(put_entry))
+        .route("/assessments/{id}/submit", post(submit))
+}
