@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod assessment;
+pub mod evidence;
 pub mod exact;
 pub mod framework;
 pub mod msg;

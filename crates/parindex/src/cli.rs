@@ -271,6 +271,7 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
         trust_proxy: args.trust_proxy || file.trust_proxy.unwrap_or(false),
         max_upload_bytes: file.max_upload_mb.unwrap_or(20) * 1024 * 1024,
         demo_banner: demo,
+        files_dir: dir.join("files"),
     };
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;

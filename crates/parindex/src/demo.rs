@@ -289,7 +289,15 @@ async fn seed_periods(store: &Store) -> anyhow::Result<()> {
             for leaf in leaves.iter().take(filled) {
                 let (Some(rule), Some(max)) = (leaf.rule.as_ref(), leaf.max.as_ref()) else { continue };
                 let input = demo_input(&mut rng, rule, max);
-                store.save_entry(&ctx, a.id, &leaf.code, EntryInput { input: Some(input), ..Default::default() }, today).await?;
+                // sample data has no files: where evidence is required, the unit explains
+                let explanation = leaf
+                    .evidence
+                    .as_ref()
+                    .filter(|e| e.required)
+                    .map(|_| "Tài liệu kiểm chứng đã gửi bản giấy về Sở Nội vụ (dữ liệu mẫu).".to_string());
+                store
+                    .save_entry(&ctx, a.id, &leaf.code, EntryInput { input: Some(input), explanation, ..Default::default() }, today)
+                    .await?;
             }
             if share == 4 && n % 4 == 0 {
                 store.submit_assessment(&ctx, a.id, today).await?;

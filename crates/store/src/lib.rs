@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL; repositories (`repo::*`) are the only code that speaks SQL. Every write
 //! that changes data also appends to the audit log inside the same transaction.
 
+pub mod blobs;
 pub mod entity;
 pub mod error;
 pub mod migration;

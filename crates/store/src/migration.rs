@@ -10,7 +10,13 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation), Box::new(M0002Frameworks), Box::new(M0003Crosswalks), Box::new(M0004Periods)]
+        vec![
+            Box::new(M0001Foundation),
+            Box::new(M0002Frameworks),
+            Box::new(M0003Crosswalks),
+            Box::new(M0004Periods),
+            Box::new(M0005Evidence),
+        ]
     }
 }
 
@@ -405,6 +411,71 @@ impl MigrationTrait for M0004Periods {
         for t in ["assessment_entries", "assessments", "periods"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
+        Ok(())
+    }
+}
+
+/// Evidence files: one row per distinct file in a unit's library (by SHA-256; the bytes live in
+/// the content-addressed file store), and the links from a leaf of an assessment to its files.
+pub struct M0005Evidence;
+
+impl MigrationName for M0005Evidence {
+    fn name(&self) -> &str {
+        "m0005_evidence"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005Evidence {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("evidence_files")
+                .col(big_pk_auto("id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("sha256", 64))
+                .col(big_integer("size"))
+                .col(string_len("kind", 16))
+                .col(string("name"))
+                .col(string("uploaded_by"))
+                .col(timestamp_with_time_zone("uploaded_at"))
+                .foreign_key(&mut fk("evidence_files", "unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("uq_evidence_files").table("evidence_files").col("unit_id").col("sha256").unique().to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("entry_evidence")
+                .col(big_pk_auto("id"))
+                .col(big_integer("assessment_id"))
+                .col(string_len("node_code", 64))
+                .col(big_integer("evidence_id"))
+                .col(string("linked_by"))
+                .col(timestamp_with_time_zone("linked_at"))
+                .foreign_key(&mut fk("entry_evidence", "assessment_id", "assessments", "id"))
+                .foreign_key(&mut fk("entry_evidence", "evidence_id", "evidence_files", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_entry_evidence")
+                .table("entry_evidence")
+                .col("assessment_id")
+                .col("node_code")
+                .col("evidence_id")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("entry_evidence").to_owned()).await?;
+        m.drop_table(Table::drop().table("evidence_files").to_owned()).await?;
         Ok(())
     }
 }

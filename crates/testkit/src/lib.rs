@@ -114,6 +114,8 @@ pub struct TestApp {
     pub base: String,
     pub store: Store,
     pub db: TestDb,
+    /// Evidence files of this app (removed with it).
+    pub files: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -125,11 +127,12 @@ impl TestApp {
         fixture::seed(&store).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let state = AppState::new(store.clone(), WebConfig::default());
+        let files = tempfile::tempdir().expect("files dir");
+        let state = AppState::new(store.clone(), WebConfig { files_dir: files.path().to_path_buf(), ..WebConfig::default() });
         let server = tokio::spawn(async move {
             let _ = parindex_web::serve(listener, state).await;
         });
-        TestApp { addr, base: format!("http://{addr}"), store, db, server }
+        TestApp { addr, base: format!("http://{addr}"), store, db, files, server }
     }
 
     pub fn url(&self, path: &str) -> String {

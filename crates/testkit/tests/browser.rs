@@ -194,7 +194,7 @@ async fn unit_officer_self_assesses_with_live_points() {
     let live = wait_text(&b, "#leaf-1\\.3 .live-result", "điểm").await;
     assert_eq!(live, "90% → khoảng [70; 90] → 1 điểm");
     b.screenshot("self-assessment-live").await;
-    click(&b, "#leaf-1\\.3 button[type=submit]").await;
+    click(&b, "#leaf-1\\.3 form.leafform button[type=submit]").await;
     assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu"));
     assert_eq!(text_of(&b, "#progress").await, "1/5");
     assert!(text_of(&b, "#leaf-1\\.3").await.contains("Đã chấm"));

@@ -40,7 +40,10 @@ fn field_of(e: StoreError) -> Vec<&'static str> {
 backend_tests!(migrations_are_idempotent, |b| async move {
     let (_db, s) = fresh(b).await;
     s.migrate().await.unwrap();
-    assert_eq!(s.applied_migrations().await.unwrap(), vec!["m0001_foundation", "m0002_frameworks", "m0003_crosswalks", "m0004_periods"]);
+    assert_eq!(
+        s.applied_migrations().await.unwrap(),
+        vec!["m0001_foundation", "m0002_frameworks", "m0003_crosswalks", "m0004_periods", "m0005_evidence"]
+    );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
     assert_eq!(kinds, vec!["agency", "commune", "ward", "district", "province"]);
 });
@@ -549,7 +552,25 @@ backend_tests!(periods_open_assessments_and_self_scores, |b| async move {
     put("2.2", Input { count: Some(parindex_core::Exact::int(3)), ..Default::default() }).await;
     put("2.3", Input { not_applicable: true, ..Default::default() }).await;
     let e = s.submit_assessment(&ctx(), sa.id, today).await.unwrap_err();
-    assert!(matches!(&e, StoreError::Invalid(f) if f[0].field == "explanation"), "not applicable needs a reason: {e:?}");
+    assert_eq!(field_of(e), vec!["evidence", "explanation"], "1.1 requires evidence; not applicable needs a reason");
+    // evidence: one file in the unit's library (the same bytes twice are one file), linked to 1.1
+    let sha = "a".repeat(64);
+    let f1 = s.add_evidence(&ctx(), sa.unit_id, &sha, 1234, parindex_core::evidence::Kind::Pdf, "Quyết định kế hoạch.pdf").await.unwrap();
+    let f2 = s.add_evidence(&ctx(), sa.unit_id, &sha, 1234, parindex_core::evidence::Kind::Pdf, "ban sao.pdf").await.unwrap();
+    assert_eq!(f1, f2, "deduplicated by content");
+    s.link_evidence(&ctx(), sa.id, "1.1", f1.id, today).await.unwrap();
+    s.link_evidence(&ctx(), sa.id, "1.3", f1.id, today).await.unwrap();
+    s.link_evidence(&ctx(), sa.id, "1.1", f1.id, today).await.unwrap();
+    let linked = s.linked_evidence(sa.id).await.unwrap();
+    assert_eq!((linked["1.1"].len(), linked["1.3"].len()), (1, 1), "one document supports several leaves");
+    s.unlink_evidence(&ctx(), sa.id, "1.3", f1.id, today).await.unwrap();
+    assert!(matches!(s.unlink_evidence(&ctx(), sa.id, "1.3", f1.id, today).await, Err(StoreError::NotFound)));
+    // another unit's file cannot be linked
+    let other = s.add_evidence(&ctx(), xa.unit_id, &"b".repeat(64), 1, parindex_core::evidence::Kind::Png, "x.png").await.unwrap();
+    assert!(matches!(s.link_evidence(&ctx(), sa.id, "1.2", other.id, today).await, Err(StoreError::NotFound)));
+    assert_eq!(s.unit_evidence(sa.unit_id).await.unwrap().len(), 1);
+    let e = s.submit_assessment(&ctx(), sa.id, today).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(f) if f.len() == 1 && f[0].field == "explanation"), "not applicable needs a reason: {e:?}");
     s.save_entry(
         &ctx(),
         sa.id,

@@ -1052,6 +1052,17 @@ backend_tests!(self_assessment_pages_and_denials, |b| async move {
             .unwrap();
         assert_eq!(r.status(), 303, "{code}");
     }
+    // 1.1 requires evidence: without a file, an explanation
+    let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("cần giải trình: 1.1"));
+    let r = officer_a
+        .post(app.url(&format!("/assessments/{ua}/entries/1.1")))
+        .form(&[("option", "dung_han"), ("explanation", "Quyết định đang chờ ký số, sẽ bổ sung"), ("version", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
     let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let page = officer_a.get(app.url(&format!("/assessments/{ua}?done=submitted"))).send().await.unwrap().text().await.unwrap();
@@ -1117,7 +1128,7 @@ backend_tests!(self_assessment_through_the_api, |b| async move {
     {
         let r = officer
             .put(app.url(&format!("/api/v1/assessments/{ua}/entries/{code}")))
-            .json(&json!({"input": input, "version": 0}))
+            .json(&json!({"input": input, "version": 0, "explanation": if code == "1.1" { Some("Quyết định đang chờ ký") } else { None }}))
             .send()
             .await
             .unwrap();
@@ -1152,4 +1163,123 @@ backend_tests!(self_assessment_through_the_api, |b| async move {
     assert_eq!(leader.post(app.url(&format!("/api/v1/assessments/{ua}/submit"))).send().await.unwrap().status(), 409);
     let periods: Vec<Value> = admin.get(app.url("/api/v1/periods")).send().await.unwrap().json().await.unwrap();
     assert_eq!(periods[0]["states"]["submitted"], 1);
+});
+
+fn files_under(p: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() { out.extend(files_under(&p)) } else { out.push(p) }
+        }
+    }
+    out
+}
+
+fn upload_form(parts: Vec<(&str, Vec<u8>)>) -> Form {
+    let mut f = Form::new();
+    for (name, bytes) in parts {
+        f = f.part("file", Part::bytes(bytes).file_name(name.to_string()));
+    }
+    f
+}
+
+backend_tests!(evidence_uploads_downloads_and_refusals, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (ua, ub) = open_period(&app, parindex_core::assessment::today_vn() + chrono::Duration::days(5)).await;
+    let officer = app.login("officer.a").await;
+    let pdf = b"%PDF-1.4\n% parindex test\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let xlsx = parindex_reports::framework_xlsx::framework_template_xlsx().unwrap();
+    let on_disk = || files_under(app.files.path()).len();
+    // several files at once; a path in the name is dropped, the Vietnamese name kept
+    let r = officer
+        .post(app.url(&format!("/assessments/{ua}/entries/1.1/evidence")))
+        .multipart(upload_form(vec![("../../Quyết định ban hành kế hoạch.pdf", pdf.clone()), ("Báo cáo.xlsx", xlsx.clone())]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let unit = app.store.unit_id_by_code("UA").await.unwrap().unwrap();
+    let lib = app.store.unit_evidence(unit).await.unwrap();
+    let names: Vec<_> = lib.iter().map(|f| f.name.as_str()).collect();
+    assert!(names.contains(&"Quyết định ban hành kế hoạch.pdf") && names.contains(&"Báo cáo.xlsx"), "{names:?}");
+    assert_eq!(on_disk(), 2, "stored by content, no temporary files left");
+    let f = lib.iter().find(|f| f.kind == "pdf").unwrap().clone();
+    let d = officer.get(app.url(&format!("/evidence/{}", f.id))).send().await.unwrap();
+    assert_eq!(d.status(), 200);
+    assert_eq!(d.headers()["content-type"], "application/pdf");
+    let cd = d.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(cd.starts_with("attachment;") && cd.contains("filename*=UTF-8''Quy%E1%BA%BFt"), "{cd}");
+    assert_eq!(d.bytes().await.unwrap().to_vec(), pdf);
+    // the same PDF for another leaf: the same library entry
+    let r = officer
+        .post(app.url(&format!("/assessments/{ua}/entries/1.3/evidence")))
+        .multipart(upload_form(vec![("copy.pdf", pdf.clone())]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.store.unit_evidence(unit).await.unwrap().len(), 2);
+    // a program renamed .pdf is refused by its content; nothing kept
+    let exe = [b"MZ\x90\x00\x03".to_vec(), vec![0u8; 4096]].concat();
+    let r = officer
+        .post(app.url(&format!("/assessments/{ua}/entries/1.2/evidence")))
+        .multipart(upload_form(vec![("hoa-don.pdf", exe)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("“hoa-don.pdf” không phải PDF") && body.contains(".exe"), "the refusal names the file and what it is");
+    assert_eq!(app.store.unit_evidence(unit).await.unwrap().len(), 2);
+    assert_eq!(on_disk(), 2);
+    // over the limit (20 MB here): refused, nothing kept
+    let big = [b"%PDF-1.4\n".to_vec(), vec![b'x'; 21 * 1024 * 1024]].concat();
+    let r = officer
+        .post(app.url(&format!("/assessments/{ua}/entries/1.2/evidence")))
+        .multipart(upload_form(vec![("lon.pdf", big)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(on_disk(), 2, "no partial file left behind");
+    // who may read: the unit and the reform office; not another unit, not (yet) appraisers
+    for user in ["officer.b", "appraiser", "viewer"] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("/evidence/{}", f.id))).send().await.unwrap().status(), 403, "{user}");
+        let r = c
+            .post(app.url(&format!("/assessments/{ua}/entries/1.1/evidence")))
+            .multipart(upload_form(vec![("x.pdf", pdf.clone())]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{user} uploads to UA");
+    }
+    let officer_b = app.login("officer.b").await;
+    let r = officer_b
+        .post(app.url(&format!("/assessments/{ub}/entries/1.1/evidence")))
+        .multipart(Form::new().text("library", f.id.to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "UB cannot link UA's file");
+    let admin = app.login("admin").await;
+    let r = admin.get(app.url(&format!("/evidence/{}?inline=1", f.id))).send().await.unwrap();
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("inline;"));
+    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    // the page lists the files; unlinking keeps the file in the library
+    let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Quyết định ban hành kế hoạch.pdf") && page.contains(&format!("/evidence/{}", f.id)));
+    let r = officer.post(app.url(&format!("/assessments/{ua}/entries/1.3/evidence/{}/unlink", f.id))).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(app.store.linked_evidence(ua).await.unwrap().get("1.3").is_none());
+    assert_eq!(app.store.unit_evidence(unit).await.unwrap().len(), 2);
+    // uploads and downloads are in the audit log
+    let audit = app
+        .store
+        .list_audit(&parindex_store::repo::audit::AuditFilter { object_type: Some("evidence".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(audit.entries.iter().filter(|e| e.action == "evidence.download").count(), 2);
+    assert_eq!(audit.entries.iter().filter(|e| e.action == "evidence.upload").count(), 2);
 });

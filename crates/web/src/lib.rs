@@ -52,17 +52,27 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// Label shown in the header for demo data.
     pub demo_banner: bool,
+    /// Where evidence files are kept (content-addressed; see `parindex_store::blobs`).
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { public_origin: None, cookie_secure: false, trust_proxy: false, max_upload_bytes: 20 * 1024 * 1024, demo_banner: false }
+        WebConfig {
+            public_origin: None,
+            cookie_secure: false,
+            trust_proxy: false,
+            max_upload_bytes: 20 * 1024 * 1024,
+            demo_banner: false,
+            files_dir: std::env::temp_dir().join("parindex-files"),
+        }
     }
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub blobs: parindex_store::blobs::Blobs,
     pub config: Arc<WebConfig>,
     pub login_limiter: Arc<ratelimit::Limiter>,
     pub metrics: Arc<metrics::Metrics>,
@@ -72,6 +82,7 @@ impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         AppState {
             store,
+            blobs: parindex_store::blobs::Blobs::new(config.files_dir.clone()),
             config: Arc::new(config),
             // 20 sign-in attempts per address per 5 minutes, on top of the per-account lock-out
             login_limiter: Arc::new(ratelimit::Limiter::new(20, std::time::Duration::from_secs(300))),

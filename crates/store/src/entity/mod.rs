@@ -5,6 +5,8 @@ pub mod api_token;
 pub mod assessment;
 pub mod assessment_entry;
 pub mod audit_log;
+pub mod entry_evidence;
+pub mod evidence_file;
 pub mod framework;
 pub mod framework_crosswalk;
 pub mod framework_node;

@@ -1,6 +1,7 @@
 //! Repositories: the only code that reads and writes tables. Grouped by subject.
 
 pub mod audit;
+pub mod evidence;
 pub mod frameworks;
 pub mod periods;
 pub mod units;

@@ -101,6 +101,8 @@ pub struct AssessmentView {
     pub period: PeriodRow,
     pub framework: Framework,
     pub entries: HashMap<String, EntryRow>,
+    /// Evidence files linked to each leaf.
+    pub evidence: HashMap<String, Vec<crate::repo::evidence::EvidenceRow>>,
 }
 
 fn doc(m: &framework::Model) -> Result<Framework, StoreError> {
@@ -139,7 +141,19 @@ fn entry_row(m: &assessment_entry::Model) -> EntryRow {
     }
 }
 
-fn invalid(field: &'static str, vi: String, en: String) -> StoreError {
+/// The unit may change its self-assessment now: a state it edits in, before its deadline.
+pub(crate) fn unit_may_edit(view: &AssessmentView, today: NaiveDate) -> Result<(), StoreError> {
+    let state = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+    if !state.unit_edits() {
+        return Err(StoreError::Conflict(Msg::new(
+            format!("Bản tự đánh giá đang ở trạng thái “{}”, đơn vị không sửa được.", state.label("vi")),
+            format!("The self-assessment is “{}”; the unit cannot change it.", state.label("en")),
+        )));
+    }
+    within(view.assessment.self_due, today).map_err(StoreError::Conflict)
+}
+
+pub(crate) fn invalid(field: &'static str, vi: String, en: String) -> StoreError {
     StoreError::Invalid(vec![FieldError { field, message: Msg::new(vi, en) }])
 }
 
@@ -389,6 +403,7 @@ impl Store {
             period: self.get_period(p.id).await?,
             framework: doc(&fw)?,
             entries: entries.iter().map(|e| (e.node_code.clone(), entry_row(e))).collect(),
+            evidence: self.linked_evidence(id).await?,
         })
     }
 
@@ -405,14 +420,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<EntryRow, StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        let state = State::parse(&view.assessment.state).unwrap_or(State::Draft);
-        if !state.unit_edits() {
-            return Err(StoreError::Conflict(Msg::new(
-                format!("Bản tự đánh giá đang ở trạng thái “{}”, đơn vị không sửa được.", state.label("vi")),
-                format!("The self-assessment is “{}”; the unit cannot change it.", state.label("en")),
-            )));
-        }
-        within(view.assessment.self_due, today).map_err(StoreError::Conflict)?;
+        unit_may_edit(&view, today)?;
         let leaf =
             self_leaves(&view.framework, &view.assessment.unit_kind).into_iter().find(|n| n.code == code).cloned().ok_or_else(|| {
                 invalid(
@@ -525,7 +533,28 @@ impl Store {
             })
             .map(|n| n.code.as_str())
             .collect();
+        let without_evidence: Vec<&str> = leaves
+            .iter()
+            .filter(|n| n.evidence.as_ref().is_some_and(|e| e.required))
+            .filter(|n| {
+                view.entries.get(&n.code).is_some_and(|e| e.input.as_ref().is_some_and(|i| !i.not_applicable) && e.explanation.is_none())
+            })
+            .filter(|n| view.evidence.get(&n.code).is_none_or(|v| v.is_empty()))
+            .map(|n| n.code.as_str())
+            .collect();
         let mut errors = Vec::new();
+        if !without_evidence.is_empty() {
+            errors.push(FieldError {
+                field: "evidence",
+                message: Msg::new(
+                    format!(
+                        "Tiêu chí bắt buộc có tài liệu kiểm chứng nhưng chưa có tài liệu, cần giải trình: {}.",
+                        without_evidence.join(", ")
+                    ),
+                    format!("Leaves that require evidence have none and need an explanation: {}.", without_evidence.join(", ")),
+                ),
+            });
+        }
         if !missing.is_empty() {
             errors.push(FieldError {
                 field: "entries",

@@ -287,6 +287,21 @@ pub struct LeafView {
     pub evidence_required: bool,
     pub updated: String,
     pub error: Option<String>,
+    pub files: Vec<FileView>,
+    /// Files of the unit's library not linked to this leaf yet.
+    pub library: Vec<(i64, String)>,
+}
+
+pub struct FileView {
+    pub id: i64,
+    pub name: String,
+    pub size: String,
+    pub kind: String,
+    pub preview: bool,
+}
+
+fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 { format!("{:.1} MB", bytes as f64 / 1048576.0) } else { format!("{} KB", (bytes + 1023) / 1024) }
 }
 
 pub struct DomainView {
@@ -370,6 +385,7 @@ async fn assessment_page(
     let by_code: HashMap<&str, &parindex_core::framework::score::NodeReport> =
         report.as_ref().map(|r| r.nodes.iter().map(|n| (n.code.as_str(), n)).collect()).unwrap_or_default();
     let mine: Vec<String> = self_leaves(fw, &view.assessment.unit_kind).iter().map(|n| n.code.clone()).collect();
+    let library = state.store.unit_evidence(unit_id).await?;
     let mut tree = Vec::new();
     fn walk(
         nodes: &[Node],
@@ -450,6 +466,26 @@ async fn assessment_page(
             evidence_required: n.evidence.as_ref().is_some_and(|ev| ev.required),
             updated: e.map(|e| format!("{} · {}", e.updated_by, e.updated_at.format("%d/%m/%Y %H:%M UTC"))).unwrap_or_default(),
             error: err.map(|x| x.message.clone()),
+            files: view
+                .evidence
+                .get(&n.code)
+                .map(|v| {
+                    v.iter()
+                        .map(|f| FileView {
+                            id: f.id,
+                            name: f.name.clone(),
+                            size: size_text(f.size),
+                            kind: f.kind.to_uppercase(),
+                            preview: parindex_core::evidence::Kind::parse(&f.kind).is_some_and(|k| k.previewable()),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            library: library
+                .iter()
+                .filter(|f| !view.evidence.get(&n.code).is_some_and(|v| v.iter().any(|x| x.id == f.id)))
+                .map(|f| (f.id, f.name.clone()))
+                .collect(),
         }
     };
     let totals = |n: &Node| -> (String, String) {
@@ -505,6 +541,7 @@ async fn assessment(
     let flash = match q.done.as_deref() {
         Some("saved") => Some(ctx.t("as.saved").to_string()),
         Some("submitted") => Some(ctx.t("as.submitted").to_string()),
+        Some("evidence") => Some(ctx.t("as.evidence_saved").to_string()),
         _ => None,
     };
     assessment_page(&state, &ctx, id, None, None, StatusCode::OK, flash).await
@@ -654,4 +691,210 @@ pub fn router() -> Router<AppState> {
         .route("/assessments/{id}/submit", post(submit))
         .route("/assessments/{id}/entries/{code}", post(save_entry))
         .route("/assessments/{id}/entries/{code}/live", post(live))
+        .merge(evidence_router())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence: upload (several files at once), link from the library, unlink, download
+
+/// Stream one multipart field into a temporary file, hashing as it goes; stops at `limit`
+/// bytes (the file is removed) so that an oversized upload fills neither memory nor disk.
+async fn receive(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    limit: usize,
+) -> Result<(std::path::PathBuf, String, i64), AppError> {
+    use sha2::Digest;
+    use tokio::io::AsyncWriteExt;
+    let (path, mut file) = state.blobs.temp_file().await.map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut size = 0usize;
+    let result: Result<(), AppError> = async {
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
+            }
+        })? {
+            size += chunk.len();
+            if size > limit {
+                return Err(AppError::PayloadTooLarge);
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(|e| AppError::Internal(format!("write: {e}")))?;
+        }
+        file.flush().await.map_err(|e| AppError::Internal(format!("write: {e}")))?;
+        Ok(())
+    }
+    .await;
+    drop(file);
+    if let Err(e) = result {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(e);
+    }
+    Ok((path, hex::encode(hasher.finalize()), size as i64))
+}
+
+async fn upload_evidence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    headers: axum::http::HeaderMap,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    leaf_of(&view, &code)?;
+    let limit = state.config.max_upload_bytes;
+    // refused before reading a byte when the request says it is too big
+    let declared = headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let lang = ctx.lang.code();
+    let today = today_vn();
+    let mut problems = Vec::new();
+    let mut linked = 0;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
+        }
+    })? {
+        match field.name() {
+            Some("library") => {
+                let v = field.text().await.unwrap_or_default();
+                if let Ok(eid) = v.trim().parse::<i64>() {
+                    match state.store.link_evidence(&ctx.audit(), id, &code, eid, today).await {
+                        Ok(()) => linked += 1,
+                        Err(e) => problems.push(store_error_text(&ctx, &e).unwrap_or_else(|| ctx.t("as.evidence_not_found").to_string())),
+                    }
+                }
+            }
+            Some("file") => {
+                let Some(original) = field.file_name().map(str::to_string).filter(|n| !n.is_empty()) else { continue };
+                let name = parindex_core::evidence::safe_name(&original);
+                let (tmp, sha, size) = match receive(&state, &mut field, limit).await {
+                    Ok(x) => x,
+                    Err(AppError::PayloadTooLarge) => {
+                        problems.push(
+                            Msg::new(
+                                format!("“{name}” vượt quá giới hạn {} MB; tệp không được lưu.", limit / 1024 / 1024),
+                                format!("“{name}” is over the {} MB limit; the file was not kept.", limit / 1024 / 1024),
+                            )
+                            .get(lang)
+                            .to_string(),
+                        );
+                        // the rest of the request is not read: its size is not known to be safe
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let kind = {
+                    let tmp = tmp.clone();
+                    tokio::task::spawn_blocking(move || {
+                        std::fs::File::open(&tmp).map_err(|_| "").and_then(parindex_reports::evidence::detect)
+                    })
+                    .await
+                    .unwrap_or(Err(""))
+                };
+                let kind = match kind {
+                    Ok(k) => k,
+                    Err(looks) => {
+                        let _ = tokio::fs::remove_file(&tmp).await;
+                        let e = parindex_store::repo::evidence::refused(&name, looks);
+                        problems.push(store_error_text(&ctx, &e).unwrap_or_default());
+                        continue;
+                    }
+                };
+                state.blobs.keep(&tmp, &sha).await.map_err(|e| AppError::Internal(format!("keep: {e}")))?;
+                let file = state.store.add_evidence(&ctx.audit(), view.assessment.unit_id, &sha, size, kind, &name).await?;
+                match state.store.link_evidence(&ctx.audit(), id, &code, file.id, today).await {
+                    Ok(()) => linked += 1,
+                    Err(e) => problems.push(store_error_text(&ctx, &e).unwrap_or_default()),
+                }
+            }
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        if linked == 0 {
+            let m = ctx.t("as.no_file").to_string();
+            return assessment_page(
+                &state,
+                &ctx,
+                id,
+                Some(LeafError { code, message: m, form: None }),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            )
+            .await;
+        }
+        return Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::pages::urlencode(&code))).into_response());
+    }
+    let status = if problems.iter().any(|p| p.contains("MB")) { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
+    assessment_page(&state, &ctx, id, Some(LeafError { code, message: problems.join(" "), form: None }), None, status, None).await
+}
+
+async fn unlink_evidence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code, eid)): Path<(i64, String, i64)>,
+) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    match state.store.unlink_evidence(&ctx.audit(), id, &code, eid, today_vn()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::pages::urlencode(&code))).into_response()),
+        Err(e @ StoreError::Conflict(_)) => {
+            let text = store_error_text(&ctx, &e).unwrap_or_default();
+            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    inline: Option<String>,
+}
+
+/// A file, to those who may see the unit's drafts, as an attachment under its original name
+/// (PDF and images may be shown in the browser with `?inline=1`, sandboxed). Logged.
+async fn download_evidence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(eid): Path<i64>,
+    Query(q): Query<DownloadQuery>,
+) -> Result<Response, AppError> {
+    let file = state.store.get_evidence(eid).await?;
+    ctx.require(Action::ViewUnitDrafts, Resource::Unit(file.unit_id))?;
+    let kind = parindex_core::evidence::Kind::parse(&file.kind).ok_or(AppError::NotFound)?;
+    let inline = q.inline.is_some() && kind.previewable();
+    let f = state.blobs.open(&file.sha256).await.map_err(|_| AppError::NotFound)?;
+    state.store.log_evidence_download(&ctx.audit(), &file).await?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(f));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind.mime().to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, parindex_core::evidence::content_disposition(&file.name, inline)),
+            (axum::http::header::CONTENT_LENGTH, file.size.to_string()),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'".to_string(),
+            ),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub fn evidence_router() -> Router<AppState> {
+    Router::new()
+        .route("/assessments/{id}/entries/{code}/evidence", post(upload_evidence))
+        .route("/assessments/{id}/entries/{code}/evidence/{eid}/unlink", post(unlink_evidence))
+        .route("/evidence/{eid}", get(download_evidence))
 }
