@@ -99,10 +99,12 @@ pub enum Action {
     ViewPeriods,
     /// Open and run assessment periods (participants, deadlines).
     ManagePeriods,
+    /// Appraise submitted self-assessments (which leaves: `framework::Framework::appraisers`).
+    Appraise,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -120,6 +122,7 @@ impl Action {
         Action::ManageFrameworks,
         Action::ViewPeriods,
         Action::ManagePeriods,
+        Action::Appraise,
     ];
 }
 
@@ -180,6 +183,7 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         ManageFrameworks => actor.role == Admin && !is_unit_resource,
         ViewPeriods => !is_unit_resource,
         ManagePeriods => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,
+        Appraise => matches!(actor.role, Admin | Appraiser) && !is_unit_resource,
         ViewUnitDrafts => match actor.role {
             Admin | Secretariat => is_unit_resource,
             UnitOfficer | UnitLeader => own,
@@ -217,6 +221,7 @@ mod tests {
             (ManageFrameworks, Admin) => (true, false, false),
             (ViewPeriods, _) => (true, false, false),
             (ManagePeriods, Admin | Secretariat) => (true, false, false),
+            (Appraise, Admin | Appraiser) => (true, false, false),
             (ViewUnitDrafts, Admin | Secretariat) => (false, true, true),
             (ViewUnitDrafts | EditUnitDrafts, UnitOfficer | UnitLeader) => (false, true, false),
             (SubmitAssessment, UnitLeader) => (false, true, false),
@@ -239,7 +244,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 17);
+        assert_eq!(checked, 7 * 18);
     }
 
     #[test]

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003Crosswalks),
             Box::new(M0004Periods),
             Box::new(M0005Evidence),
+            Box::new(M0006Appraisal),
         ]
     }
 }
@@ -476,6 +477,42 @@ impl MigrationTrait for M0005Evidence {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("entry_evidence").to_owned()).await?;
         m.drop_table(Table::drop().table("evidence_files").to_owned()).await?;
+        Ok(())
+    }
+}
+
+/// Appraisal of each leaf: the appraised input and points, the appraiser's comment, and a leaf
+/// returned to the unit for correction with its reason.
+pub struct M0006Appraisal;
+
+impl MigrationName for M0006Appraisal {
+    fn name(&self) -> &str {
+        "m0006_appraisal"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006Appraisal {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // one column per statement: SQLite adds a single column per ALTER TABLE
+        let cols = [
+            text_null("appraised_input"),
+            string_len_null("appraised_points", 128),
+            text_null("appraisal_comment"),
+            string_null("appraised_by"),
+            timestamp_with_time_zone_null("appraised_at"),
+            text_null("returned_reason"),
+        ];
+        for mut c in cols {
+            m.alter_table(Table::alter().table("assessment_entries").add_column(&mut c).to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in ["appraised_input", "appraised_points", "appraisal_comment", "appraised_by", "appraised_at", "returned_reason"] {
+            m.alter_table(Table::alter().table("assessment_entries").drop_column(c).to_owned()).await?;
+        }
         Ok(())
     }
 }

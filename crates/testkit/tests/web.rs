@@ -1283,3 +1283,114 @@ backend_tests!(evidence_uploads_downloads_and_refusals, |b| async move {
     assert_eq!(audit.entries.iter().filter(|e| e.action == "evidence.download").count(), 2);
     assert_eq!(audit.entries.iter().filter(|e| e.action == "evidence.upload").count(), 2);
 });
+
+backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
+    use parindex_store::repo::periods::EntryInput;
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    let (ua, ub) = open_period(&app, today + chrono::Duration::days(5)).await;
+    let sys = parindex_store::AuditCtx::system("test");
+    // UA fills and submits; one PDF on 1.3
+    let yes = |b: bool| Some(parindex_core::framework::Input { yes: Some(b), ..Default::default() });
+    let input = |t: &str| {
+        let raw: parindex_core::framework::rule::InputText = serde_json::from_str(t).unwrap();
+        Some(parindex_core::framework::Input::from(raw))
+    };
+    let officer = app.login("officer.a").await;
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let r = officer
+        .post(app.url(&format!("/assessments/{ua}/entries/1.3/evidence")))
+        .multipart(upload_form(vec![("Báo cáo.pdf", pdf)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    for (code, i) in [
+        ("1.1", input("{\"option\": \"dung_han\"}")),
+        ("1.2", yes(true)),
+        ("1.3", input("{\"percent\": 90}")),
+        ("2.2", input("{\"count\": 1}")),
+        ("2.3", input("{\"value\": 1}")),
+    ] {
+        let e = EntryInput {
+            input: i.map(|x| x.resolve(&parindex_core::framework::Rule::YesNo)),
+            explanation: Some("Bản giấy".into()),
+            ..Default::default()
+        };
+        app.store.save_entry(&sys, ua, code, e, today).await.unwrap();
+    }
+    let leader = app.login("leader.a").await;
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
+
+    // who appraises: the fixture appraiser has no unit, so the leaves naming nobody (1.1 is SNV's)
+    let appraiser = app.login("appraiser").await;
+    let q = appraiser.get(app.url("/appraisal")).send().await.unwrap().text().await.unwrap();
+    assert!(q.contains("Sở Alpha") && q.contains("0/4") && !q.contains("Sở Bêta"), "UB has not submitted");
+    for user in ["officer.a", "leader.a", "viewer", "secretariat"] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("/appraisal/{ua}"))).send().await.unwrap().status(), 403, "{user}");
+        let r = c.post(app.url(&format!("/appraisal/{ua}/entries/1.2"))).form(&[("yes", "yes")]).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{user} appraises");
+    }
+    assert_eq!(appraiser.get(app.url(&format!("/appraisal/{ub}"))).send().await.unwrap().status(), 403, "not submitted: nothing to see");
+    let page = appraiser.get(app.url(&format!("/appraisal/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"leaf-1.3\"") && !page.contains("id=\"leaf-1.1\"") && page.contains("Báo cáo.pdf"));
+    // the evidence of the unit being appraised can be read; another unit's drafts cannot
+    let f = app.store.unit_evidence(app.store.unit_id_by_code("UA").await.unwrap().unwrap()).await.unwrap()[0].clone();
+    assert_eq!(appraiser.get(app.url(&format!("/evidence/{}", f.id))).send().await.unwrap().status(), 200);
+    let r = appraiser
+        .post(app.url(&format!("/appraisal/{ua}/entries/1.1")))
+        .form(&[("op", "save"), ("option", "tre_han"), ("explanation", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "1.1 belongs to SNV");
+    // agreeing needs no comment; differing does
+    let r =
+        appraiser.post(app.url(&format!("/appraisal/{ua}/entries/1.3"))).form(&[("op", "save"), ("percent", "90")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state, "under_appraisal");
+    let r = appraiser.post(app.url(&format!("/appraisal/{ua}/entries/1.2"))).form(&[("op", "save"), ("yes", "no")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("khác điểm tự chấm"));
+    let r = appraiser
+        .post(app.url(&format!("/appraisal/{ua}/entries/1.2")))
+        .form(&[("op", "save"), ("yes", "no"), ("explanation", "Báo cáo quý III nộp trễ 5 ngày")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let e = &app.store.get_assessment(ua).await.unwrap().entries["1.2"];
+    assert_eq!((e.appraised_points.clone(), e.points.clone()), (Some(parindex_core::Exact::ZERO), Some(parindex_core::Exact::ONE)));
+    // returning a leaf: a reason is required; the unit gets it back, edits, resubmits
+    let r = appraiser.post(app.url(&format!("/appraisal/{ua}/entries/2.2"))).form(&[("op", "return"), ("note", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = appraiser
+        .post(app.url(&format!("/appraisal/{ua}/entries/2.2")))
+        .form(&[("op", "return"), ("note", "Thiếu danh sách hồ sơ trễ hạn")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state, "returned");
+    let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Thiếu danh sách hồ sơ trễ hạn") && page.contains("class=\"leafform\""), "the unit sees why and may edit");
+    let r = appraiser.post(app.url(&format!("/appraisal/{ua}/entries/2.3"))).form(&[("op", "save"), ("value", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), 409, "returned: the unit has it");
+    let r =
+        officer.post(app.url(&format!("/assessments/{ua}/entries/2.2"))).form(&[("count", "2"), ("version", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
+    let v = app.store.get_assessment(ua).await.unwrap();
+    assert_eq!(v.assessment.state, "submitted");
+    assert!(v.entries.values().all(|e| e.returned_reason.is_none()));
+    let q = appraiser.get(app.url("/appraisal")).send().await.unwrap().text().await.unwrap();
+    assert!(q.contains("2/4"), "{q}");
+    let audit = app
+        .store
+        .list_audit(&parindex_store::repo::audit::AuditFilter { object_type: Some("assessment".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.appraise").count(), 2);
+    assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.return").count(), 1);
+});

@@ -66,7 +66,7 @@ mod tests {
     #[test]
     fn every_used_key_exists() {
         const NAMESPACES: &[&str] = &[
-            "app.", "nav.", "home.", "fw.", "per.", "as.", "login.", "account.", "units.", "lineage.", "form.", "import.", "users.",
+            "app.", "nav.", "home.", "fw.", "per.", "as.", "ap.", "login.", "account.", "units.", "lineage.", "form.", "import.", "users.",
             "audit.", "flash.", "lang.",
         ];
         let vi = parse(VI);

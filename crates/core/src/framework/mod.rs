@@ -251,6 +251,21 @@ impl Framework {
         self.walk().into_iter().map(|(_, n)| n).find(|n| n.code == code)
     }
 
+    /// Each leaf with the agency that appraises it: its own `appraiser`, else the nearest
+    /// ancestor's; `None` when nobody is named (the reform office's appraisers take those).
+    pub fn appraisers(&self) -> Vec<(&Node, Option<&str>)> {
+        fn go<'a>(n: &'a Node, inherited: Option<&'a str>, out: &mut Vec<(&'a Node, Option<&'a str>)>) {
+            let mine = n.appraiser.as_deref().or(inherited);
+            if n.is_leaf() {
+                out.push((n, mine));
+            }
+            n.children.iter().for_each(|c| go(c, mine, out));
+        }
+        let mut out = Vec::new();
+        self.nodes.iter().for_each(|n| go(n, None, &mut out));
+        out
+    }
+
     /// The sum of the leaves' maxima.
     pub fn max_total(&self) -> Exact {
         self.leaves().filter_map(|n| n.max.clone()).sum()

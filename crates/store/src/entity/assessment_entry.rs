@@ -16,6 +16,13 @@ pub struct Model {
     pub version: i32,
     pub updated_by: String,
     pub updated_at: DateTimeUtc,
+    pub appraised_input: Option<String>,
+    pub appraised_points: Option<String>,
+    pub appraisal_comment: Option<String>,
+    pub appraised_by: Option<String>,
+    pub appraised_at: Option<DateTimeUtc>,
+    /// Set when an appraiser returns the leaf to the unit for correction.
+    pub returned_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

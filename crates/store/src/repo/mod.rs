@@ -1,5 +1,6 @@
 //! Repositories: the only code that reads and writes tables. Grouped by subject.
 
+pub mod appraisal;
 pub mod audit;
 pub mod evidence;
 pub mod frameworks;

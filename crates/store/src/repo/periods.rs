@@ -83,6 +83,12 @@ pub struct EntryRow {
     pub version: i32,
     pub updated_by: String,
     pub updated_at: DateTime<Utc>,
+    pub appraised_input: Option<Input>,
+    pub appraised_points: Option<Exact>,
+    pub appraisal_comment: Option<String>,
+    pub appraised_by: Option<String>,
+    pub appraised_at: Option<DateTime<Utc>>,
+    pub returned_reason: Option<String>,
 }
 
 /// One leaf as the unit saves it. `version` is the one the form was rendered with (0: new).
@@ -138,6 +144,12 @@ fn entry_row(m: &assessment_entry::Model) -> EntryRow {
         version: m.version,
         updated_by: m.updated_by.clone(),
         updated_at: m.updated_at,
+        appraised_input: m.appraised_input.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        appraised_points: m.appraised_points.as_deref().and_then(Exact::parse),
+        appraisal_comment: m.appraisal_comment.clone(),
+        appraised_by: m.appraised_by.clone(),
+        appraised_at: m.appraised_at,
+        returned_reason: m.returned_reason.clone(),
     }
 }
 
@@ -588,6 +600,11 @@ impl Store {
                             "The state just changed; reload the page.",
                         )));
                     }
+                    assessment_entry::Entity::update_many()
+                        .col_expr(assessment_entry::Column::ReturnedReason, sea_orm::sea_query::Expr::value(Option::<String>::None))
+                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
+                        .exec(txn)
+                        .await?;
                     let mut am = a.into_active_model();
                     am.state = Set(State::Submitted.as_str().into());
                     am.submitted_at = Set(Some(Utc::now()));

@@ -2,6 +2,7 @@
 //! `Page` is the chrome every template shares (language, user, navigation, breadcrumbs).
 
 pub mod admin;
+pub mod appraisal;
 pub mod auth;
 pub mod framework_edit;
 pub mod frameworks;
@@ -50,6 +51,7 @@ pub struct Page {
 /// Navigation: only modules that exist and that the actor may use are listed.
 const NAV: &[(&str, &str, Action)] = &[
     ("/periods", "nav.periods", Action::ViewPeriods),
+    ("/appraisal", "nav.appraisal", Action::Appraise),
     ("/frameworks", "nav.frameworks", Action::ViewFrameworks),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
@@ -173,6 +175,7 @@ pub fn router() -> Router<AppState> {
         .merge(frameworks::router())
         .merge(framework_edit::router())
         .merge(periods::router())
+        .merge(appraisal::router())
         .merge(admin::router())
         .fallback(not_found)
 }

@@ -35,7 +35,7 @@ use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::pages::{Page, render, store_error_text};
 
-fn num(ctx: &Ctx, x: &Exact, decimals: u32) -> String {
+pub fn num(ctx: &Ctx, x: &Exact, decimals: u32) -> String {
     if ctx.lang.code() == "en" { x.to_decimal_string(decimals) } else { x.to_vi(decimals) }
 }
 
@@ -266,6 +266,7 @@ async fn period_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
 // ---------------------------------------------------------------------------------------------
 // The self-assessment page
 
+#[derive(Default)]
 pub struct LeafView {
     pub code: String,
     pub title: String,
@@ -288,8 +289,52 @@ pub struct LeafView {
     pub updated: String,
     pub error: Option<String>,
     pub files: Vec<FileView>,
+    /// Why an appraiser returned the leaf for correction (empty when not returned).
+    pub returned: String,
     /// Files of the unit's library not linked to this leaf yet.
     pub library: Vec<(i64, String)>,
+}
+
+/// What every view of a leaf shows (self-assessment and appraisal): the leaf itself, its rule's
+/// input widget, what evidence it asks for and the files the unit linked.
+pub fn leaf_basics(ctx: &Ctx, n: &Node, decimals: u32, view: &AssessmentView) -> LeafView {
+    LeafView {
+        code: n.code.clone(),
+        title: n.title.clone(),
+        guidance: n.guidance.clone().unwrap_or_default(),
+        max: num(ctx, &n.max.clone().unwrap_or_default(), decimals),
+        kind: kind_of(n.rule.as_ref()),
+        options: match &n.rule {
+            Some(Rule::Options { options }) => {
+                options.iter().map(|o| (o.key.clone(), format!("{} ({})", o.label, num(ctx, &o.points, decimals)))).collect()
+            }
+            _ => vec![],
+        },
+        source_note: match n.source {
+            Source::Survey => "as.source_survey",
+            Source::Imported => "as.source_imported",
+            Source::Computed => "as.source_computed",
+            Source::SelfAssessed => "",
+        },
+        evidence: n.evidence.as_ref().map(|ev| ev.documents.join("; ")).unwrap_or_default(),
+        evidence_required: n.evidence.as_ref().is_some_and(|ev| ev.required),
+        files: view
+            .evidence
+            .get(&n.code)
+            .map(|v| {
+                v.iter()
+                    .map(|f| FileView {
+                        id: f.id,
+                        name: f.name.clone(),
+                        size: size_text(f.size),
+                        kind: f.kind.to_uppercase(),
+                        preview: parindex_core::evidence::Kind::parse(&f.kind).is_some_and(|k| k.previewable()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ..Default::default()
+    }
 }
 
 pub struct FileView {
@@ -347,7 +392,7 @@ struct LeafError {
     form: Option<(LeafForm, String, String)>,
 }
 
-fn kind_of(rule: Option<&Rule>) -> &'static str {
+pub fn kind_of(rule: Option<&Rule>) -> &'static str {
     rule.map(|r| r.kind()).unwrap_or("")
 }
 
@@ -423,17 +468,6 @@ async fn assessment_page(
         let na = e.and_then(|e| e.input.as_ref()).is_some_and(|i| i.not_applicable);
         let has_input = e.is_some_and(|e| e.input.is_some());
         LeafView {
-            code: n.code.clone(),
-            title: n.title.clone(),
-            guidance: n.guidance.clone().unwrap_or_default(),
-            max: num(ctx, &n.max.clone().unwrap_or_default(), decimals),
-            kind: kind_of(n.rule.as_ref()),
-            options: match &n.rule {
-                Some(Rule::Options { options }) => {
-                    options.iter().map(|o| (o.key.clone(), format!("{} ({})", o.label, num(ctx, &o.points, decimals)))).collect()
-                }
-                _ => vec![],
-            },
             form,
             note,
             explanation,
@@ -456,36 +490,15 @@ async fn assessment_page(
                 "todo"
             },
             self_scored: mine.contains(&n.code),
-            source_note: match n.source {
-                Source::Survey => "as.source_survey",
-                Source::Imported => "as.source_imported",
-                Source::Computed => "as.source_computed",
-                Source::SelfAssessed => "",
-            },
-            evidence: n.evidence.as_ref().map(|ev| ev.documents.join("; ")).unwrap_or_default(),
-            evidence_required: n.evidence.as_ref().is_some_and(|ev| ev.required),
             updated: e.map(|e| format!("{} · {}", e.updated_by, e.updated_at.format("%d/%m/%Y %H:%M UTC"))).unwrap_or_default(),
             error: err.map(|x| x.message.clone()),
-            files: view
-                .evidence
-                .get(&n.code)
-                .map(|v| {
-                    v.iter()
-                        .map(|f| FileView {
-                            id: f.id,
-                            name: f.name.clone(),
-                            size: size_text(f.size),
-                            kind: f.kind.to_uppercase(),
-                            preview: parindex_core::evidence::Kind::parse(&f.kind).is_some_and(|k| k.previewable()),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            returned: e.and_then(|e| e.returned_reason.clone()).unwrap_or_default(),
             library: library
                 .iter()
                 .filter(|f| !view.evidence.get(&n.code).is_some_and(|v| v.iter().any(|x| x.id == f.id)))
                 .map(|f| (f.id, f.name.clone()))
                 .collect(),
+            ..leaf_basics(ctx, n, decimals, &view)
         }
     };
     let totals = |n: &Node| -> (String, String) {
@@ -571,10 +584,13 @@ pub struct EntryForm {
     pub explanation: String,
     #[serde(default)]
     pub version: i32,
+    /// The appraisal page's button: save or return.
+    #[serde(default)]
+    pub op: String,
 }
 
 impl EntryForm {
-    fn leaf(&self) -> LeafForm {
+    pub fn leaf(&self) -> LeafForm {
         LeafForm {
             option: self.option.clone(),
             yes: self.yes.clone(),
@@ -586,6 +602,17 @@ impl EntryForm {
             not_applicable: self.not_applicable.clone(),
         }
     }
+}
+
+/// The unit's own work (self-scores, evidence) may be read by its staff and the reform office,
+/// and by appraisers while they appraise that unit.
+async fn may_read_unit_work(state: &AppState, ctx: &Ctx, unit_id: i64) -> Result<(), AppError> {
+    if ctx.allows(Action::ViewUnitDrafts, Resource::Unit(unit_id)) {
+        return Ok(());
+    }
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = crate::pages::appraisal::scope_of(state, actor).await?;
+    if state.store.appraises_unit(&scope, unit_id).await? { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 fn leaf_of<'a>(view: &'a AssessmentView, code: &str) -> Result<&'a Node, AppError> {
@@ -652,7 +679,7 @@ async fn live(
     Form(f): Form<EntryForm>,
 ) -> Result<Json<Live>, AppError> {
     let view = state.store.get_assessment(id).await?;
-    ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    may_read_unit_work(&state, &ctx, view.assessment.unit_id).await?;
     let leaf = leaf_of(&view, &code)?;
     let lang = ctx.lang.code();
     let Some(rule) = leaf.rule.as_ref() else { return Ok(Json(Live::default())) };
@@ -870,7 +897,7 @@ async fn download_evidence(
     Query(q): Query<DownloadQuery>,
 ) -> Result<Response, AppError> {
     let file = state.store.get_evidence(eid).await?;
-    ctx.require(Action::ViewUnitDrafts, Resource::Unit(file.unit_id))?;
+    may_read_unit_work(&state, &ctx, file.unit_id).await?;
     let kind = parindex_core::evidence::Kind::parse(&file.kind).ok_or(AppError::NotFound)?;
     let inline = q.inline.is_some() && kind.previewable();
     let f = state.blobs.open(&file.sha256).await.map_err(|_| AppError::NotFound)?;

@@ -1,0 +1,285 @@
+//! Appraisal of submitted self-assessments (issue #4): each leaf is appraised by the agency the
+//! framework names for it (its own `appraiser` or the nearest ancestor's; leaves naming nobody go
+//! to the reform office's appraisers, i.e. appraisers without a unit, and to admins). The
+//! appraiser enters the appraised input — a comment is required when the points differ from the
+//! unit's — or returns the leaf to the unit for correction.
+
+use chrono::{NaiveDate, Utc};
+use parindex_core::assessment::{State, within};
+use parindex_core::framework::rule::apply;
+use parindex_core::framework::{Framework, Input};
+use parindex_core::unit::FieldError;
+use parindex_core::{Exact, Msg};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::entity::{assessment, assessment_entry};
+use crate::repo::audit::{AuditCtx, AuditEntry, record};
+use crate::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, invalid};
+use crate::{Store, StoreError};
+
+/// Whose leaves an appraiser appraises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppraiserScope {
+    /// An appraiser of this agency (unit code): the leaves naming it.
+    Agency(String),
+    /// The reform office's appraisers (no unit): the leaves naming nobody.
+    Unassigned,
+    /// An administrator: every leaf.
+    All,
+}
+
+impl AppraiserScope {
+    pub fn covers(&self, appraiser: Option<&str>) -> bool {
+        match self {
+            AppraiserScope::All => true,
+            AppraiserScope::Unassigned => appraiser.is_none(),
+            AppraiserScope::Agency(code) => appraiser == Some(code.as_str()),
+        }
+    }
+}
+
+/// The leaves of `fw` that `scope` appraises for a unit of `kind` (self-assessed ones).
+pub fn my_leaves(fw: &Framework, kind: &str, scope: &AppraiserScope) -> Vec<String> {
+    let mine: Vec<String> = crate::repo::periods::self_leaves(fw, kind).iter().map(|n| n.code.clone()).collect();
+    fw.appraisers().into_iter().filter(|(n, a)| mine.contains(&n.code) && scope.covers(*a)).map(|(n, _)| n.code.clone()).collect()
+}
+
+/// States in which appraisal happens.
+pub fn in_appraisal(state: &str) -> bool {
+    matches!(State::parse(state), Some(State::Submitted | State::UnderAppraisal))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    pub period: PeriodRow,
+    pub assessment: AssessmentRow,
+    /// My leaves in this assessment, appraised so far, returned.
+    pub leaves: usize,
+    pub appraised: usize,
+    pub returned: usize,
+}
+
+fn not_mine(code: &str) -> StoreError {
+    StoreError::Conflict(Msg::new(
+        format!("Tiêu chí {code} không thuộc phần việc thẩm định của bạn."),
+        format!("Leaf {code} is not one you appraise."),
+    ))
+}
+
+impl Store {
+    /// Submitted and under-appraisal assessments with my leaves, with my progress.
+    pub async fn appraisal_queue(&self, scope: &AppraiserScope) -> Result<Vec<QueueRow>, StoreError> {
+        let mut out = Vec::new();
+        for p in self.list_periods().await? {
+            for a in self.list_assessments(p.id, parindex_core::UnitScope::All).await? {
+                if !in_appraisal(&a.state) && a.state != "returned" {
+                    continue;
+                }
+                let view = self.get_assessment(a.id).await?;
+                let leaves = my_leaves(&view.framework, &a.unit_kind, scope);
+                if leaves.is_empty() {
+                    continue;
+                }
+                let appraised = leaves.iter().filter(|c| view.entries.get(*c).is_some_and(|e| e.appraised_at.is_some())).count();
+                let returned = leaves.iter().filter(|c| view.entries.get(*c).is_some_and(|e| e.returned_reason.is_some())).count();
+                out.push(QueueRow { period: p.clone(), assessment: a, leaves: leaves.len(), appraised, returned });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether an appraiser with `scope` has work in this unit's assessments now (evidence access).
+    pub async fn appraises_unit(&self, scope: &AppraiserScope, unit_id: i64) -> Result<bool, StoreError> {
+        Ok(self.appraisal_queue(scope).await?.iter().any(|q| q.assessment.unit_id == unit_id))
+    }
+
+    fn check_appraisal(view: &AssessmentView, code: &str, scope: &AppraiserScope, today: NaiveDate) -> Result<(), StoreError> {
+        if !in_appraisal(&view.assessment.state) {
+            let st = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+            return Err(StoreError::Conflict(Msg::new(
+                format!("Bản đánh giá đang ở trạng thái “{}”, chưa (hoặc không còn) thẩm định được.", st.label("vi")),
+                format!("The assessment is “{}”; it cannot be appraised now.", st.label("en")),
+            )));
+        }
+        within(view.period.appraisal_due, today).map_err(StoreError::Conflict)?;
+        if !my_leaves(&view.framework, &view.assessment.unit_kind, scope).iter().any(|c| c == code) {
+            return Err(not_mine(code));
+        }
+        Ok(())
+    }
+
+    /// Appraise one leaf. A comment is required when the appraised points differ from the unit's.
+    /// The assessment moves from submitted to under appraisal with its first appraised leaf.
+    pub async fn appraise_entry(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        code: &str,
+        scope: &AppraiserScope,
+        input: Input,
+        comment: Option<String>,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        Self::check_appraisal(&view, code, scope, today)?;
+        let leaf = view.framework.find(code).cloned().ok_or(StoreError::NotFound)?;
+        let points = if input.not_applicable {
+            None
+        } else {
+            let rule = leaf
+                .rule
+                .as_ref()
+                .ok_or_else(|| invalid("input", "Tiêu chí chưa có quy tắc chấm.".into(), "The leaf has no rule.".into()))?;
+            Some(
+                apply(rule, &leaf.max.clone().unwrap_or_default(), &input, false)
+                    .map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))?
+                    .points,
+            )
+        };
+        let entry = view.entries.get(code);
+        let self_points = entry.and_then(|e| e.points.clone());
+        let comment = comment.filter(|c| !c.trim().is_empty());
+        if points != self_points && comment.is_none() {
+            let show = |p: &Option<Exact>| p.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "—".into());
+            return Err(StoreError::Invalid(vec![FieldError {
+                field: "comment",
+                message: Msg::new(
+                    format!("Điểm thẩm định ({}) khác điểm tự chấm ({}): hãy ghi nhận xét nêu lý do.", show(&points), show(&self_points)),
+                    format!(
+                        "The appraised points ({}) differ from the unit's ({}): write a comment with the reason.",
+                        show(&points),
+                        show(&self_points)
+                    ),
+                ),
+            }]));
+        }
+        let ctx = ctx.clone();
+        let code = code.to_string();
+        let input_json = serde_json::to_string(&input).unwrap_or_default();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let now = Utc::now();
+                    let existing = assessment_entry::Entity::find()
+                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
+                        .filter(assessment_entry::Column::NodeCode.eq(&code))
+                        .one(txn)
+                        .await?;
+                    let before = existing.as_ref().map(|e| json!({"appraised_input": e.appraised_input, "appraised_points": e.appraised_points}));
+                    match existing {
+                        Some(e) => {
+                            let mut am = e.into_active_model();
+                            am.appraised_input = Set(Some(input_json.clone()));
+                            am.appraised_points = Set(points.as_ref().map(|p| p.to_string()));
+                            am.appraisal_comment = Set(comment.clone());
+                            am.appraised_by = Set(Some(ctx.actor_name.clone()));
+                            am.appraised_at = Set(Some(now));
+                            am.returned_reason = Set(None);
+                            am.update(txn).await?;
+                        }
+                        None => {
+                            assessment_entry::ActiveModel {
+                                assessment_id: Set(assessment_id),
+                                node_code: Set(code.clone()),
+                                version: Set(0),
+                                updated_by: Set(ctx.actor_name.clone()),
+                                updated_at: Set(now),
+                                appraised_input: Set(Some(input_json.clone())),
+                                appraised_points: Set(points.as_ref().map(|p| p.to_string())),
+                                appraisal_comment: Set(comment.clone()),
+                                appraised_by: Set(Some(ctx.actor_name.clone())),
+                                appraised_at: Set(Some(now)),
+                                ..Default::default()
+                            }
+                            .insert(txn)
+                            .await?;
+                        }
+                    }
+                    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+                    if a.state == State::Submitted.as_str() {
+                        let mut am = a.into_active_model();
+                        am.state = Set(State::UnderAppraisal.as_str().into());
+                        am.updated_at = Set(now);
+                        am.update(txn).await?;
+                    }
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "assessment.appraise",
+                            object_type: "assessment",
+                            object_id: Some(format!("{assessment_id}/{code}")),
+                            before,
+                            after: Some(json!({"appraised_input": input_json, "appraised_points": points.as_ref().map(|p| p.to_string()), "comment": comment})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// Return a leaf to the unit for correction (a reason is required). The assessment goes back
+    /// to the unit (`returned`): it edits and its leader submits again.
+    pub async fn return_entry(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        code: &str,
+        scope: &AppraiserScope,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        Self::check_appraisal(&view, code, scope, today)?;
+        if reason.trim().is_empty() {
+            return Err(invalid(
+                "reason",
+                "Hãy ghi lý do trả lại và việc đơn vị cần sửa.".into(),
+                "Write why it is returned and what the unit should fix.".into(),
+            ));
+        }
+        let ctx = ctx.clone();
+        let code = code.to_string();
+        let reason = reason.trim().to_string();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let e = assessment_entry::Entity::find()
+                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
+                        .filter(assessment_entry::Column::NodeCode.eq(&code))
+                        .one(txn)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let mut am = e.into_active_model();
+                    am.returned_reason = Set(Some(reason.clone()));
+                    am.update(txn).await?;
+                    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+                    let from = a.state.clone();
+                    let mut am = a.into_active_model();
+                    am.state = Set(State::Returned.as_str().into());
+                    am.updated_at = Set(Utc::now());
+                    am.update(txn).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "assessment.return",
+                            object_type: "assessment",
+                            object_id: Some(format!("{assessment_id}/{code}")),
+                            before: Some(json!({"state": from})),
+                            after: Some(json!({"state": "returned", "reason": reason})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+}

@@ -1,0 +1,278 @@
+//! Appraisal (thẩm định), issue #4: an appraiser's queue (submitted units × the leaves their
+//! agency appraises, with progress) and the appraisal page of one unit — per leaf the unit's
+//! input, points, explanation and evidence beside the appraised input and a comment (required
+//! when the points differ), or a return to the unit with the reason. Which leaves are whose:
+//! `parindex_store::repo::appraisal`.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use parindex_core::assessment::{LeafForm, State as AState, today_vn};
+use parindex_core::framework::rule::apply;
+use parindex_core::{Action, Actor, Resource, Role};
+use parindex_store::StoreError;
+use parindex_store::repo::appraisal::{AppraiserScope, in_appraisal, my_leaves};
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::periods::{EntryForm, LeafView, leaf_basics, num};
+use crate::pages::{Page, render, store_error_text};
+
+/// Whose leaves the signed-in appraiser appraises.
+pub async fn scope_of(state: &AppState, actor: &Actor) -> Result<AppraiserScope, AppError> {
+    if actor.role == Role::Admin {
+        return Ok(AppraiserScope::All);
+    }
+    Ok(match actor.unit_id {
+        Some(u) => AppraiserScope::Agency(state.store.get_unit(u).await?.unit.code),
+        None => AppraiserScope::Unassigned,
+    })
+}
+
+pub struct QueueView {
+    pub id: i64,
+    pub period: String,
+    pub unit: String,
+    pub state: &'static str,
+    pub leaves: usize,
+    pub appraised: usize,
+    pub returned: usize,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "appraisal_queue.html")]
+struct QueuePage {
+    page: Page,
+    rows: Vec<QueueView>,
+}
+
+async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = scope_of(&state, actor).await?;
+    let lang = ctx.lang.code();
+    let rows = state
+        .store
+        .appraisal_queue(&scope)
+        .await?
+        .into_iter()
+        .map(|q| QueueView {
+            id: q.assessment.id,
+            period: q.period.name.clone(),
+            unit: q.assessment.unit_name.clone(),
+            state: AState::parse(&q.assessment.state).map(|s| s.label(lang)).unwrap_or(""),
+            leaves: q.leaves,
+            appraised: q.appraised,
+            returned: q.returned,
+            due: q.period.appraisal_due.map(parindex_core::text::format_date).unwrap_or_default(),
+        })
+        .collect();
+    let page = Page::new(&ctx, &state, ctx.t("ap.title"), "/appraisal").crumb(ctx.t("ap.title"), "");
+    Ok(render(&QueuePage { page, rows }))
+}
+
+/// One leaf on the appraisal page: the unit's side and the appraiser's.
+pub struct ApLeaf {
+    pub leaf: LeafView,
+    /// The unit's points and computation.
+    pub self_points: String,
+    pub self_computation: String,
+    pub appraised_points: String,
+    pub comment: String,
+    pub appraised_by: String,
+    pub differs: bool,
+}
+
+#[derive(Template)]
+#[template(path = "appraisal.html")]
+struct AppraisalPage {
+    page: Page,
+    id: i64,
+    unit_name: String,
+    period_name: String,
+    state_label: &'static str,
+    open: bool,
+    due: String,
+    leaves: Vec<ApLeaf>,
+    flash: Option<String>,
+}
+
+struct Op {
+    op: String,
+    entry: EntryForm,
+}
+
+struct ApError {
+    code: String,
+    message: String,
+    form: Option<EntryForm>,
+}
+
+async fn appraisal_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    err: Option<ApError>,
+    status: StatusCode,
+    flash: Option<String>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = scope_of(state, actor).await?;
+    let view = state.store.get_assessment(id).await?;
+    let mine = my_leaves(&view.framework, &view.assessment.unit_kind, &scope);
+    let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
+    // appraisers see a unit's work once it is submitted, and only their leaves
+    if mine.is_empty() || !(in_appraisal(st.as_str()) || st == AState::Returned) {
+        return Err(AppError::Forbidden);
+    }
+    let lang = ctx.lang.code();
+    let open = in_appraisal(st.as_str()) && parindex_core::assessment::within(view.period.appraisal_due, today_vn()).is_ok();
+    let decimals = view.framework.decimals;
+    let leaves = mine
+        .iter()
+        .filter_map(|code| view.framework.find(code))
+        .map(|n| {
+            let e = view.entries.get(&n.code);
+            let max = n.max.clone().unwrap_or_default();
+            let explain = |i: &parindex_core::framework::Input| {
+                if i.not_applicable {
+                    return ctx.t("fw.preview_na").to_string();
+                }
+                n.rule
+                    .as_ref()
+                    .and_then(|r| apply(r, &max, i, true).ok())
+                    .and_then(|o| o.explanation)
+                    .map(|m| m.get(lang).to_string())
+                    .unwrap_or_default()
+            };
+            let mine_err = err.as_ref().filter(|x| x.code == n.code);
+            // the appraised input, else the unit's (to accept as is or change)
+            let form = match mine_err.and_then(|x| x.form.as_ref()) {
+                Some(f) => f.leaf(),
+                None => e.and_then(|e| e.appraised_input.as_ref().or(e.input.as_ref())).map(LeafForm::of).unwrap_or_default(),
+            };
+            let comment = mine_err
+                .and_then(|x| x.form.as_ref())
+                .map(|f| f.explanation.clone())
+                .or_else(|| e.and_then(|e| e.appraisal_comment.clone()))
+                .unwrap_or_default();
+            let show = |p: &Option<parindex_core::Exact>| p.as_ref().map(|x| num(ctx, x, decimals)).unwrap_or_else(|| "—".into());
+            ApLeaf {
+                leaf: LeafView {
+                    form,
+                    note: e.and_then(|e| e.note.clone()).unwrap_or_default(),
+                    explanation: e.and_then(|e| e.explanation.clone()).unwrap_or_default(),
+                    error: mine_err.map(|x| x.message.clone()),
+                    returned: e.and_then(|e| e.returned_reason.clone()).unwrap_or_default(),
+                    status: if e.is_some_and(|e| e.appraised_at.is_some()) { "done" } else { "todo" },
+                    self_scored: true,
+                    ..leaf_basics(ctx, n, decimals, &view)
+                },
+                self_points: show(&e.and_then(|e| e.points.clone())),
+                self_computation: e.and_then(|e| e.input.as_ref()).map(explain).unwrap_or_default(),
+                appraised_points: if e.is_some_and(|e| e.appraised_at.is_some()) {
+                    show(&e.and_then(|e| e.appraised_points.clone()))
+                } else {
+                    String::new()
+                },
+                comment,
+                appraised_by: e
+                    .and_then(|e| e.appraised_by.clone().zip(e.appraised_at))
+                    .map(|(who, at)| format!("{who} · {}", at.format("%d/%m/%Y %H:%M UTC")))
+                    .unwrap_or_default(),
+                differs: e.is_some_and(|e| e.appraised_at.is_some() && e.appraised_points != e.points),
+            }
+        })
+        .collect();
+    let page = Page::new(ctx, state, format!("{} — {}", ctx.t("ap.title"), view.assessment.unit_name), "/appraisal")
+        .crumb(ctx.t("ap.title"), "/appraisal")
+        .crumb(view.assessment.unit_name.clone(), "");
+    let mut r = render(&AppraisalPage {
+        page,
+        id,
+        unit_name: view.assessment.unit_name.clone(),
+        period_name: view.period.name.clone(),
+        state_label: st.label(lang),
+        open,
+        due: view.period.appraisal_due.map(parindex_core::text::format_date).unwrap_or_else(|| "—".into()),
+        leaves,
+        flash,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(serde::Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn appraisal(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
+    let flash = match q.done.as_deref() {
+        Some("saved") => Some(ctx.t("ap.saved").to_string()),
+        Some("returned") => Some(ctx.t("ap.returned_done").to_string()),
+        _ => None,
+    };
+    appraisal_page(&state, &ctx, id, None, StatusCode::OK, flash).await
+}
+
+/// Save the appraised input (`op=save`, the comment in `explanation`) or return the leaf
+/// (`op=return`, the reason in `note`).
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Form(entry): Form<EntryForm>,
+) -> Result<Response, AppError> {
+    let f = Op { op: entry.op.clone(), entry };
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = scope_of(&state, actor).await?;
+    let view = state.store.get_assessment(id).await?;
+    let leaf = view.framework.find(&code).filter(|n| n.is_leaf()).ok_or(AppError::NotFound)?;
+    let lang = ctx.lang.code();
+    let fail = |message: String| ApError { code: code.clone(), message, form: Some(f.entry.clone()) };
+    let result = if f.op == "return" {
+        state.store.return_entry(&ctx.audit(), id, &code, &scope, &f.entry.note, today_vn()).await
+    } else {
+        let input = match leaf.rule.as_ref().map(|r| f.entry.leaf().input(r)).transpose() {
+            Ok(Some(Some(i))) => i,
+            Ok(_) => {
+                return appraisal_page(
+                    &state,
+                    &ctx,
+                    id,
+                    Some(fail(ctx.t("ap.input_missing").to_string())),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                )
+                .await;
+            }
+            Err((_, m)) => {
+                return appraisal_page(&state, &ctx, id, Some(fail(m.get(lang).to_string())), StatusCode::UNPROCESSABLE_ENTITY, None).await;
+            }
+        };
+        state.store.appraise_entry(&ctx.audit(), id, &code, &scope, input, Some(f.entry.explanation.clone()), today_vn()).await
+    };
+    match result {
+        Ok(()) => {
+            let done = if f.op == "return" { "returned" } else { "saved" };
+            Ok(Redirect::to(&format!("/appraisal/{id}?done={done}#leaf-{}", crate::pages::urlencode(&code))).into_response())
+        }
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let status = if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            appraisal_page(&state, &ctx, id, Some(fail(store_error_text(&ctx, &e).unwrap_or_default())), status, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/appraisal", get(queue))
+        .route("/appraisal/{id}", get(appraisal))
+        .route("/appraisal/{id}/entries/{code}", post(save))
+}
