@@ -1088,6 +1088,38 @@ backend_tests!(self_assessment_closes_at_its_deadline, |b| async move {
     assert!(r.text().await.unwrap().contains("Đã quá hạn"));
     let leader = app.login("leader.a").await;
     assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 409);
+    // the reform office extends this unit's deadline, with a reason; the unit may work again
+    let until = parindex_core::text::format_date(parindex_core::assessment::today_vn() + chrono::Duration::days(3));
+    assert_eq!(
+        officer
+            .post(app.url(&format!("/assessments/{ua}/extend")))
+            .form(&[("until", until.as_str()), ("reason", "x")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let sec = app.login("secretariat").await;
+    let r =
+        sec.post(app.url(&format!("/assessments/{ua}/extend"))).form(&[("until", until.as_str()), ("reason", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = sec
+        .post(app.url(&format!("/assessments/{ua}/extend")))
+        .form(&[("until", until.as_str()), ("reason", "Mất điện kéo dài tại trụ sở")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r =
+        officer.post(app.url(&format!("/assessments/{ua}/entries/1.2"))).form(&[("yes", "yes"), ("version", "0")]).send().await.unwrap();
+    assert_eq!(r.status(), 303, "extended");
+    let audit = app
+        .store
+        .list_audit(&parindex_store::repo::audit::AuditFilter { object_type: Some("assessment".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(audit.entries.iter().any(|e| e.action == "assessment.extend" && e.reason.as_deref() == Some("Mất điện kéo dài tại trụ sở")));
 });
 
 backend_tests!(self_assessment_through_the_api, |b| async move {
@@ -1163,6 +1195,25 @@ backend_tests!(self_assessment_through_the_api, |b| async move {
     assert_eq!(leader.post(app.url(&format!("/api/v1/assessments/{ua}/submit"))).send().await.unwrap().status(), 409);
     let periods: Vec<Value> = admin.get(app.url("/api/v1/periods")).send().await.unwrap().json().await.unwrap();
     assert_eq!(periods[0]["states"]["submitted"], 1);
+    // appraisal through the API: the queue, a differing result needs a comment, a return
+    assert_eq!(officer.get(app.url("/api/v1/appraisal")).send().await.unwrap().status(), 403);
+    let appraiser = app.api("appraiser").await;
+    let q: Vec<Value> = appraiser.get(app.url("/api/v1/appraisal")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((q.len(), q[0]["leaves"].as_u64()), (1, Some(4)));
+    let put = |code: &str, body: Value| appraiser.put(app.url(&format!("/api/v1/assessments/{ua}/appraisal/{code}"))).json(&body).send();
+    assert_eq!(put("1.3", json!({"input": 82})).await.unwrap().status(), 204);
+    assert_eq!(put("1.1", json!({"input": "dung_han"})).await.unwrap().status(), 409, "1.1 is SNV's");
+    assert_eq!(put("2.2", json!({"input": 0})).await.unwrap().status(), 422, "differs: a comment is required");
+    assert_eq!(put("2.2", json!({"input": 0, "comment": "Không có hồ sơ trễ hạn"})).await.unwrap().status(), 204);
+    let r = appraiser
+        .post(app.url(&format!("/api/v1/assessments/{ua}/appraisal/2.3/return")))
+        .json(&json!({"reason": "Bổ sung biên bản rà soát"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let view: Value = officer.get(app.url(&format!("/api/v1/assessments/{ua}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(view["assessment"]["state"], "returned");
 });
 
 fn files_under(p: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -1386,6 +1437,12 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     assert!(v.entries.values().all(|e| e.returned_reason.is_none()));
     let q = appraiser.get(app.url("/appraisal")).send().await.unwrap().text().await.unwrap();
     assert!(q.contains("2/4"), "{q}");
+    // the secretariat sees the over-scoring: 1.2 self 1, appraised 0
+    let sec = app.login("secretariat").await;
+    let p = sec.get(app.url("/periods/1")).send().await.unwrap().text().await.unwrap();
+    assert!(p.contains("<strong class=\"over\">+1,00</strong>"), "{p}");
+    let p = officer.get(app.url("/periods/1")).send().await.unwrap().text().await.unwrap();
+    assert!(!p.contains("class=\"over\""), "units do not see the gap column");
     let audit = app
         .store
         .list_audit(&parindex_store::repo::audit::AuditFilter { object_type: Some("assessment".into()), ..Default::default() })

@@ -71,6 +71,11 @@ pub struct AssessmentRow {
     /// Leaves with an input, of the leaves the unit scores itself.
     pub done: usize,
     pub to_do: usize,
+    /// Sum of the unit's points (exact).
+    pub self_total: Exact,
+    /// Leaves appraised so far, and Σ (self − appraised) over them: over-scoring is positive.
+    pub appraised: usize,
+    pub gap: Exact,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -370,6 +375,10 @@ impl Store {
                     .or_insert_with(|| self_leaves(&fw, &u.kind).iter().map(|n| n.code.clone()).collect());
                 let mine = by_assessment.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
                 let done = mine.iter().filter(|e| e.self_input.is_some() && leaves.contains(&e.node_code)).count();
+                let pts = |s: &Option<String>| s.as_deref().and_then(Exact::parse).unwrap_or_default();
+                let self_total: Exact = mine.iter().map(|e| pts(&e.self_points)).sum();
+                let appraised: Vec<_> = mine.iter().filter(|e| e.appraised_at.is_some()).collect();
+                let gap: Exact = appraised.iter().map(|e| pts(&e.self_points) - pts(&e.appraised_points)).sum();
                 Some(AssessmentRow {
                     id: a.id,
                     period_id: a.period_id,
@@ -383,6 +392,9 @@ impl Store {
                     submitted_by: a.submitted_by.clone(),
                     done,
                     to_do: leaves.len(),
+                    self_total,
+                    appraised: appraised.len(),
+                    gap,
                 })
             })
             .collect();
@@ -521,6 +533,48 @@ impl Store {
             })
             .await?;
         Ok(entry_row(&row))
+    }
+
+    /// Give one unit a later self-assessment deadline (reform office), with the reason logged.
+    pub async fn extend_deadline(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        until: NaiveDate,
+        reason: &str,
+    ) -> Result<AssessmentRow, StoreError> {
+        if reason.trim().is_empty() {
+            return Err(invalid("reason", "Hãy ghi lý do gia hạn.".into(), "Write the reason for the extension.".into()));
+        }
+        let a = assessment::Entity::find_by_id(assessment_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let ctx = ctx.clone();
+        let reason = reason.trim().to_string();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let before = a.self_due_override;
+                    let mut am = a.into_active_model();
+                    am.self_due_override = Set(Some(until));
+                    am.updated_at = Set(Utc::now());
+                    am.update(txn).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "assessment.extend",
+                            object_type: "assessment",
+                            object_id: Some(assessment_id.to_string()),
+                            before: Some(json!({"self_due": before})),
+                            after: Some(json!({"self_due": until})),
+                            reason: Some(reason),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await?;
+        Ok(self.get_assessment(assessment_id).await?.assessment)
     }
 
     /// The leader submits: every leaf the unit scores must have an input (or be marked not

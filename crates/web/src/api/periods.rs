@@ -175,6 +175,9 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             "code": e.node_code, "input": e.input, "points": e.points.as_ref().map(|p| p.to_string()),
             "note": e.note, "explanation": e.explanation, "version": e.version,
             "updated_by": e.updated_by, "updated_at": e.updated_at,
+            "appraised_input": e.appraised_input, "appraised_points": e.appraised_points.as_ref().map(|p| p.to_string()),
+            "appraisal_comment": e.appraisal_comment, "appraised_by": e.appraised_by, "appraised_at": e.appraised_at,
+            "returned_reason": e.returned_reason,
         })).collect::<Vec<_>>(),
         "result": result,
     })))
@@ -231,6 +234,108 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     Ok(Json(state.store.submit_assessment(&ctx.audit(), id, today_vn()).await?.into()))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct ApiQueueRow {
+    pub assessment: ApiAssessment,
+    pub period: String,
+    /// My leaves in it, appraised so far, returned.
+    pub leaves: usize,
+    pub appraised: usize,
+    pub returned: usize,
+}
+
+/// The caller's appraisal queue: submitted assessments holding leaves their agency appraises.
+#[utoipa::path(get, path = "/api/v1/appraisal", tag = "periods", responses((status = 200, body = Vec<ApiQueueRow>), (status = 403, body = crate::api::ApiError)))]
+pub async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<ApiQueueRow>>, AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+    Ok(Json(
+        state
+            .store
+            .appraisal_queue(&scope)
+            .await?
+            .into_iter()
+            .map(|q| ApiQueueRow {
+                period: q.period.code.clone(),
+                assessment: q.assessment.into(),
+                leaves: q.leaves,
+                appraised: q.appraised,
+                returned: q.returned,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiAppraisalInput {
+    /// The appraised input, same forms as the unit's (`82`, `true`, `"na"`, …).
+    #[schema(value_type = Object)]
+    pub input: serde_json::Value,
+    /// Required when the appraised points differ from the unit's.
+    pub comment: Option<String>,
+}
+
+/// Appraise one leaf (an appraiser of the agency the framework names for it).
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/appraisal/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
+    request_body = ApiAppraisalInput,
+    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn put_appraisal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Json(b): Json<ApiAppraisalInput>,
+) -> Result<StatusCode, AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+    let view = state.store.get_assessment(id).await?;
+    let rule = view.framework.find(&code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
+    let t: InputText = serde_json::from_value(b.input)
+        .map_err(|e| AppError::BadRequest(Msg::new(format!("Không đọc được “input” ({e})."), format!("Cannot read “input” ({e})."))))?;
+    let input = parindex_core::framework::Input::from(t).resolve(&rule);
+    state.store.appraise_entry(&ctx.audit(), id, &code, &scope, input, b.comment, today_vn()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiReason {
+    pub reason: String,
+}
+
+/// Return a leaf to the unit for correction (the assessment becomes `returned`).
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/appraisal/{code}/return", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
+    request_body = ApiReason,
+    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn return_leaf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Json(b): Json<ApiReason>,
+) -> Result<StatusCode, AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+    state.store.return_entry(&ctx.audit(), id, &code, &scope, &b.reason, today_vn()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiExtension {
+    pub until: NaiveDate,
+    pub reason: String,
+}
+
+/// Extend one unit's self-assessment deadline (reform office), with the reason logged.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/extend", tag = "periods", params(("id" = i64, Path)), request_body = ApiExtension,
+    responses((status = 200, body = ApiAssessment), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn extend(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<ApiExtension>,
+) -> Result<Json<ApiAssessment>, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    Ok(Json(state.store.extend_deadline(&ctx.audit(), id, b.until, &b.reason).await?.into()))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/periods", get(list).post(create))
@@ -238,4 +343,8 @@ pub fn router() -> Router<AppState> {
         .route("/assessments/{id}", get(get_one))
         .route("/assessments/{id}/entries/{code}", put(put_entry))
         .route("/assessments/{id}/submit", post(submit))
+        .route("/assessments/{id}/extend", post(extend))
+        .route("/appraisal", get(queue))
+        .route("/assessments/{id}/appraisal/{code}", put(put_appraisal))
+        .route("/assessments/{id}/appraisal/{code}/return", post(return_leaf))
 }

@@ -205,6 +205,10 @@ pub struct AssessmentListRow {
     pub percent: usize,
     pub due: String,
     pub open: bool,
+    pub self_total: String,
+    pub appraised: usize,
+    pub gap: String,
+    pub over: bool,
 }
 
 #[derive(Template)]
@@ -215,6 +219,8 @@ struct PeriodPage {
     deadlines: Vec<(&'static str, String)>,
     states: Vec<(&'static str, &'static str, usize)>,
     rows: Vec<AssessmentListRow>,
+    /// The reform office sees the self vs appraised gap.
+    can_manage: bool,
 }
 
 fn deadline_text(ctx: &Ctx, d: Option<chrono::NaiveDate>) -> String {
@@ -240,6 +246,10 @@ async fn period_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             percent: if a.to_do == 0 { 100 } else { a.done * 100 / a.to_do },
             due: a.self_due.map(format_date).unwrap_or_default(),
             open: ctx.allows(Action::ViewUnitDrafts, Resource::Unit(a.unit_id)),
+            self_total: num(&ctx, &a.self_total, 2),
+            appraised: a.appraised,
+            over: a.gap > Exact::ZERO,
+            gap: if a.appraised == 0 { "—".into() } else { num(&ctx, &a.gap, 2) },
             unit_code: a.unit_code,
             unit_name: a.unit_name,
             state: a.state,
@@ -260,7 +270,7 @@ async fn period_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         .collect();
     let page =
         Page::new(&ctx, &state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
-    Ok(render(&PeriodPage { page, period, deadlines, states, rows }))
+    Ok(render(&PeriodPage { page, period, deadlines, states, rows, can_manage: ctx.allows(Action::ManagePeriods, Resource::System) }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,6 +393,8 @@ struct AssessmentPage {
     tree: Vec<TreeItem>,
     flash: Option<String>,
     error: Option<String>,
+    /// The reform office may extend this unit's deadline.
+    can_extend: bool,
 }
 
 /// Errors to show on one leaf after a refused save.
@@ -535,6 +547,7 @@ async fn assessment_page(
         tree,
         flash,
         error,
+        can_extend: ctx.allows(Action::ManagePeriods, Resource::System),
     });
     *r.status_mut() = status;
     Ok(r)
@@ -555,6 +568,7 @@ async fn assessment(
         Some("saved") => Some(ctx.t("as.saved").to_string()),
         Some("submitted") => Some(ctx.t("as.submitted").to_string()),
         Some("evidence") => Some(ctx.t("as.evidence_saved").to_string()),
+        Some("extended") => Some(ctx.t("as.extended").to_string()),
         _ => None,
     };
     assessment_page(&state, &ctx, id, None, None, StatusCode::OK, flash).await
@@ -919,9 +933,35 @@ async fn download_evidence(
         .into_response())
 }
 
+#[derive(Deserialize)]
+struct ExtendForm {
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn extend(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ExtendForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    let lang = ctx.lang.code();
+    let Some(until) = parse_date(&f.until) else {
+        let m = Msg::new("Ngày gia hạn theo dạng dd/mm/yyyy.", "The new deadline as dd/mm/yyyy.");
+        return assessment_page(&state, &ctx, id, None, Some(m.get(lang).to_string()), StatusCode::UNPROCESSABLE_ENTITY, None).await;
+    };
+    match state.store.extend_deadline(&ctx.audit(), id, until, &f.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=extended")).into_response()),
+        Err(e @ StoreError::Invalid(_)) => {
+            let text = store_error_text(&ctx, &e).unwrap_or_default();
+            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::UNPROCESSABLE_ENTITY, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn evidence_router() -> Router<AppState> {
     Router::new()
         .route("/assessments/{id}/entries/{code}/evidence", post(upload_evidence))
         .route("/assessments/{id}/entries/{code}/evidence/{eid}/unlink", post(unlink_evidence))
         .route("/evidence/{eid}", get(download_evidence))
+        .route("/assessments/{id}/extend", post(extend))
 }
