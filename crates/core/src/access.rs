@@ -101,10 +101,12 @@ pub enum Action {
     ManagePeriods,
     /// Appraise submitted self-assessments (which leaves: `framework::Framework::appraisers`).
     Appraise,
+    /// Approve a period's results as the appraisal council.
+    ApprovePeriod,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -123,6 +125,7 @@ impl Action {
         Action::ViewPeriods,
         Action::ManagePeriods,
         Action::Appraise,
+        Action::ApprovePeriod,
     ];
 }
 
@@ -184,6 +187,7 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         ViewPeriods => !is_unit_resource,
         ManagePeriods => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,
         Appraise => matches!(actor.role, Admin | Appraiser) && !is_unit_resource,
+        ApprovePeriod => matches!(actor.role, Admin | Council) && !is_unit_resource,
         ViewUnitDrafts => match actor.role {
             Admin | Secretariat => is_unit_resource,
             UnitOfficer | UnitLeader => own,
@@ -222,6 +226,7 @@ mod tests {
             (ViewPeriods, _) => (true, false, false),
             (ManagePeriods, Admin | Secretariat) => (true, false, false),
             (Appraise, Admin | Appraiser) => (true, false, false),
+            (ApprovePeriod, Admin | Council) => (true, false, false),
             (ViewUnitDrafts, Admin | Secretariat) => (false, true, true),
             (ViewUnitDrafts | EditUnitDrafts, UnitOfficer | UnitLeader) => (false, true, false),
             (SubmitAssessment, UnitLeader) => (false, true, false),
@@ -244,7 +249,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 18);
+        assert_eq!(checked, 7 * 19);
     }
 
     #[test]

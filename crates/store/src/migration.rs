@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004Periods),
             Box::new(M0005Evidence),
             Box::new(M0006Appraisal),
+            Box::new(M0007FinalAppraisal),
         ]
     }
 }
@@ -511,6 +512,43 @@ impl MigrationTrait for M0006Appraisal {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for c in ["appraised_input", "appraised_points", "appraisal_comment", "appraised_by", "appraised_at", "returned_reason"] {
+            m.alter_table(Table::alter().table("assessment_entries").drop_column(c).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// After the preliminary result: the unit's explanation or contest of a leaf, and the final
+/// appraisal of contested leaves.
+pub struct M0007FinalAppraisal;
+
+impl MigrationName for M0007FinalAppraisal {
+    fn name(&self) -> &str {
+        "m0007_final_appraisal"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0007FinalAppraisal {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let cols = [
+            text_null("contest"),
+            string_null("contest_by"),
+            timestamp_with_time_zone_null("contest_at"),
+            text_null("final_input"),
+            string_len_null("final_points", 128),
+            text_null("final_comment"),
+            string_null("final_by"),
+            timestamp_with_time_zone_null("final_at"),
+        ];
+        for mut c in cols {
+            m.alter_table(Table::alter().table("assessment_entries").add_column(&mut c).to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in ["contest", "contest_by", "contest_at", "final_input", "final_points", "final_comment", "final_by", "final_at"] {
             m.alter_table(Table::alter().table("assessment_entries").drop_column(c).to_owned()).await?;
         }
         Ok(())

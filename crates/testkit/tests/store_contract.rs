@@ -42,7 +42,15 @@ backend_tests!(migrations_are_idempotent, |b| async move {
     s.migrate().await.unwrap();
     assert_eq!(
         s.applied_migrations().await.unwrap(),
-        vec!["m0001_foundation", "m0002_frameworks", "m0003_crosswalks", "m0004_periods", "m0005_evidence", "m0006_appraisal"]
+        vec![
+            "m0001_foundation",
+            "m0002_frameworks",
+            "m0003_crosswalks",
+            "m0004_periods",
+            "m0005_evidence",
+            "m0006_appraisal",
+            "m0007_final_appraisal"
+        ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
     assert_eq!(kinds, vec!["agency", "commune", "ward", "district", "province"]);

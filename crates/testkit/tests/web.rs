@@ -1451,3 +1451,157 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.appraise").count(), 2);
     assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.return").count(), 1);
 });
+
+backend_tests!(full_cycle_to_council_approval, |b| async move {
+    use parindex_store::repo::periods::{EntryInput, PeriodInput};
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    let sys = parindex_store::AuditCtx::system("test");
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
+    app.store.import_framework(&sys, fw, "vd.yaml").await.unwrap();
+    app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
+    let d = |n: i64| Some(today + chrono::Duration::days(n));
+    let p = app
+        .store
+        .create_period(
+            &sys,
+            PeriodInput {
+                code: "CHU-TRINH".into(),
+                name: "Một chu trình".into(),
+                year: 2026,
+                framework_code: "VD-TINH-TAY".into(),
+                unit_codes: vec!["UA".into()],
+                self_due: d(1),
+                appraisal_due: d(2),
+                explanation_due: d(3),
+                final_due: d(4),
+                approval_due: d(5),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let ua = app.store.list_assessments(p.id, parindex_core::UnitScope::All).await.unwrap()[0].id;
+    let input = |t: &str| {
+        let raw: parindex_core::framework::rule::InputText = serde_json::from_str(t).unwrap();
+        parindex_core::framework::Input::from(raw)
+    };
+    for (code, i) in [
+        ("1.1", "{\"option\": \"dung_han\"}"),
+        ("1.2", "{\"yes\": true}"),
+        ("1.3", "{\"percent\": 90}"),
+        ("2.2", "{\"count\": 1}"),
+        ("2.3", "{\"value\": 1}"),
+    ] {
+        let e = EntryInput { input: Some(input(i)), explanation: Some("Bản giấy".into()), ..Default::default() };
+        app.store.save_entry(&sys, ua, code, e, today).await.unwrap();
+    }
+    let leader = app.login("leader.a").await;
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
+    // appraisal: the reform office's appraiser takes the unassigned leaves, the admin SNV's 1.1
+    let appraiser = app.login("appraiser").await;
+    for (code, field, value, comment) in [
+        ("1.2", "yes", "no", "Báo cáo quý III trễ hạn"),
+        ("1.3", "percent", "90", ""),
+        ("2.2", "count", "1", ""),
+        ("2.3", "value", "1", ""),
+    ] {
+        let r = appraiser
+            .post(app.url(&format!("/appraisal/{ua}/entries/{code}")))
+            .form(&[("op", "save"), (field, value), ("explanation", comment)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{code}");
+    }
+    let sec = app.login("secretariat").await;
+    let page = sec.get(app.url(&format!("/periods/{}", p.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("(0)</button>"), "1.1 not appraised yet: nobody ready");
+    let admin = app.login("admin").await;
+    let r =
+        admin.post(app.url(&format!("/appraisal/{ua}/entries/1.1"))).form(&[("op", "save"), ("option", "dung_han")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    // preliminary result: the reform office only
+    assert_eq!(leader.post(app.url(&format!("/periods/{}/preliminary", p.id))).send().await.unwrap().status(), 403);
+    let r = sec.post(app.url(&format!("/periods/{}/preliminary", p.id))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], &format!("/periods/{}?sent=1", p.id));
+    // the unit explains 1.2; only its own staff; the leader sends
+    let officer = app.login("officer.a").await;
+    let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Báo cáo quý III trễ hạn") && page.contains("name=\"contest\""), "result and explanation form");
+    let officer_b = app.login("officer.b").await;
+    assert_eq!(
+        officer_b.post(app.url(&format!("/assessments/{ua}/entries/1.2/contest"))).form(&[("contest", "x")]).send().await.unwrap().status(),
+        403
+    );
+    let r = officer
+        .post(app.url(&format!("/assessments/{ua}/entries/1.2/contest")))
+        .form(&[("contest", "Báo cáo gửi đúng hạn qua Hệ thống, có dấu thời gian")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(officer.post(app.url(&format!("/assessments/{ua}/contests"))).send().await.unwrap().status(), 403, "the leader sends");
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/contests"))).send().await.unwrap().status(), 303);
+    // final appraisal of the contested leaf: an answer is required
+    let q = appraiser.get(app.url("/appraisal")).send().await.unwrap().text().await.unwrap();
+    assert!(q.contains("Sở Alpha"), "the contested leaf is back in the queue");
+    let r = appraiser.post(app.url(&format!("/appraisal/{ua}/entries/1.2"))).form(&[("op", "final"), ("yes", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = appraiser
+        .post(app.url(&format!("/appraisal/{ua}/entries/1.3")))
+        .form(&[("op", "final"), ("percent", "95"), ("explanation", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "1.3 was not contested");
+    let r = appraiser
+        .post(app.url(&format!("/appraisal/{ua}/entries/1.2")))
+        .form(&[("op", "final"), ("yes", "yes"), ("explanation", "Đã kiểm tra dấu thời gian: chấp nhận")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // the council approves: results are frozen
+    assert_eq!(
+        sec.post(app.url(&format!("/periods/{}/approve", p.id))).send().await.unwrap().status(),
+        403,
+        "the council approves, not the secretariat"
+    );
+    let council = app.login("council").await;
+    let r = council.post(app.url(&format!("/periods/{}/approve", p.id))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], &format!("/periods/{}?approved=1", p.id));
+    let v = app.store.get_assessment(ua).await.unwrap();
+    assert_eq!(v.assessment.state, "approved");
+    let e = &v.entries["1.2"];
+    assert_eq!(
+        (e.points.clone(), e.appraised_points.clone(), e.result_points()),
+        (Some(parindex_core::Exact::ONE), Some(parindex_core::Exact::ZERO), Some(parindex_core::Exact::ONE))
+    );
+    let r = officer.post(app.url(&format!("/assessments/{ua}/entries/1.2"))).form(&[("yes", "no"), ("version", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), 409, "frozen");
+    let r = appraiser
+        .post(app.url(&format!("/appraisal/{ua}/entries/1.2")))
+        .form(&[("op", "save"), ("yes", "no"), ("explanation", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "frozen");
+    let audit = app
+        .store
+        .list_audit(&parindex_store::repo::audit::AuditFilter { object_type: Some("assessment".into()), ..Default::default() })
+        .await
+        .unwrap();
+    for action in [
+        "assessment.submit",
+        "assessment.appraise",
+        "assessment.preliminary",
+        "assessment.contest",
+        "assessment.explain",
+        "assessment.final",
+        "assessment.approve",
+    ] {
+        assert!(audit.entries.iter().any(|e| e.action == action), "{action} in the audit log");
+    }
+});

@@ -23,6 +23,15 @@ pub struct Model {
     pub appraised_at: Option<DateTimeUtc>,
     /// Set when an appraiser returns the leaf to the unit for correction.
     pub returned_reason: Option<String>,
+    /// The unit's explanation or contest of the preliminary result.
+    pub contest: Option<String>,
+    pub contest_by: Option<String>,
+    pub contest_at: Option<DateTimeUtc>,
+    pub final_input: Option<String>,
+    pub final_points: Option<String>,
+    pub final_comment: Option<String>,
+    pub final_by: Option<String>,
+    pub final_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -74,12 +74,18 @@ impl Store {
         let mut out = Vec::new();
         for p in self.list_periods().await? {
             for a in self.list_assessments(p.id, parindex_core::UnitScope::All).await? {
-                if !in_appraisal(&a.state) && a.state != "returned" {
+                if !in_appraisal(&a.state) && a.state != "returned" && a.state != State::FinalAppraisal.as_str() {
                     continue;
                 }
                 let view = self.get_assessment(a.id).await?;
                 let leaves = my_leaves(&view.framework, &a.unit_kind, scope);
                 if leaves.is_empty() {
+                    continue;
+                }
+                // in final appraisal only contested leaves of mine that are not answered yet
+                if a.state == State::FinalAppraisal.as_str()
+                    && !leaves.iter().any(|c| view.entries.get(c).is_some_and(|e| e.contest.is_some() && e.final_at.is_none()))
+                {
                     continue;
                 }
                 let appraised = leaves.iter().filter(|c| view.entries.get(*c).is_some_and(|e| e.appraised_at.is_some())).count();
@@ -281,5 +287,289 @@ impl Store {
             })
             .await
             .map_err(Into::into)
+    }
+}
+
+/// Change an assessment's state inside a transaction, with its audit entry.
+async fn set_state<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    ctx: &AuditCtx,
+    assessment_id: i64,
+    from: &[State],
+    to: State,
+    action: &'static str,
+) -> Result<(), StoreError> {
+    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+    if !from.iter().any(|s| s.as_str() == a.state) {
+        return Err(StoreError::Conflict(Msg::new(
+            "Trạng thái vừa thay đổi; hãy tải lại trang.",
+            "The state just changed; reload the page.",
+        )));
+    }
+    let before = a.state.clone();
+    let mut am = a.into_active_model();
+    am.state = Set(to.as_str().into());
+    am.updated_at = Set(Utc::now());
+    am.update(txn).await?;
+    record(
+        txn,
+        ctx,
+        AuditEntry {
+            action,
+            object_type: "assessment",
+            object_id: Some(assessment_id.to_string()),
+            before: Some(json!({"state": before})),
+            after: Some(json!({"state": to.as_str()})),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+fn wrong_state(view: &AssessmentView, want_vi: &str, want_en: &str) -> StoreError {
+    let st = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+    StoreError::Conflict(Msg::new(
+        format!("Bản đánh giá đang ở trạng thái “{}”; việc này cần trạng thái “{want_vi}”.", st.label("vi")),
+        format!("The assessment is “{}”; this needs “{want_en}”.", st.label("en")),
+    ))
+}
+
+impl Store {
+    /// Send the preliminary result to the unit (reform office): every leaf it scores must be
+    /// appraised. The unit may then explain or contest leaves until the explanation deadline.
+    pub async fn send_preliminary(&self, ctx: &AuditCtx, assessment_id: i64) -> Result<(), StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        if view.assessment.state != State::UnderAppraisal.as_str() {
+            return Err(wrong_state(&view, State::UnderAppraisal.label("vi"), State::UnderAppraisal.label("en")));
+        }
+        let missing: Vec<String> = crate::repo::periods::self_leaves(&view.framework, &view.assessment.unit_kind)
+            .iter()
+            .filter(|n| view.entries.get(&n.code).is_none_or(|e| e.appraised_at.is_none()))
+            .map(|n| n.code.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(invalid(
+                "entries",
+                format!("{}: còn tiêu chí chưa thẩm định: {}.", view.assessment.unit_name, missing.join(", ")),
+                format!("{}: leaves not appraised yet: {}.", view.assessment.unit_name, missing.join(", ")),
+            ));
+        }
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    set_state(txn, &ctx, assessment_id, &[State::UnderAppraisal], State::PreliminarySent, "assessment.preliminary").await
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// The unit explains or contests one leaf of the preliminary result (empty text withdraws).
+    pub async fn save_contest(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        code: &str,
+        text: &str,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        if view.assessment.state != State::PreliminarySent.as_str() {
+            return Err(wrong_state(&view, State::PreliminarySent.label("vi"), State::PreliminarySent.label("en")));
+        }
+        within(view.period.explanation_due, today).map_err(StoreError::Conflict)?;
+        if view.entries.get(code).is_none_or(|e| e.appraised_at.is_none()) {
+            return Err(invalid(
+                "code",
+                format!("Tiêu chí {code} không có kết quả thẩm định."),
+                format!("Leaf {code} has no appraisal result."),
+            ));
+        }
+        let ctx = ctx.clone();
+        let code = code.to_string();
+        let text = Some(text.trim().to_string()).filter(|t| !t.is_empty());
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let e = assessment_entry::Entity::find()
+                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
+                        .filter(assessment_entry::Column::NodeCode.eq(&code))
+                        .one(txn)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let before = e.contest.clone();
+                    let mut am = e.into_active_model();
+                    am.contest = Set(text.clone());
+                    am.contest_by = Set(text.as_ref().map(|_| ctx.actor_name.clone()));
+                    am.contest_at = Set(text.as_ref().map(|_| Utc::now()));
+                    am.update(txn).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "assessment.contest",
+                            object_type: "assessment",
+                            object_id: Some(format!("{assessment_id}/{code}")),
+                            before: Some(json!({"contest": before})),
+                            after: Some(json!({"contest": text})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// The unit's leader sends its explanations (or accepts the preliminary result when there
+    /// are none): the assessment goes to final appraisal.
+    pub async fn submit_contests(&self, ctx: &AuditCtx, assessment_id: i64, today: NaiveDate) -> Result<(), StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        if view.assessment.state != State::PreliminarySent.as_str() {
+            return Err(wrong_state(&view, State::PreliminarySent.label("vi"), State::PreliminarySent.label("en")));
+        }
+        within(view.period.explanation_due, today).map_err(StoreError::Conflict)?;
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    set_state(txn, &ctx, assessment_id, &[State::PreliminarySent], State::FinalAppraisal, "assessment.explain").await
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// Final appraisal of a contested leaf (its appraiser; a comment is always required: it
+    /// answers the unit).
+    pub async fn final_appraise(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        code: &str,
+        scope: &AppraiserScope,
+        input: Input,
+        comment: &str,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        if view.assessment.state != State::FinalAppraisal.as_str() {
+            return Err(wrong_state(&view, State::FinalAppraisal.label("vi"), State::FinalAppraisal.label("en")));
+        }
+        within(view.period.final_due, today).map_err(StoreError::Conflict)?;
+        if !my_leaves(&view.framework, &view.assessment.unit_kind, scope).iter().any(|c| c == code) {
+            return Err(not_mine(code));
+        }
+        if view.entries.get(code).is_none_or(|e| e.contest.is_none()) {
+            return Err(invalid(
+                "code",
+                format!("Đơn vị không giải trình tiêu chí {code}."),
+                format!("The unit did not contest leaf {code}."),
+            ));
+        }
+        if comment.trim().is_empty() {
+            return Err(invalid("comment", "Hãy trả lời giải trình của đơn vị.".into(), "Answer the unit's explanation.".into()));
+        }
+        let leaf = view.framework.find(code).cloned().ok_or(StoreError::NotFound)?;
+        let points = if input.not_applicable {
+            None
+        } else {
+            let rule = leaf.rule.as_ref().ok_or(StoreError::NotFound)?;
+            Some(
+                apply(rule, &leaf.max.clone().unwrap_or_default(), &input, false)
+                    .map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))?
+                    .points,
+            )
+        };
+        let ctx = ctx.clone();
+        let code = code.to_string();
+        let comment = comment.trim().to_string();
+        let input_json = serde_json::to_string(&input).unwrap_or_default();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let e = assessment_entry::Entity::find()
+                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
+                        .filter(assessment_entry::Column::NodeCode.eq(&code))
+                        .one(txn)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let before = json!({"appraised_points": e.appraised_points, "final_points": e.final_points});
+                    let mut am = e.into_active_model();
+                    am.final_input = Set(Some(input_json.clone()));
+                    am.final_points = Set(points.as_ref().map(|p| p.to_string()));
+                    am.final_comment = Set(Some(comment.clone()));
+                    am.final_by = Set(Some(ctx.actor_name.clone()));
+                    am.final_at = Set(Some(Utc::now()));
+                    am.update(txn).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "assessment.final",
+                            object_type: "assessment",
+                            object_id: Some(format!("{assessment_id}/{code}")),
+                            before: Some(before),
+                            after: Some(json!({"final_points": points.as_ref().map(|p| p.to_string()), "comment": comment})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// The council approves the period: every assessment must be in final appraisal with each
+    /// contested leaf answered. All become `approved` in one transaction; results are frozen.
+    pub async fn approve_period(&self, ctx: &AuditCtx, period_id: i64) -> Result<usize, StoreError> {
+        let rows = self.list_assessments(period_id, parindex_core::UnitScope::All).await?;
+        let mut not_ready = Vec::new();
+        for a in &rows {
+            if a.state != State::FinalAppraisal.as_str() {
+                not_ready.push(format!("{} ({})", a.unit_name, State::parse(&a.state).map(|s| s.label("vi")).unwrap_or("?")));
+                continue;
+            }
+            let view = self.get_assessment(a.id).await?;
+            let open: Vec<&str> =
+                view.entries.values().filter(|e| e.contest.is_some() && e.final_at.is_none()).map(|e| e.node_code.as_str()).collect();
+            if !open.is_empty() {
+                not_ready.push(format!("{} (giải trình chưa trả lời: {})", a.unit_name, open.join(", ")));
+            }
+        }
+        if !not_ready.is_empty() {
+            return Err(invalid(
+                "period",
+                format!("Chưa phê duyệt được; đơn vị chưa sẵn sàng: {}.", not_ready.join("; ")),
+                format!("Cannot approve yet; units not ready: {}.", not_ready.join("; ")),
+            ));
+        }
+        let ctx = ctx.clone();
+        let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+        let n = ids.len();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    for id in ids {
+                        set_state(txn, &ctx, id, &[State::FinalAppraisal], State::Approved, "assessment.approve").await?;
+                    }
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "period.approve",
+                            object_type: "period",
+                            object_id: Some(period_id.to_string()),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await?;
+        Ok(n)
     }
 }

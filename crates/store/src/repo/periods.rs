@@ -94,6 +94,26 @@ pub struct EntryRow {
     pub appraised_by: Option<String>,
     pub appraised_at: Option<DateTime<Utc>>,
     pub returned_reason: Option<String>,
+    pub contest: Option<String>,
+    pub contest_by: Option<String>,
+    pub final_input: Option<Input>,
+    pub final_points: Option<Exact>,
+    pub final_comment: Option<String>,
+    pub final_by: Option<String>,
+    pub final_at: Option<DateTime<Utc>>,
+}
+
+impl EntryRow {
+    /// The points that count: the final appraisal, else the appraisal, else the unit's own.
+    pub fn result_points(&self) -> Option<Exact> {
+        if self.final_at.is_some() {
+            self.final_points.clone()
+        } else if self.appraised_at.is_some() {
+            self.appraised_points.clone()
+        } else {
+            self.points.clone()
+        }
+    }
 }
 
 /// One leaf as the unit saves it. `version` is the one the form was rendered with (0: new).
@@ -155,6 +175,13 @@ fn entry_row(m: &assessment_entry::Model) -> EntryRow {
         appraised_by: m.appraised_by.clone(),
         appraised_at: m.appraised_at,
         returned_reason: m.returned_reason.clone(),
+        contest: m.contest.clone(),
+        contest_by: m.contest_by.clone(),
+        final_input: m.final_input.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        final_points: m.final_points.as_deref().and_then(Exact::parse),
+        final_comment: m.final_comment.clone(),
+        final_by: m.final_by.clone(),
+        final_at: m.final_at,
     }
 }
 

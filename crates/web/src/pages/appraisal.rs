@@ -85,6 +85,12 @@ pub struct ApLeaf {
     pub comment: String,
     pub appraised_by: String,
     pub differs: bool,
+    /// The unit's explanation of the preliminary result, and the final appraisal.
+    pub contest: String,
+    pub final_points: String,
+    pub final_comment: String,
+    /// This leaf awaits my final appraisal now.
+    pub final_open: bool,
 }
 
 #[derive(Template)]
@@ -126,11 +132,14 @@ async fn appraisal_page(
     let mine = my_leaves(&view.framework, &view.assessment.unit_kind, &scope);
     let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
     // appraisers see a unit's work once it is submitted, and only their leaves
-    if mine.is_empty() || !(in_appraisal(st.as_str()) || st == AState::Returned) {
+    let visible =
+        in_appraisal(st.as_str()) || matches!(st, AState::Returned | AState::PreliminarySent | AState::FinalAppraisal | AState::Approved);
+    if mine.is_empty() || !visible {
         return Err(AppError::Forbidden);
     }
     let lang = ctx.lang.code();
     let open = in_appraisal(st.as_str()) && parindex_core::assessment::within(view.period.appraisal_due, today_vn()).is_ok();
+    let final_phase = st == AState::FinalAppraisal && parindex_core::assessment::within(view.period.final_due, today_vn()).is_ok();
     let decimals = view.framework.decimals;
     let leaves = mine
         .iter()
@@ -185,6 +194,10 @@ async fn appraisal_page(
                     .map(|(who, at)| format!("{who} · {}", at.format("%d/%m/%Y %H:%M UTC")))
                     .unwrap_or_default(),
                 differs: e.is_some_and(|e| e.appraised_at.is_some() && e.appraised_points != e.points),
+                contest: e.and_then(|e| e.contest.clone()).unwrap_or_default(),
+                final_points: e.filter(|e| e.final_at.is_some()).map(|e| show(&e.final_points)).unwrap_or_default(),
+                final_comment: e.and_then(|e| e.final_comment.clone()).unwrap_or_default(),
+                final_open: final_phase && e.is_some_and(|e| e.contest.is_some()),
             }
         })
         .collect();
@@ -237,6 +250,25 @@ async fn save(
     let fail = |message: String| ApError { code: code.clone(), message, form: Some(f.entry.clone()) };
     let result = if f.op == "return" {
         state.store.return_entry(&ctx.audit(), id, &code, &scope, &f.entry.note, today_vn()).await
+    } else if f.op == "final" {
+        let input = match leaf.rule.as_ref().map(|r| f.entry.leaf().input(r)).transpose() {
+            Ok(Some(Some(i))) => i,
+            Ok(_) => {
+                return appraisal_page(
+                    &state,
+                    &ctx,
+                    id,
+                    Some(fail(ctx.t("ap.input_missing").to_string())),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                )
+                .await;
+            }
+            Err((_, m)) => {
+                return appraisal_page(&state, &ctx, id, Some(fail(m.get(lang).to_string())), StatusCode::UNPROCESSABLE_ENTITY, None).await;
+            }
+        };
+        state.store.final_appraise(&ctx.audit(), id, &code, &scope, input, &f.entry.explanation, today_vn()).await
     } else {
         let input = match leaf.rule.as_ref().map(|r| f.entry.leaf().input(r)).transpose() {
             Ok(Some(Some(i))) => i,

@@ -221,6 +221,18 @@ struct PeriodPage {
     rows: Vec<AssessmentListRow>,
     /// The reform office sees the self vs appraised gap.
     can_manage: bool,
+    can_approve: bool,
+    /// Units whose appraisal is complete and whose preliminary result can be sent.
+    ready: usize,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    sent: Option<usize>,
+    approved: Option<String>,
+    not_ready: Option<String>,
 }
 
 fn deadline_text(ctx: &Ctx, d: Option<chrono::NaiveDate>) -> String {
@@ -230,11 +242,16 @@ fn deadline_text(ctx: &Ctx, d: Option<chrono::NaiveDate>) -> String {
     }
 }
 
-async fn period_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn period_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(Action::ViewPeriods, Resource::System)?;
     let period = state.store.get_period(id).await?;
     let scope = parindex_core::access::unit_scope(actor);
-    let rows = state
+    let rows: Vec<AssessmentListRow> = state
         .store
         .list_assessments(id, scope)
         .await?
@@ -270,7 +287,24 @@ async fn period_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         .collect();
     let page =
         Page::new(&ctx, &state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
-    Ok(render(&PeriodPage { page, period, deadlines, states, rows, can_manage: ctx.allows(Action::ManagePeriods, Resource::System) }))
+    let ready = rows.iter().filter(|r| r.state == AState::UnderAppraisal.as_str() && r.appraised == r.to_do).count();
+    let flash = match (q.sent, q.approved.is_some()) {
+        (Some(n), _) => Some(format!("{} {n}", ctx.t("per.preliminary_sent"))),
+        (_, true) => Some(ctx.t("per.approved").to_string()),
+        _ => None,
+    };
+    Ok(render(&PeriodPage {
+        page,
+        period,
+        deadlines,
+        states,
+        rows,
+        can_manage: ctx.allows(Action::ManagePeriods, Resource::System),
+        can_approve: ctx.allows(Action::ApprovePeriod, Resource::System),
+        ready,
+        flash,
+        error: q.not_ready,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,6 +335,13 @@ pub struct LeafView {
     pub files: Vec<FileView>,
     /// Why an appraiser returned the leaf for correction (empty when not returned).
     pub returned: String,
+    /// After the preliminary result: appraised and final points with the appraisers' comments,
+    /// and the unit's explanation/contest.
+    pub appraised: String,
+    pub appraisal_comment: String,
+    pub final_points: String,
+    pub final_comment: String,
+    pub contest: String,
     /// Files of the unit's library not linked to this leaf yet.
     pub library: Vec<(i64, String)>,
 }
@@ -395,6 +436,11 @@ struct AssessmentPage {
     error: Option<String>,
     /// The reform office may extend this unit's deadline.
     can_extend: bool,
+    /// The preliminary (or final) result is out: show it per leaf.
+    show_result: bool,
+    /// The unit may write explanations now; its leader may send them.
+    contesting: bool,
+    can_send_contests: bool,
 }
 
 /// Errors to show on one leaf after a refused save.
@@ -424,6 +470,11 @@ async fn assessment_page(
     let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
     let open = parindex_core::assessment::within(view.assessment.self_due, today_vn()).is_ok();
     let editable = st.unit_edits() && open && ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id));
+    let show_result =
+        matches!(st, AState::PreliminarySent | AState::Explaining | AState::FinalAppraisal | AState::Approved | AState::Published);
+    let contesting = st == AState::PreliminarySent
+        && parindex_core::assessment::within(view.period.explanation_due, today_vn()).is_ok()
+        && ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id));
     // with no leaf forms on the page (locked, late), a refusal is said at the top
     let error = if editable { error } else { error.or_else(|| leaf_error.as_ref().map(|e| format!("{}: {}", e.code, e.message))) };
     let fw = &view.framework;
@@ -505,6 +556,17 @@ async fn assessment_page(
             updated: e.map(|e| format!("{} · {}", e.updated_by, e.updated_at.format("%d/%m/%Y %H:%M UTC"))).unwrap_or_default(),
             error: err.map(|x| x.message.clone()),
             returned: e.and_then(|e| e.returned_reason.clone()).unwrap_or_default(),
+            appraised: e
+                .filter(|e| e.appraised_at.is_some())
+                .map(|e| e.appraised_points.as_ref().map(|p| num(ctx, p, decimals)).unwrap_or_else(|| "—".into()))
+                .unwrap_or_default(),
+            appraisal_comment: e.and_then(|e| e.appraisal_comment.clone()).unwrap_or_default(),
+            final_points: e
+                .filter(|e| e.final_at.is_some())
+                .map(|e| e.final_points.as_ref().map(|p| num(ctx, p, decimals)).unwrap_or_else(|| "—".into()))
+                .unwrap_or_default(),
+            final_comment: e.and_then(|e| e.final_comment.clone()).unwrap_or_default(),
+            contest: e.and_then(|e| e.contest.clone()).unwrap_or_default(),
             library: library
                 .iter()
                 .filter(|f| !view.evidence.get(&n.code).is_some_and(|v| v.iter().any(|x| x.id == f.id)))
@@ -548,6 +610,9 @@ async fn assessment_page(
         flash,
         error,
         can_extend: ctx.allows(Action::ManagePeriods, Resource::System),
+        show_result,
+        contesting,
+        can_send_contests: contesting && ctx.allows(Action::SubmitAssessment, Resource::Unit(unit_id)),
     });
     *r.status_mut() = status;
     Ok(r)
@@ -569,6 +634,8 @@ async fn assessment(
         Some("submitted") => Some(ctx.t("as.submitted").to_string()),
         Some("evidence") => Some(ctx.t("as.evidence_saved").to_string()),
         Some("extended") => Some(ctx.t("as.extended").to_string()),
+        Some("contest") => Some(ctx.t("as.contest_saved").to_string()),
+        Some("contests_sent") => Some(ctx.t("as.contests_sent").to_string()),
         _ => None,
     };
     assessment_page(&state, &ctx, id, None, None, StatusCode::OK, flash).await
@@ -958,10 +1025,77 @@ async fn extend(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
     }
 }
 
+#[derive(Deserialize)]
+struct ContestForm {
+    #[serde(default)]
+    contest: String,
+}
+
+async fn contest(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Form(f): Form<ContestForm>,
+) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    match state.store.save_contest(&ctx.audit(), id, &code, &f.contest, today_vn()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=contest#leaf-{}", crate::pages::urlencode(&code))).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let text = store_error_text(&ctx, &e).unwrap_or_default();
+            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn send_contests(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::SubmitAssessment, Resource::Unit(view.assessment.unit_id))?;
+    match state.store.submit_contests(&ctx.audit(), id, today_vn()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=contests_sent")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let text = store_error_text(&ctx, &e).unwrap_or_default();
+            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Send the preliminary result to every unit whose appraisal is complete (reform office).
+async fn send_preliminary(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    let mut sent = 0;
+    for a in state.store.list_assessments(pid, parindex_core::UnitScope::All).await? {
+        if a.state == AState::UnderAppraisal.as_str() && state.store.send_preliminary(&ctx.audit(), a.id).await.is_ok() {
+            sent += 1;
+        }
+    }
+    Ok(Redirect::to(&format!("/periods/{pid}?sent={sent}")).into_response())
+}
+
+/// The council approves the period's results (all units ready, every contest answered).
+async fn approve(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Action::ApprovePeriod, Resource::System)?;
+    match state.store.approve_period(&ctx.audit(), pid).await {
+        Ok(_) => Ok(Redirect::to(&format!("/periods/{pid}?approved=1")).into_response()),
+        Err(e @ StoreError::Invalid(_)) => Ok(Redirect::to(&format!(
+            "/periods/{pid}?not_ready={}",
+            crate::pages::urlencode(&store_error_text(&ctx, &e).unwrap_or_default())
+        ))
+        .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn evidence_router() -> Router<AppState> {
     Router::new()
         .route("/assessments/{id}/entries/{code}/evidence", post(upload_evidence))
         .route("/assessments/{id}/entries/{code}/evidence/{eid}/unlink", post(unlink_evidence))
         .route("/evidence/{eid}", get(download_evidence))
         .route("/assessments/{id}/extend", post(extend))
+        .route("/assessments/{id}/entries/{code}/contest", post(contest))
+        .route("/assessments/{id}/contests", post(send_contests))
+        .route("/periods/{id}/preliminary", post(send_preliminary))
+        .route("/periods/{id}/approve", post(approve))
 }
