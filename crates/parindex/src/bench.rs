@@ -60,3 +60,119 @@ pub fn scoring(units: usize, leaves: usize, reps: usize) {
     }
     println!("with explanations in both languages: {:.3} ms", t.elapsed().as_secs_f64() * 1e3);
 }
+
+/// Server time of a unit's self-assessment page: a synthetic framework of `leaves` leaves, a
+/// period of `units` units, one unit with every leaf scored and `files` evidence files linked.
+/// The request goes through the whole router (session, authorization, queries, scoring,
+/// template) on a fresh SQLite database in a temporary directory; the body is read to the end.
+pub async fn assessment_page(leaves: usize, units: usize, files: usize, reps: usize) -> anyhow::Result<()> {
+    use parindex_core::framework::Status;
+    use parindex_store::AuditCtx;
+    use parindex_store::repo::periods::{EntryInput, PeriodInput, self_leaves};
+    use tower::ServiceExt;
+    let dir = std::env::temp_dir().join(format!("parindex-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = parindex_store::Store::connect(&parindex_store::sqlite_url_for_dir(&dir)).await?;
+    store.migrate().await?;
+    let ctx = AuditCtx::system("bench");
+    let fw = synthetic::framework(leaves, 2026);
+    let code = fw.code.clone();
+    store.import_framework(&ctx, fw, "synthetic").await?;
+    store.set_framework_status(&ctx, &code, Status::Published).await?;
+    for i in 0..units {
+        let input = parindex_core::unit::UnitInput {
+            code: format!("U{i:03}"),
+            name: format!("Đơn vị số {i}"),
+            kind: "agency".into(),
+            ..Default::default()
+        };
+        store.create_unit(&ctx, input).await?;
+    }
+    let unit_id = store.unit_id_by_code("U000").await?.expect("created above");
+    let password = "mat-khau-do-kiem-2026";
+    store
+        .create_user(
+            &ctx,
+            parindex_store::repo::users::NewUser {
+                username: "bench.officer".into(),
+                full_name: "Cán bộ đo kiểm".into(),
+                email: None,
+                role: parindex_core::Role::UnitOfficer,
+                unit_id: Some(unit_id),
+                password: password.into(),
+            },
+        )
+        .await?;
+    let today = parindex_core::assessment::today_vn();
+    let p = store
+        .create_period(
+            &ctx,
+            PeriodInput {
+                code: "BENCH".into(),
+                name: "Đo kiểm".into(),
+                year: 2026,
+                framework_code: code,
+                self_due: Some(today + chrono::Duration::days(30)),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let a = store.list_assessments(p.id, parindex_core::UnitScope::Only(unit_id)).await?.remove(0);
+    let view = store.get_assessment(a.id).await?;
+    let mut rng = Rng::new(11);
+    let codes: Vec<String> = self_leaves(&view.framework, "agency").iter().map(|n| n.code.clone()).collect();
+    for n in self_leaves(&view.framework, "agency") {
+        let (Some(rule), Some(max)) = (n.rule.as_ref(), n.max.as_ref()) else { continue };
+        let input = synthetic::random_input(&mut rng, rule, max, 0);
+        store
+            .save_entry(
+                &ctx,
+                a.id,
+                &n.code,
+                EntryInput { input: Some(input), explanation: Some("đo kiểm".into()), ..Default::default() },
+                today,
+            )
+            .await?;
+    }
+    for j in 0..files {
+        let f = store
+            .add_evidence(
+                &ctx,
+                unit_id,
+                &format!("{j:064x}"),
+                250_000,
+                parindex_core::evidence::Kind::Pdf,
+                &format!("Tài liệu kiểm chứng {j}.pdf"),
+            )
+            .await?;
+        store.link_evidence(&ctx, a.id, &codes[j % codes.len()], f.id, today).await?;
+    }
+    let (secret, _) = store.login("bench.officer", password, None, None).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let state = parindex_web::AppState::new(store.clone(), parindex_web::WebConfig { files_dir: dir.join("files"), ..Default::default() });
+    let app = parindex_web::app(state);
+    println!("parindex bench assessment-page — {leaves} leaves, {units} units in the period, {files} evidence files, SQLite");
+    println!("machine: {}", machine());
+    let mut times = Vec::with_capacity(reps);
+    let mut size = 0;
+    for _ in 0..reps {
+        let req = axum::http::Request::get(format!("/assessments/{}", a.id))
+            .header("cookie", format!("{}={secret}", parindex_web::ctx::SESSION_COOKIE))
+            .body(axum::body::Body::empty())?;
+        let t = Instant::now();
+        let resp = app.clone().oneshot(req).await?;
+        anyhow::ensure!(resp.status() == 200, "status {}", resp.status());
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+        times.push(t.elapsed());
+        size = body.len();
+    }
+    let (min, median) = stats(times);
+    println!(
+        "page: min {:.1} ms, median {:.1} ms over {reps} requests (target: under 100 ms); {} KB of HTML",
+        min.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3,
+        size / 1024
+    );
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

@@ -204,6 +204,18 @@ pub enum FrameworkCmd {
 
 #[derive(Subcommand)]
 enum BenchCmd {
+    /// Time the server side of a unit's self-assessment page (target: 150 leaves, 100 evidence
+    /// files, 150 units in the period, under 100 ms).
+    AssessmentPage {
+        #[arg(long, default_value_t = 150)]
+        leaves: usize,
+        #[arg(long, default_value_t = 150)]
+        units: usize,
+        #[arg(long, default_value_t = 100)]
+        files: usize,
+        #[arg(long, default_value_t = 30)]
+        reps: usize,
+    },
     /// Time the computation of results for many units (target: 200 units × 150 leaves under 10 ms).
     Scoring {
         #[arg(long, default_value_t = 200)]
@@ -291,6 +303,13 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     Ok(())
 }
 
+impl Cli {
+    /// Benchmarks print their figures, not an access log.
+    pub fn is_bench(&self) -> bool {
+        matches!(self.command, Command::Bench { .. })
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let cfg = cli.config.as_ref();
     match cli.command {
@@ -375,6 +394,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return crate::framework_cmd::run_db(&store, cmd).await;
         }
         Command::Bench { cmd: BenchCmd::Scoring { units, leaves, reps } } => crate::bench::scoring(units, leaves, reps.max(1)),
+        Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
+            crate::bench::assessment_page(leaves, units, files, reps.max(1)).await?
+        }
         Command::Unit { cmd: UnitCmd::Import { file }, db } => {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;

@@ -275,6 +275,7 @@ async fn seed_periods(store: &Store) -> anyhow::Result<()> {
             )
             .await?;
         let assessments = store.list_assessments(p.id, parindex_core::UnitScope::All).await?;
+        let mut submitted = Vec::new();
         for (n, a) in assessments.iter().enumerate() {
             let view = store.get_assessment(a.id).await?;
             let leaves: Vec<_> = self_leaves(&view.framework, &a.unit_kind).into_iter().cloned().collect();
@@ -301,8 +302,64 @@ async fn seed_periods(store: &Store) -> anyhow::Result<()> {
             }
             if share == 4 && n % 4 == 0 {
                 store.submit_assessment(&ctx, a.id, today).await?;
+                submitted.push(a.id);
+            }
+        }
+        // the appraisal goes on for the first submitted units, to show every state
+        let all = parindex_store::repo::appraisal::AppraiserScope::All;
+        for (k, id) in submitted.iter().enumerate().take(4) {
+            let view = store.get_assessment(*id).await?;
+            let codes: Vec<String> = self_leaves(&view.framework, &view.assessment.unit_kind).iter().map(|n| n.code.clone()).collect();
+            if k == 3 {
+                store
+                    .appraise_entry(&ctx, *id, &codes[0], &all, view.entries[&codes[0]].input.clone().unwrap_or_default(), None, today)
+                    .await?;
+                store.return_entry(&ctx, *id, &codes[1], &all, "Bổ sung văn bản chứng minh (dữ liệu mẫu).", today).await?;
+                continue;
+            }
+            let upto = if k == 2 { codes.len() / 2 } else { codes.len() };
+            for (i, code) in codes.iter().enumerate().take(upto) {
+                let own = view.entries[code].input.clone().unwrap_or_default();
+                // the appraisal lowers one leaf in ten to zero, with its reason
+                let (input, comment) = if i % 10 == 3 && !own.not_applicable {
+                    let leaf = view.framework.find(code).expect("leaf");
+                    (
+                        zero_input(leaf.rule.as_ref().expect("rule"), &own),
+                        Some("Tài liệu kiểm chứng chưa chứng minh được kết quả (dữ liệu mẫu).".to_string()),
+                    )
+                } else {
+                    (own, None)
+                };
+                store.appraise_entry(&ctx, *id, code, &all, input, comment, today).await?;
+            }
+            if k <= 1 {
+                store.send_preliminary(&ctx, *id).await?;
+            }
+            if k == 0 {
+                store
+                    .save_contest(&ctx, *id, &codes[3], "Đề nghị xem xét lại: kết quả đã được Sở Tư pháp xác nhận (dữ liệu mẫu).", today)
+                    .await?;
+                store.submit_contests(&ctx, *id, today).await?;
             }
         }
     }
     Ok(())
+}
+
+/// An input worth zero under `rule` (what an appraiser enters when nothing is proven).
+fn zero_input(rule: &Rule, own: &Input) -> Input {
+    let mut i = Input::default();
+    match rule {
+        Rule::Options { options } => i.option = options.iter().find(|o| o.points.is_zero()).or(options.last()).map(|o| o.key.clone()),
+        Rule::YesNo => i.yes = Some(false),
+        Rule::Bands { .. } => i.percent = Some(Exact::ZERO),
+        Rule::Proportional => {
+            i.numerator = Some(Exact::ZERO);
+            i.denominator = own.denominator.clone().or(Some(Exact::ONE));
+        }
+        Rule::Deduction { .. } => i.count = Some(Exact::int(100)),
+        Rule::Manual { .. } => i.value = Some(Exact::ZERO),
+        Rule::Survey => i.result = Some(Exact::ZERO),
+    }
+    i
 }

@@ -12,7 +12,9 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    // benchmarks print their figures, not an access log line per request
+    let default = if cli.is_bench() { "warn" } else { "info,sqlx=warn,sea_orm=warn" };
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| default.into());
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

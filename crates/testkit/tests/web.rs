@@ -1413,6 +1413,16 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     assert_eq!(r.status(), 303);
     let e = &app.store.get_assessment(ua).await.unwrap().entries["1.2"];
     assert_eq!((e.appraised_points.clone(), e.points.clone()), (Some(parindex_core::Exact::ZERO), Some(parindex_core::Exact::ONE)));
+    // the unit's evidence as one ZIP, a folder per criterion, for the appraiser
+    let z = appraiser.get(app.url(&format!("/assessments/{ua}/evidence.zip"))).send().await.unwrap();
+    assert_eq!(z.status(), 200);
+    let bytes = z.bytes().await.unwrap().to_vec();
+    let names: Vec<String> = {
+        let z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        z.file_names().filter_map(|n| n.ok().map(|n| n.to_string())).collect()
+    };
+    assert_eq!(names, vec!["1.3 Tỷ lệ hoàn thành kế hoạch CCHC/Báo cáo.pdf"]);
+    assert_eq!(app.login("officer.b").await.get(app.url(&format!("/assessments/{ua}/evidence.zip"))).send().await.unwrap().status(), 403);
     // returning a leaf: a reason is required; the unit gets it back, edits, resubmits
     let r = appraiser.post(app.url(&format!("/appraisal/{ua}/entries/2.2"))).form(&[("op", "return"), ("note", "")]).send().await.unwrap();
     assert_eq!(r.status(), 422);

@@ -342,8 +342,27 @@ pub struct LeafView {
     pub final_points: String,
     pub final_comment: String,
     pub contest: String,
-    /// Files of the unit's library not linked to this leaf yet.
-    pub library: Vec<(i64, String)>,
+    /// Who did what on this leaf, in order (self → appraised → explained → final).
+    pub timeline: Vec<String>,
+}
+
+/// A leaf's history from its row: self-scored, appraised, explained, final (who and when).
+pub fn timeline(ctx: &Ctx, e: &parindex_store::repo::periods::EntryRow) -> Vec<String> {
+    let when = |t: &chrono::DateTime<chrono::Utc>| t.format("%d/%m/%Y %H:%M UTC").to_string();
+    let mut out = Vec::new();
+    if e.input.is_some() {
+        out.push(format!("{} — {} ({})", ctx.t("tl.self"), e.updated_by, when(&e.updated_at)));
+    }
+    if let (Some(by), Some(at)) = (&e.appraised_by, &e.appraised_at) {
+        out.push(format!("{} — {by} ({})", ctx.t("tl.appraised"), when(at)));
+    }
+    if let Some(by) = &e.contest_by {
+        out.push(format!("{} — {by}", ctx.t("tl.explained")));
+    }
+    if let (Some(by), Some(at)) = (&e.final_by, &e.final_at) {
+        out.push(format!("{} — {by} ({})", ctx.t("tl.final"), when(at)));
+    }
+    out
 }
 
 /// What every view of a leaf shows (self-assessment and appraisal): the leaf itself, its rule's
@@ -436,6 +455,9 @@ struct AssessmentPage {
     error: Option<String>,
     /// The reform office may extend this unit's deadline.
     can_extend: bool,
+    /// The unit's evidence library, offered once for every leaf (`#id name`).
+    library: Vec<(i64, String)>,
+    has_library: bool,
     /// The preliminary (or final) result is out: show it per leaf.
     show_result: bool,
     /// The unit may write explanations now; its leader may send them.
@@ -567,11 +589,7 @@ async fn assessment_page(
                 .unwrap_or_default(),
             final_comment: e.and_then(|e| e.final_comment.clone()).unwrap_or_default(),
             contest: e.and_then(|e| e.contest.clone()).unwrap_or_default(),
-            library: library
-                .iter()
-                .filter(|f| !view.evidence.get(&n.code).is_some_and(|v| v.iter().any(|x| x.id == f.id)))
-                .map(|f| (f.id, f.name.clone()))
-                .collect(),
+            timeline: e.map(|e| timeline(ctx, e)).unwrap_or_default(),
             ..leaf_basics(ctx, n, decimals, &view)
         }
     };
@@ -610,6 +628,8 @@ async fn assessment_page(
         flash,
         error,
         can_extend: ctx.allows(Action::ManagePeriods, Resource::System),
+        has_library: editable && !library.is_empty(),
+        library: library.iter().map(|f| (f.id, f.name.clone())).collect(),
         show_result,
         contesting,
         can_send_contests: contesting && ctx.allows(Action::SubmitAssessment, Resource::Unit(unit_id)),
@@ -873,8 +893,10 @@ async fn upload_evidence(
     })? {
         match field.name() {
             Some("library") => {
+                // "#12 Quyết định.pdf" from the library list (or a bare id)
                 let v = field.text().await.unwrap_or_default();
-                if let Ok(eid) = v.trim().parse::<i64>() {
+                let id_part = v.trim().trim_start_matches('#').split_whitespace().next().unwrap_or("").to_string();
+                if let Ok(eid) = id_part.parse::<i64>() {
                     match state.store.link_evidence(&ctx.audit(), id, &code, eid, today).await {
                         Ok(()) => linked += 1,
                         Err(e) => problems.push(store_error_text(&ctx, &e).unwrap_or_else(|| ctx.t("as.evidence_not_found").to_string())),
@@ -1000,6 +1022,56 @@ async fn download_evidence(
         .into_response())
 }
 
+/// All of a unit's evidence for this assessment as one ZIP, a folder per criterion (the unit,
+/// the reform office, and its appraisers). Written to a temporary file, then streamed.
+async fn evidence_zip(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    may_read_unit_work(&state, &ctx, view.assessment.unit_id).await?;
+    let mut files = Vec::new();
+    for (_, n) in view.framework.walk() {
+        for f in view.evidence.get(&n.code).into_iter().flatten() {
+            if let Some(path) = state.blobs.path(&f.sha256) {
+                files.push((parindex_reports::evidence::folder_name(&n.code, &n.title), f.name.clone(), path));
+            }
+        }
+    }
+    let (tmp, file) = state.blobs.temp_file().await.map_err(|e| AppError::Internal(format!("temp: {e}")))?;
+    let file = file.into_std().await;
+    let written = tokio::task::spawn_blocking(move || parindex_reports::evidence::write_zip(file, &files))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Err(e) = written {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(AppError::Internal(format!("zip: {e}")));
+    }
+    let f = tokio::fs::File::open(&tmp).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let size = f.metadata().await.map(|m| m.len()).unwrap_or(0);
+    // the open file stays readable once its name is gone
+    let _ = tokio::fs::remove_file(&tmp).await;
+    let row = parindex_store::repo::evidence::EvidenceRow {
+        id: 0,
+        unit_id: view.assessment.unit_id,
+        sha256: String::new(),
+        size: size as i64,
+        kind: "zip".into(),
+        name: format!("{}.zip", view.assessment.unit_code),
+        uploaded_by: String::new(),
+        uploaded_at: chrono::Utc::now(),
+    };
+    state.store.log_evidence_download(&ctx.audit(), &row).await?;
+    let name = format!("tai-lieu-kiem-chung-{}-{}.zip", view.period.code, view.assessment.unit_code);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/zip".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, parindex_core::evidence::content_disposition(&name, false)),
+            (axum::http::header::CONTENT_LENGTH, size.to_string()),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(f)),
+    )
+        .into_response())
+}
+
 #[derive(Deserialize)]
 struct ExtendForm {
     #[serde(default)]
@@ -1094,6 +1166,7 @@ pub fn evidence_router() -> Router<AppState> {
         .route("/assessments/{id}/entries/{code}/evidence/{eid}/unlink", post(unlink_evidence))
         .route("/evidence/{eid}", get(download_evidence))
         .route("/assessments/{id}/extend", post(extend))
+        .route("/assessments/{id}/evidence.zip", get(evidence_zip))
         .route("/assessments/{id}/entries/{code}/contest", post(contest))
         .route("/assessments/{id}/contests", post(send_contests))
         .route("/periods/{id}/preliminary", post(send_preliminary))
