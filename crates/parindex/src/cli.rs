@@ -65,6 +65,9 @@ enum Command {
     },
     /// Create or update the database schema, then exit.
     Migrate(DbArgs),
+    /// Send today's deadline reminders to the inbox of units whose self-assessment is due within
+    /// 3 days (the server also does this every hour; safe to repeat).
+    Remind(DbArgs),
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -299,6 +302,16 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     println!("parindex đang chạy tại / is running at: {url}");
     println!("Dừng bằng Ctrl+C / stop with Ctrl+C");
     let _ = std::io::stdout().flush();
+    // deadline reminders: every hour, at most one per unit and day
+    let reminder_store = store.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = reminder_store.send_reminders(parindex_core::assessment::today_vn(), 3).await {
+                tracing::warn!("reminders: {e}");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
     parindex_web::serve(listener, AppState::new(store, config)).await?;
     Ok(())
 }
@@ -320,6 +333,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for m in store.applied_migrations().await? {
                 println!("applied {m}");
             }
+        }
+        Command::Remind(db) => {
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            let n = store.send_reminders(parindex_core::assessment::today_vn(), 3).await.map_err(store_err)?;
+            println!("{n} nhắc hạn / reminders sent");
         }
         Command::User { cmd, db } => {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;

@@ -68,7 +68,7 @@ async fn help_lists_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, _) = run(dir.path(), &["--help"], None).await;
     assert_eq!(code, 0);
-    for c in ["serve", "demo", "migrate", "user", "token", "backup", "unit"] {
+    for c in ["serve", "demo", "migrate", "remind", "user", "token", "backup", "unit", "framework", "bench"] {
         assert!(out.contains(c), "--help lists {c}");
     }
     for sub in [

@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0005Evidence),
             Box::new(M0006Appraisal),
             Box::new(M0007FinalAppraisal),
+            Box::new(M0008Notifications),
         ]
     }
 }
@@ -551,6 +552,44 @@ impl MigrationTrait for M0007FinalAppraisal {
         for c in ["contest", "contest_by", "contest_at", "final_input", "final_points", "final_comment", "final_by", "final_at"] {
             m.alter_table(Table::alter().table("assessment_entries").drop_column(c).to_owned()).await?;
         }
+        Ok(())
+    }
+}
+
+/// The in-app inbox: one row per recipient, read or not.
+pub struct M0008Notifications;
+
+impl MigrationName for M0008Notifications {
+    fn name(&self) -> &str {
+        "m0008_notifications"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0008Notifications {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("notifications")
+                .col(big_pk_auto("id"))
+                .col(big_integer("user_id"))
+                .col(string_len("kind", 32))
+                .col(text("text_vi"))
+                .col(text("text_en"))
+                .col(string("link"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("read_at"))
+                .foreign_key(&mut fk("notifications", "user_id", "users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_notifications_user").table("notifications").col("user_id").col("read_at").to_owned())
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("notifications").to_owned()).await?;
         Ok(())
     }
 }

@@ -1615,3 +1615,67 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
         assert!(audit.entries.iter().any(|e| e.action == action), "{action} in the audit log");
     }
 });
+
+backend_tests!(inbox_notices_and_reminders, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    let (ua, _) = open_period(&app, today + chrono::Duration::days(2)).await;
+    // reminders: the staff of every open unit due within 3 days, once a day
+    let first = app.store.send_reminders(today, 3).await.unwrap();
+    assert_eq!(first, 3, "officer.a, leader.a (UA) and officer.b (UB); XC has no staff");
+    assert_eq!(app.store.send_reminders(today, 3).await.unwrap(), 0, "not twice on the same day");
+    let officer = app.login("officer.a").await;
+    let home = officer.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("class=\"count\""), "the unread count is in the header");
+    let inbox = officer.get(app.url("/inbox")).send().await.unwrap().text().await.unwrap();
+    assert!(inbox.contains("Nhắc hạn: bản tự đánh giá Sở Alpha"));
+    // a submission tells the reform office and the appraisers, not other units
+    let sys = parindex_store::AuditCtx::system("test");
+    for (code, t) in [
+        ("1.1", "{\"option\": \"dung_han\"}"),
+        ("1.2", "{\"yes\": true}"),
+        ("1.3", "{\"percent\": 90}"),
+        ("2.2", "{\"count\": 1}"),
+        ("2.3", "{\"value\": 1}"),
+    ] {
+        let raw: parindex_core::framework::rule::InputText = serde_json::from_str(t).unwrap();
+        let e = parindex_store::repo::periods::EntryInput { input: Some(raw.into()), explanation: Some("x".into()), ..Default::default() };
+        app.store.save_entry(&sys, ua, code, e, today).await.unwrap();
+    }
+    let leader = app.login("leader.a").await;
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
+    let sec = app.login("secretariat").await;
+    let inbox = sec.get(app.url("/inbox")).send().await.unwrap().text().await.unwrap();
+    assert!(inbox.contains("Sở Alpha đã nộp bản tự đánh giá"));
+    let appraiser = app.login("appraiser").await;
+    assert!(appraiser.get(app.url("/inbox")).send().await.unwrap().text().await.unwrap().contains("Sở Alpha đã nộp"));
+    let officer_b = app.login("officer.b").await;
+    assert!(!officer_b.get(app.url("/inbox")).send().await.unwrap().text().await.unwrap().contains("đã nộp"));
+    // opening a notice marks it read and goes to its page; another person's notice is not found
+    let sec_id = app.store.list_users().await.unwrap().into_iter().find(|u| u.username == "secretariat").unwrap().id;
+    let mine = app.store.inbox(sec_id, 10).await.unwrap();
+    let n = mine.iter().find(|n| n.kind == "submitted").unwrap();
+    let r = sec.post(app.url(&format!("/inbox/{}", n.id))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], &format!("/assessments/{ua}"));
+    assert_eq!(officer_b.post(app.url(&format!("/inbox/{}", n.id))).send().await.unwrap().status(), 404);
+    assert_eq!(app.store.unread_count(sec_id).await.unwrap(), 0);
+    // a returned leaf tells the unit
+    let r = appraiser
+        .post(app.url(&format!("/appraisal/{ua}/entries/2.2")))
+        .form(&[("op", "return"), ("note", "Thiếu danh sách")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        officer
+            .get(app.url("/inbox"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Tiêu chí 2.2 bị trả lại để sửa: Thiếu danh sách")
+    );
+});

@@ -49,6 +49,8 @@ pub struct Ctx {
     pub session_secret: Option<String>,
     /// Path and query of this request (to come back to after switching language).
     pub uri: String,
+    /// Unread notices of the signed-in person (pages only).
+    pub unread: u64,
 }
 
 impl Ctx {
@@ -160,7 +162,11 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         .or_else(|| if is_api { accept_language(&headers) } else { None })
         .unwrap_or(Lang::Vi);
     let uri = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-    let ctx = Ctx { actor, lang, ip, via_token, session_secret, uri };
+    let unread = match (&actor, is_api) {
+        (Some(a), false) => state.store.unread_count(a.user_id).await.unwrap_or(0),
+        _ => 0,
+    };
+    let ctx = Ctx { actor, lang, ip, via_token, session_secret, uri, unread };
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
     req.extensions_mut().insert(ctx.clone());

@@ -66,8 +66,8 @@ mod tests {
     #[test]
     fn every_used_key_exists() {
         const NAMESPACES: &[&str] = &[
-            "app.", "nav.", "home.", "fw.", "per.", "as.", "ap.", "tl.", "login.", "account.", "units.", "lineage.", "form.", "import.",
-            "users.", "audit.", "flash.", "lang.",
+            "app.", "nav.", "home.", "fw.", "per.", "as.", "ap.", "tl.", "inbox.", "login.", "account.", "units.", "lineage.", "form.",
+            "import.", "users.", "audit.", "flash.", "lang.",
         ];
         let vi = parse(VI);
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -10,6 +10,7 @@ pub mod evidence_file;
 pub mod framework;
 pub mod framework_crosswalk;
 pub mod framework_node;
+pub mod notification;
 pub mod period;
 pub mod session;
 pub mod unit;

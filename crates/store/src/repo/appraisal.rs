@@ -9,13 +9,14 @@ use parindex_core::assessment::{State, within};
 use parindex_core::framework::rule::apply;
 use parindex_core::framework::{Framework, Input};
 use parindex_core::unit::FieldError;
-use parindex_core::{Exact, Msg};
+use parindex_core::{Exact, Msg, Role};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::entity::{assessment, assessment_entry};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
+use crate::repo::notifications::{Recipients, notify};
 use crate::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, invalid};
 use crate::{Store, StoreError};
 
@@ -252,9 +253,16 @@ impl Store {
         let ctx = ctx.clone();
         let code = code.to_string();
         let reason = reason.trim().to_string();
+        let unit_id = view.assessment.unit_id;
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
+                    let text = Msg::new(
+                        format!("Tiêu chí {code} bị trả lại để sửa: {reason}"),
+                        format!("Leaf {code} was returned for correction: {reason}"),
+                    );
+                    notify(txn, Recipients::UnitStaff(unit_id), "returned", &text, &format!("/assessments/{assessment_id}#leaf-{code}"))
+                        .await?;
                     let e = assessment_entry::Entity::find()
                         .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
                         .filter(assessment_entry::Column::NodeCode.eq(&code))
@@ -355,9 +363,16 @@ impl Store {
             ));
         }
         let ctx = ctx.clone();
+        let unit_id = view.assessment.unit_id;
+        let due = view.period.explanation_due.map(parindex_core::text::format_date).unwrap_or_else(|| "—".into());
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
+                    let text = Msg::new(
+                        format!("Đã có kết quả thẩm định sơ bộ; đơn vị có thể giải trình đến {due}."),
+                        format!("The preliminary appraisal result is out; the unit may explain until {due}."),
+                    );
+                    notify(txn, Recipients::UnitStaff(unit_id), "preliminary", &text, &format!("/assessments/{assessment_id}")).await?;
                     set_state(txn, &ctx, assessment_id, &[State::UnderAppraisal], State::PreliminarySent, "assessment.preliminary").await
                 })
             })
@@ -432,9 +447,27 @@ impl Store {
         }
         within(view.period.explanation_due, today).map_err(StoreError::Conflict)?;
         let ctx = ctx.clone();
+        let contested = view.entries.values().filter(|e| e.contest.is_some()).count();
+        let unit_name = view.assessment.unit_name.clone();
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
+                    let text = Msg::new(
+                        format!("{unit_name} đã gửi giải trình ({contested} tiêu chí) — cần thẩm định lại."),
+                        format!("{unit_name} sent its explanations ({contested} leaves) — final appraisal needed."),
+                    );
+                    if contested > 0 {
+                        notify(txn, Recipients::Roles(vec![Role::Appraiser]), "explained", &text, &format!("/appraisal/{assessment_id}"))
+                            .await?;
+                    }
+                    notify(
+                        txn,
+                        Recipients::Roles(vec![Role::Admin, Role::Secretariat]),
+                        "explained",
+                        &text,
+                        &format!("/assessments/{assessment_id}"),
+                    )
+                    .await?;
                     set_state(txn, &ctx, assessment_id, &[State::PreliminarySent], State::FinalAppraisal, "assessment.explain").await
                 })
             })
@@ -548,13 +581,16 @@ impl Store {
             ));
         }
         let ctx = ctx.clone();
-        let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+        let ids: Vec<(i64, i64)> = rows.iter().map(|a| (a.id, a.unit_id)).collect();
         let n = ids.len();
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
-                    for id in ids {
+                    let text =
+                        Msg::new("Kết quả kỳ đánh giá đã được Hội đồng phê duyệt.", "The period's results were approved by the council.");
+                    for (id, unit) in ids {
                         set_state(txn, &ctx, id, &[State::FinalAppraisal], State::Approved, "assessment.approve").await?;
+                        notify(txn, Recipients::UnitStaff(unit), "approved", &text, &format!("/assessments/{id}")).await?;
                     }
                     record(
                         txn,

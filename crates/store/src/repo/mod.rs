@@ -4,6 +4,7 @@ pub mod appraisal;
 pub mod audit;
 pub mod evidence;
 pub mod frameworks;
+pub mod notifications;
 pub mod periods;
 pub mod units;
 pub mod users;

@@ -10,13 +10,14 @@ use parindex_core::assessment::{State, within};
 use parindex_core::framework::rule::apply;
 use parindex_core::framework::{Framework, Input, Source};
 use parindex_core::unit::FieldError;
-use parindex_core::{Exact, Msg, UnitScope};
+use parindex_core::{Exact, Msg, Role, UnitScope};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::entity::{assessment, assessment_entry, framework, period, unit};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
+use crate::repo::notifications::{Recipients, notify};
 use crate::{Store, StoreError};
 
 /// What opens a period.
@@ -579,6 +580,12 @@ impl Store {
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
+                    let d = parindex_core::text::format_date(until);
+                    let text = Msg::new(
+                        format!("Hạn tự đánh giá của đơn vị được gia hạn đến {d}: {reason}"),
+                        format!("Your unit's self-assessment deadline is extended to {d}: {reason}"),
+                    );
+                    notify(txn, Recipients::UnitStaff(a.unit_id), "extended", &text, &format!("/assessments/{assessment_id}")).await?;
                     let before = a.self_due_override;
                     let mut am = a.into_active_model();
                     am.self_due_override = Set(Some(until));
@@ -671,9 +678,24 @@ impl Store {
         }
         let ctx = ctx.clone();
         let from = state.as_str();
+        let (unit_name, period_name) = (view.assessment.unit_name.clone(), view.period.name.clone());
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
+                    let text = Msg::new(
+                        format!("{unit_name} đã nộp bản tự đánh giá ({period_name})."),
+                        format!("{unit_name} submitted its self-assessment ({period_name})."),
+                    );
+                    notify(
+                        txn,
+                        Recipients::Roles(vec![Role::Admin, Role::Secretariat]),
+                        "submitted",
+                        &text,
+                        &format!("/assessments/{assessment_id}"),
+                    )
+                    .await?;
+                    notify(txn, Recipients::Roles(vec![Role::Appraiser]), "submitted", &text, &format!("/appraisal/{assessment_id}"))
+                        .await?;
                     let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
                     if a.state != from {
                         return Err(StoreError::Conflict(Msg::new(

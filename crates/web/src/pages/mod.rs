@@ -7,6 +7,7 @@ pub mod auth;
 pub mod framework_edit;
 pub mod frameworks;
 pub mod home;
+pub mod inbox;
 pub mod periods;
 pub mod units;
 
@@ -25,6 +26,7 @@ pub struct UserChrome {
     pub username: String,
     pub full_name: String,
     pub role_label: &'static str,
+    pub unread: u64,
 }
 
 pub struct NavItem {
@@ -82,6 +84,7 @@ impl Page {
                 username: a.username.clone(),
                 full_name: a.username.clone(),
                 role_label: a.role.label(ctx.lang.code()),
+                unread: ctx.unread,
             }),
             nav,
             crumbs: vec![],
@@ -176,6 +179,7 @@ pub fn router() -> Router<AppState> {
         .merge(framework_edit::router())
         .merge(periods::router())
         .merge(appraisal::router())
+        .merge(inbox::router())
         .merge(admin::router())
         .fallback(not_found)
 }

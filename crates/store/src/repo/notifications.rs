@@ -1,0 +1,151 @@
+//! The in-app inbox (issue #4): a notice for each step that waits on someone — a submission for
+//! the reform office and the appraisers, a return or a preliminary result for the unit, a
+//! deadline coming — written in the same transaction as the step itself, one row per recipient.
+//! E-mail delivery is not built yet (see docs/workflow.md).
+
+use chrono::{NaiveDate, Utc};
+use parindex_core::assessment::State;
+use parindex_core::{Msg, Role};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::Serialize;
+
+use crate::entity::{notification, user};
+use crate::{Store, StoreError};
+
+/// Who receives a notice.
+#[derive(Debug, Clone)]
+pub enum Recipients {
+    /// The staff (officers and leaders) of a unit.
+    UnitStaff(i64),
+    /// Everybody with one of these roles.
+    Roles(Vec<Role>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub id: i64,
+    pub kind: String,
+    pub text: Msg,
+    pub link: String,
+    pub created_at: chrono::DateTime<Utc>,
+    pub read: bool,
+}
+
+/// Write a notice for every active recipient (inside the caller's transaction).
+pub(crate) async fn notify<C: ConnectionTrait>(c: &C, to: Recipients, kind: &str, text: &Msg, link: &str) -> Result<usize, StoreError> {
+    let mut q = user::Entity::find().filter(user::Column::Disabled.eq(false));
+    q = match &to {
+        Recipients::UnitStaff(u) => {
+            q.filter(user::Column::UnitId.eq(*u)).filter(user::Column::Role.is_in([Role::UnitOfficer.as_str(), Role::UnitLeader.as_str()]))
+        }
+        Recipients::Roles(roles) => q.filter(user::Column::Role.is_in(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())),
+    };
+    let users = q.all(c).await?;
+    let now = Utc::now();
+    for u in &users {
+        notification::ActiveModel {
+            user_id: Set(u.id),
+            kind: Set(kind.to_string()),
+            text_vi: Set(text.vi.clone()),
+            text_en: Set(text.en.clone()),
+            link: Set(link.to_string()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(c)
+        .await?;
+    }
+    Ok(users.len())
+}
+
+impl Store {
+    /// A user's notices, newest first.
+    pub async fn inbox(&self, user_id: i64, limit: u64) -> Result<Vec<Notice>, StoreError> {
+        let rows = notification::Entity::find()
+            .filter(notification::Column::UserId.eq(user_id))
+            .order_by_desc(notification::Column::CreatedAt)
+            .order_by_desc(notification::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|n| Notice {
+                id: n.id,
+                kind: n.kind,
+                text: Msg::new(n.text_vi, n.text_en),
+                link: n.link,
+                created_at: n.created_at,
+                read: n.read_at.is_some(),
+            })
+            .collect())
+    }
+
+    pub async fn unread_count(&self, user_id: i64) -> Result<u64, StoreError> {
+        Ok(notification::Entity::find()
+            .filter(notification::Column::UserId.eq(user_id))
+            .filter(notification::Column::ReadAt.is_null())
+            .count(&self.db)
+            .await?)
+    }
+
+    /// Mark one notice (or, with `None`, all) of this user read; returns the notice's link.
+    pub async fn mark_read(&self, user_id: i64, id: Option<i64>) -> Result<Option<String>, StoreError> {
+        let mut q = notification::Entity::update_many()
+            .col_expr(notification::Column::ReadAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
+            .filter(notification::Column::UserId.eq(user_id))
+            .filter(notification::Column::ReadAt.is_null());
+        if let Some(id) = id {
+            q = q.filter(notification::Column::Id.eq(id));
+        }
+        q.exec(&self.db).await?;
+        match id {
+            Some(id) => Ok(notification::Entity::find_by_id(id)
+                .filter(notification::Column::UserId.eq(user_id))
+                .one(&self.db)
+                .await?
+                .map(|n| n.link)),
+            None => Ok(None),
+        }
+    }
+
+    /// Deadline reminders: the staff of every unit whose self-assessment is still open and due
+    /// within `days` days gets one notice per day. Safe to run as often as wanted.
+    pub async fn send_reminders(&self, today: NaiveDate, days: i64) -> Result<usize, StoreError> {
+        let mut sent = 0;
+        for p in self.list_periods().await? {
+            for a in self.list_assessments(p.id, parindex_core::UnitScope::All).await? {
+                let open = State::parse(&a.state).is_some_and(|s| s.unit_edits());
+                let Some(due) = a.self_due else { continue };
+                let left = (due - today).num_days();
+                if !open || !(0..=days).contains(&left) {
+                    continue;
+                }
+                let link = format!("/assessments/{}", a.id);
+                let start = today.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(Utc::now) - chrono::Duration::hours(7);
+                let already = notification::Entity::find()
+                    .filter(notification::Column::Kind.eq("reminder"))
+                    .filter(notification::Column::Link.eq(&link))
+                    .filter(notification::Column::CreatedAt.gte(start))
+                    .count(&self.db)
+                    .await?;
+                if already > 0 {
+                    continue;
+                }
+                let d = parindex_core::text::format_date(due);
+                let text = Msg::new(
+                    format!(
+                        "Nhắc hạn: bản tự đánh giá {} ({}) hết hạn ngày {d}; đã chấm {}/{} tiêu chí.",
+                        a.unit_name, p.name, a.done, a.to_do
+                    ),
+                    format!(
+                        "Reminder: the self-assessment of {} ({}) is due on {d}; {}/{} leaves scored.",
+                        a.unit_name, p.name, a.done, a.to_do
+                    ),
+                );
+                sent += notify(&self.db, Recipients::UnitStaff(a.unit_id), "reminder", &text, &link).await?;
+            }
+        }
+        Ok(sent)
+    }
+}
