@@ -302,6 +302,19 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     println!("parindex đang chạy tại / is running at: {url}");
     println!("Dừng bằng Ctrl+C / stop with Ctrl+C");
     let _ = std::io::stdout().flush();
+    // e-mail for inbox notices, when an SMTP relay is configured: every minute
+    if let Some(smtp) = file.smtp.clone() {
+        let (mail_store, base) = (store.clone(), Some(url.clone()));
+        let smtp = parindex_web::mail::Smtp { host: smtp.host, port: smtp.port, from: smtp.from };
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = parindex_web::mail::deliver(&mail_store, &smtp, base.as_deref()).await {
+                    tracing::warn!("e-mail: {e}");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            }
+        });
+    }
     // deadline reminders: every hour, at most one per unit and day
     let reminder_store = store.clone();
     tokio::spawn(async move {

@@ -16,6 +16,22 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub trust_proxy: Option<bool>,
     pub max_upload_mb: Option<usize>,
+    /// SMTP relay for e-mailing inbox notices (plain SMTP, no authentication), e.g.
+    /// `smtp = { host = "mail.sonla.gov.vn", port = 25, from = "cchc@sonla.gov.vn" }`.
+    pub smtp: Option<SmtpConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    pub from: String,
+}
+
+fn default_smtp_port() -> u16 {
+    25
 }
 
 impl FileConfig {

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0006Appraisal),
             Box::new(M0007FinalAppraisal),
             Box::new(M0008Notifications),
+            Box::new(M0009NoticeEmail),
         ]
     }
 }
@@ -590,6 +591,29 @@ impl MigrationTrait for M0008Notifications {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("notifications").to_owned()).await?;
+        Ok(())
+    }
+}
+
+/// Notices sent by e-mail (the inbox is the outbox).
+pub struct M0009NoticeEmail;
+
+impl MigrationName for M0009NoticeEmail {
+    fn name(&self) -> &str {
+        "m0009_notice_email"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0009NoticeEmail {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("notifications").add_column(&mut timestamp_with_time_zone_null("emailed_at")).to_owned())
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("notifications").drop_column("emailed_at").to_owned()).await?;
         Ok(())
     }
 }

@@ -1451,8 +1451,9 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     let sec = app.login("secretariat").await;
     let p = sec.get(app.url("/periods/1")).send().await.unwrap().text().await.unwrap();
     assert!(p.contains("<strong class=\"over\">+1,00</strong>"), "{p}");
+    assert!(p.contains("id=\"leaf-gaps\"") && p.contains("<code>1.2</code>"), "the leaf 1.2 leads the over-scored leaves");
     let p = officer.get(app.url("/periods/1")).send().await.unwrap().text().await.unwrap();
-    assert!(!p.contains("class=\"over\""), "units do not see the gap column");
+    assert!(!p.contains("class=\"over\"") && !p.contains("leaf-gaps"), "units do not see the gaps");
     let audit = app
         .store
         .list_audit(&parindex_store::repo::audit::AuditFilter { object_type: Some("assessment".into()), ..Default::default() })
@@ -1678,4 +1679,89 @@ backend_tests!(inbox_notices_and_reminders, |b| async move {
             .unwrap()
             .contains("Tiêu chí 2.2 bị trả lại để sửa: Thiếu danh sách")
     );
+});
+
+/// A fake SMTP server on a real socket: records each message; refuses recipients when asked.
+async fn fake_smtp(refuse: bool) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = got.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let (r, mut w) = sock.into_split();
+            let mut r = BufReader::new(r);
+            w.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+            let mut data = None::<String>;
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    break;
+                }
+                if let Some(d) = data.as_mut() {
+                    if line == ".\r\n" {
+                        let msg = data.take().unwrap();
+                        store.lock().unwrap().push(msg);
+                        w.write_all(b"250 queued\r\n").await.unwrap();
+                    } else {
+                        d.push_str(&line);
+                    }
+                    continue;
+                }
+                let reply: &[u8] = match &line[..4.min(line.len())] {
+                    "EHLO" => b"250-fake\r\n250 8BITMIME\r\n",
+                    "RCPT" if refuse => b"550 no such user\r\n",
+                    "DATA" => {
+                        data = Some(String::new());
+                        b"354 go on\r\n"
+                    }
+                    "QUIT" => b"221 bye\r\n",
+                    _ => b"250 ok\r\n",
+                };
+                w.write_all(reply).await.unwrap();
+            }
+        }
+    });
+    (port, got)
+}
+
+backend_tests!(notices_are_emailed_through_smtp, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    open_period(&app, today + chrono::Duration::days(1)).await;
+    let ua = app.store.unit_id_by_code("UA").await.unwrap();
+    let sys = parindex_store::AuditCtx::system("test");
+    app.store
+        .create_user(
+            &sys,
+            parindex_store::repo::users::NewUser {
+                username: "canbo.email".into(),
+                full_name: "Cán bộ có thư".into(),
+                email: Some("canbo.a@example.vn".into()),
+                role: parindex_core::Role::UnitOfficer,
+                unit_id: ua,
+                password: "mat-khau-thu-nghiem-2".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(app.store.send_reminders(today, 3).await.unwrap() >= 1);
+    // a relay that refuses: nothing is lost, the notice waits
+    let (bad, _) = fake_smtp(true).await;
+    let smtp = |port| parindex_web::mail::Smtp { host: "127.0.0.1".into(), port, from: "cchc@example.vn".into() };
+    let e = parindex_web::mail::deliver(&app.store, &smtp(bad), Some("https://cchc.example.vn")).await.unwrap_err();
+    assert!(e.contains("550"), "{e}");
+    let (good, got) = fake_smtp(false).await;
+    assert_eq!(
+        parindex_web::mail::deliver(&app.store, &smtp(good), Some("https://cchc.example.vn")).await.unwrap(),
+        1,
+        "only the user with an address"
+    );
+    assert_eq!(parindex_web::mail::deliver(&app.store, &smtp(good), Some("https://cchc.example.vn")).await.unwrap(), 0, "sent once");
+    let msgs = got.lock().unwrap().clone();
+    assert_eq!(msgs.len(), 1);
+    let m = &msgs[0];
+    assert!(m.contains("To: canbo.a@example.vn") && m.contains("Subject: =?UTF-8?B?"), "{m}");
+    assert!(m.contains("Nhắc hạn: bản tự đánh giá Sở Alpha") && m.contains("https://cchc.example.vn/assessments/"), "{m}");
 });

@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 pub mod metrics;
 pub mod pages;
 pub mod ratelimit;

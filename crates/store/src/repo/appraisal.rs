@@ -609,3 +609,53 @@ impl Store {
         Ok(n)
     }
 }
+
+/// Self vs appraised, per leaf across the units of a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeafGap {
+    pub code: String,
+    pub title: String,
+    /// Units whose leaf is appraised, and how many of them scored themselves higher.
+    pub appraised: usize,
+    pub over: usize,
+    /// Σ (self − appraised) over those units.
+    pub gap: Exact,
+}
+
+impl Store {
+    /// The leaves where units over-score the most (largest total gap first).
+    pub async fn leaf_gaps(&self, period_id: i64) -> Result<Vec<LeafGap>, StoreError> {
+        let rows = self.list_assessments(period_id, parindex_core::UnitScope::All).await?;
+        let Some(first) = rows.first() else { return Ok(vec![]) };
+        let fw = self.get_assessment(first.id).await?.framework;
+        let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+        let entries = assessment_entry::Entity::find()
+            .filter(assessment_entry::Column::AssessmentId.is_in(ids))
+            .filter(assessment_entry::Column::AppraisedAt.is_not_null())
+            .all(&self.db)
+            .await?;
+        let mut by: std::collections::BTreeMap<String, (usize, usize, Exact)> = Default::default();
+        let pts = |s: &Option<String>| s.as_deref().and_then(Exact::parse).unwrap_or_default();
+        for e in &entries {
+            let d = pts(&e.self_points) - pts(&e.appraised_points);
+            let slot = by.entry(e.node_code.clone()).or_insert((0, 0, Exact::ZERO));
+            slot.0 += 1;
+            if d > Exact::ZERO {
+                slot.1 += 1;
+            }
+            slot.2 = slot.2.clone() + d;
+        }
+        let mut out: Vec<LeafGap> = by
+            .into_iter()
+            .map(|(code, (appraised, over, gap))| LeafGap {
+                title: fw.find(&code).map(|n| n.title.clone()).unwrap_or_default(),
+                code,
+                appraised,
+                over,
+                gap,
+            })
+            .collect();
+        out.sort_by(|a, b| b.gap.cmp(&a.gap).then(a.code.cmp(&b.code)));
+        Ok(out)
+    }
+}

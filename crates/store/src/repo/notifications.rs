@@ -58,7 +58,46 @@ pub(crate) async fn notify<C: ConnectionTrait>(c: &C, to: Recipients, kind: &str
     Ok(users.len())
 }
 
+/// A notice waiting to be e-mailed.
+#[derive(Debug, Clone)]
+pub struct PendingEmail {
+    pub id: i64,
+    pub email: String,
+    pub text: Msg,
+    pub link: String,
+}
+
 impl Store {
+    /// Notices not e-mailed yet, for users with an address (oldest first). Notices of users
+    /// without an address are marked done so that they are not looked at again.
+    pub async fn pending_emails(&self, limit: u64) -> Result<Vec<PendingEmail>, StoreError> {
+        let rows = notification::Entity::find()
+            .filter(notification::Column::EmailedAt.is_null())
+            .order_by_asc(notification::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let users =
+            user::Entity::find().filter(user::Column::Id.is_in(rows.iter().map(|n| n.user_id).collect::<Vec<_>>())).all(&self.db).await?;
+        let mut out = Vec::new();
+        for n in rows {
+            match users.iter().find(|u| u.id == n.user_id).and_then(|u| u.email.clone()).filter(|e| e.contains('@')) {
+                Some(email) => out.push(PendingEmail { id: n.id, email, text: Msg::new(n.text_vi, n.text_en), link: n.link }),
+                None => self.mark_emailed(n.id).await?,
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn mark_emailed(&self, id: i64) -> Result<(), StoreError> {
+        notification::Entity::update_many()
+            .col_expr(notification::Column::EmailedAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
+            .filter(notification::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// A user's notices, newest first.
     pub async fn inbox(&self, user_id: i64, limit: u64) -> Result<Vec<Notice>, StoreError> {
         let rows = notification::Entity::find()

@@ -226,6 +226,8 @@ struct PeriodPage {
     ready: usize,
     flash: Option<String>,
     error: Option<String>,
+    /// Leaves with the largest self − appraised gap (reform office).
+    leaf_gaps: Vec<(String, String, usize, usize, String)>,
 }
 
 #[derive(Deserialize)]
@@ -304,6 +306,19 @@ async fn period_page(
         ready,
         flash,
         error: q.not_ready,
+        leaf_gaps: if ctx.allows(Action::ManagePeriods, Resource::System) {
+            state
+                .store
+                .leaf_gaps(id)
+                .await?
+                .into_iter()
+                .filter(|g| g.gap > Exact::ZERO)
+                .take(15)
+                .map(|g| (g.code, g.title, g.over, g.appraised, num(&ctx, &g.gap, 2)))
+                .collect()
+        } else {
+            vec![]
+        },
     }))
 }
 
