@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0007FinalAppraisal),
             Box::new(M0008Notifications),
             Box::new(M0009NoticeEmail),
+            Box::new(M0010Assignments),
         ]
     }
 }
@@ -614,6 +615,43 @@ impl MigrationTrait for M0009NoticeEmail {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(Table::alter().table("notifications").drop_column("emailed_at").to_owned()).await?;
+        Ok(())
+    }
+}
+
+/// Per-period appraisal assignments: a node (and its subtree) to an appraising agency, replacing
+/// what the framework says for this period.
+pub struct M0010Assignments;
+
+impl MigrationName for M0010Assignments {
+    fn name(&self) -> &str {
+        "m0010_assignments"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0010Assignments {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("period_assignments")
+                .col(big_pk_auto("id"))
+                .col(big_integer("period_id"))
+                .col(string_len("node_code", 64))
+                .col(string_len("appraiser", 32))
+                .foreign_key(&mut fk("period_assignments", "period_id", "periods", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("uq_period_assignments").table("period_assignments").col("period_id").col("node_code").unique().to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("period_assignments").to_owned()).await?;
         Ok(())
     }
 }

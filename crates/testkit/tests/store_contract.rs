@@ -51,7 +51,8 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0006_appraisal",
             "m0007_final_appraisal",
             "m0008_notifications",
-            "m0009_notice_email"
+            "m0009_notice_email",
+            "m0010_assignments"
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();

@@ -1765,3 +1765,180 @@ backend_tests!(notices_are_emailed_through_smtp, |b| async move {
     assert!(m.contains("To: canbo.a@example.vn") && m.contains("Subject: =?UTF-8?B?"), "{m}");
     assert!(m.contains("Nhắc hạn: bản tự đánh giá Sở Alpha") && m.contains("https://cchc.example.vn/assessments/"), "{m}");
 });
+
+backend_tests!(full_cycle_for_three_units_through_the_api, |b| async move {
+    use parindex_store::repo::periods::PeriodInput;
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    let sys = parindex_store::AuditCtx::system("test");
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    app.store.import_framework(&sys, parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap(), "vd.yaml").await.unwrap();
+    app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
+    // a third unit with staff, so that three units go through every step
+    let sec = app.api("secretariat").await;
+    let d = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let r = sec
+        .post(app.url("/api/v1/periods"))
+        .json(&json!({"code": "API", "name": "Chu trình API", "year": 2026, "framework": "VD-TINH-TAY", "unit_codes": ["UA", "UB", "XC"],
+            "self_due": d(1), "appraisal_due": d(2), "explanation_due": d(3), "final_due": d(4), "approval_due": d(5)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let period: Value = r.json().await.unwrap();
+    let pid = period["id"].as_i64().unwrap();
+    let list: Vec<Value> = sec.get(app.url(&format!("/api/v1/periods/{pid}/assessments"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.len(), 3);
+    let xc = app.store.unit_id_by_code("XC").await.unwrap();
+    for (user, role) in [
+        ("officer.c", parindex_core::Role::UnitOfficer),
+        ("leader.c", parindex_core::Role::UnitLeader),
+        ("leader.b", parindex_core::Role::UnitLeader),
+    ] {
+        let unit = if user.ends_with(".b") { app.store.unit_id_by_code("UB").await.unwrap() } else { xc };
+        let u = parindex_store::repo::users::NewUser {
+            username: user.into(),
+            full_name: user.into(),
+            email: None,
+            role,
+            unit_id: unit,
+            password: parindex_testkit::fixture::PASSWORD.into(),
+        };
+        app.store.create_user(&sys, u).await.unwrap();
+    }
+    let staff = [("UA", "officer.a", "leader.a"), ("UB", "officer.b", "leader.b"), ("XC", "officer.c", "leader.c")];
+    let appraiser = app.api("appraiser").await;
+    let admin = app.api("admin").await;
+    for (unit, officer, leader) in staff {
+        let id = list.iter().find(|a| a["unit_code"] == unit).unwrap()["id"].as_i64().unwrap();
+        let (o, l) = (app.api(officer).await, app.api(leader).await);
+        let mut leaves =
+            vec![("1.1", json!("dung_han")), ("1.2", json!(true)), ("1.3", json!(82)), ("2.2", json!(1)), ("2.3", json!({"value": 1}))];
+        if unit == "XC" {
+            leaves.push(("3.2", json!(true)));
+        }
+        for (code, input) in &leaves {
+            let body = json!({"input": input, "version": 0, "explanation": "Bản giấy"});
+            let r = o.put(app.url(&format!("/api/v1/assessments/{id}/entries/{code}"))).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{unit} {code}");
+        }
+        assert_eq!(l.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).send().await.unwrap().status(), 200, "{unit} submit");
+        // appraisal with one change; 1.1 by the admin (SNV's leaf)
+        for (code, input) in &leaves {
+            let (who, body) = match *code {
+                "1.1" => (&admin, json!({"input": input})),
+                "1.2" => (&appraiser, json!({"input": false, "comment": "Báo cáo trễ hạn"})),
+                _ => (&appraiser, json!({"input": input})),
+            };
+            let r = who.put(app.url(&format!("/api/v1/assessments/{id}/appraisal/{code}"))).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 204, "{unit} appraise {code}");
+        }
+        assert_eq!(o.post(app.url(&format!("/api/v1/assessments/{id}/preliminary"))).send().await.unwrap().status(), 403);
+        assert_eq!(sec.post(app.url(&format!("/api/v1/assessments/{id}/preliminary"))).send().await.unwrap().status(), 204);
+        // UA contests 1.2; the others accept
+        if unit == "UA" {
+            let r = o
+                .put(app.url(&format!("/api/v1/assessments/{id}/contest/1.2")))
+                .json(&json!({"text": "Gửi đúng hạn qua hệ thống"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 204);
+        }
+        assert_eq!(
+            o.post(app.url(&format!("/api/v1/assessments/{id}/explanations"))).send().await.unwrap().status(),
+            403,
+            "the leader sends"
+        );
+        assert_eq!(l.post(app.url(&format!("/api/v1/assessments/{id}/explanations"))).send().await.unwrap().status(), 204);
+        if unit == "UA" {
+            let council = app.api("council").await;
+            let r = council.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).send().await.unwrap();
+            assert_eq!(r.status(), 422, "not everyone is ready yet");
+            let r = appraiser
+                .put(app.url(&format!("/api/v1/assessments/{id}/final/1.2")))
+                .json(&json!({"input": true, "comment": ""}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422, "an answer is required");
+            let r = appraiser
+                .put(app.url(&format!("/api/v1/assessments/{id}/final/1.2")))
+                .json(&json!({"input": true, "comment": "Chấp nhận"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 204);
+        }
+    }
+    assert_eq!(sec.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).send().await.unwrap().status(), 403);
+    let council = app.api("council").await;
+    let r: Value = council.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["approved"], 3);
+    let periods: Vec<Value> = sec.get(app.url("/api/v1/periods")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(periods.iter().find(|p| p["id"] == pid).unwrap()["states"]["approved"], 3);
+    // after approval nothing moves
+    let ua = list.iter().find(|a| a["unit_code"] == "UA").unwrap()["id"].as_i64().unwrap();
+    let r = appraiser
+        .put(app.url(&format!("/api/v1/assessments/{ua}/appraisal/1.3")))
+        .json(&json!({"input": 50, "comment": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+});
+
+backend_tests!(appraisal_assignments_per_period, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    let (ua, _) = open_period(&app, today + chrono::Duration::days(3)).await;
+    let sys = parindex_store::AuditCtx::system("test");
+    let ub = app.store.unit_id_by_code("UB").await.unwrap();
+    let u = parindex_store::repo::users::NewUser {
+        username: "appraiser.ub".into(),
+        full_name: "Thẩm định viên UB".into(),
+        email: None,
+        role: parindex_core::Role::Appraiser,
+        unit_id: ub,
+        password: parindex_testkit::fixture::PASSWORD.into(),
+    };
+    app.store.create_user(&sys, u).await.unwrap();
+    for (code, t) in [
+        ("1.1", "{\"option\": \"dung_han\"}"),
+        ("1.2", "{\"yes\": true}"),
+        ("1.3", "{\"percent\": 90}"),
+        ("2.2", "{\"count\": 1}"),
+        ("2.3", "{\"value\": 1}"),
+    ] {
+        let raw: parindex_core::framework::rule::InputText = serde_json::from_str(t).unwrap();
+        let e = parindex_store::repo::periods::EntryInput { input: Some(raw.into()), explanation: Some("x".into()), ..Default::default() };
+        app.store.save_entry(&sys, ua, code, e, today).await.unwrap();
+    }
+    app.store.submit_assessment(&sys, ua, today).await.unwrap();
+    // domain 2 goes to UB for this period; a wrong code is refused and named
+    let sec = app.login("secretariat").await;
+    assert_eq!(
+        app.login("appraiser").await.post(app.url("/periods/1/assignments")).form(&[("a:2", "UB")]).send().await.unwrap().status(),
+        403
+    );
+    let r = sec.post(app.url("/periods/1/assignments")).form(&[("a:2", "KHONGCO"), ("a:9", "UB")]).send().await.unwrap();
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(loc.contains("not_ready=") && loc.contains("KHONGCO"), "{loc}");
+    let r = sec.post(app.url("/periods/1/assignments")).form(&[("a:2", "ub"), ("a:1", "")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/periods/1?assigned=1#assignments");
+    let page = sec.get(app.url("/periods/1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("name=\"a:2\" value=\"UB\""));
+    let q: Vec<Value> = app.api("appraiser.ub").await.get(app.url("/api/v1/appraisal")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(q[0]["leaves"], 2, "2.2 and 2.3 now belong to UB");
+    let q: Vec<Value> = app.api("appraiser").await.get(app.url("/api/v1/appraisal")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(q[0]["leaves"], 2, "the reform office keeps 1.2 and 1.3");
+    let r = app
+        .api("appraiser")
+        .await
+        .put(app.url(&format!("/api/v1/assessments/{ua}/appraisal/2.2")))
+        .json(&json!({"input": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "no longer theirs");
+});

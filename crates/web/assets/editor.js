@@ -32,6 +32,24 @@
     f.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(refresh, 30); });
   });
 
+  // evidence: drop files on a leaf's evidence box to attach them at once
+  document.querySelectorAll("form.evidenceform").forEach(function (f) {
+    var input = f.querySelector("input[type=file]");
+    if (!input) { return; }
+    ["dragenter", "dragover"].forEach(function (t) {
+      f.addEventListener(t, function (e) { e.preventDefault(); f.classList.add("dragging"); });
+    });
+    f.addEventListener("dragleave", function () { f.classList.remove("dragging"); });
+    f.addEventListener("drop", function (e) {
+      e.preventDefault();
+      f.classList.remove("dragging");
+      if (e.dataTransfer && e.dataTransfer.files.length) {
+        input.files = e.dataTransfer.files;
+        f.submit();
+      }
+    });
+  });
+
   var form = document.getElementById("item-form");
   if (!form || !form.dataset.preview) { return; }
 

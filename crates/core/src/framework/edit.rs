@@ -108,6 +108,25 @@ pub fn set_parent(fw: &mut Framework, code: &str, parent: &str) -> Result<(), Ms
     add(fw, parent, node)
 }
 
+/// Give a node and its whole subtree to another appraising agency (per-period assignments):
+/// the node names it, the nodes below name nobody (so they inherit it).
+pub fn assign_appraiser(fw: &mut Framework, code: &str, appraiser: &str) -> bool {
+    fn clear(n: &mut Node) {
+        for c in &mut n.children {
+            c.appraiser = None;
+            clear(c);
+        }
+    }
+    match node_mut(fw, code) {
+        Some(n) => {
+            n.appraiser = Some(appraiser.to_string());
+            clear(n);
+            true
+        }
+        None => false,
+    }
+}
+
 /// How many nodes a subtree holds (the node included).
 pub fn subtree_size(n: &Node) -> usize {
     1 + n.children.iter().map(subtree_size).sum::<usize>()

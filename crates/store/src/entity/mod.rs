@@ -12,6 +12,7 @@ pub mod framework_crosswalk;
 pub mod framework_node;
 pub mod notification;
 pub mod period;
+pub mod period_assignment;
 pub mod session;
 pub mod unit;
 pub mod unit_kind;

@@ -15,7 +15,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 use serde::Serialize;
 use serde_json::json;
 
-use crate::entity::{assessment, assessment_entry, framework, period, unit};
+use crate::entity::{assessment, assessment_entry, framework, period, period_assignment, unit};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::repo::notifications::{Recipients, notify};
 use crate::{Store, StoreError};
@@ -450,10 +450,12 @@ impl Store {
         let p = period::Entity::find_by_id(a.period_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let fw = framework::Entity::find_by_id(p.framework_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let entries = assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.eq(id)).all(&self.db).await?;
+        let mut framework = doc(&fw)?;
+        self.apply_assignments(p.id, &mut framework).await?;
         Ok(AssessmentView {
             assessment: row,
             period: self.get_period(p.id).await?,
-            framework: doc(&fw)?,
+            framework,
             entries: entries.iter().map(|e| (e.node_code.clone(), entry_row(e))).collect(),
             evidence: self.linked_evidence(id).await?,
         })
@@ -609,6 +611,97 @@ impl Store {
             })
             .await?;
         Ok(self.get_assessment(assessment_id).await?.assessment)
+    }
+
+    /// The period's appraisal assignments (node code → agency code), shallow nodes first.
+    pub async fn assignments(&self, period_id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        let mut rows: Vec<(String, String)> = period_assignment::Entity::find()
+            .filter(period_assignment::Column::PeriodId.eq(period_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| (a.node_code, a.appraiser))
+            .collect();
+        rows.sort_by_key(|(c, _)| (c.matches('.').count(), c.clone()));
+        Ok(rows)
+    }
+
+    /// The framework as this period appraises it: its assignments applied, shallow nodes first
+    /// so that a deeper assignment refines a domain's.
+    async fn apply_assignments(&self, period_id: i64, fw: &mut Framework) -> Result<(), StoreError> {
+        for (code, agency) in self.assignments(period_id).await? {
+            parindex_core::framework::edit::assign_appraiser(fw, &code, &agency);
+        }
+        Ok(())
+    }
+
+    /// Replace the period's appraisal assignments (reform office). Every node must exist and
+    /// every agency be an active unit; the refusal names each wrong one.
+    pub async fn set_assignments(&self, ctx: &AuditCtx, period_id: i64, map: Vec<(String, String)>) -> Result<(), StoreError> {
+        let p = period::Entity::find_by_id(period_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let fw = framework::Entity::find_by_id(p.framework_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let fw = doc(&fw)?;
+        let units = unit::Entity::find().filter(unit::Column::ActiveTo.is_null()).all(&self.db).await?;
+        let mut errors = Vec::new();
+        for (code, agency) in &map {
+            if fw.find(code).is_none() {
+                errors.push(FieldError {
+                    field: "assignments",
+                    message: Msg::new(format!("Không có tiêu chí “{code}”."), format!("There is no node “{code}”.")),
+                });
+            }
+            if !units.iter().any(|u| &u.code == agency) {
+                errors.push(FieldError {
+                    field: "assignments",
+                    message: Msg::new(
+                        format!("{code}: không có đơn vị đang hoạt động mã “{agency}”."),
+                        format!("{code}: no active unit “{agency}”."),
+                    ),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let before: Vec<(String, String)> = period_assignment::Entity::find()
+                        .filter(period_assignment::Column::PeriodId.eq(period_id))
+                        .all(txn)
+                        .await?
+                        .into_iter()
+                        .map(|a| (a.node_code, a.appraiser))
+                        .collect();
+                    period_assignment::Entity::delete_many().filter(period_assignment::Column::PeriodId.eq(period_id)).exec(txn).await?;
+                    for (code, agency) in &map {
+                        period_assignment::ActiveModel {
+                            period_id: Set(period_id),
+                            node_code: Set(code.clone()),
+                            appraiser: Set(agency.clone()),
+                            ..Default::default()
+                        }
+                        .insert(txn)
+                        .await?;
+                    }
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "period.assign",
+                            object_type: "period",
+                            object_id: Some(period_id.to_string()),
+                            before: Some(json!(before)),
+                            after: Some(json!(map)),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .map_err(Into::into)
     }
 
     /// The leader submits: every leaf the unit scores must have an input (or be marked not

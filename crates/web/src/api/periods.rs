@@ -18,6 +18,13 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
+/// A leaf's input in the inputs format (short or full form), resolved against its rule.
+fn input_of(v: serde_json::Value, rule: &parindex_core::framework::Rule) -> Result<parindex_core::framework::Input, AppError> {
+    let t: InputText = serde_json::from_value(v)
+        .map_err(|e| AppError::BadRequest(Msg::new(format!("Không đọc được “input” ({e})."), format!("Cannot read “input” ({e})."))))?;
+    Ok(parindex_core::framework::Input::from(t).resolve(rule))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ApiPeriod {
     pub id: i64,
@@ -211,12 +218,7 @@ pub async fn put_entry(
     let rule = view.framework.find(&code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
     let input = match b.input {
         None | Some(serde_json::Value::Null) => None,
-        Some(v) => {
-            let t: InputText = serde_json::from_value(v).map_err(|e| {
-                AppError::BadRequest(Msg::new(format!("Không đọc được “input” ({e})."), format!("Cannot read “input” ({e}).")))
-            })?;
-            Some(parindex_core::framework::Input::from(t).resolve(&rule))
-        }
+        Some(v) => Some(input_of(v, &rule)?),
     };
     let e = state
         .store
@@ -289,9 +291,7 @@ pub async fn put_appraisal(
     let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
     let view = state.store.get_assessment(id).await?;
     let rule = view.framework.find(&code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
-    let t: InputText = serde_json::from_value(b.input)
-        .map_err(|e| AppError::BadRequest(Msg::new(format!("Không đọc được “input” ({e})."), format!("Cannot read “input” ({e})."))))?;
-    let input = parindex_core::framework::Input::from(t).resolve(&rule);
+    let input = input_of(b.input, &rule)?;
     state.store.appraise_entry(&ctx.audit(), id, &code, &scope, input, b.comment, today_vn()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -336,6 +336,83 @@ pub async fn extend(
     Ok(Json(state.store.extend_deadline(&ctx.audit(), id, b.until, &b.reason).await?.into()))
 }
 
+/// Send the preliminary result to a unit whose leaves are all appraised (reform office).
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/preliminary", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn preliminary(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    state.store.send_preliminary(&ctx.audit(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiContest {
+    /// The unit's explanation or request to reconsider; empty withdraws it.
+    pub text: String,
+}
+
+/// The unit explains or contests one leaf of its preliminary result (its staff).
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/contest/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
+    request_body = ApiContest,
+    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn contest(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Json(b): Json<ApiContest>,
+) -> Result<StatusCode, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    state.store.save_contest(&ctx.audit(), id, &code, &b.text, today_vn()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The unit's leader sends its explanations (or accepts the preliminary result).
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/explanations", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError)))]
+pub async fn send_explanations(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::SubmitAssessment, Resource::Unit(view.assessment.unit_id))?;
+    state.store.submit_contests(&ctx.audit(), id, today_vn()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiFinal {
+    #[schema(value_type = Object)]
+    pub input: serde_json::Value,
+    /// The answer to the unit's explanation (required).
+    pub comment: String,
+}
+
+/// Final appraisal of a contested leaf (its appraiser).
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/final/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
+    request_body = ApiFinal,
+    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn final_appraisal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Json(b): Json<ApiFinal>,
+) -> Result<StatusCode, AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+    let view = state.store.get_assessment(id).await?;
+    let rule = view.framework.find(&code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
+    let input = input_of(b.input, &rule)?;
+    state.store.final_appraise(&ctx.audit(), id, &code, &scope, input, &b.comment, today_vn()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The council approves a period (every unit in final appraisal, every explanation answered).
+#[utoipa::path(post, path = "/api/v1/periods/{id}/approve", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn approve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    ctx.require(Action::ApprovePeriod, Resource::System)?;
+    let n = state.store.approve_period(&ctx.audit(), id).await?;
+    Ok(Json(serde_json::json!({"approved": n})))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/periods", get(list).post(create))
@@ -347,4 +424,9 @@ pub fn router() -> Router<AppState> {
         .route("/appraisal", get(queue))
         .route("/assessments/{id}/appraisal/{code}", put(put_appraisal))
         .route("/assessments/{id}/appraisal/{code}/return", post(return_leaf))
+        .route("/assessments/{id}/preliminary", post(preliminary))
+        .route("/assessments/{id}/contest/{code}", put(contest))
+        .route("/assessments/{id}/explanations", post(send_explanations))
+        .route("/assessments/{id}/final/{code}", put(final_appraisal))
+        .route("/periods/{id}/approve", post(approve))
 }

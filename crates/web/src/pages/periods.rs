@@ -228,10 +228,14 @@ struct PeriodPage {
     error: Option<String>,
     /// Leaves with the largest self − appraised gap (reform office).
     leaf_gaps: Vec<(String, String, usize, usize, String)>,
+    /// Appraisal assignments of domains and criteria: (code, title, depth, framework's, this period's).
+    assignments: Vec<(String, String, usize, String, String)>,
+    agencies: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
 struct PeriodQuery {
+    assigned: Option<String>,
     sent: Option<usize>,
     approved: Option<String>,
     not_ready: Option<String>,
@@ -290,9 +294,10 @@ async fn period_page(
     let page =
         Page::new(&ctx, &state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
     let ready = rows.iter().filter(|r| r.state == AState::UnderAppraisal.as_str() && r.appraised == r.to_do).count();
-    let flash = match (q.sent, q.approved.is_some()) {
-        (Some(n), _) => Some(format!("{} {n}", ctx.t("per.preliminary_sent"))),
-        (_, true) => Some(ctx.t("per.approved").to_string()),
+    let flash = match (q.sent, q.approved.is_some(), q.assigned.is_some()) {
+        (Some(n), _, _) => Some(format!("{} {n}", ctx.t("per.preliminary_sent"))),
+        (_, true, _) => Some(ctx.t("per.approved").to_string()),
+        (_, _, true) => Some(ctx.t("per.assigned").to_string()),
         _ => None,
     };
     Ok(render(&PeriodPage {
@@ -306,6 +311,21 @@ async fn period_page(
         ready,
         flash,
         error: q.not_ready,
+        assignments: if ctx.allows(Action::ManagePeriods, Resource::System) { assignment_rows(&state, id).await? } else { vec![] },
+        agencies: if ctx.allows(Action::ManagePeriods, Resource::System) {
+            state
+                .store
+                .list_units(
+                    parindex_core::UnitScope::All,
+                    &parindex_store::repo::units::UnitFilter { kind: Some("agency".into()), ..Default::default() },
+                )
+                .await?
+                .into_iter()
+                .map(|u| (u.code, u.name))
+                .collect()
+        } else {
+            vec![]
+        },
         leaf_gaps: if ctx.allows(Action::ManagePeriods, Resource::System) {
             state
                 .store
@@ -1112,6 +1132,45 @@ async fn extend(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
     }
 }
 
+/// Domains and criteria (two levels) with the framework's appraiser and this period's.
+async fn assignment_rows(state: &AppState, period_id: i64) -> Result<Vec<(String, String, usize, String, String)>, AppError> {
+    let p = state.store.get_period(period_id).await?;
+    let (_, fw) = state.store.get_framework(&p.framework_code).await?;
+    let period: std::collections::HashMap<String, String> = state.store.assignments(period_id).await?.into_iter().collect();
+    Ok(fw
+        .walk()
+        .into_iter()
+        .filter(|(d, n)| *d <= 1 && !n.is_leaf())
+        .map(|(d, n)| {
+            (n.code.clone(), n.title.clone(), d, n.appraiser.clone().unwrap_or_default(), period.get(&n.code).cloned().unwrap_or_default())
+        })
+        .collect())
+}
+
+/// Replace the period's assignments from the form (`a:<code>` = agency code; empty = the
+/// framework's).
+async fn save_assignments(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(pid): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    let map: Vec<(String, String)> = fields
+        .into_iter()
+        .filter_map(|(k, v)| k.strip_prefix("a:").map(|c| (c.to_string(), v.trim().to_uppercase())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    match state.store.set_assignments(&ctx.audit(), pid, map).await {
+        Ok(()) => Ok(Redirect::to(&format!("/periods/{pid}?assigned=1#assignments")).into_response()),
+        Err(e @ StoreError::Invalid(_)) => {
+            let text = store_error_text(&ctx, &e).unwrap_or_default();
+            Ok(Redirect::to(&format!("/periods/{pid}?not_ready={}#assignments", crate::pages::urlencode(&text))).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(Deserialize)]
 struct ContestForm {
     #[serde(default)]
@@ -1186,4 +1245,5 @@ pub fn evidence_router() -> Router<AppState> {
         .route("/assessments/{id}/contests", post(send_contests))
         .route("/periods/{id}/preliminary", post(send_preliminary))
         .route("/periods/{id}/approve", post(approve))
+        .route("/periods/{id}/assignments", post(save_assignments))
 }
