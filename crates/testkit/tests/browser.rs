@@ -201,3 +201,120 @@ async fn unit_officer_self_assesses_with_live_points() {
     b.screenshot("self-assessment-saved").await;
     b.close().await;
 }
+
+/// Sign out (forget the cookies) and sign in as someone else.
+async fn switch_user(b: &Browser, app: &TestApp, user: &str) {
+    b.client.delete_all_cookies().await.unwrap();
+    sign_in(b, app, user, PASSWORD).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appraisal_explanation_and_approval_in_the_browser() {
+    use parindex_store::repo::periods::{EntryInput, PeriodInput};
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let sys = parindex_store::AuditCtx::system("test");
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    app.store.import_framework(&sys, parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap(), "vd.yaml").await.unwrap();
+    app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let d = |n: i64| Some(today + chrono::Duration::days(n));
+    let p = app
+        .store
+        .create_period(
+            &sys,
+            PeriodInput {
+                code: "B".into(),
+                name: "Năm 2026".into(),
+                year: 2026,
+                framework_code: "VD-TINH-TAY".into(),
+                unit_codes: vec!["UA".into()],
+                self_due: d(1),
+                appraisal_due: d(2),
+                explanation_due: d(3),
+                final_due: d(4),
+                approval_due: d(5),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let ua = app.store.list_assessments(p.id, parindex_core::UnitScope::All).await.unwrap()[0].id;
+    for (code, t) in [
+        ("1.1", "{\"option\": \"dung_han\"}"),
+        ("1.2", "{\"yes\": true}"),
+        ("1.3", "{\"percent\": 90}"),
+        ("2.2", "{\"count\": 1}"),
+        ("2.3", "{\"value\": 1}"),
+    ] {
+        let raw: parindex_core::framework::rule::InputText = serde_json::from_str(t).unwrap();
+        app.store
+            .save_entry(
+                &sys,
+                ua,
+                code,
+                EntryInput { input: Some(raw.into()), explanation: Some("Bản giấy".into()), ..Default::default() },
+                today,
+            )
+            .await
+            .unwrap();
+    }
+    app.store.submit_assessment(&sys, ua, today).await.unwrap();
+    // the appraiser: the queue, then a lower result that needs a comment
+    sign_in(&b, &app, "appraiser", PASSWORD).await;
+    click(&b, "nav.mainnav a[href='/appraisal']").await;
+    click(&b, "#queue a").await;
+    b.client.find(Locator::Css("#leaf-1\\.2 input[name=yes][value=no]")).await.unwrap().click().await.unwrap();
+    click(&b, "#leaf-1\\.2 button[name=op][value=save]").await;
+    assert!(text_of(&b, "#leaf-1\\.2 .fielderr").await.contains("khác điểm tự chấm"));
+    b.client.find(Locator::Css("#leaf-1\\.2 input[name=yes][value=no]")).await.unwrap().click().await.unwrap();
+    fill(&b, "#c-1\\.2", "Báo cáo quý III trễ hạn").await;
+    click(&b, "#leaf-1\\.2 button[name=op][value=save]").await;
+    assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu kết quả thẩm định"));
+    assert!(text_of(&b, "#leaf-1\\.2").await.contains("Khác điểm tự chấm"));
+    b.screenshot("appraisal-page").await;
+    for code in ["1.3", "2.2", "2.3"] {
+        click(&b, &format!("#leaf-{} button[name=op][value=save]", code.replace('.', "\\."))).await;
+    }
+    let all = parindex_store::repo::appraisal::AppraiserScope::All;
+    app.store
+        .appraise_entry(
+            &sys,
+            ua,
+            "1.1",
+            &all,
+            serde_json::from_str::<parindex_core::framework::rule::InputText>("{\"option\": \"dung_han\"}").unwrap().into(),
+            None,
+            today,
+        )
+        .await
+        .unwrap();
+    // the secretariat sends the preliminary result; the unit explains; the leader sends
+    switch_user(&b, &app, "secretariat").await;
+    b.client.goto(&app.url(&format!("/periods/{}", p.id))).await.unwrap();
+    click(&b, &format!("form[action='/periods/{}/preliminary'] button", p.id)).await;
+    assert!(text_of(&b, ".flash.ok").await.contains("1"));
+    switch_user(&b, &app, "officer.a").await;
+    b.client.goto(&app.url(&format!("/assessments/{ua}"))).await.unwrap();
+    assert!(text_of(&b, "#leaf-1\\.2").await.contains("Báo cáo quý III trễ hạn"));
+    fill(&b, "#ct-1\\.2", "Đã gửi đúng hạn qua Hệ thống thông tin báo cáo").await;
+    click(&b, "#leaf-1\\.2 form[action$='/contest'] button").await;
+    b.screenshot("unit-explains").await;
+    switch_user(&b, &app, "leader.a").await;
+    b.client.goto(&app.url(&format!("/assessments/{ua}"))).await.unwrap();
+    click(&b, &format!("form[action='/assessments/{ua}/contests'] button")).await;
+    assert!(text_of(&b, ".flash.ok").await.contains("Đã gửi giải trình"));
+    // final appraisal of the contested leaf, then the council approves
+    switch_user(&b, &app, "appraiser").await;
+    b.client.goto(&app.url(&format!("/appraisal/{ua}"))).await.unwrap();
+    b.client.find(Locator::Css("#leaf-1\\.2 input[name=yes][value=yes]")).await.unwrap().click().await.unwrap();
+    fill(&b, "#fc-1\\.2", "Chấp nhận giải trình").await;
+    click(&b, "#leaf-1\\.2 button[name=op][value=final]").await;
+    switch_user(&b, &app, "council").await;
+    b.client.goto(&app.url(&format!("/periods/{}", p.id))).await.unwrap();
+    click(&b, &format!("form[action='/periods/{}/approve'] button", p.id)).await;
+    assert!(text_of(&b, ".flash.ok").await.contains("phê duyệt"));
+    b.screenshot("period-approved").await;
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state, "approved");
+    b.close().await;
+}
