@@ -1541,6 +1541,7 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
     let officer = app.login("officer.a").await;
     let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Báo cáo quý III trễ hạn") && page.contains("name=\"contest\""), "result and explanation form");
+    assert!(page.contains("Điểm sau thẩm định") && page.contains("Hạn giải trình"), "the summary follows the stage");
     let officer_b = app.login("officer.b").await;
     assert_eq!(
         officer_b.post(app.url(&format!("/assessments/{ua}/entries/1.2/contest"))).form(&[("contest", "x")]).send().await.unwrap().status(),
@@ -1941,4 +1942,83 @@ backend_tests!(appraisal_assignments_per_period, |b| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 409, "no longer theirs");
+});
+
+backend_tests!(every_stage_closes_at_its_deadline, |b| async move {
+    use parindex_store::repo::appraisal::AppraiserScope;
+    use parindex_store::repo::periods::{EntryInput, PeriodInput};
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    let day = |n: i64| today + chrono::Duration::days(n);
+    let sys = parindex_store::AuditCtx::system("test");
+    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    app.store.import_framework(&sys, parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap(), "vd.yaml").await.unwrap();
+    app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
+    // every deadline is in the past; the earlier steps happened on their days
+    let p = app
+        .store
+        .create_period(
+            &sys,
+            PeriodInput {
+                code: "QUA-HAN".into(),
+                name: "Quá hạn".into(),
+                year: 2026,
+                framework_code: "VD-TINH-TAY".into(),
+                unit_codes: vec!["UA".into(), "UB".into()],
+                self_due: Some(day(-4)),
+                appraisal_due: Some(day(-3)),
+                explanation_due: Some(day(-2)),
+                final_due: Some(day(-1)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let rows = app.store.list_assessments(p.id, parindex_core::UnitScope::All).await.unwrap();
+    let id = |c: &str| rows.iter().find(|a| a.unit_code == c).unwrap().id;
+    let (ua, ub) = (id("UA"), id("UB"));
+    let input = |t: &str| -> parindex_core::framework::Input {
+        serde_json::from_str::<parindex_core::framework::rule::InputText>(t).unwrap().into()
+    };
+    let leaves = [
+        ("1.1", "{\"option\": \"dung_han\"}"),
+        ("1.2", "{\"yes\": true}"),
+        ("1.3", "{\"percent\": 90}"),
+        ("2.2", "{\"count\": 1}"),
+        ("2.3", "{\"value\": 1}"),
+    ];
+    for a in [ua, ub] {
+        for (code, t) in leaves {
+            let e = EntryInput { input: Some(input(t)), explanation: Some("x".into()), ..Default::default() };
+            app.store.save_entry(&sys, a, code, e, day(-5)).await.unwrap();
+        }
+        app.store.submit_assessment(&sys, a, day(-5)).await.unwrap();
+    }
+    for (code, t) in leaves {
+        app.store.appraise_entry(&sys, ua, code, &AppraiserScope::All, input(t), None, day(-4)).await.unwrap();
+    }
+    app.store.send_preliminary(&sys, ua).await.unwrap();
+    // appraisal after its deadline (UB)
+    let appraiser = app.login("appraiser").await;
+    let r = appraiser.post(app.url(&format!("/appraisal/{ub}/entries/1.2"))).form(&[("op", "save"), ("yes", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("Đã quá hạn"));
+    // explanations after theirs (UA)
+    let officer = app.login("officer.a").await;
+    let r = officer.post(app.url(&format!("/assessments/{ua}/entries/1.2/contest"))).form(&[("contest", "x")]).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let leader = app.login("leader.a").await;
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/contests"))).send().await.unwrap().status(), 409);
+    // final appraisal after its deadline
+    app.store.save_contest(&sys, ua, "1.2", "Xem lại", day(-3)).await.unwrap();
+    app.store.submit_contests(&sys, ua, day(-3)).await.unwrap();
+    let r = appraiser
+        .post(app.url(&format!("/appraisal/{ua}/entries/1.2")))
+        .form(&[("op", "final"), ("yes", "yes"), ("explanation", "ok")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let v = app.store.get_assessment(ua).await.unwrap();
+    assert!(v.entries["1.2"].final_at.is_none(), "nothing written");
 });

@@ -97,9 +97,21 @@ impl Store {
         Ok(out)
     }
 
-    /// Whether an appraiser with `scope` has work in this unit's assessments now (evidence access).
+    /// Whether an appraiser with `scope` has work in this unit's assessments now (evidence access):
+    /// an assessment of the unit in appraisal (or returned, or in final appraisal) with leaves of
+    /// theirs. Looks at this unit's assessments only.
     pub async fn appraises_unit(&self, scope: &AppraiserScope, unit_id: i64) -> Result<bool, StoreError> {
-        Ok(self.appraisal_queue(scope).await?.iter().any(|q| q.assessment.unit_id == unit_id))
+        let mine = assessment::Entity::find().filter(assessment::Column::UnitId.eq(unit_id)).all(&self.db).await?;
+        for a in mine {
+            if !(in_appraisal(&a.state) || a.state == State::Returned.as_str() || a.state == State::FinalAppraisal.as_str()) {
+                continue;
+            }
+            let view = self.get_assessment(a.id).await?;
+            if !my_leaves(&view.framework, &view.assessment.unit_kind, scope).is_empty() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn check_appraisal(view: &AssessmentView, code: &str, scope: &AppraiserScope, today: NaiveDate) -> Result<(), StoreError> {

@@ -105,6 +105,8 @@ struct AppraisalPage {
     due: String,
     leaves: Vec<ApLeaf>,
     flash: Option<String>,
+    /// A refusal when the page shows no form to attach it to (closed, late).
+    error: Option<String>,
 }
 
 struct Op {
@@ -140,6 +142,7 @@ async fn appraisal_page(
     let lang = ctx.lang.code();
     let open = in_appraisal(st.as_str()) && parindex_core::assessment::within(view.period.appraisal_due, today_vn()).is_ok();
     let final_phase = st == AState::FinalAppraisal && parindex_core::assessment::within(view.period.final_due, today_vn()).is_ok();
+    let page_error = err.as_ref().filter(|_| !open && !final_phase).map(|e| format!("{}: {}", e.code, e.message));
     let decimals = view.framework.decimals;
     let leaves = mine
         .iter()
@@ -214,6 +217,7 @@ async fn appraisal_page(
         due: view.period.appraisal_due.map(parindex_core::text::format_date).unwrap_or_else(|| "—".into()),
         leaves,
         flash,
+        error: page_error,
     });
     *r.status_mut() = status;
     Ok(r)

@@ -479,7 +479,9 @@ struct AssessmentPage {
     state_class: &'static str,
     editable: bool,
     can_submit: bool,
+    due_label: &'static str,
     due: String,
+    points_label: &'static str,
     done: usize,
     to_do: usize,
     total: String,
@@ -536,17 +538,34 @@ async fn assessment_page(
     let error = if editable { error } else { error.or_else(|| leaf_error.as_ref().map(|e| format!("{}: {}", e.code, e.message))) };
     let fw = &view.framework;
     let decimals = fw.decimals;
-    // the running result, from the saved inputs
-    let report = Compiled::new(fw).ok().and_then(|c| {
-        let inputs = Inputs {
-            unit: Some(view.assessment.unit_code.clone()),
-            unit_kind: Some(view.assessment.unit_kind.clone()),
-            inputs: view.entries.iter().filter_map(|(k, e)| e.input.clone().map(|i| (k.clone(), i))).collect(),
-            adjustments: Default::default(),
-        };
-        let placed = c.place(&inputs).ok()?;
-        score(&c, &placed, true).ok().map(|s| s.report(&c))
-    });
+    // the running result from the unit's inputs; once the appraisal result is out, also the
+    // result that counts (final, else appraised, else the unit's own input)
+    let score_with = |pick: &dyn Fn(&parindex_store::repo::periods::EntryRow) -> Option<parindex_core::framework::Input>| {
+        Compiled::new(fw).ok().and_then(|c| {
+            let inputs = Inputs {
+                unit: Some(view.assessment.unit_code.clone()),
+                unit_kind: Some(view.assessment.unit_kind.clone()),
+                inputs: view.entries.iter().filter_map(|(k, e)| pick(e).map(|i| (k.clone(), i))).collect(),
+                adjustments: Default::default(),
+            };
+            let placed = c.place(&inputs).ok()?;
+            score(&c, &placed, true).ok().map(|s| s.report(&c))
+        })
+    };
+    let report = score_with(&|e| e.input.clone());
+    let result_report = if show_result {
+        score_with(&|e| {
+            if e.final_at.is_some() {
+                e.final_input.clone()
+            } else if e.appraised_at.is_some() {
+                e.appraised_input.clone()
+            } else {
+                e.input.clone()
+            }
+        })
+    } else {
+        None
+    };
     let by_code: HashMap<&str, &parindex_core::framework::score::NodeReport> =
         report.as_ref().map(|r| r.nodes.iter().map(|n| (n.code.as_str(), n)).collect()).unwrap_or_default();
     let mine: Vec<String> = self_leaves(fw, &view.assessment.unit_kind).iter().map(|n| n.code.clone()).collect();
@@ -653,12 +672,25 @@ async fn assessment_page(
         state: st.as_str().to_string(),
         editable,
         can_submit: st.unit_edits() && open && ctx.allows(Action::SubmitAssessment, Resource::Unit(unit_id)),
-        due: deadline_text(ctx, view.assessment.self_due),
+        due_label: match st {
+            AState::PreliminarySent => "per.explanation_due",
+            AState::FinalAppraisal => "per.final_due",
+            _ => "per.self_due",
+        },
+        due: deadline_text(
+            ctx,
+            match st {
+                AState::PreliminarySent => view.period.explanation_due,
+                AState::FinalAppraisal => view.period.final_due,
+                _ => view.assessment.self_due,
+            },
+        ),
+        points_label: if result_report.is_some() { "as.points_result" } else { "as.points" },
         done: view.assessment.done,
         to_do: view.assessment.to_do,
-        total: report.as_ref().map(|r| f(&r.achieved.value)).unwrap_or_default(),
-        max: report.as_ref().map(|r| f(&r.applicable_max.value)).unwrap_or_default(),
-        index: report.as_ref().and_then(|r| r.index.as_ref()).map(|i| f(&i.value)).unwrap_or_else(|| "—".into()),
+        total: result_report.as_ref().or(report.as_ref()).map(|r| f(&r.achieved.value)).unwrap_or_default(),
+        max: result_report.as_ref().or(report.as_ref()).map(|r| f(&r.applicable_max.value)).unwrap_or_default(),
+        index: result_report.as_ref().or(report.as_ref()).and_then(|r| r.index.as_ref()).map(|i| f(&i.value)).unwrap_or_else(|| "—".into()),
         tree,
         flash,
         error,
