@@ -145,11 +145,3 @@ fn a_renamed_file_is_refused_by_content() {
     let p = parse_framework_file("bo.yaml", &[0xff, 0xfe, 0]).unwrap_err();
     assert!(p[0].message.en.contains("neither"));
 }
-
-#[test]
-#[ignore = "prints the problems of the broken workbook, for reading"]
-fn print_broken() {
-    for p in parse_framework_xlsx("hong.xlsx", &broken_workbook()).unwrap_err() {
-        println!("[{}] {}\n    {}", p.code, p.message.vi, p.message.en);
-    }
-}

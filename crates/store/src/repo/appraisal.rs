@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::entity::{assessment, assessment_entry};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::repo::notifications::{Recipients, notify};
-use crate::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, invalid};
+use crate::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, entry_of, invalid};
 use crate::{Store, StoreError};
 
 /// Whose leaves an appraiser appraises.
@@ -181,11 +181,7 @@ impl Store {
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
                     let now = Utc::now();
-                    let existing = assessment_entry::Entity::find()
-                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
-                        .filter(assessment_entry::Column::NodeCode.eq(&code))
-                        .one(txn)
-                        .await?;
+                    let existing = entry_of(txn, assessment_id, &code).await?;
                     let before = existing.as_ref().map(|e| json!({"appraised_input": e.appraised_input, "appraised_points": e.appraised_points}));
                     match existing {
                         Some(e) => {
@@ -275,12 +271,7 @@ impl Store {
                     );
                     notify(txn, Recipients::UnitStaff(unit_id), "returned", &text, &format!("/assessments/{assessment_id}#leaf-{code}"))
                         .await?;
-                    let e = assessment_entry::Entity::find()
-                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
-                        .filter(assessment_entry::Column::NodeCode.eq(&code))
-                        .one(txn)
-                        .await?
-                        .ok_or(StoreError::NotFound)?;
+                    let e = entry_of(txn, assessment_id, &code).await?.ok_or(StoreError::NotFound)?;
                     let mut am = e.into_active_model();
                     am.returned_reason = Set(Some(reason.clone()));
                     am.update(txn).await?;
@@ -419,12 +410,7 @@ impl Store {
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
-                    let e = assessment_entry::Entity::find()
-                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
-                        .filter(assessment_entry::Column::NodeCode.eq(&code))
-                        .one(txn)
-                        .await?
-                        .ok_or(StoreError::NotFound)?;
+                    let e = entry_of(txn, assessment_id, &code).await?.ok_or(StoreError::NotFound)?;
                     let before = e.contest.clone();
                     let mut am = e.into_active_model();
                     am.contest = Set(text.clone());
@@ -535,12 +521,7 @@ impl Store {
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
-                    let e = assessment_entry::Entity::find()
-                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
-                        .filter(assessment_entry::Column::NodeCode.eq(&code))
-                        .one(txn)
-                        .await?
-                        .ok_or(StoreError::NotFound)?;
+                    let e = entry_of(txn, assessment_id, &code).await?.ok_or(StoreError::NotFound)?;
                     let before = json!({"appraised_points": e.appraised_points, "final_points": e.final_points});
                     let mut am = e.into_active_model();
                     am.final_input = Set(Some(input_json.clone()));

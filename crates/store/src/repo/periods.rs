@@ -186,6 +186,19 @@ fn entry_row(m: &assessment_entry::Model) -> EntryRow {
     }
 }
 
+/// One leaf's row of an assessment, inside a transaction.
+pub(crate) async fn entry_of<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    assessment_id: i64,
+    code: &str,
+) -> Result<Option<assessment_entry::Model>, StoreError> {
+    Ok(assessment_entry::Entity::find()
+        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
+        .filter(assessment_entry::Column::NodeCode.eq(code))
+        .one(c)
+        .await?)
+}
+
 /// The unit may change its self-assessment now: a state it edits in, before its deadline.
 pub(crate) fn unit_may_edit(view: &AssessmentView, today: NaiveDate) -> Result<(), StoreError> {
     let state = State::parse(&view.assessment.state).unwrap_or(State::Draft);
@@ -501,11 +514,7 @@ impl Store {
             .transaction::<_, assessment_entry::Model, StoreError>(|txn| {
                 Box::pin(async move {
                     let now = Utc::now();
-                    let existing = assessment_entry::Entity::find()
-                        .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
-                        .filter(assessment_entry::Column::NodeCode.eq(&code))
-                        .one(txn)
-                        .await?;
+                    let existing = entry_of(txn, assessment_id, &code).await?;
                     let current = existing.as_ref().map(|x| x.version).unwrap_or(0);
                     if current != e.version {
                         let (who, when) = existing.as_ref().map(|x| (x.updated_by.clone(), x.updated_at.format("%H:%M %d/%m/%Y").to_string())).unwrap_or_default();
