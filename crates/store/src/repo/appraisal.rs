@@ -74,23 +74,40 @@ impl Store {
     pub async fn appraisal_queue(&self, scope: &AppraiserScope) -> Result<Vec<QueueRow>, StoreError> {
         let mut out = Vec::new();
         for p in self.list_periods().await? {
-            for a in self.list_assessments(p.id, parindex_core::UnitScope::All).await? {
-                if !in_appraisal(&a.state) && a.state != "returned" && a.state != State::FinalAppraisal.as_str() {
-                    continue;
-                }
-                let view = self.get_assessment(a.id).await?;
-                let leaves = my_leaves(&view.framework, &a.unit_kind, scope);
+            let rows: Vec<AssessmentRow> = self
+                .list_assessments(p.id, parindex_core::UnitScope::All)
+                .await?
+                .into_iter()
+                .filter(|a| in_appraisal(&a.state) || a.state == State::Returned.as_str() || a.state == State::FinalAppraisal.as_str())
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            // one framework and one query of entries per period, not per unit
+            let fw = self.period_framework(p.id).await?;
+            let all = assessment_entry::Entity::find()
+                .filter(assessment_entry::Column::AssessmentId.is_in(rows.iter().map(|a| a.id).collect::<Vec<_>>()))
+                .all(&self.db)
+                .await?;
+            let mut entries: std::collections::HashMap<(i64, String), crate::repo::periods::EntryRow> = Default::default();
+            for e in &all {
+                entries.insert((e.assessment_id, e.node_code.clone()), crate::repo::periods::entry_row(e));
+            }
+            let mut leaves_by_kind: std::collections::HashMap<String, Vec<String>> = Default::default();
+            for a in rows {
+                let leaves = leaves_by_kind.entry(a.unit_kind.clone()).or_insert_with(|| my_leaves(&fw, &a.unit_kind, scope)).clone();
                 if leaves.is_empty() {
                     continue;
                 }
+                let entry = |c: &String| entries.get(&(a.id, c.clone()));
                 // in final appraisal only contested leaves of mine that are not answered yet
                 if a.state == State::FinalAppraisal.as_str()
-                    && !leaves.iter().any(|c| view.entries.get(c).is_some_and(|e| e.contest.is_some() && e.final_at.is_none()))
+                    && !leaves.iter().any(|c| entry(c).is_some_and(|e| e.contest.is_some() && e.final_at.is_none()))
                 {
                     continue;
                 }
-                let appraised = leaves.iter().filter(|c| view.entries.get(*c).is_some_and(|e| e.appraised_at.is_some())).count();
-                let returned = leaves.iter().filter(|c| view.entries.get(*c).is_some_and(|e| e.returned_reason.is_some())).count();
+                let appraised = leaves.iter().filter(|c| entry(c).is_some_and(|e| e.appraised_at.is_some())).count();
+                let returned = leaves.iter().filter(|c| entry(c).is_some_and(|e| e.returned_reason.is_some())).count();
                 out.push(QueueRow { period: p.clone(), assessment: a, leaves: leaves.len(), appraised, returned });
             }
         }

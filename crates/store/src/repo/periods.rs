@@ -160,7 +160,7 @@ pub fn self_leaves<'a>(fw: &'a Framework, kind: &str) -> Vec<&'a parindex_core::
     out
 }
 
-fn entry_row(m: &assessment_entry::Model) -> EntryRow {
+pub(crate) fn entry_row(m: &assessment_entry::Model) -> EntryRow {
     EntryRow {
         node_code: m.node_code.clone(),
         input: m.self_input.as_deref().and_then(|s| serde_json::from_str(s).ok()),
@@ -633,6 +633,15 @@ impl Store {
             .collect();
         rows.sort_by_key(|(c, _)| (c.matches('.').count(), c.clone()));
         Ok(rows)
+    }
+
+    /// The period's framework as it is appraised (assignments applied).
+    pub(crate) async fn period_framework(&self, period_id: i64) -> Result<Framework, StoreError> {
+        let p = period::Entity::find_by_id(period_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let fw = framework::Entity::find_by_id(p.framework_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let mut fw = doc(&fw)?;
+        self.apply_assignments(period_id, &mut fw).await?;
+        Ok(fw)
     }
 
     /// The framework as this period appraises it: its assignments applied, shallow nodes first
