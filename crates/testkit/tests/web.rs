@@ -1768,7 +1768,6 @@ backend_tests!(notices_are_emailed_through_smtp, |b| async move {
 });
 
 backend_tests!(full_cycle_for_three_units_through_the_api, |b| async move {
-    use parindex_store::repo::periods::PeriodInput;
     let app = TestApp::spawn(b).await;
     let today = parindex_core::assessment::today_vn();
     let sys = parindex_store::AuditCtx::system("test");

@@ -6,7 +6,6 @@
 
 use chrono::{NaiveDate, Utc};
 use parindex_core::assessment::{State, within};
-use parindex_core::framework::rule::apply;
 use parindex_core::framework::{Framework, Input};
 use parindex_core::unit::FieldError;
 use parindex_core::{Exact, Msg, Role};
@@ -17,7 +16,7 @@ use serde_json::json;
 use crate::entity::{assessment, assessment_entry};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::repo::notifications::{Recipients, notify};
-use crate::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, entry_of, invalid};
+use crate::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, entry_of, invalid, points_of};
 use crate::{Store, StoreError};
 
 /// Whose leaves an appraiser appraises.
@@ -161,19 +160,7 @@ impl Store {
         let view = self.get_assessment(assessment_id).await?;
         Self::check_appraisal(&view, code, scope, today)?;
         let leaf = view.framework.find(code).cloned().ok_or(StoreError::NotFound)?;
-        let points = if input.not_applicable {
-            None
-        } else {
-            let rule = leaf
-                .rule
-                .as_ref()
-                .ok_or_else(|| invalid("input", "Tiêu chí chưa có quy tắc chấm.".into(), "The leaf has no rule.".into()))?;
-            Some(
-                apply(rule, &leaf.max.clone().unwrap_or_default(), &input, false)
-                    .map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))?
-                    .points,
-            )
-        };
+        let points = points_of(&leaf, &input)?;
         let entry = view.entries.get(code);
         let self_points = entry.and_then(|e| e.points.clone());
         let comment = comment.filter(|c| !c.trim().is_empty());
@@ -521,16 +508,7 @@ impl Store {
             return Err(invalid("comment", "Hãy trả lời giải trình của đơn vị.".into(), "Answer the unit's explanation.".into()));
         }
         let leaf = view.framework.find(code).cloned().ok_or(StoreError::NotFound)?;
-        let points = if input.not_applicable {
-            None
-        } else {
-            let rule = leaf.rule.as_ref().ok_or(StoreError::NotFound)?;
-            Some(
-                apply(rule, &leaf.max.clone().unwrap_or_default(), &input, false)
-                    .map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))?
-                    .points,
-            )
-        };
+        let points = points_of(&leaf, &input)?;
         let ctx = ctx.clone();
         let code = code.to_string();
         let comment = comment.trim().to_string();

@@ -186,6 +186,18 @@ pub(crate) fn entry_row(m: &assessment_entry::Model) -> EntryRow {
     }
 }
 
+/// The points an input gives on a leaf (none when not applicable); a refused input is an
+/// `Invalid` error on the field `input`.
+pub(crate) fn points_of(leaf: &parindex_core::framework::Node, input: &Input) -> Result<Option<Exact>, StoreError> {
+    if input.not_applicable {
+        return Ok(None);
+    }
+    let rule =
+        leaf.rule.as_ref().ok_or_else(|| invalid("input", "Tiêu chí chưa có quy tắc chấm.".into(), "The leaf has no rule.".into()))?;
+    let max = leaf.max.clone().unwrap_or_default();
+    Ok(Some(apply(rule, &max, input, false).map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))?.points))
+}
+
 /// One leaf's row of an assessment, inside a transaction.
 pub(crate) async fn entry_of<C: sea_orm::ConnectionTrait>(
     c: &C,
@@ -497,15 +509,8 @@ impl Store {
                 )
             })?;
         let points = match &e.input {
-            Some(i) if !i.not_applicable => {
-                let rule = leaf
-                    .rule
-                    .as_ref()
-                    .ok_or_else(|| invalid("input", "Tiêu chí chưa có quy tắc chấm.".into(), "The leaf has no rule.".into()))?;
-                let max = leaf.max.clone().unwrap_or_default();
-                Some(apply(rule, &max, i, false).map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))?.points)
-            }
-            _ => None,
+            Some(i) => points_of(&leaf, i)?,
+            None => None,
         };
         let ctx = ctx.clone();
         let code = code.to_string();

@@ -25,6 +25,21 @@ fn input_of(v: serde_json::Value, rule: &parindex_core::framework::Rule) -> Resu
     Ok(parindex_core::framework::Input::from(t).resolve(rule))
 }
 
+/// The appraiser's scope and their input for one leaf, read against the leaf's rule.
+async fn appraiser_input(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    code: &str,
+    value: serde_json::Value,
+) -> Result<(parindex_store::repo::appraisal::AppraiserScope, parindex_core::framework::Input), AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = crate::pages::appraisal::scope_of(state, actor).await?;
+    let view = state.store.get_assessment(id).await?;
+    let rule = view.framework.find(code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
+    Ok((scope, input_of(value, &rule)?))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ApiPeriod {
     pub id: i64,
@@ -287,11 +302,7 @@ pub async fn put_appraisal(
     Path((id, code)): Path<(i64, String)>,
     Json(b): Json<ApiAppraisalInput>,
 ) -> Result<StatusCode, AppError> {
-    let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
-    let view = state.store.get_assessment(id).await?;
-    let rule = view.framework.find(&code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
-    let input = input_of(b.input, &rule)?;
+    let (scope, input) = appraiser_input(&state, &ctx, id, &code, b.input).await?;
     state.store.appraise_entry(&ctx.audit(), id, &code, &scope, input, b.comment, today_vn()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -395,11 +406,7 @@ pub async fn final_appraisal(
     Path((id, code)): Path<(i64, String)>,
     Json(b): Json<ApiFinal>,
 ) -> Result<StatusCode, AppError> {
-    let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
-    let view = state.store.get_assessment(id).await?;
-    let rule = view.framework.find(&code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
-    let input = input_of(b.input, &rule)?;
+    let (scope, input) = appraiser_input(&state, &ctx, id, &code, b.input).await?;
     state.store.final_appraise(&ctx.audit(), id, &code, &scope, input, &b.comment, today_vn()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
