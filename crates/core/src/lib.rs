@@ -10,6 +10,7 @@ pub mod exact;
 pub mod framework;
 pub mod msg;
 pub mod secret;
+pub mod sipas;
 pub mod text;
 pub mod unit;
 

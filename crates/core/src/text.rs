@@ -98,6 +98,11 @@ pub fn format_date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
+/// `dd/MM/yyyy HH:mm` in Vietnam's time (UTC+7, no daylight saving), how every page shows a moment.
+pub fn format_time_vn(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(7)).format("%d/%m/%Y %H:%M").to_string()
+}
+
 /// Parse a date as a person types it: `dd/MM/yyyy`, `d/M/yyyy`, or ISO `yyyy-MM-dd`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();

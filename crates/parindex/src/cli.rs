@@ -108,6 +108,28 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// SIPAS citizen-satisfaction indices.
+    Sipas {
+        #[command(subcommand)]
+        cmd: SipasCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum SipasCmd {
+    /// Compute the SIPAS indices straight from a responses CSV (header with `unit_code` and
+    /// `q01`…`q30`, answers 1–5 or empty): per unit and element n, share satisfied (%) and mean;
+    /// per unit the SIPAS index; the province's. Output: `unit_code,element,n,share_top2,mean`.
+    Compute {
+        /// Responses file (CSV, UTF-8).
+        responses: PathBuf,
+        /// Where to write the result (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Threads to read with (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -219,6 +241,13 @@ enum BenchCmd {
         #[arg(long, default_value_t = 30)]
         reps: usize,
     },
+    /// Time `sipas compute` on a responses file (target: 1,000,000 responses in 0.5 s); make
+    /// the file with `python3 shared/bench/gen_sipas.py --rows 1000000 --out sipas_1m.csv`.
+    SipasCompute {
+        responses: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        reps: usize,
+    },
     /// Time the computation of results for many units (target: 200 units × 150 leaves under 10 ms).
     Scoring {
         #[arg(long, default_value_t = 200)]
@@ -276,7 +305,7 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     let default_dir = if demo { PathBuf::from("parindex-demo") } else { default_data_dir() };
     let (store, file, dir) = open_store(cli_config, &args.db, default_dir).await?;
     if demo {
-        crate::demo::seed(&store).await.context("seeding the demo province")?;
+        parindex_demo::seed(&store).await.context("seeding the demo province")?;
     }
     let bind = args.bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
     let public_url = args.public_url.or(file.public_url.clone());
@@ -293,8 +322,8 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     let url = public_url.unwrap_or_else(|| format!("http://{addr}"));
     println!("Dữ liệu / data: {}", dir.display());
     if demo {
-        println!("\nTài khoản mẫu / demo logins (mật khẩu / password: {}):", crate::demo::DEMO_PASSWORD);
-        for (user, what) in crate::demo::DEMO_LOGINS {
+        println!("\nTài khoản mẫu / demo logins (mật khẩu / password: {}):", parindex_demo::DEMO_PASSWORD);
+        for (user, what) in parindex_demo::DEMO_LOGINS {
             println!("  {user:<22} {what}");
         }
         println!();
@@ -425,6 +454,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return crate::framework_cmd::run_db(&store, cmd).await;
         }
         Command::Bench { cmd: BenchCmd::Scoring { units, leaves, reps } } => crate::bench::scoring(units, leaves, reps.max(1)),
+        Command::Bench { cmd: BenchCmd::SipasCompute { responses, reps } } => crate::bench::sipas_compute(&responses, reps.max(1))?,
+        Command::Sipas { cmd: SipasCmd::Compute { responses, out, threads } } => return sipas_compute(&responses, out.as_deref(), threads),
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
             crate::bench::assessment_page(leaves, units, files, reps.max(1)).await?
         }
@@ -464,4 +495,27 @@ fn report_rows(name: &str, errors: &[parindex_core::unit::RowError]) -> ExitCode
         eprintln!("  {name}:{row} [{}] {} / {}", e.field, e.message.vi, e.message.en);
     }
     ExitCode::from(2)
+}
+
+/// `parindex sipas compute`: read, tally on every core, write; a refused file names the line
+/// and the column and exits with status 2.
+fn sipas_compute(responses: &std::path::Path, out: Option<&std::path::Path>, threads: Option<usize>) -> anyhow::Result<ExitCode> {
+    let data = std::fs::read(responses).with_context(|| format!("reading {}", responses.display()))?;
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let tallies = match parindex_core::sipas::tally_csv(&data, threads) {
+        Ok(t) => t,
+        Err(p) => {
+            eprintln!("{}: {p}", responses.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let csv = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&tallies));
+    match out {
+        Some(path) => std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            use std::io::Write;
+            std::io::stdout().lock().write_all(csv.as_bytes())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,6 @@
 mod bench;
 mod cli;
 mod config;
-mod demo;
 mod framework_cmd;
 
 use clap::Parser;

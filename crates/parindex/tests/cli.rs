@@ -68,7 +68,7 @@ async fn help_lists_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, _) = run(dir.path(), &["--help"], None).await;
     assert_eq!(code, 0);
-    for c in ["serve", "demo", "migrate", "remind", "user", "token", "backup", "unit", "framework", "bench"] {
+    for c in ["serve", "demo", "migrate", "remind", "user", "token", "backup", "unit", "framework", "bench", "sipas"] {
         assert!(out.contains(c), "--help lists {c}");
     }
     for sub in [
@@ -385,4 +385,47 @@ async fn framework_xlsx_database_xlsx_is_lossless() {
     let yaml = parindex_reports::framework::parse_framework("s", &std::fs::read_to_string(&sample).unwrap()).unwrap();
     let back = parindex_reports::framework::parse_framework_file("x.xlsx", &std::fs::read(&second).unwrap()).unwrap();
     assert_eq!(yaml, back, "text → database → xlsx → database → xlsx keeps every field");
+}
+
+#[tokio::test]
+async fn sipas_compute_from_a_responses_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let qs: Vec<String> = (1..=30).map(|q| format!("q{q:02}")).collect();
+    let mut csv = format!("response_id,unit_code,channel,submitted_at,age_group,gender,{}\n", qs.join(","));
+    // XA002 answers 5 to everything but q30; XA001 answers 3 then 4 (two forms)
+    let mut five = vec!["5"; 30];
+    five[29] = "";
+    csv += &format!("1,XA002,web,2026-03-14T09:21:05+07:00,18-29,F,{}\n", five.join(","));
+    csv += &format!("2,XA001,qr,2026-03-14T09:22:05+07:00,,M,{}\n", ["3"; 30].join(","));
+    csv += &format!("3,XA001,paper,2026-03-15T10:00:00+07:00,60+,,{}\n", ["4"; 30].join(","));
+    let file = dir.path().join("phieu.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let out = dir.path().join("ket-qua.csv");
+    let (code, _, err) = run(dir.path(), &["sipas", "compute", file.to_str().unwrap(), "--out", out.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "unit_code,element,n,share_top2,mean");
+    assert_eq!(lines[1], "XA001,1,12,50.000000,3.500000");
+    assert_eq!(lines[6], "XA001,sipas,60,50.000000,3.500000");
+    assert_eq!(lines[11], "XA002,5,5,100.000000,5.000000");
+    assert_eq!(lines[12], "XA002,sipas,29,100.000000,5.000000");
+    assert_eq!(lines[13], "PROVINCE,sipas,89,75.000000,4.250000");
+    // pooled: 30 + 29 answers ≥ 4 of 89; sum 90 + 120 + 145 = 355
+    assert_eq!(lines[14], format!("PROVINCE,pooled,89,{:.6},{:.6}", 5900.0 / 89.0, 355.0 / 89.0));
+    assert!(text.ends_with("\n") && !text.contains('\r'));
+    // standard output when no --out; the same bytes
+    let (code, stdout, _) = run(dir.path(), &["sipas", "compute", file.to_str().unwrap(), "--threads", "1"], None).await;
+    assert_eq!((code, stdout.as_str()), (0, text.as_str()));
+    // a bad answer: the file, the line and the column, exit status 2, nothing written
+    std::fs::write(
+        &file,
+        csv.replace("3,XA001,paper,2026-03-15T10:00:00+07:00,60+,,4,", "3,XA001,paper,2026-03-15T10:00:00+07:00,60+,,9,"),
+    )
+    .unwrap();
+    let out2 = dir.path().join("khong-ghi.csv");
+    let (code, _, err) = run(dir.path(), &["sipas", "compute", file.to_str().unwrap(), "--out", out2.to_str().unwrap()], None).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("phieu.csv") && err.contains("dòng 4, cột q01") && err.contains("từ 1 đến 5"), "{err}");
+    assert!(!out2.exists());
 }

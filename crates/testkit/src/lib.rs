@@ -8,6 +8,7 @@
 //!   message when no server is configured, and fails instead when `PARINDEX_REQUIRE_POSTGRES=1`).
 
 pub mod browser;
+pub mod demo;
 pub mod fixture;
 
 use std::net::SocketAddr;
@@ -116,6 +117,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// Evidence files of this app (removed with it).
     pub files: tempfile::TempDir,
+    /// Every seeded user's password.
+    pub password: &'static str,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -125,6 +128,19 @@ impl TestApp {
         let db = TestDb::fresh(backend).await;
         let store = db.store().await;
         fixture::seed(&store).await;
+        Self::serve(db, store, fixture::PASSWORD).await
+    }
+
+    /// A fresh database with the demo province of `parindex demo` (password
+    /// `parindex_demo::DEMO_PASSWORD`) and the server on port 0.
+    pub async fn spawn_demo(backend: Backend) -> TestApp {
+        let db = TestDb::fresh(backend).await;
+        let store = db.store().await;
+        parindex_demo::seed(&store).await.expect("demo province");
+        Self::serve(db, store, parindex_demo::DEMO_PASSWORD).await
+    }
+
+    async fn serve(db: TestDb, store: Store, password: &'static str) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let files = tempfile::tempdir().expect("files dir");
@@ -132,7 +148,7 @@ impl TestApp {
         let server = tokio::spawn(async move {
             let _ = parindex_web::serve(listener, state).await;
         });
-        TestApp { addr, base: format!("http://{addr}"), store, db, files, server }
+        TestApp { addr, base: format!("http://{addr}"), store, db, files, password, server }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -151,12 +167,12 @@ impl TestApp {
             .expect("client")
     }
 
-    /// A client signed in as `username` (fixture password).
+    /// A client signed in as `username`.
     pub async fn login(&self, username: &str) -> reqwest::Client {
         let c = self.client();
         let r = c
             .post(self.url("/login"))
-            .form(&[("username", username), ("password", fixture::PASSWORD), ("next", "/")])
+            .form(&[("username", username), ("password", self.password), ("next", "/")])
             .send()
             .await
             .expect("login request");

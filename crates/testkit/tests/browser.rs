@@ -205,7 +205,7 @@ async fn unit_officer_self_assesses_with_live_points() {
 /// Sign out (forget the cookies) and sign in as someone else.
 async fn switch_user(b: &Browser, app: &TestApp, user: &str) {
     b.client.delete_all_cookies().await.unwrap();
-    sign_in(b, app, user, PASSWORD).await;
+    sign_in(b, app, user, app.password).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -316,5 +316,143 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     assert!(text_of(&b, ".flash.ok").await.contains("phê duyệt"));
     b.screenshot("period-approved").await;
     assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state, "approved");
+    b.close().await;
+}
+
+/// Fill the first leaf still to do on a self-assessment page the way an officer would (a
+/// choice, "yes", 95 %, 9 of 10, no deduction, zero for a manual score, an explanation for the
+/// missing evidence) and save it.
+const FILL_FIRST_TODO: &str = r#"
+const f = document.querySelector('li.leaf.todo form.leafform');
+const sel = f.querySelector('select[name=option]'); if (sel) sel.value = sel.options[1].value;
+const yes = f.querySelector('input[name=yes][value=yes]'); if (yes) yes.checked = true;
+const set = (n, v) => { const e = f.querySelector('input[name=' + n + ']'); if (e) e.value = v; };
+set('percent', '95'); set('numerator', '9'); set('denominator', '10'); set('count', '0'); set('value', '0');
+f.querySelector('textarea[name=explanation]').value = 'Bản giấy lưu tại đơn vị, gửi kèm khi thẩm định.';
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_demo_units_go_through_the_whole_cycle() {
+    use parindex_testkit::demo::{assessment_of, finish_others};
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let units = [
+        ("STC", "canbo.stc", "lanhdao.stc"),
+        ("SYT", "canbo.syt", "lanhdao.syt"),
+        ("P-CHIENGSINH", "canbo.chiengsinh", "lanhdao.chiengsinh"),
+    ];
+    let mut ids = Vec::new();
+    let pdf = tempfile::Builder::new().prefix("Báo cáo CCHC ").suffix(".pdf").tempfile().unwrap();
+    std::fs::write(pdf.path(), b"%PDF-1.4\n% parindex demo evidence\n%%EOF\n").unwrap();
+    for (n, (code, officer, leader)) in units.iter().enumerate() {
+        let (period, id) = assessment_of(&app.store, code).await;
+        ids.push((period, id));
+        // the officer attaches evidence and scores what is left, then the leader submits
+        if n == 0 {
+            sign_in(&b, &app, officer, app.password).await;
+        } else {
+            switch_user(&b, &app, officer).await;
+        }
+        click(&b, "#my-assessments a").await;
+        assert_eq!(b.client.current_url().await.unwrap().path(), format!("/assessments/{id}"));
+        let file = b.client.find(Locator::Css("li.leaf.todo form.evidenceform input[type=file]")).await.unwrap();
+        file.send_keys(pdf.path().to_str().unwrap()).await.unwrap();
+        click(&b, "li.leaf.todo form.evidenceform button[type=submit]").await;
+        assert!(text_of(&b, "ul.files").await.contains("Báo cáo CCHC"), "{code}: the file is listed under its original name");
+        let mut saved = 0;
+        while b.client.find(Locator::Css("li.leaf.todo form.leafform")).await.is_ok() {
+            b.client.execute(FILL_FIRST_TODO, vec![]).await.unwrap();
+            click(&b, "li.leaf.todo form.leafform button[type=submit]").await;
+            if let Ok(err) = b.client.find(Locator::Css(".fielderr:not([hidden])")).await {
+                panic!("{code}: {}", err.text().await.unwrap());
+            }
+            saved += 1;
+            assert!(saved < 100, "{code}: the page keeps leaves to do");
+        }
+        assert!(saved > 3, "{code}: half the leaves were left for the officer");
+        let progress = text_of(&b, "#progress").await;
+        let (done, total) = progress.split_once('/').unwrap();
+        assert_eq!(done, total, "{code}: {progress}");
+        assert!(b.client.find(Locator::Css("#submit-form")).await.is_err(), "the officer does not submit");
+        if n == 0 {
+            b.screenshot("demo-self-assessment-complete").await;
+        }
+        switch_user(&b, &app, leader).await;
+        b.client.goto(&app.url(&format!("/assessments/{id}"))).await.unwrap();
+        click(&b, "#submit-form button").await;
+        assert!(text_of(&b, ".flash.ok").await.contains("nộp"), "{code}: submitted");
+        assert_eq!(app.store.get_assessment(id).await.unwrap().assessment.state, "submitted");
+    }
+    // each appraising agency: Justice lowers 2.2 with a reason, everyone accepts the rest
+    for appraiser in ["thamdinh.cchc", "thamdinh.snv", "thamdinh.stp", "thamdinh.vp", "thamdinh.stc", "thamdinh.skhcn"] {
+        switch_user(&b, &app, appraiser).await;
+        for (k, (_, id)) in ids.iter().enumerate() {
+            b.client.goto(&app.url("/appraisal")).await.unwrap();
+            click(&b, &format!("#queue a[href='/appraisal/{id}']")).await;
+            if appraiser == "thamdinh.stp" {
+                // the opposite of the unit's answer, with the reason
+                let own = b.client.find(Locator::Css("#leaf-2\\.2 input[name=yes]:checked")).await.unwrap().attr("value").await.unwrap();
+                let other = if own.as_deref() == Some("yes") { "no" } else { "yes" };
+                b.client.find(Locator::Css(&format!("#leaf-2\\.2 input[name=yes][value={other}]"))).await.unwrap().click().await.unwrap();
+                fill(&b, "#c-2\\.2", "Chưa có kết quả rà soát, hệ thống hoá văn bản năm nay").await;
+                click(&b, "#leaf-2\\.2 button[name=op][value=save]").await;
+                assert!(text_of(&b, "#leaf-2\\.2").await.contains("Khác điểm tự chấm"));
+            }
+            click(&b, "#accept-rest button").await;
+            assert!(text_of(&b, ".flash.ok").await.contains("Đã chấp nhận điểm tự chấm"), "{appraiser} on {}", units[k].0);
+            assert!(b.client.find(Locator::Css("#accept-rest")).await.is_err(), "nothing left to accept");
+            if appraiser == "thamdinh.stp" && k == 0 {
+                b.screenshot("demo-appraisal-accepted").await;
+            }
+        }
+    }
+    // the reform office sends the preliminary results (the demo's own units too)
+    switch_user(&b, &app, "thuky").await;
+    for period in [ids[0].0, ids[2].0] {
+        b.client.goto(&app.url(&format!("/periods/{period}"))).await.unwrap();
+        click(&b, &format!("form[action='/periods/{period}/preliminary'] button")).await;
+        assert!(text_of(&b, ".flash.ok").await.contains("Đã gửi kết quả sơ bộ"));
+    }
+    for (_, id) in &ids {
+        assert_eq!(app.store.get_assessment(*id).await.unwrap().assessment.state, "preliminary_sent");
+    }
+    // each unit explains 2.2 and its leader sends it
+    for (k, (code, officer, leader)) in units.iter().enumerate() {
+        let id = ids[k].1;
+        switch_user(&b, &app, officer).await;
+        b.client.goto(&app.url(&format!("/assessments/{id}"))).await.unwrap();
+        assert!(text_of(&b, "#leaf-2\\.2").await.contains("Chưa có kết quả rà soát"), "{code} sees the reason");
+        fill(&b, "#ct-2\\.2", "Đã rà soát theo Kế hoạch số 12/KH; xin gửi kèm kết quả").await;
+        click(&b, "#leaf-2\\.2 form[action$='/contest'] button").await;
+        switch_user(&b, &app, leader).await;
+        b.client.goto(&app.url(&format!("/assessments/{id}"))).await.unwrap();
+        click(&b, &format!("form[action='/assessments/{id}/contests'] button")).await;
+        assert!(text_of(&b, ".flash.ok").await.contains("Đã gửi giải trình"), "{code}");
+    }
+    // Justice answers each explanation
+    switch_user(&b, &app, "thamdinh.stp").await;
+    for (_, id) in &ids {
+        b.client.goto(&app.url(&format!("/appraisal/{id}"))).await.unwrap();
+        fill(&b, "#fc-2\\.2", "Đã xem kết quả rà soát gửi kèm; chấp nhận giải trình").await;
+        click(&b, "#leaf-2\\.2 button[name=op][value=final]").await;
+        assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu"));
+    }
+    // the council approves both periods once every other unit is through
+    switch_user(&b, &app, "hoidong").await;
+    for period in [ids[0].0, ids[2].0] {
+        b.client.goto(&app.url(&format!("/periods/{period}"))).await.unwrap();
+        click(&b, &format!("form[action='/periods/{period}/approve'] button")).await;
+        assert!(text_of(&b, ".flash.err").await.contains("chưa sẵn sàng"), "other units are not through yet");
+        let keep: Vec<i64> = ids.iter().map(|x| x.1).collect();
+        finish_others(&app.store, period, &keep).await;
+        click(&b, &format!("form[action='/periods/{period}/approve'] button")).await;
+        assert!(text_of(&b, ".flash.ok").await.contains("phê duyệt"));
+    }
+    b.screenshot("demo-period-approved").await;
+    for (_, id) in &ids {
+        let view = app.store.get_assessment(*id).await.unwrap();
+        assert_eq!(view.assessment.state, "approved");
+        assert!(view.entries["2.2"].final_at.is_some());
+    }
     b.close().await;
 }

@@ -609,3 +609,122 @@ backend_tests!(periods_open_assessments_and_self_scores, |b| async move {
     assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.self_score").count(), 6);
     assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.submit").count(), 1);
 });
+
+backend_tests!(appraisal_accepts_the_rest_notifies_only_its_appraisers_and_silence_is_acceptance, |b| async move {
+    use parindex_core::Exact;
+    use parindex_core::framework::{Input, Status};
+    use parindex_reports::framework::parse_framework;
+    use parindex_store::repo::appraisal::AppraiserScope;
+    use parindex_store::repo::periods::{EntryInput, PeriodInput};
+    let (_db, s) = fresh(b).await;
+    for (code, name) in [("SNV", "Sở Nội vụ"), ("STP", "Sở Tư pháp"), ("SA", "Sở A"), ("SB", "Sở B")] {
+        s.create_unit(&ctx(), unit(code, name, "agency")).await.unwrap();
+    }
+    let mut users = std::collections::HashMap::new();
+    for (name, agency) in [("ap.snv", Some("SNV")), ("ap.stp", Some("STP")), ("ap.office", None)] {
+        let unit_id = match agency {
+            Some(c) => s.unit_id_by_code(c).await.unwrap(),
+            None => None,
+        };
+        let u = s
+            .create_user(
+                &ctx(),
+                NewUser {
+                    username: name.into(),
+                    full_name: name.into(),
+                    email: None,
+                    role: Role::Appraiser,
+                    unit_id,
+                    password: PASSWORD.into(),
+                },
+            )
+            .await
+            .unwrap();
+        users.insert(name, u.id);
+    }
+    let fw = parse_framework("h.yaml", HAND).unwrap();
+    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
+    s.set_framework_status(&ctx(), &fw.code, Status::Published).await.unwrap();
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d);
+    let p = s
+        .create_period(
+            &ctx(),
+            PeriodInput {
+                code: "2026".into(),
+                name: "Năm 2026".into(),
+                year: 2026,
+                framework_code: fw.code.clone(),
+                unit_codes: vec!["SA".into(), "SB".into()],
+                self_due: day(12, 1),
+                appraisal_due: day(12, 5),
+                explanation_due: day(12, 10),
+                final_due: day(12, 15),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let today = day(12, 1).unwrap();
+    let rows = s.list_assessments(p.id, UnitScope::All).await.unwrap();
+    let (sa, sb) = (rows[0].id, rows[1].id);
+    for id in [sa, sb] {
+        for (code, i) in [
+            ("1.1", Input { option: Some("dung_han".into()), ..Default::default() }),
+            ("1.2", Input { yes: Some(true), ..Default::default() }),
+            ("1.3", Input { percent: Some(Exact::int(95)), ..Default::default() }),
+            ("2.2", Input { count: Some(Exact::int(0)), ..Default::default() }),
+            ("2.3", Input { value: Some(Exact::int(1)), ..Default::default() }),
+        ] {
+            let e = EntryInput { input: Some(i), explanation: Some("Bản giấy".into()), ..Default::default() };
+            s.save_entry(&ctx(), id, code, e, today).await.unwrap();
+        }
+        s.submit_assessment(&ctx(), id, today).await.unwrap();
+    }
+    // 1.1 is appraised by SNV, the rest by the reform office: STP's appraiser hears nothing
+    let unread = |name: &'static str| {
+        let (s, id) = (s.clone(), users[name]);
+        async move { s.unread_count(id).await.unwrap() }
+    };
+    assert_eq!((unread("ap.snv").await, unread("ap.office").await, unread("ap.stp").await), (2, 2, 0));
+
+    // SNV accepts its one leaf; the office changes 1.2 then accepts the rest
+    let snv = AppraiserScope::Agency("SNV".into());
+    assert_eq!(s.accept_self_scores(&ctx(), sa, &snv, today).await.unwrap(), 1);
+    assert!(matches!(s.accept_self_scores(&ctx(), sa, &snv, today).await, Err(StoreError::Invalid(_))), "nothing left");
+    assert!(
+        matches!(s.accept_self_scores(&ctx(), sa, &AppraiserScope::Agency("STP".into()), today).await, Err(StoreError::Invalid(_))),
+        "STP appraises nothing here"
+    );
+    let no = Input { yes: Some(false), ..Default::default() };
+    s.appraise_entry(&ctx(), sa, "1.2", &AppraiserScope::Unassigned, no, Some("Báo cáo trễ hạn".into()), today).await.unwrap();
+    assert_eq!(s.accept_self_scores(&ctx(), sa, &AppraiserScope::Unassigned, today).await.unwrap(), 3);
+    let view = s.get_assessment(sa).await.unwrap();
+    assert_eq!(view.assessment.state, "under_appraisal");
+    assert_eq!(view.entries["1.2"].appraisal_comment.as_deref(), Some("Báo cáo trễ hạn"), "a leaf already appraised is kept");
+    assert!(view.entries.values().all(|e| e.appraised_at.is_some()));
+    assert!(s.accept_self_scores(&ctx(), sb, &AppraiserScope::All, day(12, 6).unwrap()).await.is_err(), "not after the appraisal deadline");
+    assert_eq!(s.accept_self_scores(&ctx(), sb, &AppraiserScope::All, today).await.unwrap(), 5);
+    let audit = s.list_audit(&AuditFilter { action: Some("assessment.appraise".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(audit.entries.len(), 10, "one audit entry per leaf");
+
+    // SA contests 1.2 (only the office's appraisers hear of it); SB stays silent
+    for id in [sa, sb] {
+        s.send_preliminary(&ctx(), id).await.unwrap();
+    }
+    let before = (unread("ap.snv").await, unread("ap.office").await);
+    s.save_contest(&ctx(), sa, "1.2", "Đã gửi đúng hạn", today).await.unwrap();
+    s.submit_contests(&ctx(), sa, today).await.unwrap();
+    assert_eq!((unread("ap.snv").await, unread("ap.office").await), (before.0, before.1 + 1));
+    let yes = Input { yes: Some(true), ..Default::default() };
+    s.final_appraise(&ctx(), sa, "1.2", &AppraiserScope::Unassigned, yes, "Chấp nhận", day(12, 11).unwrap()).await.unwrap();
+    // while SB's window is open the council waits for it; after, its silence accepts the result
+    let e = s.approve_period(&ctx(), p.id, day(12, 10).unwrap()).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(f) if f[0].message.vi.contains("Sở B")), "{e:?}");
+    assert_eq!(s.approve_period(&ctx(), p.id, day(12, 11).unwrap()).await.unwrap(), 2);
+    for id in [sa, sb] {
+        assert_eq!(s.get_assessment(id).await.unwrap().assessment.state, "approved");
+    }
+    let audit = s.list_audit(&AuditFilter { action: Some("assessment.no_explanation".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(audit.entries.len(), 1);
+    assert_eq!(audit.entries[0].object_id.as_deref(), Some(sb.to_string().as_str()));
+});

@@ -98,6 +98,11 @@ backend_tests!(login_is_throttled_per_address, |b| async move {
         last = c.post(app.url("/login")).form(&[("username", user.as_str()), ("password", "x")]).send().await.unwrap().status().as_u16();
     }
     assert_eq!(last, 429);
+    // many successful sign-ins from one address (an office behind NAT) are never throttled
+    let app = TestApp::spawn(b).await;
+    for _ in 0..30 {
+        app.login("viewer").await;
+    }
 });
 
 backend_tests!(unit_staff_see_only_their_unit, |b| async move {
@@ -2020,4 +2025,117 @@ backend_tests!(every_stage_closes_at_its_deadline, |b| async move {
     assert_eq!(r.status(), 409);
     let v = app.store.get_assessment(ua).await.unwrap();
     assert!(v.entries["1.2"].final_at.is_none(), "nothing written");
+});
+
+backend_tests!(three_demo_units_through_the_api, |b| async move {
+    use parindex_testkit::demo::{assessment_of, finish_others};
+    let app = TestApp::spawn_demo(b).await;
+    let units = [
+        ("STC", "canbo.stc", "lanhdao.stc"),
+        ("SYT", "canbo.syt", "lanhdao.syt"),
+        ("P-CHIENGSINH", "canbo.chiengsinh", "lanhdao.chiengsinh"),
+    ];
+    let mut ids = Vec::new();
+    for (code, officer, leader) in units {
+        let (period, id) = assessment_of(&app.store, code).await;
+        ids.push((period, id));
+        let (o, l) = (app.api(officer).await, app.api(leader).await);
+        // the other unit's officer cannot even read it
+        let other = if code == "STC" { "canbo.syt" } else { "canbo.stc" };
+        assert_eq!(app.api(other).await.get(app.url(&format!("/api/v1/assessments/{id}"))).send().await.unwrap().status(), 403);
+        let view = app.store.get_assessment(id).await.unwrap();
+        let mut rng = parindex_core::framework::synthetic::Rng::new(id as u64);
+        for leaf in parindex_store::repo::periods::self_leaves(&view.framework, &view.assessment.unit_kind) {
+            if view.entries.get(&leaf.code).is_some_and(|e| e.input.is_some()) {
+                continue;
+            }
+            let input = parindex_demo::demo_input(&mut rng, leaf.rule.as_ref().unwrap(), leaf.max.as_ref().unwrap());
+            let body = json!({"input": input, "version": 0, "explanation": "Bản giấy lưu tại đơn vị"});
+            let r = o.put(app.url(&format!("/api/v1/assessments/{id}/entries/{}", leaf.code))).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{code} {}", leaf.code);
+        }
+        assert_eq!(
+            o.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).send().await.unwrap().status(),
+            403,
+            "officers do not submit"
+        );
+        assert_eq!(l.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).send().await.unwrap().status(), 200, "{code} submit");
+    }
+    // Justice lowers 2.2 (a comment is required) and every agency accepts the rest of its leaves
+    let stp = app.api("thamdinh.stp").await;
+    for (_, id) in &ids {
+        let own = app.store.get_assessment(*id).await.unwrap().entries["2.2"].input.clone().unwrap().yes.unwrap();
+        let url = app.url(&format!("/api/v1/assessments/{id}/appraisal/2.2"));
+        assert_eq!(stp.put(&url).json(&json!({"input": !own})).send().await.unwrap().status(), 422, "the reason is required");
+        assert_eq!(stp.put(&url).json(&json!({"input": !own, "comment": "Chưa có kết quả rà soát"})).send().await.unwrap().status(), 204);
+        let r = app.api("thamdinh.vp").await.put(&url).json(&json!({"input": own})).send().await.unwrap();
+        assert_eq!(r.status(), 409, "2.2 is not the People's Committee Office's");
+    }
+    for who in ["thamdinh.cchc", "thamdinh.snv", "thamdinh.stp", "thamdinh.vp", "thamdinh.stc", "thamdinh.skhcn"] {
+        let c = app.api(who).await;
+        let queue: Vec<Value> = c.get(app.url("/api/v1/appraisal")).send().await.unwrap().json().await.unwrap();
+        for (_, id) in &ids {
+            assert!(queue.iter().any(|q| q["assessment"]["id"] == *id), "{who} has the unit in the queue");
+            let r = c.post(app.url(&format!("/api/v1/assessments/{id}/appraisal/accept"))).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{who}");
+            let r = c.post(app.url(&format!("/api/v1/assessments/{id}/appraisal/accept"))).send().await.unwrap();
+            assert_eq!(r.status(), 422, "{who}: nothing left");
+        }
+    }
+    assert_eq!(
+        app.api("canbo.stc")
+            .await
+            .post(app.url(&format!("/api/v1/assessments/{}/appraisal/accept", ids[1].1)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let sec = app.api("thuky").await;
+    for (k, (code, officer, leader)) in units.iter().enumerate() {
+        let id = ids[k].1;
+        let r = sec.post(app.url(&format!("/api/v1/assessments/{id}/preliminary"))).send().await.unwrap();
+        assert_eq!(r.status(), 204, "{code}: {}", r.text().await.unwrap());
+        let (o, l) = (app.api(officer).await, app.api(leader).await);
+        let r = o
+            .put(app.url(&format!("/api/v1/assessments/{id}/contest/2.2")))
+            .json(&json!({"text": "Đã rà soát theo kế hoạch"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        assert_eq!(l.post(app.url(&format!("/api/v1/assessments/{id}/explanations"))).send().await.unwrap().status(), 204);
+        let r = app
+            .api("thamdinh.snv")
+            .await
+            .put(app.url(&format!("/api/v1/assessments/{id}/final/2.2")))
+            .json(&json!({"input": true, "comment": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409, "only the leaf's own appraiser answers");
+        let r = stp
+            .put(app.url(&format!("/api/v1/assessments/{id}/final/2.2")))
+            .json(&json!({"input": true, "comment": "Chấp nhận giải trình"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+    let council = app.api("hoidong").await;
+    for period in [ids[0].0, ids[2].0] {
+        let keep: Vec<i64> = ids.iter().map(|x| x.1).collect();
+        assert_eq!(council.post(app.url(&format!("/api/v1/periods/{period}/approve"))).send().await.unwrap().status(), 422);
+        finish_others(&app.store, period, &keep).await;
+        assert_eq!(sec.post(app.url(&format!("/api/v1/periods/{period}/approve"))).send().await.unwrap().status(), 403);
+        let r: Value = council.post(app.url(&format!("/api/v1/periods/{period}/approve"))).send().await.unwrap().json().await.unwrap();
+        assert!(r["approved"].as_u64().unwrap() >= 2);
+    }
+    for (_, id) in &ids {
+        let a: Value = sec.get(app.url(&format!("/api/v1/assessments/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(a["assessment"]["state"], "approved");
+        let e = a["entries"].as_array().unwrap().iter().find(|e| e["code"] == "2.2").unwrap().clone();
+        assert_eq!((e["contest"].as_str(), e["final_comment"].as_str()), (Some("Đã rà soát theo kế hoạch"), Some("Chấp nhận giải trình")));
+    }
 });

@@ -1,5 +1,7 @@
-//! A small in-memory fixed-window limiter keyed by client address (sign-in attempts).
+//! A small in-memory fixed-window limiter keyed by client address: failed sign-in attempts.
 //! Per-account lock-out lives in the database; this stops one address from trying many accounts.
+//! Only failures count: a department behind one NAT address where a hundred people sign in at
+//! eight in the morning is never throttled, while guessing passwords from one address is.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,6 +16,12 @@ pub struct Limiter {
 impl Limiter {
     pub fn new(max: u32, window: Duration) -> Self {
         Limiter { max, window, hits: Mutex::new(HashMap::new()) }
+    }
+
+    /// Whether `key` has used up its attempts in the current window (counts nothing).
+    pub fn blocked(&self, key: &str) -> bool {
+        let hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        hits.get(key).is_some_and(|(start, n)| Instant::now().duration_since(*start) < self.window && *n >= self.max)
     }
 
     /// Count one attempt for `key`; false when over the limit.
@@ -40,5 +48,6 @@ mod tests {
         assert!(l.allow("a") && l.allow("a"));
         assert!(!l.allow("a"));
         assert!(l.allow("b"));
+        assert!(l.blocked("a") && !l.blocked("b") && !l.blocked("c"));
     }
 }

@@ -9,7 +9,7 @@ use parindex_core::assessment::{State, within};
 use parindex_core::framework::{Framework, Input};
 use parindex_core::unit::FieldError;
 use parindex_core::{Exact, Msg, Role};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 
@@ -180,66 +180,54 @@ impl Store {
         }
         let ctx = ctx.clone();
         let code = code.to_string();
-        let input_json = serde_json::to_string(&input).unwrap_or_default();
         self.db
             .transaction::<_, (), StoreError>(|txn| {
-                Box::pin(async move {
-                    let now = Utc::now();
-                    let existing = entry_of(txn, assessment_id, &code).await?;
-                    let before = existing.as_ref().map(|e| json!({"appraised_input": e.appraised_input, "appraised_points": e.appraised_points}));
-                    match existing {
-                        Some(e) => {
-                            let mut am = e.into_active_model();
-                            am.appraised_input = Set(Some(input_json.clone()));
-                            am.appraised_points = Set(points.as_ref().map(|p| p.to_string()));
-                            am.appraisal_comment = Set(comment.clone());
-                            am.appraised_by = Set(Some(ctx.actor_name.clone()));
-                            am.appraised_at = Set(Some(now));
-                            am.returned_reason = Set(None);
-                            am.update(txn).await?;
-                        }
-                        None => {
-                            assessment_entry::ActiveModel {
-                                assessment_id: Set(assessment_id),
-                                node_code: Set(code.clone()),
-                                version: Set(0),
-                                updated_by: Set(ctx.actor_name.clone()),
-                                updated_at: Set(now),
-                                appraised_input: Set(Some(input_json.clone())),
-                                appraised_points: Set(points.as_ref().map(|p| p.to_string())),
-                                appraisal_comment: Set(comment.clone()),
-                                appraised_by: Set(Some(ctx.actor_name.clone())),
-                                appraised_at: Set(Some(now)),
-                                ..Default::default()
-                            }
-                            .insert(txn)
-                            .await?;
-                        }
-                    }
-                    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
-                    if a.state == State::Submitted.as_str() {
-                        let mut am = a.into_active_model();
-                        am.state = Set(State::UnderAppraisal.as_str().into());
-                        am.updated_at = Set(now);
-                        am.update(txn).await?;
-                    }
-                    record(
-                        txn,
-                        &ctx,
-                        AuditEntry {
-                            action: "assessment.appraise",
-                            object_type: "assessment",
-                            object_id: Some(format!("{assessment_id}/{code}")),
-                            before,
-                            after: Some(json!({"appraised_input": input_json, "appraised_points": points.as_ref().map(|p| p.to_string()), "comment": comment})),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                })
+                Box::pin(async move { write_appraisal(txn, &ctx, assessment_id, &code, &input, points, comment).await })
             })
             .await
             .map_err(Into::into)
+    }
+
+    /// Accept the unit's own input as the appraised one for every leaf of `scope` that is not
+    /// appraised yet (the appraiser agrees with the rest after checking the leaves that differ).
+    /// One transaction; each leaf gets its own audit entry. Returns how many leaves were accepted.
+    pub async fn accept_self_scores(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        scope: &AppraiserScope,
+        today: NaiveDate,
+    ) -> Result<usize, StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        let mut todo = Vec::new();
+        for code in my_leaves(&view.framework, &view.assessment.unit_kind, scope) {
+            let Some(e) = view.entries.get(&code).filter(|e| e.appraised_at.is_none()) else { continue };
+            Self::check_appraisal(&view, &code, scope, today)?;
+            let Some(input) = e.input.clone() else { continue };
+            let leaf = view.framework.find(&code).ok_or(StoreError::NotFound)?;
+            let points = points_of(leaf, &input)?;
+            todo.push((code, input, points));
+        }
+        if todo.is_empty() {
+            return Err(invalid(
+                "entries",
+                "Không còn tiêu chí nào chờ thẩm định trong phạm vi của bạn.".into(),
+                "No leaf of yours is waiting for appraisal.".into(),
+            ));
+        }
+        let n = todo.len();
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    for (code, input, points) in todo {
+                        write_appraisal(txn, &ctx, assessment_id, &code, &input, points, None).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(n)
     }
 
     /// Return a leaf to the unit for correction (a reason is required). The assessment goes back
@@ -449,7 +437,9 @@ impl Store {
         }
         within(view.period.explanation_due, today).map_err(StoreError::Conflict)?;
         let ctx = ctx.clone();
-        let contested = view.entries.values().filter(|e| e.contest.is_some()).count();
+        let contested_codes: Vec<&str> = view.entries.values().filter(|e| e.contest.is_some()).map(|e| e.node_code.as_str()).collect();
+        let contested = contested_codes.len();
+        let appraisers = Recipients::appraisers_of(&view.framework, &contested_codes);
         let unit_name = view.assessment.unit_name.clone();
         self.db
             .transaction::<_, (), StoreError>(|txn| {
@@ -459,8 +449,7 @@ impl Store {
                         format!("{unit_name} sent its explanations ({contested} leaves) — final appraisal needed."),
                     );
                     if contested > 0 {
-                        notify(txn, Recipients::Roles(vec![Role::Appraiser]), "explained", &text, &format!("/appraisal/{assessment_id}"))
-                            .await?;
+                        notify(txn, appraisers, "explained", &text, &format!("/appraisal/{assessment_id}")).await?;
                     }
                     notify(
                         txn,
@@ -545,11 +534,20 @@ impl Store {
     }
 
     /// The council approves the period: every assessment must be in final appraisal with each
-    /// contested leaf answered. All become `approved` in one transaction; results are frozen.
-    pub async fn approve_period(&self, ctx: &AuditCtx, period_id: i64) -> Result<usize, StoreError> {
+    /// contested leaf answered — or, once the explanation window has closed (`today` after its
+    /// deadline), still at its preliminary result, which a silent unit thereby accepts (audited
+    /// as `assessment.no_explanation`). All become `approved` in one transaction; results are frozen.
+    pub async fn approve_period(&self, ctx: &AuditCtx, period_id: i64, today: NaiveDate) -> Result<usize, StoreError> {
         let rows = self.list_assessments(period_id, parindex_core::UnitScope::All).await?;
+        let period = self.get_period(period_id).await?;
+        // a unit that let its explanation window close without a word accepted the preliminary result
+        let window_closed = period.explanation_due.is_some_and(|d| today > d);
+        let silent = |a: &AssessmentRow| window_closed && a.state == State::PreliminarySent.as_str();
         let mut not_ready = Vec::new();
         for a in &rows {
+            if silent(a) {
+                continue;
+            }
             if a.state != State::FinalAppraisal.as_str() {
                 not_ready.push(format!("{} ({})", a.unit_name, State::parse(&a.state).map(|s| s.label("vi")).unwrap_or("?")));
                 continue;
@@ -569,14 +567,18 @@ impl Store {
             ));
         }
         let ctx = ctx.clone();
-        let ids: Vec<(i64, i64)> = rows.iter().map(|a| (a.id, a.unit_id)).collect();
+        let ids: Vec<(i64, i64, bool)> = rows.iter().map(|a| (a.id, a.unit_id, silent(a))).collect();
         let n = ids.len();
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
                     let text =
                         Msg::new("Kết quả kỳ đánh giá đã được Hội đồng phê duyệt.", "The period's results were approved by the council.");
-                    for (id, unit) in ids {
+                    for (id, unit, silent) in ids {
+                        if silent {
+                            // the preliminary result stands as final: the record says why
+                            set_state(txn, &ctx, id, &[State::PreliminarySent], State::FinalAppraisal, "assessment.no_explanation").await?;
+                        }
                         set_state(txn, &ctx, id, &[State::FinalAppraisal], State::Approved, "assessment.approve").await?;
                         notify(txn, Recipients::UnitStaff(unit), "approved", &text, &format!("/assessments/{id}")).await?;
                     }
@@ -646,4 +648,72 @@ impl Store {
         out.sort_by(|a, b| b.gap.cmp(&a.gap).then(a.code.cmp(&b.code)));
         Ok(out)
     }
+}
+
+/// Write an appraised input (with its points and comment) for one leaf, move a submitted
+/// assessment to "under appraisal", and audit it — inside the caller's transaction.
+async fn write_appraisal<C: ConnectionTrait>(
+    txn: &C,
+    ctx: &AuditCtx,
+    assessment_id: i64,
+    code: &str,
+    input: &Input,
+    points: Option<Exact>,
+    comment: Option<String>,
+) -> Result<(), StoreError> {
+    let input_json = serde_json::to_string(input).unwrap_or_default();
+    let now = Utc::now();
+    let existing = entry_of(txn, assessment_id, code).await?;
+    let before = existing.as_ref().map(|e| json!({"appraised_input": e.appraised_input, "appraised_points": e.appraised_points}));
+    match existing {
+        Some(e) => {
+            let mut am = e.into_active_model();
+            am.appraised_input = Set(Some(input_json.clone()));
+            am.appraised_points = Set(points.as_ref().map(|p| p.to_string()));
+            am.appraisal_comment = Set(comment.clone());
+            am.appraised_by = Set(Some(ctx.actor_name.clone()));
+            am.appraised_at = Set(Some(now));
+            am.returned_reason = Set(None);
+            am.update(txn).await?;
+        }
+        None => {
+            assessment_entry::ActiveModel {
+                assessment_id: Set(assessment_id),
+                node_code: Set(code.to_string()),
+                version: Set(0),
+                updated_by: Set(ctx.actor_name.clone()),
+                updated_at: Set(now),
+                appraised_input: Set(Some(input_json.clone())),
+                appraised_points: Set(points.as_ref().map(|p| p.to_string())),
+                appraisal_comment: Set(comment.clone()),
+                appraised_by: Set(Some(ctx.actor_name.clone())),
+                appraised_at: Set(Some(now)),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+    if a.state == State::Submitted.as_str() {
+        let mut am = a.into_active_model();
+        am.state = Set(State::UnderAppraisal.as_str().into());
+        am.updated_at = Set(now);
+        am.update(txn).await?;
+    }
+    record(
+        txn,
+        ctx,
+        AuditEntry {
+            action: "assessment.appraise",
+            object_type: "assessment",
+            object_id: Some(format!("{assessment_id}/{code}")),
+            before,
+            after: Some(
+                json!({"appraised_input": input_json, "appraised_points": points.as_ref().map(|p| p.to_string()), "comment": comment}),
+            ),
+            ..Default::default()
+        },
+    )
+    .await
 }

@@ -1,15 +1,19 @@
 //! The in-app inbox (issue #4): a notice for each step that waits on someone — a submission for
 //! the reform office and the appraisers, a return or a preliminary result for the unit, a
 //! deadline coming — written in the same transaction as the step itself, one row per recipient.
-//! E-mail delivery is not built yet (see docs/workflow.md).
+//! Appraisers hear only of units whose leaves they appraise. Notices also wait for e-mail
+//! delivery (`pending_emails` / `mark_emailed`, sent by the web crate's `mail` module when SMTP
+//! is configured).
 
 use chrono::{NaiveDate, Utc};
 use parindex_core::assessment::State;
 use parindex_core::{Msg, Role};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::Serialize;
 
-use crate::entity::{notification, user};
+use crate::entity::{notification, unit, user};
 use crate::{Store, StoreError};
 
 /// Who receives a notice.
@@ -19,6 +23,29 @@ pub enum Recipients {
     UnitStaff(i64),
     /// Everybody with one of these roles.
     Roles(Vec<Role>),
+    /// The appraisers who appraise some of these leaves: those of the named agencies (unit
+    /// codes), and the reform office's own appraisers (no unit) when `unassigned` is set.
+    Appraisers { agencies: Vec<String>, unassigned: bool },
+}
+
+impl Recipients {
+    /// The appraisers of `leaves` (codes) of an assessment's framework (period assignments
+    /// already applied).
+    pub fn appraisers_of(fw: &parindex_core::framework::Framework, leaves: &[&str]) -> Recipients {
+        let mut agencies = Vec::new();
+        let mut unassigned = false;
+        for (n, a) in fw.appraisers() {
+            if !leaves.contains(&n.code.as_str()) {
+                continue;
+            }
+            match a {
+                Some(code) if !agencies.iter().any(|c: &String| c == code) => agencies.push(code.to_string()),
+                Some(_) => {}
+                None => unassigned = true,
+            }
+        }
+        Recipients::Appraisers { agencies, unassigned }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,6 +66,15 @@ pub(crate) async fn notify<C: ConnectionTrait>(c: &C, to: Recipients, kind: &str
             q.filter(user::Column::UnitId.eq(*u)).filter(user::Column::Role.is_in([Role::UnitOfficer.as_str(), Role::UnitLeader.as_str()]))
         }
         Recipients::Roles(roles) => q.filter(user::Column::Role.is_in(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())),
+        Recipients::Appraisers { agencies, unassigned } => {
+            let ids: Vec<i64> =
+                unit::Entity::find().filter(unit::Column::Code.is_in(agencies.clone())).all(c).await?.into_iter().map(|u| u.id).collect();
+            let mut cond = Condition::any().add(user::Column::UnitId.is_in(ids));
+            if *unassigned {
+                cond = cond.add(user::Column::UnitId.is_null());
+            }
+            q.filter(user::Column::Role.eq(Role::Appraiser.as_str())).filter(cond)
+        }
     };
     let users = q.all(c).await?;
     let now = Utc::now();

@@ -795,6 +795,8 @@ impl Store {
         let ctx = ctx.clone();
         let from = state.as_str();
         let (unit_name, period_name) = (view.assessment.unit_name.clone(), view.period.name.clone());
+        let leaves: Vec<&str> = self_leaves(&view.framework, &view.assessment.unit_kind).iter().map(|n| n.code.as_str()).collect();
+        let appraisers = Recipients::appraisers_of(&view.framework, &leaves);
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
@@ -810,8 +812,7 @@ impl Store {
                         &format!("/assessments/{assessment_id}"),
                     )
                     .await?;
-                    notify(txn, Recipients::Roles(vec![Role::Appraiser]), "submitted", &text, &format!("/appraisal/{assessment_id}"))
-                        .await?;
+                    notify(txn, appraisers, "submitted", &text, &format!("/appraisal/{assessment_id}")).await?;
                     let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
                     if a.state != from {
                         return Err(StoreError::Conflict(Msg::new(

@@ -200,6 +200,9 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             "appraised_input": e.appraised_input, "appraised_points": e.appraised_points.as_ref().map(|p| p.to_string()),
             "appraisal_comment": e.appraisal_comment, "appraised_by": e.appraised_by, "appraised_at": e.appraised_at,
             "returned_reason": e.returned_reason,
+            "contest": e.contest,
+            "final_input": e.final_input, "final_points": e.final_points.as_ref().map(|p| p.to_string()),
+            "final_comment": e.final_comment, "final_by": e.final_by, "final_at": e.final_at,
         })).collect::<Vec<_>>(),
         "result": result,
     })))
@@ -307,6 +310,16 @@ pub async fn put_appraisal(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Accept the unit's own scores for every leaf of the caller's not appraised yet.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/appraisal/accept", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn accept_rest(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+    let n = state.store.accept_self_scores(&ctx.audit(), id, &scope, today_vn()).await?;
+    Ok(Json(serde_json::json!({"accepted": n})))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct ApiReason {
     pub reason: String,
@@ -411,12 +424,13 @@ pub async fn final_appraisal(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The council approves a period (every unit in final appraisal, every explanation answered).
+/// The council approves a period (every unit in final appraisal, every explanation answered;
+/// after the explanation window, a unit that stayed silent accepts its preliminary result).
 #[utoipa::path(post, path = "/api/v1/periods/{id}/approve", tag = "periods", params(("id" = i64, Path)),
     responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
 pub async fn approve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
     ctx.require(Action::ApprovePeriod, Resource::System)?;
-    let n = state.store.approve_period(&ctx.audit(), id).await?;
+    let n = state.store.approve_period(&ctx.audit(), id, parindex_core::assessment::today_vn()).await?;
     Ok(Json(serde_json::json!({"approved": n})))
 }
 
@@ -429,6 +443,7 @@ pub fn router() -> Router<AppState> {
         .route("/assessments/{id}/submit", post(submit))
         .route("/assessments/{id}/extend", post(extend))
         .route("/appraisal", get(queue))
+        .route("/assessments/{id}/appraisal/accept", post(accept_rest))
         .route("/assessments/{id}/appraisal/{code}", put(put_appraisal))
         .route("/assessments/{id}/appraisal/{code}/return", post(return_leaf))
         .route("/assessments/{id}/preliminary", post(preliminary))

@@ -104,6 +104,8 @@ struct AppraisalPage {
     open: bool,
     due: String,
     leaves: Vec<ApLeaf>,
+    /// Leaves of the appraiser's not appraised yet.
+    todo: usize,
     flash: Option<String>,
     /// A refusal when the page shows no form to attach it to (closed, late).
     error: Option<String>,
@@ -142,7 +144,11 @@ async fn appraisal_page(
     let lang = ctx.lang.code();
     let open = in_appraisal(st.as_str()) && parindex_core::assessment::within(view.period.appraisal_due, today_vn()).is_ok();
     let final_phase = st == AState::FinalAppraisal && parindex_core::assessment::within(view.period.final_due, today_vn()).is_ok();
-    let page_error = err.as_ref().filter(|_| !open && !final_phase).map(|e| format!("{}: {}", e.code, e.message));
+    // a page-level error (no leaf), or a leaf's error when its form is not on the page
+    let page_error = err
+        .as_ref()
+        .filter(|e| e.code.is_empty() || (!open && !final_phase))
+        .map(|e| if e.code.is_empty() { e.message.clone() } else { format!("{}: {}", e.code, e.message) });
     let decimals = view.framework.decimals;
     let leaves = mine
         .iter()
@@ -194,7 +200,7 @@ async fn appraisal_page(
                 comment,
                 appraised_by: e
                     .and_then(|e| e.appraised_by.clone().zip(e.appraised_at))
-                    .map(|(who, at)| format!("{who} · {}", at.format("%d/%m/%Y %H:%M UTC")))
+                    .map(|(who, at)| format!("{who} · {}", parindex_core::text::format_time_vn(at)))
                     .unwrap_or_default(),
                 differs: e.is_some_and(|e| e.appraised_at.is_some() && e.appraised_points != e.points),
                 contest: e.and_then(|e| e.contest.clone()).unwrap_or_default(),
@@ -203,7 +209,8 @@ async fn appraisal_page(
                 final_open: final_phase && e.is_some_and(|e| e.contest.is_some()),
             }
         })
-        .collect();
+        .collect::<Vec<ApLeaf>>();
+    let todo = leaves.iter().filter(|a| a.leaf.status == "todo").count();
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("ap.title"), view.assessment.unit_name), "/appraisal")
         .crumb(ctx.t("ap.title"), "/appraisal")
         .crumb(view.assessment.unit_name.clone(), "");
@@ -216,6 +223,7 @@ async fn appraisal_page(
         open,
         due: view.period.appraisal_due.map(parindex_core::text::format_date).unwrap_or_else(|| "—".into()),
         leaves,
+        todo,
         flash,
         error: page_error,
     });
@@ -226,12 +234,14 @@ async fn appraisal_page(
 #[derive(serde::Deserialize)]
 struct DoneQuery {
     done: Option<String>,
+    n: Option<usize>,
 }
 
 async fn appraisal(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
     let flash = match q.done.as_deref() {
         Some("saved") => Some(ctx.t("ap.saved").to_string()),
         Some("returned") => Some(ctx.t("ap.returned_done").to_string()),
+        Some("accepted") => Some(format!("{} {}", ctx.t("ap.accepted"), q.n.unwrap_or(0))),
         _ => None,
     };
     appraisal_page(&state, &ctx, id, None, StatusCode::OK, flash).await
@@ -254,25 +264,6 @@ async fn save(
     let fail = |message: String| ApError { code: code.clone(), message, form: Some(f.entry.clone()) };
     let result = if f.op == "return" {
         state.store.return_entry(&ctx.audit(), id, &code, &scope, &f.entry.note, today_vn()).await
-    } else if f.op == "final" {
-        let input = match leaf.rule.as_ref().map(|r| f.entry.leaf().input(r)).transpose() {
-            Ok(Some(Some(i))) => i,
-            Ok(_) => {
-                return appraisal_page(
-                    &state,
-                    &ctx,
-                    id,
-                    Some(fail(ctx.t("ap.input_missing").to_string())),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    None,
-                )
-                .await;
-            }
-            Err((_, m)) => {
-                return appraisal_page(&state, &ctx, id, Some(fail(m.get(lang).to_string())), StatusCode::UNPROCESSABLE_ENTITY, None).await;
-            }
-        };
-        state.store.final_appraise(&ctx.audit(), id, &code, &scope, input, &f.entry.explanation, today_vn()).await
     } else {
         let input = match leaf.rule.as_ref().map(|r| f.entry.leaf().input(r)).transpose() {
             Ok(Some(Some(i))) => i,
@@ -291,7 +282,11 @@ async fn save(
                 return appraisal_page(&state, &ctx, id, Some(fail(m.get(lang).to_string())), StatusCode::UNPROCESSABLE_ENTITY, None).await;
             }
         };
-        state.store.appraise_entry(&ctx.audit(), id, &code, &scope, input, Some(f.entry.explanation.clone()), today_vn()).await
+        if f.op == "final" {
+            state.store.final_appraise(&ctx.audit(), id, &code, &scope, input, &f.entry.explanation, today_vn()).await
+        } else {
+            state.store.appraise_entry(&ctx.audit(), id, &code, &scope, input, Some(f.entry.explanation.clone()), today_vn()).await
+        }
     };
     match result {
         Ok(()) => {
@@ -306,9 +301,25 @@ async fn save(
     }
 }
 
+/// Accept the unit's own scores for every leaf of the appraiser's still waiting.
+async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::Appraise, Resource::System)?;
+    let scope = scope_of(&state, actor).await?;
+    match state.store.accept_self_scores(&ctx.audit(), id, &scope, today_vn()).await {
+        Ok(n) => Ok(Redirect::to(&format!("/appraisal/{id}?done=accepted&n={n}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let status = if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let message = store_error_text(&ctx, &e).unwrap_or_default();
+            appraisal_page(&state, &ctx, id, Some(ApError { code: String::new(), message, form: None }), status, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/appraisal", get(queue))
         .route("/appraisal/{id}", get(appraisal))
+        .route("/appraisal/{id}/accept", post(accept))
         .route("/appraisal/{id}/entries/{code}", post(save))
 }

@@ -72,7 +72,8 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form
         *r.status_mut() = status;
         r
     };
-    if !state.login_limiter.allow(&ip) {
+    // only failures count against an address (see ratelimit)
+    if state.login_limiter.blocked(&ip) {
         return Ok(fail(ctx.t("login.throttled").to_string(), StatusCode::TOO_MANY_REQUESTS));
     }
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -87,6 +88,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form
         }
         Err(e) => {
             state.metrics.login_failed();
+            state.login_limiter.allow(&ip);
             let msg = match e {
                 LoginError::Invalid | LoginError::Disabled => ctx.t("login.invalid").to_string(),
                 LoginError::Locked(until) => {

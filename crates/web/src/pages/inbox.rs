@@ -38,7 +38,7 @@ async fn inbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppE
         .map(|n| NoticeView {
             id: n.id,
             text: n.text.get(lang).to_string(),
-            when: n.created_at.format("%d/%m/%Y %H:%M UTC").to_string(),
+            when: parindex_core::text::format_time_vn(n.created_at),
             read: n.read,
         })
         .collect();

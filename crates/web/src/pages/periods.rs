@@ -383,7 +383,7 @@ pub struct LeafView {
 
 /// A leaf's history from its row: self-scored, appraised, explained, final (who and when).
 pub fn timeline(ctx: &Ctx, e: &parindex_store::repo::periods::EntryRow) -> Vec<String> {
-    let when = |t: &chrono::DateTime<chrono::Utc>| t.format("%d/%m/%Y %H:%M UTC").to_string();
+    let when = |t: &chrono::DateTime<chrono::Utc>| parindex_core::text::format_time_vn(*t);
     let mut out = Vec::new();
     if e.input.is_some() {
         out.push(format!("{} — {} ({})", ctx.t("tl.self"), e.updated_by, when(&e.updated_at)));
@@ -629,7 +629,7 @@ async fn assessment_page(
                 "todo"
             },
             self_scored: mine.contains(&n.code),
-            updated: e.map(|e| format!("{} · {}", e.updated_by, e.updated_at.format("%d/%m/%Y %H:%M UTC"))).unwrap_or_default(),
+            updated: e.map(|e| format!("{} · {}", e.updated_by, parindex_core::text::format_time_vn(e.updated_at))).unwrap_or_default(),
             error: err.map(|x| x.message.clone()),
             returned: e.and_then(|e| e.returned_reason.clone()).unwrap_or_default(),
             appraised: e
@@ -1255,7 +1255,7 @@ async fn send_preliminary(State(state): State<AppState>, ctx: Ctx, Path(pid): Pa
 /// The council approves the period's results (all units ready, every contest answered).
 async fn approve(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ApprovePeriod, Resource::System)?;
-    match state.store.approve_period(&ctx.audit(), pid).await {
+    match state.store.approve_period(&ctx.audit(), pid, parindex_core::assessment::today_vn()).await {
         Ok(_) => Ok(Redirect::to(&format!("/periods/{pid}?approved=1")).into_response()),
         Err(e @ StoreError::Invalid(_)) => Ok(Redirect::to(&format!(
             "/periods/{pid}?not_ready={}",

@@ -19,10 +19,17 @@ pub const DEMO_PASSWORD: &str = "parindex-demo";
 pub const DEMO_LOGINS: &[(&str, &str)] = &[
     ("admin", "Quản trị, Phòng CCHC Sở Nội vụ / administrator"),
     ("thuky", "Thư ký tổ giúp việc / secretariat"),
+    ("thamdinh.cchc", "Thẩm định viên Phòng CCHC (tiêu chí không giao sở nào) / reform-office appraiser"),
+    ("thamdinh.snv", "Thẩm định viên Sở Nội vụ / appraiser"),
     ("thamdinh.stp", "Thẩm định viên Sở Tư pháp / appraiser"),
+    ("thamdinh.vp", "Thẩm định viên Văn phòng UBND tỉnh / appraiser"),
+    ("thamdinh.stc", "Thẩm định viên Sở Tài chính / appraiser"),
+    ("thamdinh.skhcn", "Thẩm định viên Sở Khoa học và Công nghệ / appraiser"),
     ("hoidong", "Thành viên hội đồng / council member"),
     ("canbo.stc", "Cán bộ đầu mối Sở Tài chính / unit officer"),
     ("lanhdao.stc", "Lãnh đạo Sở Tài chính / unit leader"),
+    ("canbo.syt", "Cán bộ đầu mối Sở Y tế / unit officer"),
+    ("lanhdao.syt", "Lãnh đạo Sở Y tế / unit leader"),
     ("canbo.chiengsinh", "Cán bộ đầu mối phường Chiềng Sinh / unit officer"),
     ("lanhdao.chiengsinh", "Lãnh đạo phường Chiềng Sinh / unit leader"),
     ("xem", "Lãnh đạo tỉnh (chỉ xem) / viewer"),
@@ -181,13 +188,23 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     let stp = store.unit_id_by_code("STP").await?;
     let snv = store.unit_id_by_code("SNV").await?;
     let cs = store.unit_id_by_code("P-CHIENGSINH").await?;
+    let syt = store.unit_id_by_code("SYT").await?;
+    let vp = store.unit_id_by_code("VP-UBND").await?;
+    let skhcn = store.unit_id_by_code("SKHCN").await?;
     let users: &[(&str, &str, Role, Option<i64>)] = &[
         ("admin", "Nguyễn Thị Hồng Nhung", Role::Admin, snv),
         ("thuky", "Lò Văn Thắng", Role::Secretariat, snv),
+        ("thamdinh.cchc", "Đỗ Thị Hạnh", Role::Appraiser, None),
+        ("thamdinh.snv", "Vì Văn Khánh", Role::Appraiser, snv),
         ("thamdinh.stp", "Cầm Thị Ngọc Lan", Role::Appraiser, stp),
+        ("thamdinh.vp", "Lê Thu Trang", Role::Appraiser, vp),
+        ("thamdinh.stc", "Sa Văn Long", Role::Appraiser, stc),
+        ("thamdinh.skhcn", "Mùi Thị Thanh", Role::Appraiser, skhcn),
         ("hoidong", "Hoàng Văn Dũng", Role::Council, None),
         ("canbo.stc", "Quàng Thị Mai", Role::UnitOfficer, stc),
         ("lanhdao.stc", "Đinh Công Tuấn", Role::UnitLeader, stc),
+        ("canbo.syt", "Hà Thị Yến", Role::UnitOfficer, syt),
+        ("lanhdao.syt", "Nguyễn Văn Bình", Role::UnitLeader, syt),
         ("canbo.chiengsinh", "Lường Văn Hải", Role::UnitOfficer, cs),
         ("lanhdao.chiengsinh", "Tòng Thị Phương", Role::UnitLeader, cs),
         ("xem", "Bùi Đức Minh", Role::Viewer, None),
@@ -211,7 +228,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
 }
 
 /// A plausible self-assessment input: most units do well, some less so.
-fn demo_input(rng: &mut Rng, rule: &Rule, max: &Exact) -> Input {
+pub fn demo_input(rng: &mut Rng, rule: &Rule, max: &Exact) -> Input {
     let mut i = Input::default();
     match rule {
         Rule::Options { options } => {
@@ -238,7 +255,7 @@ fn demo_input(rng: &mut Rng, rule: &Rule, max: &Exact) -> Input {
 }
 
 /// This year's period for agencies and for communes and wards, with units in several states:
-/// submitted, half-way, not started. The demo officers' units (STC, P-CHIENGSINH) are left
+/// submitted, half-way, not started. The demo officers' units (STC, SYT, P-CHIENGSINH) are left
 /// half-way for them to go on with. Deadlines are counted from today so that the demo stays
 /// usable whenever it is started.
 async fn seed_periods(store: &Store) -> anyhow::Result<()> {
@@ -281,7 +298,7 @@ async fn seed_periods(store: &Store) -> anyhow::Result<()> {
             let leaves: Vec<_> = self_leaves(&view.framework, &a.unit_kind).into_iter().cloned().collect();
             let mut rng = Rng::new(a.unit_id as u64 * 7919 + p.id as u64);
             let share = match (a.unit_code.as_str(), n % 4) {
-                ("STC" | "P-CHIENGSINH", _) => 2,
+                ("STC" | "SYT" | "P-CHIENGSINH", _) => 2,
                 (_, 0) | (_, 1) => 4,
                 (_, 2) => 2,
                 _ => 0,

@@ -1,0 +1,71 @@
+//! Helpers for tests on the demo province (`TestApp::spawn_demo`): the demo's periods hold
+//! dozens of units without accounts; a test that follows a few units through the whole cycle in
+//! the browser or the API carries the others to the final stage directly in the store, so that
+//! the council can approve the period.
+
+use parindex_core::assessment::{State, today_vn};
+use parindex_core::framework::synthetic::Rng;
+use parindex_store::repo::appraisal::AppraiserScope;
+use parindex_store::repo::periods::{EntryInput, self_leaves};
+use parindex_store::{AuditCtx, Store};
+
+/// The demo's assessment of unit `code` (in whichever period holds it): (period id, assessment id).
+pub async fn assessment_of(store: &Store, code: &str) -> (i64, i64) {
+    for p in store.list_periods().await.expect("periods") {
+        let rows = store.list_assessments(p.id, parindex_core::UnitScope::All).await.expect("assessments");
+        if let Some(a) = rows.iter().find(|a| a.unit_code == code) {
+            return (p.id, a.id);
+        }
+    }
+    panic!("no assessment for {code}");
+}
+
+/// Carry every assessment of `period` except `keep` to final appraisal with no open
+/// explanation: fill what is missing, submit, accept the self-scores, send the preliminary
+/// result, accept it, and answer any explanation with the appraised input.
+pub async fn finish_others(store: &Store, period: i64, keep: &[i64]) {
+    let ctx = AuditCtx::system("test-demo");
+    let today = today_vn();
+    let all = AppraiserScope::All;
+    for a in store.list_assessments(period, parindex_core::UnitScope::All).await.expect("assessments") {
+        if keep.contains(&a.id) {
+            continue;
+        }
+        let mut view = store.get_assessment(a.id).await.expect("view");
+        let mut state = State::parse(&view.assessment.state).expect("state");
+        if matches!(state, State::Draft | State::Returned) {
+            let mut rng = Rng::new(a.id as u64);
+            for leaf in self_leaves(&view.framework, &a.unit_kind) {
+                let e = view.entries.get(&leaf.code);
+                if e.is_some_and(|e| e.input.is_some()) && state == State::Draft {
+                    continue;
+                }
+                let (Some(rule), Some(max)) = (leaf.rule.as_ref(), leaf.max.as_ref()) else { continue };
+                let input = parindex_demo::demo_input(&mut rng, rule, max);
+                let entry = EntryInput {
+                    input: Some(e.and_then(|e| e.input.clone()).unwrap_or(input)),
+                    explanation: Some("Bản giấy (dữ liệu thử)".into()),
+                    version: e.map(|e| e.version).unwrap_or(0),
+                    ..Default::default()
+                };
+                store.save_entry(&ctx, a.id, &leaf.code, entry, today).await.expect("self-score");
+            }
+            store.submit_assessment(&ctx, a.id, today).await.expect("submit");
+            state = State::Submitted;
+        }
+        if matches!(state, State::Submitted | State::UnderAppraisal) {
+            // accepting fails only when nothing is left to accept
+            let _ = store.accept_self_scores(&ctx, a.id, &all, today).await;
+            store.send_preliminary(&ctx, a.id).await.expect("preliminary");
+            state = State::PreliminarySent;
+        }
+        if state == State::PreliminarySent {
+            store.submit_contests(&ctx, a.id, today).await.expect("accept the preliminary result");
+        }
+        view = store.get_assessment(a.id).await.expect("view");
+        for e in view.entries.values().filter(|e| e.contest.is_some() && e.final_at.is_none()) {
+            let input = e.appraised_input.clone().unwrap_or_default();
+            store.final_appraise(&ctx, a.id, &e.node_code, &all, input, "Giữ kết quả thẩm định", today).await.expect("final");
+        }
+    }
+}
