@@ -147,6 +147,12 @@ impl Exact {
         if n.is_negative() { -mag } else { mag }
     }
 
+    /// The smallest whole number not below the value (a sample size: never round people down).
+    pub fn ceil(&self) -> BigInt {
+        let (n, d) = self.parts();
+        n.div_ceil(&d)
+    }
+
     /// The value rounded half away from zero to `decimals` places.
     pub fn round_half_up(&self, decimals: u32) -> Exact {
         Exact::big(self.rounded_scaled(decimals), BigInt::from(10u32).pow(decimals))

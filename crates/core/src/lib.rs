@@ -11,6 +11,7 @@ pub mod framework;
 pub mod msg;
 pub mod secret;
 pub mod sipas;
+pub mod survey;
 pub mod text;
 pub mod unit;
 

@@ -139,6 +139,37 @@ pub fn to_csv(rows: &[IndexRow]) -> String {
     s
 }
 
+/// Confidence levels offered for sample sizes, with the conventional two-sided z values.
+pub const CONFIDENCE: &[(u8, &str)] = &[(90, "1.645"), (95, "1.96"), (99, "2.576")];
+
+/// Required sample of a unit by Yamane's formula, the one of the SIPAS method:
+/// n = N / (1 + N·e²), rounded up (N transactions in the period, e the margin, e.g. 0.05).
+/// Exact: the rounding happens once, on the exact fraction.
+pub fn sample_yamane(population: u64, margin: &crate::Exact) -> u64 {
+    use crate::Exact;
+    if population == 0 {
+        return 0;
+    }
+    let n = Exact::int(population as i64);
+    let size = n.clone() / (Exact::int(1) + n * margin.clone() * margin.clone());
+    size.ceil().try_into().unwrap_or(population)
+}
+
+/// Required sample by the general finite-population formula for a proportion (p = ½, the most
+/// demanding): n₀ = z²·p(1−p)/e², n = n₀ / (1 + (n₀ − 1)/N), rounded up; `None` for a
+/// confidence level not in [`CONFIDENCE`].
+pub fn sample_finite(population: u64, margin: &crate::Exact, confidence: u8) -> Option<u64> {
+    use crate::Exact;
+    let z: Exact = CONFIDENCE.iter().find(|(c, _)| *c == confidence)?.1.parse().ok()?;
+    if population == 0 {
+        return Some(0);
+    }
+    let quarter = Exact::ratio(1, 4);
+    let n0 = z.clone() * z * quarter / (margin.clone() * margin.clone());
+    let size = n0.clone() / (Exact::int(1) + (n0 - Exact::int(1)) / Exact::int(population as i64));
+    Some(size.ceil().try_into().unwrap_or(population).min(population))
+}
+
 /// A refused responses file: the line (1-based, the header is line 1), the column, what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvProblem {
@@ -479,6 +510,21 @@ mod tests {
             }
         }
         assert_eq!(one.units, naive);
+    }
+
+    #[test]
+    fn sample_sizes() {
+        let e = crate::Exact::ratio(5, 100);
+        // N / (1 + N e²): 1000 → 285.7… → 286; 400 → 200 exactly; 0 → 0
+        assert_eq!(sample_yamane(1000, &e), 286);
+        assert_eq!(sample_yamane(400, &e), 200);
+        assert_eq!(sample_yamane(0, &e), 0);
+        assert_eq!(sample_yamane(1_000_000, &e), 400);
+        // 95 %: n0 = 1.96² / 4 / 0.0025 = 384.16; N = 1000 → 384.16 / 1.38316 = 277.7… → 278
+        assert_eq!(sample_finite(1000, &e, 95), Some(278));
+        assert_eq!(sample_finite(10, &e, 95), Some(10), "never more than the population");
+        assert_eq!(sample_finite(1000, &e, 80), None);
+        assert!(sample_finite(1000, &e, 99).unwrap() > sample_finite(1000, &e, 90).unwrap());
     }
 
     #[test]

@@ -224,7 +224,98 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             )
             .await?;
     }
+    seed_last_year(store).await?;
     seed_periods(store).await
+}
+
+/// Last year's periods, done and approved: every unit scored, appraised (one leaf in seven
+/// lowered, with its reason), the preliminary result sent; a few units explained and got an
+/// answer, the others let the window close; the council approved after it. The dates are those
+/// of last winter, so that every step happened within its deadline.
+async fn seed_last_year(store: &Store) -> anyhow::Result<()> {
+    use parindex_store::repo::appraisal::AppraiserScope;
+    use parindex_store::repo::periods::{EntryInput, PeriodInput, self_leaves};
+    let ctx = AuditCtx::system("demo-seed");
+    let this_year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let year = this_year - 1;
+    let on = |m: u32, d: u32, next: bool| NaiveDate::from_ymd_opt(if next { year + 1 } else { year }, m, d).expect("date");
+    let all = AppraiserScope::All;
+    for (code, name, framework, kinds) in [
+        (format!("{year}-SO"), format!("Chỉ số CCHC năm {year} — sở, ban, ngành (mẫu)"), "MAU-SO-2026", vec!["agency".to_string()]),
+        (
+            format!("{year}-XA"),
+            format!("Chỉ số CCHC năm {year} — xã, phường (mẫu)"),
+            "MAU-XA-2026",
+            vec!["commune".to_string(), "ward".to_string()],
+        ),
+    ] {
+        let p = store
+            .create_period(
+                &ctx,
+                PeriodInput {
+                    code,
+                    name,
+                    year,
+                    framework_code: framework.into(),
+                    unit_kinds: kinds,
+                    self_due: Some(on(12, 15, false)),
+                    appraisal_due: Some(on(1, 15, true)),
+                    explanation_due: Some(on(1, 31, true)),
+                    final_due: Some(on(2, 15, true)),
+                    approval_due: Some(on(2, 28, true)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        for (n, a) in store.list_assessments(p.id, parindex_core::UnitScope::All).await?.iter().enumerate() {
+            let view = store.get_assessment(a.id).await?;
+            let leaves: Vec<_> = self_leaves(&view.framework, &a.unit_kind).into_iter().cloned().collect();
+            let mut rng = Rng::new(a.unit_id as u64 * 104_729 + 11);
+            for leaf in &leaves {
+                let (Some(rule), Some(max)) = (leaf.rule.as_ref(), leaf.max.as_ref()) else { continue };
+                let explanation = leaf
+                    .evidence
+                    .as_ref()
+                    .filter(|e| e.required)
+                    .map(|_| "Tài liệu kiểm chứng đã gửi bản giấy về Sở Nội vụ (dữ liệu mẫu).".to_string());
+                let input = EntryInput { input: Some(demo_input(&mut rng, rule, max)), explanation, ..Default::default() };
+                store.save_entry(&ctx, a.id, &leaf.code, input, on(12, 10, false)).await?;
+            }
+            store.submit_assessment(&ctx, a.id, on(12, 12, false)).await?;
+            let view = store.get_assessment(a.id).await?;
+            for (i, leaf) in leaves.iter().enumerate() {
+                let own = view.entries[&leaf.code].input.clone().unwrap_or_default();
+                if (i + n) % 7 == 3 && !own.not_applicable {
+                    let lower = zero_input(leaf.rule.as_ref().expect("rule"), &own);
+                    let why = "Tài liệu kiểm chứng chưa chứng minh được kết quả (dữ liệu mẫu).".to_string();
+                    store.appraise_entry(&ctx, a.id, &leaf.code, &all, lower, Some(why), on(1, 5, true)).await?;
+                }
+            }
+            store.accept_self_scores(&ctx, a.id, &all, on(1, 6, true)).await?;
+            store.send_preliminary(&ctx, a.id).await?;
+            if n % 5 == 0 {
+                // this unit explains its first lowered leaf; the appraiser accepts half of them
+                let view = store.get_assessment(a.id).await?;
+                let lowered = view.entries.values().find(|e| e.appraised_points != e.points).map(|e| e.node_code.clone());
+                if let Some(code) = lowered {
+                    let text = "Đơn vị đã thực hiện; xin gửi bổ sung văn bản (dữ liệu mẫu).";
+                    store.save_contest(&ctx, a.id, &code, text, on(1, 20, true)).await?;
+                    store.submit_contests(&ctx, a.id, on(1, 20, true)).await?;
+                    let (input, answer) = if n % 10 == 0 {
+                        (view.entries[&code].input.clone().unwrap_or_default(), "Chấp nhận giải trình (dữ liệu mẫu).")
+                    } else {
+                        (
+                            view.entries[&code].appraised_input.clone().unwrap_or_default(),
+                            "Giữ kết quả thẩm định: văn bản gửi bổ sung ban hành sau kỳ đánh giá (dữ liệu mẫu).",
+                        )
+                    };
+                    store.final_appraise(&ctx, a.id, &code, &all, input, answer, on(2, 5, true)).await?;
+                }
+            }
+        }
+        store.approve_period(&ctx, p.id, on(2, 20, true)).await?;
+    }
+    Ok(())
 }
 
 /// A plausible self-assessment input: most units do well, some less so.

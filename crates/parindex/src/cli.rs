@@ -305,6 +305,7 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     let default_dir = if demo { PathBuf::from("parindex-demo") } else { default_data_dir() };
     let (store, file, dir) = open_store(cli_config, &args.db, default_dir).await?;
     if demo {
+        println!("Đang chuẩn bị tỉnh mẫu (lần đầu mất khoảng 20 giây)… / preparing the demo province (about 20 s the first time)…");
         parindex_demo::seed(&store).await.context("seeding the demo province")?;
     }
     let bind = args.bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());

@@ -4,5 +4,6 @@
 pub mod evidence;
 pub mod framework;
 pub mod framework_xlsx;
+pub mod survey;
 pub mod table;
 pub mod units;
