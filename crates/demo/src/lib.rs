@@ -228,6 +228,20 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     seed_periods(store).await
 }
 
+/// The demo's two periods of `year` (agencies; communes and wards), without deadlines.
+fn demo_periods(year: i32) -> [parindex_store::repo::periods::PeriodInput; 2] {
+    use parindex_store::repo::periods::PeriodInput;
+    let period = |suffix: &str, who: &str, framework: &str, kinds: &[&str]| PeriodInput {
+        code: format!("{year}-{suffix}"),
+        name: format!("Chỉ số CCHC năm {year} — {who} (mẫu)"),
+        year,
+        framework_code: framework.into(),
+        unit_kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        ..Default::default()
+    };
+    [period("SO", "sở, ban, ngành", "MAU-SO-2026", &["agency"]), period("XA", "xã, phường", "MAU-XA-2026", &["commune", "ward"])]
+}
+
 /// Last year's periods, done and approved: every unit scored, appraised (one leaf in seven
 /// lowered, with its reason), the preliminary result sent; a few units explained and got an
 /// answer, the others let the window close; the council approved after it. The dates are those
@@ -240,30 +254,17 @@ async fn seed_last_year(store: &Store) -> anyhow::Result<()> {
     let year = this_year - 1;
     let on = |m: u32, d: u32, next: bool| NaiveDate::from_ymd_opt(if next { year + 1 } else { year }, m, d).expect("date");
     let all = AppraiserScope::All;
-    for (code, name, framework, kinds) in [
-        (format!("{year}-SO"), format!("Chỉ số CCHC năm {year} — sở, ban, ngành (mẫu)"), "MAU-SO-2026", vec!["agency".to_string()]),
-        (
-            format!("{year}-XA"),
-            format!("Chỉ số CCHC năm {year} — xã, phường (mẫu)"),
-            "MAU-XA-2026",
-            vec!["commune".to_string(), "ward".to_string()],
-        ),
-    ] {
+    for base in demo_periods(year) {
         let p = store
             .create_period(
                 &ctx,
                 PeriodInput {
-                    code,
-                    name,
-                    year,
-                    framework_code: framework.into(),
-                    unit_kinds: kinds,
                     self_due: Some(on(12, 15, false)),
                     appraisal_due: Some(on(1, 15, true)),
                     explanation_due: Some(on(1, 31, true)),
                     final_due: Some(on(2, 15, true)),
                     approval_due: Some(on(2, 28, true)),
-                    ..Default::default()
+                    ..base
                 },
             )
             .await?;
@@ -355,30 +356,17 @@ async fn seed_periods(store: &Store) -> anyhow::Result<()> {
     let today = parindex_core::assessment::today_vn();
     let year = today.format("%Y").to_string().parse::<i32>().unwrap_or(2026);
     let plus = |days: i64| Some(today + chrono::Duration::days(days));
-    for (code, name, framework, kinds) in [
-        (format!("{year}-SO"), format!("Chỉ số CCHC năm {year} — sở, ban, ngành (mẫu)"), "MAU-SO-2026", vec!["agency".to_string()]),
-        (
-            format!("{year}-XA"),
-            format!("Chỉ số CCHC năm {year} — xã, phường (mẫu)"),
-            "MAU-XA-2026",
-            vec!["commune".to_string(), "ward".to_string()],
-        ),
-    ] {
+    for base in demo_periods(year) {
         let p = store
             .create_period(
                 &ctx,
                 PeriodInput {
-                    code,
-                    name,
-                    year,
-                    framework_code: framework.into(),
-                    unit_kinds: kinds,
                     self_due: plus(18),
                     appraisal_due: plus(49),
                     explanation_due: plus(65),
                     final_due: plus(80),
                     approval_due: plus(110),
-                    ..Default::default()
+                    ..base
                 },
             )
             .await?;

@@ -113,6 +113,31 @@ enum Command {
         #[command(subcommand)]
         cmd: SipasCmd,
     },
+    /// Questionnaires: check a YAML questionnaire, convert between it and XLSForm.
+    Survey {
+        #[command(subcommand)]
+        cmd: SurveyCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum SurveyCmd {
+    /// Read an XLSForm workbook (.xlsx/.xls): print every diagnostic (errors, what is not
+    /// imported, warnings) and, unless refused, the questionnaire as YAML (to --output or stdout).
+    /// Exit status 2 when refused.
+    ImportXlsform {
+        file: PathBuf,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Write a YAML questionnaire as an XLSForm workbook for ODK Collect / KoboToolbox.
+    ExportXlsform {
+        file: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Check a YAML questionnaire; every problem is printed. Exit status 2 when it has problems.
+    Validate { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -457,6 +482,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { cmd: BenchCmd::Scoring { units, leaves, reps } } => crate::bench::scoring(units, leaves, reps.max(1)),
         Command::Bench { cmd: BenchCmd::SipasCompute { responses, reps } } => crate::bench::sipas_compute(&responses, reps.max(1))?,
         Command::Sipas { cmd: SipasCmd::Compute { responses, out, threads } } => return sipas_compute(&responses, out.as_deref(), threads),
+        Command::Survey { cmd } => return survey_cmd(cmd),
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
             crate::bench::assessment_page(leaves, units, files, reps.max(1)).await?
         }
@@ -519,4 +545,60 @@ fn sipas_compute(responses: &std::path::Path, out: Option<&std::path::Path>, thr
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `parindex survey …`: questionnaires as files.
+fn survey_cmd(cmd: SurveyCmd) -> anyhow::Result<ExitCode> {
+    use parindex_reports::{survey, xlsform};
+    let name = |p: &std::path::Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match cmd {
+        SurveyCmd::ImportXlsform { file, output } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let import = xlsform::import_xlsform(&name(&file), &bytes);
+            for d in &import.diags {
+                let level = match d.level {
+                    xlsform::Level::Error => "LỖI / ERROR",
+                    xlsform::Level::Unsupported => "KHÔNG NHẬP / NOT IMPORTED",
+                    xlsform::Level::Warning => "LƯU Ý / WARNING",
+                };
+                eprintln!("{}: {level}: {d}", file.display());
+            }
+            let Some(q) = import.questionnaire else { return Ok(ExitCode::from(2)) };
+            let yaml = survey::to_yaml(&q);
+            match output {
+                Some(p) => std::fs::write(&p, yaml).with_context(|| format!("writing {}", p.display()))?,
+                None => print!("{yaml}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SurveyCmd::ExportXlsform { file, output } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let q = match survey::parse_questionnaire(&name(&file), &text) {
+                Ok(q) => q,
+                Err(problems) => {
+                    for p in problems {
+                        eprintln!("{}: {p}", file.display());
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            std::fs::write(&output, xlsform::export_xlsform(&q)?).with_context(|| format!("writing {}", output.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        SurveyCmd::Validate { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            match survey::parse_questionnaire(&name(&file), &text) {
+                Ok(q) => {
+                    println!("{}: hợp lệ / valid — {} câu hỏi / questions", file.display(), q.questions().count());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => {
+                    for p in problems {
+                        eprintln!("{}: {p}", file.display());
+                    }
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
 }

@@ -68,7 +68,7 @@ async fn help_lists_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, _) = run(dir.path(), &["--help"], None).await;
     assert_eq!(code, 0);
-    for c in ["serve", "demo", "migrate", "remind", "user", "token", "backup", "unit", "framework", "bench", "sipas"] {
+    for c in ["serve", "demo", "migrate", "remind", "user", "token", "backup", "unit", "framework", "bench", "sipas", "survey"] {
         assert!(out.contains(c), "--help lists {c}");
     }
     for sub in [
@@ -428,4 +428,37 @@ async fn sipas_compute_from_a_responses_file() {
     assert_eq!(code, 2);
     assert!(err.contains("phieu.csv") && err.contains("dòng 4, cột q01") && err.contains("từ 1 đến 5"), "{err}");
     assert!(!out2.exists());
+}
+
+#[tokio::test]
+async fn survey_files_yaml_xlsform_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../surveys/samples/sipas-2026.yaml");
+    let (code, out, err) = run(dir.path(), &["survey", "validate", sample], None).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("hợp lệ") && out.contains("37 câu hỏi"), "{out}");
+    let xlsx = dir.path().join("sipas.xlsx");
+    let (code, _, err) = run(dir.path(), &["survey", "export-xlsform", sample, "--output", xlsx.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    let (code, yaml, err) = run(dir.path(), &["survey", "import-xlsform", xlsx.to_str().unwrap()], None).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "our own export imports without a diagnostic: {err}");
+    assert!(yaml.contains("code: MAU-SIPAS-2026") && yaml.contains("element: 5"), "{yaml}");
+    // a refused workbook: every error on stderr with the file and row, exit 2
+    let broken = concat!(env!("CARGO_MANIFEST_DIR"), "/../reports/tests/xlsform-corpus/own/broken.xlsx");
+    let (code, out, err) = run(dir.path(), &["survey", "import-xlsform", broken], None).await;
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(err.lines().filter(|l| l.contains("ERROR")).count(), 7, "{err}");
+    assert!(err.contains("dòng 5") && err.contains("integr"), "{err}");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(sample)
+            .unwrap()
+            .replace("list: muc_do, required: true, element: 2", "list: khong_co, required: true, element: 2"),
+    )
+    .unwrap();
+    let (code, _, err) = run(dir.path(), &["survey", "validate", bad.to_str().unwrap()], None).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("khong_co"), "{err}");
 }

@@ -7,3 +7,4 @@ pub mod framework_xlsx;
 pub mod survey;
 pub mod table;
 pub mod units;
+pub mod xlsform;

@@ -21,6 +21,11 @@ pub fn parse_questionnaire(file: &str, text: &str) -> Result<Questionnaire, Vec<
     if problems.is_empty() { Ok(q) } else { Err(problems) }
 }
 
+/// A questionnaire as YAML (the same format `parse_questionnaire` reads).
+pub fn to_yaml(q: &Questionnaire) -> String {
+    yaml_serde::to_string(q).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use parindex_core::survey::{QuestionType, SurveyKind};
@@ -44,6 +49,12 @@ mod tests {
         for (_, x) in q.questions() {
             assert!(x.label.contains_key("vi") && x.label.contains_key("en"), "{} in both languages", x.name);
         }
+    }
+
+    #[test]
+    fn yaml_round_trip() {
+        let q = parse_questionnaire(SAMPLES[0].0, SAMPLES[0].1).unwrap();
+        assert_eq!(parse_questionnaire("again.yaml", &to_yaml(&q)).unwrap(), q);
     }
 
     #[test]

@@ -111,7 +111,7 @@ fn too_many(file_name: &str) -> Vec<RowError> {
     )
 }
 
-fn cell_text(d: &Data) -> String {
+pub(crate) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_string(),
