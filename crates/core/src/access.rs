@@ -103,10 +103,12 @@ pub enum Action {
     Appraise,
     /// Approve a period's results as the appraisal council.
     ApprovePeriod,
+    /// Survey questionnaires and surveys: import, edit, publish, run (the reform office).
+    ManageSurveys,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -126,6 +128,7 @@ impl Action {
         Action::ManagePeriods,
         Action::Appraise,
         Action::ApprovePeriod,
+        Action::ManageSurveys,
     ];
 }
 
@@ -188,6 +191,7 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         ManagePeriods => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,
         Appraise => matches!(actor.role, Admin | Appraiser) && !is_unit_resource,
         ApprovePeriod => matches!(actor.role, Admin | Council) && !is_unit_resource,
+        ManageSurveys => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,
         ViewUnitDrafts => match actor.role {
             Admin | Secretariat => is_unit_resource,
             UnitOfficer | UnitLeader => own,
@@ -227,6 +231,7 @@ mod tests {
             (ManagePeriods, Admin | Secretariat) => (true, false, false),
             (Appraise, Admin | Appraiser) => (true, false, false),
             (ApprovePeriod, Admin | Council) => (true, false, false),
+            (ManageSurveys, Admin | Secretariat) => (true, false, false),
             (ViewUnitDrafts, Admin | Secretariat) => (false, true, true),
             (ViewUnitDrafts | EditUnitDrafts, UnitOfficer | UnitLeader) => (false, true, false),
             (SubmitAssessment, UnitLeader) => (false, true, false),
@@ -249,7 +254,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 19);
+        assert_eq!(checked, 7 * 20);
     }
 
     #[test]

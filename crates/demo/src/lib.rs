@@ -143,9 +143,25 @@ async fn seed_frameworks(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The sample questionnaires (`surveys/samples/`), published, when the database has none.
+async fn seed_questionnaires(store: &Store) -> anyhow::Result<()> {
+    if !store.list_questionnaires().await?.is_empty() {
+        return Ok(());
+    }
+    let ctx = AuditCtx::system("demo-seed");
+    for (name, text) in parindex_reports::survey::SAMPLES {
+        let q = parindex_reports::survey::parse_questionnaire(name, text).map_err(|p| anyhow::anyhow!("{name}: {p:?}"))?;
+        let code = q.code.clone();
+        store.save_questionnaire(&ctx, q, name).await?;
+        store.publish_questionnaire(&ctx, &code).await?;
+    }
+    Ok(())
+}
+
 /// Seed the demo province into an empty database; what exists already is kept.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
     seed_frameworks(store).await?;
+    seed_questionnaires(store).await?;
     let existing = store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await?;
     if !existing.is_empty() {
         return Ok(());

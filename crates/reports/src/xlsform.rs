@@ -1109,6 +1109,39 @@ pub fn import_xlsform(file_name: &str, bytes: &[u8]) -> Import {
     out
 }
 
+/// Read a questionnaire file of either kind, told apart by content: an XLSForm workbook
+/// (`.xlsx`/`.xlsm` are ZIP, `.xls` is OLE) or our YAML/JSON (`surveys/samples/*.yaml`).
+pub fn import_file(file_name: &str, bytes: &[u8]) -> Import {
+    let workbook = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let lower = file_name.to_lowercase();
+    if workbook || lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") {
+        return import_xlsform(file_name, bytes);
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Import {
+            diags: vec![Diag {
+                level: Level::Error,
+                sheet: file_name.into(),
+                row: None,
+                name: None,
+                vi: "Tệp không phải XLSForm (.xlsx, .xls) hay YAML (UTF-8).".into(),
+                en: "The file is neither an XLSForm workbook (.xlsx, .xls) nor YAML (UTF-8).".into(),
+            }],
+            ..Default::default()
+        };
+    };
+    match crate::survey::parse_questionnaire(file_name, text) {
+        Ok(q) => Import { groups: q.sections.len(), questionnaire: Some(q), diags: vec![] },
+        Err(problems) => Import {
+            diags: problems
+                .into_iter()
+                .map(|p| Diag { level: Level::Error, sheet: file_name.into(), row: None, name: Some(p.place), vi: p.vi, en: p.en })
+                .collect(),
+            ..Default::default()
+        },
+    }
+}
+
 /// The XLSForm column header of a translated column: `label::Tiếng Việt (vi)` for the codes we
 /// know by name, `label::xx` otherwise, bare `label` for the default language "".
 fn header_for(column: &str, lang: &str) -> String {

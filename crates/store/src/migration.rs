@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0008Notifications),
             Box::new(M0009NoticeEmail),
             Box::new(M0010Assignments),
+            Box::new(M0011Questionnaires),
         ]
     }
 }
@@ -652,6 +653,47 @@ impl MigrationTrait for M0010Assignments {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("period_assignments").to_owned()).await?;
+        Ok(())
+    }
+}
+
+/// Questionnaires of surveys (issue #5): the whole definition as JSON (the `core::survey`
+/// model), with the columns lists and rules need. A published one is immutable.
+pub struct M0011Questionnaires;
+
+impl MigrationName for M0011Questionnaires {
+    fn name(&self) -> &str {
+        "m0011_questionnaires"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0011Questionnaires {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("questionnaires")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("code", 64))
+                .col(string_len("version", 64))
+                .col(string_len("kind", 16))
+                .col(text("title"))
+                .col(text("definition"))
+                .col(string_len("status", 16))
+                .col(boolean("sample").default(false))
+                .col(string("source"))
+                .col(integer("questions"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("published_at"))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("questionnaires").to_owned()).await?;
         Ok(())
     }
 }

@@ -456,3 +456,35 @@ async fn three_demo_units_go_through_the_whole_cycle() {
     }
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reform_office_imports_a_questionnaire_and_previews_it() {
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    // Chromium wants a canonical path (no `..`)
+    let corpus = std::fs::canonicalize(format!("{}/../reports/tests/xlsform-corpus", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let corpus = corpus.display();
+    sign_in(&b, &app, "secretariat", PASSWORD).await;
+    click(&b, "nav.mainnav a[href='/surveys']").await;
+    // a broken workbook first: every error listed, nothing saved
+    let file = b.client.find(Locator::Css("#file")).await.unwrap();
+    file.send_keys(&format!("{corpus}/own/broken.xlsx")).await.unwrap();
+    click(&b, "#import form button[type=submit]").await;
+    assert_eq!(b.client.find_all(Locator::Css(".diags li")).await.unwrap().len(), 7);
+    b.screenshot("questionnaire-refused").await;
+    let file = b.client.find(Locator::Css("#file")).await.unwrap();
+    file.send_keys(&format!("{corpus}/own/sipas_vi.xlsx")).await.unwrap();
+    click(&b, "#import form button[type=submit]").await;
+    assert!(text_of(&b, ".flash.ok").await.contains("sipas_vi.xlsx"));
+    assert!(text_of(&b, "#status").await.contains("Dự thảo"));
+    b.screenshot("questionnaire-page").await;
+    click(&b, "a[href='/surveys/sipas_2025/preview']").await;
+    assert!(text_of(&b, "table.matrix").await.contains("Rất hài lòng"));
+    b.client.set_window_size(500, 900).await.unwrap();
+    b.screenshot("questionnaire-preview-phone").await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+    b.client.goto(&app.url("/surveys/sipas_2025")).await.unwrap();
+    click(&b, "form[action='/surveys/sipas_2025/publish'] button").await;
+    assert!(text_of(&b, "#status").await.contains("Đã công bố"));
+    b.close().await;
+}

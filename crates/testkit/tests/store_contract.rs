@@ -52,7 +52,8 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0007_final_appraisal",
             "m0008_notifications",
             "m0009_notice_email",
-            "m0010_assignments"
+            "m0010_assignments",
+            "m0011_questionnaires"
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -727,4 +728,35 @@ backend_tests!(appraisal_accepts_the_rest_notifies_only_its_appraisers_and_silen
     let audit = s.list_audit(&AuditFilter { action: Some("assessment.no_explanation".into()), ..Default::default() }).await.unwrap();
     assert_eq!(audit.entries.len(), 1);
     assert_eq!(audit.entries[0].object_id.as_deref(), Some(sb.to_string().as_str()));
+});
+
+backend_tests!(questionnaires_are_validated_published_and_versioned, |b| async move {
+    use parindex_reports::survey::{SAMPLES, parse_questionnaire};
+    let (_db, s) = fresh(b).await;
+    let q = parse_questionnaire(SAMPLES[0].0, SAMPLES[0].1).unwrap();
+    // a questionnaire with problems is refused whole, every problem named
+    let mut bad = q.clone();
+    bad.sections[1].questions[0].list = Some("khong_co".into());
+    bad.sections[1].questions[1].name = "q01".into();
+    let e = s.save_questionnaire(&ctx(), bad, "x.yaml").await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(f) if f.len() == 3), "{e:?}");
+    assert!(s.list_questionnaires().await.unwrap().is_empty());
+    let row = s.save_questionnaire(&ctx(), q.clone(), "sipas-2026.yaml").await.unwrap();
+    assert_eq!((row.status.as_str(), row.questions, row.kind.as_str(), row.sample), ("draft", 37, "citizens", true));
+    // a draft may be replaced; the stored definition reads back equal
+    let mut changed = q.clone();
+    changed.version = "2026.2".into();
+    s.save_questionnaire(&ctx(), changed.clone(), "again.yaml").await.unwrap();
+    let (row, back) = s.get_questionnaire("MAU-SIPAS-2026").await.unwrap();
+    assert_eq!((row.version.as_str(), back), ("2026.2", changed));
+    s.publish_questionnaire(&ctx(), "MAU-SIPAS-2026").await.unwrap();
+    assert!(matches!(s.publish_questionnaire(&ctx(), "MAU-SIPAS-2026").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(s.save_questionnaire(&ctx(), q.clone(), "x.yaml").await, Err(StoreError::Conflict(_))), "published never changes");
+    let v = s.new_questionnaire_version(&ctx(), "MAU-SIPAS-2026", "MAU-SIPAS-2027").await.unwrap();
+    assert_eq!(v.status, "draft");
+    assert!(matches!(s.new_questionnaire_version(&ctx(), "MAU-SIPAS-2026", "MAU-SIPAS-2027").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.new_questionnaire_version(&ctx(), "KHONG-CO", "Y").await, Err(StoreError::NotFound)));
+    assert_eq!(s.list_questionnaires().await.unwrap().len(), 2);
+    let audit = s.list_audit(&AuditFilter { object_type: Some("questionnaire".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(audit.entries.len(), 4, "import, replace, publish, version");
 });

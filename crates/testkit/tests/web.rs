@@ -2139,3 +2139,108 @@ backend_tests!(three_demo_units_through_the_api, |b| async move {
         assert_eq!((e["contest"].as_str(), e["final_comment"].as_str()), (Some("Đã rà soát theo kế hoạch"), Some("Chấp nhận giải trình")));
     }
 });
+
+fn corpus_file(path: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/../reports/tests/xlsform-corpus/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+backend_tests!(questionnaires_import_publish_version_and_denials, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let upload = |name: &str, bytes: Vec<u8>| Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+    let sipas = corpus_file("own/sipas_vi.xlsx");
+    // only the reform office: everyone else is refused on every route, and has no menu entry
+    for user in ["officer.a", "leader.a", "appraiser", "council", "viewer"] {
+        let c = app.login(user).await;
+        for path in ["/surveys", "/surveys/x", "/surveys/x/preview", "/surveys/x/download"] {
+            assert_eq!(c.get(app.url(path)).send().await.unwrap().status(), 403, "{user} GET {path}");
+        }
+        let r = c.post(app.url("/surveys/import")).multipart(upload("sipas.xlsx", sipas.clone())).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{user} imports");
+        assert_eq!(c.post(app.url("/surveys/x/publish")).send().await.unwrap().status(), 403, "{user} publishes");
+        let home = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(!home.contains("href=\"/surveys\""), "{user} has no menu entry");
+        let api = app.api(user).await;
+        assert_eq!(api.get(app.url("/api/v1/questionnaires")).send().await.unwrap().status(), 403);
+        assert_eq!(api.post(app.url("/api/v1/questionnaires")).body(sipas.clone()).send().await.unwrap().status(), 403);
+    }
+    assert!(app.store.list_questionnaires().await.unwrap().is_empty());
+    let sec = app.login("secretariat").await;
+    assert!(sec.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("href=\"/surveys\""));
+    // a broken workbook: all 7 errors, nothing saved
+    let r = sec.post(app.url("/surveys/import")).multipart(upload("hong.xlsx", corpus_file("own/broken.xlsx"))).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert_eq!(page.matches("class=\"badge err\"").count(), 7, "{page}");
+    assert!(page.contains("hong.xlsx") && page.contains("integr") && page.contains("dòng 6"));
+    assert!(app.store.list_questionnaires().await.unwrap().is_empty());
+    // a form with unsupported parts: imported as a draft with its report
+    let r = sec
+        .post(app.url("/surveys/import"))
+        .multipart(upload("widgets.xls", corpus_file("pyxform/tests/example_xls/widgets.xls")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("id=\"import-report\"") && page.contains("my_geopoint") && page.contains("Không nhập"), "{page}");
+    // the SIPAS form: no report; its page, preview, downloads
+    let r = sec.post(app.url("/surveys/import")).multipart(upload("sipas_vi.xlsx", sipas.clone())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(!page.contains("id=\"import-report\"") && page.contains("Đã nhập phiếu từ tệp sipas_vi.xlsx"));
+    assert!(page.contains("Thang Likert 5 mức") && page.contains("Bảng ma trận"));
+    let preview = sec.get(app.url("/surveys/sipas_2025/preview")).send().await.unwrap().text().await.unwrap();
+    assert!(preview.contains("class=\"matrix\"") && preview.contains("Rất hài lòng"));
+    let xlsx = sec.get(app.url("/surveys/sipas_2025/download")).send().await.unwrap().bytes().await.unwrap();
+    let again = parindex_reports::xlsform::import_xlsform("again.xlsx", &xlsx);
+    assert_eq!(again.questionnaire.as_ref().unwrap().questions().count(), 34, "{:?}", again.diags);
+    let yaml = sec.get(app.url("/surveys/sipas_2025/download?format=yaml")).send().await.unwrap().text().await.unwrap();
+    assert!(parindex_reports::survey::parse_questionnaire("x.yaml", &yaml).is_ok());
+    // publish: immutable — publishing again or re-importing the same code is refused
+    let r = sec.post(app.url("/surveys/sipas_2025/publish")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/surveys/sipas_2025?done=published");
+    assert_eq!(sec.post(app.url("/surveys/sipas_2025/publish")).send().await.unwrap().status(), 422);
+    let r = sec.post(app.url("/surveys/import")).multipart(upload("sipas_vi.xlsx", sipas.clone())).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("đã công bố"));
+    // a new version from it, as a draft
+    let r = sec.post(app.url("/surveys/sipas_2025/versions")).form(&[("new_code", "sipas_2026")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/surveys/sipas_2026?done=version");
+    let r = sec.post(app.url("/surveys/sipas_2025/versions")).form(&[("new_code", "sipas_2026")]).send().await.unwrap();
+    assert_eq!(r.status(), 422, "the code is taken");
+    let list = sec.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("sipas_2025") && list.contains("sipas_2026") && list.contains("Đã công bố") && list.contains("Dự thảo"));
+    // the API: list, one, import with diagnostics, refusal with every error, publish, XLSForm
+    let api = app.api("secretariat").await;
+    let rows: Vec<Value> = api.get(app.url("/api/v1/questionnaires")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(rows.len(), 3);
+    let one: Value = api.get(app.url("/api/v1/questionnaires/sipas_2025")).send().await.unwrap().json().await.unwrap();
+    let sections = one["definition"]["sections"].as_array().unwrap();
+    assert_eq!(sections.iter().filter(|s| s["matrix"] == true).count(), 5);
+    assert_eq!(sections.iter().map(|s| s["questions"].as_array().unwrap().len()).sum::<usize>(), 34);
+    let r = api
+        .post(app.url("/api/v1/questionnaires?filename=loop.xlsx"))
+        .body(corpus_file("pyxform/tests/example_xls/loop.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["diagnostics"].as_array().unwrap().iter().filter(|d| d["level"] == "not_imported").count(), 2);
+    let r = api.post(app.url("/api/v1/questionnaires?filename=broken.xlsx")).body(corpus_file("own/broken.xlsx")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["details"].as_array().unwrap().len(), 7);
+    assert_eq!(api.post(app.url("/api/v1/questionnaires/sipas_2026/publish")).send().await.unwrap().status(), 200);
+    assert_eq!(api.post(app.url("/api/v1/questionnaires/sipas_2026/publish")).send().await.unwrap().status(), 409);
+    let r = api.get(app.url("/api/v1/questionnaires/sipas_2026/xlsform")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(parindex_reports::xlsform::import_xlsform("x.xlsx", &r.bytes().await.unwrap()).questionnaire.is_some());
+    let audit = app
+        .store
+        .list_audit(&parindex_store::repo::audit::AuditFilter { object_type: Some("questionnaire".into()), ..Default::default() })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.entries.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"questionnaire.import") && actions.contains(&"questionnaire.publish"), "{actions:?}");
+});

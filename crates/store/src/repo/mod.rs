@@ -6,5 +6,6 @@ pub mod evidence;
 pub mod frameworks;
 pub mod notifications;
 pub mod periods;
+pub mod surveys;
 pub mod units;
 pub mod users;

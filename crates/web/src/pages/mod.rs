@@ -9,6 +9,7 @@ pub mod frameworks;
 pub mod home;
 pub mod inbox;
 pub mod periods;
+pub mod surveys;
 pub mod units;
 
 use askama::Template;
@@ -55,6 +56,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/periods", "nav.periods", Action::ViewPeriods),
     ("/appraisal", "nav.appraisal", Action::Appraise),
     ("/frameworks", "nav.frameworks", Action::ViewFrameworks),
+    ("/surveys", "nav.surveys", Action::ManageSurveys),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
     ("/admin/audit", "nav.audit", Action::ViewAuditLog),
@@ -180,6 +182,7 @@ pub fn router() -> Router<AppState> {
         .merge(periods::router())
         .merge(appraisal::router())
         .merge(inbox::router())
+        .merge(surveys::router())
         .merge(admin::router())
         .fallback(not_found)
 }

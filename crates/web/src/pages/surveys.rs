@@ -1,0 +1,454 @@
+//! Survey questionnaires (issue #5), for the reform office: the library (import an XLSForm
+//! workbook or a YAML file; every error, everything not imported and every warning shown with
+//! its sheet and row), one questionnaire (its sections and questions with type, SIPAS element
+//! or leaf, skip logic; publish; a new version from a published one; download as XLSForm or
+//! YAML) and a preview as a respondent will see it, without JavaScript.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use parindex_core::survey::{QuestionType, Questionnaire, Text};
+use parindex_core::{Action, Resource};
+use parindex_reports::xlsform::{Import, Level};
+use parindex_store::StoreError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{Page, render, store_error_text};
+
+/// A text in the page's language, else Vietnamese, else the default language, else any.
+pub fn text_in(t: &Text, lang: &str) -> String {
+    [lang, "vi", ""].iter().find_map(|l| t.get(*l)).or_else(|| t.values().next()).cloned().unwrap_or_default()
+}
+
+pub struct DiagView {
+    pub level: &'static str,
+    pub class: &'static str,
+    pub place: String,
+    pub text: String,
+}
+
+fn diag_views(ctx: &Ctx, import: &Import) -> Vec<DiagView> {
+    let lang = ctx.lang.code();
+    let mut v: Vec<_> = import.diags.iter().collect();
+    v.sort_by_key(|d| match d.level {
+        Level::Error => 0,
+        Level::Unsupported => 1,
+        Level::Warning => 2,
+    });
+    v.into_iter()
+        .map(|d| {
+            let (level, class) = match d.level {
+                Level::Error => (ctx.t("sv.level_error"), "err"),
+                Level::Unsupported => (ctx.t("sv.level_unsupported"), "warn"),
+                Level::Warning => (ctx.t("sv.level_warning"), "off"),
+            };
+            let mut place = d.sheet.clone();
+            if let Some(r) = d.row {
+                place.push_str(&format!(", {} {r}", ctx.t("sv.row")));
+            }
+            if let Some(n) = &d.name {
+                place.push_str(&format!(" ({n})"));
+            }
+            DiagView { level, class, place, text: if lang == "en" { d.en.clone() } else { d.vi.clone() } }
+        })
+        .collect()
+}
+
+pub struct Row {
+    pub code: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub version: String,
+    pub status_label: &'static str,
+    pub status_class: &'static str,
+    pub questions: i32,
+    pub sample: bool,
+}
+
+#[derive(Template)]
+#[template(path = "surveys.html")]
+struct List {
+    page: Page,
+    rows: Vec<Row>,
+    file_name: String,
+    diags: Vec<DiagView>,
+}
+
+fn kind_label(ctx: &Ctx, kind: &str) -> &'static str {
+    if kind == "officials" { ctx.t("sv.kind_officials") } else { ctx.t("sv.kind_citizens") }
+}
+
+fn status(ctx: &Ctx, s: &str) -> (&'static str, &'static str) {
+    if s == "published" { (ctx.t("sv.published"), "ok") } else { (ctx.t("sv.draft"), "warn") }
+}
+
+async fn list_page(state: &AppState, ctx: &Ctx, file_name: String, diags: Vec<DiagView>, code: StatusCode) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let rows = state
+        .store
+        .list_questionnaires()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let (status_label, status_class) = status(ctx, &r.status);
+            Row {
+                kind: kind_label(ctx, &r.kind),
+                code: r.code,
+                title: r.title,
+                version: r.version,
+                status_label,
+                status_class,
+                questions: r.questions,
+                sample: r.sample,
+            }
+        })
+        .collect();
+    let page = Page::new(ctx, state, ctx.t("sv.title"), "/surveys").crumb(ctx.t("sv.title"), "");
+    let mut r = render(&List { page, rows, file_name, diags });
+    *r.status_mut() = code;
+    Ok(r)
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    list_page(&state, &ctx, String::new(), vec![], StatusCode::OK).await
+}
+
+/// Import an uploaded XLSForm or YAML file as a draft. A refused file shows every error; an
+/// imported one opens its page with what was not imported and the warnings.
+async fn import(State(state): State<AppState>, ctx: Ctx, mp: axum::extract::Multipart) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let (name, bytes) = crate::pages::units::first_file(mp).await?;
+    let import = parindex_reports::xlsform::import_file(&name, &bytes);
+    let Some(q) = import.questionnaire.clone() else {
+        return list_page(&state, &ctx, name, diag_views(&ctx, &import), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    match state.store.save_questionnaire(&ctx.audit(), q, &name).await {
+        Ok(row) => detail_page(&state, &ctx, &row.code, Some((name, diag_views(&ctx, &import))), None, None).await,
+        Err(e) => match store_error_text(&ctx, &e) {
+            Some(text) => {
+                let d = DiagView { level: ctx.t("sv.level_error"), class: "err", place: name.clone(), text };
+                list_page(&state, &ctx, name, vec![d], StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+pub struct QView {
+    pub name: String,
+    pub kind: &'static str,
+    pub label: String,
+    pub required: bool,
+    pub list: String,
+    pub link: String,
+    pub logic: String,
+}
+
+pub struct SectionView {
+    pub name: String,
+    pub label: String,
+    pub matrix: bool,
+    pub relevant: String,
+    pub questions: Vec<QView>,
+}
+
+#[derive(Template)]
+#[template(path = "survey_form.html")]
+struct Detail {
+    page: Page,
+    code: String,
+    title: String,
+    kind: &'static str,
+    version: String,
+    status_label: &'static str,
+    status_class: &'static str,
+    draft: bool,
+    sample: bool,
+    languages: String,
+    source: String,
+    created: String,
+    sections: Vec<SectionView>,
+    lists: Vec<(String, String)>,
+    /// Just imported: what the importer said (not imported, warnings).
+    diags: Vec<DiagView>,
+    error: Option<String>,
+    flash: Option<String>,
+}
+
+fn type_label(ctx: &Ctx, k: &QuestionType) -> &'static str {
+    ctx.t(match k {
+        QuestionType::Likert => "sv.t_likert",
+        QuestionType::SingleChoice => "sv.t_single",
+        QuestionType::MultipleChoice { .. } => "sv.t_multiple",
+        QuestionType::Rank { .. } => "sv.t_rank",
+        QuestionType::Integer => "sv.t_integer",
+        QuestionType::Decimal => "sv.t_decimal",
+        QuestionType::ShortText => "sv.t_short",
+        QuestionType::LongText => "sv.t_long",
+        QuestionType::Note => "sv.t_note",
+    })
+}
+
+async fn detail_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    imported: Option<(String, Vec<DiagView>)>,
+    error: Option<String>,
+    flash: Option<String>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let (row, q) = state.store.get_questionnaire(code).await?;
+    let lang = ctx.lang.code();
+    let sections = q
+        .sections
+        .iter()
+        .map(|s| SectionView {
+            name: s.name.clone(),
+            label: text_in(&s.label, lang),
+            matrix: s.matrix,
+            relevant: s.relevant.clone().unwrap_or_default(),
+            questions: s
+                .questions
+                .iter()
+                .map(|x| {
+                    let mut logic = Vec::new();
+                    if let Some(r) = &x.relevant {
+                        logic.push(format!("{} {r}", ctx.t("sv.shown_if")));
+                    }
+                    if let Some(c) = &x.constraint {
+                        logic.push(format!("{} {c}", ctx.t("sv.constraint")));
+                    }
+                    if let QuestionType::MultipleChoice { max: Some(m) } = x.kind {
+                        logic.push(format!("{} {m}", ctx.t("sv.at_most")));
+                    }
+                    QView {
+                        name: x.name.clone(),
+                        kind: type_label(ctx, &x.kind),
+                        label: text_in(&x.label, lang),
+                        required: x.required,
+                        list: x.list.clone().unwrap_or_default(),
+                        link: match (&x.element, &x.leaf) {
+                            (Some(e), _) => format!("{} {e}", ctx.t("sv.element")),
+                            (_, Some(l)) => format!("{} {l}", ctx.t("sv.leaf")),
+                            _ => String::new(),
+                        },
+                        logic: logic.join(" · "),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let lists = q
+        .lists
+        .iter()
+        .map(|l| {
+            (l.name.clone(), l.choices.iter().map(|c| format!("{} = {}", c.key, text_in(&c.label, lang))).collect::<Vec<_>>().join("; "))
+        })
+        .collect();
+    let (status_label, status_class) = status(ctx, &row.status);
+    let page = Page::new(ctx, state, format!("{} — {}", ctx.t("sv.title"), row.code), "/surveys")
+        .crumb(ctx.t("sv.title"), "/surveys")
+        .crumb(row.code.clone(), "");
+    let (flash, diags) = match imported {
+        Some((file, diags)) => (Some(format!("{} {file}", ctx.t("sv.imported"))), diags),
+        None => (flash, vec![]),
+    };
+    let mut r = render(&Detail {
+        page,
+        code: row.code.clone(),
+        title: text_in(&q.title, lang),
+        kind: kind_label(ctx, &row.kind),
+        version: row.version,
+        draft: row.status == "draft",
+        status_label,
+        status_class,
+        sample: row.sample,
+        languages: q.languages.join(", "),
+        source: row.source,
+        created: format!("{} · {}", row.created_by, parindex_core::text::format_time_vn(row.created_at)),
+        sections,
+        lists,
+        diags,
+        flash,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let flash = match q.done.as_deref() {
+        Some("published") => Some(ctx.t("sv.published_done").to_string()),
+        Some("version") => Some(ctx.t("sv.version_done").to_string()),
+        _ => None,
+    };
+    detail_page(&state, &ctx, &code, None, None, flash).await
+}
+
+async fn publish(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    match state.store.publish_questionnaire(&ctx.audit(), &code).await {
+        Ok(_) => Ok(Redirect::to(&format!("/surveys/{}?done=published", crate::pages::urlencode(&code))).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let text = store_error_text(&ctx, &e);
+            detail_page(&state, &ctx, &code, None, text, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewVersion {
+    new_code: String,
+}
+
+async fn new_version(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<NewVersion>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    match state.store.new_questionnaire_version(&ctx.audit(), &code, &f.new_code).await {
+        Ok(row) => Ok(Redirect::to(&format!("/surveys/{}?done=version", crate::pages::urlencode(&row.code))).into_response()),
+        Err(e @ StoreError::Invalid(_)) => {
+            let text = store_error_text(&ctx, &e);
+            detail_page(&state, &ctx, &code, None, text, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct Format {
+    format: Option<String>,
+}
+
+/// The questionnaire as XLSForm (default) or YAML.
+async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(f): Query<Format>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let (_, q) = state.store.get_questionnaire(&code).await?;
+    let safe: String = code.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    if f.format.as_deref() == Some("yaml") {
+        let text = parindex_reports::survey::to_yaml(&q);
+        return Ok(crate::pages::download(text.into_bytes(), "application/yaml; charset=utf-8", &format!("{safe}.yaml")));
+    }
+    let bytes = parindex_reports::xlsform::export_xlsform(&q).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(crate::pages::download(bytes, crate::pages::XLSX, &format!("{safe}.xlsx")))
+}
+
+pub struct PreviewQ {
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    pub required: bool,
+    /// likert, single, multiple, rank, number, text, long, note
+    pub widget: &'static str,
+    pub choices: Vec<(String, String)>,
+    pub logic: String,
+}
+
+pub struct PreviewSection {
+    pub label: String,
+    pub matrix: bool,
+    /// The scale's labels of a matrix (its columns).
+    pub scale: Vec<(String, String)>,
+    pub questions: Vec<PreviewQ>,
+}
+
+#[derive(Template)]
+#[template(path = "survey_preview.html")]
+struct Preview {
+    page: Page,
+    code: String,
+    title: String,
+    sections: Vec<PreviewSection>,
+}
+
+pub fn preview_sections(q: &Questionnaire, lang: &str) -> Vec<PreviewSection> {
+    let choices = |list: &Option<String>| -> Vec<(String, String)> {
+        list.as_deref()
+            .and_then(|l| q.list(l))
+            .map(|l| l.choices.iter().map(|c| (c.key.clone(), text_in(&c.label, lang))).collect())
+            .unwrap_or_default()
+    };
+    q.sections
+        .iter()
+        .map(|s| {
+            let scale = if s.matrix { s.questions.first().map(|x| choices(&x.list)).unwrap_or_default() } else { vec![] };
+            PreviewSection {
+                label: text_in(&s.label, lang),
+                matrix: s.matrix,
+                scale,
+                questions: s
+                    .questions
+                    .iter()
+                    .map(|x| PreviewQ {
+                        name: x.name.clone(),
+                        label: text_in(&x.label, lang),
+                        hint: text_in(&x.hint, lang),
+                        required: x.required,
+                        widget: match x.kind {
+                            QuestionType::Likert => "likert",
+                            QuestionType::SingleChoice => "single",
+                            QuestionType::MultipleChoice { .. } => "multiple",
+                            QuestionType::Rank { .. } => "rank",
+                            QuestionType::Integer | QuestionType::Decimal => "number",
+                            QuestionType::ShortText => "text",
+                            QuestionType::LongText => "long",
+                            QuestionType::Note => "note",
+                        },
+                        choices: choices(&x.list),
+                        logic: x.relevant.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+async fn preview(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let (row, q) = state.store.get_questionnaire(&code).await?;
+    let lang = ctx.lang.code();
+    let page = Page::new(&ctx, &state, format!("{} — {}", ctx.t("sv.preview"), row.code), "/surveys")
+        .crumb(ctx.t("sv.title"), "/surveys")
+        .crumb(row.code.clone(), &format!("/surveys/{}", crate::pages::urlencode(&row.code)))
+        .crumb(ctx.t("sv.preview"), "");
+    Ok(render(&Preview { page, code: row.code, title: text_in(&q.title, lang), sections: preview_sections(&q, lang) }))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/surveys", get(list))
+        .route("/surveys/import", post(import))
+        .route("/surveys/{code}", get(detail))
+        .route("/surveys/{code}/preview", get(preview))
+        .route("/surveys/{code}/download", get(download))
+        .route("/surveys/{code}/publish", post(publish))
+        .route("/surveys/{code}/versions", post(new_version))
+}
