@@ -241,7 +241,65 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             .await?;
     }
     seed_last_year(store).await?;
-    seed_periods(store).await
+    seed_periods(store).await?;
+    seed_survey(store).await
+}
+
+/// This year's SIPAS survey of communes and wards on the sample questionnaire, with about a
+/// hundred responses per unit drawn so that units and elements differ (a unit's quality, the
+/// usual weakness of element 5, each respondent's mood), and a few units' populations N.
+async fn seed_survey(store: &Store) -> anyhow::Result<()> {
+    use parindex_core::survey::answers::{Raw, check, count_keys};
+    use parindex_store::repo::surveys::{ResponseIn, SurveyInput};
+    let ctx = AuditCtx::system("demo-seed");
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let (name, text) = parindex_reports::survey::SAMPLES[0];
+    let code = parindex_reports::survey::parse_questionnaire(name, text).map_err(|p| anyhow::anyhow!("{name}: {p:?}"))?.code;
+    let run = store
+        .create_survey(
+            &ctx,
+            SurveyInput {
+                code: format!("SIPAS-{year}"),
+                name: format!("Khảo sát sự hài lòng của người dân năm {year} — xã, phường (mẫu)"),
+                questionnaire: code.clone(),
+                year,
+                unit_kinds: vec!["commune".into(), "ward".into()],
+                quota: 150,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let (_, q) = store.get_questionnaire(&code).await?;
+    let units = store.survey_units(run.id).await?;
+    let mut rng = Rng::new(2026);
+    // the first units know their number of transactions
+    let populations: Vec<(i64, Option<u64>)> = units.iter().take(6).map(|u| (u.unit_id, Some(300 + rng.below(2500)))).collect();
+    store.set_populations(&ctx, run.id, &populations).await?;
+    for u in &units {
+        let quality = rng.below(5) as i64; // 0 weak … 4 excellent
+        let count = 60 + rng.below(90);
+        let mut batch = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let mood = rng.below(3) as i64 - 1;
+            let mut raw = Raw::new();
+            for (_, x) in q.questions() {
+                if let Some(e) = x.element {
+                    let weak = if e == 5 { 1 } else { 0 };
+                    let centre = 2 + (quality + 2) / 2 + mood - weak;
+                    let answer = (centre + rng.below(3) as i64).clamp(1, 5);
+                    raw.insert(x.name.clone(), vec![answer.to_string()]);
+                }
+            }
+            let picks = ["nhanh_hon", "truc_tuyen", "thai_do", "bot_giay_to", "cong_khai"];
+            raw.insert("ky_vong".into(), vec![picks[rng.below(5) as usize].to_string(), picks[rng.below(5) as usize].to_string()]);
+            let answers = check(&q, &raw).map_err(|p| anyhow::anyhow!("demo response: {p:?}"))?;
+            let keys = count_keys(&q, &answers);
+            let channel = ["web", "qr", "paper"][rng.below(3) as usize].to_string();
+            batch.push(ResponseIn { unit_id: u.unit_id, channel, answers, keys });
+        }
+        store.record_responses(run.id, batch).await?;
+    }
+    Ok(())
 }
 
 /// The demo's two periods of `year` (agencies; communes and wards), without deadlines.

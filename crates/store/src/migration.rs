@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0009NoticeEmail),
             Box::new(M0010Assignments),
             Box::new(M0011Questionnaires),
+            Box::new(M0012Surveys),
         ]
     }
 }
@@ -694,6 +695,108 @@ impl MigrationTrait for M0011Questionnaires {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("questionnaires").to_owned()).await?;
+        Ok(())
+    }
+}
+
+/// Surveys (issue #5): a published questionnaire run for units in a year; per unit the
+/// population N, the quota and the key of its public link; the responses (answers as JSON, no
+/// personal data: no address, no account); and the counts per unit × question × option kept in
+/// the same transaction as each response, so that indices never rescan the responses.
+pub struct M0012Surveys;
+
+impl MigrationName for M0012Surveys {
+    fn name(&self) -> &str {
+        "m0012_surveys"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0012Surveys {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("surveys")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("code", 64))
+                .col(string("name"))
+                .col(big_integer("questionnaire_id"))
+                .col(integer("year"))
+                .col(string_len("margin", 32))
+                .col(integer("confidence"))
+                .col(integer("min_cell"))
+                .col(string_len("status", 16))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("surveys", "questionnaire_id", "questionnaires", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("survey_units")
+                .col(big_pk_auto("id"))
+                .col(big_integer("survey_id"))
+                .col(big_integer("unit_id"))
+                .col(big_integer_null("population"))
+                .col(integer("quota"))
+                .col(integer("responses").default(0))
+                .col(string_len_uniq("public_key", 32))
+                .foreign_key(&mut fk("survey_units", "survey_id", "surveys", "id"))
+                .foreign_key(&mut fk("survey_units", "unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("uq_survey_units").table("survey_units").col("survey_id").col("unit_id").unique().to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("survey_responses")
+                .col(big_pk_auto("id"))
+                .col(big_integer("survey_id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("channel", 16))
+                .col(timestamp_with_time_zone("submitted_at"))
+                .col(text("answers"))
+                .foreign_key(&mut fk("survey_responses", "survey_id", "surveys", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_survey_responses_unit").table("survey_responses").col("survey_id").col("unit_id").to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("survey_counts")
+                .col(big_pk_auto("id"))
+                .col(big_integer("survey_id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("question", 64))
+                .col(string_len("option", 64))
+                .col(big_integer("n"))
+                .foreign_key(&mut fk("survey_counts", "survey_id", "surveys", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_survey_counts")
+                .table("survey_counts")
+                .col("survey_id")
+                .col("unit_id")
+                .col("question")
+                .col("option")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["survey_counts", "survey_responses", "survey_units", "surveys"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
         Ok(())
     }
 }

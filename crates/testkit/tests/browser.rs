@@ -488,3 +488,36 @@ async fn reform_office_imports_a_questionnaire_and_previews_it() {
     assert!(text_of(&b, "#status").await.contains("Đã công bố"));
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_answers_the_public_survey_on_a_phone() {
+    let Some(b) = Browser::start(500, 900).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let run = app.store.list_surveys().await.unwrap().remove(0);
+    let unit = app.store.survey_units(run.id).await.unwrap().remove(0);
+    let before = unit.responses;
+    b.client.goto(&app.url(&format!("/k/{}?kenh=qr", unit.public_key))).await.unwrap();
+    b.screenshot("public-survey-phone").await;
+    // send with nothing chosen: told what is missing
+    click(&b, "form button[type=submit]").await;
+    assert!(text_of(&b, ".box").await.contains("cần xem lại"));
+    // choose "satisfied" everywhere on the scales, as a thumb would
+    let radios = b.client.find_all(Locator::Css("table.m input[type=radio][value='4']")).await.unwrap();
+    assert_eq!(radios.len(), 30);
+    for r in radios {
+        r.click().await.unwrap();
+    }
+    click(&b, "form button[type=submit]").await;
+    assert!(text_of(&b, "h1").await.contains("Cảm ơn"));
+    b.screenshot("public-survey-thanks").await;
+    let after = app.store.survey_units(run.id).await.unwrap().into_iter().find(|u| u.unit_id == unit.unit_id).unwrap().responses;
+    assert_eq!(after, before + 1);
+    // the reform office sees it on the survey's page, with the indices from the counts
+    b.client.set_window_size(1280, 900).await.unwrap();
+    sign_in(&b, &app, "thuky", app.password).await;
+    b.client.goto(&app.url(&format!("/surveys/runs/{}", run.id))).await.unwrap();
+    assert!(text_of(&b, "#indices").await.contains("Toàn tỉnh"));
+    assert!(text_of(&b, &format!("#u-{}", unit.unit_code)).await.contains(&(before + 1).to_string()));
+    b.screenshot("survey-run-page").await;
+    b.close().await;
+}

@@ -53,7 +53,8 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0008_notifications",
             "m0009_notice_email",
             "m0010_assignments",
-            "m0011_questionnaires"
+            "m0011_questionnaires",
+            "m0012_surveys"
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -759,4 +760,72 @@ backend_tests!(questionnaires_are_validated_published_and_versioned, |b| async m
     assert_eq!(s.list_questionnaires().await.unwrap().len(), 2);
     let audit = s.list_audit(&AuditFilter { object_type: Some("questionnaire".into()), ..Default::default() }).await.unwrap();
     assert_eq!(audit.entries.len(), 4, "import, replace, publish, version");
+});
+
+backend_tests!(surveys_count_responses_as_they_arrive, |b| async move {
+    use parindex_core::survey::answers::{Raw, check, count_keys};
+    use parindex_reports::survey::{SAMPLES, parse_questionnaire};
+    use parindex_store::repo::surveys::SurveyInput;
+    let (_db, s) = fresh(b).await;
+    for (code, name, kind) in [("XA", "UBND xã A", "commune"), ("XB", "UBND xã B", "commune"), ("SA", "Sở A", "agency")] {
+        s.create_unit(&ctx(), unit(code, name, kind)).await.unwrap();
+    }
+    let q = parse_questionnaire(SAMPLES[0].0, SAMPLES[0].1).unwrap();
+    s.save_questionnaire(&ctx(), q.clone(), "sipas.yaml").await.unwrap();
+    let input = SurveyInput {
+        code: "SIPAS-2026".into(),
+        name: "SIPAS 2026".into(),
+        questionnaire: q.code.clone(),
+        year: 2026,
+        unit_kinds: vec!["commune".into()],
+        quota: 150,
+        ..Default::default()
+    };
+    // a draft questionnaire, no units, a bad quota: every problem at once, nothing written
+    let e = s.create_survey(&ctx(), SurveyInput { unit_kinds: vec!["district".into()], quota: 0, ..input.clone() }).await.unwrap_err();
+    assert_eq!(field_of(e), vec!["questionnaire", "quota", "units"]);
+    s.publish_questionnaire(&ctx(), &q.code).await.unwrap();
+    let run = s.create_survey(&ctx(), input.clone()).await.unwrap();
+    assert_eq!((run.units, run.quota, run.responses), (2, 300, 0));
+    assert!(matches!(s.create_survey(&ctx(), input.clone()).await, Err(StoreError::Invalid(_))), "code taken");
+    let units = s.survey_units(run.id).await.unwrap();
+    assert_eq!(units.iter().map(|u| u.unit_code.as_str()).collect::<Vec<_>>(), vec!["XA", "XB"]);
+    assert_ne!(units[0].public_key, units[1].public_key);
+    // N = 1000 at e = 5 % → 286 wanted
+    s.set_populations(&ctx(), run.id, &[(units[0].unit_id, Some(1000))]).await.unwrap();
+    assert_eq!(s.survey_units(run.id).await.unwrap()[0].quota, 286);
+    // responses: XA twice (all 5s, then all 2s), XB once (all 4s)
+    let public = s.public_survey(&units[0].public_key).await.unwrap();
+    assert_eq!(public.unit.unit_code, "XA");
+    let answer_all = |v: &str| -> Raw { (1..=30).map(|k| (format!("q{k:02}"), vec![v.to_string()])).collect() };
+    for (u, v) in [(&units[0], "5"), (&units[0], "2"), (&units[1], "4")] {
+        let a = check(&q, &answer_all(v)).unwrap();
+        s.record_response(run.id, u.unit_id, "web", &a, count_keys(&q, &a)).await.unwrap();
+    }
+    let rows = s.survey_units(run.id).await.unwrap();
+    assert_eq!((rows[0].responses, rows[1].responses), (2, 1));
+    let t = s.survey_tallies(run.id).await.unwrap();
+    assert_eq!(t.units["XA"][0], parindex_core::sipas::Tally { n: 12, top2: 6, sum: 42 });
+    assert_eq!(t.units["XB"][4], parindex_core::sipas::Tally { n: 6, top2: 6, sum: 24 });
+    let csv = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&t));
+    assert!(csv.contains("XA,sipas,60,50.000000,3.500000") && csv.contains("PROVINCE,sipas,90,75.000000,3.750000"), "{csv}");
+    // a batch is all or nothing: a unit outside the survey spoils it
+    let a = check(&q, &answer_all("3")).unwrap();
+    let bad = vec![
+        parindex_store::repo::surveys::ResponseIn {
+            unit_id: units[1].unit_id,
+            channel: "paper".into(),
+            answers: a.clone(),
+            keys: count_keys(&q, &a),
+        },
+        parindex_store::repo::surveys::ResponseIn {
+            unit_id: 999_999,
+            channel: "paper".into(),
+            answers: a.clone(),
+            keys: count_keys(&q, &a),
+        },
+    ];
+    assert!(s.record_responses(run.id, bad).await.is_err());
+    assert_eq!(s.get_survey(run.id).await.unwrap().responses, 3);
+    assert!(matches!(s.public_survey("khong-co").await, Err(StoreError::NotFound)));
 });

@@ -2244,3 +2244,99 @@ backend_tests!(questionnaires_import_publish_version_and_denials, |b| async move
     let actions: Vec<&str> = audit.entries.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"questionnaire.import") && actions.contains(&"questionnaire.publish"), "{actions:?}");
 });
+
+backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let sec = app.login("secretariat").await;
+    let sample = std::fs::read(format!("{}/../../surveys/samples/sipas-2026.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let r = sec
+        .post(app.url("/surveys/import"))
+        .multipart(Form::new().part("file", Part::bytes(sample).file_name("sipas-2026.yaml")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // opening a survey needs a published questionnaire: refused, every problem shown
+    let form = [
+        ("code", "KS-2026"),
+        ("name", "Khảo sát 2026"),
+        ("questionnaire", "MAU-SIPAS-2026"),
+        ("year", "2026"),
+        ("quota", "150"),
+        ("kind_commune", "1"),
+    ];
+    let r = sec.post(app.url("/surveys/runs")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Chỉ phiếu đã công bố"));
+    sec.post(app.url("/surveys/MAU-SIPAS-2026/publish")).send().await.unwrap();
+    for user in ["officer.a", "appraiser", "viewer"] {
+        let c = app.login(user).await;
+        assert_eq!(c.post(app.url("/surveys/runs")).form(&form).send().await.unwrap().status(), 403, "{user}");
+    }
+    let r = sec.post(app.url("/surveys/runs")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let run_url = r.headers()["location"].to_str().unwrap().to_string();
+    let run_id: i64 = run_url.rsplit('/').next().unwrap().parse().unwrap();
+    for user in ["officer.a", "council"] {
+        assert_eq!(app.login(user).await.get(app.url(&run_url)).send().await.unwrap().status(), 403, "{user}");
+    }
+    let units = app.store.survey_units(run_id).await.unwrap();
+    assert_eq!(units.len(), 1, "the fixture's one commune");
+    let key = units[0].public_key.clone();
+    // the public page: anonymous, small, no script
+    let anon = app.client();
+    let r = anon.get(app.url(&format!("/k/{key}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    let css = anon.get(app.url("/static/public.css")).send().await.unwrap().text().await.unwrap();
+    assert!(page.len() + css.len() < 100_000, "{} + {} bytes", page.len(), css.len());
+    assert!(!page.contains("<script"), "works without JavaScript");
+    assert!(page.contains("UBND xã Chiềng Cọ") && page.contains("Rất hài lòng"));
+    assert_eq!(anon.get(app.url("/k/khong-co")).send().await.unwrap().status(), 404);
+    // a refused response keeps what was chosen and says what is missing
+    let (q, _) = app.store.get_questionnaire("MAU-SIPAS-2026").await.map(|(r, q)| (q, r)).unwrap();
+    let likert: Vec<String> =
+        q.questions().filter(|(_, x)| x.kind == parindex_core::survey::QuestionType::Likert).map(|(_, x)| x.name.clone()).collect();
+    let singles: Vec<(String, String)> = q
+        .questions()
+        .filter(|(_, x)| x.kind == parindex_core::survey::QuestionType::SingleChoice && x.required)
+        .map(|(_, x)| (x.name.clone(), q.list(x.list.as_deref().unwrap()).unwrap().choices[0].key.clone()))
+        .collect();
+    let mut body: Vec<(String, String)> = likert.iter().skip(1).map(|n| (n.clone(), "4".to_string())).collect();
+    body.extend(singles.iter().cloned());
+    let r = anon.post(app.url(&format!("/k/{key}?kenh=qr"))).form(&body).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Câu này bắt buộc trả lời") && page.contains("value=\"4\" checked"), "kept and explained");
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 0);
+    // a good one is counted; the same form again from the same device is told, not counted
+    body.push((likert[0].clone(), "5".into()));
+    let r = anon.post(app.url(&format!("/k/{key}?kenh=qr"))).form(&body).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/k/{key}/cam-on"));
+    let r = anon.post(app.url(&format!("/k/{key}?kenh=qr"))).form(&body).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/k/{key}/cam-on?trung=1"));
+    let thanks = anon.get(app.url(&format!("/k/{key}/cam-on?trung=1"))).send().await.unwrap().text().await.unwrap();
+    assert!(thanks.contains("không tính thêm"));
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 1);
+    // the reform office sees the progress and the indices, and sets N (quota by Yamane)
+    let page = sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/k/{key}")) && page.contains("Toàn tỉnh"), "{page}");
+    let r = sec
+        .post(app.url(&format!("{run_url}/populations")))
+        .form(&[(format!("n:{}", units[0].unit_id), "1.000".to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], format!("{run_url}?done=populations"));
+    assert_eq!(app.store.survey_units(run_id).await.unwrap()[0].quota, 286);
+    let r = sec
+        .post(app.url(&format!("{run_url}/populations")))
+        .form(&[(format!("n:{}", units[0].unit_id), "nhiều".to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // nothing about the respondent is stored with the answers
+    let stored = app.store.survey_tallies(run_id).await.unwrap();
+    assert_eq!(stored.units["XC"][0].n, 6);
+});

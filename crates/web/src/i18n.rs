@@ -67,7 +67,7 @@ mod tests {
     fn every_used_key_exists() {
         const NAMESPACES: &[&str] = &[
             "app.", "nav.", "home.", "fw.", "per.", "as.", "ap.", "tl.", "inbox.", "login.", "account.", "units.", "lineage.", "form.",
-            "import.", "users.", "audit.", "flash.", "lang.", "sv.",
+            "import.", "users.", "audit.", "flash.", "lang.", "sv.", "pub.",
         ];
         let vi = parse(VI);
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -76,6 +76,11 @@ pub struct AppState {
     pub blobs: parindex_store::blobs::Blobs,
     pub config: Arc<WebConfig>,
     pub login_limiter: Arc<ratelimit::Limiter>,
+    /// Public survey responses per address (a desk tablet sends many; a script sends more).
+    pub survey_limiter: Arc<ratelimit::Limiter>,
+    /// Responses seen in the last day (a digest of address, device and answers; in memory only,
+    /// never stored with the response): the same form sent twice is told, not counted twice.
+    pub recent_responses: Arc<ratelimit::Recent>,
     pub metrics: Arc<metrics::Metrics>,
 }
 
@@ -85,8 +90,10 @@ impl AppState {
             store,
             blobs: parindex_store::blobs::Blobs::new(config.files_dir.clone()),
             config: Arc::new(config),
-            // 20 sign-in attempts per address per 5 minutes, on top of the per-account lock-out
+            // 20 failed sign-ins per address per 5 minutes, on top of the per-account lock-out
             login_limiter: Arc::new(ratelimit::Limiter::new(20, std::time::Duration::from_secs(300))),
+            survey_limiter: Arc::new(ratelimit::Limiter::new(120, std::time::Duration::from_secs(600))),
+            recent_responses: Arc::new(ratelimit::Recent::new(std::time::Duration::from_secs(24 * 3600))),
             metrics: Arc::new(metrics::Metrics::default()),
         }
     }

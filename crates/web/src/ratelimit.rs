@@ -40,6 +40,39 @@ impl Limiter {
     }
 }
 
+/// Digests seen within a time window (duplicate detection without storing anything durable).
+pub struct Recent {
+    ttl: Duration,
+    seen: Mutex<HashMap<String, Instant>>,
+}
+
+impl Recent {
+    pub fn new(ttl: Duration) -> Self {
+        Recent { ttl, seen: Mutex::new(HashMap::new()) }
+    }
+
+    /// True the first time `digest` is seen within the window (and remembers it).
+    pub fn first_time(&self, digest: &str) -> bool {
+        let now = Instant::now();
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() > 200_000 {
+            seen.retain(|_, at| now.duration_since(*at) < self.ttl);
+        }
+        match seen.get(digest) {
+            Some(at) if now.duration_since(*at) < self.ttl => false,
+            _ => {
+                seen.insert(digest.to_string(), now);
+                true
+            }
+        }
+    }
+
+    /// Forget a digest (the response it stood for was not stored after all).
+    pub fn forget(&self, digest: &str) {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).remove(digest);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -49,5 +82,13 @@ mod tests {
         assert!(!l.allow("a"));
         assert!(l.allow("b"));
         assert!(l.blocked("a") && !l.blocked("b") && !l.blocked("c"));
+    }
+
+    #[test]
+    fn recent_digests() {
+        let r = super::Recent::new(std::time::Duration::from_secs(60));
+        assert!(r.first_time("x") && !r.first_time("x") && r.first_time("y"));
+        r.forget("x");
+        assert!(r.first_time("x"));
     }
 }

@@ -8,6 +8,7 @@
 //! XLSForm has them. `validate` lists every problem at once, each naming its question, list or
 //! row, so that an import or an editor can show them all.
 
+pub mod answers;
 pub mod expr;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -233,3 +233,448 @@ impl Store {
         self.save_questionnaire(ctx, q, &format!("version of {code}")).await
     }
 }
+
+/// What opens a survey.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyInput {
+    pub code: String,
+    pub name: String,
+    /// A published questionnaire.
+    pub questionnaire: String,
+    pub year: i32,
+    /// Units by kind (active units of these kinds)…
+    pub unit_kinds: Vec<String>,
+    /// …or by code.
+    pub unit_codes: Vec<String>,
+    /// Responses wanted per unit until its population is known (then Yamane's n).
+    pub quota: i32,
+    /// Margin e for the sample size (default 5 %).
+    pub margin: Option<parindex_core::Exact>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SurveyRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub questionnaire: String,
+    pub year: i32,
+    pub margin: String,
+    pub min_cell: i32,
+    pub status: String,
+    pub units: usize,
+    pub responses: i64,
+    pub quota: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SurveyUnitRow {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub population: Option<i64>,
+    pub quota: i32,
+    pub responses: i32,
+    pub public_key: String,
+}
+
+/// One checked response to record.
+#[derive(Debug, Clone)]
+pub struct ResponseIn {
+    pub unit_id: i64,
+    /// `web`, `qr`, `paper`, `import`…
+    pub channel: String,
+    pub answers: parindex_core::survey::answers::Answers,
+    /// From `survey::answers::count_keys`.
+    pub keys: Vec<(String, String)>,
+}
+
+/// A unit's public link resolved: the survey, the unit and its questionnaire.
+#[derive(Debug, Clone)]
+pub struct PublicSurvey {
+    pub survey: SurveyRow,
+    pub unit: SurveyUnitRow,
+    pub questionnaire: Questionnaire,
+}
+
+fn public_key() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..10).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+impl Store {
+    /// Open a survey of a published questionnaire for units (by kind or by code), each with its
+    /// public link key and quota. One transaction, audited.
+    pub async fn create_survey(&self, ctx: &AuditCtx, input: SurveyInput) -> Result<SurveyRow, StoreError> {
+        use crate::entity::{survey, survey_unit, unit};
+        let mut errors = Vec::new();
+        let err = |field: &'static str, vi: String, en: String| FieldError { field, message: Msg::new(vi, en) };
+        let code = input.code.trim().to_string();
+        if code.is_empty() || code.contains(char::is_whitespace) {
+            errors.push(err(
+                "code",
+                "Mã đợt khảo sát không được trống hay có dấu cách.".into(),
+                "The code may not be empty or contain spaces.".into(),
+            ));
+        } else if survey::Entity::find().filter(survey::Column::Code.eq(&code)).one(&self.db).await?.is_some() {
+            errors.push(err("code", format!("Mã “{code}” đã có."), format!("The code “{code}” is taken.")));
+        }
+        if input.name.trim().is_empty() {
+            errors.push(err("name", "Hãy đặt tên đợt khảo sát.".into(), "Give the survey a name.".into()));
+        }
+        let q = questionnaire::Entity::find().filter(questionnaire::Column::Code.eq(input.questionnaire.trim())).one(&self.db).await?;
+        match &q {
+            None => errors.push(err("questionnaire", "Hãy chọn một phiếu khảo sát.".into(), "Choose a questionnaire.".into())),
+            Some(q) if q.status != "published" => errors.push(err(
+                "questionnaire",
+                "Chỉ phiếu đã công bố mới dùng để khảo sát được.".into(),
+                "Only a published questionnaire can be used.".into(),
+            )),
+            _ => {}
+        }
+        if !(1..=100_000).contains(&input.quota) {
+            errors.push(err("quota", "Số phiếu cần thu mỗi đơn vị từ 1 đến 100000.".into(), "The quota per unit is 1 to 100000.".into()));
+        }
+        let margin = input.margin.clone().unwrap_or_else(|| parindex_core::Exact::ratio(5, 100));
+        if margin <= parindex_core::Exact::ZERO || margin >= parindex_core::Exact::int(1) {
+            errors.push(err(
+                "margin",
+                "Sai số phải lớn hơn 0 và nhỏ hơn 1 (ví dụ 0,05).".into(),
+                "The margin is between 0 and 1 (e.g. 0.05).".into(),
+            ));
+        }
+        let units: Vec<unit::Model> = if input.unit_codes.is_empty() {
+            unit::Entity::find()
+                .filter(unit::Column::Active.eq(true))
+                .filter(unit::Column::Kind.is_in(input.unit_kinds.clone()))
+                .order_by_asc(unit::Column::Code)
+                .all(&self.db)
+                .await?
+        } else {
+            let found = unit::Entity::find().filter(unit::Column::Code.is_in(input.unit_codes.clone())).all(&self.db).await?;
+            let missing: Vec<&String> = input.unit_codes.iter().filter(|c| !found.iter().any(|u| &&u.code == c)).collect();
+            if !missing.is_empty() {
+                let list = missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                errors.push(err("units", format!("Không có đơn vị: {list}."), format!("No such units: {list}.")));
+            }
+            found
+        };
+        if units.is_empty() && errors.iter().all(|e| e.field != "units") {
+            errors.push(err("units", "Chưa có đơn vị nào tham gia.".into(), "No unit takes part.".into()));
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let q = q.expect("checked above");
+        let ctx = ctx.clone();
+        let name = input.name.trim().to_string();
+        let (year, quota, margin_text) = (input.year, input.quota, margin.to_string());
+        let id = self
+            .db
+            .transaction::<_, i64, StoreError>(|txn| {
+                Box::pin(async move {
+                    let s = survey::ActiveModel {
+                        code: Set(code.clone()),
+                        name: Set(name),
+                        questionnaire_id: Set(q.id),
+                        year: Set(year),
+                        margin: Set(margin_text),
+                        confidence: Set(95),
+                        min_cell: Set(10),
+                        status: Set("open".into()),
+                        created_at: Set(Utc::now()),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                    for u in &units {
+                        survey_unit::ActiveModel {
+                            survey_id: Set(s.id),
+                            unit_id: Set(u.id),
+                            population: Set(None),
+                            quota: Set(quota),
+                            responses: Set(0),
+                            public_key: Set(public_key()),
+                            ..Default::default()
+                        }
+                        .insert(txn)
+                        .await?;
+                    }
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "survey.create",
+                            object_type: "survey",
+                            object_id: Some(code),
+                            after: Some(json!({"questionnaire": q.code, "units": units.len(), "quota": quota})),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    Ok(s.id)
+                })
+            })
+            .await?;
+        self.get_survey(id).await
+    }
+
+    pub async fn list_surveys(&self) -> Result<Vec<SurveyRow>, StoreError> {
+        use crate::entity::survey;
+        let mut out = Vec::new();
+        for s in survey::Entity::find().order_by_desc(survey::Column::Year).order_by_asc(survey::Column::Code).all(&self.db).await? {
+            out.push(self.get_survey(s.id).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn get_survey(&self, id: i64) -> Result<SurveyRow, StoreError> {
+        use crate::entity::{survey, survey_unit};
+        let s = survey::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let q = questionnaire::Entity::find_by_id(s.questionnaire_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let units = survey_unit::Entity::find().filter(survey_unit::Column::SurveyId.eq(id)).all(&self.db).await?;
+        Ok(SurveyRow {
+            id: s.id,
+            code: s.code,
+            name: s.name,
+            questionnaire: q.code,
+            year: s.year,
+            margin: s.margin,
+            min_cell: s.min_cell,
+            status: s.status,
+            units: units.len(),
+            responses: units.iter().map(|u| i64::from(u.responses)).sum(),
+            quota: units.iter().map(|u| i64::from(u.quota)).sum(),
+        })
+    }
+
+    /// The units of a survey with their population, quota, responses and link key, by code.
+    pub async fn survey_units(&self, id: i64) -> Result<Vec<SurveyUnitRow>, StoreError> {
+        use crate::entity::{survey_unit, unit};
+        let rows = survey_unit::Entity::find().filter(survey_unit::Column::SurveyId.eq(id)).all(&self.db).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
+        let units: std::collections::HashMap<i64, unit::Model> =
+            unit::Entity::find().filter(unit::Column::Id.is_in(ids)).all(&self.db).await?.into_iter().map(|u| (u.id, u)).collect();
+        let mut out: Vec<SurveyUnitRow> = rows
+            .into_iter()
+            .map(|r| SurveyUnitRow {
+                unit_code: units.get(&r.unit_id).map(|u| u.code.clone()).unwrap_or_default(),
+                unit_name: units.get(&r.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
+                unit_id: r.unit_id,
+                population: r.population,
+                quota: r.quota,
+                responses: r.responses,
+                public_key: r.public_key,
+            })
+            .collect();
+        parindex_core::text::sort_by_name(&mut out, |r| &r.unit_name);
+        Ok(out)
+    }
+
+    /// Set units' populations N (transactions in the period): the quota becomes Yamane's
+    /// n = N / (1 + N·e²), rounded up. `None` clears N and keeps the quota. All or nothing.
+    pub async fn set_populations(&self, ctx: &AuditCtx, survey_id: i64, populations: &[(i64, Option<u64>)]) -> Result<usize, StoreError> {
+        use crate::entity::survey_unit;
+        let s = self.get_survey(survey_id).await?;
+        let margin: parindex_core::Exact = s.margin.parse().map_err(|_| StoreError::Db(sea_orm::DbErr::Custom("margin".into())))?;
+        let ctx = ctx.clone();
+        let populations = populations.to_vec();
+        self.db
+            .transaction::<_, usize, StoreError>(|txn| {
+                Box::pin(async move {
+                    let mut changed = 0;
+                    for (unit_id, n) in populations {
+                        let Some(row) = survey_unit::Entity::find()
+                            .filter(survey_unit::Column::SurveyId.eq(survey_id))
+                            .filter(survey_unit::Column::UnitId.eq(unit_id))
+                            .one(txn)
+                            .await?
+                        else {
+                            return Err(StoreError::NotFound);
+                        };
+                        let population = n.map(|x| x as i64);
+                        if row.population == population {
+                            continue;
+                        }
+                        let quota = n.map(|x| parindex_core::sipas::sample_yamane(x, &margin).min(i32::MAX as u64) as i32);
+                        let before = json!({"population": row.population, "quota": row.quota});
+                        let mut am = row.into_active_model();
+                        am.population = Set(population);
+                        if let Some(q) = quota {
+                            am.quota = Set(q.max(1));
+                        }
+                        let m = am.update(txn).await?;
+                        record(
+                            txn,
+                            &ctx,
+                            AuditEntry {
+                                action: "survey.population",
+                                object_type: "survey",
+                                object_id: Some(format!("{survey_id}/{unit_id}")),
+                                before: Some(before),
+                                after: Some(json!({"population": m.population, "quota": m.quota})),
+                                ..Default::default()
+                            },
+                        )
+                        .await?;
+                        changed += 1;
+                    }
+                    Ok(changed)
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// Resolve a public link key.
+    pub async fn public_survey(&self, key: &str) -> Result<PublicSurvey, StoreError> {
+        use crate::entity::{questionnaire as qe, survey, survey_unit, unit};
+        let su =
+            survey_unit::Entity::find().filter(survey_unit::Column::PublicKey.eq(key)).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let s = survey::Entity::find_by_id(su.survey_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let q = qe::Entity::find_by_id(s.questionnaire_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let u = unit::Entity::find_by_id(su.unit_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let questionnaire: Questionnaire =
+            serde_json::from_str(&q.definition).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+        Ok(PublicSurvey {
+            survey: self.get_survey(s.id).await?,
+            unit: SurveyUnitRow {
+                unit_id: u.id,
+                unit_code: u.code,
+                unit_name: u.name,
+                population: su.population,
+                quota: su.quota,
+                responses: su.responses,
+                public_key: su.public_key,
+            },
+            questionnaire,
+        })
+    }
+
+    /// Record one checked response: the response row, the unit's counter and the counts per
+    /// (question, option), in one transaction — acknowledged only once durable. Nothing about
+    /// the respondent's address or device is stored.
+    pub async fn record_response(
+        &self,
+        survey_id: i64,
+        unit_id: i64,
+        channel: &str,
+        answers: &parindex_core::survey::answers::Answers,
+        keys: Vec<(String, String)>,
+    ) -> Result<(), StoreError> {
+        self.record_responses(survey_id, vec![ResponseIn { unit_id, channel: channel.to_string(), answers: answers.clone(), keys }]).await
+    }
+
+    /// Record checked responses of one survey in one transaction (imports, the demo, paper
+    /// forms keyed in a batch): all or nothing.
+    pub async fn record_responses(&self, survey_id: i64, responses: Vec<ResponseIn>) -> Result<(), StoreError> {
+        use crate::entity::{survey, survey_count, survey_response, survey_unit};
+        use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+        let s = survey::Entity::find_by_id(survey_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        if s.status != "open" {
+            return Err(StoreError::Conflict(Msg::new("Đợt khảo sát đã kết thúc.", "The survey is closed.")));
+        }
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let now = Utc::now();
+                    for r in responses {
+                        survey_response::ActiveModel {
+                            survey_id: Set(survey_id),
+                            unit_id: Set(r.unit_id),
+                            channel: Set(r.channel),
+                            submitted_at: Set(now),
+                            answers: Set(serde_json::to_string(&answers_json(&r.answers)).unwrap_or_default()),
+                            ..Default::default()
+                        }
+                        .insert(txn)
+                        .await?;
+                        let updated = survey_unit::Entity::update_many()
+                            .col_expr(survey_unit::Column::Responses, Expr::col(survey_unit::Column::Responses).add(1))
+                            .filter(survey_unit::Column::SurveyId.eq(survey_id))
+                            .filter(survey_unit::Column::UnitId.eq(r.unit_id))
+                            .exec(txn)
+                            .await?;
+                        if updated.rows_affected != 1 {
+                            return Err(StoreError::NotFound);
+                        }
+                        for (question, option) in r.keys {
+                            let row = survey_count::ActiveModel {
+                                survey_id: Set(survey_id),
+                                unit_id: Set(r.unit_id),
+                                question: Set(question),
+                                option: Set(option),
+                                n: Set(1),
+                                ..Default::default()
+                            };
+                            survey_count::Entity::insert(row)
+                                .on_conflict(
+                                    OnConflict::columns([
+                                        survey_count::Column::SurveyId,
+                                        survey_count::Column::UnitId,
+                                        survey_count::Column::Question,
+                                        survey_count::Column::Option,
+                                    ])
+                                    .value(survey_count::Column::N, Expr::col((survey_count::Entity, survey_count::Column::N)).add(1))
+                                    .to_owned(),
+                                )
+                                .exec(txn)
+                                .await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// The SIPAS tallies of a survey from its maintained counts (never the raw responses): per
+    /// unit code and element, over the Likert questions linked to an element.
+    pub async fn survey_tallies(&self, survey_id: i64) -> Result<parindex_core::sipas::Tallies, StoreError> {
+        use crate::entity::survey_count;
+        let s = self.get_survey(survey_id).await?;
+        let (_, q) = self.get_questionnaire(&s.questionnaire).await?;
+        let element: std::collections::HashMap<&str, u8> = q
+            .questions()
+            .filter_map(|(_, x)| x.element.filter(|_| x.kind == parindex_core::survey::QuestionType::Likert).map(|e| (x.name.as_str(), e)))
+            .collect();
+        let codes: std::collections::HashMap<i64, String> =
+            self.survey_units(survey_id).await?.into_iter().map(|u| (u.unit_id, u.unit_code)).collect();
+        let mut t = parindex_core::sipas::Tallies::default();
+        for c in survey_count::Entity::find().filter(survey_count::Column::SurveyId.eq(survey_id)).all(&self.db).await? {
+            let (Some(e), Ok(level), Some(code)) = (element.get(c.question.as_str()), c.option.parse::<u8>(), codes.get(&c.unit_id)) else {
+                continue;
+            };
+            if !(1..=5).contains(&level) || !(1..=5).contains(e) {
+                continue;
+            }
+            let tally = &mut t.units.entry(code.clone()).or_default()[usize::from(*e) - 1];
+            let n = c.n.max(0) as u64;
+            tally.n += n;
+            tally.top2 += if level >= 4 { n } else { 0 };
+            tally.sum += n * u64::from(level);
+        }
+        Ok(t)
+    }
+}
+
+/// Checked answers as plain JSON (text, number as exact decimal text, list of keys).
+fn answers_json(a: &parindex_core::survey::answers::Answers) -> serde_json::Value {
+    use parindex_core::survey::expr::Value;
+    serde_json::Value::Object(
+        a.iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::Empty => serde_json::Value::Null,
+                    Value::Text(t) => json!(t),
+                    Value::Number(n) => json!(n.to_string()),
+                    Value::Selected(s) => json!(s),
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+    )
+}

@@ -9,6 +9,7 @@ pub mod frameworks;
 pub mod home;
 pub mod inbox;
 pub mod periods;
+pub mod public_survey;
 pub mod surveys;
 pub mod units;
 
@@ -162,6 +163,11 @@ pub fn error_page(ctx: &Ctx, path: &str, err: &AppError) -> Response {
 }
 
 const APP_CSS: &str = include_str!("../../assets/app.css");
+const PUBLIC_CSS: &str = include_str!("../../assets/public.css");
+
+async fn public_css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], PUBLIC_CSS).into_response()
+}
 
 async fn app_css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS).into_response()
@@ -174,6 +180,7 @@ async fn not_found() -> AppError {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(app_css))
+        .route("/static/public.css", get(public_css))
         .merge(home::router())
         .merge(auth::router())
         .merge(units::router())
@@ -183,6 +190,7 @@ pub fn router() -> Router<AppState> {
         .merge(appraisal::router())
         .merge(inbox::router())
         .merge(surveys::router())
+        .merge(public_survey::router())
         .merge(admin::router())
         .fallback(not_found)
 }

@@ -78,6 +78,13 @@ struct List {
     rows: Vec<Row>,
     file_name: String,
     diags: Vec<DiagView>,
+    runs: Vec<parindex_store::repo::surveys::SurveyRow>,
+    /// Published questionnaires to open a survey with: (code, title).
+    published: Vec<(String, String)>,
+    year: i32,
+    /// A refused "open a survey" form: its problems and what was typed.
+    run_errors: Vec<String>,
+    run_form: RunForm,
 }
 
 fn kind_label(ctx: &Ctx, kind: &str) -> &'static str {
@@ -89,11 +96,22 @@ fn status(ctx: &Ctx, s: &str) -> (&'static str, &'static str) {
 }
 
 async fn list_page(state: &AppState, ctx: &Ctx, file_name: String, diags: Vec<DiagView>, code: StatusCode) -> Result<Response, AppError> {
+    list_page_with(state, ctx, file_name, diags, code, vec![], RunForm::default()).await
+}
+
+async fn list_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    file_name: String,
+    diags: Vec<DiagView>,
+    code: StatusCode,
+    run_errors: Vec<String>,
+    run_form: RunForm,
+) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
-    let rows = state
-        .store
-        .list_questionnaires()
-        .await?
+    let all = state.store.list_questionnaires().await?;
+    let published = all.iter().filter(|r| r.status == "published").map(|r| (r.code.clone(), r.title.clone())).collect();
+    let rows = all
         .into_iter()
         .map(|r| {
             let (status_label, status_class) = status(ctx, &r.status);
@@ -110,7 +128,9 @@ async fn list_page(state: &AppState, ctx: &Ctx, file_name: String, diags: Vec<Di
         })
         .collect();
     let page = Page::new(ctx, state, ctx.t("sv.title"), "/surveys").crumb(ctx.t("sv.title"), "");
-    let mut r = render(&List { page, rows, file_name, diags });
+    let runs = state.store.list_surveys().await?;
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse().unwrap_or(2026);
+    let mut r = render(&List { page, rows, file_name, diags, runs, published, year, run_errors, run_form });
     *r.status_mut() = code;
     Ok(r)
 }
@@ -442,9 +462,187 @@ async fn preview(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Strin
     Ok(render(&Preview { page, code: row.code, title: text_in(&q.title, lang), sections: preview_sections(&q, lang) }))
 }
 
+/// The "open a survey" form.
+#[derive(Deserialize, Default, Clone)]
+pub struct RunForm {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub questionnaire: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub quota: String,
+    #[serde(default)]
+    pub kind_agency: Option<String>,
+    #[serde(default)]
+    pub kind_commune: Option<String>,
+    #[serde(default)]
+    pub kind_ward: Option<String>,
+}
+
+async fn create_run(State(state): State<AppState>, ctx: Ctx, Form(f): Form<RunForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let mut kinds = Vec::new();
+    for (on, k) in [(&f.kind_agency, "agency"), (&f.kind_commune, "commune"), (&f.kind_ward, "ward")] {
+        if on.is_some() {
+            kinds.push(k.to_string());
+        }
+    }
+    let input = parindex_store::repo::surveys::SurveyInput {
+        code: f.code.clone(),
+        name: f.name.clone(),
+        questionnaire: f.questionnaire.clone(),
+        year: f.year.trim().parse().unwrap_or(0),
+        unit_kinds: kinds,
+        unit_codes: vec![],
+        quota: f.quota.trim().parse().unwrap_or(0),
+        margin: None,
+    };
+    match state.store.create_survey(&ctx.audit(), input).await {
+        Ok(row) => Ok(Redirect::to(&format!("/surveys/runs/{}", row.id)).into_response()),
+        Err(StoreError::Invalid(fields)) => {
+            let lang = ctx.lang.code();
+            let errors = fields.into_iter().map(|e| e.message.get(lang).to_string()).collect();
+            list_page_with(&state, &ctx, String::new(), vec![], StatusCode::UNPROCESSABLE_ENTITY, errors, f).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct RunUnit {
+    pub unit_id: i64,
+    pub code: String,
+    pub name: String,
+    pub population: String,
+    pub quota: i32,
+    pub responses: i32,
+    /// Responses as a share of the quota, for the bar (0–100).
+    pub percent: i64,
+    pub link: String,
+}
+
+pub struct IndexRowView {
+    /// The unit's code (or PROVINCE), to group the rows by.
+    pub code: String,
+    pub unit: String,
+    pub elements: Vec<String>,
+    pub sipas: String,
+    pub n: u64,
+}
+
+#[derive(Template)]
+#[template(path = "survey_run.html")]
+struct Run {
+    page: Page,
+    run: parindex_store::repo::surveys::SurveyRow,
+    units: Vec<RunUnit>,
+    indices: Vec<IndexRowView>,
+    /// Whether the questionnaire links questions to SIPAS elements (else no index).
+    linked: bool,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+fn pct(ctx: &Ctx, x: f64) -> String {
+    let s = format!("{x:.1}");
+    if ctx.lang.code() == "en" { s } else { s.replace('.', ",") }
+}
+
+async fn run_page(state: &AppState, ctx: &Ctx, id: i64, flash: Option<String>, error: Option<String>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let run = state.store.get_survey(id).await?;
+    let base = state.config.public_origin.clone().unwrap_or_default();
+    let unit_rows = state.store.survey_units(id).await?;
+    let names: std::collections::HashMap<String, String> = unit_rows.iter().map(|u| (u.unit_code.clone(), u.unit_name.clone())).collect();
+    let units = unit_rows
+        .into_iter()
+        .map(|u| RunUnit {
+            unit_id: u.unit_id,
+            code: u.unit_code,
+            name: u.unit_name,
+            population: u.population.map(|n| n.to_string()).unwrap_or_default(),
+            quota: u.quota,
+            responses: u.responses,
+            percent: if u.quota > 0 { (i64::from(u.responses) * 100 / i64::from(u.quota)).min(100) } else { 0 },
+            link: format!("{base}/k/{}", u.public_key),
+        })
+        .collect();
+    let (_, questionnaire) = state.store.get_questionnaire(&run.questionnaire).await?;
+    let linked = questionnaire.questions().any(|(_, x)| x.element.is_some());
+    let tallies = state.store.survey_tallies(id).await?;
+    let indices = parindex_core::sipas::indices(&tallies);
+    let mut views: Vec<IndexRowView> = Vec::new();
+    for r in &indices {
+        if views.last().is_none_or(|v| v.code != r.unit) {
+            let unit =
+                if r.unit == "PROVINCE" { ctx.t("sv.province").to_string() } else { names.get(&r.unit).cloned().unwrap_or(r.unit.clone()) };
+            views.push(IndexRowView { code: r.unit.clone(), unit, elements: vec!["—".into(); 5], sipas: "—".into(), n: 0 });
+        }
+        let v = views.last_mut().expect("pushed");
+        match r.element.parse::<usize>() {
+            Ok(e @ 1..=5) => v.elements[e - 1] = pct(ctx, r.share_top2),
+            _ if r.element == "sipas" => {
+                v.sipas = pct(ctx, r.share_top2);
+                v.n = r.n;
+            }
+            _ => {}
+        }
+    }
+    views.retain(|v| v.sipas != "—");
+    let page = Page::new(ctx, state, format!("{} — {}", ctx.t("sv.runs"), run.code), "/surveys")
+        .crumb(ctx.t("sv.title"), "/surveys")
+        .crumb(run.code.clone(), "");
+    let mut r = render(&Run { page, run, units, indices: views, linked, flash, error: error.clone() });
+    if error.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
+    let flash = (q.done.as_deref() == Some("populations")).then(|| ctx.t("sv.populations_saved").to_string());
+    run_page(&state, &ctx, id, flash, None).await
+}
+
+/// Save the populations N typed per unit (`n:{unit_id}`); quotas follow (Yamane).
+async fn populations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let mut values = Vec::new();
+    let mut bad = Vec::new();
+    for (k, v) in f {
+        let Some(unit) = k.strip_prefix("n:").and_then(|u| u.parse::<i64>().ok()) else { continue };
+        let v = v.trim().replace(['.', ' '], "");
+        if v.is_empty() {
+            values.push((unit, None));
+        } else {
+            match v.parse::<u64>() {
+                Ok(n) => values.push((unit, Some(n))),
+                Err(_) => bad.push(v),
+            }
+        }
+    }
+    if !bad.is_empty() {
+        let msg = format!("{} {}", ctx.t("sv.population_bad"), bad.join(", "));
+        return run_page(&state, &ctx, id, None, Some(msg)).await;
+    }
+    state.store.set_populations(&ctx.audit(), id, &values).await?;
+    Ok(Redirect::to(&format!("/surveys/runs/{id}?done=populations")).into_response())
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/surveys", get(list))
+        .route("/surveys/runs", post(create_run))
+        .route("/surveys/runs/{id}", get(run))
+        .route("/surveys/runs/{id}/populations", post(populations))
         .route("/surveys/import", post(import))
         .route("/surveys/{code}", get(detail))
         .route("/surveys/{code}/preview", get(preview))

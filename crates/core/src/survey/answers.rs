@@ -1,0 +1,233 @@
+//! Checking one respondent's answers against a questionnaire, on the server (the public page
+//! works without JavaScript): questions whose skip logic does not hold are dropped (in form
+//! order, so a later condition sees only what is shown), required questions must be answered,
+//! choices must be on the question's list (one for Likert and single choice, at most `max` for
+//! multiple choice), numbers must read as integers or decimals, constraints must hold, texts are
+//! bounded. Every problem is returned at once, by question name.
+
+use std::collections::BTreeMap;
+
+use super::expr::{self, Value};
+use super::{QuestionType, Questionnaire};
+use crate::{Exact, Msg};
+
+/// The longest free-text answer kept (characters).
+pub const MAX_TEXT: usize = 2000;
+
+/// Raw answers as a form posts them: question name → the values sent (several for a multiple
+/// choice, in the order sent).
+pub type Raw = BTreeMap<String, Vec<String>>;
+
+/// Checked answers: only questions shown and answered.
+pub type Answers = BTreeMap<String, Value>;
+
+/// Check `raw` against `q`; the answers kept, or every problem by question name.
+pub fn check(q: &Questionnaire, raw: &Raw) -> Result<Answers, Vec<(String, Msg)>> {
+    let mut out = Answers::new();
+    let mut problems = Vec::new();
+    for s in &q.sections {
+        let section_shown = s.relevant.as_deref().and_then(|r| expr::parse(r).ok()).is_none_or(|e| e.holds(&out, &Value::Empty));
+        for x in &s.questions {
+            if x.kind == QuestionType::Note || !section_shown {
+                continue;
+            }
+            if let Some(r) = x.relevant.as_deref().and_then(|r| expr::parse(r).ok())
+                && !r.holds(&out, &Value::Empty)
+            {
+                continue;
+            }
+            let values: Vec<&str> =
+                raw.get(&x.name).map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+            if values.is_empty() {
+                if x.required {
+                    problems.push((x.name.clone(), Msg::new("Câu này bắt buộc trả lời.", "This question needs an answer.")));
+                }
+                continue;
+            }
+            let list = x.list.as_deref().and_then(|l| q.list(l));
+            let on_list = |v: &str| list.is_some_and(|l| l.choices.iter().any(|c| c.key == v));
+            let value = match &x.kind {
+                QuestionType::Likert | QuestionType::SingleChoice => {
+                    if values.len() > 1 || !on_list(values[0]) {
+                        problems.push((x.name.clone(), Msg::new("Hãy chọn một trong các phương án.", "Choose one of the options.")));
+                        continue;
+                    }
+                    Value::Text(values[0].to_string())
+                }
+                QuestionType::MultipleChoice { max } | QuestionType::Rank { pick: max } => {
+                    if let Some(bad) = values.iter().find(|v| !on_list(v)) {
+                        problems.push((
+                            x.name.clone(),
+                            Msg::new(format!("“{bad}” không có trong các phương án."), format!("“{bad}” is not one of the options.")),
+                        ));
+                        continue;
+                    }
+                    let mut unique: Vec<String> = Vec::new();
+                    for v in &values {
+                        if !unique.iter().any(|u| u == v) {
+                            unique.push(v.to_string());
+                        }
+                    }
+                    if let Some(m) = max
+                        && unique.len() > *m as usize
+                    {
+                        problems.push((
+                            x.name.clone(),
+                            Msg::new(format!("Chọn nhiều nhất {m} phương án."), format!("Choose at most {m} options.")),
+                        ));
+                        continue;
+                    }
+                    Value::Selected(unique)
+                }
+                QuestionType::Integer | QuestionType::Decimal => {
+                    let text = values[0].replace(',', ".");
+                    match text.parse::<Exact>() {
+                        Ok(n) if x.kind == QuestionType::Decimal || n.to_exact_decimal(0).is_some() => Value::Number(n),
+                        _ => {
+                            let (vi, en) = if x.kind == QuestionType::Integer {
+                                ("Hãy nhập một số nguyên.", "Enter a whole number.")
+                            } else {
+                                ("Hãy nhập một số (ví dụ 12,5).", "Enter a number (e.g. 12.5).")
+                            };
+                            problems.push((x.name.clone(), Msg::new(vi, en)));
+                            continue;
+                        }
+                    }
+                }
+                QuestionType::ShortText | QuestionType::LongText => {
+                    let t = values.join(" ");
+                    if t.chars().count() > MAX_TEXT {
+                        problems.push((
+                            x.name.clone(),
+                            Msg::new(
+                                format!("Câu trả lời dài quá {MAX_TEXT} ký tự."),
+                                format!("The answer is longer than {MAX_TEXT} characters."),
+                            ),
+                        ));
+                        continue;
+                    }
+                    Value::Text(t)
+                }
+                QuestionType::Note => continue,
+            };
+            if let Some(c) = x.constraint.as_deref().and_then(|c| expr::parse(c).ok())
+                && !c.holds(&out, &value)
+            {
+                let msg = if x.constraint_message.is_empty() {
+                    Msg::new("Câu trả lời không hợp lệ.", "The answer is not valid.")
+                } else {
+                    let pick =
+                        |l: &str| x.constraint_message.get(l).or_else(|| x.constraint_message.values().next()).cloned().unwrap_or_default();
+                    Msg::new(pick("vi"), pick("en"))
+                };
+                problems.push((x.name.clone(), msg));
+                continue;
+            }
+            out.insert(x.name.clone(), value);
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+/// The (question, option) pairs a checked response adds to the per-unit counts: one per chosen
+/// option of a choice question (Likert included); numbers and texts are not counted.
+pub fn count_keys(q: &Questionnaire, answers: &Answers) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (_, x) in q.questions() {
+        if !x.kind.uses_list() {
+            continue;
+        }
+        match answers.get(&x.name) {
+            Some(Value::Text(k)) => out.push((x.name.clone(), k.clone())),
+            Some(Value::Selected(ks)) => out.extend(ks.iter().map(|k| (x.name.clone(), k.clone()))),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::survey::{Choice, ChoiceList, Question, Section, SurveyKind, Text};
+
+    fn t(s: &str) -> Text {
+        [("vi".to_string(), s.to_string())].into()
+    }
+
+    fn q(name: &str, kind: QuestionType, list: Option<&str>, required: bool, relevant: Option<&str>) -> Question {
+        Question {
+            name: name.into(),
+            kind,
+            label: t(name),
+            hint: Text::new(),
+            required,
+            relevant: relevant.map(Into::into),
+            constraint: None,
+            constraint_message: Text::new(),
+            list: list.map(Into::into),
+            element: None,
+            leaf: None,
+        }
+    }
+
+    fn form() -> Questionnaire {
+        let mut age = q("tuoi", QuestionType::Integer, None, false, None);
+        age.constraint = Some(". >= 18 and . <= 110".into());
+        age.constraint_message = t("Tuổi từ 18 đến 110.");
+        let list = |name: &str, keys: &[&str]| ChoiceList {
+            name: name.into(),
+            choices: keys.iter().map(|k| Choice { key: k.to_string(), label: t(k), weight: None }).collect(),
+        };
+        Questionnaire {
+            code: "T".into(),
+            title: t("T"),
+            kind: SurveyKind::Citizens,
+            version: "1".into(),
+            languages: vec!["vi".into()],
+            sample: false,
+            sections: vec![Section {
+                name: "s".into(),
+                label: Text::new(),
+                relevant: None,
+                matrix: false,
+                questions: vec![
+                    q("hai_long", QuestionType::Likert, Some("muc_do"), true, None),
+                    q("ly_do", QuestionType::LongText, None, true, Some("${hai_long} <= 2")),
+                    q("kenh", QuestionType::MultipleChoice { max: Some(2) }, Some("kenh"), false, None),
+                    age,
+                    q("gioi_thieu", QuestionType::Note, None, false, None),
+                ],
+            }],
+            lists: vec![list("muc_do", &["1", "2", "3", "4", "5"]), list("kenh", &["web", "qr", "giay"])],
+        }
+    }
+
+    fn raw(pairs: &[(&str, &[&str])]) -> Raw {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect()
+    }
+
+    #[test]
+    fn skip_logic_required_choices_numbers_and_constraints() {
+        let f = form();
+        // satisfied: the reason is not asked, so an answer to it is dropped
+        let a = check(&f, &raw(&[("hai_long", &["5"]), ("ly_do", &["x"]), ("kenh", &["web", "web", "qr"]), ("tuoi", &["45"])])).unwrap();
+        assert_eq!(a.get("ly_do"), None);
+        assert_eq!(a["kenh"], Value::Selected(vec!["web".into(), "qr".into()]));
+        assert_eq!(a["tuoi"], Value::Number(Exact::int(45)));
+        assert_eq!(count_keys(&f, &a), vec![("hai_long".into(), "5".into()), ("kenh".into(), "web".into()), ("kenh".into(), "qr".into())]);
+        // dissatisfied: the reason becomes required
+        let e = check(&f, &raw(&[("hai_long", &["2"])])).unwrap_err();
+        assert_eq!(e.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), vec!["ly_do"]);
+        // every problem at once
+        let e = check(&f, &raw(&[("hai_long", &["7"]), ("kenh", &["web", "qr", "giay"]), ("tuoi", &["12"])])).unwrap_err();
+        let names: Vec<&str> = e.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(names, vec!["hai_long", "kenh", "tuoi"]);
+        assert_eq!(e[2].1.vi, "Tuổi từ 18 đến 110.");
+        assert!(check(&f, &raw(&[("hai_long", &["3"]), ("tuoi", &["4,5"])])).is_err(), "not a whole number");
+        assert!(check(&f, &raw(&[("hai_long", &["3"]), ("kenh", &["fax"])])).is_err(), "not on the list");
+        assert!(check(&f, &raw(&[])).is_err(), "required");
+        let long = "á".repeat(MAX_TEXT + 1);
+        assert!(check(&f, &raw(&[("hai_long", &["1"]), ("ly_do", &[long.as_str()])])).is_err());
+    }
+}

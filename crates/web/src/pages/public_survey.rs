@@ -1,0 +1,190 @@
+//! The public survey page (`/k/{key}`, one link per survey and unit; no sign-in): the
+//! questionnaire as a plain HTML form that works without JavaScript and weighs a few KB, for
+//! citizens on phones and slow networks. The server checks the answers (`survey::answers`:
+//! skip logic, required, choices, numbers, constraints) and shows every problem beside its
+//! question with what was typed kept; a good response is stored with the unit's counts in one
+//! transaction. Abuse: a limit of responses per address, and the same form sent twice within a
+//! day is told rather than counted (a digest kept in memory only — nothing about the
+//! respondent's address or device is stored with the answers).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use parindex_core::survey::answers::{Raw, check, count_keys};
+use parindex_store::StoreError;
+use parindex_store::repo::surveys::PublicSurvey;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::surveys::{PreviewSection, preview_sections, text_in};
+
+#[derive(Template)]
+#[template(path = "public_survey.html")]
+struct Form {
+    lang: &'static str,
+    ui: crate::ctx::Lang,
+    title: String,
+    unit: String,
+    key: String,
+    channel: String,
+    sections: Vec<PreviewSection>,
+    /// What was sent (to keep it on a refused form): question → values.
+    values: Raw,
+    /// Problems by question.
+    errors: BTreeMap<String, String>,
+    closed: bool,
+}
+
+impl Form {
+    fn t(&self, key: &str) -> &'static str {
+        crate::i18n::t(self.ui, key)
+    }
+
+    fn chosen(&self, q: &str, v: &str) -> bool {
+        self.values.get(q).is_some_and(|vs| vs.iter().any(|x| x == v))
+    }
+
+    fn value(&self, q: &str) -> String {
+        self.values.get(q).and_then(|v| v.first()).cloned().unwrap_or_default()
+    }
+
+    fn error(&self, q: &str) -> String {
+        self.errors.get(q).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+struct Channel {
+    kenh: Option<String>,
+}
+
+fn channel_of(c: &Channel) -> String {
+    match c.kenh.as_deref() {
+        Some(k @ ("qr" | "web" | "zalo" | "email" | "kiosk")) => k.to_string(),
+        _ => "web".into(),
+    }
+}
+
+fn render_form(
+    ctx: &Ctx,
+    p: &PublicSurvey,
+    channel: String,
+    values: Raw,
+    errors: BTreeMap<String, String>,
+    status: StatusCode,
+) -> Response {
+    let lang = ctx.lang.code();
+    let form = Form {
+        lang,
+        ui: ctx.lang,
+        title: text_in(&p.questionnaire.title, lang),
+        unit: p.unit.unit_name.clone(),
+        key: p.unit.public_key.clone(),
+        channel,
+        sections: preview_sections(&p.questionnaire, lang),
+        values,
+        errors,
+        closed: p.survey.status != "open",
+    };
+    match form.render() {
+        Ok(html) => {
+            (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], html).into_response()
+        }
+        Err(e) => AppError::Internal(e.to_string()).into_response(),
+    }
+}
+
+async fn show(State(state): State<AppState>, ctx: Ctx, Path(key): Path<String>, Query(c): Query<Channel>) -> Result<Response, AppError> {
+    let p = state.store.public_survey(&key).await?;
+    Ok(render_form(&ctx, &p, channel_of(&c), Raw::new(), BTreeMap::new(), StatusCode::OK))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    Query(c): Query<Channel>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let p = state.store.public_survey(&key).await?;
+    let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
+    if !state.survey_limiter.allow(&ip) {
+        return Err(AppError::TooManyRequests);
+    }
+    let mut raw = Raw::new();
+    let mut channel = channel_of(&c);
+    for (k, v) in form_urlencoded::parse(&body) {
+        if k == "kenh" {
+            channel = channel_of(&Channel { kenh: Some(v.into_owned()) });
+            continue;
+        }
+        raw.entry(k.into_owned()).or_default().push(v.into_owned());
+    }
+    let lang = ctx.lang.code();
+    let answers = match check(&p.questionnaire, &raw) {
+        Ok(a) => a,
+        Err(problems) => {
+            let errors = problems.into_iter().map(|(q, m)| (q, m.get(lang).to_string())).collect();
+            return Ok(render_form(&ctx, &p, channel, raw, errors, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    // the same answers from the same address and device within a day: told, not counted twice
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let digest = hex::encode(Sha256::digest(format!("{key}\n{ip}\n{ua}\n{}", String::from_utf8_lossy(&body)).as_bytes()));
+    if !state.recent_responses.first_time(&digest) {
+        return Ok(Redirect::to(&format!("/k/{key}/cam-on?trung=1")).into_response());
+    }
+    let keys = count_keys(&p.questionnaire, &answers);
+    match state.store.record_response(p.survey.id, p.unit.unit_id, &channel, &answers, keys).await {
+        Ok(()) => Ok(Redirect::to(&format!("/k/{key}/cam-on")).into_response()),
+        Err(e) => {
+            state.recent_responses.forget(&digest);
+            match e {
+                StoreError::Conflict(_) => Ok(render_form(&ctx, &p, channel, raw, BTreeMap::new(), StatusCode::CONFLICT)),
+                e => Err(e.into()),
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_thanks.html")]
+struct Thanks {
+    lang: &'static str,
+    ui: crate::ctx::Lang,
+    unit: String,
+    duplicate: bool,
+}
+
+impl Thanks {
+    fn t(&self, key: &str) -> &'static str {
+        crate::i18n::t(self.ui, key)
+    }
+}
+
+#[derive(Deserialize)]
+struct Dup {
+    trung: Option<String>,
+}
+
+async fn thanks(State(state): State<AppState>, ctx: Ctx, Path(key): Path<String>, Query(d): Query<Dup>) -> Result<Response, AppError> {
+    let p = state.store.public_survey(&key).await?;
+    let html = Thanks { lang: ctx.lang.code(), ui: ctx.lang, unit: p.unit.unit_name, duplicate: d.trung.is_some() }
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/k/{key}", get(show).post(submit)).route("/k/{key}/cam-on", get(thanks))
+}
