@@ -211,3 +211,152 @@ pub fn sipas_compute(path: &std::path::Path, reps: usize) -> anyhow::Result<()> 
     println!("of which the tally pass: min {:.3} s, median {:.3} s", tmin.as_secs_f64(), tmedian.as_secs_f64());
     Ok(())
 }
+
+/// A minimal HTTP/1.1 keep-alive client for the ingestion bench: the citizen's path without a
+/// browser (GET the form, POST the answers), so that the client costs little next to the server.
+struct Http {
+    stream: tokio::io::BufReader<tokio::net::TcpStream>,
+}
+
+impl Http {
+    async fn connect(addr: std::net::SocketAddr) -> anyhow::Result<Http> {
+        let s = tokio::net::TcpStream::connect(addr).await?;
+        s.set_nodelay(true)?;
+        Ok(Http { stream: tokio::io::BufReader::new(s) })
+    }
+
+    /// Send a request and read the whole response; returns (status, body length).
+    async fn request(&mut self, method: &str, path: &str, body: Option<&str>) -> anyhow::Result<(u16, usize)> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1\r\nUser-Agent: parindex-bench\r\n");
+        if let Some(b) = body {
+            req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", b.len()));
+        }
+        req.push_str("\r\n");
+        if let Some(b) = body {
+            req.push_str(b);
+        }
+        self.stream.get_mut().write_all(req.as_bytes()).await?;
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await?;
+        let status: u16 =
+            line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow::anyhow!("bad status line {line:?}"))?;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse()?;
+            }
+        }
+        let mut buf = vec![0u8; length];
+        self.stream.read_exact(&mut buf).await?;
+        Ok((status, length))
+    }
+}
+
+/// Responses over HTTP along the citizen's path — GET the public form, POST 30 Likert answers
+/// (and the other required ones) — by `concurrency` clients on keep-alive connections, against
+/// the server on a fresh SQLite database (or the PostgreSQL database at `database_url`, which
+/// must be empty). Each response is acknowledged only after its transaction (response, unit
+/// counter, counts) commits. The per-address limit is lifted for the bench (all clients share
+/// 127.0.0.1). Prints responses per second and checks the stored counts.
+pub async fn survey_ingest(responses: usize, concurrency: usize, database_url: Option<String>) -> anyhow::Result<()> {
+    use parindex_store::AuditCtx;
+    use parindex_store::repo::surveys::SurveyInput;
+    let dir = std::env::temp_dir().join(format!("parindex-bench-ingest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = database_url.clone().unwrap_or_else(|| parindex_store::sqlite_url_for_dir(&dir));
+    let store = parindex_store::Store::connect(&url).await?;
+    store.migrate().await?;
+    let ctx = AuditCtx::system("bench");
+    for i in 0..150 {
+        let input = parindex_core::unit::UnitInput {
+            code: format!("XA{i:03}"),
+            name: format!("UBND xã số {i}"),
+            kind: "commune".into(),
+            ..Default::default()
+        };
+        store.create_unit(&ctx, input).await?;
+    }
+    let (name, text) = parindex_reports::survey::SAMPLES[0];
+    let q = parindex_reports::survey::parse_questionnaire(name, text).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+    store.save_questionnaire(&ctx, q.clone(), name).await?;
+    store.publish_questionnaire(&ctx, &q.code).await?;
+    let input = SurveyInput {
+        code: "BENCH".into(),
+        name: "Đo kiểm".into(),
+        questionnaire: q.code.clone(),
+        year: 2026,
+        unit_kinds: vec!["commune".into()],
+        quota: 1000,
+        ..Default::default()
+    };
+    let run = store.create_survey(&ctx, input).await?;
+    let keys: Vec<String> = store.survey_units(run.id).await?.into_iter().map(|u| u.public_key).collect();
+    let mut state =
+        parindex_web::AppState::new(store.clone(), parindex_web::WebConfig { files_dir: dir.join("files"), ..Default::default() });
+    state.survey_limiter = std::sync::Arc::new(parindex_web::ratelimit::Limiter::new(u32::MAX, std::time::Duration::from_secs(3600)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let _ = parindex_web::serve(listener, state).await;
+    });
+    let likert: Vec<String> = q.questions().filter(|(_, x)| x.element.is_some()).map(|(_, x)| x.name.clone()).collect();
+    println!(
+        "parindex bench survey-ingest — {responses} responses by {concurrency} clients (GET form + POST {} answers), {}",
+        likert.len(),
+        if database_url.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=NORMAL)" }
+    );
+    println!("machine: {}", machine());
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let keys = std::sync::Arc::new(keys);
+    let likert = std::sync::Arc::new(likert);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    let mut form_bytes = 0usize;
+    for w in 0..concurrency {
+        let (next, keys, likert) = (next.clone(), keys.clone(), likert.clone());
+        workers.push(tokio::spawn(async move {
+            let mut http = Http::connect(addr).await?;
+            let mut rng = Rng::new(w as u64 + 1);
+            let mut bytes = 0;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= responses {
+                    return anyhow::Ok(bytes);
+                }
+                let key = &keys[i % keys.len()];
+                let (status, len) = http.request("GET", &format!("/k/{key}?kenh=qr"), None).await?;
+                anyhow::ensure!(status == 200, "GET {status}");
+                bytes = len;
+                let mut body = String::from("kenh=qr");
+                for name in likert.iter() {
+                    body.push_str(&format!("&{name}={}", 1 + rng.below(5)));
+                }
+                let (status, _) = http.request("POST", &format!("/k/{key}"), Some(&body)).await?;
+                anyhow::ensure!(status == 303, "POST {status}");
+            }
+        }));
+    }
+    for w in workers {
+        form_bytes = w.await??;
+    }
+    let elapsed = started.elapsed();
+    server.abort();
+    let stored = store.get_survey(run.id).await?.responses;
+    let counted: u64 = store.survey_tallies(run.id).await?.units.values().map(|u| u.iter().map(|t| t.n).sum::<u64>()).sum();
+    println!(
+        "{responses} responses in {:.2} s: {:.0} responses/s (target ≥ 2,000/s); form page {} KB",
+        elapsed.as_secs_f64(),
+        responses as f64 / elapsed.as_secs_f64(),
+        form_bytes / 1024
+    );
+    println!("stored: {stored} responses, {counted} Likert answers counted (expected {})", responses * 30);
+    anyhow::ensure!(stored as usize == responses, "every acknowledged response is stored");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

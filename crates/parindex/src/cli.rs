@@ -273,6 +273,17 @@ enum BenchCmd {
         #[arg(long, default_value_t = 10)]
         reps: usize,
     },
+    /// Responses per second over HTTP along the citizen's path (GET the public form, POST the
+    /// answers), each durable before it is acknowledged (target: ≥ 2,000/s).
+    SurveyIngest {
+        #[arg(long, default_value_t = 20_000)]
+        responses: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// An empty PostgreSQL database to run on instead of a fresh SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Time the computation of results for many units (target: 200 units × 150 leaves under 10 ms).
     Scoring {
         #[arg(long, default_value_t = 200)]
@@ -481,6 +492,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench { cmd: BenchCmd::Scoring { units, leaves, reps } } => crate::bench::scoring(units, leaves, reps.max(1)),
         Command::Bench { cmd: BenchCmd::SipasCompute { responses, reps } } => crate::bench::sipas_compute(&responses, reps.max(1))?,
+        Command::Bench { cmd: BenchCmd::SurveyIngest { responses, concurrency, database_url } } => {
+            crate::bench::survey_ingest(responses, concurrency.max(1), database_url).await?
+        }
         Command::Sipas { cmd: SipasCmd::Compute { responses, out, threads } } => return sipas_compute(&responses, out.as_deref(), threads),
         Command::Survey { cmd } => return survey_cmd(cmd),
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {

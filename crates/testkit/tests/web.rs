@@ -2318,6 +2318,20 @@ backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
     let thanks = anon.get(app.url(&format!("/k/{key}/cam-on?trung=1"))).send().await.unwrap().text().await.unwrap();
     assert!(thanks.contains("không tính thêm"));
     assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 1);
+    // forty citizens at once: grouped into few transactions, every one acknowledged and counted
+    let mut sends = Vec::new();
+    for i in 0..40 {
+        let mut b = body.clone();
+        let q = &likert[1 + i % 20];
+        b.iter_mut().filter(|(k, _)| k == q).for_each(|(_, v)| *v = ((i % 5) + 1).to_string());
+        b.push(("q_bien_the".into(), i.to_string()));
+        let (c, url) = (app.client(), app.url(&format!("/k/{key}")));
+        sends.push(tokio::spawn(async move { c.post(url).form(&b).send().await.unwrap().status().as_u16() }));
+    }
+    for s in sends {
+        assert_eq!(s.await.unwrap(), 303);
+    }
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 41);
     // the reform office sees the progress and the indices, and sets N (quota by Yamane)
     let page = sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("/k/{key}")) && page.contains("Toàn tỉnh"), "{page}");
@@ -2338,5 +2352,5 @@ backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
     assert_eq!(r.status(), 422);
     // nothing about the respondent is stored with the answers
     let stored = app.store.survey_tallies(run_id).await.unwrap();
-    assert_eq!(stored.units["XC"][0].n, 6);
+    assert_eq!(stored.units["XC"][0].n, 41 * 6);
 });

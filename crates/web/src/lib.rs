@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod i18n;
+pub mod ingest;
 pub mod mail;
 pub mod metrics;
 pub mod pages;
@@ -81,12 +82,19 @@ pub struct AppState {
     /// Responses seen in the last day (a digest of address, device and answers; in memory only,
     /// never stored with the response): the same form sent twice is told, not counted twice.
     pub recent_responses: Arc<ratelimit::Recent>,
+    /// Group commit of survey responses (`ingest`).
+    pub ingest: Arc<ingest::Ingest>,
+    /// Public survey links resolved recently (see `pages::public_survey`).
+    pub public_links:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Arc<parindex_store::repo::surveys::PublicSurvey>)>>>,
     pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         AppState {
+            ingest: Arc::new(ingest::Ingest::new(store.clone())),
+            public_links: Arc::default(),
             store,
             blobs: parindex_store::blobs::Blobs::new(config.files_dir.clone()),
             config: Arc::new(config),

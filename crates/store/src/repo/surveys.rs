@@ -3,6 +3,8 @@
 //! may be replaced by a new import of the same code; a published questionnaire never changes —
 //! a new version is made from it. Every change is one transaction with its audit entry.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use parindex_core::Msg;
 use parindex_core::survey::{Questionnaire, SurveyKind};
@@ -292,6 +294,7 @@ pub struct ResponseIn {
 /// A unit's public link resolved: the survey, the unit and its questionnaire.
 #[derive(Debug, Clone)]
 pub struct PublicSurvey {
+    /// The survey (its totals — units, responses, quota — are not read here: zero).
     pub survey: SurveyRow,
     pub unit: SurveyUnitRow,
     pub questionnaire: Questionnaire,
@@ -538,8 +541,21 @@ impl Store {
         let u = unit::Entity::find_by_id(su.unit_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let questionnaire: Questionnaire =
             serde_json::from_str(&q.definition).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+        // no totals here: the public page needs none, and it is the hot path
         Ok(PublicSurvey {
-            survey: self.get_survey(s.id).await?,
+            survey: SurveyRow {
+                id: s.id,
+                code: s.code,
+                name: s.name,
+                questionnaire: q.code,
+                year: s.year,
+                margin: s.margin,
+                min_cell: s.min_cell,
+                status: s.status,
+                units: 0,
+                responses: 0,
+                quota: 0,
+            },
             unit: SurveyUnitRow {
                 unit_id: u.id,
                 unit_code: u.code,
@@ -567,11 +583,16 @@ impl Store {
         self.record_responses(survey_id, vec![ResponseIn { unit_id, channel: channel.to_string(), answers: answers.clone(), keys }]).await
     }
 
-    /// Record checked responses of one survey in one transaction (imports, the demo, paper
-    /// forms keyed in a batch): all or nothing.
+    /// Record checked responses of one survey in one transaction (a batch of the web's group
+    /// commit, imports, the demo): all or nothing. The rows go in one statement, the unit
+    /// counters once per unit, and the counts once per (unit, question, option) with the
+    /// batch's sum — so a batch costs a handful of statements, not one per answer.
     pub async fn record_responses(&self, survey_id: i64, responses: Vec<ResponseIn>) -> Result<(), StoreError> {
         use crate::entity::{survey, survey_count, survey_response, survey_unit};
         use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+        if responses.is_empty() {
+            return Ok(());
+        }
         let s = survey::Entity::find_by_id(survey_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         if s.status != "open" {
             return Err(StoreError::Conflict(Msg::new("Đợt khảo sát đã kết thúc.", "The survey is closed.")));
@@ -580,49 +601,66 @@ impl Store {
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
                     let now = Utc::now();
+                    let mut per_unit: BTreeMap<i64, i32> = BTreeMap::new();
+                    let mut counts: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
+                    let mut rows = Vec::with_capacity(responses.len());
                     for r in responses {
-                        survey_response::ActiveModel {
+                        *per_unit.entry(r.unit_id).or_default() += 1;
+                        for (question, option) in r.keys {
+                            *counts.entry((r.unit_id, question, option)).or_default() += 1;
+                        }
+                        rows.push(survey_response::ActiveModel {
                             survey_id: Set(survey_id),
                             unit_id: Set(r.unit_id),
                             channel: Set(r.channel),
                             submitted_at: Set(now),
                             answers: Set(serde_json::to_string(&answers_json(&r.answers)).unwrap_or_default()),
                             ..Default::default()
-                        }
-                        .insert(txn)
-                        .await?;
+                        });
+                    }
+                    // SQLite allows 32,766 parameters per statement: keep chunks well below
+                    for chunk in rows.chunks(1000) {
+                        survey_response::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+                    }
+                    for (unit_id, k) in per_unit {
                         let updated = survey_unit::Entity::update_many()
-                            .col_expr(survey_unit::Column::Responses, Expr::col(survey_unit::Column::Responses).add(1))
+                            .col_expr(survey_unit::Column::Responses, Expr::col(survey_unit::Column::Responses).add(k))
                             .filter(survey_unit::Column::SurveyId.eq(survey_id))
-                            .filter(survey_unit::Column::UnitId.eq(r.unit_id))
+                            .filter(survey_unit::Column::UnitId.eq(unit_id))
                             .exec(txn)
                             .await?;
                         if updated.rows_affected != 1 {
                             return Err(StoreError::NotFound);
                         }
-                        for (question, option) in r.keys {
-                            let row = survey_count::ActiveModel {
-                                survey_id: Set(survey_id),
-                                unit_id: Set(r.unit_id),
-                                question: Set(question),
-                                option: Set(option),
-                                n: Set(1),
-                                ..Default::default()
-                            };
-                            survey_count::Entity::insert(row)
-                                .on_conflict(
-                                    OnConflict::columns([
-                                        survey_count::Column::SurveyId,
-                                        survey_count::Column::UnitId,
-                                        survey_count::Column::Question,
-                                        survey_count::Column::Option,
-                                    ])
-                                    .value(survey_count::Column::N, Expr::col((survey_count::Entity, survey_count::Column::N)).add(1))
-                                    .to_owned(),
+                    }
+                    let counts: Vec<survey_count::ActiveModel> = counts
+                        .into_iter()
+                        .map(|((unit_id, question, option), n)| survey_count::ActiveModel {
+                            survey_id: Set(survey_id),
+                            unit_id: Set(unit_id),
+                            question: Set(question),
+                            option: Set(option),
+                            n: Set(n),
+                            ..Default::default()
+                        })
+                        .collect();
+                    for chunk in counts.chunks(1000) {
+                        survey_count::Entity::insert_many(chunk.to_vec())
+                            .on_conflict(
+                                OnConflict::columns([
+                                    survey_count::Column::SurveyId,
+                                    survey_count::Column::UnitId,
+                                    survey_count::Column::Question,
+                                    survey_count::Column::Option,
+                                ])
+                                .value(
+                                    survey_count::Column::N,
+                                    Expr::col((survey_count::Entity, survey_count::Column::N)).add(Expr::cust("excluded.n")),
                                 )
-                                .exec(txn)
-                                .await?;
-                        }
+                                .to_owned(),
+                            )
+                            .exec(txn)
+                            .await?;
                     }
                     Ok(())
                 })

@@ -3,7 +3,7 @@
 //! citizens on phones and slow networks. The server checks the answers (`survey::answers`:
 //! skip logic, required, choices, numbers, constraints) and shows every problem beside its
 //! question with what was typed kept; a good response is stored with the unit's counts in one
-//! transaction. Abuse: a limit of responses per address, and the same form sent twice within a
+//! transaction (grouped with others arriving at the same moment, `ingest`) before the thank-you. Abuse: a limit of responses per address, and the same form sent twice within a
 //! day is told rather than counted (a digest kept in memory only — nothing about the
 //! respondent's address or device is stored with the answers).
 
@@ -62,6 +62,26 @@ impl Form {
     }
 }
 
+/// A link key resolved, kept for 30 s: the public page is the hot path, and what it shows (a
+/// published questionnaire — immutable —, the unit's name) barely changes. Whether the survey is
+/// open is checked again when a response is written.
+async fn resolve(state: &AppState, key: &str) -> Result<std::sync::Arc<PublicSurvey>, AppError> {
+    use std::time::{Duration, Instant};
+    let now = Instant::now();
+    if let Some((at, p)) = state.public_links.lock().unwrap_or_else(|e| e.into_inner()).get(key)
+        && now.duration_since(*at) < Duration::from_secs(30)
+    {
+        return Ok(p.clone());
+    }
+    let p = std::sync::Arc::new(state.store.public_survey(key).await?);
+    let mut c = state.public_links.lock().unwrap_or_else(|e| e.into_inner());
+    if c.len() > 10_000 {
+        c.clear();
+    }
+    c.insert(key.to_string(), (now, p.clone()));
+    Ok(p)
+}
+
 #[derive(Deserialize)]
 struct Channel {
     kenh: Option<String>,
@@ -104,7 +124,7 @@ fn render_form(
 }
 
 async fn show(State(state): State<AppState>, ctx: Ctx, Path(key): Path<String>, Query(c): Query<Channel>) -> Result<Response, AppError> {
-    let p = state.store.public_survey(&key).await?;
+    let p = resolve(&state, &key).await?;
     Ok(render_form(&ctx, &p, channel_of(&c), Raw::new(), BTreeMap::new(), StatusCode::OK))
 }
 
@@ -116,7 +136,7 @@ async fn submit(
     Query(c): Query<Channel>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let p = state.store.public_survey(&key).await?;
+    let p = resolve(&state, &key).await?;
     let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
     if !state.survey_limiter.allow(&ip) {
         return Err(AppError::TooManyRequests);
@@ -145,7 +165,8 @@ async fn submit(
         return Ok(Redirect::to(&format!("/k/{key}/cam-on?trung=1")).into_response());
     }
     let keys = count_keys(&p.questionnaire, &answers);
-    match state.store.record_response(p.survey.id, p.unit.unit_id, &channel, &answers, keys).await {
+    let response = parindex_store::repo::surveys::ResponseIn { unit_id: p.unit.unit_id, channel: channel.clone(), answers, keys };
+    match state.ingest.submit(p.survey.id, response).await {
         Ok(()) => Ok(Redirect::to(&format!("/k/{key}/cam-on")).into_response()),
         Err(e) => {
             state.recent_responses.forget(&digest);
@@ -178,8 +199,8 @@ struct Dup {
 }
 
 async fn thanks(State(state): State<AppState>, ctx: Ctx, Path(key): Path<String>, Query(d): Query<Dup>) -> Result<Response, AppError> {
-    let p = state.store.public_survey(&key).await?;
-    let html = Thanks { lang: ctx.lang.code(), ui: ctx.lang, unit: p.unit.unit_name, duplicate: d.trung.is_some() }
+    let p = resolve(&state, &key).await?;
+    let html = Thanks { lang: ctx.lang.code(), ui: ctx.lang, unit: p.unit.unit_name.clone(), duplicate: d.trung.is_some() }
         .render()
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
