@@ -368,11 +368,16 @@ fn empty_corrupt_and_not_a_workbook_refuse_cleanly() {
     }
 }
 
+/// Every workbook of the corpus: a verdict, every diagnostic placed (sheet named), a refusal with
+/// at least one error. Prints what the importer says of each file with `-- --nocapture`.
 #[test]
-#[ignore]
-fn print_summary() {
-    for f in glob_all() {
+fn every_file_has_a_verdict_and_placed_diagnostics() {
+    let files = glob_all();
+    assert_eq!(files.len(), 31);
+    for f in files {
         let i = corpus(&f);
+        assert!(i.diags.iter().all(|d| !d.sheet.is_empty()), "{f}: a diagnostic without its sheet");
+        assert!(i.questionnaire.is_some() || i.errors().count() > 0, "{f}: refused without an error");
         let mut kinds = std::collections::BTreeMap::new();
         if let Some(q) = &i.questionnaire {
             for (_, x) in q.questions() {

@@ -438,19 +438,7 @@ impl Store {
         let s = survey::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let q = questionnaire::Entity::find_by_id(s.questionnaire_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let units = survey_unit::Entity::find().filter(survey_unit::Column::SurveyId.eq(id)).all(&self.db).await?;
-        Ok(SurveyRow {
-            id: s.id,
-            code: s.code,
-            name: s.name,
-            questionnaire: q.code,
-            year: s.year,
-            margin: s.margin,
-            min_cell: s.min_cell,
-            status: s.status,
-            units: units.len(),
-            responses: units.iter().map(|u| i64::from(u.responses)).sum(),
-            quota: units.iter().map(|u| i64::from(u.quota)).sum(),
-        })
+        Ok(survey_row(s, q.code, &units))
     }
 
     /// The units of a survey with their population, quota, responses and link key, by code.
@@ -543,19 +531,7 @@ impl Store {
             serde_json::from_str(&q.definition).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
         // no totals here: the public page needs none, and it is the hot path
         Ok(PublicSurvey {
-            survey: SurveyRow {
-                id: s.id,
-                code: s.code,
-                name: s.name,
-                questionnaire: q.code,
-                year: s.year,
-                margin: s.margin,
-                min_cell: s.min_cell,
-                status: s.status,
-                units: 0,
-                responses: 0,
-                quota: 0,
-            },
+            survey: survey_row(s, q.code, &[]),
             unit: SurveyUnitRow {
                 unit_id: u.id,
                 unit_code: u.code,
@@ -696,6 +672,23 @@ impl Store {
             tally.sum += n * u64::from(level);
         }
         Ok(t)
+    }
+}
+
+/// A survey's row; the totals are summed over `units` (none given: zero).
+fn survey_row(s: crate::entity::survey::Model, questionnaire: String, units: &[crate::entity::survey_unit::Model]) -> SurveyRow {
+    SurveyRow {
+        id: s.id,
+        code: s.code,
+        name: s.name,
+        questionnaire,
+        year: s.year,
+        margin: s.margin,
+        min_cell: s.min_cell,
+        status: s.status,
+        units: units.len(),
+        responses: units.iter().map(|u| i64::from(u.responses)).sum(),
+        quota: units.iter().map(|u| i64::from(u.quota)).sum(),
     }
 }
 
