@@ -258,24 +258,23 @@ impl Http {
     }
 }
 
-/// Responses over HTTP along the citizen's path — GET the public form, POST 30 Likert answers
-/// (and the other required ones) — by `concurrency` clients on keep-alive connections, against
-/// the server on a fresh SQLite database (or the PostgreSQL database at `database_url`, which
-/// must be empty). Each response is acknowledged only after its transaction (response, unit
-/// counter, counts) commits. The per-address limit is lifted for the bench (all clients share
-/// 127.0.0.1). Prints responses per second and checks the stored counts.
-pub async fn survey_ingest(responses: usize, concurrency: usize, database_url: Option<String>) -> anyhow::Result<()> {
+/// A fresh database (SQLite in `dir`, or the empty PostgreSQL database at `database_url`)
+/// with 150 communes XA001…XA150 (the codes of `shared/bench`), the SIPAS sample published,
+/// and a survey of it for every commune.
+async fn survey_setup(
+    dir: &std::path::Path,
+    database_url: Option<&str>,
+) -> anyhow::Result<(parindex_store::Store, parindex_store::repo::surveys::SurveyRow, parindex_core::survey::Questionnaire)> {
     use parindex_store::AuditCtx;
     use parindex_store::repo::surveys::SurveyInput;
-    let dir = std::env::temp_dir().join(format!("parindex-bench-ingest-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = database_url.clone().unwrap_or_else(|| parindex_store::sqlite_url_for_dir(&dir));
+    std::fs::create_dir_all(dir)?;
+    let url = database_url.map(str::to_string).unwrap_or_else(|| parindex_store::sqlite_url_for_dir(dir));
     let store = parindex_store::Store::connect(&url).await?;
     store.migrate().await?;
     let ctx = AuditCtx::system("bench");
     for i in 0..150 {
         let input = parindex_core::unit::UnitInput {
-            code: format!("XA{i:03}"),
+            code: format!("XA{:03}", i + 1),
             name: format!("UBND xã số {i}"),
             kind: "commune".into(),
             ..Default::default()
@@ -296,6 +295,18 @@ pub async fn survey_ingest(responses: usize, concurrency: usize, database_url: O
         ..Default::default()
     };
     let run = store.create_survey(&ctx, input).await?;
+    Ok((store, run, q))
+}
+
+/// Responses over HTTP along the citizen's path — GET the public form, POST 30 Likert answers
+/// (and the other required ones) — by `concurrency` clients on keep-alive connections, against
+/// the server on a fresh SQLite database (or the PostgreSQL database at `database_url`, which
+/// must be empty). Each response is acknowledged only after its transaction (response, unit
+/// counter, counts) commits. The per-address limit is lifted for the bench (all clients share
+/// 127.0.0.1). Prints responses per second and checks the stored counts.
+pub async fn survey_ingest(responses: usize, concurrency: usize, database_url: Option<String>) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("parindex-bench-ingest-{}", std::process::id()));
+    let (store, run, q) = survey_setup(&dir, database_url.as_deref()).await?;
     let keys: Vec<String> = store.survey_units(run.id).await?.into_iter().map(|u| u.public_key).collect();
     let mut state =
         parindex_web::AppState::new(store.clone(), parindex_web::WebConfig { files_dir: dir.join("files"), ..Default::default() });
@@ -357,6 +368,121 @@ pub async fn survey_ingest(responses: usize, concurrency: usize, database_url: O
     );
     println!("stored: {stored} responses, {counted} Likert answers counted (expected {})", responses * 30);
     anyhow::ensure!(stored as usize == responses, "every acknowledged response is stored");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Survey data at scale on one responses file in the layout of `shared/bench` (150 units):
+/// import into the database (one transaction), the indices from the maintained counts, the
+/// full recount from the raw responses, the survey's results page (through the whole router,
+/// signed in as the reform office), the raw-response export — and a check that the indices
+/// computed from that export (`sipas compute`'s code) are byte-identical to the ones shown.
+pub async fn surveys(path: &std::path::Path, database_url: Option<String>, reps: usize) -> anyhow::Result<()> {
+    use parindex_store::AuditCtx;
+    use tower::ServiceExt;
+    let dir = std::env::temp_dir().join(format!("parindex-bench-surveys-{}", std::process::id()));
+    let (store, run, _q) = survey_setup(&dir, database_url.as_deref()).await?;
+    let bytes = std::sync::Arc::new(std::fs::read(path)?);
+    println!(
+        "parindex bench surveys — {} ({:.1} MB), 150 units, {}",
+        path.display(),
+        bytes.len() as f64 / 1e6,
+        if database_url.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=NORMAL)" }
+    );
+    println!("machine: {}", machine());
+    let ctx = AuditCtx::system("bench");
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let t = Instant::now();
+    let done = parindex_web::survey_data::import_responses(&store, &ctx, run.id, &name, bytes.clone(), "import")
+        .await
+        .map_err(|e| anyhow::anyhow!("import refused: {e:?}"))?;
+    let import = t.elapsed();
+    println!(
+        "import: {} responses in {:.2} s ({:.0}/s; target: 1,000,000 in under 10 s), read + check + write in one transaction",
+        done.responses,
+        import.as_secs_f64(),
+        done.responses as f64 / import.as_secs_f64()
+    );
+    let mut times = Vec::new();
+    let mut shown = String::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        shown = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&store.survey_tallies(run.id).await?));
+        times.push(t.elapsed());
+    }
+    let (min, median) = stats(times);
+    println!(
+        "indices from the maintained counts: min {:.1} ms, median {:.1} ms over {reps} (target: under 1 s)",
+        min.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3
+    );
+    let t = Instant::now();
+    let read = parindex_web::survey_data::recount(&store, &ctx, run.id).await?;
+    println!("full recount from the raw responses: {read} responses in {:.2} s (one pass, one transaction)", t.elapsed().as_secs_f64());
+    let again = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&store.survey_tallies(run.id).await?));
+    anyhow::ensure!(again == shown, "the recount gives the same indices");
+    let t = Instant::now();
+    let mut export = Vec::with_capacity(bytes.len());
+    let n = parindex_web::survey_data::write_responses_csv(&store, run.id, &mut export).await?;
+    println!("export of the raw responses: {n} rows, {:.1} MB in {:.2} s", export.len() as f64 / 1e6, t.elapsed().as_secs_f64());
+    let recomputed = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(
+        &parindex_core::sipas::tally_csv(&export, 2).map_err(|e| anyhow::anyhow!("export unreadable: {e:?}"))?,
+    ));
+    anyhow::ensure!(recomputed == shown, "indices from the export equal the indices shown");
+    println!("check: the indices computed from the export are byte-identical to the ones shown ({} lines)", shown.lines().count());
+    // the results page, as the reform office opens it
+    let password = "mat-khau-do-kiem-2026";
+    store
+        .create_user(
+            &ctx,
+            parindex_store::repo::users::NewUser {
+                username: "bench.admin".into(),
+                full_name: "Văn phòng CCHC".into(),
+                email: None,
+                role: parindex_core::Role::Secretariat,
+                unit_id: None,
+                password: password.into(),
+            },
+        )
+        .await?;
+    let (secret, _) = store.login("bench.admin", password, None, None).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let state = parindex_web::AppState::new(store.clone(), parindex_web::WebConfig { files_dir: dir.join("files"), ..Default::default() });
+    let app = parindex_web::app(state);
+    let key = store.survey_units(run.id).await?.remove(0).public_key;
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..reps.max(5) {
+        let req = axum::http::Request::get(format!("/surveys/runs/{}", run.id))
+            .header("cookie", format!("{}={secret}", parindex_web::ctx::SESSION_COOKIE))
+            .body(axum::body::Body::empty())?;
+        let t = Instant::now();
+        let resp = app.clone().oneshot(req).await?;
+        anyhow::ensure!(resp.status() == 200, "status {}", resp.status());
+        size = axum::body::to_bytes(resp.into_body(), usize::MAX).await?.len();
+        times.push(t.elapsed());
+    }
+    let (min, median) = stats(times);
+    println!(
+        "survey results page (150 units): min {:.1} ms, median {:.1} ms server time (target: under 50 ms); {} KB of HTML",
+        min.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3,
+        size / 1024
+    );
+    let req = axum::http::Request::get(format!("/k/{key}")).body(axum::body::Body::empty())?;
+    let resp = app.clone().oneshot(req).await?;
+    let page = axum::body::to_bytes(resp.into_body(), usize::MAX).await?.len();
+    let css = axum::body::to_bytes(
+        app.clone().oneshot(axum::http::Request::get("/static/public.css").body(axum::body::Body::empty())?).await?.into_body(),
+        usize::MAX,
+    )
+    .await?
+    .len();
+    println!(
+        "public survey page: {:.1} KB HTML + {:.1} KB CSS, no script, no image (target: under 100 KB)",
+        page as f64 / 1024.0,
+        css as f64 / 1024.0
+    );
+    drop(app);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

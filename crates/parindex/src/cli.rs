@@ -113,6 +113,13 @@ enum Command {
         #[command(subcommand)]
         cmd: SipasCmd,
     },
+    /// Survey responses in the database: import collected ones, export the raw ones, recount.
+    Responses {
+        #[command(subcommand)]
+        cmd: ResponsesCmd,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Questionnaires: check a YAML questionnaire, convert between it and XLSForm.
     Survey {
         #[command(subcommand)]
@@ -253,6 +260,34 @@ pub enum FrameworkCmd {
 }
 
 #[derive(Subcommand)]
+enum ResponsesCmd {
+    /// Import collected responses (CSV or XLSX; paper keyed in, ODK Central or KoboToolbox
+    /// export) into a survey: every row checked, all or nothing; bad rows listed (exit 2).
+    Import {
+        /// The survey's code.
+        #[arg(long)]
+        survey: String,
+        file: PathBuf,
+        /// paper, odk, kobo or import (rows may name their own channel).
+        #[arg(long, default_value = "import")]
+        channel: String,
+    },
+    /// Write a survey's raw responses as CSV (the layout `import` and `sipas compute` read).
+    Export {
+        #[arg(long)]
+        survey: String,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Rebuild a survey's counts from its raw responses (one pass, one transaction).
+    Recount {
+        #[arg(long)]
+        survey: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum BenchCmd {
     /// Time the server side of a unit's self-assessment page (target: 150 leaves, 100 evidence
     /// files, 150 units in the period, under 100 ms).
@@ -283,6 +318,17 @@ enum BenchCmd {
         /// An empty PostgreSQL database to run on instead of a fresh SQLite file.
         #[arg(long)]
         database_url: Option<String>,
+    },
+    /// Survey data at scale on a responses file of `shared/bench` (150 units): import into the
+    /// database (target: 1,000,000 in under 10 s), indices (under 1 s), full recount, results
+    /// page (under 50 ms), export, and a check that the indices from the export equal those shown.
+    Surveys {
+        responses: PathBuf,
+        /// An empty PostgreSQL database to run on instead of a fresh SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        reps: usize,
     },
     /// Time the computation of results for many units (target: 200 units × 150 leaves under 10 ms).
     Scoring {
@@ -496,7 +542,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::bench::survey_ingest(responses, concurrency.max(1), database_url).await?
         }
         Command::Sipas { cmd: SipasCmd::Compute { responses, out, threads } } => return sipas_compute(&responses, out.as_deref(), threads),
+        Command::Bench { cmd: BenchCmd::Surveys { responses, database_url, reps } } => {
+            crate::bench::surveys(&responses, database_url, reps.max(1)).await?
+        }
         Command::Survey { cmd } => return survey_cmd(cmd),
+        Command::Responses { cmd, db } => {
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            return responses_cmd(&store, cmd).await;
+        }
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
             crate::bench::assessment_page(leaves, units, files, reps.max(1)).await?
         }
@@ -615,4 +668,58 @@ fn survey_cmd(cmd: SurveyCmd) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+async fn responses_cmd(store: &Store, cmd: ResponsesCmd) -> anyhow::Result<ExitCode> {
+    use parindex_web::survey_data::{ImportFailure, import_responses, recount, write_responses_csv};
+    let code = match &cmd {
+        ResponsesCmd::Import { survey, .. } | ResponsesCmd::Export { survey, .. } | ResponsesCmd::Recount { survey } => survey.clone(),
+    };
+    let Some(run) = store.list_surveys().await.map_err(store_err)?.into_iter().find(|s| s.code == code) else {
+        eprintln!("no survey with the code “{code}”");
+        return Ok(ExitCode::from(2));
+    };
+    match cmd {
+        ResponsesCmd::Import { file, channel, .. } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let ctx = AuditCtx::system("cli:responses-import");
+            match import_responses(store, &ctx, run.id, &name, std::sync::Arc::new(bytes), &channel).await {
+                Ok(done) => {
+                    println!("{name}: {} responses imported into {code}", done.responses);
+                    for (what, cols) in [
+                        ("not in the questionnaire, ignored", &done.unknown),
+                        ("technical, ignored", &done.ignored),
+                        ("questions without a column", &done.absent),
+                    ] {
+                        if !cols.is_empty() {
+                            println!("  {what}: {}", cols.join(", "));
+                        }
+                    }
+                }
+                Err(ImportFailure::File(m)) => {
+                    eprintln!("{name}: {}", m.en);
+                    return Ok(ExitCode::from(2));
+                }
+                Err(ImportFailure::Rows { problems, bad_rows }) => {
+                    for p in &problems {
+                        eprintln!("{name}, row {}, column {}: {}", p.row, p.column, p.en);
+                    }
+                    eprintln!("{name}: {bad_rows} rows with errors; nothing imported");
+                    return Ok(ExitCode::from(2));
+                }
+                Err(ImportFailure::Store(e)) => return Err(store_err(e)),
+            }
+        }
+        ResponsesCmd::Export { out, .. } => {
+            let mut f = tokio::io::BufWriter::new(tokio::fs::File::create(&out).await?);
+            let n = write_responses_csv(store, run.id, &mut f).await.map_err(store_err)?;
+            println!("{n} responses written to {}", out.display());
+        }
+        ResponsesCmd::Recount { .. } => {
+            let n = recount(store, &AuditCtx::system("cli:responses-recount"), run.id).await.map_err(store_err)?;
+            println!("{code}: counts rebuilt from {n} responses");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -47,7 +47,8 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>>
     read_csv(file_name, bytes)
 }
 
-fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
+/// A CSV file's text: no BOM, no binary, UTF-8 (or the message saying what to do).
+fn read_table_text<'a>(file_name: &str, bytes: &'a [u8]) -> Result<&'a str, Vec<RowError>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.contains(&0) {
         return Err(file_error(
@@ -55,11 +56,11 @@ fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
             format!("“{file_name}” is a binary file, neither CSV nor XLSX. Use the template."),
         ));
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t),
         Err(e) => {
             let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-            return Err(vec![RowError {
+            Err(vec![RowError {
                 row: line,
                 field: "-".into(),
                 message: Msg::new(
@@ -70,38 +71,86 @@ fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
                         "“{file_name}” is not UTF-8 encoded (perhaps Windows-1258 or TCVN3); the first bad character is on line {line}. In Excel choose Save As → “CSV UTF-8 (Comma delimited)” and upload again."
                     ),
                 ),
-            }]);
+            }])
         }
-    };
+    }
+}
+
+fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
+    let text = read_table_text(file_name, bytes)?;
+    let mut header = None;
+    let mut rows = Vec::new();
+    let mut too_many_rows = false;
+    visit_csv_text(file_name, text, |line, cells| {
+        if header.is_none() {
+            header = Some(cells.iter().map(|c| c.to_string()).collect());
+        } else if rows.len() >= MAX_ROWS {
+            too_many_rows = true;
+            return false;
+        } else {
+            rows.push((line, cells.iter().map(|c| c.to_string()).collect()));
+        }
+        true
+    })?;
+    if too_many_rows {
+        return Err(too_many(file_name));
+    }
+    Ok(Table { header: header.unwrap_or_default(), rows })
+}
+
+/// Visit the non-empty lines of a CSV text (the delimiter guessed from the first line, cells
+/// trimmed), with their line numbers, without keeping them: `visit` returns false to stop.
+fn visit_csv_text(file_name: &str, text: &str, mut visit: impl FnMut(usize, &[&str]) -> bool) -> Result<(), Vec<RowError>> {
     let first_line = text.lines().next().unwrap_or("");
     let delim = [b',', b';', b'\t'].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
-    let mut header = None;
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-            vec![RowError {
-                row: line,
-                field: "-".into(),
-                message: Msg::new(
-                    format!("Tệp “{file_name}”, dòng {line}: không đọc được dòng CSV ({e}). Kiểm tra dấu ngoặc kép."),
-                    format!("“{file_name}”, line {line}: cannot read this CSV line ({e}). Check the quotes."),
-                ),
-            }]
-        })?;
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
-        if header.is_none() {
-            header = Some(cells);
-        } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((line, cells));
-            if rows.len() > MAX_ROWS {
-                return Err(too_many(file_name));
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                return Err(vec![RowError {
+                    row: line,
+                    field: "-".into(),
+                    message: Msg::new(
+                        format!("Tệp “{file_name}”, dòng {line}: không đọc được dòng CSV ({e}). Kiểm tra dấu ngoặc kép."),
+                        format!("“{file_name}”, line {line}: cannot read this CSV line ({e}). Check the quotes."),
+                    ),
+                }]);
             }
         }
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let cells: Vec<&str> = rec.iter().map(str::trim).collect();
+        if cells.iter().any(|c| !c.is_empty()) && !visit(line, &cells) {
+            return Ok(());
+        }
     }
-    Ok(Table { header: header.unwrap_or_default(), rows })
+}
+
+/// Visit the non-empty rows of a CSV or XLSX file (first sheet) one by one, header first, with
+/// the row number a person sees (CSV line, Excel row) — for files too large to hold as a
+/// [`Table`] (survey responses). `visit` returns false to stop.
+pub fn visit_rows(file_name: &str, bytes: &[u8], mut visit: impl FnMut(usize, &[&str]) -> bool) -> Result<(), Vec<RowError>> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let t = read_xlsx(file_name, bytes)?;
+        let mut cells: Vec<&str> = t.header.iter().map(String::as_str).collect();
+        let header_line = t.rows.first().map(|r| r.0.saturating_sub(1)).unwrap_or(1);
+        if !visit(header_line, &cells) {
+            return Ok(());
+        }
+        for (line, row) in &t.rows {
+            cells.clear();
+            cells.extend(row.iter().map(String::as_str));
+            if !visit(*line, &cells) {
+                break;
+            }
+        }
+        return Ok(());
+    }
+    let t = read_table_text(file_name, bytes)?;
+    visit_csv_text(file_name, t, visit)
 }
 
 fn too_many(file_name: &str) -> Vec<RowError> {

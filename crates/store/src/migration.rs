@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0010Assignments),
             Box::new(M0011Questionnaires),
             Box::new(M0012Surveys),
+            Box::new(M0013SurveyImportsTokens),
         ]
     }
 }
@@ -795,6 +796,68 @@ impl MigrationTrait for M0012Surveys {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in ["survey_counts", "survey_responses", "survey_units", "surveys"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Imports of collected responses (one row per file: its SHA-256 refuses the same file
+/// twice), an index to read a survey's responses in order, and the one-use invitation tokens
+/// of officials' surveys. A token row holds the SHA-256 of the token, its unit and whether it
+/// was used — no time, no response id, no order: the responses table has no token column
+/// either, so the two cannot be joined (docs/surveys.md).
+pub struct M0013SurveyImportsTokens;
+
+impl MigrationName for M0013SurveyImportsTokens {
+    fn name(&self) -> &str {
+        "m0013_survey_imports_tokens"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0013SurveyImportsTokens {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("survey_imports")
+                .col(big_pk_auto("id"))
+                .col(big_integer("survey_id"))
+                .col(string("file_name"))
+                .col(string_len("sha256", 64))
+                .col(big_integer("responses"))
+                .col(string_len("channel", 16))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("survey_imports", "survey_id", "surveys", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("uq_survey_imports").table("survey_imports").col("survey_id").col("sha256").unique().to_owned(),
+        )
+        .await?;
+        // reading a survey's responses in id order, page by page (export, recount): without
+        // it SQLite picks the (survey, unit) index and sorts every page — quadratic
+        m.create_index(Index::create().name("ix_survey_responses_order").table("survey_responses").col("survey_id").col("id").to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("survey_tokens")
+                .col(string_len("token_hash", 64).primary_key())
+                .col(big_integer("survey_id"))
+                .col(big_integer("unit_id"))
+                .col(boolean("used"))
+                .foreign_key(&mut fk("survey_tokens", "survey_id", "surveys", "id"))
+                .foreign_key(&mut fk("survey_tokens", "unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["survey_tokens", "survey_imports"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())

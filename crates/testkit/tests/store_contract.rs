@@ -54,7 +54,8 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0009_notice_email",
             "m0010_assignments",
             "m0011_questionnaires",
-            "m0012_surveys"
+            "m0012_surveys",
+            "m0013_survey_imports_tokens"
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -828,4 +829,168 @@ backend_tests!(surveys_count_responses_as_they_arrive, |b| async move {
     assert!(s.record_responses(run.id, bad).await.is_err());
     assert_eq!(s.get_survey(run.id).await.unwrap().responses, 3);
     assert!(matches!(s.public_survey("khong-co").await, Err(StoreError::NotFound)));
+});
+
+/// A SIPAS survey of the sample for communes XA and XB: (run id, questionnaire, units).
+async fn sipas_run(s: &Store) -> (i64, parindex_core::survey::Questionnaire, Vec<parindex_store::repo::surveys::SurveyUnitRow>) {
+    use parindex_reports::survey::{SAMPLES, parse_questionnaire};
+    for (code, name, kind) in [("XA", "UBND xã A", "commune"), ("XB", "UBND xã B", "commune")] {
+        s.create_unit(&ctx(), unit(code, name, kind)).await.unwrap();
+    }
+    let q = parse_questionnaire(SAMPLES[0].0, SAMPLES[0].1).unwrap();
+    s.save_questionnaire(&ctx(), q.clone(), "sipas.yaml").await.unwrap();
+    s.publish_questionnaire(&ctx(), &q.code).await.unwrap();
+    let input = parindex_store::repo::surveys::SurveyInput {
+        code: "SIPAS-2026".into(),
+        name: "SIPAS 2026".into(),
+        questionnaire: q.code.clone(),
+        year: 2026,
+        unit_kinds: vec!["commune".into()],
+        quota: 150,
+        ..Default::default()
+    };
+    let run = s.create_survey(&ctx(), input).await.unwrap();
+    let units = s.survey_units(run.id).await.unwrap();
+    (run.id, q, units)
+}
+
+/// Counts Likert answers from stored JSON, as a test's own reading of the stored responses.
+struct PlainRecount(parindex_store::repo::survey_data::ImportCounts);
+
+impl parindex_store::repo::survey_data::Recount for PlainRecount {
+    fn add(&mut self, unit_id: i64, answers: &str) {
+        *self.0.per_unit.entry(unit_id).or_default() += 1;
+        let v: serde_json::Value = serde_json::from_str(answers).unwrap();
+        for (k, v) in v.as_object().unwrap() {
+            if let Some(x) = v.as_str().filter(|_| k.starts_with('q') && k.len() == 3) {
+                *self.0.counts.entry((unit_id, k.clone(), x.to_string())).or_default() += 1;
+            }
+        }
+    }
+    fn finish(self) -> parindex_store::repo::survey_data::ImportCounts {
+        self.0
+    }
+}
+
+backend_tests!(response_imports_are_whole_or_nothing_and_recount_agrees, |b| async move {
+    use parindex_store::repo::survey_data::{ImportCounts, ImportRow};
+    let (_db, s) = fresh(b).await;
+    let (run, _q, units) = sipas_run(&s).await;
+    let row = |unit: i64, level: &str| ImportRow {
+        unit_id: unit,
+        channel: "paper".into(),
+        submitted_at: chrono::Utc::now(),
+        answers: serde_json::to_string(
+            &(1..=30).map(|i| (format!("q{i:02}"), level.to_string())).collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .unwrap(),
+    };
+    let counts = |rows: &[(i64, &str)]| {
+        let mut c = ImportCounts::default();
+        for (u, level) in rows {
+            *c.per_unit.entry(*u).or_default() += 1;
+            for i in 1..=30 {
+                *c.counts.entry((*u, format!("q{i:02}"), level.to_string())).or_default() += 1;
+            }
+        }
+        c
+    };
+    let (xa, xb) = (units[0].unit_id, units[1].unit_id);
+    // written, then dropped without commit: nothing stays
+    let mut imp = s.begin_response_import(run, "sha-1").await.unwrap();
+    imp.add(&[row(xa, "5"), row(xb, "1")]).await.unwrap();
+    assert_eq!(imp.rows(), 2);
+    drop(imp);
+    assert_eq!(s.get_survey(run).await.unwrap().responses, 0);
+    assert!(s.survey_imports(run).await.unwrap().is_empty());
+    assert!(s.responses_page(run, 0, 10).await.unwrap().is_empty(), "rolled back");
+    // committed: rows, counts, the import's record
+    let mut imp = s.begin_response_import(run, "sha-1").await.unwrap();
+    imp.add(&[row(xa, "5"), row(xb, "1"), row(xa, "4")]).await.unwrap();
+    imp.commit(&ctx(), "giay.csv", "sha-1", "paper", counts(&[(xa, "5"), (xb, "1"), (xa, "4")])).await.unwrap();
+    assert_eq!(s.get_survey(run).await.unwrap().responses, 3);
+    let imports = s.survey_imports(run).await.unwrap();
+    assert_eq!((imports[0].file_name.as_str(), imports[0].responses), ("giay.csv", 3));
+    // the same file again is refused before anything is written
+    let e = s.begin_response_import(run, "sha-1").await.err().unwrap();
+    assert!(matches!(e, StoreError::Conflict(m) if m.vi.contains("giay.csv")));
+    let page = s.responses_page(run, 0, 2).await.unwrap();
+    assert_eq!(page.len(), 2);
+    assert_eq!(s.responses_page(run, page[1].id, 10).await.unwrap().len(), 1, "pages go on after the last id");
+    // a recount from the raw responses finds what the import counted
+    let before = s.survey_tallies(run).await.unwrap();
+    let n = s.recount_survey(&ctx(), run, PlainRecount(ImportCounts::default())).await.unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(s.survey_tallies(run).await.unwrap(), before);
+    assert_eq!(before.units["XA"][0], parindex_core::sipas::Tally { n: 12, top2: 12, sum: 54 });
+    assert_eq!(s.get_survey(run).await.unwrap().responses, 3);
+});
+
+backend_tests!(invitation_tokens_are_one_use_and_cannot_be_joined_to_responses, |b| async move {
+    use parindex_core::survey::answers::{Raw, check, count_keys};
+    use sea_orm::{ConnectionTrait, Statement};
+    let (_db, s) = fresh(b).await;
+    let (run, q, units) = sipas_run(&s).await;
+    let xa = units[0].unit_id;
+    assert!(matches!(s.issue_tokens(&ctx(), run, xa, 0).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.issue_tokens(&ctx(), run, 999_999, 3).await, Err(StoreError::NotFound)));
+    let tokens = s.issue_tokens(&ctx(), run, xa, 3).await.unwrap();
+    assert_eq!(tokens.len(), 3);
+    assert!(tokens.iter().all(|t| t.len() == 16) && tokens[0] != tokens[1]);
+    assert_eq!(s.token_target(&tokens[0]).await.unwrap(), Some(units[0].public_key.clone()));
+    assert_eq!(s.token_target("khong-co").await.unwrap(), None);
+    // one use: the second redemption fails; a released token works again
+    assert!(s.redeem_token(&tokens[0]).await.unwrap());
+    assert!(!s.redeem_token(&tokens[0]).await.unwrap());
+    assert_eq!(s.token_target(&tokens[0]).await.unwrap(), None, "a used token opens nothing");
+    s.release_token(&tokens[0]).await.unwrap();
+    assert!(s.redeem_token(&tokens[0]).await.unwrap());
+    assert!(s.redeem_token(&tokens[1]).await.unwrap());
+    let answers: Raw = (1..=30).map(|k| (format!("q{k:02}"), vec!["4".to_string()])).collect();
+    let a = check(&q, &answers).unwrap();
+    for _ in 0..2 {
+        s.record_response(run, xa, "token", &a, count_keys(&q, &a)).await.unwrap();
+    }
+    let c = s.token_counts(run).await.unwrap();
+    assert_eq!((c[0].issued, c[0].used), (3, 2));
+    // the schema: a token row is its hash, survey, unit and a flag — nothing in common with a
+    // response but the survey and unit; a response has no token column
+    let columns = |table: &str| {
+        let sql = match s.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => format!("SELECT name AS c FROM pragma_table_info('{table}') ORDER BY cid"),
+            _ => format!(
+                "SELECT column_name::text AS c FROM information_schema.columns WHERE table_name = '{table}' AND table_schema = current_schema() ORDER BY ordinal_position"
+            ),
+        };
+        let db = s.db.clone();
+        async move {
+            db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.try_get::<String>("", "c").unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(columns("survey_tokens").await, vec!["token_hash", "survey_id", "unit_id", "used"]);
+    let response_columns = columns("survey_responses").await;
+    assert_eq!(response_columns, vec!["id", "survey_id", "unit_id", "channel", "submitted_at", "answers"]);
+    // the data: the token-channel responses keep only the day, so their times cannot be set
+    // beside anything; the token table holds no token in clear
+    let stored = s.responses_page(run, 0, 10).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    for r in &stored {
+        let vn = r.submitted_at.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap());
+        assert_eq!(vn.format("%H:%M:%S").to_string(), "00:00:00", "day only");
+        assert!(!r.answers.contains(&tokens[0]) && !r.answers.contains(&tokens[1]));
+    }
+    let rows =
+        s.db.query_all_raw(Statement::from_string(s.db.get_database_backend(), "SELECT token_hash FROM survey_tokens".to_string()))
+            .await
+            .unwrap();
+    for r in rows {
+        let h: String = r.try_get("", "token_hash").unwrap();
+        assert_eq!(h.len(), 64);
+        assert!(!tokens.contains(&h));
+    }
 });

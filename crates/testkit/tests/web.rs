@@ -2171,7 +2171,7 @@ backend_tests!(questionnaires_import_publish_version_and_denials, |b| async move
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
     assert_eq!(page.matches("class=\"badge err\"").count(), 7, "{page}");
-    assert!(page.contains("hong.xlsx") && page.contains("integr") && page.contains("dòng 6"));
+    assert!(page.contains("hong.xlsx") && page.contains("integr") && page.contains("dòng 6"), "{page}");
     assert!(app.store.list_questionnaires().await.unwrap().is_empty());
     // a form with unsupported parts: imported as a draft with its report
     let r = sec
@@ -2245,9 +2245,10 @@ backend_tests!(questionnaires_import_publish_version_and_denials, |b| async move
     assert!(actions.contains(&"questionnaire.import") && actions.contains(&"questionnaire.publish"), "{actions:?}");
 });
 
-backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
-    let app = TestApp::spawn(b).await;
-    let sec = app.login("secretariat").await;
+/// The SIPAS sample imported and published by the reform office, and a survey of it opened
+/// for the fixture's communes: (the survey page's path, its id). Opening is first refused
+/// while the questionnaire is a draft, and refused to every other role.
+async fn open_sipas_run(app: &TestApp, sec: &reqwest::Client) -> (String, i64) {
     let sample = std::fs::read(format!("{}/../../surveys/samples/sipas-2026.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let r = sec
         .post(app.url("/surveys/import"))
@@ -2277,6 +2278,13 @@ backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
     assert_eq!(r.status(), 303);
     let run_url = r.headers()["location"].to_str().unwrap().to_string();
     let run_id: i64 = run_url.rsplit('/').next().unwrap().parse().unwrap();
+    (run_url, run_id)
+}
+
+backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let sec = app.login("secretariat").await;
+    let (run_url, run_id) = open_sipas_run(&app, &sec).await;
     for user in ["officer.a", "council"] {
         assert_eq!(app.login(user).await.get(app.url(&run_url)).send().await.unwrap().status(), 403, "{user}");
     }
@@ -2353,4 +2361,116 @@ backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
     // nothing about the respondent is stored with the answers
     let stored = app.store.survey_tallies(run_id).await.unwrap();
     assert_eq!(stored.units["XC"][0].n, 41 * 6);
+});
+
+/// A CSV of responses for the fixture's commune XC: `rows` of (q01..q30 cell, extra).
+fn responses_csv(header: &str, rows: &[String]) -> Vec<u8> {
+    let mut out = format!("{header}\n");
+    for r in rows {
+        out.push_str(r);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+backend_tests!(survey_responses_import_export_recount_and_denials, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let sec = app.login("secretariat").await;
+    let (run_url, run_id) = open_sipas_run(&app, &sec).await;
+    let key = app.store.survey_units(run_id).await.unwrap()[0].public_key.clone();
+    // two citizens answer on the public page
+    let anon = app.client();
+    for level in ["5", "2"] {
+        let mut body: Vec<(String, String)> = (1..=30).map(|i| (format!("q{i:02}"), level.to_string())).collect();
+        body.extend(
+            [("nhom_tuoi", "30-44"), ("gioi_tinh", "F"), ("dan_toc", "kinh"), ("hoc_van", "thpt"), ("nghe_nghiep", "nong_dan")]
+                .map(|(a, b)| (a.to_string(), b.to_string())),
+        );
+        body.push(("q_bien_the".into(), level.into()));
+        let r = anon.post(app.url(&format!("/k/{key}"))).form(&body).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+    }
+    let header = format!(
+        "response_id,unit_code,channel,submitted_at,age_group,{}",
+        (1..=30).map(|i| format!("q{i:02}")).collect::<Vec<_>>().join(",")
+    );
+    let row = |id: usize, unit: &str, channel: &str, cell: &dyn Fn(usize) -> String| {
+        format!("{id},{unit},{channel},2026-03-14T09:21:05+07:00,30-44,{}", (1..=30).map(cell).collect::<Vec<_>>().join(","))
+    };
+    // a file with bad rows: every one listed by row and column, nothing written
+    let bad = responses_csv(
+        &header,
+        &[
+            row(1, "XC", "paper", &|_| "4".into()),
+            row(2, "KHONG-CO", "paper", &|_| "4".into()),
+            row(3, "XC", "fax", &|i| if i == 5 { "7".into() } else { "3".into() }),
+        ],
+    );
+    let upload = |bytes: Vec<u8>, name: &'static str| Form::new().text("channel", "paper").part("file", Part::bytes(bytes).file_name(name));
+    let r = sec.post(app.url(&format!("{run_url}/import"))).multipart(upload(bad, "phieu-giay.csv")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    for needle in ["số dòng sai: 2", "Dòng 3, cột unit_code", "KHONG-CO", "Dòng 4, cột channel", "Dòng 4, cột q05", "Chưa nhập phiếu nào"]
+    {
+        assert!(page.contains(needle), "{needle} in {page}");
+    }
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 2, "nothing half-written");
+    // a good file: blanks stay blank, the extra column is named as ignored
+    let good = responses_csv(
+        &header,
+        &[row(1, "XC", "paper", &|i| if i == 30 { String::new() } else { "4".into() }), row(2, "xc", "", &|i| ((i % 5) + 1).to_string())],
+    );
+    let r = sec.post(app.url(&format!("{run_url}/import"))).multipart(upload(good.clone(), "phieu-giay.csv")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Đã nhập số phiếu: 2") && page.contains("age_group") && page.contains("phieu-giay.csv"), "{page}");
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 4);
+    // the same file twice is refused, not counted twice
+    let r = sec.post(app.url(&format!("{run_url}/import"))).multipart(upload(good, "lai-lan-nua.csv")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("đã được nhập"));
+    // a KoboToolbox export: groups in the names, split columns and metadata ignored
+    let kobo = "start,end,ma_don_vi,tiep_can/q01,ky_vong/ky_vong,ky_vong/ky_vong/bot_thu_tuc,_id,_uuid,_submission_time\n\
+                2026-03-14T09:00:00,2026-03-14T09:05:00,XC,5,bot_thu_tuc nhanh_hon,1,17,abc,2026-03-14T02:06:00\n";
+    let r = sec.post(app.url(&format!("{run_url}/import"))).multipart(upload(kobo.as_bytes().to_vec(), "kobo.csv")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 5);
+    // the indices shown equal a computation from the system's own raw-response export
+    let export = sec.get(app.url(&format!("{run_url}/responses.csv"))).send().await.unwrap();
+    assert_eq!(export.status(), 200);
+    let export = export.bytes().await.unwrap();
+    assert_eq!(export.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count(), 6, "header and five responses");
+    let shown = sec.get(app.url(&format!("{run_url}/indices.csv"))).send().await.unwrap().text().await.unwrap();
+    let from_export = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&parindex_core::sipas::tally_csv(&export, 2).unwrap()));
+    assert_eq!(from_export, shown);
+    let xc_sipas: f64 = shown.lines().find(|l| l.starts_with("XC,sipas,")).unwrap().split(',').nth(3).unwrap().parse().unwrap();
+    let page = sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("<strong>{}</strong>", format!("{xc_sipas:.1}").replace('.', ","))), "{xc_sipas} on the page");
+    // and the export reads back as an import (into nothing new: the same answers)
+    let text = String::from_utf8(export.to_vec()).unwrap();
+    assert!(text.lines().nth(1).unwrap().contains(",XC,web,"), "{text}");
+    assert!(text.contains("bot_thu_tuc nhanh_hon"));
+    // recount from the raw responses gives the same indices
+    let r = sec.post(app.url(&format!("{run_url}/recount"))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("{run_url}?done=recount"));
+    assert_eq!(sec.get(app.url(&format!("{run_url}/indices.csv"))).send().await.unwrap().text().await.unwrap(), shown);
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 5);
+    // nobody else imports, exports or recounts
+    for user in ["officer.a", "leader.a", "appraiser", "viewer", "council"] {
+        let c = app.login(user).await;
+        for path in ["responses.csv", "indices.csv"] {
+            assert_eq!(c.get(app.url(&format!("{run_url}/{path}"))).send().await.unwrap().status(), 403, "{user} {path}");
+        }
+        assert_eq!(c.post(app.url(&format!("{run_url}/recount"))).send().await.unwrap().status(), 403, "{user}");
+        let r = c
+            .post(app.url(&format!("{run_url}/import")))
+            .multipart(upload(b"unit_code,q01\nXC,5\n".to_vec(), "x.csv"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{user}");
+    }
+    let r = anon.get(app.url(&format!("{run_url}/responses.csv"))).send().await.unwrap();
+    assert_ne!(r.status(), 200);
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 5);
 });

@@ -54,6 +54,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_key_is_defined_twice() {
+        for src in [VI, EN] {
+            let mut seen = std::collections::HashSet::new();
+            for l in src.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+                if let Some((k, _)) = l.split_once(" = ") {
+                    assert!(seen.insert(k.trim()), "“{}” is defined twice: the later one silently wins", k.trim());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn both_languages_have_the_same_keys() {
         let vi = parse(VI);
         let en = parse(EN);

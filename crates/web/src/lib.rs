@@ -13,6 +13,7 @@ pub mod mail;
 pub mod metrics;
 pub mod pages;
 pub mod ratelimit;
+pub mod survey_data;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -23,110 +23,189 @@ pub type Answers = BTreeMap<String, Value>;
 
 /// Check `raw` against `q`; the answers kept, or every problem by question name.
 pub fn check(q: &Questionnaire, raw: &Raw) -> Result<Answers, Vec<(String, Msg)>> {
-    let mut out = Answers::new();
-    let mut problems = Vec::new();
-    for s in &q.sections {
-        let section_shown = s.relevant.as_deref().and_then(|r| expr::parse(r).ok()).is_none_or(|e| e.holds(&out, &Value::Empty));
-        for x in &s.questions {
-            if x.kind == QuestionType::Note || !section_shown {
-                continue;
-            }
-            if let Some(r) = x.relevant.as_deref().and_then(|r| expr::parse(r).ok())
-                && !r.holds(&out, &Value::Empty)
-            {
-                continue;
-            }
-            let values: Vec<&str> =
-                raw.get(&x.name).map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
-            if values.is_empty() {
-                if x.required {
-                    problems.push((x.name.clone(), Msg::new("Câu này bắt buộc trả lời.", "This question needs an answer.")));
-                }
-                continue;
-            }
-            let list = x.list.as_deref().and_then(|l| q.list(l));
-            let on_list = |v: &str| list.is_some_and(|l| l.choices.iter().any(|c| c.key == v));
-            let value = match &x.kind {
-                QuestionType::Likert | QuestionType::SingleChoice => {
-                    if values.len() > 1 || !on_list(values[0]) {
-                        problems.push((x.name.clone(), Msg::new("Hãy chọn một trong các phương án.", "Choose one of the options.")));
-                        continue;
-                    }
-                    Value::Text(values[0].to_string())
-                }
-                QuestionType::MultipleChoice { max } | QuestionType::Rank { pick: max } => {
-                    if let Some(bad) = values.iter().find(|v| !on_list(v)) {
-                        problems.push((
-                            x.name.clone(),
-                            Msg::new(format!("“{bad}” không có trong các phương án."), format!("“{bad}” is not one of the options.")),
-                        ));
-                        continue;
-                    }
-                    let mut unique: Vec<String> = Vec::new();
-                    for v in &values {
-                        if !unique.iter().any(|u| u == v) {
-                            unique.push(v.to_string());
+    check_with(q, raw, Required::Enforce)
+}
+
+/// Whether a missing answer to a required question is a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    /// The public page and the data-entry screen: the respondent is asked again.
+    Enforce,
+    /// Imports of forms already collected (paper, ODK, Kobo): nobody can be asked again, so a
+    /// blank stays blank — the indices leave it out, as the SIPAS method says.
+    AllowBlank,
+}
+
+/// [`check`] with the rule for required questions chosen.
+pub fn check_with(q: &Questionnaire, raw: &Raw, required: Required) -> Result<Answers, Vec<(String, Msg)>> {
+    let c = Checker::new(q);
+    // trimmed, blanks dropped: what `check_by` expects
+    let values: Vec<Vec<&str>> =
+        c.names().map(|n| raw.get(n).map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()).collect();
+    c.check_by(|pos| values[pos].as_slice(), required)
+}
+
+/// A questionnaire made ready for checking many responses: conditions and constraints parsed
+/// once, each question's options at hand (an import checks a million rows with one).
+#[derive(Debug)]
+pub struct Checker<'q> {
+    sections: Vec<(Option<expr::Expr>, Vec<Prepared<'q>>)>,
+    names: Vec<&'q str>,
+}
+
+#[derive(Debug)]
+struct Prepared<'q> {
+    x: &'q super::Question,
+    pos: usize,
+    relevant: Option<expr::Expr>,
+    constraint: Option<expr::Expr>,
+    keys: Vec<&'q str>,
+}
+
+impl<'q> Checker<'q> {
+    pub fn new(q: &'q Questionnaire) -> Self {
+        let mut names = Vec::new();
+        let sections = q
+            .sections
+            .iter()
+            .map(|s| {
+                let questions = s
+                    .questions
+                    .iter()
+                    .filter(|x| x.kind != QuestionType::Note)
+                    .map(|x| {
+                        names.push(x.name.as_str());
+                        Prepared {
+                            x,
+                            pos: names.len() - 1,
+                            relevant: x.relevant.as_deref().and_then(|r| expr::parse(r).ok()),
+                            constraint: x.constraint.as_deref().and_then(|c| expr::parse(c).ok()),
+                            keys: x
+                                .list
+                                .as_deref()
+                                .and_then(|l| q.list(l))
+                                .map(|l| l.choices.iter().map(|c| c.key.as_str()).collect())
+                                .unwrap_or_default(),
                         }
-                    }
-                    if let Some(m) = max
-                        && unique.len() > *m as usize
-                    {
-                        problems.push((
-                            x.name.clone(),
-                            Msg::new(format!("Chọn nhiều nhất {m} phương án."), format!("Choose at most {m} options.")),
-                        ));
-                        continue;
-                    }
-                    Value::Selected(unique)
+                    })
+                    .collect();
+                (s.relevant.as_deref().and_then(|r| expr::parse(r).ok()), questions)
+            })
+            .collect();
+        Checker { sections, names }
+    }
+
+    /// The questions (notes aside) in form order: the positions [`Checker::check_by`] reads.
+    pub fn names(&self) -> impl Iterator<Item = &'q str> + '_ {
+        self.names.iter().copied()
+    }
+
+    /// Check one response given by `values`: for a question position, the values sent
+    /// (several for a multiple choice), trimmed, blanks left out; the answers kept, or every
+    /// problem by question name.
+    pub fn check_by<'v>(&self, values: impl Fn(usize) -> &'v [&'v str], required: Required) -> Result<Answers, Vec<(String, Msg)>> {
+        let mut out = Answers::new();
+        let mut problems = Vec::new();
+        for (section_relevant, questions) in &self.sections {
+            if section_relevant.as_ref().is_some_and(|e| !e.holds(&out, &Value::Empty)) {
+                continue;
+            }
+            for p in questions {
+                let x = p.x;
+                if p.relevant.as_ref().is_some_and(|r| !r.holds(&out, &Value::Empty)) {
+                    continue;
                 }
-                QuestionType::Integer | QuestionType::Decimal => {
-                    let text = values[0].replace(',', ".");
-                    match text.parse::<Exact>() {
-                        Ok(n) if x.kind == QuestionType::Decimal || n.to_exact_decimal(0).is_some() => Value::Number(n),
-                        _ => {
-                            let (vi, en) = if x.kind == QuestionType::Integer {
-                                ("Hãy nhập một số nguyên.", "Enter a whole number.")
-                            } else {
-                                ("Hãy nhập một số (ví dụ 12,5).", "Enter a number (e.g. 12.5).")
-                            };
-                            problems.push((x.name.clone(), Msg::new(vi, en)));
+                let values = values(p.pos);
+                if values.is_empty() {
+                    if x.required && required == Required::Enforce {
+                        problems.push((x.name.clone(), Msg::new("Câu này bắt buộc trả lời.", "This question needs an answer.")));
+                    }
+                    continue;
+                }
+                let on_list = |v: &str| p.keys.contains(&v);
+                let value = match &x.kind {
+                    QuestionType::Likert | QuestionType::SingleChoice => {
+                        if values.len() > 1 || !on_list(values[0]) {
+                            problems.push((x.name.clone(), Msg::new("Hãy chọn một trong các phương án.", "Choose one of the options.")));
                             continue;
                         }
+                        Value::Text(values[0].to_string())
                     }
-                }
-                QuestionType::ShortText | QuestionType::LongText => {
-                    let t = values.join(" ");
-                    if t.chars().count() > MAX_TEXT {
-                        problems.push((
-                            x.name.clone(),
-                            Msg::new(
-                                format!("Câu trả lời dài quá {MAX_TEXT} ký tự."),
-                                format!("The answer is longer than {MAX_TEXT} characters."),
-                            ),
-                        ));
-                        continue;
+                    QuestionType::MultipleChoice { max } | QuestionType::Rank { pick: max } => {
+                        if let Some(bad) = values.iter().find(|v| !on_list(v)) {
+                            problems.push((
+                                x.name.clone(),
+                                Msg::new(format!("“{bad}” không có trong các phương án."), format!("“{bad}” is not one of the options.")),
+                            ));
+                            continue;
+                        }
+                        let mut unique: Vec<String> = Vec::new();
+                        for v in values {
+                            if !unique.iter().any(|u| u == v) {
+                                unique.push(v.to_string());
+                            }
+                        }
+                        if let Some(m) = max
+                            && unique.len() > *m as usize
+                        {
+                            problems.push((
+                                x.name.clone(),
+                                Msg::new(format!("Chọn nhiều nhất {m} phương án."), format!("Choose at most {m} options.")),
+                            ));
+                            continue;
+                        }
+                        Value::Selected(unique)
                     }
-                    Value::Text(t)
-                }
-                QuestionType::Note => continue,
-            };
-            if let Some(c) = x.constraint.as_deref().and_then(|c| expr::parse(c).ok())
-                && !c.holds(&out, &value)
-            {
-                let msg = if x.constraint_message.is_empty() {
-                    Msg::new("Câu trả lời không hợp lệ.", "The answer is not valid.")
-                } else {
-                    let pick =
-                        |l: &str| x.constraint_message.get(l).or_else(|| x.constraint_message.values().next()).cloned().unwrap_or_default();
-                    Msg::new(pick("vi"), pick("en"))
+                    QuestionType::Integer | QuestionType::Decimal => {
+                        let text = values[0].replace(',', ".");
+                        match text.parse::<Exact>() {
+                            Ok(n) if x.kind == QuestionType::Decimal || n.to_exact_decimal(0).is_some() => Value::Number(n),
+                            _ => {
+                                let (vi, en) = if x.kind == QuestionType::Integer {
+                                    ("Hãy nhập một số nguyên.", "Enter a whole number.")
+                                } else {
+                                    ("Hãy nhập một số (ví dụ 12,5).", "Enter a number (e.g. 12.5).")
+                                };
+                                problems.push((x.name.clone(), Msg::new(vi, en)));
+                                continue;
+                            }
+                        }
+                    }
+                    QuestionType::ShortText | QuestionType::LongText => {
+                        let t = values.join(" ");
+                        if t.chars().count() > MAX_TEXT {
+                            problems.push((
+                                x.name.clone(),
+                                Msg::new(
+                                    format!("Câu trả lời dài quá {MAX_TEXT} ký tự."),
+                                    format!("The answer is longer than {MAX_TEXT} characters."),
+                                ),
+                            ));
+                            continue;
+                        }
+                        Value::Text(t)
+                    }
+                    QuestionType::Note => continue,
                 };
-                problems.push((x.name.clone(), msg));
-                continue;
+                if let Some(c) = &p.constraint
+                    && !c.holds(&out, &value)
+                {
+                    let msg = if x.constraint_message.is_empty() {
+                        Msg::new("Câu trả lời không hợp lệ.", "The answer is not valid.")
+                    } else {
+                        let pick = |l: &str| {
+                            x.constraint_message.get(l).or_else(|| x.constraint_message.values().next()).cloned().unwrap_or_default()
+                        };
+                        Msg::new(pick("vi"), pick("en"))
+                    };
+                    problems.push((x.name.clone(), msg));
+                    continue;
+                }
+                out.insert(x.name.clone(), value);
             }
-            out.insert(x.name.clone(), value);
         }
+        if problems.is_empty() { Ok(out) } else { Err(problems) }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
 /// The (question, option) pairs a checked response adds to the per-unit counts: one per chosen

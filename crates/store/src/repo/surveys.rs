@@ -564,8 +564,7 @@ impl Store {
     /// counters once per unit, and the counts once per (unit, question, option) with the
     /// batch's sum — so a batch costs a handful of statements, not one per answer.
     pub async fn record_responses(&self, survey_id: i64, responses: Vec<ResponseIn>) -> Result<(), StoreError> {
-        use crate::entity::{survey, survey_count, survey_response, survey_unit};
-        use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+        use crate::entity::{survey, survey_response};
         if responses.is_empty() {
             return Ok(());
         }
@@ -577,6 +576,9 @@ impl Store {
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
                     let now = Utc::now();
+                    // a response by invitation token keeps only its day (Vietnam time): its
+                    // time could otherwise be set beside the moment a token was used
+                    let day = vn_day_start(now);
                     let mut per_unit: BTreeMap<i64, i32> = BTreeMap::new();
                     let mut counts: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
                     let mut rows = Vec::with_capacity(responses.len());
@@ -588,9 +590,9 @@ impl Store {
                         rows.push(survey_response::ActiveModel {
                             survey_id: Set(survey_id),
                             unit_id: Set(r.unit_id),
+                            submitted_at: Set(if r.channel == "token" { day } else { now }),
                             channel: Set(r.channel),
-                            submitted_at: Set(now),
-                            answers: Set(serde_json::to_string(&answers_json(&r.answers)).unwrap_or_default()),
+                            answers: Set(answers_json(&r.answers)),
                             ..Default::default()
                         });
                     }
@@ -598,46 +600,11 @@ impl Store {
                     for chunk in rows.chunks(1000) {
                         survey_response::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
                     }
-                    for (unit_id, k) in per_unit {
-                        let updated = survey_unit::Entity::update_many()
-                            .col_expr(survey_unit::Column::Responses, Expr::col(survey_unit::Column::Responses).add(k))
-                            .filter(survey_unit::Column::SurveyId.eq(survey_id))
-                            .filter(survey_unit::Column::UnitId.eq(unit_id))
-                            .exec(txn)
-                            .await?;
-                        if updated.rows_affected != 1 {
-                            return Err(StoreError::NotFound);
-                        }
-                    }
-                    let counts: Vec<survey_count::ActiveModel> = counts
-                        .into_iter()
-                        .map(|((unit_id, question, option), n)| survey_count::ActiveModel {
-                            survey_id: Set(survey_id),
-                            unit_id: Set(unit_id),
-                            question: Set(question),
-                            option: Set(option),
-                            n: Set(n),
-                            ..Default::default()
-                        })
-                        .collect();
-                    for chunk in counts.chunks(1000) {
-                        survey_count::Entity::insert_many(chunk.to_vec())
-                            .on_conflict(
-                                OnConflict::columns([
-                                    survey_count::Column::SurveyId,
-                                    survey_count::Column::UnitId,
-                                    survey_count::Column::Question,
-                                    survey_count::Column::Option,
-                                ])
-                                .value(
-                                    survey_count::Column::N,
-                                    Expr::col((survey_count::Entity, survey_count::Column::N)).add(Expr::cust("excluded.n")),
-                                )
-                                .to_owned(),
-                            )
-                            .exec(txn)
-                            .await?;
-                    }
+                    let counts = crate::repo::survey_data::ImportCounts {
+                        counts,
+                        per_unit: per_unit.into_iter().map(|(u, k)| (u, i64::from(k))).collect(),
+                    };
+                    crate::repo::survey_data::write_counts(txn, survey_id, counts).await?;
                     Ok(())
                 })
             })
@@ -649,27 +616,44 @@ impl Store {
     /// unit code and element, over the Likert questions linked to an element.
     pub async fn survey_tallies(&self, survey_id: i64) -> Result<parindex_core::sipas::Tallies, StoreError> {
         use crate::entity::survey_count;
+        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::Expr;
         let s = self.get_survey(survey_id).await?;
         let (_, q) = self.get_questionnaire(&s.questionnaire).await?;
-        let element: std::collections::HashMap<&str, u8> = q
-            .questions()
-            .filter_map(|(_, x)| x.element.filter(|_| x.kind == parindex_core::survey::QuestionType::Likert).map(|e| (x.name.as_str(), e)))
-            .collect();
         let codes: std::collections::HashMap<i64, String> =
             self.survey_units(survey_id).await?.into_iter().map(|u| (u.unit_id, u.unit_code)).collect();
         let mut t = parindex_core::sipas::Tallies::default();
-        for c in survey_count::Entity::find().filter(survey_count::Column::SurveyId.eq(survey_id)).all(&self.db).await? {
-            let (Some(e), Ok(level), Some(code)) = (element.get(c.question.as_str()), c.option.parse::<u8>(), codes.get(&c.unit_id)) else {
-                continue;
-            };
-            if !(1..=5).contains(&level) || !(1..=5).contains(e) {
+        // per element, the database sums the counts of its questions by unit and level: a few
+        // hundred rows come back, not one per unit × question × level
+        for e in 1..=5u8 {
+            let questions: Vec<&str> = q
+                .questions()
+                .filter(|(_, x)| x.element == Some(e) && x.kind == parindex_core::survey::QuestionType::Likert)
+                .map(|(_, x)| x.name.as_str())
+                .collect();
+            if questions.is_empty() {
                 continue;
             }
-            let tally = &mut t.units.entry(code.clone()).or_default()[usize::from(*e) - 1];
-            let n = c.n.max(0) as u64;
-            tally.n += n;
-            tally.top2 += if level >= 4 { n } else { 0 };
-            tally.sum += n * u64::from(level);
+            let rows: Vec<(i64, String, i64)> = survey_count::Entity::find()
+                .select_only()
+                .column(survey_count::Column::UnitId)
+                .column(survey_count::Column::Option)
+                .column_as(Expr::cust("CAST(SUM(n) AS BIGINT)"), "total")
+                .filter(survey_count::Column::SurveyId.eq(survey_id))
+                .filter(survey_count::Column::Question.is_in(questions))
+                .group_by(survey_count::Column::UnitId)
+                .group_by(survey_count::Column::Option)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (unit_id, option, n) in rows {
+                let (Ok(level @ 1..=5), Some(code)) = (option.parse::<u8>(), codes.get(&unit_id)) else { continue };
+                let tally = &mut t.units.entry(code.clone()).or_default()[usize::from(e) - 1];
+                let n = n.max(0) as u64;
+                tally.n += n;
+                tally.top2 += if level >= 4 { n } else { 0 };
+                tally.sum += n * u64::from(level);
+            }
         }
         Ok(t)
     }
@@ -692,20 +676,50 @@ fn survey_row(s: crate::entity::survey::Model, questionnaire: String, units: &[c
     }
 }
 
-/// Checked answers as plain JSON (text, number as exact decimal text, list of keys).
-fn answers_json(a: &parindex_core::survey::answers::Answers) -> serde_json::Value {
+/// Checked answers as the stored JSON text: an object of question → text, number (as exact
+/// decimal text) or list of keys; blank answers are left out. Written directly (no
+/// intermediate value): an import writes a million of these.
+pub fn answers_json(a: &parindex_core::survey::answers::Answers) -> String {
     use parindex_core::survey::expr::Value;
-    serde_json::Value::Object(
-        a.iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    Value::Empty => serde_json::Value::Null,
-                    Value::Text(t) => json!(t),
-                    Value::Number(n) => json!(n.to_string()),
-                    Value::Selected(s) => json!(s),
-                };
-                (k.clone(), v)
-            })
-            .collect(),
-    )
+    fn string(out: &mut Vec<u8>, s: &str) {
+        serde_json::to_writer(&mut *out, s).expect("writing to a Vec");
+    }
+    let mut out = Vec::with_capacity(16 * a.len() + 2);
+    out.push(b'{');
+    let mut first = true;
+    for (k, v) in a {
+        if matches!(v, Value::Empty) {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        string(&mut out, k);
+        out.push(b':');
+        match v {
+            Value::Empty => {}
+            Value::Text(t) => string(&mut out, t),
+            Value::Number(n) => string(&mut out, &n.to_string()),
+            Value::Selected(keys) => {
+                out.push(b'[');
+                for (i, key) in keys.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    string(&mut out, key);
+                }
+                out.push(b']');
+            }
+        }
+    }
+    out.push(b'}');
+    String::from_utf8(out).expect("JSON of UTF-8 strings is UTF-8")
+}
+
+/// The start (00:00 Vietnam time, UTC+7) of the day of `t`, in UTC.
+fn vn_day_start(t: DateTime<Utc>) -> DateTime<Utc> {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("fixed offset");
+    let local = t.with_timezone(&vn).date_naive().and_hms_opt(0, 0, 0).expect("midnight");
+    local.and_local_timezone(vn).single().map(|d| d.with_timezone(&Utc)).unwrap_or(t)
 }

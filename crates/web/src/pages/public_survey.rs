@@ -34,7 +34,8 @@ struct Form {
     ui: crate::ctx::Lang,
     title: String,
     unit: String,
-    key: String,
+    /// Where the form posts: `/k/{key}` or `/t/{token}`.
+    action: String,
     channel: String,
     sections: Vec<PreviewSection>,
     /// What was sent (to keep it on a refused form): question → values.
@@ -97,6 +98,7 @@ fn channel_of(c: &Channel) -> String {
 fn render_form(
     ctx: &Ctx,
     p: &PublicSurvey,
+    action: String,
     channel: String,
     values: Raw,
     errors: BTreeMap<String, String>,
@@ -108,7 +110,7 @@ fn render_form(
         ui: ctx.lang,
         title: text_in(&p.questionnaire.title, lang),
         unit: p.unit.unit_name.clone(),
-        key: p.unit.public_key.clone(),
+        action,
         channel,
         sections: preview_sections(&p.questionnaire, lang),
         values,
@@ -125,7 +127,10 @@ fn render_form(
 
 async fn show(State(state): State<AppState>, ctx: Ctx, Path(key): Path<String>, Query(c): Query<Channel>) -> Result<Response, AppError> {
     let p = resolve(&state, &key).await?;
-    Ok(render_form(&ctx, &p, channel_of(&c), Raw::new(), BTreeMap::new(), StatusCode::OK))
+    if by_invitation(&p) {
+        return Ok(render_note(&ctx, &p.unit.unit_name, Note::InvitationOnly));
+    }
+    Ok(render_form(&ctx, &p, format!("/k/{key}"), channel_of(&c), Raw::new(), BTreeMap::new(), StatusCode::OK))
 }
 
 async fn submit(
@@ -137,6 +142,9 @@ async fn submit(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let p = resolve(&state, &key).await?;
+    if by_invitation(&p) {
+        return Ok(render_note(&ctx, &p.unit.unit_name, Note::InvitationOnly));
+    }
     let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
     if !state.survey_limiter.allow(&ip) {
         return Err(AppError::TooManyRequests);
@@ -155,7 +163,7 @@ async fn submit(
         Ok(a) => a,
         Err(problems) => {
             let errors = problems.into_iter().map(|(q, m)| (q, m.get(lang).to_string())).collect();
-            return Ok(render_form(&ctx, &p, channel, raw, errors, StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(render_form(&ctx, &p, format!("/k/{key}"), channel, raw, errors, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
     // the same answers from the same address and device within a day: told, not counted twice
@@ -171,7 +179,9 @@ async fn submit(
         Err(e) => {
             state.recent_responses.forget(&digest);
             match e {
-                StoreError::Conflict(_) => Ok(render_form(&ctx, &p, channel, raw, BTreeMap::new(), StatusCode::CONFLICT)),
+                StoreError::Conflict(_) => {
+                    Ok(render_form(&ctx, &p, format!("/k/{key}"), channel, raw, BTreeMap::new(), StatusCode::CONFLICT))
+                }
                 e => Err(e.into()),
             }
         }
@@ -184,7 +194,37 @@ struct Thanks {
     lang: &'static str,
     ui: crate::ctx::Lang,
     unit: String,
-    duplicate: bool,
+    note: Note,
+}
+
+/// What the small public page says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Note {
+    Thanks,
+    Duplicate,
+    /// An officials' survey: answered only with an invitation token.
+    InvitationOnly,
+    /// The token is unknown or was used.
+    TokenUsed,
+}
+
+fn render_note(ctx: &Ctx, unit: &str, note: Note) -> Response {
+    let status = match note {
+        Note::Thanks | Note::Duplicate => StatusCode::OK,
+        Note::InvitationOnly => StatusCode::FORBIDDEN,
+        Note::TokenUsed => StatusCode::GONE,
+    };
+    match (Thanks { lang: ctx.lang.code(), ui: ctx.lang, unit: unit.to_string(), note }).render() {
+        Ok(html) => {
+            (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], html).into_response()
+        }
+        Err(e) => AppError::Internal(e.to_string()).into_response(),
+    }
+}
+
+/// An officials' survey proves eligibility with one-use tokens: its open link takes nothing.
+fn by_invitation(p: &PublicSurvey) -> bool {
+    p.questionnaire.kind == parindex_core::survey::SurveyKind::Officials
 }
 
 impl Thanks {
@@ -200,12 +240,67 @@ struct Dup {
 
 async fn thanks(State(state): State<AppState>, ctx: Ctx, Path(key): Path<String>, Query(d): Query<Dup>) -> Result<Response, AppError> {
     let p = resolve(&state, &key).await?;
-    let html = Thanks { lang: ctx.lang.code(), ui: ctx.lang, unit: p.unit.unit_name.clone(), duplicate: d.trung.is_some() }
-        .render()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+    Ok(render_note(&ctx, &p.unit.unit_name, if d.trung.is_some() { Note::Duplicate } else { Note::Thanks }))
+}
+
+/// An invitation token's form (`/t/{token}`): the survey and unit the token was issued for.
+/// Used or unknown tokens get the same answer (410), so tokens cannot be probed.
+async fn token_form(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Result<Response, AppError> {
+    let Some(key) = state.store.token_target(&token).await? else {
+        return Ok(render_note(&ctx, "", Note::TokenUsed));
+    };
+    let p = resolve(&state, &key).await?;
+    Ok(render_form(&ctx, &p, format!("/t/{token}"), "token".into(), Raw::new(), BTreeMap::new(), StatusCode::OK))
+}
+
+/// A response by invitation token. The answers are checked first (a refused form keeps the
+/// token unused); then the token is used — atomically, one response per token — and the
+/// response joins the group commit of other responses, in another transaction, with the day
+/// only as its time. If storing fails the token is given back.
+async fn token_submit(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, body: Bytes) -> Result<Response, AppError> {
+    let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
+    if !state.survey_limiter.allow(&ip) {
+        return Err(AppError::TooManyRequests);
+    }
+    let Some(key) = state.store.token_target(&token).await? else {
+        return Ok(render_note(&ctx, "", Note::TokenUsed));
+    };
+    let p = resolve(&state, &key).await?;
+    let mut raw = Raw::new();
+    for (k, v) in form_urlencoded::parse(&body) {
+        if k != "kenh" {
+            raw.entry(k.into_owned()).or_default().push(v.into_owned());
+        }
+    }
+    let lang = ctx.lang.code();
+    let action = format!("/t/{token}");
+    let answers = match check(&p.questionnaire, &raw) {
+        Ok(a) => a,
+        Err(problems) => {
+            let errors = problems.into_iter().map(|(q, m)| (q, m.get(lang).to_string())).collect();
+            return Ok(render_form(&ctx, &p, action, "token".into(), raw, errors, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    if !state.store.redeem_token(&token).await? {
+        return Ok(render_note(&ctx, &p.unit.unit_name, Note::TokenUsed));
+    }
+    let keys = count_keys(&p.questionnaire, &answers);
+    let response = parindex_store::repo::surveys::ResponseIn { unit_id: p.unit.unit_id, channel: "token".into(), answers, keys };
+    match state.ingest.submit(p.survey.id, response).await {
+        Ok(()) => Ok(render_note(&ctx, &p.unit.unit_name, Note::Thanks)),
+        Err(e) => {
+            state.store.release_token(&token).await?;
+            match e {
+                StoreError::Conflict(_) => Ok(render_form(&ctx, &p, action, "token".into(), raw, BTreeMap::new(), StatusCode::CONFLICT)),
+                e => Err(e.into()),
+            }
+        }
+    }
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/k/{key}", get(show).post(submit)).route("/k/{key}/cam-on", get(thanks))
+    Router::new()
+        .route("/k/{key}", get(show).post(submit))
+        .route("/k/{key}/cam-on", get(thanks))
+        .route("/t/{token}", get(token_form).post(token_submit))
 }

@@ -542,8 +542,31 @@ struct Run {
     indices: Vec<IndexRowView>,
     /// Whether the questionnaire links questions to SIPAS elements (else no index).
     linked: bool,
-    flash: Option<String>,
-    error: Option<String>,
+    imports: Vec<ImportView>,
+    open: bool,
+    /// An officials' survey: answered only by invitation token.
+    officials: bool,
+    /// Per unit with tokens: (name, issued, used).
+    tokens: Vec<(String, i64, i64)>,
+    notice: RunNotice,
+}
+
+pub struct ImportView {
+    pub file_name: String,
+    pub responses: i64,
+    pub channel: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// What the run page says after an action: a success, an error, and lists (bad rows of an
+/// import; columns it ignored).
+#[derive(Default)]
+pub struct RunNotice {
+    pub flash: Option<String>,
+    pub error: Option<String>,
+    pub problems: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 fn pct(ctx: &Ctx, x: f64) -> String {
@@ -551,13 +574,13 @@ fn pct(ctx: &Ctx, x: f64) -> String {
     if ctx.lang.code() == "en" { s } else { s.replace('.', ",") }
 }
 
-async fn run_page(state: &AppState, ctx: &Ctx, id: i64, flash: Option<String>, error: Option<String>) -> Result<Response, AppError> {
+async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let run = state.store.get_survey(id).await?;
     let base = state.config.public_origin.clone().unwrap_or_default();
     let unit_rows = state.store.survey_units(id).await?;
     let names: std::collections::HashMap<String, String> = unit_rows.iter().map(|u| (u.unit_code.clone(), u.unit_name.clone())).collect();
-    let units = unit_rows
+    let units: Vec<RunUnit> = unit_rows
         .into_iter()
         .map(|u| RunUnit {
             unit_id: u.unit_id,
@@ -595,16 +618,44 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, flash: Option<String>, e
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("sv.runs"), run.code), "/surveys")
         .crumb(ctx.t("sv.title"), "/surveys")
         .crumb(run.code.clone(), "");
-    let mut r = render(&Run { page, run, units, indices: views, linked, flash, error: error.clone() });
-    if error.is_some() {
+    let imports = state
+        .store
+        .survey_imports(id)
+        .await?
+        .into_iter()
+        .map(|i| ImportView {
+            file_name: i.file_name,
+            responses: i.responses,
+            channel: i.channel,
+            by: i.created_by,
+            at: parindex_core::text::format_time_vn(i.created_at),
+        })
+        .collect();
+    let failed = notice.error.is_some();
+    let open = run.status == "open";
+    let officials = questionnaire.kind == parindex_core::survey::SurveyKind::Officials;
+    let unit_names: std::collections::HashMap<i64, String> = units.iter().map(|u| (u.unit_id, u.name.clone())).collect();
+    let tokens = state
+        .store
+        .token_counts(id)
+        .await?
+        .into_iter()
+        .map(|t| (unit_names.get(&t.unit_id).cloned().unwrap_or_default(), t.issued, t.used))
+        .collect();
+    let mut r = render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, notice });
+    if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)
 }
 
 async fn run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
-    let flash = (q.done.as_deref() == Some("populations")).then(|| ctx.t("sv.populations_saved").to_string());
-    run_page(&state, &ctx, id, flash, None).await
+    let flash = match q.done.as_deref() {
+        Some("populations") => Some(ctx.t("sv.populations_saved").to_string()),
+        Some("recount") => Some(ctx.t("sv.recounted").to_string()),
+        _ => None,
+    };
+    run_page(&state, &ctx, id, RunNotice { flash, ..Default::default() }).await
 }
 
 /// Save the populations N typed per unit (`n:{unit_id}`); quotas follow (Yamane).
@@ -631,10 +682,174 @@ async fn populations(
     }
     if !bad.is_empty() {
         let msg = format!("{} {}", ctx.t("sv.population_bad"), bad.join(", "));
-        return run_page(&state, &ctx, id, None, Some(msg)).await;
+        return run_page(&state, &ctx, id, RunNotice { error: Some(msg), ..Default::default() }).await;
     }
     state.store.set_populations(&ctx.audit(), id, &values).await?;
     Ok(Redirect::to(&format!("/surveys/runs/{id}?done=populations")).into_response())
+}
+
+/// Import collected responses (CSV/XLSX, ODK or Kobo export): all rows or none; the page
+/// lists every bad row, or what was ignored.
+async fn import_responses(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    use crate::survey_data::ImportFailure;
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    state.store.get_survey(id).await?;
+    let (mut channel, mut file) = ("import".to_string(), None);
+    use crate::pages::units::upload_error;
+    while let Some(field) = mp.next_field().await.map_err(upload_error)? {
+        match field.name() {
+            Some("channel") => channel = field.text().await.map_err(upload_error)?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(upload_error)?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    if !["import", "paper", "odk", "kobo"].contains(&channel.as_str()) {
+        channel = "import".into();
+    }
+    let lang = ctx.lang.code();
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+        return run_page(&state, &ctx, id, RunNotice { error: Some(ctx.t("sv.import_choose").into()), ..Default::default() }).await;
+    };
+    match crate::survey_data::import_responses(&state.store, &ctx.audit(), id, &name, std::sync::Arc::new(bytes), &channel).await {
+        Ok(done) => {
+            let mut notes = Vec::new();
+            let t = |k: &str| ctx.t(k).to_string();
+            if !done.unknown.is_empty() {
+                notes.push(format!("{} {}", t("sv.import_unknown"), done.unknown.join(", ")));
+            }
+            if !done.ignored.is_empty() {
+                notes.push(format!("{} {}", t("sv.import_ignored"), done.ignored.join(", ")));
+            }
+            if !done.absent.is_empty() {
+                notes.push(format!("{} {}", t("sv.import_absent"), done.absent.join(", ")));
+            }
+            let flash = Some(format!("{} {} — {}", t("sv.import_done"), done.responses, name));
+            run_page(&state, &ctx, id, RunNotice { flash, notes, ..Default::default() }).await
+        }
+        Err(ImportFailure::File(m)) => {
+            run_page(&state, &ctx, id, RunNotice { error: Some(format!("{name}: {}", m.get(lang))), ..Default::default() }).await
+        }
+        Err(ImportFailure::Rows { problems, bad_rows }) => {
+            let error = Some(format!("{name}: {} {bad_rows}. {}", ctx.t("sv.import_bad_rows"), ctx.t("sv.import_nothing")));
+            let problems = problems
+                .into_iter()
+                .map(|p| {
+                    format!(
+                        "{} {}, {} {}: {}",
+                        ctx.t("sv.resp_row"),
+                        p.row,
+                        ctx.t("sv.column"),
+                        p.column,
+                        if lang == "en" { p.en } else { p.vi }
+                    )
+                })
+                .collect();
+            run_page(&state, &ctx, id, RunNotice { error, problems, ..Default::default() }).await
+        }
+        Err(ImportFailure::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The raw responses as CSV, streamed page by page.
+async fn export_responses(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let run = state.store.get_survey(id).await?;
+    let (mut w, r) = tokio::io::duplex(256 * 1024);
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = crate::survey_data::write_responses_csv(&store, id, &mut w).await {
+            tracing::warn!(error = %e, survey = id, "response export stopped");
+        }
+    });
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(r));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-responses.csv\"", run.code)),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The indices as CSV in the layout of `parindex sipas compute` (`shared/bench/SIPAS_SPEC.md`).
+async fn export_indices(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let run = state.store.get_survey(id).await?;
+    let csv = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&state.store.survey_tallies(id).await?));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-indices.csv\"", run.code)),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    count: String,
+}
+
+/// Issue one-use invitation tokens for a unit: the tokens come back once, as a CSV of links
+/// to hand out (only their hashes are kept).
+async fn issue_tokens(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let run = state.store.get_survey(id).await?;
+    let units = state.store.survey_units(id).await?;
+    let unit = units.iter().find(|u| u.unit_id.to_string() == f.unit.trim());
+    let count = f.count.trim().parse::<usize>().unwrap_or(0);
+    let Some(unit) = unit else {
+        return run_page(&state, &ctx, id, RunNotice { error: Some(ctx.t("sv.tokens_unit").into()), ..Default::default() }).await;
+    };
+    let tokens = match state.store.issue_tokens(&ctx.audit(), id, unit.unit_id, count).await {
+        Ok(t) => t,
+        Err(StoreError::Invalid(e)) => {
+            let msg = e.into_iter().map(|e| e.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ");
+            return run_page(&state, &ctx, id, RunNotice { error: Some(msg), ..Default::default() }).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let base = state.config.public_origin.clone().unwrap_or_default();
+    let mut csv = String::from("\u{feff}unit_code,unit_name,token,link\n");
+    for t in tokens {
+        let name = parindex_reports::responses::csv_cell(&unit.unit_name);
+        csv.push_str(&format!("{},{name},{t},{base}/t/{t}\n", unit.unit_code));
+    }
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-{}-ma-moi.csv\"", run.code, unit.unit_code)),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// Rebuild the counts from the raw responses.
+async fn recount(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    crate::survey_data::recount(&state.store, &ctx.audit(), id).await?;
+    Ok(Redirect::to(&format!("/surveys/runs/{id}?done=recount")).into_response())
 }
 
 pub fn router() -> Router<AppState> {
@@ -643,6 +858,14 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/runs", post(create_run))
         .route("/surveys/runs/{id}", get(run))
         .route("/surveys/runs/{id}/populations", post(populations))
+        .route(
+            "/surveys/runs/{id}/import",
+            post(import_responses).layer(axum::extract::DefaultBodyLimit::max(crate::survey_data::MAX_IMPORT_BYTES)),
+        )
+        .route("/surveys/runs/{id}/responses.csv", get(export_responses))
+        .route("/surveys/runs/{id}/indices.csv", get(export_indices))
+        .route("/surveys/runs/{id}/recount", post(recount))
+        .route("/surveys/runs/{id}/tokens", post(issue_tokens))
         .route("/surveys/import", post(import))
         .route("/surveys/{code}", get(detail))
         .route("/surveys/{code}/preview", get(preview))

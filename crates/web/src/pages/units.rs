@@ -503,23 +503,20 @@ async fn import_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response
 }
 
 /// Read the first file field of a multipart form.
+/// A multipart read error as the page says it (too large: 413).
+pub fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
+    }
+}
+
 pub async fn first_file(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    while let Some(field) = mp.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge
-        } else {
-            AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
-        }
-    })? {
+    while let Some(field) = mp.next_field().await.map_err(upload_error)? {
         if field.file_name().is_some() || field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge
-                } else {
-                    AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
-                }
-            })?;
+            let bytes = field.bytes().await.map_err(upload_error)?;
             return Ok((name, bytes.to_vec()));
         }
     }

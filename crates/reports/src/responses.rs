@@ -1,0 +1,451 @@
+//! Survey responses as files (issue #5): reading collected responses (paper forms keyed into
+//! a spreadsheet, an ODK Central or KoboToolbox export, our own export) and writing our
+//! raw-response export.
+//!
+//! **Columns** are matched by name against the questionnaire, case-insensitively: a question's
+//! name (`q01`), or a group path ending in it (`tiep_can/q01`, as ODK and Kobo write groups);
+//! `unit_code` (also `ma_don_vi`, `don_vi`) names the unit; `channel` (`kenh`) and
+//! `submitted_at` (`thoi_gian`, Kobo's `_submission_time`, ODK's `SubmissionDate`, `end`) are
+//! optional. Kobo's split columns of a multiple choice (`ky_vong/bot_thu_tuc`, 0/1) are
+//! covered by the question's own column and ignored; the usual metadata columns (`_id`,
+//! `_uuid`, `meta/instanceID`, `start`, `deviceid`, …) are ignored and listed. Any other
+//! column is listed as not part of the questionnaire — never dropped silently.
+//!
+//! **Cells**: a choice is its key (`4`, `F`, `bot_thu_tuc`); a multiple choice lists keys
+//! separated by spaces (ODK), commas or semicolons; numbers may use a decimal comma. Every row
+//! is checked like the public page checks a form, except that a blank required answer stays
+//! blank (nobody can be asked again; the indices leave blanks out).
+//!
+//! **Times** with an offset are taken as written; without one, as Vietnam time (UTC+7) —
+//! except Kobo's `_submission_time` and ODK's `SubmissionDate`, which those servers write in UTC.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use parindex_core::Msg;
+use parindex_core::survey::answers::{Answers, Checker, Required};
+use parindex_core::survey::{QuestionType, Questionnaire};
+
+/// The channels a response may name.
+pub const CHANNELS: &[&str] = &["web", "qr", "paper", "token", "entry", "import", "odk", "kobo"];
+
+const UNIT_NAMES: &[&str] = &["unit_code", "ma_don_vi", "don_vi", "unit"];
+const CHANNEL_NAMES: &[&str] = &["channel", "kenh"];
+const LOCAL_TIME_NAMES: &[&str] = &["submitted_at", "thoi_gian", "end"];
+const UTC_TIME_NAMES: &[&str] = &["_submission_time", "submissiondate"];
+const META_NAMES: &[&str] = &[
+    "response_id",
+    "_id",
+    "_uuid",
+    "_index",
+    "_parent_index",
+    "_status",
+    "_submitted_by",
+    "_validation_status",
+    "_notes",
+    "_tags",
+    "_attachments",
+    "_geolocation",
+    "_xform_id_string",
+    "__version__",
+    "instanceid",
+    "instancename",
+    "meta/instanceid",
+    "meta/instancename",
+    "meta/deprecatedid",
+    "meta/audit",
+    "formhub/uuid",
+    "start",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "key",
+    "submitterid",
+    "submittername",
+    "attachmentspresent",
+    "attachmentsexpected",
+    "status",
+    "reviewstate",
+    "edits",
+    "formversion",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Col {
+    Unit,
+    Channel,
+    Time {
+        utc: bool,
+    },
+    /// The question's position in [`Checker::names`].
+    Question(usize),
+    Skip,
+}
+
+/// A file's header mapped onto a questionnaire.
+#[derive(Debug)]
+pub struct Mapper<'q> {
+    checker: Checker<'q>,
+    cols: Vec<Col>,
+    /// By question position: a multiple choice (cells list several keys).
+    multi: Vec<bool>,
+    /// Metadata columns ignored (ODK/Kobo bookkeeping).
+    pub ignored: Vec<String>,
+    /// Columns that are not part of the questionnaire (ignored, and said so).
+    pub unknown: Vec<String>,
+    /// Questions with no column in the file (all their answers stay blank).
+    pub absent: Vec<String>,
+}
+
+/// One row read and checked.
+#[derive(Debug, Clone)]
+pub struct Mapped {
+    pub unit: String,
+    pub channel: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub answers: Answers,
+}
+
+/// A problem of one row: the column (a question name or a header) and what is wrong.
+#[derive(Debug, Clone)]
+pub struct CellProblem {
+    pub column: String,
+    pub message: Msg,
+}
+
+fn vn() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("fixed offset")
+}
+
+impl<'q> Mapper<'q> {
+    /// Map a header; refused (with what to do) when no column names the unit or no column
+    /// is a question of the questionnaire.
+    pub fn new(q: &'q Questionnaire, header: &[&str]) -> Result<Self, Msg> {
+        let questions: HashMap<String, &parindex_core::survey::Question> =
+            q.questions().filter(|(_, x)| x.kind != QuestionType::Note).map(|(_, x)| (x.name.to_lowercase(), x)).collect();
+        let checker = Checker::new(q);
+        let position: HashMap<&str, usize> = checker.names().enumerate().map(|(i, n)| (n, i)).collect();
+        let multi: Vec<bool> = checker
+            .names()
+            .map(|n| {
+                questions
+                    .get(&n.to_lowercase())
+                    .is_some_and(|x| matches!(x.kind, QuestionType::MultipleChoice { .. } | QuestionType::Rank { .. }))
+            })
+            .collect();
+        let mut cols = Vec::with_capacity(header.len());
+        let (mut ignored, mut unknown) = (Vec::new(), Vec::new());
+        let mut seen: Vec<String> = Vec::new();
+        for h in header {
+            let lower = h.trim().to_lowercase();
+            let last = lower.rsplit('/').next().unwrap_or(&lower).to_string();
+            let parent = lower.rsplit('/').nth(1).map(str::to_string);
+            let col = if UNIT_NAMES.contains(&lower.as_str()) {
+                Col::Unit
+            } else if CHANNEL_NAMES.contains(&lower.as_str()) {
+                Col::Channel
+            } else if LOCAL_TIME_NAMES.contains(&lower.as_str()) {
+                Col::Time { utc: false }
+            } else if UTC_TIME_NAMES.contains(&lower.as_str()) {
+                Col::Time { utc: true }
+            } else if let Some(x) = questions.get(&last) {
+                if seen.contains(&x.name) {
+                    unknown.push(h.to_string());
+                    Col::Skip
+                } else {
+                    seen.push(x.name.clone());
+                    Col::Question(position[x.name.as_str()])
+                }
+            } else if parent.as_ref().and_then(|p| questions.get(p)).is_some_and(|x| multi[position[x.name.as_str()]]) {
+                // Kobo's 0/1 column per option of a multiple choice: the question's own column says the same
+                ignored.push(h.to_string());
+                Col::Skip
+            } else if META_NAMES.contains(&lower.as_str()) || lower.starts_with("meta/") || lower.starts_with("_") {
+                ignored.push(h.to_string());
+                Col::Skip
+            } else {
+                if !h.trim().is_empty() {
+                    unknown.push(h.to_string());
+                }
+                Col::Skip
+            };
+            if col == Col::Unit && cols.contains(&Col::Unit) {
+                unknown.push(h.to_string());
+                cols.push(Col::Skip);
+                continue;
+            }
+            cols.push(col);
+        }
+        if !cols.contains(&Col::Unit) {
+            return Err(Msg::new(
+                "Thiếu cột mã đơn vị: dòng đầu phải có cột “unit_code” (hoặc “ma_don_vi”) ghi mã đơn vị của mỗi phiếu.",
+                "No unit column: the first row needs a “unit_code” (or “ma_don_vi”) column with each response's unit code.",
+            ));
+        }
+        if seen.is_empty() {
+            return Err(Msg::new(
+                format!("Không cột nào là câu hỏi của phiếu “{}”: tên cột phải là tên câu hỏi (ví dụ q01). Hãy tải tệp mẫu.", q.code),
+                format!(
+                    "No column is a question of “{}”: the column names must be the question names (e.g. q01). Download the template.",
+                    q.code
+                ),
+            ));
+        }
+        let absent =
+            q.questions().filter(|(_, x)| x.kind != QuestionType::Note && !seen.contains(&x.name)).map(|(_, x)| x.name.clone()).collect();
+        Ok(Mapper { checker, cols, multi, ignored, unknown, absent })
+    }
+
+    /// Read and check one row.
+    pub fn row(&self, cells: &[&str]) -> Result<Mapped, Vec<CellProblem>> {
+        // one cell per question, and the keys of multiple choices split apart
+        let mut single: Vec<&str> = vec![""; self.multi.len()];
+        let mut several: Vec<(usize, Vec<&str>)> = Vec::new();
+        let (mut unit, mut channel, mut time) = (String::new(), None, None);
+        let mut problems = Vec::new();
+        for (col, cell) in self.cols.iter().zip(cells.iter().chain(std::iter::repeat(&""))) {
+            let cell = cell.trim();
+            match col {
+                Col::Unit => unit = cell.to_string(),
+                Col::Channel if cell.is_empty() => {}
+                Col::Channel => {
+                    let c = cell.to_lowercase();
+                    if CHANNELS.contains(&c.as_str()) {
+                        channel = Some(c);
+                    } else {
+                        problems.push(CellProblem {
+                            column: "channel".into(),
+                            message: Msg::new(
+                                format!("Kênh “{cell}” không hợp lệ; dùng một trong: {}.", CHANNELS.join(", ")),
+                                format!("Channel “{cell}” is not valid; use one of: {}.", CHANNELS.join(", ")),
+                            ),
+                        });
+                    }
+                }
+                Col::Time { .. } if cell.is_empty() => {}
+                Col::Time { utc } => match parse_time(cell, *utc) {
+                    Some(t) => time = Some(t),
+                    None => problems.push(CellProblem {
+                        column: "submitted_at".into(),
+                        message: Msg::new(
+                            format!("Thời gian “{cell}” không đọc được; viết dạng 2026-03-14T09:21:05+07:00 hoặc 2026-03-14 09:21."),
+                            format!("Cannot read the time “{cell}”; write it as 2026-03-14T09:21:05+07:00 or 2026-03-14 09:21."),
+                        ),
+                    }),
+                },
+                Col::Question(_) if cell.is_empty() => {}
+                Col::Question(pos) if self.multi[*pos] => several
+                    .push((*pos, cell.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|s| !s.is_empty()).collect())),
+                Col::Question(pos) => single[*pos] = cell,
+                Col::Skip => {}
+            }
+        }
+        if unit.is_empty() {
+            problems.push(CellProblem {
+                column: "unit_code".into(), message: Msg::new("Thiếu mã đơn vị.", "The unit code is missing.")
+            });
+        }
+        let values = |pos: usize| -> &[&str] {
+            if let Some((_, v)) = several.iter().find(|(p, _)| *p == pos) {
+                v.as_slice()
+            } else if single[pos].is_empty() {
+                &[]
+            } else {
+                std::slice::from_ref(&single[pos])
+            }
+        };
+        match self.checker.check_by(values, Required::AllowBlank) {
+            Ok(a) if problems.is_empty() => Ok(Mapped { unit, channel, submitted_at: time, answers: a }),
+            Ok(_) => Err(problems),
+            Err(ps) => {
+                problems.extend(ps.into_iter().map(|(column, message)| CellProblem { column, message }));
+                Err(problems)
+            }
+        }
+    }
+}
+
+/// A time cell: RFC 3339 (any offset); or `YYYY-MM-DD[ T]HH:MM[:SS[.fff]]` in Vietnam time
+/// (in UTC when `utc`); or a date alone (00:00).
+pub fn parse_time(s: &str, utc: bool) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))?;
+    if utc { Some(Utc.from_utc_datetime(&naive)) } else { vn().from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc)) }
+}
+
+/// The header of our raw-response export: `response_id,unit_code,channel,submitted_at`, then
+/// every question (notes aside) in form order — the layout of `shared/bench` for the SIPAS
+/// template, and a layout this module reads back.
+pub fn export_header(q: &Questionnaire) -> Vec<String> {
+    let mut h: Vec<String> = ["response_id", "unit_code", "channel", "submitted_at"].iter().map(|s| s.to_string()).collect();
+    h.extend(q.questions().filter(|(_, x)| x.kind != QuestionType::Note).map(|(_, x)| x.name.clone()));
+    h
+}
+
+/// One CSV line of the export (with its `\n`): the stored answers JSON flattened in the
+/// header's order — a multiple choice as keys separated by spaces, as ODK writes it.
+pub fn export_line(
+    out: &mut String,
+    q: &Questionnaire,
+    id: i64,
+    unit_code: &str,
+    channel: &str,
+    at: DateTime<Utc>,
+    answers: &serde_json::Value,
+) {
+    use std::fmt::Write;
+    let _ = write!(out, "{id},{},{},{}", csv_cell(unit_code), csv_cell(channel), at.with_timezone(&vn()).format("%Y-%m-%dT%H:%M:%S%:z"));
+    for (_, x) in q.questions() {
+        if x.kind == QuestionType::Note {
+            continue;
+        }
+        out.push(',');
+        match answers.get(&x.name) {
+            Some(serde_json::Value::String(s)) => out.push_str(&csv_cell(s)),
+            Some(serde_json::Value::Array(a)) => {
+                let keys: Vec<&str> = a.iter().filter_map(|v| v.as_str()).collect();
+                out.push_str(&csv_cell(&keys.join(" ")));
+            }
+            Some(serde_json::Value::Number(n)) => out.push_str(&n.to_string()),
+            _ => {}
+        }
+    }
+    out.push('\n');
+}
+
+/// A CSV cell, quoted when it must be (RFC 4180); a leading `=`, `+`, `-`, `@` of a text is
+/// prefixed with `'` so that spreadsheets do not run it as a formula.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err());
+    if !risky && !s.contains([',', '"', '\n', '\r']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let s = if risky { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) {
+        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Owned(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sipas() -> Questionnaire {
+        crate::survey::parse_questionnaire("sipas.yaml", crate::survey::SAMPLES[0].1).expect("sample")
+    }
+
+    #[test]
+    fn bench_layout_maps_with_two_unknown_columns() {
+        let q = sipas();
+        let mut header = vec!["response_id", "unit_code", "channel", "submitted_at", "age_group", "gender"];
+        let names: Vec<String> = (1..=30).map(|i| format!("q{i:02}")).collect();
+        header.extend(names.iter().map(String::as_str));
+        let m = Mapper::new(&q, &header).unwrap();
+        assert_eq!(m.unknown, vec!["age_group", "gender"]);
+        assert_eq!(m.ignored, vec!["response_id"]);
+        assert!(m.absent.contains(&"nhom_tuoi".to_string()) && m.absent.contains(&"gop_y".to_string()));
+        let mut row = vec!["1", "XA001", "qr", "2026-03-14T09:21:05+07:00", "30-44", "F"];
+        row.extend(std::iter::repeat_n("4", 29));
+        row.push(""); // a blank required answer stays blank in an import
+        let r = m.row(&row).unwrap();
+        assert_eq!(r.unit, "XA001");
+        assert_eq!(r.channel.as_deref(), Some("qr"));
+        assert_eq!(r.submitted_at.unwrap().to_rfc3339(), "2026-03-14T02:21:05+00:00");
+        assert_eq!(r.answers.len(), 29);
+    }
+
+    #[test]
+    fn kobo_export_with_groups_split_columns_and_meta() {
+        let q = sipas();
+        let header = [
+            "start",
+            "end",
+            "ma_don_vi",
+            "nguoi_tra_loi/gioi_tinh",
+            "tiep_can/q01",
+            "ky_vong/ky_vong",
+            "ky_vong/ky_vong/bot_thu_tuc",
+            "ky_vong/ky_vong/nhanh_hon",
+            "_id",
+            "_uuid",
+            "_submission_time",
+            "meta/instanceID",
+        ];
+        let m = Mapper::new(&q, &header).unwrap();
+        assert!(m.unknown.is_empty(), "{:?}", m.unknown);
+        assert_eq!(m.ignored.len(), 6, "{:?}", m.ignored);
+        let r = m
+            .row(&[
+                "2026-03-14T09:00:00",
+                "2026-03-14T09:05:00",
+                "XA002",
+                "M",
+                "5",
+                "bot_thu_tuc nhanh_hon",
+                "1",
+                "1",
+                "7",
+                "u",
+                "2026-03-14T02:06:00",
+                "x",
+            ])
+            .unwrap();
+        // the last time column wins: Kobo's _submission_time, in UTC
+        assert_eq!(r.submitted_at.unwrap().to_rfc3339(), "2026-03-14T02:06:00+00:00");
+        assert_eq!(format!("{:?}", r.answers.get("ky_vong").unwrap()), "Selected([\"bot_thu_tuc\", \"nhanh_hon\"])");
+    }
+
+    #[test]
+    fn bad_cells_are_each_named() {
+        let q = sipas();
+        let m = Mapper::new(&q, &["unit_code", "channel", "submitted_at", "q01", "ky_vong"]).unwrap();
+        let e = m.row(&["", "fax", "hôm qua", "7", "bot_thu_tuc nhanh_hon phi_thap thai_do"]).unwrap_err();
+        let cols: Vec<&str> = e.iter().map(|p| p.column.as_str()).collect();
+        assert_eq!(cols, vec!["channel", "submitted_at", "unit_code", "q01", "ky_vong"]);
+    }
+
+    #[test]
+    fn header_without_unit_or_questions_is_refused() {
+        let q = sipas();
+        assert!(Mapper::new(&q, &["q01", "q02"]).unwrap_err().vi.contains("unit_code"));
+        assert!(Mapper::new(&q, &["unit_code", "age"]).unwrap_err().vi.contains("q01"));
+    }
+
+    #[test]
+    fn export_lines_read_back() {
+        let q = sipas();
+        let answers = serde_json::json!({"q01": "4", "ky_vong": ["bot_thu_tuc", "phi_thap"], "gop_y": "Tốt, nhưng \"chậm\"", "q02": "5"});
+        let mut out = String::new();
+        export_line(
+            &mut out,
+            &q,
+            7,
+            "XA001",
+            "web",
+            DateTime::parse_from_rfc3339("2026-03-14T02:21:05Z").unwrap().with_timezone(&Utc),
+            &answers,
+        );
+        assert!(out.starts_with("7,XA001,web,2026-03-14T09:21:05+07:00,"), "{out}");
+        let header = export_header(&q);
+        let h: Vec<&str> = header.iter().map(String::as_str).collect();
+        let m = Mapper::new(&q, &h).unwrap();
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_bytes());
+        let rec = rdr.records().next().unwrap().unwrap();
+        let cells: Vec<&str> = rec.iter().collect();
+        let r = m.row(&cells).unwrap();
+        assert_eq!(r.answers.len(), 4);
+        assert_eq!(format!("{:?}", r.answers.get("gop_y").unwrap()), "Text(\"Tốt, nhưng \\\"chậm\\\"\")");
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_cell("-3"), "-3");
+    }
+}

@@ -1,0 +1,548 @@
+//! Survey data in bulk (issue #5) — the one path the page, the API and the command line share
+//! for importing collected responses, exporting the raw responses, and recounting.
+//!
+//! **Import** (`parindex survey import-responses`, the survey's page, the API):
+//! Reading and checking run on a blocking thread (`reports::responses`: header mapping, each
+//! row checked like the public page checks a form) and hand batches of checked rows to the
+//! writer, which adds them to one open transaction (`Store::begin_response_import`) — the two
+//! overlap on two cores. The counts per unit × question × option are kept while checking and
+//! written at the end. At the first bad row writing stops, checking goes on to list every bad
+//! row (up to [`MAX_PROBLEMS`], with the total), and nothing is committed: a file is imported
+//! whole or not at all. The same file (by SHA-256) is never imported twice into a survey.
+//!
+//! **Export** ([`write_responses_csv`]): every raw response, page by page (constant memory), in
+//! the layout `reports::responses` reads back and `parindex sipas compute` reads — so anyone
+//! can recompute the indices the system shows from its own export.
+//!
+//! **Recount** ([`recount`]): the counts rebuilt from the raw responses in one streaming pass,
+//! inside one transaction that first locks the survey's units (writers of new responses wait).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parindex_core::Msg;
+use parindex_core::survey::Questionnaire;
+use parindex_core::survey::expr::Value;
+use parindex_reports::responses::Mapper;
+use parindex_store::repo::audit::AuditCtx;
+use parindex_store::repo::survey_data::{ImportCounts, ImportRow, file_hash};
+use parindex_store::{Store, StoreError};
+
+/// Bad rows listed at most (the total is always given).
+pub const MAX_PROBLEMS: usize = 200;
+/// The largest file imported through the web (the command line has no limit): 1,000,000
+/// SIPAS responses are ~75 MB as CSV.
+pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
+/// Rows handed to the writer at a time.
+const BATCH: usize = 5000;
+
+/// One problem of one row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RowProblem {
+    /// The row a person sees (CSV line, Excel row).
+    pub row: usize,
+    pub column: String,
+    pub vi: String,
+    pub en: String,
+}
+
+/// An import that went in.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Imported {
+    pub responses: u64,
+    /// Metadata columns ignored (ODK/Kobo bookkeeping).
+    pub ignored: Vec<String>,
+    /// Columns not part of the questionnaire (ignored, and said so).
+    pub unknown: Vec<String>,
+    /// Questions that had no column.
+    pub absent: Vec<String>,
+}
+
+/// Why an import did not go in (nothing was written).
+#[derive(Debug)]
+pub enum ImportFailure {
+    /// The file as a whole (unreadable, no unit column, imported before, survey closed…).
+    File(Msg),
+    /// Bad rows: the first [`MAX_PROBLEMS`] and how many rows were bad in all.
+    Rows {
+        problems: Vec<RowProblem>,
+        bad_rows: usize,
+    },
+    Store(StoreError),
+}
+
+impl From<StoreError> for ImportFailure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => ImportFailure::File(m),
+            e => ImportFailure::Store(e),
+        }
+    }
+}
+
+/// Import the responses of `bytes` (CSV or XLSX) into survey `survey_id`; rows without a
+/// channel get `default_channel`, rows without a time the time of the import.
+pub async fn import_responses(
+    store: &Store,
+    ctx: &AuditCtx,
+    survey_id: i64,
+    file_name: &str,
+    bytes: Arc<Vec<u8>>,
+    default_channel: &str,
+) -> Result<Imported, ImportFailure> {
+    let survey = store.get_survey(survey_id).await?;
+    let (_, q) = store.get_questionnaire(&survey.questionnaire).await?;
+    let units: HashMap<String, i64> =
+        store.survey_units(survey_id).await?.into_iter().map(|u| (u.unit_code.to_lowercase(), u.unit_id)).collect();
+    let sha = file_hash(&bytes);
+    let mut import = store.begin_response_import(survey_id, &sha).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<ImportRow>>(4);
+    let reader = {
+        let (file_name, default_channel) = (file_name.to_string(), default_channel.to_string());
+        tokio::task::spawn_blocking(move || read_and_check(&q, &units, &file_name, &bytes, &default_channel, tx))
+    };
+    let mut write_error = None;
+    while let Some(batch) = rx.recv().await {
+        if let Err(e) = import.add(&batch).await {
+            write_error = Some(e);
+            break;
+        }
+    }
+    drop(rx);
+    let outcome = reader.await.map_err(|e| {
+        tracing::error!(error = %e, "response import reader failed");
+        ImportFailure::File(Msg::new(
+            "Lỗi nội bộ khi đọc tệp; không có gì được ghi.",
+            "Internal error while reading the file; nothing was written.",
+        ))
+    })?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    let (counts, imported) = outcome?;
+    if imported.responses == 0 {
+        return Err(ImportFailure::File(Msg::new(
+            format!("Tệp “{file_name}” không có dòng phiếu nào."),
+            format!("“{file_name}” has no response rows."),
+        )));
+    }
+    import.commit(ctx, file_name, &sha, default_channel, counts).await?;
+    Ok(imported)
+}
+
+/// Counts kept while checking or recounting, in one flat table indexed by (unit slot,
+/// question, option) — no string and no hashing per answer — turned into names at the end.
+struct Counter<'q> {
+    /// Choice questions: name → (question index, its option keys).
+    index: FnvMap<&'q str, (usize, Vec<&'q str>)>,
+    names: Vec<(&'q str, Vec<&'q str>)>,
+    width: usize,
+    slots: FnvMap<i64, usize>,
+    units: Vec<i64>,
+    per_unit: Vec<i64>,
+    counts: Vec<i64>,
+}
+
+impl<'q> Counter<'q> {
+    fn new(q: &'q Questionnaire) -> Self {
+        let mut index = FnvMap::default();
+        let mut names = Vec::new();
+        for (_, x) in q.questions() {
+            if !x.kind.uses_list() {
+                continue;
+            }
+            let Some(list) = x.list.as_deref().and_then(|l| q.list(l)) else { continue };
+            let keys: Vec<&str> = list.choices.iter().map(|c| c.key.as_str()).collect();
+            index.insert(x.name.as_str(), (names.len(), keys.clone()));
+            names.push((x.name.as_str(), keys));
+        }
+        let width = names.iter().map(|(_, k)| k.len()).max().unwrap_or(0).max(1);
+        Counter { index, names, width, slots: FnvMap::default(), units: Vec::new(), per_unit: Vec::new(), counts: Vec::new() }
+    }
+
+    /// The base of a unit's block in `counts` (one more response of the unit).
+    fn unit_base(&mut self, unit: i64) -> usize {
+        let block = self.names.len() * self.width;
+        let slot = *self.slots.entry(unit).or_insert_with(|| {
+            self.units.push(unit);
+            self.per_unit.push(0);
+            self.counts.resize(self.counts.len() + block, 0);
+            self.units.len() - 1
+        });
+        self.per_unit[slot] += 1;
+        slot * block
+    }
+
+    fn bump(&mut self, base: usize, name: &str, key: &str) {
+        if let Some((qi, keys)) = self.index.get(name)
+            && let Some(oi) = keys.iter().position(|k| *k == key)
+        {
+            self.counts[base + qi * self.width + oi] += 1;
+        }
+    }
+
+    fn add(&mut self, unit: i64, answers: &parindex_core::survey::answers::Answers) {
+        let base = self.unit_base(unit);
+        for (name, v) in answers {
+            match v {
+                Value::Text(k) => self.bump(base, name, k),
+                Value::Selected(ks) => ks.iter().for_each(|k| self.bump(base, name, k)),
+                _ => {}
+            }
+        }
+    }
+
+    /// A stored response's answers (the JSON of `answers_json`), read without building a value.
+    fn add_json(&mut self, unit: i64, answers: &str) {
+        let base = self.unit_base(unit);
+        let Ok(Entries(entries)) = serde_json::from_str::<Entries>(answers) else { return };
+        for (name, v) in entries {
+            match v {
+                Stored::One(k) => self.bump(base, &name, &k),
+                Stored::Many(ks) => ks.iter().for_each(|k| self.bump(base, &name, k)),
+                Stored::Other => {}
+            }
+        }
+    }
+
+    fn finish(self) -> ImportCounts {
+        let block = self.names.len() * self.width;
+        let (names, width) = (self.names, self.width);
+        let mut counts = std::collections::BTreeMap::new();
+        for (slot, unit) in self.units.iter().enumerate() {
+            for (qi, (q, keys)) in names.iter().enumerate() {
+                for (oi, k) in keys.iter().enumerate() {
+                    let n = self.counts[slot * block + qi * width + oi];
+                    if n > 0 {
+                        counts.insert((*unit, q.to_string(), k.to_string()), n);
+                    }
+                }
+            }
+        }
+        ImportCounts { counts, per_unit: self.units.iter().copied().zip(self.per_unit.iter().copied()).collect() }
+    }
+}
+
+/// FNV-1a: the counter hashes short keys (question names, unit ids) once per answer; the
+/// default SipHash (built against hostile keys — these are not) costs more than the rest.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// A stored answers object, borrowed from its JSON text.
+struct Entries<'a>(Vec<(std::borrow::Cow<'a, str>, Stored<'a>)>);
+
+enum Stored<'a> {
+    One(std::borrow::Cow<'a, str>),
+    Many(Vec<std::borrow::Cow<'a, str>>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of answers")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(32));
+                while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+                    out.push((k, m.next_value::<Stored<'de>>()?));
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stored<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Stored<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an answer")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Stored::One(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Stored::One(std::borrow::Cow::Owned(v.to_string())))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = s.next_element::<std::borrow::Cow<'de, str>>()? {
+                    out.push(k);
+                }
+                Ok(Stored::Many(out))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Stored::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Stored::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Stored::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Stored::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Stored::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The columns a header left aside: (metadata ignored, not in the questionnaire, questions
+/// without a column).
+type Columns = (Vec<String>, Vec<String>, Vec<String>);
+
+/// What one part of a file gave.
+struct Part {
+    mapper: Result<Option<Columns>, Msg>,
+    counts: ImportCounts,
+    problems: Vec<RowProblem>,
+    bad_rows: usize,
+    rows: u64,
+}
+
+/// A large CSV file is checked in two halves on two threads (the writer takes what both
+/// give). The split is at a line end outside quotes (an even number of `"` before it, as
+/// RFC 4180 quotes come in pairs), the second half gets the header and its line numbers are
+/// shifted, so every message names the file's own line. XLSX and small files: one part.
+fn split_parts(bytes: &[u8]) -> Vec<(std::borrow::Cow<'_, [u8]>, usize)> {
+    let whole = vec![(std::borrow::Cow::Borrowed(bytes), 0)];
+    if bytes.len() < (1 << 20) || bytes.starts_with(b"PK\x03\x04") {
+        return whole;
+    }
+    let line_end_outside_quotes = |from: usize| -> Option<usize> {
+        let mut quotes = bytes[..from].iter().filter(|b| **b == b'"').count();
+        for (i, b) in bytes[from..].iter().enumerate() {
+            match b {
+                b'"' => quotes += 1,
+                b'\n' if quotes % 2 == 0 => return Some(from + i + 1),
+                _ => {}
+            }
+        }
+        None
+    };
+    let Some(header_end) = line_end_outside_quotes(0) else { return whole };
+    let Some(mid) = line_end_outside_quotes(header_end.max(bytes.len() / 2)) else { return whole };
+    if mid >= bytes.len() {
+        return whole;
+    }
+    let offset = bytes[..mid].iter().filter(|b| **b == b'\n').count() - bytes[..header_end].iter().filter(|b| **b == b'\n').count();
+    let header = bytes[..header_end].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes[..header_end]);
+    let mut second = Vec::with_capacity(header.len() + bytes.len() - mid);
+    second.extend_from_slice(header);
+    second.extend_from_slice(&bytes[mid..]);
+    vec![(std::borrow::Cow::Borrowed(&bytes[..mid]), 0), (std::borrow::Cow::Owned(second), offset)]
+}
+
+fn read_and_check(
+    q: &Questionnaire,
+    units: &HashMap<String, i64>,
+    file_name: &str,
+    bytes: &[u8],
+    default_channel: &str,
+    tx: tokio::sync::mpsc::Sender<Vec<ImportRow>>,
+) -> Result<(ImportCounts, Imported), ImportFailure> {
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let parts = split_parts(bytes);
+    let results: Vec<Result<Part, ImportFailure>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|(part, offset)| {
+                let (tx, failed) = (tx.clone(), &failed);
+                scope.spawn(move || check_part(q, units, file_name, part, *offset, default_channel, tx, failed))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a part's checker does not panic")).collect()
+    });
+    drop(tx);
+    let (mut counts, mut problems, mut bad_rows, mut rows, mut columns) = (ImportCounts::default(), Vec::new(), 0, 0, None);
+    for r in results {
+        let part = r?;
+        match part.mapper {
+            Err(e) => {
+                return Err(ImportFailure::File(Msg::new(
+                    format!("Tệp “{file_name}”, dòng 1: {}", e.vi),
+                    format!("“{file_name}”, row 1: {}", e.en),
+                )));
+            }
+            Ok(Some(c)) if columns.is_none() => columns = Some(c),
+            Ok(_) => {}
+        }
+        for (k, n) in part.counts.counts {
+            *counts.counts.entry(k).or_default() += n;
+        }
+        for (u, n) in part.counts.per_unit {
+            *counts.per_unit.entry(u).or_default() += n;
+        }
+        problems.extend(part.problems);
+        bad_rows += part.bad_rows;
+        rows += part.rows;
+    }
+    let Some((ignored, unknown, absent)) = columns else {
+        return Err(ImportFailure::File(Msg::new(format!("Tệp “{file_name}” trống."), format!("“{file_name}” is empty."))));
+    };
+    if bad_rows > 0 {
+        problems.truncate(MAX_PROBLEMS);
+        return Err(ImportFailure::Rows { problems, bad_rows });
+    }
+    Ok((counts, Imported { responses: rows, ignored, unknown, absent }))
+}
+
+/// Check one part (the whole file, or half of a large CSV) and hand its good rows to the
+/// writer while no part has found a bad row.
+#[allow(clippy::too_many_arguments)]
+fn check_part(
+    q: &Questionnaire,
+    units: &HashMap<String, i64>,
+    file_name: &str,
+    bytes: &[u8],
+    line_offset: usize,
+    default_channel: &str,
+    tx: tokio::sync::mpsc::Sender<Vec<ImportRow>>,
+    failed: &std::sync::atomic::AtomicBool,
+) -> Result<Part, ImportFailure> {
+    use std::sync::atomic::Ordering;
+    let now = chrono::Utc::now();
+    let mut mapper: Option<Mapper> = None;
+    let mut header_error: Option<Msg> = None;
+    let mut counter = Counter::new(q);
+    let mut batch = Vec::with_capacity(BATCH);
+    let (mut problems, mut bad_rows, mut rows) = (Vec::new(), 0usize, 0u64);
+    let mut writer_gone = false;
+    let read = parindex_reports::table::visit_rows(file_name, bytes, |line, cells| {
+        let line = line + line_offset;
+        let Some(m) = &mapper else {
+            match Mapper::new(q, cells) {
+                Ok(m) => mapper = Some(m),
+                Err(e) => {
+                    header_error = Some(e);
+                    return false;
+                }
+            }
+            return true;
+        };
+        let mut row_problems: Vec<(String, Msg)> = Vec::new();
+        match m.row(cells) {
+            Ok(r) => match units.get(&r.unit.to_lowercase()) {
+                Some(unit_id) => {
+                    if !failed.load(Ordering::Relaxed) {
+                        counter.add(*unit_id, &r.answers);
+                        batch.push(ImportRow {
+                            unit_id: *unit_id,
+                            channel: r.channel.unwrap_or_else(|| default_channel.to_string()),
+                            submitted_at: r.submitted_at.unwrap_or(now),
+                            answers: parindex_store::repo::surveys::answers_json(&r.answers),
+                        });
+                        rows += 1;
+                        if batch.len() >= BATCH && !writer_gone {
+                            writer_gone = tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err();
+                        }
+                    }
+                }
+                None => row_problems.push((
+                    "unit_code".into(),
+                    Msg::new(
+                        format!("Đơn vị “{}” không tham gia đợt khảo sát này; sửa mã đơn vị theo danh sách đơn vị của đợt.", r.unit),
+                        format!("The unit “{}” does not take part in this survey; use a code from the survey's units.", r.unit),
+                    ),
+                )),
+            },
+            Err(ps) => row_problems.extend(ps.into_iter().map(|p| (p.column, p.message))),
+        }
+        if !row_problems.is_empty() {
+            failed.store(true, Ordering::Relaxed);
+            bad_rows += 1;
+            batch.clear();
+            for (column, m) in row_problems {
+                if problems.len() < MAX_PROBLEMS {
+                    problems.push(RowProblem { row: line, column, vi: m.vi, en: m.en });
+                }
+            }
+        }
+        !writer_gone
+    });
+    if let Err(errors) = read {
+        let e = errors.into_iter().next().map(|e| e.message).unwrap_or_else(|| Msg::new("Không đọc được tệp.", "Cannot read the file."));
+        return Err(ImportFailure::File(e));
+    }
+    if let Some(e) = header_error {
+        return Ok(Part { mapper: Err(e), counts: ImportCounts::default(), problems, bad_rows, rows });
+    }
+    if !batch.is_empty() && !writer_gone && !failed.load(Ordering::Relaxed) {
+        let _ = tx.blocking_send(batch);
+    }
+    let mapper = mapper.map(|m| (m.ignored.clone(), m.unknown.clone(), m.absent.clone()));
+    Ok(Part { mapper: Ok(mapper), counts: counter.finish(), problems, bad_rows, rows })
+}
+
+impl parindex_store::repo::survey_data::Recount for Counter<'_> {
+    fn add(&mut self, unit_id: i64, answers: &str) {
+        self.add_json(unit_id, answers);
+    }
+
+    fn finish(self) -> ImportCounts {
+        Counter::finish(self)
+    }
+}
+
+/// Rebuild a survey's counts from its raw responses (one pass, one transaction); the number of
+/// responses read.
+pub async fn recount(store: &Store, ctx: &AuditCtx, survey_id: i64) -> Result<u64, StoreError> {
+    let survey = store.get_survey(survey_id).await?;
+    let (_, q) = store.get_questionnaire(&survey.questionnaire).await?;
+    store.recount_survey(ctx, survey_id, Counter::new(&q)).await
+}
+
+/// Write a survey's raw responses as CSV (header first, then by id), page by page; the number
+/// of responses written.
+pub async fn write_responses_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store, survey_id: i64, w: &mut W) -> Result<u64, StoreError> {
+    use tokio::io::AsyncWriteExt;
+    let survey = store.get_survey(survey_id).await?;
+    let (_, q) = store.get_questionnaire(&survey.questionnaire).await?;
+    let codes: HashMap<i64, String> = store.survey_units(survey_id).await?.into_iter().map(|u| (u.unit_id, u.unit_code)).collect();
+    let io = |e: std::io::Error| StoreError::Conflict(Msg::new(format!("Lỗi ghi: {e}"), format!("Write error: {e}")));
+    let mut out = parindex_reports::responses::export_header(&q).join(",");
+    out.push('\n');
+    let (mut after, mut n) = (0i64, 0u64);
+    loop {
+        let page = store.responses_page(survey_id, after, 5000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for r in &page {
+            let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or(serde_json::Value::Null);
+            let unit = codes.get(&r.unit_id).map(String::as_str).unwrap_or("");
+            parindex_reports::responses::export_line(&mut out, &q, r.id, unit, &r.channel, r.submitted_at, &answers);
+            n += 1;
+        }
+        w.write_all(out.as_bytes()).await.map_err(io)?;
+        out.clear();
+    }
+    w.write_all(out.as_bytes()).await.map_err(io)?;
+    w.flush().await.map_err(io)?;
+    Ok(n)
+}
