@@ -299,6 +299,48 @@ async fn seed_survey(store: &Store) -> anyhow::Result<()> {
         }
         store.record_responses(run.id, batch).await?;
     }
+    seed_officials_survey(store, year).await
+}
+
+/// This year's officials' survey of the agencies (by invitation token): 12 tokens per agency,
+/// 7 to 11 of them used, each answer recorded like the token page records it.
+async fn seed_officials_survey(store: &Store, year: i32) -> anyhow::Result<()> {
+    use parindex_core::survey::answers::{Raw, check, count_keys};
+    use parindex_store::repo::surveys::{ResponseIn, SurveyInput};
+    let ctx = AuditCtx::system("demo-seed");
+    let (name, text) = parindex_reports::survey::SAMPLES[1];
+    let code = parindex_reports::survey::parse_questionnaire(name, text).map_err(|p| anyhow::anyhow!("{name}: {p:?}"))?.code;
+    let run = store
+        .create_survey(
+            &ctx,
+            SurveyInput {
+                code: format!("CBCC-{year}"),
+                name: format!("Điều tra xã hội học về CCHC của các sở, ngành năm {year} (mẫu)"),
+                questionnaire: code.clone(),
+                year,
+                unit_kinds: vec!["agency".into()],
+                quota: 12,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let (_, q) = store.get_questionnaire(&code).await?;
+    let mut rng = Rng::new(1102);
+    for u in store.survey_units(run.id).await? {
+        let tokens = store.issue_tokens(&ctx, run.id, u.unit_id, 12).await?;
+        let quality = rng.below(3) as i64;
+        for t in tokens.iter().take(7 + rng.below(5) as usize) {
+            let mut raw = Raw::new();
+            raw.insert("doi_tuong".into(), vec![["lanh_dao", "dai_bieu", "cong_chuc"][rng.below(3) as usize].to_string()]);
+            for (_, x) in q.questions().filter(|(_, x)| x.kind == parindex_core::survey::QuestionType::Likert) {
+                raw.insert(x.name.clone(), vec![(2 + quality + rng.below(2) as i64).clamp(1, 5).to_string()]);
+            }
+            let answers = check(&q, &raw).map_err(|p| anyhow::anyhow!("demo officials' response: {p:?}"))?;
+            anyhow::ensure!(store.redeem_token(t).await?, "a fresh token");
+            let keys = count_keys(&q, &answers);
+            store.record_responses(run.id, vec![ResponseIn { unit_id: u.unit_id, channel: "token".into(), answers, keys }]).await?;
+        }
+    }
     Ok(())
 }
 

@@ -5,7 +5,10 @@
 use parindex_core::survey::{Problem, Questionnaire};
 
 /// The sample templates shipped with parindex (marked as samples, not official texts).
-pub const SAMPLES: &[(&str, &str)] = &[("sipas-2026.yaml", include_str!("../../../surveys/samples/sipas-2026.yaml"))];
+pub const SAMPLES: &[(&str, &str)] = &[
+    ("sipas-2026.yaml", include_str!("../../../surveys/samples/sipas-2026.yaml")),
+    ("cbcc-2026.yaml", include_str!("../../../surveys/samples/cbcc-2026.yaml")),
+];
 
 /// Read and validate a questionnaire; a syntax error names the file, line and column.
 pub fn parse_questionnaire(file: &str, text: &str) -> Result<Questionnaire, Vec<Problem>> {
@@ -28,6 +31,17 @@ pub fn to_yaml(q: &Questionnaire) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_sample_is_valid_and_marked_as_a_sample() {
+        for (name, text) in SAMPLES {
+            let q = parse_questionnaire(name, text).unwrap_or_else(|p| panic!("{name}: {p:#?}"));
+            assert!(q.sample, "{name}");
+        }
+        let officials = parse_questionnaire(SAMPLES[1].0, SAMPLES[1].1).unwrap();
+        let leaves: std::collections::BTreeSet<_> = officials.questions().filter_map(|(_, x)| x.leaf.clone()).collect();
+        assert_eq!(leaves.into_iter().collect::<Vec<_>>(), vec!["8.2", "8.3", "8.4"], "the agency framework's survey leaves");
+    }
+
     use parindex_core::survey::{QuestionType, SurveyKind};
 
     use super::*;

@@ -493,7 +493,7 @@ async fn reform_office_imports_a_questionnaire_and_previews_it() {
 async fn a_citizen_answers_the_public_survey_on_a_phone() {
     let Some(b) = Browser::start(500, 900).await else { return };
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
-    let run = app.store.list_surveys().await.unwrap().remove(0);
+    let run = app.store.list_surveys().await.unwrap().into_iter().find(|s| s.code.starts_with("SIPAS")).unwrap();
     let unit = app.store.survey_units(run.id).await.unwrap().remove(0);
     let before = unit.responses;
     b.client.goto(&app.url(&format!("/k/{}?kenh=qr", unit.public_key))).await.unwrap();
@@ -519,5 +519,11 @@ async fn a_citizen_answers_the_public_survey_on_a_phone() {
     assert!(text_of(&b, "#indices").await.contains("Toàn tỉnh"));
     assert!(text_of(&b, &format!("#u-{}", unit.unit_code)).await.contains(&(before + 1).to_string()));
     b.screenshot("survey-run-page").await;
+    // the demo's officials' survey: tokens issued and used per agency, points per leaf
+    let officials = app.store.list_surveys().await.unwrap().into_iter().find(|s| s.code.starts_with("CBCC")).unwrap();
+    b.client.goto(&app.url(&format!("/surveys/runs/{}", officials.id))).await.unwrap();
+    assert!(text_of(&b, "#leaf-shares").await.contains("8.3"));
+    assert!(text_of(&b, "#token-counts").await.contains("12"));
+    b.screenshot("officials-run-page").await;
     b.close().await;
 }

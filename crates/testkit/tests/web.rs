@@ -2474,3 +2474,99 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     assert_ne!(r.status(), 200);
     assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 5);
 });
+
+backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let sec = app.login("secretariat").await;
+    let sample = std::fs::read(format!("{}/../../surveys/samples/cbcc-2026.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let r = sec
+        .post(app.url("/surveys/import"))
+        .multipart(Form::new().part("file", Part::bytes(sample).file_name("cbcc-2026.yaml")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    sec.post(app.url("/surveys/MAU-CBCC-2026/publish")).send().await.unwrap();
+    let form = [
+        ("code", "CBCC-2026"),
+        ("name", "Điều tra cán bộ 2026"),
+        ("questionnaire", "MAU-CBCC-2026"),
+        ("year", "2026"),
+        ("quota", "10"),
+        ("kind_agency", "1"),
+    ];
+    let r = sec.post(app.url("/surveys/runs")).form(&form).send().await.unwrap();
+    let run_url = r.headers()["location"].to_str().unwrap().to_string();
+    let run_id: i64 = run_url.rsplit('/').next().unwrap().parse().unwrap();
+    let units = app.store.survey_units(run_id).await.unwrap();
+    let ua = units.iter().find(|u| u.unit_code == "UA").unwrap().clone();
+    // the open link of an officials' survey takes nothing
+    let anon = app.client();
+    let r = anon.get(app.url(&format!("/k/{}", ua.public_key))).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("mã mời"));
+    assert_eq!(anon.post(app.url(&format!("/k/{}", ua.public_key))).form(&[("doi_tuong", "dai_bieu")]).send().await.unwrap().status(), 403);
+    // tokens are issued only by the reform office, and come back once as a list of links
+    for user in ["officer.a", "appraiser", "viewer"] {
+        let c = app.login(user).await;
+        let r = c
+            .post(app.url(&format!("{run_url}/tokens")))
+            .form(&[("unit", ua.unit_id.to_string()), ("count", "3".into())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{user}");
+    }
+    let r = sec
+        .post(app.url(&format!("{run_url}/tokens")))
+        .form(&[("unit", ua.unit_id.to_string()), ("count", "3".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("CBCC-2026-UA-ma-moi.csv"));
+    let csv = r.text().await.unwrap();
+    let tokens: Vec<String> = csv.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().to_string()).collect();
+    assert_eq!(tokens.len(), 3);
+    assert!(csv.contains(&format!("/t/{}", tokens[0])) && csv.contains("Sở Alpha"));
+    let bad = sec
+        .post(app.url(&format!("{run_url}/tokens")))
+        .form(&[("unit", ua.unit_id.to_string()), ("count", "0".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    // an official answers with a token: the form opens, a refused form keeps the token unused
+    let r = anon.get(app.url(&format!("/t/{}", tokens[0]))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Sở Alpha") && page.contains(&format!("action=\"/t/{}\"", tokens[0])));
+    let r = anon.post(app.url(&format!("/t/{}", tokens[0]))).form(&[("doi_tuong", "dai_bieu")]).send().await.unwrap();
+    assert_eq!(r.status(), 422, "required questions missing");
+    let answers = |level: &str| -> Vec<(String, String)> {
+        let mut a: Vec<(String, String)> =
+            ["tc1", "tc2", "tt1", "tt2", "tt3", "bm1", "bm2"].iter().map(|q| (q.to_string(), level.to_string())).collect();
+        a.push(("doi_tuong".into(), "dai_bieu".into()));
+        a
+    };
+    let r = anon.post(app.url(&format!("/t/{}", tokens[0]))).form(&answers("5")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Cảm ơn"));
+    // the same token again: refused, whether to open or to send
+    assert_eq!(anon.post(app.url(&format!("/t/{}", tokens[0]))).form(&answers("1")).send().await.unwrap().status(), 410);
+    assert_eq!(anon.get(app.url(&format!("/t/{}", tokens[0]))).send().await.unwrap().status(), 410);
+    assert_eq!(anon.get(app.url("/t/khongcomamoinay")).send().await.unwrap().status(), 410);
+    let r = anon.post(app.url(&format!("/t/{}", tokens[1]))).form(&answers("4")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    // points: leaf 8.3 has 3 questions × 2 officials: (3 × 1 + 3 × 0.75) / 6 = 7/8 of its maximum
+    let shares = app.store.survey_leaf_shares(run_id).await.unwrap();
+    let l83 = shares.iter().find(|l| l.unit_code == "UA" && l.leaf == "8.3").unwrap();
+    assert_eq!((l83.answers, l83.share.to_fraction_string()), (6, "7/8".to_string()));
+    let page = sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("87,50%") && page.contains("<code>7/8</code>"), "{page}");
+    assert!(page.contains("id=\"token-counts\"") && page.contains("<td class=\"num\">3</td><td class=\"num\">2</td>"), "issued 3, used 2");
+    // the stored responses carry the token channel and only the day
+    let stored = app.store.responses_page(run_id, 0, 10).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert!(stored.iter().all(|r| r.channel == "token" && !tokens.iter().any(|t| r.answers.contains(t.as_str()))));
+});

@@ -317,8 +317,30 @@ fn check_expr(p: &mut impl FnMut(String, String, String), place: &str, field: &s
     }
 }
 
+/// Officials' survey → points: for one unit and one framework leaf, the mean option weight over
+/// the answers to the questions linked to the leaf (`(weight of the option chosen, how many
+/// chose it)`); the leaf's points are its maximum × this share. Exact; `None` without answers.
+pub fn leaf_share<'a>(answers: impl IntoIterator<Item = (&'a Exact, u64)>) -> Option<Exact> {
+    let (mut sum, mut n) = (Exact::ZERO, 0u64);
+    for (w, k) in answers {
+        sum = sum + w.clone() * Exact::int(k as i64);
+        n += k;
+    }
+    (n > 0).then(|| sum / Exact::int(n as i64))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn leaf_share_is_the_exact_mean_weight() {
+        let (w0, w75, w1) = (Exact::ZERO, Exact::ratio(3, 4), Exact::int(1));
+        // 2 × 1 + 1 × 0.75 + 0 × 3 over 3 answers = 11/12, exact (not 0.91666…)
+        let share = super::leaf_share([(&w1, 2), (&w75, 1), (&w0, 0)]).unwrap();
+        assert_eq!(share, Exact::ratio(11, 12));
+        assert_eq!((Exact::ratio(5, 2) * share).to_fraction_string(), "55/24");
+        assert_eq!(super::leaf_share([(&w1, 0)]), None);
+    }
+
     use super::*;
 
     fn text(s: &str) -> Text {

@@ -291,6 +291,19 @@ pub struct ResponseIn {
     pub keys: Vec<(String, String)>,
 }
 
+/// One unit's result on one framework leaf from an officials' survey.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeafShare {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub leaf: String,
+    /// Answers to the leaf's questions.
+    pub answers: u64,
+    /// The mean option weight (0–1): the leaf's points are its maximum × this.
+    pub share: parindex_core::Exact,
+}
+
 /// A unit's public link resolved: the survey, the unit and its questionnaire.
 #[derive(Debug, Clone)]
 pub struct PublicSurvey {
@@ -610,6 +623,57 @@ impl Store {
             })
             .await
             .map_err(Into::into)
+    }
+
+    /// Officials' survey → points: per unit and framework leaf linked from the questionnaire,
+    /// the number of answers and the exact mean option weight (`core::survey::leaf_share`; the
+    /// leaf's points are its maximum × this), from the maintained counts. By unit code, leaf.
+    pub async fn survey_leaf_shares(&self, survey_id: i64) -> Result<Vec<LeafShare>, StoreError> {
+        use crate::entity::survey_count;
+        use sea_orm::QuerySelect;
+        let s = self.get_survey(survey_id).await?;
+        let (_, q) = self.get_questionnaire(&s.questionnaire).await?;
+        let linked: std::collections::HashMap<&str, (&str, std::collections::HashMap<&str, &parindex_core::Exact>)> = q
+            .questions()
+            .filter_map(|(_, x)| {
+                let leaf = x.leaf.as_deref()?;
+                let list = q.list(x.list.as_deref()?)?;
+                let weights = list.choices.iter().filter_map(|c| c.weight.as_ref().map(|w| (c.key.as_str(), w))).collect();
+                Some((x.name.as_str(), (leaf, weights)))
+            })
+            .collect();
+        if linked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let units: std::collections::HashMap<i64, (String, String)> =
+            self.survey_units(survey_id).await?.into_iter().map(|u| (u.unit_id, (u.unit_code, u.unit_name))).collect();
+        let rows: Vec<(i64, String, String, i64)> = survey_count::Entity::find()
+            .select_only()
+            .column(survey_count::Column::UnitId)
+            .column(survey_count::Column::Question)
+            .column(survey_count::Column::Option)
+            .column(survey_count::Column::N)
+            .filter(survey_count::Column::SurveyId.eq(survey_id))
+            .filter(survey_count::Column::Question.is_in(linked.keys().copied()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut per: BTreeMap<(String, String), (i64, String, Vec<(&parindex_core::Exact, u64)>)> = BTreeMap::new();
+        for (unit_id, question, option, n) in &rows {
+            let (Some((leaf, weights)), Some((code, name))) = (linked.get(question.as_str()), units.get(unit_id)) else { continue };
+            let Some(w) = weights.get(option.as_str()) else { continue };
+            per.entry((code.clone(), leaf.to_string()))
+                .or_insert_with(|| (*unit_id, name.clone(), Vec::new()))
+                .2
+                .push((w, (*n).max(0) as u64));
+        }
+        Ok(per
+            .into_iter()
+            .filter_map(|((unit_code, leaf), (unit_id, unit_name, answers))| {
+                let n = answers.iter().map(|(_, k)| *k).sum();
+                parindex_core::survey::leaf_share(answers).map(|share| LeafShare { unit_id, unit_code, unit_name, leaf, answers: n, share })
+            })
+            .collect())
     }
 
     /// The SIPAS tallies of a survey from its maintained counts (never the raw responses): per

@@ -548,6 +548,8 @@ struct Run {
     officials: bool,
     /// Per unit with tokens: (name, issued, used).
     tokens: Vec<(String, i64, i64)>,
+    /// Officials' survey: per unit and leaf, (unit, leaf, answers, share as a percentage, exact fraction).
+    shares: Vec<(String, String, u64, String, String)>,
     notice: RunNotice,
 }
 
@@ -642,7 +644,17 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
         .into_iter()
         .map(|t| (unit_names.get(&t.unit_id).cloned().unwrap_or_default(), t.issued, t.used))
         .collect();
-    let mut r = render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, notice });
+    let shares = state
+        .store
+        .survey_leaf_shares(id)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let pct = (l.share.clone() * parindex_core::Exact::int(100)).to_vi(2);
+            (l.unit_name, l.leaf, l.answers, pct, l.share.to_fraction_string())
+        })
+        .collect();
+    let mut r = render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, shares, notice });
     if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
