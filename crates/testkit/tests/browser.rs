@@ -525,5 +525,9 @@ async fn a_citizen_answers_the_public_survey_on_a_phone() {
     assert!(text_of(&b, "#leaf-shares").await.contains("8.3"));
     assert!(text_of(&b, "#token-counts").await.contains("12"));
     b.screenshot("officials-run-page").await;
+    // the unit's QR poster, as it prints
+    b.client.set_window_size(794, 1123).await.unwrap();
+    b.client.goto(&app.url(&format!("/surveys/runs/{}/poster/{}?quay=Quầy%20số%203", run.id, unit.unit_id))).await.unwrap();
+    b.screenshot("qr-poster").await;
     b.close().await;
 }

@@ -2455,9 +2455,18 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     assert_eq!(r.headers()["location"], format!("{run_url}?done=recount"));
     assert_eq!(sec.get(app.url(&format!("{run_url}/indices.csv"))).send().await.unwrap().text().await.unwrap(), shown);
     assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 5);
-    // nobody else imports, exports or recounts
+    // the unit's QR poster carries its link with the QR channel
+    let unit_id = app.store.survey_units(run_id).await.unwrap()[0].unit_id;
+    let r = sec.get(app.url(&format!("{run_url}/poster/{unit_id}?quay=Quầy%203"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("image/svg+xml"));
+    let svg = r.text().await.unwrap();
+    assert!(svg.contains(&format!("/k/{key}?kenh=qr")) && svg.contains("UBND xã Chiềng Cọ") && svg.contains("Quầy 3"), "{svg}");
+    assert_eq!(sec.get(app.url(&format!("{run_url}/poster/999999"))).send().await.unwrap().status(), 404);
+    // nobody else imports, exports, recounts or prints posters
     for user in ["officer.a", "leader.a", "appraiser", "viewer", "council"] {
         let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("{run_url}/poster/{unit_id}"))).send().await.unwrap().status(), 403, "{user}");
         for path in ["responses.csv", "indices.csv"] {
             assert_eq!(c.get(app.url(&format!("{run_url}/{path}"))).send().await.unwrap().status(), 403, "{user} {path}");
         }

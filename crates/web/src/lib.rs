@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod mail;
 pub mod metrics;
 pub mod pages;
+pub mod poster;
 pub mod ratelimit;
 pub mod survey_data;
 

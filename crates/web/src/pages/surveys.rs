@@ -857,6 +857,42 @@ async fn issue_tokens(
         .into_response())
 }
 
+#[derive(Deserialize)]
+pub struct PosterQuery {
+    quay: Option<String>,
+}
+
+/// A unit's printable QR poster (SVG, A4) — its public link with `?kenh=qr`. The link is
+/// absolute: the configured public address, else the address this page was asked on.
+async fn poster(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Path((id, unit_id)): Path<(i64, i64)>,
+    Query(q): Query<PosterQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let run = state.store.get_survey(id).await?;
+    let units = state.store.survey_units(id).await?;
+    let unit = units.iter().find(|u| u.unit_id == unit_id).ok_or(StoreError::NotFound)?;
+    let origin = state.config.public_origin.clone().unwrap_or_else(|| {
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        format!("http://{host}")
+    });
+    let link = format!("{origin}/k/{}?kenh=qr", unit.public_key);
+    let desk: Option<String> = q.quay.map(|d| d.chars().take(60).collect());
+    let svg = crate::poster::svg(&crate::poster::Poster { survey: &run.name, unit: &unit.unit_name, desk: desk.as_deref(), link: &link })
+        .map_err(|e| AppError::Internal(format!("QR: {e}")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{}-{}-qr.svg\"", run.code, unit.unit_code)),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
 /// Rebuild the counts from the raw responses.
 async fn recount(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
@@ -878,6 +914,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/runs/{id}/indices.csv", get(export_indices))
         .route("/surveys/runs/{id}/recount", post(recount))
         .route("/surveys/runs/{id}/tokens", post(issue_tokens))
+        .route("/surveys/runs/{id}/poster/{unit_id}", get(poster))
         .route("/surveys/import", post(import))
         .route("/surveys/{code}", get(detail))
         .route("/surveys/{code}/preview", get(preview))
