@@ -2463,7 +2463,28 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     let svg = r.text().await.unwrap();
     assert!(svg.contains(&format!("/k/{key}?kenh=qr")) && svg.contains("UBND xã Chiềng Cọ") && svg.contains("Quầy 3"), "{svg}");
     assert_eq!(sec.get(app.url(&format!("{run_url}/poster/999999"))).send().await.unwrap().status(), 404);
-    // nobody else imports, exports, recounts or prints posters
+    // closed: the public link says so and takes nothing; imports are refused; reopened: takes again
+    let r = sec.post(app.url(&format!("{run_url}/status/close"))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("{run_url}?done=close"));
+    assert!(sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap().contains("Đã kết thúc"));
+    let page = anon.get(app.url(&format!("/k/{key}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("đã kết thúc") && !page.contains("<form"), "closed public page");
+    let mut body: Vec<(String, String)> = (1..=30).map(|i| (format!("q{i:02}"), "3".to_string())).collect();
+    body.extend(
+        [("nhom_tuoi", "60+"), ("gioi_tinh", "M"), ("dan_toc", "thai"), ("hoc_van", "thcs"), ("nghe_nghiep", "huu_tri")]
+            .map(|(a, b)| (a.to_string(), b.to_string())),
+    );
+    assert_eq!(anon.post(app.url(&format!("/k/{key}"))).form(&body).send().await.unwrap().status(), 409);
+    let late = responses_csv("unit_code,q01", &["XC,3".to_string()]);
+    let r = sec.post(app.url(&format!("{run_url}/import"))).multipart(upload(late.clone(), "muon.csv")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("kết thúc"));
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 5);
+    sec.post(app.url(&format!("{run_url}/status/reopen"))).send().await.unwrap();
+    let r = sec.post(app.url(&format!("{run_url}/import"))).multipart(upload(late, "muon.csv")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 6);
+    // nobody else imports, exports, recounts, closes or prints posters
     for user in ["officer.a", "leader.a", "appraiser", "viewer", "council"] {
         let c = app.login(user).await;
         assert_eq!(c.get(app.url(&format!("{run_url}/poster/{unit_id}"))).send().await.unwrap().status(), 403, "{user}");
@@ -2481,7 +2502,8 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     }
     let r = anon.get(app.url(&format!("{run_url}/responses.csv"))).send().await.unwrap();
     assert_ne!(r.status(), 200);
-    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 5);
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().status, "open");
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 6);
 });
 
 backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async move {

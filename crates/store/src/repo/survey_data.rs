@@ -137,6 +137,42 @@ impl Store {
         Ok(ResponseImport { txn: self.db.begin().await?, survey_id, rows: 0 })
     }
 
+    /// Close a survey (no response is taken any more: public links say it is over, imports and
+    /// tokens are refused) or open it again. Audited.
+    pub async fn set_survey_open(&self, ctx: &AuditCtx, survey_id: i64, open: bool) -> Result<(), StoreError> {
+        use sea_orm::IntoActiveModel;
+        let s = survey::Entity::find_by_id(survey_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let status = if open { "open" } else { "closed" };
+        if s.status == status {
+            return Ok(());
+        }
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let before = s.status.clone();
+                    let mut am = s.into_active_model();
+                    am.status = Set(status.to_string());
+                    am.update(txn).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: if open { "survey.reopen" } else { "survey.close" },
+                            object_type: "survey",
+                            object_id: Some(survey_id.to_string()),
+                            before: Some(json!({"status": before})),
+                            after: Some(json!({"status": status})),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
     /// The imports of a survey, newest first.
     pub async fn survey_imports(&self, survey_id: i64) -> Result<Vec<ImportRecord>, StoreError> {
         Ok(survey_import::Entity::find()

@@ -665,6 +665,8 @@ async fn run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query
     let flash = match q.done.as_deref() {
         Some("populations") => Some(ctx.t("sv.populations_saved").to_string()),
         Some("recount") => Some(ctx.t("sv.recounted").to_string()),
+        Some("close") => Some(ctx.t("sv.closed_done").to_string()),
+        Some("reopen") => Some(ctx.t("sv.reopened_done").to_string()),
         _ => None,
     };
     run_page(&state, &ctx, id, RunNotice { flash, ..Default::default() }).await
@@ -893,6 +895,20 @@ async fn poster(
         .into_response())
 }
 
+/// Close the survey, or open it again.
+async fn set_open(State(state): State<AppState>, ctx: Ctx, Path((id, what)): Path<(i64, String)>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let open = match what.as_str() {
+        "close" => false,
+        "reopen" => true,
+        _ => return Err(StoreError::NotFound.into()),
+    };
+    state.store.set_survey_open(&ctx.audit(), id, open).await?;
+    // the public pages keep a resolved link 30 s: forget them so the change shows at once
+    state.public_links.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    Ok(Redirect::to(&format!("/surveys/runs/{id}?done={what}")).into_response())
+}
+
 /// Rebuild the counts from the raw responses.
 async fn recount(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
@@ -913,6 +929,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/runs/{id}/responses.csv", get(export_responses))
         .route("/surveys/runs/{id}/indices.csv", get(export_indices))
         .route("/surveys/runs/{id}/recount", post(recount))
+        .route("/surveys/runs/{id}/status/{what}", post(set_open))
         .route("/surveys/runs/{id}/tokens", post(issue_tokens))
         .route("/surveys/runs/{id}/poster/{unit_id}", get(poster))
         .route("/surveys/import", post(import))
