@@ -525,6 +525,40 @@ async fn a_citizen_answers_the_public_survey_on_a_phone() {
     assert!(text_of(&b, "#leaf-shares").await.contains("8.3"));
     assert!(text_of(&b, "#token-counts").await.contains("12"));
     b.screenshot("officials-run-page").await;
+    // a clerk keys in a paper form with the keyboard only: digits move the cursor on by themselves
+    b.client.goto(&app.url(&format!("/surveys/runs/{}/nhap?unit={}", run.id, unit.unit_id))).await.unwrap();
+    let fields = b.client.find_all(Locator::Css("input[name^='f:']")).await.unwrap();
+    let mut keys = String::new();
+    for f in &fields {
+        let name = f.attr("name").await.unwrap().unwrap_or_default();
+        keys.push_str(match name.as_str() {
+            "f:ky_vong" => "1 3\u{E007}",
+            "f:gop_y" => "Nhanh gọn\u{E007}",
+            _ if f.attr("data-one-key").await.unwrap().is_some() => "2",
+            _ => "\u{E007}",
+        });
+    }
+    for k in keys.chars() {
+        let active = b.client.active_element().await.unwrap();
+        active.send_keys(&k.to_string()).await.unwrap();
+    }
+    assert_eq!(
+        b.client.active_element().await.unwrap().attr("id").await.unwrap().as_deref(),
+        Some("save-form"),
+        "the cursor ends on the button"
+    );
+    b.screenshot("paper-entry").await;
+    let old = b.client.find(Locator::Css("html")).await.unwrap();
+    b.client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap(); // Enter on the button
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(text_of(&b, "#saved").await.contains("Đã lưu"));
+    let keyed = app.store.survey_units(run.id).await.unwrap().into_iter().find(|u| u.unit_id == unit.unit_id).unwrap().responses;
+    assert_eq!(keyed, before + 2, "the citizen's response and the keyed paper form");
     // the unit's QR poster, as it prints
     b.client.set_window_size(794, 1123).await.unwrap();
     b.client.goto(&app.url(&format!("/surveys/runs/{}/poster/{}?quay=Quầy%20số%203", run.id, unit.unit_id))).await.unwrap();

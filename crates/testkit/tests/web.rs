@@ -2601,3 +2601,57 @@ backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async mov
     assert_eq!(stored.len(), 2);
     assert!(stored.iter().all(|r| r.channel == "token" && !tokens.iter().any(|t| r.answers.contains(t.as_str()))));
 });
+
+backend_tests!(paper_forms_are_keyed_in_by_number_and_checked, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let sec = app.login("secretariat").await;
+    let (run_url, run_id) = open_sipas_run(&app, &sec).await;
+    let unit = app.store.survey_units(run_id).await.unwrap()[0].clone();
+    let r = sec.get(app.url(&format!("{run_url}/nhap"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("name=\"f:q01\"") && page.contains("data-one-key=\"5\"") && page.contains("/static/entry.js"));
+    let form = |cells: &[(&str, &str)]| -> Vec<(String, String)> {
+        let mut f = vec![("unit".to_string(), unit.unit_id.to_string())];
+        f.extend(cells.iter().map(|(k, v)| (format!("f:{k}"), v.to_string())));
+        f
+    };
+    let mut cells: Vec<(String, String)> = (1..=30).map(|i| (format!("q{i:02}"), "4".to_string())).collect();
+    cells.extend(
+        [("nhom_tuoi", "2"), ("gioi_tinh", "F"), ("ky_vong", "1 3"), ("gop_y", "Cán bộ nhiệt tình")]
+            .map(|(a, b)| (a.to_string(), b.to_string())),
+    );
+    cells.retain(|(k, _)| k != "q30"); // blank on the paper form: stays blank
+    let as_refs: Vec<(&str, &str)> = cells.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    // a wrong number is shown beside its question and nothing is stored
+    let mut bad = as_refs.clone();
+    bad.push(("q30", "7"));
+    let r = sec.post(app.url(&format!("{run_url}/nhap"))).form(&form(&bad)).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("id=\"e-q30\"") && page.contains("value=\"7\"") && page.contains("value=\"Cán bộ nhiệt tình\""),
+        "kept and explained"
+    );
+    assert_eq!(sec.post(app.url(&format!("{run_url}/nhap"))).form(&form(&[])).send().await.unwrap().status(), 422, "an empty form");
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 0);
+    // a good one: numbers become the options' keys; stored as a paper form
+    let r = sec.post(app.url(&format!("{run_url}/nhap"))).form(&form(&as_refs)).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("{run_url}/nhap?unit={}&saved=1", unit.unit_id));
+    let stored = app.store.responses_page(run_id, 0, 10).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].channel, "paper");
+    let a: Value = serde_json::from_str(&stored[0].answers).unwrap();
+    assert_eq!((a["nhom_tuoi"].as_str(), a["gioi_tinh"].as_str()), (Some("30-44"), Some("F")));
+    assert_eq!(a["ky_vong"], json!(["bot_thu_tuc", "nhanh_hon"]));
+    assert!(a.get("q30").is_none());
+    let page = sec.get(app.url(&format!("{run_url}/nhap?unit={}&saved=1", unit.unit_id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Đã lưu phiếu") && page.contains("<strong id=\"keyed\">1</strong>"));
+    // only the reform office keys in
+    for user in ["officer.a", "appraiser", "viewer", "council"] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("{run_url}/nhap"))).send().await.unwrap().status(), 403, "{user}");
+        assert_eq!(c.post(app.url(&format!("{run_url}/nhap"))).form(&form(&as_refs)).send().await.unwrap().status(), 403, "{user}");
+    }
+    assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 1);
+});

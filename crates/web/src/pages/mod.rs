@@ -10,6 +10,7 @@ pub mod home;
 pub mod inbox;
 pub mod periods;
 pub mod public_survey;
+pub mod survey_entry;
 pub mod surveys;
 pub mod units;
 
@@ -190,6 +191,7 @@ pub fn router() -> Router<AppState> {
         .merge(appraisal::router())
         .merge(inbox::router())
         .merge(surveys::router())
+        .merge(survey_entry::router())
         .merge(public_survey::router())
         .merge(admin::router())
         .fallback(not_found)
