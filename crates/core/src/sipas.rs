@@ -90,6 +90,22 @@ pub struct IndexRow {
     pub mean: f64,
 }
 
+/// A 95 % Wilson interval (in %) for a share `p_percent` measured on `n` respondents. For a
+/// unit's SIPAS the respondents (not the answers) are the sample: a respondent's 30 answers
+/// move together, so counting answers would give intervals far too narrow. The interval is an
+/// approximation (SIPAS is a mean of shares, not one proportion); the respondent-level
+/// bootstrap of the results issue refines it. `None` without respondents.
+pub fn wilson_95(p_percent: f64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (p, n, z) = ((p_percent / 100.0).clamp(0.0, 1.0), n as f64, 1.959_963_984_540_054_f64);
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * ((p * (1.0 - p) / n) + z * z / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0) * 100.0, (centre + half).min(1.0) * 100.0))
+}
+
 /// The mean of the values present (elements without answers are left out).
 fn mean_of(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     let (mut s, mut k) = (0.0, 0u32);
@@ -412,6 +428,16 @@ pub fn tally_csv(data: &[u8], threads: usize) -> Result<Tallies, CsvProblem> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wilson_interval_is_known_and_bounded() {
+        // 80 % of 100 respondents: 71.1 % – 86.7 % (the textbook value)
+        let (lo, hi) = super::wilson_95(80.0, 100).unwrap();
+        assert!((lo - 71.1).abs() < 0.05 && (hi - 86.7).abs() < 0.05, "{lo} {hi}");
+        let (lo, hi) = super::wilson_95(100.0, 10).unwrap();
+        assert!((hi - 100.0).abs() < 1e-9 && lo > 69.0 && lo < 73.0, "{lo} {hi}");
+        assert_eq!(super::wilson_95(50.0, 0), None);
+    }
+
     use super::*;
 
     fn header() -> String {

@@ -2446,6 +2446,11 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     let xc_sipas: f64 = shown.lines().find(|l| l.starts_with("XC,sipas,")).unwrap().split(',').nth(3).unwrap().parse().unwrap();
     let page = sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("<strong>{}</strong>", format!("{xc_sipas:.1}").replace('.', ","))), "{xc_sipas} on the page");
+    // with its 95 % interval over the unit's five respondents, and the ranking of expectations
+    let (lo, hi) = parindex_core::sipas::wilson_95(xc_sipas, 5).unwrap();
+    let ci = format!("{}–{}", format!("{lo:.1}").replace('.', ","), format!("{hi:.1}").replace('.', ","));
+    assert!(page.contains("Khoảng tin cậy 95%") && page.contains(&ci), "{ci}");
+    assert!(page.contains("Mong đợi của người dân") && page.contains("Giảm bớt thủ tục hành chính") && page.contains("20,0%"));
     // and the export reads back as an import (into nothing new: the same answers)
     let text = String::from_utf8(export.to_vec()).unwrap();
     assert!(text.lines().nth(1).unwrap().contains(",XC,web,"), "{text}");

@@ -625,6 +625,26 @@ impl Store {
             .map_err(Into::into)
     }
 
+    /// How often each option of `question` was chosen, over all units, most chosen first (the
+    /// ranking of expectations: "choose the 3 most important"). From the counts.
+    pub async fn survey_option_totals(&self, survey_id: i64, question: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        use crate::entity::survey_count;
+        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::Expr;
+        let mut rows: Vec<(String, i64)> = survey_count::Entity::find()
+            .select_only()
+            .column(survey_count::Column::Option)
+            .column_as(Expr::cust("CAST(SUM(n) AS BIGINT)"), "total")
+            .filter(survey_count::Column::SurveyId.eq(survey_id))
+            .filter(survey_count::Column::Question.eq(question))
+            .group_by(survey_count::Column::Option)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(rows)
+    }
+
     /// Officials' survey → points: per unit and framework leaf linked from the questionnaire,
     /// the number of answers and the exact mean option weight (`core::survey::leaf_share`; the
     /// leaf's points are its maximum × this), from the maintained counts. By unit code, leaf.

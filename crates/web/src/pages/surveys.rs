@@ -530,7 +530,16 @@ pub struct IndexRowView {
     pub unit: String,
     pub elements: Vec<String>,
     pub sipas: String,
+    /// The 95 % interval of the SIPAS figure over the unit's respondents.
+    pub ci: String,
     pub n: u64,
+}
+
+/// One multiple-choice question's options, most chosen first: (label, times chosen, share of
+/// the survey's responses).
+pub struct Ranking {
+    pub question: String,
+    pub options: Vec<(String, i64, String)>,
 }
 
 #[derive(Template)]
@@ -548,6 +557,8 @@ struct Run {
     officials: bool,
     /// Per unit with tokens: (name, issued, used).
     tokens: Vec<(String, i64, i64)>,
+    /// The ranking of each multiple-choice question (expectations).
+    rankings: Vec<Ranking>,
     /// Officials' survey: per unit and leaf, (unit, leaf, answers, share as a percentage, exact fraction).
     shares: Vec<(String, String, u64, String, String)>,
     notice: RunNotice,
@@ -582,6 +593,8 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
     let base = state.config.public_origin.clone().unwrap_or_default();
     let unit_rows = state.store.survey_units(id).await?;
     let names: std::collections::HashMap<String, String> = unit_rows.iter().map(|u| (u.unit_code.clone(), u.unit_name.clone())).collect();
+    let respondents: std::collections::HashMap<String, u64> =
+        unit_rows.iter().map(|u| (u.unit_code.clone(), u.responses.max(0) as u64)).collect();
     let units: Vec<RunUnit> = unit_rows
         .into_iter()
         .map(|u| RunUnit {
@@ -604,7 +617,14 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
         if views.last().is_none_or(|v| v.code != r.unit) {
             let unit =
                 if r.unit == "PROVINCE" { ctx.t("sv.province").to_string() } else { names.get(&r.unit).cloned().unwrap_or(r.unit.clone()) };
-            views.push(IndexRowView { code: r.unit.clone(), unit, elements: vec!["—".into(); 5], sipas: "—".into(), n: 0 });
+            views.push(IndexRowView {
+                code: r.unit.clone(),
+                unit,
+                elements: vec!["—".into(); 5],
+                sipas: "—".into(),
+                ci: String::new(),
+                n: 0,
+            });
         }
         let v = views.last_mut().expect("pushed");
         match r.element.parse::<usize>() {
@@ -612,6 +632,11 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
             _ if r.element == "sipas" => {
                 v.sipas = pct(ctx, r.share_top2);
                 v.n = r.n;
+                let people =
+                    if r.unit == "PROVINCE" { run.responses.max(0) as u64 } else { respondents.get(&r.unit).copied().unwrap_or(0) };
+                if let Some((lo, hi)) = parindex_core::sipas::wilson_95(r.share_top2, people) {
+                    v.ci = format!("{}–{}", pct(ctx, lo), pct(ctx, hi));
+                }
             }
             _ => {}
         }
@@ -654,7 +679,26 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
             (l.unit_name, l.leaf, l.answers, pct, l.share.to_fraction_string())
         })
         .collect();
-    let mut r = render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, shares, notice });
+    let lang = ctx.lang.code();
+    let mut rankings = Vec::new();
+    for (_, x) in questionnaire.questions() {
+        let (QuestionType::MultipleChoice { .. } | QuestionType::Rank { .. }) = x.kind else { continue };
+        let Some(list) = x.list.as_deref().and_then(|l| questionnaire.list(l)) else { continue };
+        let totals = state.store.survey_option_totals(id, &x.name).await?;
+        if totals.is_empty() {
+            continue;
+        }
+        let label_of = |k: &str| list.choices.iter().find(|c| c.key == k).map(|c| text_in(&c.label, lang)).unwrap_or_else(|| k.to_string());
+        let options = totals
+            .into_iter()
+            .map(|(k, n)| {
+                let share = if run.responses > 0 { pct(ctx, n as f64 * 100.0 / run.responses as f64) } else { "—".into() };
+                (label_of(&k), n, share)
+            })
+            .collect();
+        rankings.push(Ranking { question: text_in(&x.label, lang), options });
+    }
+    let mut r = render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, shares, rankings, notice });
     if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
