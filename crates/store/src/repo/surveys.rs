@@ -701,43 +701,49 @@ impl Store {
     pub async fn survey_tallies(&self, survey_id: i64) -> Result<parindex_core::sipas::Tallies, StoreError> {
         use crate::entity::survey_count;
         use sea_orm::QuerySelect;
-        use sea_orm::sea_query::Expr;
+        use sea_orm::sea_query::{Expr, ExprTrait};
         let s = self.get_survey(survey_id).await?;
         let (_, q) = self.get_questionnaire(&s.questionnaire).await?;
         let codes: std::collections::HashMap<i64, String> =
             self.survey_units(survey_id).await?.into_iter().map(|u| (u.unit_id, u.unit_code)).collect();
         let mut t = parindex_core::sipas::Tallies::default();
-        // per element, the database sums the counts of its questions by unit and level: a few
-        // hundred rows come back, not one per unit × question × level
-        for e in 1..=5u8 {
-            let questions: Vec<&str> = q
-                .questions()
-                .filter(|(_, x)| x.element == Some(e) && x.kind == parindex_core::survey::QuestionType::Likert)
-                .map(|(_, x)| x.name.as_str())
-                .collect();
-            if questions.is_empty() {
-                continue;
+        // one pass: the database maps each question to its element and sums by unit, element
+        // and level — a few thousand rows come back, not one per unit × question × level
+        let mut by_element: Vec<Vec<&str>> = vec![Vec::new(); 6];
+        for (_, x) in q.questions() {
+            if let Some(e @ 1..=5) = x.element.filter(|_| x.kind == parindex_core::survey::QuestionType::Likert) {
+                by_element[usize::from(e)].push(x.name.as_str());
             }
-            let rows: Vec<(i64, String, i64)> = survey_count::Entity::find()
-                .select_only()
-                .column(survey_count::Column::UnitId)
-                .column(survey_count::Column::Option)
-                .column_as(Expr::cust("CAST(SUM(n) AS BIGINT)"), "total")
-                .filter(survey_count::Column::SurveyId.eq(survey_id))
-                .filter(survey_count::Column::Question.is_in(questions))
-                .group_by(survey_count::Column::UnitId)
-                .group_by(survey_count::Column::Option)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            for (unit_id, option, n) in rows {
-                let (Ok(level @ 1..=5), Some(code)) = (option.parse::<u8>(), codes.get(&unit_id)) else { continue };
-                let tally = &mut t.units.entry(code.clone()).or_default()[usize::from(e) - 1];
-                let n = n.max(0) as u64;
-                tally.n += n;
-                tally.top2 += if level >= 4 { n } else { 0 };
-                tally.sum += n * u64::from(level);
-            }
+        }
+        let linked: Vec<&str> = by_element.iter().flatten().copied().collect();
+        if linked.is_empty() {
+            return Ok(t);
+        }
+        let mut case = sea_orm::sea_query::CaseStatement::new();
+        for (e, names) in by_element.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+            case = case.case(Expr::col(survey_count::Column::Question).is_in(names.clone()), Expr::val(e as i32));
+        }
+        let rows: Vec<(i64, i32, String, i64)> = survey_count::Entity::find()
+            .select_only()
+            .column(survey_count::Column::UnitId)
+            .column_as(Into::<Expr>::into(case.finally(Expr::val(0))), "element")
+            .column(survey_count::Column::Option)
+            .column_as(Expr::cust("CAST(SUM(n) AS BIGINT)"), "total")
+            .filter(survey_count::Column::SurveyId.eq(survey_id))
+            .filter(survey_count::Column::Question.is_in(linked))
+            .group_by(survey_count::Column::UnitId)
+            .group_by(Expr::cust("element"))
+            .group_by(survey_count::Column::Option)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for (unit_id, e, option, n) in rows {
+            let (Ok(level @ 1..=5), Some(code), 1..=5) = (option.parse::<u8>(), codes.get(&unit_id), e) else { continue };
+            let tally = &mut t.units.entry(code.clone()).or_default()[(e - 1) as usize];
+            let n = std::cmp::max(n, 0) as u64;
+            tally.n += n;
+            tally.top2 += if level >= 4 { n } else { 0 };
+            tally.sum += n * u64::from(level);
         }
         Ok(t)
     }
