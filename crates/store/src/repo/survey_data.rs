@@ -11,7 +11,8 @@
 //! Tokens: only the SHA-256 of a token is stored, with its unit and a `used` flag — no time, no
 //! order, no response id — and a response never records its token. Redeeming a token and
 //! recording the response are separate transactions (the response joins the group commit of
-//! other responses), so not even the database's transaction ids pair them.
+//! other responses), so no transaction holds both (the residual — adjacent transactions on a
+//! quiet server, visible to a database superuser — is stated in docs/surveys.md).
 
 use std::collections::BTreeMap;
 
