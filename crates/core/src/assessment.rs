@@ -2,7 +2,7 @@
 //! the unit's input for one leaf as typed in a form. Pure; the store keeps the data and the web
 //! layer asks `can` for the actor and these functions for the state and the date.
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::framework::{Input, Rule};
@@ -80,8 +80,7 @@ impl State {
 
 /// Today in Vietnam (UTC+7): deadlines are calendar days there, inclusive.
 pub fn today_vn() -> NaiveDate {
-    let vn = FixedOffset::east_opt(7 * 3600).expect("valid offset");
-    Utc::now().with_timezone(&vn).date_naive()
+    Utc::now().with_timezone(&crate::text::vn_offset()).date_naive()
 }
 
 /// `Ok` while `today` is on or before the deadline (none = open).

@@ -99,6 +99,11 @@ pub fn format_date(d: NaiveDate) -> String {
 }
 
 /// `dd/MM/yyyy HH:mm` in Vietnam's time (UTC+7, no daylight saving), how every page shows a moment.
+/// Vietnam's time zone (UTC+7, no daylight saving).
+pub fn vn_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
 pub fn format_time_vn(t: chrono::DateTime<chrono::Utc>) -> String {
     (t + chrono::Duration::hours(7)).format("%d/%m/%Y %H:%M").to_string()
 }

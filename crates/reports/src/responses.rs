@@ -117,7 +117,7 @@ pub struct CellProblem {
 }
 
 fn vn() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("fixed offset")
+    parindex_core::text::vn_offset()
 }
 
 impl<'q> Mapper<'q> {

@@ -272,7 +272,6 @@ impl Store {
     /// Issue `n` one-use tokens for a unit of a survey; the tokens are returned once (only
     /// their hashes are kept). Audited with the count, never the tokens.
     pub async fn issue_tokens(&self, ctx: &AuditCtx, survey_id: i64, unit_id: i64, n: usize) -> Result<Vec<String>, StoreError> {
-        use rand::Rng;
         if !(1..=5000).contains(&n) {
             return Err(StoreError::invalid(
                 "tokens",
@@ -289,13 +288,8 @@ impl Store {
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound)?;
-        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-        // 16 characters of 32: 80 bits, not guessable, short enough to type from a slip (the
-        // thread's generator must not live across an await)
-        let tokens: Vec<String> = {
-            let mut rng = rand::rng();
-            (0..n).map(|_| (0..16).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()).collect()
-        };
+        // 16 characters of 32: 80 bits, not guessable, short enough to type from a slip
+        let tokens: Vec<String> = (0..n).map(|_| crate::repo::surveys::random_code(16)).collect();
         let rows: Vec<survey_token::ActiveModel> = tokens
             .iter()
             .map(|t| survey_token::ActiveModel {

@@ -313,11 +313,16 @@ pub struct PublicSurvey {
     pub questionnaire: Questionnaire,
 }
 
-fn public_key() -> String {
+/// A random code of `len` characters from 32 that are hard to confuse (no 0/o, 1/l): 5 bits each.
+pub(crate) fn random_code(len: usize) -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    (0..10).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..len).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn public_key() -> String {
+    random_code(10)
 }
 
 impl Store {
@@ -809,7 +814,7 @@ pub fn answers_json(a: &parindex_core::survey::answers::Answers) -> String {
 
 /// The start (00:00 Vietnam time, UTC+7) of the day of `t`, in UTC.
 fn vn_day_start(t: DateTime<Utc>) -> DateTime<Utc> {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("fixed offset");
+    let vn = parindex_core::text::vn_offset();
     let local = t.with_timezone(&vn).date_naive().and_hms_opt(0, 0, 0).expect("midnight");
     local.and_local_timezone(vn).single().map(|d| d.with_timezone(&Utc)).unwrap_or(t)
 }
