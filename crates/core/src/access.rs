@@ -105,10 +105,14 @@ pub enum Action {
     ApprovePeriod,
     /// Survey questionnaires and surveys: import, edit, publish, run (the reform office).
     ManageSurveys,
+    /// Read the free-text comments respondents left about a unit (the unit's staff, the office).
+    ViewSurveyComments,
+    /// Answer those comments — the unit's own staff only (handling feedback is SIPAS element 5).
+    AnswerSurveyComments,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -129,6 +133,8 @@ impl Action {
         Action::Appraise,
         Action::ApprovePeriod,
         Action::ManageSurveys,
+        Action::ViewSurveyComments,
+        Action::AnswerSurveyComments,
     ];
 }
 
@@ -192,6 +198,12 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         Appraise => matches!(actor.role, Admin | Appraiser) && !is_unit_resource,
         ApprovePeriod => matches!(actor.role, Admin | Council) && !is_unit_resource,
         ManageSurveys => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,
+        ViewSurveyComments => match actor.role {
+            Admin | Secretariat => is_unit_resource,
+            UnitOfficer | UnitLeader => own,
+            Appraiser | Council | Viewer => false,
+        },
+        AnswerSurveyComments => matches!(actor.role, UnitOfficer | UnitLeader) && own,
         ViewUnitDrafts => match actor.role {
             Admin | Secretariat => is_unit_resource,
             UnitOfficer | UnitLeader => own,
@@ -235,6 +247,8 @@ mod tests {
             (ViewUnitDrafts, Admin | Secretariat) => (false, true, true),
             (ViewUnitDrafts | EditUnitDrafts, UnitOfficer | UnitLeader) => (false, true, false),
             (SubmitAssessment, UnitLeader) => (false, true, false),
+            (ViewSurveyComments, Admin | Secretariat) => (false, true, true),
+            (ViewSurveyComments | AnswerSurveyComments, UnitOfficer | UnitLeader) => (false, true, false),
             _ => (false, false, false),
         }
     }
@@ -254,7 +268,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 20);
+        assert_eq!(checked, 7 * 22);
     }
 
     #[test]

@@ -292,6 +292,20 @@ async fn seed_survey(store: &Store) -> anyhow::Result<()> {
             }
             let picks = ["nhanh_hon", "truc_tuyen", "thai_do", "bot_giay_to", "cong_khai"];
             raw.insert("ky_vong".into(), vec![picks[rng.below(5) as usize].to_string(), picks[rng.below(5) as usize].to_string()]);
+            // four in five say who they are (age group, gender, ethnicity, education, occupation)
+            for (_, x) in q.questions().filter(|(_, x)| parindex_core::survey::answers::is_group_question(x)) {
+                let Some(list) = x.list.as_deref().and_then(|l| q.list(l)) else { continue };
+                if rng.below(5) > 0 && !list.choices.is_empty() {
+                    // the first options are the common ones (Kinh and Thái, farmers…): weigh them
+                    let k = (rng.below(list.choices.len() as u64) * rng.below(list.choices.len() as u64)) as usize / list.choices.len();
+                    raw.insert(x.name.clone(), vec![list.choices[k].key.clone()]);
+                }
+            }
+            // one in six writes a comment
+            if rng.below(6) == 0 {
+                let pool = if mood + quality >= 3 { DEMO_PRAISE } else { DEMO_COMPLAINTS };
+                raw.insert("gop_y".into(), vec![pool[rng.below(pool.len() as u64) as usize].to_string()]);
+            }
             let answers = check(&q, &raw).map_err(|p| anyhow::anyhow!("demo response: {p:?}"))?;
             let keys = count_keys(&q, &answers);
             let channel = ["web", "qr", "paper"][rng.below(3) as usize].to_string();
@@ -299,8 +313,36 @@ async fn seed_survey(store: &Store) -> anyhow::Result<()> {
         }
         store.record_responses(run.id, batch).await?;
     }
+    // Chiềng Sinh's focal officer has answered every other comment
+    let cs = store.unit_id_by_code("P-CHIENGSINH").await?.ok_or_else(|| anyhow::anyhow!("demo unit P-CHIENGSINH"))?;
+    let officer = AuditCtx::system("canbo.chiengsinh");
+    for (i, c) in store.survey_comments(run.id, cs).await?.into_iter().enumerate().filter(|(i, _)| i % 2 == 1) {
+        let answer = DEMO_REPLIES[i % DEMO_REPLIES.len()];
+        store.reply_to_comment(&officer, run.id, cs, c.response_id, &c.question, answer).await?;
+    }
     seed_officials_survey(store, year).await
 }
+
+/// Comments of the demo's citizens (invented, typical of what such forms receive).
+const DEMO_COMPLAINTS: &[&str] = &[
+    "Phải đi lại ba lần mới bổ sung xong hồ sơ, đề nghị hướng dẫn một lần cho đủ.",
+    "Chỗ ngồi chờ quá ít, buổi sáng thứ Hai người già phải đứng lâu.",
+    "Nộp hồ sơ trực tuyến nhưng vẫn phải mang bản giấy đến, rất mất thời gian.",
+    "Hẹn trả kết quả thứ Năm nhưng đến thứ Hai tuần sau mới có, không ai báo trước.",
+    "Máy lấy số hay bị hỏng, không biết đến lượt mình lúc nào.",
+    "Đề nghị niêm yết rõ mức phí, lệ phí ngay tại quầy.",
+];
+const DEMO_PRAISE: &[&str] = &[
+    "Cán bộ một cửa hướng dẫn tận tình, dễ hiểu. Cảm ơn.",
+    "Giải quyết nhanh, đúng hẹn, tôi rất hài lòng.",
+    "Thủ tục đơn giản hơn năm trước, không phải photo nhiều giấy tờ.",
+    "Nên có thêm hướng dẫn bằng tiếng Thái cho bà con.",
+];
+const DEMO_REPLIES: &[&str] = &[
+    "UBND phường xin tiếp thu. Từ tháng này Bộ phận một cửa bố trí thêm 10 ghế chờ và ưu tiên người cao tuổi.",
+    "Cảm ơn ông/bà đã góp ý. Phường đã nhắc công chức hướng dẫn đầy đủ thành phần hồ sơ ngay lần đầu.",
+    "Phường đã niêm yết bảng phí, lệ phí tại từng quầy và trên Cổng dịch vụ công.",
+];
 
 /// This year's officials' survey of the agencies (by invitation token): 12 tokens per agency,
 /// 7 to 11 of them used, each answer recorded like the token page records it.

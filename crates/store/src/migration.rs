@@ -24,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0011Questionnaires),
             Box::new(M0012Surveys),
             Box::new(M0013SurveyImportsTokens),
+            Box::new(M0014SurveyReplies),
         ]
     }
 }
@@ -861,5 +862,50 @@ impl MigrationTrait for M0013SurveyImportsTokens {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// The units' answers to the free-text comments of survey responses (SIPAS element 5: handling
+/// feedback). A comment is the response's own text answer; the reply is kept beside it.
+pub struct M0014SurveyReplies;
+
+impl MigrationName for M0014SurveyReplies {
+    fn name(&self) -> &str {
+        "m0014_survey_replies"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0014SurveyReplies {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("survey_replies")
+                .col(big_integer("response_id"))
+                .col(string_len("question", 64))
+                .col(big_integer("survey_id"))
+                .col(big_integer("unit_id"))
+                .col(text("body"))
+                .col(string("replied_by"))
+                .col(timestamp_with_time_zone("replied_at"))
+                .primary_key(Index::create().col("response_id").col("question"))
+                .foreign_key(&mut fk("survey_replies", "response_id", "survey_responses", "id"))
+                .foreign_key(&mut fk("survey_replies", "survey_id", "surveys", "id"))
+                .foreign_key(&mut fk("survey_replies", "unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        // the counts now also keep the breakdown by respondent group under keys
+        // `question=option@eN` (up to 64 + 1 + 64 + 3 characters); SQLite does not bound text
+        if m.get_database_backend() == DatabaseBackend::Postgres {
+            m.get_connection().execute_unprepared("ALTER TABLE survey_counts ALTER COLUMN question TYPE varchar(160)").await?;
+        }
+        m.create_index(Index::create().name("ix_survey_replies_unit").table("survey_replies").col("survey_id").col("unit_id").to_owned())
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("survey_replies").to_owned()).await
     }
 }

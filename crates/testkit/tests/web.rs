@@ -2660,3 +2660,133 @@ backend_tests!(paper_forms_are_keyed_in_by_number_and_checked, |b| async move {
     }
     assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 1);
 });
+
+backend_tests!(comments_are_answered_by_their_unit_and_small_groups_stay_hidden, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let sec = app.login("secretariat").await;
+    let sample = std::fs::read(format!("{}/../../surveys/samples/sipas-2026.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let r = sec
+        .post(app.url("/surveys/import"))
+        .multipart(Form::new().part("file", Part::bytes(sample).file_name("sipas-2026.yaml")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    sec.post(app.url("/surveys/MAU-SIPAS-2026/publish")).send().await.unwrap();
+    let form = [
+        ("code", "KS-SO-2026"),
+        ("name", "Khảo sát các sở 2026"),
+        ("questionnaire", "MAU-SIPAS-2026"),
+        ("year", "2026"),
+        ("quota", "50"),
+        ("kind_agency", "1"),
+    ];
+    let r = sec.post(app.url("/surveys/runs")).form(&form).send().await.unwrap();
+    let run_url = r.headers()["location"].to_str().unwrap().to_string();
+    let run_id: i64 = run_url.rsplit('/').next().unwrap().parse().unwrap();
+    let units = app.store.survey_units(run_id).await.unwrap();
+    let (ua, ub) =
+        (units.iter().find(|u| u.unit_code == "UA").unwrap().clone(), units.iter().find(|u| u.unit_code == "UB").unwrap().clone());
+    // eleven women (all "4") and one man (all "1") answer for UA, three of them with a comment;
+    // one woman answers for UB with a comment
+    let anon = app.client();
+    let send = |key: String, level: &'static str, gender: &'static str, comment: Option<String>, i: usize| {
+        let (c, url) = (anon.clone(), app.url(&format!("/k/{key}")));
+        async move {
+            let mut body: Vec<(String, String)> = (1..=30).map(|q| (format!("q{q:02}"), level.to_string())).collect();
+            body.push(("gioi_tinh".into(), gender.into()));
+            body.push(("q_bien_the".into(), i.to_string()));
+            if let Some(t) = comment {
+                body.push(("gop_y".into(), t));
+            }
+            assert_eq!(c.post(url).form(&body).send().await.unwrap().status(), 303);
+        }
+    };
+    for i in 0..11 {
+        send(ua.public_key.clone(), "4", "F", (i < 2).then(|| format!("Góp ý số {i} cho Sở Alpha")), i).await;
+    }
+    send(ua.public_key.clone(), "1", "M", Some("Phải đi lại ba lần <b>mới</b> xong".into()), 11).await;
+    send(ub.public_key.clone(), "5", "F", Some("Bí mật của Sở Bêta".into()), 12).await;
+
+    // the breakdown: women shown (12 ≥ 10), the one man hidden, per unit too
+    let page = sec.get(app.url(&format!("{run_url}/nhom"))).send().await.unwrap().text().await.unwrap();
+    let row = |page: &str, label: &str| {
+        let at = page.find(&format!("<td>{label}</td>")).unwrap_or_else(|| panic!("{label} in {page}"));
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row(&page, "Nữ").contains("<td class=\"num\">12</td>") && row(&page, "Nữ").contains("100,0"), "{}", row(&page, "Nữ"));
+    let man = row(&page, "Nam");
+    assert!(man.contains("&#60; 10") && !man.contains("0,0"), "hidden: {man}");
+    let page = sec.get(app.url(&format!("{run_url}/nhom?unit={}", ub.unit_id))).send().await.unwrap().text().await.unwrap();
+    assert!(row(&page, "Nữ").contains("&#60; 10") && !page.contains("<td>Nam</td>"), "one unit’s breakdown");
+    assert_eq!(sec.get(app.url(&format!("{run_url}/nhom?unit=999999"))).send().await.unwrap().status(), 404);
+    for user in ["officer.a", "appraiser", "viewer"] {
+        assert_eq!(app.login(user).await.get(app.url(&format!("{run_url}/nhom"))).send().await.unwrap().status(), 403, "{user}");
+    }
+    // the breakdown is kept in the counts and rebuilt the same by a recount
+    let before = app.store.survey_breakdown(run_id, None).await.unwrap();
+    assert_eq!(
+        before.iter().map(|c| (c.question.as_str(), c.option.as_str(), c.respondents)).collect::<Vec<_>>(),
+        [("gioi_tinh", "F", 12), ("gioi_tinh", "M", 1)]
+    );
+    assert_eq!(before[0].elements[0], parindex_core::sipas::Tally { n: 6 * 12, top2: 6 * 12, sum: 6 * (11 * 4 + 5) });
+    sec.post(app.url(&format!("{run_url}/recount"))).send().await.unwrap();
+    assert_eq!(app.store.survey_breakdown(run_id, None).await.unwrap(), before);
+
+    // comments: the unit's officer lands on their own unit's, unanswered first, escaped
+    let officer = app.login("officer.a").await;
+    let home = officer.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Góp ý của người dân về đơn vị") && home.contains("3 chưa trả lời"), "{home}");
+    let page = officer.get(app.url(&format!("{run_url}/gop-y"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Góp ý số 0 cho Sở Alpha") && page.contains("Phải đi lại ba lần &#60;b&#62;mới&#60;/b&#62; xong"), "{page}");
+    assert!(!page.contains("Bí mật của Sở Bêta"), "another unit's comment");
+    let comments = app.store.survey_comments(run_id, ua.unit_id).await.unwrap();
+    assert_eq!(comments.len(), 3);
+    let first = &comments[0];
+    // answered by the unit's officer; shown with who answered; counted on the run page
+    let reply = |c: &reqwest::Client, unit: i64, response: i64, body: &str| {
+        let (c, url) = (c.clone(), app.url(&format!("{run_url}/gop-y/{response}")));
+        let form = [("unit", unit.to_string()), ("question", "gop_y".to_string()), ("body", body.to_string())];
+        async move { c.post(url).form(&form).send().await.unwrap() }
+    };
+    let r = reply(&officer, ua.unit_id, first.response_id, "Sở xin tiếp thu và đã hướng dẫn lại.").await;
+    assert_eq!(r.status(), 303);
+    let page = officer.get(app.url(&format!("{run_url}/gop-y"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sở xin tiếp thu và đã hướng dẫn lại.") && page.contains("officer.a"));
+    let run_page = sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
+    assert!(run_page.contains(">3 (1)</a>") && run_page.contains(">1 (0)</a>"), "received (answered) per unit");
+    // the leader may change the answer; a blank answer is refused with a message
+    let leader = app.login("leader.a").await;
+    assert_eq!(reply(&leader, ua.unit_id, first.response_id, "Sở đã bố trí thêm ghế chờ.").await.status(), 303);
+    let r = reply(&leader, ua.unit_id, first.response_id, "   ").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Hãy nhập nội dung trả lời"));
+    let stored = app.store.survey_comments(run_id, ua.unit_id).await.unwrap();
+    assert_eq!(
+        stored.iter().find(|c| c.response_id == first.response_id).unwrap().reply.as_ref().unwrap().body,
+        "Sở đã bố trí thêm ghế chờ."
+    );
+    // denials: another unit's comments, answering them, the office answering, other roles
+    assert_eq!(officer.get(app.url(&format!("{run_url}/gop-y?unit={}", ub.unit_id))).send().await.unwrap().status(), 403);
+    let ub_comment = app.store.survey_comments(run_id, ub.unit_id).await.unwrap()[0].response_id;
+    assert_eq!(reply(&officer, ub.unit_id, ub_comment, "x").await.status(), 403, "not my unit");
+    assert_eq!(reply(&officer, ua.unit_id, ub_comment, "x").await.status(), 404, "not my unit's response");
+    assert_eq!(reply(&sec, ua.unit_id, first.response_id, "x").await.status(), 403, "the unit answers, not the office");
+    for user in ["appraiser", "viewer", "council"] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("{run_url}/gop-y?unit={}", ua.unit_id))).send().await.unwrap().status(), 403, "{user}");
+    }
+    let r = anon.get(app.url(&format!("{run_url}/gop-y?unit={}", ua.unit_id))).send().await.unwrap();
+    assert!(r.status() == 401 || r.status() == 303, "{}", r.status());
+    assert!(app.store.survey_comments(run_id, ub.unit_id).await.unwrap()[0].reply.is_none());
+    // the office reads any unit's comments and answers, with the unit chooser
+    let page = sec.get(app.url(&format!("{run_url}/gop-y?unit={}", ub.unit_id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Bí mật của Sở Bêta") && page.contains("id=\"unit-filter\"") && !page.contains("reply-form"));
+    // every answer is in the audit log
+    let f = parindex_store::repo::audit::AuditFilter {
+        action: Some("survey.reply".into()),
+        object_id: Some(first.response_id.to_string()),
+        ..Default::default()
+    };
+    assert_eq!(app.store.list_audit(&f).await.unwrap().total, 2);
+});

@@ -45,6 +45,7 @@ pub fn flash_key(done: &str) -> Option<&'static str> {
         ("user_created", "flash.user_created"),
         ("user_saved", "flash.user_saved"),
         ("password_changed", "flash.password_changed"),
+        ("reply_saved", "flash.reply_saved"),
     ];
     KEYS.iter().find(|(d, _)| *d == done).map(|(_, k)| *k)
 }

@@ -132,52 +132,168 @@ pub async fn import_responses(
 
 /// Counts kept while checking or recounting, in one flat table indexed by (unit slot,
 /// question, option) — no string and no hashing per answer — turned into names at the end.
+/// Beside it, the cells of the breakdown by respondent group (`survey::answers::count_keys`
+/// says which): (unit slot, group option, element, level), filled once per response.
 struct Counter<'q> {
     /// Choice questions: name → (question index, its option keys).
     index: FnvMap<&'q str, (usize, Vec<&'q str>)>,
     names: Vec<(&'q str, Vec<&'q str>)>,
+    /// Per question index: its role in the breakdown.
+    cross: Vec<CrossRole>,
+    /// The group options (question, option) and the Likert levels, in cell order.
+    groups: Vec<(&'q str, &'q str)>,
+    levels: Vec<&'q str>,
     width: usize,
     slots: FnvMap<i64, usize>,
     units: Vec<i64>,
     per_unit: Vec<i64>,
     counts: Vec<i64>,
+    cells: Vec<i64>,
+    /// This response's group options and (element, level) answers (reused buffers).
+    seen_groups: Vec<usize>,
+    seen_levels: Vec<usize>,
+    /// This response's unit's first breakdown cell.
+    cell_base: usize,
+}
+
+/// How a question's answers enter the breakdown by respondent group.
+#[derive(Clone)]
+enum CrossRole {
+    None,
+    /// A group question: the cell index of each option's first group slot.
+    Group(Vec<usize>),
+    /// A Likert question of a SIPAS element: per option, the (element − 1) × levels + level.
+    Level(Vec<usize>),
 }
 
 impl<'q> Counter<'q> {
     fn new(q: &'q Questionnaire) -> Self {
+        use parindex_core::survey::QuestionType;
+        use parindex_core::survey::answers::{COMMENTED, is_group_question};
         let mut index = FnvMap::default();
         let mut names = Vec::new();
+        let mut cross = Vec::new();
+        let (mut groups, mut levels): (Vec<(&str, &str)>, Vec<&str>) = (Vec::new(), Vec::new());
         for (_, x) in q.questions() {
+            if x.kind == QuestionType::LongText {
+                // comments: any text counts under the one key `COMMENTED` (see `bump`)
+                index.insert(x.name.as_str(), (names.len(), vec![COMMENTED]));
+                cross.push(CrossRole::None);
+                names.push((x.name.as_str(), vec![COMMENTED]));
+                continue;
+            }
             if !x.kind.uses_list() {
                 continue;
             }
             let Some(list) = x.list.as_deref().and_then(|l| q.list(l)) else { continue };
             let keys: Vec<&str> = list.choices.iter().map(|c| c.key.as_str()).collect();
             index.insert(x.name.as_str(), (names.len(), keys.clone()));
+            cross.push(if is_group_question(x) {
+                CrossRole::Group(
+                    keys.iter()
+                        .map(|k| {
+                            groups.push((x.name.as_str(), *k));
+                            groups.len() - 1
+                        })
+                        .collect(),
+                )
+            } else if let (Some(e @ 1..=5), QuestionType::Likert) = (x.element, &x.kind) {
+                // levels are numbered after all questions are seen (below)
+                CrossRole::Level(
+                    keys.iter()
+                        .map(|k| {
+                            let at = levels.iter().position(|l| l == k).unwrap_or_else(|| {
+                                levels.push(k);
+                                levels.len() - 1
+                            });
+                            usize::from(e - 1) * 1000 + at
+                        })
+                        .collect(),
+                )
+            } else {
+                CrossRole::None
+            });
             names.push((x.name.as_str(), keys));
         }
+        // (element − 1) × 1000 + level → (element − 1) × levels + level
+        let nl = levels.len().max(1);
+        for role in &mut cross {
+            if let CrossRole::Level(v) = role {
+                v.iter_mut().for_each(|c| *c = (*c / 1000) * nl + *c % 1000);
+            }
+        }
         let width = names.iter().map(|(_, k)| k.len()).max().unwrap_or(0).max(1);
-        Counter { index, names, width, slots: FnvMap::default(), units: Vec::new(), per_unit: Vec::new(), counts: Vec::new() }
+        Counter {
+            index,
+            names,
+            cross,
+            groups,
+            levels,
+            width,
+            slots: FnvMap::default(),
+            units: Vec::new(),
+            per_unit: Vec::new(),
+            counts: Vec::new(),
+            cells: Vec::new(),
+            seen_groups: Vec::new(),
+            seen_levels: Vec::new(),
+            cell_base: 0,
+        }
+    }
+
+    /// Breakdown cells per unit: group options × 5 elements × levels.
+    fn cell_block(&self) -> usize {
+        if self.levels.is_empty() { 0 } else { self.groups.len() * 5 * self.levels.len() }
     }
 
     /// The base of a unit's block in `counts` (one more response of the unit).
     fn unit_base(&mut self, unit: i64) -> usize {
         let block = self.names.len() * self.width;
+        let cell_block = self.cell_block();
         let slot = *self.slots.entry(unit).or_insert_with(|| {
             self.units.push(unit);
             self.per_unit.push(0);
             self.counts.resize(self.counts.len() + block, 0);
+            self.cells.resize(self.cells.len() + cell_block, 0);
             self.units.len() - 1
         });
         self.per_unit[slot] += 1;
+        self.seen_groups.clear();
+        self.seen_levels.clear();
+        self.cell_base = slot * cell_block;
         slot * block
     }
 
-    fn bump(&mut self, base: usize, name: &str, key: &str) {
+    fn bump(&mut self, base: usize, name: &str, key: &str, single: bool) {
+        use parindex_core::survey::answers::COMMENTED;
         if let Some((qi, keys)) = self.index.get(name)
-            && let Some(oi) = keys.iter().position(|k| *k == key)
+            && let Some(oi) = match keys.as_slice() {
+                [COMMENTED] => (!key.trim().is_empty()).then_some(0),
+                _ => keys.iter().position(|k| *k == key),
+            }
         {
             self.counts[base + qi * self.width + oi] += 1;
+            if single {
+                match &self.cross[*qi] {
+                    CrossRole::None => {}
+                    CrossRole::Group(g) => self.seen_groups.push(g[oi]),
+                    CrossRole::Level(l) => self.seen_levels.push(l[oi]),
+                }
+            }
+        }
+    }
+
+    /// After a response's answers: its breakdown cells.
+    fn end_response(&mut self) {
+        let per_group = 5 * self.levels.len();
+        if per_group == 0 || self.seen_groups.is_empty() {
+            return;
+        }
+        for g in &self.seen_groups {
+            let at = self.cell_base + g * per_group;
+            for l in &self.seen_levels {
+                self.cells[at + l] += 1;
+            }
         }
     }
 
@@ -185,11 +301,12 @@ impl<'q> Counter<'q> {
         let base = self.unit_base(unit);
         for (name, v) in answers {
             match v {
-                Value::Text(k) => self.bump(base, name, k),
-                Value::Selected(ks) => ks.iter().for_each(|k| self.bump(base, name, k)),
+                Value::Text(k) => self.bump(base, name, k, true),
+                Value::Selected(ks) => ks.iter().for_each(|k| self.bump(base, name, k, false)),
                 _ => {}
             }
         }
+        self.end_response();
     }
 
     /// A stored response's answers (the JSON of `answers_json`), read without building a value.
@@ -198,16 +315,19 @@ impl<'q> Counter<'q> {
         let Ok(Entries(entries)) = serde_json::from_str::<Entries>(answers) else { return };
         for (name, v) in entries {
             match v {
-                Stored::One(k) => self.bump(base, &name, &k),
-                Stored::Many(ks) => ks.iter().for_each(|k| self.bump(base, &name, k)),
+                Stored::One(k) => self.bump(base, &name, &k, true),
+                Stored::Many(ks) => ks.iter().for_each(|k| self.bump(base, &name, k, false)),
                 Stored::Other => {}
             }
         }
+        self.end_response();
     }
 
     fn finish(self) -> ImportCounts {
+        use parindex_core::survey::answers::cross_key;
         let block = self.names.len() * self.width;
-        let (names, width) = (self.names, self.width);
+        let cell_block = self.cell_block();
+        let (names, width, nl) = (self.names, self.width, self.levels.len());
         let mut counts = std::collections::BTreeMap::new();
         for (slot, unit) in self.units.iter().enumerate() {
             for (qi, (q, keys)) in names.iter().enumerate() {
@@ -215,6 +335,16 @@ impl<'q> Counter<'q> {
                     let n = self.counts[slot * block + qi * width + oi];
                     if n > 0 {
                         counts.insert((*unit, q.to_string(), k.to_string()), n);
+                    }
+                }
+            }
+            for (gi, (g, o)) in self.groups.iter().enumerate() {
+                for e in 0..5 {
+                    for (li, level) in self.levels.iter().enumerate() {
+                        let n = self.cells[slot * cell_block + gi * 5 * nl + e * nl + li];
+                        if n > 0 {
+                            counts.insert((*unit, cross_key(g, o, e as u8 + 1), level.to_string()), n);
+                        }
                     }
                 }
             }

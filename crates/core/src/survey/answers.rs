@@ -208,21 +208,71 @@ impl<'q> Checker<'q> {
     }
 }
 
+/// The option under which the counts keep the comments of a long-text question (answers that
+/// are not blank): the unit's number of comments, without reading the responses.
+pub const COMMENTED: &str = "*";
+
 /// The (question, option) pairs a checked response adds to the per-unit counts: one per chosen
-/// option of a choice question (Likert included); numbers and texts are not counted.
+/// option of a choice question (Likert included); one ([`COMMENTED`]) per comment written in a
+/// long-text question; numbers and short texts are not counted. Then the
+/// cells of the breakdown by respondent group: for each group question answered
+/// ([`is_group_question`]) and each answer to a Likert question linked to a SIPAS element, one
+/// pair ([`cross_key`], level).
 pub fn count_keys(q: &Questionnaire, answers: &Answers) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    let mut groups = Vec::new();
+    let mut levels = Vec::new();
     for (_, x) in q.questions() {
+        if x.kind == QuestionType::LongText {
+            if let Some(Value::Text(t)) = answers.get(&x.name)
+                && !t.trim().is_empty()
+            {
+                out.push((x.name.clone(), COMMENTED.to_string()));
+            }
+            continue;
+        }
         if !x.kind.uses_list() {
             continue;
         }
         match answers.get(&x.name) {
-            Some(Value::Text(k)) => out.push((x.name.clone(), k.clone())),
+            Some(Value::Text(k)) => {
+                out.push((x.name.clone(), k.clone()));
+                if is_group_question(x) {
+                    groups.push((x.name.as_str(), k.as_str()));
+                }
+                if let (Some(e @ 1..=5), QuestionType::Likert) = (x.element, &x.kind) {
+                    levels.push((e, k.as_str()));
+                }
+            }
             Some(Value::Selected(ks)) => out.extend(ks.iter().map(|k| (x.name.clone(), k.clone()))),
             _ => {}
         }
     }
+    for (g, o) in groups {
+        out.extend(levels.iter().map(|(e, level)| (cross_key(g, o, *e), level.to_string())));
+    }
     out
+}
+
+/// A respondent-information question by which the indices are broken down (age group, gender,
+/// ethnicity…): a single choice linked to neither a SIPAS element nor a framework leaf.
+pub fn is_group_question(x: &super::Question) -> bool {
+    x.kind == QuestionType::SingleChoice && x.element.is_none() && x.leaf.is_none()
+}
+
+/// The "question" under which the counts keep one column of the breakdown by respondent group:
+/// respondents who chose `option` of group question `group`, their answers to element
+/// `element`, counted by level — `nhom_tuoi=18_29@e1`. Question names never hold `=` or `@`
+/// (the questionnaire check refuses them), so these never meet a real question.
+pub fn cross_key(group: &str, option: &str, element: u8) -> String {
+    format!("{group}={option}@e{element}")
+}
+
+/// The parts of a [`cross_key`]: (group question, option, element); `None` for a real question.
+pub fn parse_cross_key(key: &str) -> Option<(&str, &str, u8)> {
+    let (left, e) = key.rsplit_once("@e")?;
+    let (group, option) = left.split_once('=')?;
+    Some((group, option, e.parse().ok().filter(|e| (1..=5).contains(e))?))
 }
 
 #[cfg(test)]
@@ -280,6 +330,28 @@ mod tests {
             }],
             lists: vec![list("muc_do", &["1", "2", "3", "4", "5"]), list("kenh", &["web", "qr", "giay"])],
         }
+    }
+
+    #[test]
+    fn breakdown_cells_are_counted_per_group_answer_and_element_level() {
+        let mut f = form();
+        let qs = &mut f.sections[0].questions;
+        qs[0].element = Some(2);
+        qs.push(q("gioi_tinh", QuestionType::SingleChoice, Some("gioi"), false, None));
+        qs.push(q("nhom", QuestionType::SingleChoice, Some("gioi"), false, None));
+        f.lists.push(ChoiceList {
+            name: "gioi".into(),
+            choices: ["nam", "nu"].iter().map(|k| Choice { key: k.to_string(), label: t(k), weight: None }).collect(),
+        });
+        let a = check(&f, &raw(&[("hai_long", &["4"]), ("gioi_tinh", &["nu"])])).unwrap();
+        let keys = count_keys(&f, &a);
+        assert_eq!(keys, vec![("hai_long".into(), "4".into()), ("gioi_tinh".into(), "nu".into()), ("gioi_tinh=nu@e2".into(), "4".into())]);
+        assert_eq!(parse_cross_key("gioi_tinh=nu@e2"), Some(("gioi_tinh", "nu", 2)));
+        assert_eq!(parse_cross_key("gioi_tinh"), None);
+        assert_eq!(parse_cross_key("a=b@e9"), None);
+        // a question named like a breakdown cell is refused
+        f.sections[0].questions[1].name = "x=y@e1".into();
+        assert!(f.validate().iter().any(|p| p.place == "câu x=y@e1" && p.vi.contains("“=”")));
     }
 
     fn raw(pairs: &[(&str, &[&str])]) -> Raw {

@@ -166,6 +166,9 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// The longest question name or choice key (they are stored as such in the counts).
+pub const NAME_MAX: usize = 64;
+
 impl Questionnaire {
     /// Every question, in order, with its section.
     pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
@@ -198,6 +201,13 @@ impl Questionnaire {
             }
             let mut keys = BTreeSet::new();
             for c in &l.choices {
+                if c.key.chars().count() > NAME_MAX {
+                    p(
+                        format!("danh sách {}", l.name),
+                        format!("Mã lựa chọn “{}” dài quá {NAME_MAX} ký tự.", c.key),
+                        format!("The choice key “{}” is longer than {NAME_MAX} characters.", c.key),
+                    );
+                }
                 if !keys.insert(c.key.as_str()) {
                     p(
                         format!("danh sách {}", l.name),
@@ -237,6 +247,17 @@ impl Questionnaire {
             let place = format!("câu {}", q.name);
             if q.name.trim().is_empty() || q.name.contains(char::is_whitespace) {
                 p(place.clone(), "Tên câu hỏi trống hoặc có dấu cách.".into(), "The question name is empty or has spaces.".into());
+            }
+            if q.name.chars().count() > NAME_MAX {
+                p(
+                    place.clone(),
+                    format!("Tên câu hỏi dài quá {NAME_MAX} ký tự."),
+                    format!("The question name is longer than {NAME_MAX} characters."),
+                );
+            }
+            if q.name.contains(['=', '@']) {
+                // reserved: the counts of the breakdown by respondent group use them
+                p(place.clone(), "Tên câu hỏi không được chứa “=” hoặc “@”.".into(), "A question name may not contain “=” or “@”.".into());
             }
             if !seen.insert(q.name.as_str()) {
                 p(place.clone(), "Tên câu hỏi bị trùng.".into(), "The question name is used twice.".into());

@@ -18,6 +18,7 @@ pub mod session;
 pub mod survey;
 pub mod survey_count;
 pub mod survey_import;
+pub mod survey_reply;
 pub mod survey_response;
 pub mod survey_token;
 pub mod survey_unit;

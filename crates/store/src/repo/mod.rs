@@ -7,6 +7,7 @@ pub mod frameworks;
 pub mod notifications;
 pub mod periods;
 pub mod survey_data;
+pub mod survey_feedback;
 pub mod surveys;
 pub mod units;
 pub mod users;

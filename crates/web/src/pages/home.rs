@@ -37,6 +37,8 @@ struct Home {
     unit_name: Option<String>,
     tiles: Vec<Tile>,
     mine: Vec<MyAssessment>,
+    /// My unit's surveys with comments: (survey id, name, received, unanswered).
+    comments: Vec<(i64, String, u64, u64)>,
 }
 
 #[derive(Deserialize)]
@@ -49,7 +51,18 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
     let mut tiles = Vec::new();
     let mut unit_name = None;
     let mut mine = Vec::new();
+    let mut comments = Vec::new();
     if let Some(actor) = &ctx.actor {
+        if let Some(unit_id) = actor.unit_id.filter(|u| ctx.allows(Action::ViewSurveyComments, Resource::Unit(*u))) {
+            comments = state
+                .store
+                .unit_comment_summary(unit_id)
+                .await?
+                .into_iter()
+                .filter(|(_, _, c)| c.received > 0)
+                .map(|(id, name, c)| (id, name, c.received, c.received.saturating_sub(c.answered)))
+                .collect();
+        }
         if let Some(unit_id) = actor.unit_id.filter(|u| ctx.allows(Action::ViewUnitDrafts, Resource::Unit(*u))) {
             let today = parindex_core::assessment::today_vn();
             for (p, a) in state.store.assessments_of_unit(unit_id).await? {
@@ -90,7 +103,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
             tiles.push(Tile { href: "/admin/users", label: "home.users", value: state.store.list_users().await?.len().to_string() });
         }
     }
-    Ok(render(&Home { page, unit_name, tiles, mine }))
+    Ok(render(&Home { page, unit_name, tiles, mine, comments }))
 }
 
 fn kind_href(kind: &str) -> &'static str {

@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod periods;
 pub mod public_survey;
 pub mod survey_entry;
+pub mod survey_feedback;
 pub mod surveys;
 pub mod units;
 
@@ -192,6 +193,7 @@ pub fn router() -> Router<AppState> {
         .merge(inbox::router())
         .merge(surveys::router())
         .merge(survey_entry::router())
+        .merge(survey_feedback::router())
         .merge(public_survey::router())
         .merge(admin::router())
         .fallback(not_found)

@@ -522,6 +522,8 @@ pub struct RunUnit {
     /// Responses as a share of the quota, for the bar (0–100).
     pub percent: i64,
     pub link: String,
+    /// Comments received and answered ("12 (9)"), empty without comments.
+    pub comments: String,
 }
 
 pub struct IndexRowView {
@@ -582,7 +584,7 @@ pub struct RunNotice {
     pub notes: Vec<String>,
 }
 
-fn pct(ctx: &Ctx, x: f64) -> String {
+pub fn pct(ctx: &Ctx, x: f64) -> String {
     let s = format!("{x:.1}");
     if ctx.lang.code() == "en" { s } else { s.replace('.', ",") }
 }
@@ -592,6 +594,7 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
     let run = state.store.get_survey(id).await?;
     let base = state.config.public_origin.clone().unwrap_or_default();
     let unit_rows = state.store.survey_units(id).await?;
+    let comment_counts = state.store.comment_counts(id).await?;
     let names: std::collections::HashMap<String, String> = unit_rows.iter().map(|u| (u.unit_code.clone(), u.unit_name.clone())).collect();
     let respondents: std::collections::HashMap<String, u64> =
         unit_rows.iter().map(|u| (u.unit_code.clone(), u.responses.max(0) as u64)).collect();
@@ -606,6 +609,7 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
             responses: u.responses,
             percent: if u.quota > 0 { (i64::from(u.responses) * 100 / i64::from(u.quota)).min(100) } else { 0 },
             link: format!("{base}/k/{}", u.public_key),
+            comments: comment_counts.get(&u.unit_id).map(|c| format!("{} ({})", c.received, c.answered)).unwrap_or_default(),
         })
         .collect();
     let (_, questionnaire) = state.store.get_questionnaire(&run.questionnaire).await?;
