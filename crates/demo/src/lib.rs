@@ -296,8 +296,10 @@ async fn seed_survey(store: &Store) -> anyhow::Result<()> {
             for (_, x) in q.questions().filter(|(_, x)| parindex_core::survey::answers::is_group_question(x)) {
                 let Some(list) = x.list.as_deref().and_then(|l| q.list(l)) else { continue };
                 if rng.below(5) > 0 && !list.choices.is_empty() {
-                    // the first options are the common ones (Kinh and Thái, farmers…): weigh them
-                    let k = (rng.below(list.choices.len() as u64) * rng.below(list.choices.len() as u64)) as usize / list.choices.len();
+                    // the first options are the common ones (Kinh and Thái, farmers…): half the
+                    // time one of the first two, else any
+                    let n = list.choices.len() as u64;
+                    let k = if rng.below(2) == 0 { rng.below(n.min(2)) } else { rng.below(n) } as usize;
                     raw.insert(x.name.clone(), vec![list.choices[k].key.clone()]);
                 }
             }

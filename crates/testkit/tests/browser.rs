@@ -565,3 +565,32 @@ async fn a_citizen_answers_the_public_survey_on_a_phone() {
     b.screenshot("qr-poster").await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_answers_citizens_comments_and_the_office_reads_groups() {
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let run = app.store.list_surveys().await.unwrap().into_iter().find(|s| s.code.starts_with("SIPAS")).unwrap();
+    // the commune's focal officer finds the comments from the home page
+    sign_in(&b, &app, "canbo.chiengsinh", app.password).await;
+    assert!(text_of(&b, "#my-comments").await.contains("chưa trả lời"));
+    click(&b, "#my-comments a").await;
+    let open = b.client.find_all(Locator::Css("article.comment.open")).await.unwrap();
+    assert!(!open.is_empty(), "unanswered comments first");
+    b.screenshot("comments-unit").await;
+    let id = open[0].attr("id").await.unwrap().unwrap();
+    fill(&b, &format!("#{id} textarea"), "Phường xin tiếp thu, sẽ bố trí thêm ghế chờ.").await;
+    click(&b, &format!("#{id} button[type=submit]")).await;
+    assert!(text_of(&b, &format!("#{id}")).await.contains("Phường xin tiếp thu, sẽ bố trí thêm ghế chờ."));
+    assert!(text_of(&b, &format!("#{id} .reply")).await.contains("canbo.chiengsinh"));
+    // the reform office: the breakdown by respondent group, small groups hidden
+    switch_user(&b, &app, "thuky").await;
+    b.client.goto(&app.url(&format!("/surveys/runs/{}", run.id))).await.unwrap();
+    click(&b, "#breakdown-link").await;
+    let groups = text_of(&b, "main").await;
+    assert!(groups.contains("Giới tính") && groups.contains("Nữ") && groups.contains("Nhóm tuổi"), "{groups}");
+    b.screenshot("survey-breakdown").await;
+    b.client.set_window_size(420, 900).await.unwrap();
+    b.screenshot("survey-breakdown-phone").await;
+    b.close().await;
+}

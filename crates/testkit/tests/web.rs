@@ -2383,7 +2383,7 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     for level in ["5", "2"] {
         let mut body: Vec<(String, String)> = (1..=30).map(|i| (format!("q{i:02}"), level.to_string())).collect();
         body.extend(
-            [("nhom_tuoi", "30-44"), ("gioi_tinh", "F"), ("dan_toc", "kinh"), ("hoc_van", "thpt"), ("nghe_nghiep", "nong_dan")]
+            [("age_group", "30-44"), ("gender", "F"), ("dan_toc", "kinh"), ("hoc_van", "thpt"), ("nghe_nghiep", "nong_dan")]
                 .map(|(a, b)| (a.to_string(), b.to_string())),
         );
         body.push(("q_bien_the".into(), level.into()));
@@ -2423,7 +2423,7 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     let r = sec.post(app.url(&format!("{run_url}/import"))).multipart(upload(good.clone(), "phieu-giay.csv")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
-    assert!(page.contains("Đã nhập số phiếu: 2") && page.contains("age_group") && page.contains("phieu-giay.csv"), "{page}");
+    assert!(page.contains("Đã nhập số phiếu: 2") && page.contains("dan_toc") && page.contains("phieu-giay.csv"), "{page}");
     assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 4);
     // the same file twice is refused, not counted twice
     let r = sec.post(app.url(&format!("{run_url}/import"))).multipart(upload(good, "lai-lan-nua.csv")).send().await.unwrap();
@@ -2476,7 +2476,7 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     assert!(page.contains("đã kết thúc") && !page.contains("<form"), "closed public page");
     let mut body: Vec<(String, String)> = (1..=30).map(|i| (format!("q{i:02}"), "3".to_string())).collect();
     body.extend(
-        [("nhom_tuoi", "60+"), ("gioi_tinh", "M"), ("dan_toc", "thai"), ("hoc_van", "thcs"), ("nghe_nghiep", "huu_tri")]
+        [("age_group", "60+"), ("gender", "M"), ("dan_toc", "thai"), ("hoc_van", "thcs"), ("nghe_nghiep", "huu_tri")]
             .map(|(a, b)| (a.to_string(), b.to_string())),
     );
     assert_eq!(anon.post(app.url(&format!("/k/{key}"))).form(&body).send().await.unwrap().status(), 409);
@@ -2623,7 +2623,7 @@ backend_tests!(paper_forms_are_keyed_in_by_number_and_checked, |b| async move {
     };
     let mut cells: Vec<(String, String)> = (1..=30).map(|i| (format!("q{i:02}"), "4".to_string())).collect();
     cells.extend(
-        [("nhom_tuoi", "2"), ("gioi_tinh", "F"), ("ky_vong", "1 3"), ("gop_y", "Cán bộ nhiệt tình")]
+        [("age_group", "2"), ("gender", "F"), ("ky_vong", "1 3"), ("gop_y", "Cán bộ nhiệt tình")]
             .map(|(a, b)| (a.to_string(), b.to_string())),
     );
     cells.retain(|(k, _)| k != "q30"); // blank on the paper form: stays blank
@@ -2647,7 +2647,7 @@ backend_tests!(paper_forms_are_keyed_in_by_number_and_checked, |b| async move {
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].channel, "paper");
     let a: Value = serde_json::from_str(&stored[0].answers).unwrap();
-    assert_eq!((a["nhom_tuoi"].as_str(), a["gioi_tinh"].as_str()), (Some("30-44"), Some("F")));
+    assert_eq!((a["age_group"].as_str(), a["gender"].as_str()), (Some("30-44"), Some("F")));
     assert_eq!(a["ky_vong"], json!(["bot_thu_tuc", "nhanh_hon"]));
     assert!(a.get("q30").is_none());
     let page = sec.get(app.url(&format!("{run_url}/nhap?unit={}&saved=1", unit.unit_id))).send().await.unwrap().text().await.unwrap();
@@ -2694,7 +2694,7 @@ backend_tests!(comments_are_answered_by_their_unit_and_small_groups_stay_hidden,
         let (c, url) = (anon.clone(), app.url(&format!("/k/{key}")));
         async move {
             let mut body: Vec<(String, String)> = (1..=30).map(|q| (format!("q{q:02}"), level.to_string())).collect();
-            body.push(("gioi_tinh".into(), gender.into()));
+            body.push(("gender".into(), gender.into()));
             body.push(("q_bien_the".into(), i.to_string()));
             if let Some(t) = comment {
                 body.push(("gop_y".into(), t));
@@ -2727,7 +2727,7 @@ backend_tests!(comments_are_answered_by_their_unit_and_small_groups_stay_hidden,
     let before = app.store.survey_breakdown(run_id, None).await.unwrap();
     assert_eq!(
         before.iter().map(|c| (c.question.as_str(), c.option.as_str(), c.respondents)).collect::<Vec<_>>(),
-        [("gioi_tinh", "F", 12), ("gioi_tinh", "M", 1)]
+        [("gender", "F", 12), ("gender", "M", 1)]
     );
     assert_eq!(before[0].elements[0], parindex_core::sipas::Tally { n: 6 * 12, top2: 6 * 12, sum: 6 * (11 * 4 + 5) });
     sec.post(app.url(&format!("{run_url}/recount"))).send().await.unwrap();
