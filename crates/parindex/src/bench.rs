@@ -416,11 +416,28 @@ pub async fn surveys(path: &std::path::Path, database_url: Option<String>, reps:
         min.as_secs_f64() * 1e3,
         median.as_secs_f64() * 1e3
     );
+    // the breakdown by respondent group (age group, gender: the file's own columns), also
+    // from the counts; checked again after the recount
+    let mut times = Vec::new();
+    let mut groups = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        groups = store.survey_breakdown(run.id, None).await?;
+        times.push(t.elapsed());
+    }
+    let (min, median) = stats(times);
+    println!(
+        "breakdown by respondent group from the counts: {} groups, min {:.1} ms, median {:.1} ms over {reps}",
+        groups.len(),
+        min.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3
+    );
     let t = Instant::now();
     let read = parindex_web::survey_data::recount(&store, &ctx, run.id).await?;
     println!("full recount from the raw responses: {read} responses in {:.2} s (one pass, one transaction)", t.elapsed().as_secs_f64());
     let again = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&store.survey_tallies(run.id).await?));
     anyhow::ensure!(again == shown, "the recount gives the same indices");
+    anyhow::ensure!(store.survey_breakdown(run.id, None).await? == groups, "the recount gives the same breakdown");
     let t = Instant::now();
     let mut export = Vec::with_capacity(bytes.len());
     let n = parindex_web::survey_data::write_responses_csv(&store, run.id, &mut export).await?;
