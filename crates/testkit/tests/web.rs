@@ -2782,6 +2782,39 @@ backend_tests!(comments_are_answered_by_their_unit_and_small_groups_stay_hidden,
     // the office reads any unit's comments and answers, with the unit chooser
     let page = sec.get(app.url(&format!("{run_url}/gop-y?unit={}", ub.unit_id))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Bí mật của Sở Bêta") && page.contains("id=\"unit-filter\"") && !page.contains("reply-form"));
+    // the same through the JSON API
+    let api = |path: String| app.url(&format!("/api/v1/surveys/{run_id}{path}"));
+    let r = officer.get(api("/comments".into())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["comments"].as_array().unwrap().len(), 3);
+    assert!(!v.to_string().contains("Bí mật của Sở Bêta"));
+    assert_eq!(officer.get(api(format!("/comments?unit={}", ub.unit_id))).send().await.unwrap().status(), 403);
+    let body = serde_json::json!({"unit": ua.unit_id, "question": "gop_y", "body": "Trả lời qua API"});
+    assert_eq!(officer.post(api(format!("/comments/{}", comments[1].response_id))).json(&body).send().await.unwrap().status(), 204);
+    let other = serde_json::json!({"unit": ub.unit_id, "question": "gop_y", "body": "x"});
+    assert_eq!(officer.post(api(format!("/comments/{ub_comment}"))).json(&other).send().await.unwrap().status(), 403);
+    for (c, status) in [(&officer, 403), (&sec, 200)] {
+        assert_eq!(c.get(api("/breakdown".into())).send().await.unwrap().status(), status);
+        assert_eq!(c.get(api(String::new())).send().await.unwrap().status(), status);
+    }
+    let v: serde_json::Value = sec.get(api("/breakdown".into())).send().await.unwrap().json().await.unwrap();
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups[0]["respondents"], 12);
+    assert_eq!(groups[0]["elements"][0]["share_top2"], 100.0);
+    assert_eq!((groups[1]["hidden"].as_bool(), groups[1].get("respondents")), (Some(true), None), "{v}");
+    let v: serde_json::Value = sec.get(api(String::new())).send().await.unwrap().json().await.unwrap();
+    assert!(v["indices"].as_array().unwrap().iter().any(|r| r["unit_code"] == "UA" && r["element"] == "sipas"));
+    assert!(v["comments"].as_array().unwrap().iter().any(|c| c["unit_id"] == ua.unit_id && c["received"] == 3 && c["answered"] == 2));
+    let bad = "unit_code,q01\nUA,9\nKHONG,4\n";
+    let r = sec.post(api("/responses?filename=x.csv".into())).body(bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["details"].as_array().unwrap().len(), 2, "{v}");
+    let r = sec.post(api("/responses?filename=x.csv".into())).body("unit_code,q01,gender\nUA,5,M\n").send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let export = sec.get(api("/responses".into())).send().await.unwrap().text().await.unwrap();
+    assert_eq!(export.lines().count(), 1 + 14);
     // every answer is in the audit log
     let f = parindex_store::repo::audit::AuditFilter {
         action: Some("survey.reply".into()),

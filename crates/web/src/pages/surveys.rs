@@ -822,7 +822,7 @@ async fn import_responses(
 }
 
 /// The raw responses as CSV, streamed page by page.
-async fn export_responses(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn export_responses(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let run = state.store.get_survey(id).await?;
     let (mut w, r) = tokio::io::duplex(256 * 1024);
@@ -844,7 +844,7 @@ async fn export_responses(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
 }
 
 /// The indices as CSV in the layout of `parindex sipas compute` (`shared/bench/SIPAS_SPEC.md`).
-async fn export_indices(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn export_indices(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let run = state.store.get_survey(id).await?;
     let csv = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&state.store.survey_tallies(id).await?));
