@@ -55,7 +55,8 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0010_assignments",
             "m0011_questionnaires",
             "m0012_surveys",
-            "m0013_survey_imports_tokens"
+            "m0013_survey_imports_tokens",
+            "m0014_survey_replies"
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
