@@ -385,6 +385,10 @@ async fn seed_officials_survey(store: &Store, year: i32) -> anyhow::Result<()> {
             store.record_responses(run.id, vec![ResponseIn { unit_id: u.unit_id, channel: "token".into(), answers, keys }]).await?;
         }
     }
+    // the survey-sourced leaves (8.2–8.4) of this year's agency period get their points
+    for p in store.list_periods().await?.into_iter().filter(|p| p.year == year) {
+        store.apply_survey_points(&ctx, run.id, p.id).await?;
+    }
     Ok(())
 }
 

@@ -2605,6 +2605,66 @@ backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async mov
     let stored = app.store.responses_page(run_id, 0, 10).await.unwrap();
     assert_eq!(stored.len(), 2);
     assert!(stored.iter().all(|r| r.channel == "token" && !tokens.iter().any(|t| r.answers.contains(t.as_str()))));
+
+    // the shares become the leaves' points in this year's period of the agency framework
+    let sys = parindex_store::AuditCtx::system("test");
+    let sample = include_str!("../../../frameworks/samples/agency-2026.yaml");
+    let fw = parindex_reports::framework::parse_framework("agency-2026.yaml", sample).unwrap();
+    app.store.import_framework(&sys, fw, "agency-2026.yaml").await.unwrap();
+    app.store.set_framework_status(&sys, "MAU-SO-2026", parindex_core::framework::Status::Published).await.unwrap();
+    let period = |code: &str, year: i32| parindex_store::repo::periods::PeriodInput {
+        code: code.into(),
+        name: format!("Năm {year}"),
+        year,
+        framework_code: "MAU-SO-2026".into(),
+        ..Default::default()
+    };
+    let p = app.store.create_period(&sys, period("2026", 2026)).await.unwrap();
+    let other_year = app.store.create_period(&sys, period("2025", 2025)).await.unwrap();
+    let page = sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
+    let at = page.find("id=\"apply-points\"").expect("the form");
+    let form = &page[at..at + page[at..].find("</form>").unwrap()];
+    assert!(form.contains(&format!("<option value=\"{}\">", p.id)));
+    assert!(!form.contains(&format!("<option value=\"{}\">", other_year.id)), "only periods of the survey's year");
+    for user in ["officer.a", "appraiser", "viewer"] {
+        let c = app.login(user).await;
+        assert_eq!(c.post(app.url(&format!("{run_url}/points"))).form(&[("period", p.id)]).send().await.unwrap().status(), 403, "{user}");
+    }
+    let r = sec.post(app.url(&format!("{run_url}/points"))).form(&[("period", other_year.id)]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Khảo sát năm 2026 không dùng cho kỳ đánh giá năm 2025"));
+    let r = sec.post(app.url(&format!("{run_url}/points"))).form(&[("period", p.id)]).send().await.unwrap();
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Đã ghi điểm khảo sát vào số tiêu chí: 3"), "UA's 8.2, 8.3, 8.4: {page}");
+    let ua_assessment = app.store.list_assessments(p.id, parindex_core::UnitScope::All).await.unwrap();
+    let ua_assessment = ua_assessment.iter().find(|a| a.unit_code == "UA").unwrap().id;
+    let view = app.store.get_assessment(ua_assessment).await.unwrap();
+    let e = &view.entries["8.3"];
+    // 2.5 × 7/8 = 35/16, exactly
+    assert_eq!(e.points, Some(parindex_core::Exact::ratio(35, 16)));
+    assert!(e.note.as_deref().unwrap().contains("CBCC-2026: 6 câu trả lời, tỷ lệ 7/8"));
+    assert!(view.entries.get("8.1").is_none(), "the citizens' leaf is not this survey's");
+    // the unit sees the points and where they come from on its assessment page
+    let officer = app.login("officer.a").await;
+    let page = officer.get(app.url(&format!("/assessments/{ua_assessment}"))).send().await.unwrap().text().await.unwrap();
+    let at = page.find("id=\"leaf-8.3\"").unwrap();
+    let leaf = &page[at..at + page[at..].find("id=\"leaf-8.4\"").unwrap()];
+    assert!(
+        leaf.contains("2,19 / 2,50") && leaf.contains("tỷ lệ 7/8") && leaf.contains("Nguồn:"),
+        "shown to the framework's 2 decimals: {leaf}"
+    );
+    // applying again changes nothing but the version; every write is in the audit log
+    sec.post(app.url(&format!("{run_url}/points"))).form(&[("period", p.id)]).send().await.unwrap();
+    let again = app.store.get_assessment(ua_assessment).await.unwrap();
+    assert_eq!((again.entries["8.3"].points.clone(), again.entries["8.3"].version), (e.points.clone(), e.version + 1));
+    // and through the API (the reform office; unit staff refused)
+    let url = app.url(&format!("/api/v1/surveys/{run_id}/points"));
+    assert_eq!(officer.post(&url).json(&serde_json::json!({"period": p.id})).send().await.unwrap().status(), 403);
+    let v: serde_json::Value = sec.post(&url).json(&serde_json::json!({"period": p.id})).send().await.unwrap().json().await.unwrap();
+    let l83 = v["applied"].as_array().unwrap().iter().find(|a| a["leaf"] == "8.3").unwrap().clone();
+    assert_eq!((l83["unit_code"].as_str(), l83["share"].as_str(), l83["answers"].as_u64()), (Some("UA"), Some("7/8"), Some(6)));
+    let f = parindex_store::repo::audit::AuditFilter { action: Some("assessment.survey_points".into()), ..Default::default() };
+    assert_eq!(app.store.list_audit(&f).await.unwrap().total, 9);
 });
 
 backend_tests!(paper_forms_are_keyed_in_by_number_and_checked, |b| async move {

@@ -8,6 +8,7 @@ pub mod notifications;
 pub mod periods;
 pub mod survey_data;
 pub mod survey_feedback;
+pub mod survey_points;
 pub mod surveys;
 pub mod units;
 pub mod users;

@@ -201,6 +201,28 @@ pub async fn reply(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PointsBody {
+    /// The period (of the survey's year) whose assessments receive the points.
+    pub period: i64,
+}
+
+/// Officials' survey → points: write each unit's leaf shares into the period's assessments
+/// (points = max × share, exact, with a note of the source). Returns what was written and what
+/// was skipped, with the reason.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/points", tag = "surveys", params(("id" = i64, Path)), request_body = PointsBody,
+    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn points(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<PointsBody>,
+) -> Result<Json<Value>, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    Ok(Json(serde_json::to_value(state.store.apply_survey_points(&ctx.audit(), id, b.period).await?).unwrap_or_default()))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/surveys", get(list))
@@ -208,6 +230,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/{id}/breakdown", get(breakdown))
         .route("/surveys/{id}/responses", post(import).get(crate::pages::surveys::export_responses))
         .route("/surveys/{id}/indices.csv", get(crate::pages::surveys::export_indices))
+        .route("/surveys/{id}/points", post(points))
         .route("/surveys/{id}/comments", get(comments))
         .route("/surveys/{id}/comments/{response}", post(reply))
 }

@@ -563,6 +563,8 @@ struct Run {
     rankings: Vec<Ranking>,
     /// Officials' survey: per unit and leaf, (unit, leaf, answers, share as a percentage, exact fraction).
     shares: Vec<(String, String, u64, String, String)>,
+    /// Periods of the survey's year not yet approved, to write the leaf shares into: (id, name).
+    periods: Vec<(i64, String)>,
     notice: RunNotice,
 }
 
@@ -673,7 +675,7 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
         .into_iter()
         .map(|t| (unit_names.get(&t.unit_id).cloned().unwrap_or_default(), t.issued, t.used))
         .collect();
-    let shares = state
+    let shares: Vec<(String, String, u64, String, String)> = state
         .store
         .survey_leaf_shares(id)
         .await?
@@ -702,7 +704,20 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
             .collect();
         rankings.push(Ranking { question: text_in(&x.label, lang), options });
     }
-    let mut r = render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, shares, rankings, notice });
+    let periods = if shares.is_empty() {
+        vec![]
+    } else {
+        state
+            .store
+            .list_periods()
+            .await?
+            .into_iter()
+            .filter(|p| p.year == run.year && p.status != "approved")
+            .map(|p| (p.id, p.name))
+            .collect()
+    };
+    let mut r =
+        render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, shares, rankings, periods, notice });
     if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -957,6 +972,36 @@ async fn set_open(State(state): State<AppState>, ctx: Ctx, Path((id, what)): Pat
     Ok(Redirect::to(&format!("/surveys/runs/{id}?done={what}")).into_response())
 }
 
+#[derive(Deserialize)]
+pub struct PointsForm {
+    period: i64,
+}
+
+/// Officials' survey → the leaves' points in a period's assessments (`Store::apply_survey_points`);
+/// the run page comes back with what was written and what was skipped, and why.
+async fn apply_points(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<PointsForm>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    let lang = ctx.lang.code();
+    let notice = match state.store.apply_survey_points(&ctx.audit(), id, f.period).await {
+        Ok(done) => RunNotice {
+            flash: Some(format!("{} {}", ctx.t("sv.points_applied"), done.applied.len())),
+            notes: done.skipped.iter().map(|s| format!("{} · {}: {}", s.unit_code, s.leaf, s.reason.get(lang))).collect(),
+            ..Default::default()
+        },
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            RunNotice { error: crate::pages::store_error_text(&ctx, &e), ..Default::default() }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    run_page(&state, &ctx, id, notice).await
+}
+
 /// Rebuild the counts from the raw responses.
 async fn recount(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
@@ -977,6 +1022,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/runs/{id}/responses.csv", get(export_responses))
         .route("/surveys/runs/{id}/indices.csv", get(export_indices))
         .route("/surveys/runs/{id}/recount", post(recount))
+        .route("/surveys/runs/{id}/points", post(apply_points))
         .route("/surveys/runs/{id}/status/{what}", post(set_open))
         .route("/surveys/runs/{id}/tokens", post(issue_tokens))
         .route("/surveys/runs/{id}/poster/{unit_id}", get(poster))

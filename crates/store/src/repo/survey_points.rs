@@ -1,0 +1,177 @@
+//! Officials' survey → points of a period (issue #5, item 7). A framework leaf sourced from a
+//! survey (`source: survey`, rule `survey`) is scored neither by the unit nor by an appraiser:
+//! its points are max × the survey's exact mean option weight for that unit
+//! (`Store::survey_leaf_shares`). [`Store::apply_survey_points`] writes them into the period's
+//! assessments — as the leaf's input (`{result: share}`), its points, and a note naming the
+//! survey, the number of answers and the exact share — so the self / appraised / final chain and
+//! every total read them like any other leaf, and the provenance is on the leaf. Applying again
+//! (more responses came in) replaces the figures, with before → after in the audit log. An
+//! approved assessment is never touched.
+
+use chrono::Utc;
+use parindex_core::framework::{Input, Rule, Source};
+use parindex_core::{Exact, Msg, UnitScope};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::entity::assessment_entry;
+use crate::repo::audit::{AuditEntry, record};
+use crate::repo::periods::{entry_of, points_of};
+use crate::{AuditCtx, Store, StoreError};
+
+/// One unit × leaf written.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppliedLeaf {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub leaf: String,
+    pub answers: u64,
+    /// The exact share (a fraction: `7/8`).
+    pub share: String,
+    pub points: String,
+}
+
+/// One unit × leaf not written, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedLeaf {
+    pub unit_code: String,
+    pub leaf: String,
+    pub reason: Msg,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SurveyPoints {
+    pub applied: Vec<AppliedLeaf>,
+    pub skipped: Vec<SkippedLeaf>,
+}
+
+impl Store {
+    /// Write a survey's leaf shares into the assessments of a period of the same year, in one
+    /// transaction (one audit entry per leaf). Units without an assessment in the period, leaves
+    /// the period's framework does not take from a survey, and approved assessments are skipped
+    /// and listed.
+    pub async fn apply_survey_points(&self, ctx: &AuditCtx, survey_id: i64, period_id: i64) -> Result<SurveyPoints, StoreError> {
+        let survey = self.get_survey(survey_id).await?;
+        let period = self.get_period(period_id).await?;
+        if survey.year != period.year {
+            return Err(StoreError::invalid(
+                "period",
+                Msg::new(
+                    format!("Khảo sát năm {} không dùng cho kỳ đánh giá năm {}.", survey.year, period.year),
+                    format!("A survey of {} cannot score a period of {}.", survey.year, period.year),
+                ),
+            ));
+        }
+        let shares = self.survey_leaf_shares(survey_id).await?;
+        let assessments = self.list_assessments(period_id, UnitScope::All).await?;
+        let mut out = SurveyPoints::default();
+        let mut writes: Vec<(i64, String, Input, Exact, String, AppliedLeaf)> = Vec::new();
+        let mut views = std::collections::HashMap::new();
+        for s in shares {
+            let skip =
+                |vi: String, en: String| SkippedLeaf { unit_code: s.unit_code.clone(), leaf: s.leaf.clone(), reason: Msg::new(vi, en) };
+            let Some(a) = assessments.iter().find(|a| a.unit_id == s.unit_id) else {
+                out.skipped.push(skip("Đơn vị không tham gia kỳ đánh giá này.".into(), "The unit is not in this period.".into()));
+                continue;
+            };
+            if a.state == "approved" {
+                out.skipped.push(skip("Kết quả của đơn vị đã được phê duyệt.".into(), "The unit's result is approved.".into()));
+                continue;
+            }
+            if !views.contains_key(&a.id) {
+                views.insert(a.id, self.get_assessment(a.id).await?);
+            }
+            let view = &views[&a.id];
+            let leaf = view.framework.find(&s.leaf).filter(|n| {
+                n.is_leaf()
+                    && n.source == Source::Survey
+                    && matches!(n.rule, Some(Rule::Survey))
+                    && (n.applies_to.is_empty() || n.applies_to.iter().any(|k| k == &a.unit_kind))
+            });
+            let Some(leaf) = leaf else {
+                out.skipped.push(skip(
+                    format!("Bộ chỉ số của kỳ không có tiêu chí {} lấy điểm từ khảo sát cho đơn vị này.", s.leaf),
+                    format!("The period's framework has no survey-sourced leaf {} for this unit.", s.leaf),
+                ));
+                continue;
+            };
+            let input = Input { result: Some(s.share.clone()), ..Default::default() };
+            let Some(points) = points_of(leaf, &input)? else { continue };
+            let share = s.share.to_fraction_string();
+            let note = format!("Từ khảo sát {}: {} câu trả lời, tỷ lệ {} (trung bình trọng số phương án).", survey.code, s.answers, share);
+            let applied = AppliedLeaf {
+                unit_code: s.unit_code.clone(),
+                unit_name: s.unit_name.clone(),
+                leaf: s.leaf.clone(),
+                answers: s.answers,
+                share,
+                points: points.to_string(),
+            };
+            writes.push((a.id, s.leaf.clone(), input, points, note, applied));
+        }
+        let ctx = ctx.clone();
+        let code = survey.code.clone();
+        let applied = self
+            .db
+            .transaction::<_, Vec<AppliedLeaf>, StoreError>(|txn| {
+                Box::pin(async move {
+                    let now = Utc::now();
+                    let mut applied = Vec::new();
+                    for (assessment_id, leaf, input, points, note, row) in writes {
+                        let input_json = serde_json::to_string(&input).unwrap_or_default();
+                        let existing = entry_of(txn, assessment_id, &leaf).await?;
+                        let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points, "note": x.note}));
+                        match existing {
+                            Some(x) => {
+                                let version = x.version + 1;
+                                let mut am = x.into_active_model();
+                                am.self_input = Set(Some(input_json.clone()));
+                                am.self_points = Set(Some(points.to_string()));
+                                am.note = Set(Some(note.clone()));
+                                am.version = Set(version);
+                                am.updated_by = Set(ctx.actor_name.clone());
+                                am.updated_at = Set(now);
+                                am.update(txn).await?;
+                            }
+                            None => {
+                                assessment_entry::ActiveModel {
+                                    assessment_id: Set(assessment_id),
+                                    node_code: Set(leaf.clone()),
+                                    self_input: Set(Some(input_json.clone())),
+                                    self_points: Set(Some(points.to_string())),
+                                    note: Set(Some(note.clone())),
+                                    version: Set(1),
+                                    updated_by: Set(ctx.actor_name.clone()),
+                                    updated_at: Set(now),
+                                    ..Default::default()
+                                }
+                                .insert(txn)
+                                .await?;
+                            }
+                        }
+                        record(
+                            txn,
+                            &ctx,
+                            AuditEntry {
+                                action: "assessment.survey_points",
+                                object_type: "assessment",
+                                object_id: Some(format!("{assessment_id}/{leaf}")),
+                                before,
+                                after: Some(
+                                    json!({"survey": code, "input": input_json, "points": points.to_string(), "answers": row.answers}),
+                                ),
+                                ..Default::default()
+                            },
+                        )
+                        .await?;
+                        applied.push(row);
+                    }
+                    Ok(applied)
+                })
+            })
+            .await?;
+        out.applied = applied;
+        Ok(out)
+    }
+}
