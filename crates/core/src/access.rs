@@ -109,10 +109,13 @@ pub enum Action {
     ViewSurveyComments,
     /// Answer those comments — the unit's own staff only (handling feedback is SIPAS element 5).
     AnswerSurveyComments,
+    /// Read a period's results across units before they are published (the reform office, the
+    /// council, provincial leadership). Units and appraisers see results once published.
+    ViewResults,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -135,6 +138,7 @@ impl Action {
         Action::ManageSurveys,
         Action::ViewSurveyComments,
         Action::AnswerSurveyComments,
+        Action::ViewResults,
     ];
 }
 
@@ -204,6 +208,7 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
             Appraiser | Council | Viewer => false,
         },
         AnswerSurveyComments => matches!(actor.role, UnitOfficer | UnitLeader) && own,
+        ViewResults => matches!(actor.role, Admin | Secretariat | Council | Viewer) && !is_unit_resource,
         ViewUnitDrafts => match actor.role {
             Admin | Secretariat => is_unit_resource,
             UnitOfficer | UnitLeader => own,
@@ -249,6 +254,7 @@ mod tests {
             (SubmitAssessment, UnitLeader) => (false, true, false),
             (ViewSurveyComments, Admin | Secretariat) => (false, true, true),
             (ViewSurveyComments | AnswerSurveyComments, UnitOfficer | UnitLeader) => (false, true, false),
+            (ViewResults, Admin | Secretariat | Council | Viewer) => (true, false, false),
             _ => (false, false, false),
         }
     }
@@ -268,7 +274,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 22);
+        assert_eq!(checked, 7 * 23);
     }
 
     #[test]

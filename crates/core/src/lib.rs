@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod exact;
 pub mod framework;
 pub mod msg;
+pub mod results;
 pub mod secret;
 pub mod sipas;
 pub mod survey;

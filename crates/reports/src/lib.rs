@@ -4,6 +4,7 @@
 pub mod evidence;
 pub mod framework;
 pub mod framework_xlsx;
+pub mod grid;
 pub mod responses;
 pub mod survey;
 pub mod table;

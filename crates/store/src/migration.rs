@@ -25,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0012Surveys),
             Box::new(M0013SurveyImportsTokens),
             Box::new(M0014SurveyReplies),
+            Box::new(M0015PeriodGroups),
         ]
     }
 }
@@ -907,5 +908,26 @@ impl MigrationTrait for M0014SurveyReplies {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("survey_replies").to_owned()).await
+    }
+}
+
+/// A period's scale of groups for its results (`core::results`, e.g. `A:90, B:80, C:70, D:0`);
+/// empty: the default scale.
+pub struct M0015PeriodGroups;
+
+impl MigrationName for M0015PeriodGroups {
+    fn name(&self) -> &str {
+        "m0015_period_groups"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0015PeriodGroups {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("periods").add_column(text_null("groups")).to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("periods").drop_column("groups").to_owned()).await
     }
 }

@@ -2883,3 +2883,100 @@ backend_tests!(comments_are_answered_by_their_unit_and_small_groups_stay_hidden,
     };
     assert_eq!(app.store.list_audit(&f).await.unwrap().total, 2);
 });
+
+backend_tests!(period_results_rank_group_compare_and_download, |b| async move {
+    use parindex_core::framework::Input;
+    use parindex_store::repo::periods::{EntryInput, PeriodInput};
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    let (ua, ub) = open_period(&app, today + chrono::Duration::days(10)).await;
+    let sys = parindex_store::AuditCtx::system("test");
+    let save = |id: i64, code: &'static str, input: Input| {
+        let (store, sys) = (app.store.clone(), sys.clone());
+        async move {
+            store.save_entry(&sys, id, code, EntryInput { input: Some(input), ..Default::default() }, today).await.unwrap();
+        }
+    };
+    let opt = |k: &str| Input { option: Some(k.into()), ..Default::default() };
+    let yes = Input { yes: Some(true), ..Default::default() };
+    let pct = |p: i64| Input { percent: Some(parindex_core::Exact::int(p)), ..Default::default() };
+    // UA and UB score the same 4 points of the 9 that apply to an agency: they tie
+    for id in [ua, ub] {
+        save(id, "1.1", opt("dung_han")).await;
+        save(id, "1.2", yes.clone()).await;
+        save(id, "1.3", pct(95)).await;
+    }
+    let period = app.store.list_periods().await.unwrap()[0].id;
+    let r = app.store.period_results(period).await.unwrap();
+    let get = |r: &parindex_store::repo::results::PeriodResults, code: &str| r.units.iter().find(|u| u.unit_code == code).unwrap().clone();
+    let (a, b2) = (get(&r, "UA"), get(&r, "UB"));
+    assert_eq!((a.rank, b2.rank), (Some(1), Some(1)), "a tie shares the rank");
+    assert_eq!(a.index, Some(parindex_core::Exact::ratio(400, 9)));
+    assert_eq!(get(&r, "XC").rank, Some(3), "the next rank is skipped");
+    assert_eq!(a.domains[0].points, parindex_core::Exact::int(4));
+    // UB's 2.3 does not apply: out of its maximum, so 4 of 8 = 50 % ranks above 4 of 9
+    save(ub, "2.3", Input { not_applicable: true, ..Default::default() }).await;
+    let r = app.store.period_results(period).await.unwrap();
+    assert_eq!((get(&r, "UB").index, get(&r, "UB").rank, get(&r, "UA").rank), (Some(parindex_core::Exact::int(50)), Some(1), Some(2)));
+    assert_eq!(r.units[0].unit_code, "UB", "by rank");
+
+    // who reads them before publication
+    for (user, status) in
+        [("officer.a", 403), ("leader.a", 403), ("appraiser", 403), ("council", 200), ("viewer", 200), ("secretariat", 200)]
+    {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("/periods/{period}/ket-qua"))).send().await.unwrap().status(), status, "{user}");
+        assert_eq!(c.get(app.url(&format!("/periods/{period}/ket-qua.csv"))).send().await.unwrap().status(), status, "{user}");
+    }
+    assert_eq!(app.client().get(app.url(&format!("/periods/{period}/ket-qua"))).send().await.unwrap().status(), 303);
+    let sec = app.login("secretariat").await;
+    let page = sec.get(app.url(&format!("/periods/{period}/ket-qua"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("44,44") && page.contains("50,00") && page.contains("id=\"provisional\""), "{page}");
+    assert!(page.contains(&format!("href=\"/assessments/{ua}\"")), "each unit opens its leaves");
+    let csv = sec.get(app.url(&format!("/periods/{period}/ket-qua.csv"))).send().await.unwrap().text().await.unwrap();
+    let line = csv.lines().find(|l| l.contains(",UA,")).unwrap();
+    assert!(line.starts_with("2,Sở Alpha,UA,") && line.contains(",44.44,4.00,9.00,"), "{line}");
+    let x = sec.get(app.url(&format!("/periods/{period}/ket-qua.xlsx"))).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    let sheets = parindex_reports::table::read_workbook("k.xlsx", &x.bytes().await.unwrap()).unwrap();
+    assert_eq!(sheets[0].1.rows.len(), 3);
+
+    // the scale of groups is the period's: refused with a message, then saved and applied
+    let r = sec.post(app.url(&format!("/periods/{period}/ket-qua/nhom"))).form(&[("groups", "A90")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("viết nhãn:điểm tối thiểu"));
+    let officer = app.login("officer.a").await;
+    assert_eq!(
+        officer.post(app.url(&format!("/periods/{period}/ket-qua/nhom"))).form(&[("groups", "A:1")]).send().await.unwrap().status(),
+        403
+    );
+    let r = sec.post(app.url(&format!("/periods/{period}/ket-qua/nhom"))).form(&[("groups", "A:50, B:40, C:0")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let r = app.store.period_results(period).await.unwrap();
+    assert_eq!(
+        [get(&r, "UB").group, get(&r, "UA").group, get(&r, "XC").group],
+        [Some("A".to_string()), Some("B".to_string()), Some("C".to_string())]
+    );
+
+    // against the previous year's period of the same units
+    let before = app
+        .store
+        .create_period(
+            &sys,
+            PeriodInput {
+                code: "2025".into(),
+                name: "Năm 2025".into(),
+                year: 2025,
+                framework_code: "VD-TINH-TAY".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = app.store.period_results(period).await.unwrap();
+    assert_eq!(r.previous.as_ref().map(|(p, same)| (p.id, *same)), Some((before.id, true)));
+    let ua_now = get(&r, "UA");
+    assert_eq!(ua_now.previous.as_ref().map(|p| (p.index.clone(), p.rank)), Some((Some(parindex_core::Exact::ZERO), Some(1))));
+    let page = sec.get(app.url(&format!("/periods/{period}/ket-qua"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("+44,44") && page.contains("↓1") && page.contains("Năm 2025"), "{page}");
+});

@@ -46,6 +46,7 @@ pub fn flash_key(done: &str) -> Option<&'static str> {
         ("user_saved", "flash.user_saved"),
         ("password_changed", "flash.password_changed"),
         ("reply_saved", "flash.reply_saved"),
+        ("groups_saved", "flash.groups_saved"),
     ];
     KEYS.iter().find(|(d, _)| *d == done).map(|(_, k)| *k)
 }

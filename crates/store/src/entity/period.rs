@@ -16,6 +16,8 @@ pub struct Model {
     pub final_due: Option<Date>,
     pub approval_due: Option<Date>,
     pub created_at: DateTimeUtc,
+    /// The scale of groups for the results (`A:90, B:80, …`); none: the default.
+    pub groups: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ pub mod home;
 pub mod inbox;
 pub mod periods;
 pub mod public_survey;
+pub mod results;
 pub mod survey_entry;
 pub mod survey_feedback;
 pub mod surveys;
@@ -189,6 +190,7 @@ pub fn router() -> Router<AppState> {
         .merge(frameworks::router())
         .merge(framework_edit::router())
         .merge(periods::router())
+        .merge(results::router())
         .merge(appraisal::router())
         .merge(inbox::router())
         .merge(surveys::router())

@@ -231,6 +231,8 @@ struct PeriodPage {
     /// Appraisal assignments of domains and criteria: (code, title, depth, framework's, this period's).
     assignments: Vec<(String, String, usize, String, String)>,
     agencies: Vec<(String, String)>,
+    /// The results and ranking page is open to this reader.
+    can_see_results: bool,
 }
 
 #[derive(Deserialize)]
@@ -308,6 +310,7 @@ async fn period_page(
         rows,
         can_manage: ctx.allows(Action::ManagePeriods, Resource::System),
         can_approve: ctx.allows(Action::ApprovePeriod, Resource::System),
+        can_see_results: ctx.allows(Action::ViewResults, Resource::System),
         ready,
         flash,
         error: q.not_ready,

@@ -1,0 +1,274 @@
+//! Results of a period (issue #6, first step) — `/periods/{id}/ket-qua[?kind=]`: the ranking
+//! table with bars (index, total, group, rank; change in index and rank against the previous
+//! period; per domain the points and the rank), each unit linked to its assessment (every leaf:
+//! self / appraised / final, evidence, comments — the provenance); downloads as CSV and XLSX;
+//! the period's scale of groups (reform office). Before publication only the reform office, the
+//! council and provincial leadership read it (`Action::ViewResults`). Computation:
+//! `store::repo::results`, `core::results` (ranking rule in docs/results.md).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use parindex_core::{Action, Exact, Resource};
+use parindex_reports::grid::{Cell, grid_csv, grid_xlsx};
+use parindex_store::StoreError;
+use parindex_store::repo::results::{PeriodResults, UnitResult};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{Page, render};
+
+#[derive(Deserialize, Default)]
+struct ResultsQuery {
+    kind: Option<String>,
+    done: Option<String>,
+}
+
+pub struct Row {
+    pub assessment_id: i64,
+    pub rank: String,
+    pub unit: String,
+    pub code: String,
+    pub group: String,
+    pub index: String,
+    /// Width of the bar, 0–100.
+    pub bar: String,
+    pub total: String,
+    pub max: String,
+    /// "+1,25" / "−0,50" / "" (no previous), and its class (up / down / same).
+    pub delta: String,
+    pub delta_class: &'static str,
+    /// Places gained (↑2) or lost (↓1).
+    pub moved: String,
+    pub domains: Vec<(String, String)>,
+    pub state: &'static str,
+    pub missing: usize,
+}
+
+#[derive(Template)]
+#[template(path = "results.html")]
+struct ResultsPage {
+    page: Page,
+    period_id: i64,
+    period_name: String,
+    domains: Vec<(String, String)>,
+    rows: Vec<Row>,
+    kinds: Vec<(String, String, bool)>,
+    groups: String,
+    can_set_groups: bool,
+    previous: Option<(String, bool)>,
+    provisional: usize,
+    error: Option<String>,
+}
+
+fn num(ctx: &Ctx, x: &Exact, decimals: u32) -> String {
+    if ctx.lang.code() == "en" { x.to_decimal_string(decimals) } else { x.to_vi(decimals) }
+}
+
+fn kind_label(ctx: &Ctx, kind: &str) -> String {
+    match kind {
+        "agency" => ctx.t("sv.kind_agency").to_string(),
+        "commune" => ctx.t("sv.kind_commune").to_string(),
+        "ward" => ctx.t("sv.kind_ward").to_string(),
+        k => k.to_string(),
+    }
+}
+
+fn row(ctx: &Ctx, u: &UnitResult, d: u32) -> Row {
+    let (delta, delta_class) = match (&u.index, u.previous.as_ref().and_then(|p| p.index.as_ref())) {
+        (Some(now), Some(before)) => {
+            let diff = now.clone() - before.clone();
+            let text = num(ctx, &diff, d);
+            if diff > Exact::ZERO {
+                (format!("+{text}"), "up")
+            } else if diff < Exact::ZERO {
+                (text.replacen('-', "−", 1), "down")
+            } else {
+                (text, "same")
+            }
+        }
+        _ => (String::new(), ""),
+    };
+    let moved = match (u.rank, u.previous.as_ref().and_then(|p| p.rank)) {
+        (Some(now), Some(before)) if now < before => format!("↑{}", before - now),
+        (Some(now), Some(before)) if now > before => format!("↓{}", now - before),
+        (Some(_), Some(_)) => "=".into(),
+        _ => String::new(),
+    };
+    Row {
+        assessment_id: u.assessment_id,
+        rank: u.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
+        unit: u.unit_name.clone(),
+        code: u.unit_code.clone(),
+        group: u.group.clone().unwrap_or_default(),
+        index: u.index.as_ref().map(|i| num(ctx, i, d)).unwrap_or_else(|| "—".into()),
+        bar: u.index.as_ref().map(|i| i.clamp(&Exact::ZERO, &Exact::HUNDRED).to_decimal_string(1)).unwrap_or_else(|| "0".into()),
+        total: num(ctx, &u.total, d),
+        max: num(ctx, &u.applicable_max, d),
+        delta,
+        delta_class,
+        moved,
+        domains: u.domains.iter().map(|x| (num(ctx, &x.points, d), x.rank.map(|r| format!("#{r}")).unwrap_or_default())).collect(),
+        state: parindex_core::assessment::State::parse(&u.state).map(|s| s.label(ctx.lang.code())).unwrap_or(""),
+        missing: u.missing,
+    }
+}
+
+async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<PeriodResults, AppError> {
+    ctx.require(Action::ViewResults, Resource::System)?;
+    Ok(state.store.period_results(id).await?)
+}
+
+async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Option<String>) -> Result<Response, AppError> {
+    let r = load(state, ctx, id).await?;
+    let kind = q.kind.unwrap_or_default();
+    let mut kinds: Vec<String> = r.units.iter().map(|u| u.unit_kind.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let kinds = kinds.into_iter().map(|k| (kind_label(ctx, &k), k.clone(), k == kind)).collect();
+    let rows = r.units.iter().filter(|u| kind.is_empty() || u.unit_kind == kind).map(|u| row(ctx, u, r.decimals)).collect();
+    let page = Page::new(ctx, state, format!("{} — {}", ctx.t("rs.title"), r.period.name), "/periods")
+        .crumb(ctx.t("per.title"), "/periods")
+        .crumb(r.period.code.clone(), format!("/periods/{id}"))
+        .crumb(ctx.t("rs.title"), "")
+        .flash_from(q.done.as_deref());
+    let failed = error.is_some();
+    let mut resp = render(&ResultsPage {
+        page,
+        period_id: id,
+        period_name: r.period.name.clone(),
+        domains: r.domains.iter().map(|d| (d.code.clone(), d.title.clone())).collect(),
+        rows,
+        kinds,
+        groups: parindex_core::results::groups_text(&r.groups),
+        can_set_groups: ctx.allows(Action::ManagePeriods, Resource::System) && r.period.status != "approved",
+        previous: r.previous.as_ref().map(|(p, same)| (p.name.clone(), *same)),
+        provisional: r.units.iter().filter(|u| u.state != "approved").count(),
+        error,
+    });
+    if failed {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ResultsQuery>) -> Result<Response, AppError> {
+    page(&state, &ctx, id, q, None).await
+}
+
+/// The table as downloaded: exact decimals to the framework's places, ranks, previous period.
+fn grid(ctx: &Ctx, r: &PeriodResults) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let d = r.decimals;
+    let mut header: Vec<String> = [
+        "rs.rank",
+        "sv.unit",
+        "rs.code",
+        "rs.kind",
+        "rs.group",
+        "rs.index",
+        "rs.total",
+        "rs.max",
+        "rs.prev_index",
+        "rs.prev_rank",
+        "rs.state",
+    ]
+    .iter()
+    .map(|k| ctx.t(k).to_string())
+    .collect();
+    for dm in &r.domains {
+        header.push(format!("{} {}", dm.code, ctx.t("rs.points")));
+        header.push(format!("{} {}", dm.code, ctx.t("rs.rank")));
+    }
+    let rows = r
+        .units
+        .iter()
+        .map(|u| {
+            let opt = |x: &Option<Exact>| x.as_ref().map(|x| Cell::exact(x, d)).unwrap_or(Cell::Empty);
+            let rank = |x: Option<usize>| x.map(|r| Cell::int(r as i64)).unwrap_or(Cell::Empty);
+            let mut cells = vec![
+                rank(u.rank),
+                Cell::text(&u.unit_name),
+                Cell::text(&u.unit_code),
+                Cell::text(kind_label(ctx, &u.unit_kind)),
+                Cell::text(u.group.clone().unwrap_or_default()),
+                opt(&u.index),
+                Cell::exact(&u.total, d),
+                Cell::exact(&u.applicable_max, d),
+                opt(&u.previous.as_ref().and_then(|p| p.index.clone())),
+                rank(u.previous.as_ref().and_then(|p| p.rank)),
+                Cell::text(parindex_core::assessment::State::parse(&u.state).map(|s| s.label(ctx.lang.code())).unwrap_or("")),
+            ];
+            for x in &u.domains {
+                cells.push(Cell::exact(&x.points, d));
+                cells.push(rank(x.rank));
+            }
+            cells
+        })
+        .collect();
+    (header, rows)
+}
+
+async fn csv(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    download(&state, &ctx, id, "csv").await
+}
+
+async fn xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    download(&state, &ctx, id, "xlsx").await
+}
+
+async fn download(state: &AppState, ctx: &Ctx, id: i64, format: &str) -> Result<Response, AppError> {
+    let r = load(state, ctx, id).await?;
+    let (header, rows) = grid(ctx, &r);
+    let name = format!("ket-qua-{}", r.period.code);
+    match format {
+        "csv" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
+            ],
+            grid_csv(&header, &rows),
+        )
+            .into_response()),
+        "xlsx" => {
+            let bytes = grid_xlsx("ket_qua", &header, &rows, r.decimals).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Deserialize)]
+struct GroupsForm {
+    groups: String,
+}
+
+async fn set_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<GroupsForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    match state.store.set_period_groups(&ctx.audit(), id, &f.groups).await {
+        Ok(_) => Ok(Redirect::to(&format!("/periods/{id}/ket-qua?done=groups_saved")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            page(&state, &ctx, id, ResultsQuery::default(), crate::pages::store_error_text(&ctx, &e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/periods/{id}/ket-qua", get(show))
+        .route("/periods/{id}/ket-qua.csv", get(csv))
+        .route("/periods/{id}/ket-qua.xlsx", get(xlsx))
+        .route("/periods/{id}/ket-qua/nhom", post(set_groups))
+}
