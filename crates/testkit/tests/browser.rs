@@ -592,5 +592,17 @@ async fn a_commune_answers_citizens_comments_and_the_office_reads_groups() {
     b.screenshot("survey-breakdown").await;
     b.client.set_window_size(420, 900).await.unwrap();
     b.screenshot("survey-breakdown-phone").await;
+    // this year's results of the agencies, against last year's, from the period's page
+    b.client.set_window_size(1280, 900).await.unwrap();
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap();
+    let periods = app.store.list_periods().await.unwrap();
+    let agencies = periods.iter().find(|p| p.year == year && p.code.ends_with("-SO")).unwrap();
+    b.client.goto(&app.url(&format!("/periods/{}", agencies.id))).await.unwrap();
+    click(&b, "#results-link").await;
+    assert!(text_of(&b, "#ranking").await.contains("Sở"));
+    assert!(text_of(&b, "#previous").await.contains(&(year - 1).to_string()));
+    b.screenshot("results-ranking").await;
+    b.client.set_window_size(420, 900).await.unwrap();
+    b.screenshot("results-ranking-phone").await;
     b.close().await;
 }
