@@ -479,6 +479,8 @@ async fn seed_last_year(store: &Store) -> anyhow::Result<()> {
             }
         }
         store.approve_period(&ctx, p.id, on(2, 20, true)).await?;
+        // and published on the portal
+        store.publish_results(&ctx, p.id, None).await?;
     }
     Ok(())
 }

@@ -26,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0013SurveyImportsTokens),
             Box::new(M0014SurveyReplies),
             Box::new(M0015PeriodGroups),
+            Box::new(M0016Publications),
         ]
     }
 }
@@ -929,5 +930,43 @@ impl MigrationTrait for M0015PeriodGroups {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(Table::alter().table("periods").drop_column("groups").to_owned()).await
+    }
+}
+
+/// Published results: an immutable snapshot (JSON) per period and version, with its SHA-256.
+/// A correction is a new version with its reason; old versions stay.
+pub struct M0016Publications;
+
+impl MigrationName for M0016Publications {
+    fn name(&self) -> &str {
+        "m0016_publications"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0016Publications {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("publications")
+                .col(big_pk_auto("id"))
+                .col(big_integer("period_id"))
+                .col(integer("version"))
+                .col(text_null("reason"))
+                .col(string_len("content_hash", 64))
+                .col(text("document"))
+                .col(string("published_by"))
+                .col(timestamp_with_time_zone("published_at"))
+                .foreign_key(&mut fk("publications", "period_id", "periods", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("uq_publications").table("publications").col("period_id").col("version").unique().to_owned())
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("publications").to_owned()).await
     }
 }

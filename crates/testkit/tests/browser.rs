@@ -606,3 +606,23 @@ async fn a_commune_answers_citizens_comments_and_the_office_reads_groups() {
     b.screenshot("results-ranking-phone").await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_reads_the_published_results_on_a_phone() {
+    let Some(b) = Browser::start(400, 860).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    click(&b, "#public-results").await;
+    assert!(text_of(&b, "#published-periods").await.contains("Chỉ số CCHC năm"));
+    b.screenshot("portal-list-phone").await;
+    click(&b, "#published-periods a").await;
+    assert!(text_of(&b, "#ranking").await.contains("1"));
+    b.screenshot("portal-ranking-phone").await;
+    click(&b, "#ranking tbody tr a").await;
+    assert!(text_of(&b, "#unit-facts").await.contains("1"));
+    b.screenshot("portal-unit-phone").await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+    b.client.back().await.unwrap();
+    b.screenshot("portal-ranking").await;
+    b.close().await;
+}

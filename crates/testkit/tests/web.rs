@@ -2980,3 +2980,114 @@ backend_tests!(period_results_rank_group_compare_and_download, |b| async move {
     let page = sec.get(app.url(&format!("/periods/{period}/ket-qua"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("+44,44") && page.contains("↓1") && page.contains("Năm 2025"), "{page}");
 });
+
+backend_tests!(published_results_are_immutable_public_and_recomputable_from_the_leaves, |b| async move {
+    use parindex_core::Exact;
+    let app = TestApp::spawn_demo(b).await;
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap();
+    let periods = app.store.list_periods().await.unwrap();
+    let last = periods.iter().find(|p| p.year == year - 1 && p.code.ends_with("-SO")).unwrap().clone();
+    let now = periods.iter().find(|p| p.year == year && p.code.ends_with("-SO")).unwrap().clone();
+    let anon = app.client();
+    // the demo published last year's results; this year's are not public
+    let list = anon.get(app.url("/cong-khai")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains(&last.name) && !list.contains(&now.name), "{list}");
+    for path in [
+        format!("/cong-khai/{}", now.code),
+        format!("/api/v1/public/results/{}", now.code),
+        format!("/cong-khai/{}/tieu-chi.csv", now.code),
+    ] {
+        assert_eq!(anon.get(app.url(&path)).send().await.unwrap().status(), 404, "{path}");
+    }
+    // the API's document is the hashed one
+    let r = anon.get(app.url(&format!("/api/v1/public/results/{}", last.code))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let hash = r.headers()["x-content-sha256"].to_str().unwrap().to_string();
+    let body = r.text().await.unwrap();
+    assert_eq!(parindex_store::repo::publications::content_hash(&body), hash);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    // done-when: totals and ranks equal a computation from the per-leaf export
+    let csv = anon.get(app.url(&format!("/cong-khai/{}/tieu-chi.csv", last.code))).send().await.unwrap().text().await.unwrap();
+    let mut sums: std::collections::BTreeMap<String, (Exact, Exact)> = Default::default();
+    for line in csv.trim_start_matches('\u{feff}').lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (unit, max, points, applicable) = (cells[0], cells[cells.len() - 3], cells[cells.len() - 2], cells[cells.len() - 1]);
+        let e = sums.entry(unit.to_string()).or_insert((Exact::ZERO, Exact::ZERO));
+        if applicable == "1" {
+            e.0 = e.0.clone() + Exact::parse(points).unwrap();
+            e.1 = e.1.clone() + Exact::parse(max).unwrap();
+        }
+    }
+    let units = doc["units"].as_array().unwrap();
+    assert_eq!(units.len(), sums.len());
+    let index_of = |(t, m): &(Exact, Exact)| (!m.is_zero()).then(|| t.clone() * Exact::HUNDRED / m.clone());
+    let codes: Vec<String> = sums.keys().cloned().collect();
+    let ranks = parindex_core::results::ranks(&codes.iter().map(|c| index_of(&sums[c])).collect::<Vec<_>>());
+    for u in units {
+        let code = u["code"].as_str().unwrap();
+        let at = codes.iter().position(|c| c == code).unwrap();
+        assert_eq!(Exact::parse(u["total"]["exact"].as_str().unwrap()).unwrap(), sums[code].0, "{code} total");
+        assert_eq!(Exact::parse(u["index"]["exact"].as_str().unwrap()), index_of(&sums[code]), "{code} index");
+        assert_eq!(u["rank"].as_u64().map(|r| r as usize), ranks[at], "{code} rank");
+    }
+    // the public page shows the same ranks; nothing internal: no comment, no user, no draft
+    let page = anon.get(app.url(&format!("/cong-khai/{}", last.code))).send().await.unwrap().text().await.unwrap();
+    let first = &units[0];
+    assert!(page.contains(&format!("id=\"r-{}\"", first["code"].as_str().unwrap())) && page.contains(&hash));
+    let mut comments: Vec<String> = Vec::new();
+    for a in app.store.list_assessments(last.id, parindex_core::UnitScope::All).await.unwrap() {
+        for e in app.store.get_assessment(a.id).await.unwrap().entries.values() {
+            comments.extend(
+                [&e.appraisal_comment, &e.final_comment, &e.contest, &e.note, &e.explanation]
+                    .into_iter()
+                    .flatten()
+                    .filter(|c| c.len() > 12)
+                    .cloned(),
+            );
+        }
+    }
+    assert!(!comments.is_empty(), "the demo's appraisers wrote comments");
+    let unit_page = anon
+        .get(app.url(&format!("/cong-khai/{}/don-vi/{}", last.code, first["code"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in [&page, &body, &unit_page] {
+        for c in &comments {
+            assert!(!text.contains(c.as_str()), "internal comment “{c}” is public");
+        }
+        for user in ["canbo.", "thamdinh.", "lanhdao.", "demo-seed"] {
+            assert!(!text.contains(user), "a user name is public: {user}");
+        }
+    }
+    assert!(unit_page.contains("id=\"domains\""));
+    assert_eq!(anon.get(app.url(&format!("/cong-khai/{}/don-vi/KHONG-CO", last.code))).send().await.unwrap().status(), 404);
+    let method = anon.get(app.url(&format!("/cong-khai/{}/phuong-phap", last.code))).send().await.unwrap().text().await.unwrap();
+    assert!(method.contains("1, 2, 2, 4") && method.contains("id=\"groups\""));
+
+    // a correction is a new version with its reason; the old one stays, with its own hash
+    let admin = app.login("admin").await;
+    let officer = app.login("canbo.stc").await;
+    let url = app.url(&format!("/periods/{}/cong-bo", last.id));
+    assert_eq!(officer.post(&url).form(&[("reason", "x")]).send().await.unwrap().status(), 403);
+    let r = admin.post(&url).form(&[("reason", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("ghi lý do đính chính"));
+    let r = admin.post(&url).form(&[("reason", "Sửa lỗi nhập điểm tiêu chí 2.1 của một đơn vị")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/cong-khai/{}?v=2", last.code));
+    let v2 = anon.get(app.url(&format!("/cong-khai/{}", last.code))).send().await.unwrap().text().await.unwrap();
+    assert!(v2.contains("Sửa lỗi nhập điểm tiêu chí 2.1") && v2.contains("?v=1"));
+    let v1 = anon.get(app.url(&format!("/cong-khai/{}?v=1", last.code))).send().await.unwrap().text().await.unwrap();
+    assert!(v1.contains("id=\"old-version\"") && v1.contains(&hash));
+    let r = anon.get(app.url(&format!("/api/v1/public/results/{}?v=1", last.code))).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), body, "version 1 is unchanged");
+    // an unapproved period cannot be published
+    let r = admin.post(app.url(&format!("/periods/{}/cong-bo", now.id))).form(&[("reason", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Chỉ công bố được kết quả đã được Hội đồng phê duyệt"));
+    let list: serde_json::Value = anon.get(app.url("/api/v1/public/results")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["publications"].as_array().unwrap().iter().filter(|p| p["period_code"] == last.code.as_str()).count(), 2);
+});

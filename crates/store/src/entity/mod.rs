@@ -13,6 +13,7 @@ pub mod framework_node;
 pub mod notification;
 pub mod period;
 pub mod period_assignment;
+pub mod publication;
 pub mod questionnaire;
 pub mod session;
 pub mod survey;

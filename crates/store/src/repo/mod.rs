@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod frameworks;
 pub mod notifications;
 pub mod periods;
+pub mod publications;
 pub mod results;
 pub mod survey_data;
 pub mod survey_feedback;

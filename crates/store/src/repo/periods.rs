@@ -56,6 +56,14 @@ pub struct PeriodRow {
     pub units: usize,
 }
 
+impl PeriodRow {
+    /// Every unit's result is approved by the council (approval is per assessment; the period
+    /// itself stays open for the record).
+    pub fn approved(&self) -> bool {
+        self.units > 0 && self.states.keys().all(|k| k == "approved")
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AssessmentRow {
     pub id: i64,

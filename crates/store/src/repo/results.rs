@@ -52,8 +52,19 @@ pub struct UnitResult {
     pub domains: Vec<DomainResult>,
     /// Leaves without any input (scored 0).
     pub missing: usize,
+    /// Every leaf's points as they count (framework order), for the per-leaf export.
+    pub leaves: Vec<LeafResult>,
     /// The same unit in the previous period.
     pub previous: Option<Previous>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeafResult {
+    pub code: String,
+    pub max: Exact,
+    pub points: Exact,
+    /// Counts in the unit's maximum (meant for its kind and not marked not applicable).
+    pub applicable: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -185,6 +196,15 @@ impl Store {
                     })
                     .collect(),
                 missing,
+                leaves: compiled
+                    .leaf_positions()
+                    .map(|i| LeafResult {
+                        code: compiled.nodes[i].code.clone(),
+                        max: compiled.nodes[i].max.clone(),
+                        points: sheet.nodes[i].points.clone(),
+                        applicable: sheet.nodes[i].applicable,
+                    })
+                    .collect(),
                 previous: None,
             });
         }
@@ -218,7 +238,7 @@ impl Store {
     pub async fn set_period_groups(&self, ctx: &AuditCtx, period_id: i64, text: &str) -> Result<Vec<Group>, StoreError> {
         let groups = parse_groups(text).map_err(|m| StoreError::invalid("groups", m))?;
         let p = period::Entity::find_by_id(period_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        if p.status == "approved" {
+        if self.get_period(period_id).await?.approved() {
             return Err(StoreError::Conflict(Msg::new(
                 "Kỳ đánh giá đã phê duyệt: không đổi thang xếp nhóm.",
                 "The period is approved: its groups cannot change.",

@@ -9,6 +9,7 @@ pub mod frameworks;
 pub mod home;
 pub mod inbox;
 pub mod periods;
+pub mod portal;
 pub mod public_survey;
 pub mod results;
 pub mod survey_entry;
@@ -64,6 +65,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
     ("/admin/audit", "nav.audit", Action::ViewAuditLog),
+    ("/cong-khai", "nav.public", Action::ViewPublic),
 ];
 
 impl Page {
@@ -73,14 +75,12 @@ impl Page {
 
     /// The chrome from the request context alone (also used for error pages).
     fn base(ctx: &Ctx, title: impl Into<String>, path: &str, demo: bool) -> Page {
-        let nav = if ctx.actor.is_some() {
-            NAV.iter()
-                .filter(|(_, _, a)| ctx.allows(*a, Resource::System))
-                .map(|(href, label, _)| NavItem { href, label, current: path.starts_with(href) })
-                .collect()
-        } else {
-            vec![]
-        };
+        // signed in: every module the actor may use; anonymous: the public portal only
+        let nav = NAV
+            .iter()
+            .filter(|(_, _, a)| if ctx.actor.is_some() { ctx.allows(*a, Resource::System) } else { *a == Action::ViewPublic })
+            .map(|(href, label, _)| NavItem { href, label, current: path.starts_with(href) })
+            .collect();
         Page {
             lang: ctx.lang,
             title: title.into(),
@@ -191,6 +191,7 @@ pub fn router() -> Router<AppState> {
         .merge(framework_edit::router())
         .merge(periods::router())
         .merge(results::router())
+        .merge(portal::router())
         .merge(appraisal::router())
         .merge(inbox::router())
         .merge(surveys::router())

@@ -63,6 +63,11 @@ struct ResultsPage {
     can_set_groups: bool,
     previous: Option<(String, bool)>,
     provisional: usize,
+    /// The reform office may publish: the period is approved.
+    can_publish: bool,
+    /// The latest published version, if any.
+    published: Option<i32>,
+    period_code: String,
     error: Option<String>,
 }
 
@@ -138,6 +143,11 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         .crumb(ctx.t("rs.title"), "")
         .flash_from(q.done.as_deref());
     let failed = error.is_some();
+    let published = match state.store.publication(&r.period.code, None).await {
+        Ok((p, _, _)) => Some(p.version),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
     let mut resp = render(&ResultsPage {
         page,
         period_id: id,
@@ -146,9 +156,12 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         rows,
         kinds,
         groups: parindex_core::results::groups_text(&r.groups),
-        can_set_groups: ctx.allows(Action::ManagePeriods, Resource::System) && r.period.status != "approved",
+        can_set_groups: ctx.allows(Action::ManagePeriods, Resource::System) && !r.period.approved(),
         previous: r.previous.as_ref().map(|(p, same)| (p.name.clone(), *same)),
         provisional: r.units.iter().filter(|u| u.state != "approved").count(),
+        can_publish: ctx.allows(Action::ManagePeriods, Resource::System) && r.period.approved(),
+        published,
+        period_code: r.period.code.clone(),
         error,
     });
     if failed {
@@ -265,10 +278,29 @@ async fn set_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     }
 }
 
+#[derive(Deserialize)]
+struct PublishForm {
+    reason: Option<String>,
+}
+
+/// Publish (or correct, with a reason) an approved period's results: an immutable snapshot on
+/// the public portal (`pages::portal`).
+async fn publish(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<PublishForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    match state.store.publish_results(&ctx.audit(), id, f.reason.as_deref()).await {
+        Ok(p) => Ok(Redirect::to(&format!("/cong-khai/{}?v={}", p.period_code, p.version)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            page(&state, &ctx, id, ResultsQuery::default(), crate::pages::store_error_text(&ctx, &e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/periods/{id}/ket-qua", get(show))
         .route("/periods/{id}/ket-qua.csv", get(csv))
         .route("/periods/{id}/ket-qua.xlsx", get(xlsx))
         .route("/periods/{id}/ket-qua/nhom", post(set_groups))
+        .route("/periods/{id}/cong-bo", post(publish))
 }

@@ -707,14 +707,7 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
     let periods = if shares.is_empty() {
         vec![]
     } else {
-        state
-            .store
-            .list_periods()
-            .await?
-            .into_iter()
-            .filter(|p| p.year == run.year && p.status != "approved")
-            .map(|p| (p.id, p.name))
-            .collect()
+        state.store.list_periods().await?.into_iter().filter(|p| p.year == run.year && !p.approved()).map(|p| (p.id, p.name)).collect()
     };
     let mut r =
         render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, shares, rankings, periods, notice });

@@ -1,0 +1,45 @@
+//! `/api/v1/public/results`: the published results, read-only and without sign-in — the list
+//! of published versions, and one period's published document (the latest version, or `?v=N`),
+//! byte for byte the JSON whose SHA-256 the portal shows.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// Every published version of every period, newest first.
+#[utoipa::path(get, path = "/api/v1/public/results", tag = "public", responses((status = 200, body = Object)))]
+pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    Ok(Json(json!({ "publications": state.store.publications().await? })))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct VersionParam {
+    /// A version number (default: the latest).
+    pub v: Option<i32>,
+}
+
+/// One period's published results: the document (period, method, groups, framework, per unit
+/// index, total, rank, group, previous year, domains and leaves). `X-Content-SHA256` carries its hash.
+#[utoipa::path(get, path = "/api/v1/public/results/{code}", tag = "public", params(("code" = String, Path), VersionParam),
+    responses((status = 200, body = Object), (status = 404, body = crate::api::ApiError)))]
+pub async fn get_one(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionParam>) -> Result<Response, AppError> {
+    let (row, text, _) = state.store.publication(&code, q.v).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json".to_string()), (header::HeaderName::from_static("x-content-sha256"), row.content_hash)],
+        text,
+    )
+        .into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/public/results", get(list)).route("/public/results/{code}", get(get_one))
+}

@@ -1,0 +1,468 @@
+//! The public transparency portal (issue #6) — no sign-in, read from the published snapshots
+//! only (`store::repo::publications`), never from live data: what a visitor sees is exactly what
+//! was published, version by version.
+//!
+//! - `/cong-khai` — every published period;
+//! - `/cong-khai/{code}[?v=N]` — the ranking (latest version, or version N), the version history
+//!   with the reasons of corrections, the SHA-256 of the document, downloads;
+//! - `/cong-khai/{code}/don-vi/{unit}` — a unit: per domain its points and rank, per leaf its
+//!   points, and its trend over every published period;
+//! - `/cong-khai/{code}/phuong-phap` — the method: formula, ranking rule, groups, the framework;
+//! - `/cong-khai/{code}/ket-qua.json` (the document exactly as hashed), `ket-qua.csv` (one row
+//!   per unit), `tieu-chi.csv` (one row per unit × leaf: the per-leaf open data).
+//! Publishing (`POST /periods/{id}/cong-bo`, `pages::results`) is on the results page of an
+//! approved period.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use parindex_reports::grid::{Cell, grid_csv};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{Page, render};
+
+/// The published document, as much of it as the pages read.
+#[derive(Deserialize)]
+pub struct Snap {
+    pub period: SnapPeriod,
+    pub version: i32,
+    pub reason: Option<String>,
+    pub published_at: String,
+    pub decimals: u32,
+    pub domains: Vec<SnapDomain>,
+    pub units: Vec<SnapUnit>,
+    pub previous_period: Option<SnapPrevPeriod>,
+    pub method: serde_json::Value,
+    pub framework: parindex_core::framework::Framework,
+}
+
+#[derive(Deserialize)]
+pub struct SnapPeriod {
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub framework: String,
+}
+
+#[derive(Deserialize)]
+pub struct SnapPrevPeriod {
+    pub name: String,
+    pub same_framework: bool,
+}
+
+#[derive(Deserialize)]
+pub struct SnapDomain {
+    pub code: String,
+    pub title: String,
+    pub max: String,
+}
+
+#[derive(Deserialize, Clone)]
+pub struct Num {
+    pub value: String,
+    pub exact: String,
+}
+
+#[derive(Deserialize)]
+pub struct SnapUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub rank: Option<usize>,
+    pub group: Option<String>,
+    pub index: Option<Num>,
+    pub total: Num,
+    pub applicable_max: Num,
+    pub previous: Option<SnapPrev>,
+    pub domains: Vec<SnapUnitDomain>,
+    pub leaves: Vec<SnapLeaf>,
+}
+
+#[derive(Deserialize)]
+pub struct SnapPrev {
+    pub index: Option<Num>,
+    pub rank: Option<usize>,
+}
+
+#[derive(Deserialize)]
+pub struct SnapUnitDomain {
+    pub code: String,
+    pub points: Num,
+    pub applicable_max: Num,
+    pub rank: Option<usize>,
+}
+
+#[derive(Deserialize)]
+pub struct SnapLeaf {
+    pub code: String,
+    pub max: String,
+    pub points: String,
+    pub applicable: bool,
+}
+
+fn vi(ctx: &Ctx, s: &str) -> String {
+    if ctx.lang.code() == "en" { s.to_string() } else { s.replace('.', ",") }
+}
+
+fn parse(text: &str) -> Result<Snap, AppError> {
+    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("published document: {e}")))
+}
+
+#[derive(Deserialize, Default)]
+struct VersionQuery {
+    v: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "portal_list.html")]
+struct ListPage {
+    page: Page,
+    /// (code, name, year, version, date)
+    periods: Vec<(String, String, i32, i32, String)>,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let mut seen = std::collections::HashSet::new();
+    let periods = state
+        .store
+        .publications()
+        .await?
+        .into_iter()
+        .filter(|p| seen.insert(p.period_id))
+        .map(|p| (p.period_code, p.period_name, p.year, p.version, parindex_core::text::format_time_vn(p.published_at)))
+        .collect();
+    let page = Page::new(&ctx, &state, ctx.t("pt.title"), "/cong-khai");
+    Ok(render(&ListPage { page, periods }))
+}
+
+pub struct PortalRow {
+    pub rank: String,
+    pub code: String,
+    pub name: String,
+    pub group: String,
+    pub index: String,
+    pub bar: String,
+    pub total: String,
+    pub change: String,
+    pub change_class: &'static str,
+    pub domains: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal_period.html")]
+struct PeriodPage {
+    page: Page,
+    code: String,
+    name: String,
+    version: i32,
+    latest: bool,
+    reason: Option<String>,
+    published_at: String,
+    hash: String,
+    domains: Vec<(String, String)>,
+    rows: Vec<PortalRow>,
+    previous: Option<(String, bool)>,
+    /// (version, date, reason, hash, current)
+    history: Vec<(i32, String, String, String, bool)>,
+}
+
+async fn period(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, AppError> {
+    let (row, text, history) = state.store.publication(&code, q.v).await?;
+    let s = parse(&text)?;
+    let rows = s
+        .units
+        .iter()
+        .map(|u| {
+            let (change, change_class) = match (&u.index, u.previous.as_ref().and_then(|p| p.index.as_ref())) {
+                (Some(now), Some(before)) => match (parindex_core::Exact::parse(&now.exact), parindex_core::Exact::parse(&before.exact)) {
+                    (Some(a), Some(b)) => {
+                        let d = a - b;
+                        let t = vi(&ctx, &d.to_decimal_string(s.decimals));
+                        if d > parindex_core::Exact::ZERO {
+                            (format!("+{t}"), "up")
+                        } else if d < parindex_core::Exact::ZERO {
+                            (t.replacen('-', "−", 1), "down")
+                        } else {
+                            (t, "same")
+                        }
+                    }
+                    _ => (String::new(), ""),
+                },
+                _ => (String::new(), ""),
+            };
+            PortalRow {
+                rank: u.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
+                code: u.code.clone(),
+                name: u.name.clone(),
+                group: u.group.clone().unwrap_or_default(),
+                index: u.index.as_ref().map(|i| vi(&ctx, &i.value)).unwrap_or_else(|| "—".into()),
+                bar: u.index.as_ref().map(|i| i.value.clone()).unwrap_or_else(|| "0".into()),
+                total: format!("{} / {}", vi(&ctx, &u.total.value), vi(&ctx, &u.applicable_max.value)),
+                change,
+                change_class,
+                domains: u.domains.iter().map(|d| vi(&ctx, &d.points.value)).collect(),
+            }
+        })
+        .collect();
+    let page = Page::new(&ctx, &state, format!("{} — {}", ctx.t("pt.title"), s.period.name), "/cong-khai")
+        .crumb(ctx.t("pt.title"), "/cong-khai")
+        .crumb(s.period.name.clone(), "");
+    Ok(render(&PeriodPage {
+        page,
+        code: s.period.code.clone(),
+        name: s.period.name.clone(),
+        version: s.version,
+        latest: history.first().is_some_and(|h| h.version == row.version),
+        reason: s.reason.clone(),
+        published_at: parindex_core::text::format_time_vn(row.published_at),
+        hash: row.content_hash.clone(),
+        domains: s.domains.iter().map(|d| (d.code.clone(), d.title.clone())).collect(),
+        rows,
+        previous: s.previous_period.as_ref().map(|p| (p.name.clone(), p.same_framework)),
+        history: history
+            .iter()
+            .map(|h| {
+                (
+                    h.version,
+                    parindex_core::text::format_time_vn(h.published_at),
+                    h.reason.clone().unwrap_or_default(),
+                    h.content_hash.clone(),
+                    h.version == row.version,
+                )
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "portal_unit.html")]
+struct UnitPage {
+    page: Page,
+    code: String,
+    period_name: String,
+    version: i32,
+    unit_name: String,
+    unit_code: String,
+    rank: String,
+    group: String,
+    index: String,
+    total: String,
+    /// (code, title, points, applicable max, rank, bar 0–100)
+    domains: Vec<(String, String, String, String, String, String)>,
+    /// (code, title, points, max, applicable)
+    leaves: Vec<(String, String, String, String, bool)>,
+    /// (year, period name, index, rank, period code)
+    trend: Vec<(i32, String, String, String, String)>,
+}
+
+async fn unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, unit_code)): Path<(String, String)>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, AppError> {
+    let (row, text, _) = state.store.publication(&code, q.v).await?;
+    let s = parse(&text)?;
+    let u = s.units.iter().find(|u| u.code == unit_code).ok_or(AppError::NotFound)?;
+    let titles: std::collections::HashMap<String, String> = {
+        fn walk(n: &[parindex_core::framework::Node], out: &mut std::collections::HashMap<String, String>) {
+            for x in n {
+                out.insert(x.code.clone(), x.title.clone());
+                walk(&x.children, out);
+            }
+        }
+        let mut m = std::collections::HashMap::new();
+        walk(&s.framework.nodes, &mut m);
+        m
+    };
+    let domains = s
+        .domains
+        .iter()
+        .zip(&u.domains)
+        .map(|(d, x)| {
+            let share = match (parindex_core::Exact::parse(&x.points.exact), parindex_core::Exact::parse(&x.applicable_max.exact)) {
+                (Some(p), Some(m)) if !m.is_zero() => (p * parindex_core::Exact::HUNDRED / m).to_decimal_string(1),
+                _ => "0".into(),
+            };
+            (
+                d.code.clone(),
+                d.title.clone(),
+                vi(&ctx, &x.points.value),
+                vi(&ctx, &x.applicable_max.value),
+                x.rank.map(|r| format!("#{r}")).unwrap_or_default(),
+                share,
+            )
+        })
+        .collect();
+    let show = |x: &str| parindex_core::Exact::parse(x).map(|e| vi(&ctx, &e.to_decimal_string(s.decimals))).unwrap_or_default();
+    let leaves = u
+        .leaves
+        .iter()
+        .map(|l| (l.code.clone(), titles.get(&l.code).cloned().unwrap_or_default(), show(&l.points), show(&l.max), l.applicable))
+        .collect();
+    // the unit over every published period (latest version of each), oldest first
+    let mut trend = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in state.store.publications().await? {
+        if !seen.insert(p.period_id) {
+            continue;
+        }
+        let (_, t, _) = state.store.publication(&p.period_code, None).await?;
+        let other = parse(&t)?;
+        if let Some(x) = other.units.iter().find(|x| x.code == unit_code) {
+            trend.push((
+                other.period.year,
+                other.period.name.clone(),
+                x.index.as_ref().map(|i| vi(&ctx, &i.value)).unwrap_or_else(|| "—".into()),
+                x.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
+                other.period.code.clone(),
+            ));
+        }
+    }
+    trend.sort();
+    let page = Page::new(&ctx, &state, format!("{} — {}", u.name, s.period.name), "/cong-khai")
+        .crumb(ctx.t("pt.title"), "/cong-khai")
+        .crumb(s.period.name.clone(), format!("/cong-khai/{code}"))
+        .crumb(u.name.clone(), "");
+    Ok(render(&UnitPage {
+        page,
+        code: code.clone(),
+        period_name: s.period.name.clone(),
+        version: row.version,
+        unit_name: u.name.clone(),
+        unit_code: u.code.clone(),
+        rank: u.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
+        group: u.group.clone().unwrap_or_default(),
+        index: u.index.as_ref().map(|i| vi(&ctx, &i.value)).unwrap_or_else(|| "—".into()),
+        total: format!("{} / {}", vi(&ctx, &u.total.value), vi(&ctx, &u.applicable_max.value)),
+        domains,
+        leaves,
+        trend,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "portal_method.html")]
+struct MethodPage {
+    page: Page,
+    code: String,
+    name: String,
+    framework: String,
+    groups: Vec<(String, String)>,
+    /// (depth, code, title, max, rule)
+    nodes: Vec<(usize, String, String, String, String)>,
+}
+
+async fn method(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    let (_, text, _) = state.store.publication(&code, None).await?;
+    let s = parse(&text)?;
+    let groups = s.method["groups"]
+        .as_array()
+        .map(|g| g.iter().map(|x| (x["label"].as_str().unwrap_or("").to_string(), vi(&ctx, x["min"].as_str().unwrap_or("")))).collect())
+        .unwrap_or_default();
+    let lang = ctx.lang.code();
+    let mut nodes = Vec::new();
+    fn walk(n: &[parindex_core::framework::Node], depth: usize, lang: &str, out: &mut Vec<(usize, String, String, String, String)>) {
+        for x in n {
+            let rule = x
+                .rule
+                .as_ref()
+                .map(|r| {
+                    parindex_core::framework::rule::describe(r, x.max.as_ref().unwrap_or(&parindex_core::Exact::ZERO)).get(lang).to_string()
+                })
+                .unwrap_or_default();
+            out.push((depth, x.code.clone(), x.title.clone(), x.max.as_ref().map(|m| m.to_string()).unwrap_or_default(), rule));
+            walk(&x.children, depth + 1, lang, out);
+        }
+    }
+    walk(&s.framework.nodes, 0, lang, &mut nodes);
+    let page = Page::new(&ctx, &state, format!("{} — {}", ctx.t("pt.method"), s.period.name), "/cong-khai")
+        .crumb(ctx.t("pt.title"), "/cong-khai")
+        .crumb(s.period.name.clone(), format!("/cong-khai/{code}"))
+        .crumb(ctx.t("pt.method"), "");
+    Ok(render(&MethodPage { page, code: code.clone(), name: s.period.name.clone(), framework: s.period.framework.clone(), groups, nodes }))
+}
+
+fn attachment(kind: &str, name: &str, body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], body)
+        .into_response()
+}
+
+async fn json_doc(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
+    let (row, text, _) = state.store.publication(&code, q.v).await?;
+    Ok(attachment("application/json", &format!("ket-qua-{code}-v{}.json", row.version), text.into_bytes()))
+}
+
+async fn units_csv(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
+    let (row, text, _) = state.store.publication(&code, q.v).await?;
+    let s = parse(&text)?;
+    let mut header: Vec<String> =
+        ["rank", "unit_code", "unit_name", "kind", "group", "index", "total", "applicable_max"].map(String::from).to_vec();
+    header.extend(s.domains.iter().map(|d| format!("domain_{}", d.code)));
+    let rows: Vec<Vec<Cell>> = s
+        .units
+        .iter()
+        .map(|u| {
+            let mut r = vec![
+                u.rank.map(|r| Cell::int(r as i64)).unwrap_or(Cell::Empty),
+                Cell::text(&u.code),
+                Cell::text(&u.name),
+                Cell::text(&u.kind),
+                Cell::text(u.group.clone().unwrap_or_default()),
+                u.index.as_ref().map(|i| Cell::text(&i.value)).unwrap_or(Cell::Empty),
+                Cell::text(&u.total.value),
+                Cell::text(&u.applicable_max.value),
+            ];
+            r.extend(u.domains.iter().map(|d| Cell::text(&d.points.value)));
+            r
+        })
+        .collect();
+    Ok(attachment("text/csv; charset=utf-8", &format!("ket-qua-{code}-v{}.csv", row.version), grid_csv(&header, &rows)))
+}
+
+/// One row per unit × leaf: the points that count, the maximum, whether the leaf applies — from
+/// which anyone can recompute every total, index and rank.
+async fn leaves_csv(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
+    let (row, text, _) = state.store.publication(&code, q.v).await?;
+    let s = parse(&text)?;
+    let header: Vec<String> = ["unit_code", "unit_name", "leaf", "max", "points", "applicable"].map(String::from).to_vec();
+    let rows: Vec<Vec<Cell>> = s
+        .units
+        .iter()
+        .flat_map(|u| {
+            u.leaves.iter().map(|l| {
+                vec![
+                    Cell::text(&u.code),
+                    Cell::text(&u.name),
+                    Cell::text(&l.code),
+                    Cell::text(&l.max),
+                    Cell::text(&l.points),
+                    Cell::text(if l.applicable { "1" } else { "0" }),
+                ]
+            })
+        })
+        .collect();
+    Ok(attachment("text/csv; charset=utf-8", &format!("tieu-chi-{code}-v{}.csv", row.version), grid_csv(&header, &rows)))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cong-khai", get(list))
+        .route("/cong-khai/{code}", get(period))
+        .route("/cong-khai/{code}/don-vi/{unit}", get(unit))
+        .route("/cong-khai/{code}/phuong-phap", get(method))
+        .route("/cong-khai/{code}/ket-qua.json", get(json_doc))
+        .route("/cong-khai/{code}/ket-qua.csv", get(units_csv))
+        .route("/cong-khai/{code}/tieu-chi.csv", get(leaves_csv))
+}
