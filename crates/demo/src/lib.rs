@@ -448,6 +448,13 @@ async fn seed_last_year(store: &Store) -> anyhow::Result<()> {
             }
             store.submit_assessment(&ctx, a.id, on(12, 12, false)).await?;
             let view = store.get_assessment(a.id).await?;
+            // last year's sociological survey ran outside the system: its results per leaf
+            for leaf in parindex_store::repo::periods::leaves_from(&view.framework, &a.unit_kind, parindex_core::framework::Source::Survey)
+            {
+                let share = Exact::ratio(70 + rng.below(28) as i128, 100);
+                let source = format!("Điều tra xã hội học năm {year} (dữ liệu mẫu)");
+                store.record_survey_result(&ctx, a.id, &leaf.code, share, &source).await?;
+            }
             for (i, leaf) in leaves.iter().enumerate() {
                 let own = view.entries[&leaf.code].input.clone().unwrap_or_default();
                 if (i + n) % 7 == 3 && !own.not_applicable {
@@ -461,7 +468,8 @@ async fn seed_last_year(store: &Store) -> anyhow::Result<()> {
             if n % 5 == 0 {
                 // this unit explains its first lowered leaf; the appraiser accepts half of them
                 let view = store.get_assessment(a.id).await?;
-                let lowered = view.entries.values().find(|e| e.appraised_points != e.points).map(|e| e.node_code.clone());
+                let lowered =
+                    view.entries.values().find(|e| e.appraised_at.is_some() && e.appraised_points != e.points).map(|e| e.node_code.clone());
                 if let Some(code) = lowered {
                     let text = "Đơn vị đã thực hiện; xin gửi bổ sung văn bản (dữ liệu mẫu).";
                     store.save_contest(&ctx, a.id, &code, text, on(1, 20, true)).await?;

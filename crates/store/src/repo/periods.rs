@@ -151,20 +151,25 @@ fn doc(m: &framework::Model) -> Result<Framework, StoreError> {
 
 /// Leaves the unit scores itself: self-assessed source, meant for its kind.
 pub fn self_leaves<'a>(fw: &'a Framework, kind: &str) -> Vec<&'a parindex_core::framework::Node> {
-    fn go<'a>(n: &'a parindex_core::framework::Node, kind: &str, out: &mut Vec<&'a parindex_core::framework::Node>) {
+    leaves_from(fw, kind, Source::SelfAssessed)
+}
+
+/// Leaves of one source (self-assessed, survey…) meant for a kind of unit, in framework order.
+pub fn leaves_from<'a>(fw: &'a Framework, kind: &str, source: Source) -> Vec<&'a parindex_core::framework::Node> {
+    fn go<'a>(n: &'a parindex_core::framework::Node, kind: &str, source: Source, out: &mut Vec<&'a parindex_core::framework::Node>) {
         if !n.applies_to.is_empty() && !n.applies_to.iter().any(|k| k == kind) {
             return;
         }
         if n.is_leaf() {
-            if n.source == Source::SelfAssessed {
+            if n.source == source {
                 out.push(n);
             }
         } else {
-            n.children.iter().for_each(|c| go(c, kind, out));
+            n.children.iter().for_each(|c| go(c, kind, source, out));
         }
     }
     let mut out = Vec::new();
-    fw.nodes.iter().for_each(|n| go(n, kind, &mut out));
+    fw.nodes.iter().for_each(|n| go(n, kind, source, &mut out));
     out
 }
 

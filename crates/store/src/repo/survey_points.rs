@@ -116,55 +116,10 @@ impl Store {
             .db
             .transaction::<_, Vec<AppliedLeaf>, StoreError>(|txn| {
                 Box::pin(async move {
-                    let now = Utc::now();
                     let mut applied = Vec::new();
                     for (assessment_id, leaf, input, points, note, row) in writes {
-                        let input_json = serde_json::to_string(&input).unwrap_or_default();
-                        let existing = entry_of(txn, assessment_id, &leaf).await?;
-                        let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points, "note": x.note}));
-                        match existing {
-                            Some(x) => {
-                                let version = x.version + 1;
-                                let mut am = x.into_active_model();
-                                am.self_input = Set(Some(input_json.clone()));
-                                am.self_points = Set(Some(points.to_string()));
-                                am.note = Set(Some(note.clone()));
-                                am.version = Set(version);
-                                am.updated_by = Set(ctx.actor_name.clone());
-                                am.updated_at = Set(now);
-                                am.update(txn).await?;
-                            }
-                            None => {
-                                assessment_entry::ActiveModel {
-                                    assessment_id: Set(assessment_id),
-                                    node_code: Set(leaf.clone()),
-                                    self_input: Set(Some(input_json.clone())),
-                                    self_points: Set(Some(points.to_string())),
-                                    note: Set(Some(note.clone())),
-                                    version: Set(1),
-                                    updated_by: Set(ctx.actor_name.clone()),
-                                    updated_at: Set(now),
-                                    ..Default::default()
-                                }
-                                .insert(txn)
-                                .await?;
-                            }
-                        }
-                        record(
-                            txn,
-                            &ctx,
-                            AuditEntry {
-                                action: "assessment.survey_points",
-                                object_type: "assessment",
-                                object_id: Some(format!("{assessment_id}/{leaf}")),
-                                before,
-                                after: Some(
-                                    json!({"survey": code, "input": input_json, "points": points.to_string(), "answers": row.answers}),
-                                ),
-                                ..Default::default()
-                            },
-                        )
-                        .await?;
+                        let after = json!({"survey": code, "answers": row.answers});
+                        write_survey_leaf(txn, &ctx, assessment_id, &leaf, &input, &points, &note, after).await?;
                         applied.push(row);
                     }
                     Ok(applied)
@@ -174,4 +129,101 @@ impl Store {
         out.applied = applied;
         Ok(out)
     }
+
+    /// The result of a survey run elsewhere (e.g. the ministry's national survey) for one
+    /// survey-sourced leaf of one assessment: share 0–1, exact; `source` names where it comes
+    /// from and goes into the leaf's note. Refused for an approved assessment or a leaf not
+    /// sourced from a survey.
+    pub async fn record_survey_result(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        leaf: &str,
+        share: Exact,
+        source: &str,
+    ) -> Result<Exact, StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        if view.assessment.state == "approved" {
+            return Err(StoreError::Conflict(Msg::new("Kết quả của đơn vị đã được phê duyệt.", "The unit's result is approved.")));
+        }
+        let node = view
+            .framework
+            .find(leaf)
+            .filter(|n| n.is_leaf() && n.source == Source::Survey && matches!(n.rule, Some(Rule::Survey)))
+            .ok_or(StoreError::NotFound)?;
+        let input = Input { result: Some(share.clone()), ..Default::default() };
+        let points = points_of(node, &input)?.unwrap_or(Exact::ZERO);
+        let note = format!("{source}: tỷ lệ {}.", share.to_fraction_string());
+        let (ctx, leaf, p) = (ctx.clone(), leaf.to_string(), points.clone());
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(
+                    async move { write_survey_leaf(txn, &ctx, assessment_id, &leaf, &input, &p, &note, json!({"source": note})).await },
+                )
+            })
+            .await?;
+        Ok(points)
+    }
+}
+
+/// Write a survey-sourced leaf's input, points and source note (insert or replace), with its
+/// audit entry; `after` is what the log records beside the input and points.
+#[allow(clippy::too_many_arguments)]
+async fn write_survey_leaf(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &AuditCtx,
+    assessment_id: i64,
+    leaf: &str,
+    input: &Input,
+    points: &Exact,
+    note: &str,
+    mut after: serde_json::Value,
+) -> Result<(), StoreError> {
+    let input_json = serde_json::to_string(input).unwrap_or_default();
+    let existing = entry_of(txn, assessment_id, leaf).await?;
+    let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points, "note": x.note}));
+    let now = Utc::now();
+    match existing {
+        Some(x) => {
+            let version = x.version + 1;
+            let mut am = x.into_active_model();
+            am.self_input = Set(Some(input_json.clone()));
+            am.self_points = Set(Some(points.to_string()));
+            am.note = Set(Some(note.to_string()));
+            am.version = Set(version);
+            am.updated_by = Set(ctx.actor_name.clone());
+            am.updated_at = Set(now);
+            am.update(txn).await?;
+        }
+        None => {
+            assessment_entry::ActiveModel {
+                assessment_id: Set(assessment_id),
+                node_code: Set(leaf.to_string()),
+                self_input: Set(Some(input_json.clone())),
+                self_points: Set(Some(points.to_string())),
+                note: Set(Some(note.to_string())),
+                version: Set(1),
+                updated_by: Set(ctx.actor_name.clone()),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    after["input"] = json!(input_json);
+    after["points"] = json!(points.to_string());
+    record(
+        txn,
+        ctx,
+        AuditEntry {
+            action: "assessment.survey_points",
+            object_type: "assessment",
+            object_id: Some(format!("{assessment_id}/{leaf}")),
+            before,
+            after: Some(after),
+            ..Default::default()
+        },
+    )
+    .await
 }
