@@ -115,3 +115,248 @@ mod tests {
         assert_eq!(group_of(&Exact::int(10), &parse_groups("A:90").unwrap()), None);
     }
 }
+
+/// Robustness of ranks (issue #6): how much a unit's rank depends on choices that could
+/// reasonably have been made otherwise — the weights of the domains (each multiplied by a factor
+/// drawn uniformly in [1 − spread, 1 + spread], the same for every unit in a replication) and
+/// the sample of survey answers (each survey-sourced leaf's share redrawn as the mean of as many
+/// answers drawn with replacement from the unit's own answers — a bootstrap over answers, not
+/// respondents). Floating point is fine here: this estimates uncertainty, it publishes no score.
+/// Deterministic for a given seed (SplitMix64).
+pub mod robust {
+    /// One unit: per domain its points and applicable maximum (as scored), and its survey leaves.
+    #[derive(Debug, Clone, Default)]
+    pub struct Unit {
+        pub domains: Vec<(f64, f64)>,
+        pub survey: Vec<SurveyLeaf>,
+    }
+
+    /// A survey-sourced leaf of a unit: its domain, maximum, and the unit's answers as
+    /// (option weight 0–1, how many chose it).
+    #[derive(Debug, Clone)]
+    pub struct SurveyLeaf {
+        pub domain: usize,
+        pub max: f64,
+        pub answers: Vec<(f64, u64)>,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Outcome {
+        /// Per unit (input order): median rank and its 5 % and 95 % quantiles.
+        pub median: Vec<usize>,
+        pub p5: Vec<usize>,
+        pub p95: Vec<usize>,
+        /// Per unit: the share of replications in which it ranks strictly above the unit ranked
+        /// just below it in the base ranking (`None` for the last); below 0.95 the difference
+        /// is not robust.
+        pub beats_next: Vec<Option<f64>>,
+    }
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        /// Uniform in [0, 1).
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+        /// Uniform in 0..n (n > 0).
+        fn below(&mut self, n: u64) -> u64 {
+            ((self.next() as u128 * n as u128) >> 64) as u64
+        }
+    }
+
+    fn index(domains: &[(f64, f64)], w: &[f64]) -> Option<f64> {
+        let (mut num, mut den) = (0.0, 0.0);
+        for ((p, m), w) in domains.iter().zip(w) {
+            num += p * w;
+            den += m * w;
+        }
+        (den > 0.0).then(|| 100.0 * num / den)
+    }
+
+    /// Competition ranks of f64 values (higher better); `None` values get rank n + 1.
+    fn ranks_into(values: &[Option<f64>], order: &mut Vec<usize>, out: &mut [usize]) {
+        order.clear();
+        order.extend(0..values.len());
+        order.sort_by(|a, b| values[*b].unwrap_or(f64::NEG_INFINITY).total_cmp(&values[*a].unwrap_or(f64::NEG_INFINITY)));
+        let mut rank = 1;
+        for (pos, &i) in order.iter().enumerate() {
+            if pos > 0 && values[i] != values[order[pos - 1]] {
+                rank = pos + 1;
+            }
+            out[i] = if values[i].is_some() { rank } else { values.len() + 1 };
+        }
+    }
+
+    /// A survey leaf prepared for drawing: every answer's weight in a table (one draw is one
+    /// lookup), and the current mean.
+    struct Prepared {
+        table: Vec<f64>,
+        mean: f64,
+    }
+
+    /// Replications run in this many chunks, each with its own generator seeded from the seed and
+    /// the chunk's number, spread over the available cores: the result does not depend on them.
+    const CHUNKS: usize = 8;
+
+    /// `reps` replications with domain weights within ±`spread` (0.1 = ±10 %) and the survey
+    /// bootstrap; `base` is the published order (unit indices, best first) used for `beats_next`.
+    pub fn simulate(units: &[Unit], base: &[usize], spread: f64, reps: usize, seed: u64) -> Outcome {
+        let n = units.len();
+        let prepared: Vec<Vec<Prepared>> = units
+            .iter()
+            .map(|u| {
+                u.survey
+                    .iter()
+                    .map(|s| {
+                        let table: Vec<f64> = s.answers.iter().flat_map(|(w, k)| std::iter::repeat_n(*w, *k as usize)).collect();
+                        let mean = if table.is_empty() { 0.0 } else { table.iter().sum::<f64>() / table.len() as f64 };
+                        Prepared { table, mean }
+                    })
+                    .collect()
+            })
+            .collect();
+        let per = reps / CHUNKS;
+        let sizes: Vec<usize> = (0..CHUNKS).map(|c| per + usize::from(c < reps % CHUNKS)).collect();
+        let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).clamp(1, CHUNKS);
+        let mut hist = vec![0u32; n * (n + 2)];
+        let mut beats = vec![0u32; n];
+        let results: Vec<(Vec<u32>, Vec<u32>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (prepared, sizes) = (&prepared, &sizes);
+                    scope.spawn(move || {
+                        (t..CHUNKS)
+                            .step_by(threads)
+                            .map(|c| {
+                                chunk(units, prepared, base, spread, sizes[c], seed ^ (0xA24B_AED4_963E_E407u64.wrapping_mul(c as u64 + 1)))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().expect("a replication thread")).collect()
+        });
+        for (h, b) in results {
+            hist.iter_mut().zip(h).for_each(|(x, y)| *x += y);
+            beats.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        let quantile = |i: usize, q: f64| -> usize {
+            let target = ((reps as f64) * q).ceil().max(1.0) as u32;
+            let mut acc = 0;
+            for r in 0..n + 2 {
+                acc += hist[i * (n + 2) + r];
+                if acc >= target {
+                    return r;
+                }
+            }
+            n + 1
+        };
+        let mut beats_next = vec![None; n];
+        for pair in base.windows(2) {
+            beats_next[pair[0]] = Some(if reps == 0 { 0.0 } else { f64::from(beats[pair[0]]) / reps as f64 });
+        }
+        Outcome {
+            median: (0..n).map(|i| quantile(i, 0.5)).collect(),
+            p5: (0..n).map(|i| quantile(i, 0.05)).collect(),
+            p95: (0..n).map(|i| quantile(i, 0.95)).collect(),
+            beats_next,
+        }
+    }
+
+    /// One chunk of replications: the rank histogram per unit and the wins over the next unit.
+    fn chunk(units: &[Unit], prepared: &[Vec<Prepared>], base: &[usize], spread: f64, reps: usize, seed: u64) -> (Vec<u32>, Vec<u32>) {
+        let n = units.len();
+        let nd = units.iter().map(|u| u.domains.len()).max().unwrap_or(0);
+        let mut rng = Rng(seed);
+        let mut hist = vec![0u32; n * (n + 2)];
+        let mut beats = vec![0u32; n];
+        let mut w = vec![1.0; nd];
+        let mut values = vec![None; n];
+        let mut rank = vec![0usize; n];
+        let mut order = Vec::with_capacity(n);
+        let mut domains: Vec<(f64, f64)> = Vec::with_capacity(nd);
+        for _ in 0..reps {
+            for x in w.iter_mut() {
+                *x = 1.0 + spread * (2.0 * rng.unit() - 1.0);
+            }
+            for (i, u) in units.iter().enumerate() {
+                domains.clear();
+                domains.extend_from_slice(&u.domains);
+                for (s, p) in u.survey.iter().zip(&prepared[i]) {
+                    let k = p.table.len() as u64;
+                    if k == 0 {
+                        continue;
+                    }
+                    let mut sum = 0.0;
+                    for _ in 0..k {
+                        sum += p.table[rng.below(k) as usize];
+                    }
+                    if let Some(d) = domains.get_mut(s.domain) {
+                        d.0 += s.max * (sum / k as f64 - p.mean);
+                    }
+                }
+                values[i] = index(&domains, &w);
+            }
+            ranks_into(&values, &mut order, &mut rank);
+            for (i, r) in rank.iter().enumerate() {
+                hist[i * (n + 2) + r] += 1;
+            }
+            for pair in base.windows(2) {
+                if let (Some(a), Some(b)) = (values[pair[0]], values[pair[1]])
+                    && a > b
+                {
+                    beats[pair[0]] += 1;
+                }
+            }
+        }
+        (hist, beats)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn unit(points: &[f64]) -> Unit {
+            Unit { domains: points.iter().map(|p| (*p, 10.0)).collect(), survey: vec![] }
+        }
+
+        #[test]
+        fn clear_leaders_stay_and_near_ties_are_flagged() {
+            // A is far ahead; B and C differ by a hair and in opposite domains
+            let units = vec![unit(&[9.0, 9.0]), unit(&[6.0, 5.0]), unit(&[5.0, 5.9])];
+            let out = simulate(&units, &[0, 1, 2], 0.2, 2000, 7);
+            assert_eq!((out.median[0], out.p5[0], out.p95[0]), (1, 1, 1));
+            assert!(out.beats_next[0].unwrap() > 0.99);
+            let b_over_c = out.beats_next[1].unwrap();
+            assert!(b_over_c < 0.95 && b_over_c > 0.05, "{b_over_c}");
+            assert_eq!(out.beats_next[2], None);
+            assert!(out.p95[1] == 3 && out.p5[2] == 2);
+            // deterministic for a seed
+            assert_eq!(simulate(&units, &[0, 1, 2], 0.2, 2000, 7), out);
+            assert_ne!(simulate(&units, &[0, 1, 2], 0.2, 2000, 8).beats_next[1], out.beats_next[1]);
+        }
+
+        #[test]
+        fn a_survey_leaf_on_few_answers_moves_more_than_on_many() {
+            // a unit whose survey leaf (max 5, share 1/2) sits between two fixed neighbours
+            let leaf = |k: u64| SurveyLeaf { domain: 0, max: 5.0, answers: vec![(0.0, k), (1.0, k)] };
+            let with = |k: u64| {
+                let units = vec![unit(&[7.9]), Unit { domains: vec![(7.5, 10.0)], survey: vec![leaf(k)] }, unit(&[7.1])];
+                let out = simulate(&units, &[0, 1, 2], 0.0, 2000, 3);
+                (out.p5[1], out.median[1], out.p95[1])
+            };
+            // 4 answers: the share is often 1/4 or 3/4 — the unit moves from first to last
+            assert_eq!(with(2), (1, 2, 3));
+            // 400 answers: it stays second
+            assert_eq!(with(200), (2, 2, 2));
+        }
+    }
+}

@@ -21,6 +21,78 @@ fn stats(mut v: Vec<Duration>) -> (Duration, Duration) {
     (v[0], v[v.len() / 2])
 }
 
+/// Robustness of ranks on a synthetic province: `units` units scored on a synthetic framework of
+/// `leaves` leaves (exact), then `replications` Monte Carlo replications over the domain weights
+/// (±`spread`) with a bootstrap of 20–80 answers per unit on every survey-sourced leaf.
+pub fn robustness(units: usize, leaves: usize, replications: usize, spread: f64, reps: usize) {
+    use parindex_core::framework::Rule;
+    use parindex_core::results::robust::{SurveyLeaf, Unit, simulate};
+    let fw = synthetic::framework(leaves, 2026);
+    let c = Compiled::new(&fw).expect("synthetic framework is valid");
+    let mut rng = Rng::new(11);
+    let tops: Vec<usize> = c.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i).collect();
+    let domain_of = |mut i: usize| {
+        while let Some(p) = c.nodes[i].parent {
+            i = p;
+        }
+        tops.iter().position(|t| *t == i).unwrap_or(0)
+    };
+    let t = Instant::now();
+    let mut input = Vec::with_capacity(units);
+    let mut survey_leaves = 0;
+    for _ in 0..units {
+        let placed = synthetic::inputs(&c, &mut rng, 30);
+        let sheet = score(&c, &placed, false).expect("valid inputs");
+        let survey: Vec<SurveyLeaf> = c
+            .leaf_positions()
+            .filter(|i| matches!(c.nodes[*i].rule, Some(Rule::Survey)) && sheet.nodes[*i].applicable)
+            .map(|i| {
+                let answers = [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|w| (*w, 4 + rng.below(13))).collect();
+                SurveyLeaf { domain: domain_of(i), max: c.nodes[i].max.to_f64(), answers }
+            })
+            .collect();
+        survey_leaves += survey.len();
+        input.push(Unit {
+            domains: tops.iter().map(|i| (sheet.nodes[*i].points.to_f64(), sheet.nodes[*i].applicable_max.to_f64())).collect(),
+            survey,
+        });
+    }
+    let base_values: Vec<Option<f64>> = input
+        .iter()
+        .map(|u| Some(100.0 * u.domains.iter().map(|d| d.0).sum::<f64>() / u.domains.iter().map(|d| d.1).sum::<f64>()))
+        .collect();
+    let mut base: Vec<usize> = (0..units).collect();
+    base.sort_by(|a, b| base_values[*b].unwrap_or(0.0).total_cmp(&base_values[*a].unwrap_or(0.0)));
+    println!(
+        "parindex bench robustness — {units} units × {leaves} leaves ({} domains, {survey_leaves} survey leaves with 20–80 answers each), {replications} replications, weights ±{:.0} %",
+        tops.len(),
+        spread * 100.0
+    );
+    println!("machine: {}", machine());
+    println!("scoring the units (exact) and preparing: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    let mut times = Vec::with_capacity(reps);
+    let mut out = None;
+    for _ in 0..reps {
+        let t = Instant::now();
+        out = Some(simulate(&input, &base, spread, replications, 2026));
+        times.push(t.elapsed());
+    }
+    let (min, median) = stats(times);
+    println!(
+        "{replications} replications: min {:.3} s, median {:.3} s over {reps} runs (target: under 2 s)",
+        min.as_secs_f64(),
+        median.as_secs_f64()
+    );
+    if let Some(o) = out {
+        let fragile = o.beats_next.iter().flatten().filter(|p| **p < 0.95).count();
+        let widest = (0..units).map(|i| o.p95[i] - o.p5[i]).max().unwrap_or(0);
+        println!(
+            "rank differences not robust (< 95 %): {fragile} of {}; widest 5–95 % rank interval: {widest} places",
+            units.saturating_sub(1)
+        );
+    }
+}
+
 /// Results for `units` units × `leaves` leaves, repeated `reps` times.
 pub fn scoring(units: usize, leaves: usize, reps: usize) {
     let fw = synthetic::framework(leaves, 2026);

@@ -330,6 +330,21 @@ enum BenchCmd {
         #[arg(long, default_value_t = 10)]
         reps: usize,
     },
+    /// Time the robustness of ranks: Monte Carlo over domain weights (±spread) with a bootstrap of
+    /// survey answers (target: 10,000 replications for 150 units × 150 leaves under 2 s).
+    Robustness {
+        #[arg(long, default_value_t = 150)]
+        units: usize,
+        #[arg(long, default_value_t = 150)]
+        leaves: usize,
+        #[arg(long, default_value_t = 10_000)]
+        replications: usize,
+        /// Domain weights vary within ± this share (0.1 = ±10 %).
+        #[arg(long, default_value_t = 0.1)]
+        spread: f64,
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+    },
     /// Time the computation of results for many units (target: 200 units × 150 leaves under 10 ms).
     Scoring {
         #[arg(long, default_value_t = 200)]
@@ -537,6 +552,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return crate::framework_cmd::run_db(&store, cmd).await;
         }
         Command::Bench { cmd: BenchCmd::Scoring { units, leaves, reps } } => crate::bench::scoring(units, leaves, reps.max(1)),
+        Command::Bench { cmd: BenchCmd::Robustness { units, leaves, replications, spread, reps } } => {
+            crate::bench::robustness(units, leaves, replications, spread, reps.max(1))
+        }
         Command::Bench { cmd: BenchCmd::SipasCompute { responses, reps } } => crate::bench::sipas_compute(&responses, reps.max(1))?,
         Command::Bench { cmd: BenchCmd::SurveyIngest { responses, concurrency, database_url } } => {
             crate::bench::survey_ingest(responses, concurrency.max(1), database_url).await?

@@ -2920,6 +2920,13 @@ backend_tests!(period_results_rank_group_compare_and_download, |b| async move {
     assert_eq!((get(&r, "UB").index, get(&r, "UB").rank, get(&r, "UA").rank), (Some(parindex_core::Exact::int(50)), Some(1), Some(2)));
     assert_eq!(r.units[0].unit_code, "UB", "by rank");
 
+    // robustness of the ranks: deterministic, within the possible ranks
+    let rb = app.store.period_robustness(period, 0.1, 500).await.unwrap();
+    let again = app.store.period_robustness(period, 0.1, 500).await.unwrap();
+    let ub_id = get(&r, "UB").unit_id;
+    let (x, y) = (rb[&ub_id], again[&ub_id]);
+    assert_eq!((x.median, x.p5, x.p95, x.beats_next), (y.median, y.p5, y.p95, y.beats_next));
+    assert!(x.p5 >= 1 && x.p95 <= 3 && x.p5 <= x.median && x.median <= x.p95);
     // who reads them before publication
     for (user, status) in
         [("officer.a", 403), ("leader.a", 403), ("appraiser", 403), ("council", 200), ("viewer", 200), ("secretariat", 200)]
@@ -2932,6 +2939,9 @@ backend_tests!(period_results_rank_group_compare_and_download, |b| async move {
     let sec = app.login("secretariat").await;
     let page = sec.get(app.url(&format!("/periods/{period}/ket-qua"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("44,44") && page.contains("50,00") && page.contains("id=\"provisional\""), "{page}");
+    assert!(page.contains("Hạng khi thay đổi trọng số") && page.contains("name=\"spread\" value=\"10\""));
+    let wide = sec.get(app.url(&format!("/periods/{period}/ket-qua?spread=40"))).send().await.unwrap().text().await.unwrap();
+    assert!(wide.contains("name=\"spread\" value=\"40\""));
     assert!(page.contains(&format!("href=\"/assessments/{ua}\"")), "each unit opens its leaves");
     let csv = sec.get(app.url(&format!("/periods/{period}/ket-qua.csv"))).send().await.unwrap().text().await.unwrap();
     let line = csv.lines().find(|l| l.contains(",UA,")).unwrap();

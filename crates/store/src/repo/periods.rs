@@ -154,6 +154,20 @@ pub fn self_leaves<'a>(fw: &'a Framework, kind: &str) -> Vec<&'a parindex_core::
     leaves_from(fw, kind, Source::SelfAssessed)
 }
 
+/// Every leaf of a framework, in order, whatever its kind or source.
+pub fn all_leaves(fw: &Framework) -> Vec<&parindex_core::framework::Node> {
+    fn go<'a>(n: &'a parindex_core::framework::Node, out: &mut Vec<&'a parindex_core::framework::Node>) {
+        if n.is_leaf() {
+            out.push(n);
+        } else {
+            n.children.iter().for_each(|c| go(c, out));
+        }
+    }
+    let mut out = Vec::new();
+    fw.nodes.iter().for_each(|n| go(n, &mut out));
+    out
+}
+
 /// Leaves of one source (self-assessed, survey…) meant for a kind of unit, in framework order.
 pub fn leaves_from<'a>(fw: &'a Framework, kind: &str, source: Source) -> Vec<&'a parindex_core::framework::Node> {
     fn go<'a>(n: &'a parindex_core::framework::Node, kind: &str, source: Source, out: &mut Vec<&'a parindex_core::framework::Node>) {

@@ -80,6 +80,17 @@ pub struct Previous {
     pub rank: Option<usize>,
 }
 
+/// How firmly a unit holds its rank (see `Store::period_robustness`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RankRobustness {
+    pub median: usize,
+    pub p5: usize,
+    pub p95: usize,
+    /// Share of replications in which the unit stays above the next one; below 0.95 the
+    /// difference between them is not robust.
+    pub beats_next: Option<f64>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PeriodResults {
     pub period: PeriodRow,
@@ -226,6 +237,59 @@ impl Store {
         }
         units.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then_with(|| a.unit_code.cmp(&b.unit_code)));
         Ok(PeriodResults { period: period.clone(), decimals: compiled.decimals, domains, groups, units, previous: None })
+    }
+
+    /// Robustness of the period's ranks (`core::results::robust`): domain weights within
+    /// ±`spread`, and a bootstrap of the answers behind every survey-sourced leaf that this
+    /// year's surveys scored; per unit id its median rank, 5–95 % interval and the share of
+    /// replications in which it stays above the next unit. Deterministic for the period.
+    pub async fn period_robustness(&self, period_id: i64, spread: f64, reps: usize) -> Result<HashMap<i64, RankRobustness>, StoreError> {
+        use parindex_core::framework::Source;
+        use parindex_core::results::robust::{SurveyLeaf, Unit, simulate};
+        let r = self.period_results(period_id).await?;
+        let (_, fw) = self.get_framework(&r.period.framework_code).await?;
+        let compiled = Compiled::new(&fw).map_err(StoreError::InvalidFramework)?;
+        let tops: Vec<usize> = compiled.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i).collect();
+        let domain_of = |code: &str| {
+            let mut i = compiled.position(code)?;
+            while let Some(p) = compiled.nodes[i].parent {
+                i = p;
+            }
+            tops.iter().position(|t| *t == i)
+        };
+        let survey_codes: std::collections::HashSet<String> =
+            crate::repo::periods::all_leaves(&fw).into_iter().filter(|n| n.source == Source::Survey).map(|n| n.code.clone()).collect();
+        let mut answers: HashMap<(i64, String), Vec<(f64, u64)>> = HashMap::new();
+        for s in self.list_surveys().await?.into_iter().filter(|s| s.year == r.period.year) {
+            for l in self.survey_leaf_shares(s.id).await? {
+                answers.entry((l.unit_id, l.leaf)).or_default().extend(l.distribution.iter().map(|(w, k)| (w.to_f64(), *k)));
+            }
+        }
+        let units: Vec<Unit> = r
+            .units
+            .iter()
+            .map(|u| Unit {
+                domains: u.domains.iter().map(|d| (d.points.to_f64(), d.applicable_max.to_f64())).collect(),
+                survey: u
+                    .leaves
+                    .iter()
+                    .filter(|l| l.applicable && survey_codes.contains(&l.code))
+                    .filter_map(|l| {
+                        let a = answers.get(&(u.unit_id, l.code.clone()))?;
+                        Some(SurveyLeaf { domain: domain_of(&l.code)?, max: l.max.to_f64(), answers: a.clone() })
+                    })
+                    .collect(),
+            })
+            .collect();
+        let base: Vec<usize> = (0..units.len()).collect();
+        let out = simulate(&units, &base, spread, reps, period_id as u64);
+        Ok(r.units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                (u.unit_id, RankRobustness { median: out.median[i], p5: out.p5[i], p95: out.p95[i], beats_next: out.beats_next[i] })
+            })
+            .collect())
     }
 
     /// The period's scale of groups (the default when none was set).

@@ -302,6 +302,8 @@ pub struct LeafShare {
     pub answers: u64,
     /// The mean option weight (0–1): the leaf's points are its maximum × this.
     pub share: parindex_core::Exact,
+    /// The answers behind it: (option weight, how many chose it) — for the bootstrap of ranks.
+    pub distribution: Vec<(parindex_core::Exact, u64)>,
 }
 
 /// A unit's public link resolved: the survey, the unit and its questionnaire.
@@ -696,7 +698,16 @@ impl Store {
             .into_iter()
             .filter_map(|((unit_code, leaf), (unit_id, unit_name, answers))| {
                 let n = answers.iter().map(|(_, k)| *k).sum();
-                parindex_core::survey::leaf_share(answers).map(|share| LeafShare { unit_id, unit_code, unit_name, leaf, answers: n, share })
+                let distribution = answers.iter().map(|(w, k)| ((*w).clone(), *k)).collect();
+                parindex_core::survey::leaf_share(answers).map(|share| LeafShare {
+                    unit_id,
+                    unit_code,
+                    unit_name,
+                    leaf,
+                    answers: n,
+                    share,
+                    distribution,
+                })
             })
             .collect())
     }

@@ -27,7 +27,12 @@ use crate::pages::{Page, render};
 struct ResultsQuery {
     kind: Option<String>,
     done: Option<String>,
+    /// Domain weights vary within ± this many percent in the robustness check (default 10).
+    spread: Option<u32>,
 }
+
+/// Replications of the robustness check on the page (the benchmark runs 10,000).
+const PAGE_REPLICATIONS: usize = 2000;
 
 pub struct Row {
     pub assessment_id: i64,
@@ -48,6 +53,10 @@ pub struct Row {
     pub domains: Vec<(String, String)>,
     pub state: &'static str,
     pub missing: usize,
+    /// Median rank and its 5–95 % interval under the robustness check ("3 (2–5)").
+    pub robust: String,
+    /// The difference with the unit ranked just above is not robust (< 95 % of replications).
+    pub fragile: bool,
 }
 
 #[derive(Template)]
@@ -63,6 +72,7 @@ struct ResultsPage {
     can_set_groups: bool,
     previous: Option<(String, bool)>,
     provisional: usize,
+    spread: u32,
     /// The reform office may publish: the period is approved.
     can_publish: bool,
     /// The latest published version, if any.
@@ -121,6 +131,8 @@ fn row(ctx: &Ctx, u: &UnitResult, d: u32) -> Row {
         domains: u.domains.iter().map(|x| (num(ctx, &x.points, d), x.rank.map(|r| format!("#{r}")).unwrap_or_default())).collect(),
         state: parindex_core::assessment::State::parse(&u.state).map(|s| s.label(ctx.lang.code())).unwrap_or(""),
         missing: u.missing,
+        robust: String::new(),
+        fragile: false,
     }
 }
 
@@ -136,7 +148,21 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
     kinds.sort();
     kinds.dedup();
     let kinds = kinds.into_iter().map(|k| (kind_label(ctx, &k), k.clone(), k == kind)).collect();
-    let rows = r.units.iter().filter(|u| kind.is_empty() || u.unit_kind == kind).map(|u| row(ctx, u, r.decimals)).collect();
+    let spread = q.spread.unwrap_or(10).clamp(1, 50);
+    let robust = state.store.period_robustness(id, f64::from(spread) / 100.0, PAGE_REPLICATIONS).await?;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut above_fragile = false;
+    for u in &r.units {
+        let mut x = row(ctx, u, r.decimals);
+        if let Some(rb) = robust.get(&u.unit_id).filter(|_| u.rank.is_some()) {
+            x.robust = if rb.p5 == rb.p95 { rb.median.to_string() } else { format!("{} ({}–{})", rb.median, rb.p5, rb.p95) };
+            x.fragile = above_fragile;
+            above_fragile = rb.beats_next.is_some_and(|p| p < 0.95);
+        }
+        if kind.is_empty() || u.unit_kind == kind {
+            rows.push(x);
+        }
+    }
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("rs.title"), r.period.name), "/periods")
         .crumb(ctx.t("per.title"), "/periods")
         .crumb(r.period.code.clone(), format!("/periods/{id}"))
@@ -159,6 +185,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         can_set_groups: ctx.allows(Action::ManagePeriods, Resource::System) && !r.period.approved(),
         previous: r.previous.as_ref().map(|(p, same)| (p.name.clone(), *same)),
         provisional: r.units.iter().filter(|u| u.state != "approved").count(),
+        spread,
         can_publish: ctx.allows(Action::ManagePeriods, Resource::System) && r.period.approved(),
         published,
         period_code: r.period.code.clone(),
