@@ -604,6 +604,9 @@ async fn a_commune_answers_citizens_comments_and_the_office_reads_groups() {
     b.screenshot("results-ranking").await;
     b.client.set_window_size(420, 900).await.unwrap();
     b.screenshot("results-ranking-phone").await;
+    b.client.set_window_size(900, 900).await.unwrap();
+    b.client.goto(&app.url(&format!("/periods/{}/ket-qua/heatmap.svg", agencies.id))).await.unwrap();
+    b.screenshot("results-heatmap").await;
     b.close().await;
 }
 

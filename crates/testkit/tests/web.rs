@@ -2939,7 +2939,15 @@ backend_tests!(period_results_rank_group_compare_and_download, |b| async move {
     let sec = app.login("secretariat").await;
     let page = sec.get(app.url(&format!("/periods/{period}/ket-qua"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("44,44") && page.contains("50,00") && page.contains("id=\"provisional\""), "{page}");
-    assert!(page.contains("Hạng khi thay đổi trọng số") && page.contains("name=\"spread\" value=\"10\""));
+    assert!(page.contains("Hạng (5–95%)") && page.contains("name=\"spread\" value=\"10\""));
+    let svg = sec.get(app.url(&format!("/periods/{period}/ket-qua/heatmap.svg"))).send().await.unwrap();
+    assert!(svg.headers()["content-type"].to_str().unwrap().starts_with("image/svg+xml"));
+    let svg = svg.text().await.unwrap();
+    assert!(svg.contains("Sở Alpha") && svg.contains("UBND xã Chiềng Cọ") && svg.matches("<rect").count() == 3 * 3, "{svg}");
+    assert_eq!(
+        app.login("officer.a").await.get(app.url(&format!("/periods/{period}/ket-qua/heatmap.svg"))).send().await.unwrap().status(),
+        403
+    );
     let wide = sec.get(app.url(&format!("/periods/{period}/ket-qua?spread=40"))).send().await.unwrap().text().await.unwrap();
     assert!(wide.contains("name=\"spread\" value=\"40\""));
     assert!(page.contains(&format!("href=\"/assessments/{ua}\"")), "each unit opens its leaves");

@@ -289,6 +289,33 @@ async fn download(state: &AppState, ctx: &Ctx, id: i64, format: &str) -> Result<
     }
 }
 
+/// The heat map units × domains (share of each domain's applicable maximum), in rank order.
+async fn heatmap(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> Result<Response, AppError> {
+    let r = load(&state, &ctx, id).await?;
+    let kind = q.kind.unwrap_or_default();
+    let columns: Vec<String> = r.domains.iter().map(|d| d.code.clone()).collect();
+    let rows: Vec<(String, Vec<Option<f64>>)> = r
+        .units
+        .iter()
+        .filter(|u| kind.is_empty() || u.unit_kind == kind)
+        .map(|u| {
+            let cells = u
+                .domains
+                .iter()
+                .map(|d| (!d.applicable_max.is_zero()).then(|| 100.0 * d.points.to_f64() / d.applicable_max.to_f64()))
+                .collect();
+            (u.unit_name.clone(), cells)
+        })
+        .collect();
+    let svg = parindex_reports::charts::heatmap_svg(ctx.t("rs.heatmap"), &columns, &rows, ctx.lang.code() != "en");
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+}
+
 #[derive(Deserialize)]
 struct GroupsForm {
     groups: String,
@@ -328,6 +355,7 @@ pub fn router() -> Router<AppState> {
         .route("/periods/{id}/ket-qua", get(show))
         .route("/periods/{id}/ket-qua.csv", get(csv))
         .route("/periods/{id}/ket-qua.xlsx", get(xlsx))
+        .route("/periods/{id}/ket-qua/heatmap.svg", get(heatmap))
         .route("/periods/{id}/ket-qua/nhom", post(set_groups))
         .route("/periods/{id}/cong-bo", post(publish))
 }
