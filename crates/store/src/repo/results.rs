@@ -108,20 +108,27 @@ impl Store {
     pub async fn period_results(&self, period_id: i64) -> Result<PeriodResults, StoreError> {
         let period = self.get_period(period_id).await?;
         let mut out = self.results_without_previous(&period).await?;
-        // the previous period: latest earlier year sharing the most units
-        let codes: Vec<&str> = out.units.iter().map(|u| u.unit_code.as_str()).collect();
-        let mut best: Option<(usize, PeriodRow, Vec<UnitResult>)> = None;
+        // the previous period: latest earlier year sharing the most units (chosen from the
+        // assessments' unit codes; only the chosen one is scored)
+        let codes: std::collections::HashSet<&str> = out.units.iter().map(|u| u.unit_code.as_str()).collect();
+        let mut best: Option<(usize, PeriodRow)> = None;
         for p in self.list_periods().await?.into_iter().filter(|p| p.year < period.year) {
-            let r = self.results_without_previous(&p).await?;
-            let shared = r.units.iter().filter(|u| codes.contains(&u.unit_code.as_str())).count();
+            let shared = self.list_assessments(p.id, UnitScope::All).await?.iter().filter(|a| codes.contains(a.unit_code.as_str())).count();
             let better = match &best {
                 None => shared > 0,
-                Some((n, bp, _)) => shared > 0 && (p.year > bp.year || (p.year == bp.year && shared > *n)),
+                Some((n, bp)) => shared > 0 && (p.year > bp.year || (p.year == bp.year && shared > *n)),
             };
             if better {
-                best = Some((shared, p, r.units));
+                best = Some((shared, p));
             }
         }
+        let best = match best {
+            Some((n, p)) => {
+                let units = self.results_without_previous(&p).await?.units;
+                Some((n, p, units))
+            }
+            None => None,
+        };
         if let Some((_, p, units)) = best {
             let before: HashMap<&str, &UnitResult> = units.iter().map(|u| (u.unit_code.as_str(), u)).collect();
             for u in &mut out.units {
