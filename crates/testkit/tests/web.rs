@@ -2511,29 +2511,37 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     assert_eq!(app.store.get_survey(run_id).await.unwrap().responses, 6);
 });
 
-backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async move {
-    let app = TestApp::spawn(b).await;
-    let sec = app.login("secretariat").await;
-    let sample = std::fs::read(format!("{}/../../surveys/samples/cbcc-2026.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+/// Import a sample questionnaire, publish it and open a survey of it over the agencies (UA, UB):
+/// the run's page address and id.
+async fn open_agency_run(
+    app: &TestApp,
+    sec: &reqwest::Client,
+    file: &str,
+    questionnaire: &str,
+    code: &str,
+    name: &str,
+    quota: &str,
+) -> (String, i64) {
+    let sample = std::fs::read(format!("{}/../../surveys/samples/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let r = sec
         .post(app.url("/surveys/import"))
-        .multipart(Form::new().part("file", Part::bytes(sample).file_name("cbcc-2026.yaml")))
+        .multipart(Form::new().part("file", Part::bytes(sample).file_name(file.to_string())))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    sec.post(app.url("/surveys/MAU-CBCC-2026/publish")).send().await.unwrap();
-    let form = [
-        ("code", "CBCC-2026"),
-        ("name", "Điều tra cán bộ 2026"),
-        ("questionnaire", "MAU-CBCC-2026"),
-        ("year", "2026"),
-        ("quota", "10"),
-        ("kind_agency", "1"),
-    ];
+    sec.post(app.url(&format!("/surveys/{questionnaire}/publish"))).send().await.unwrap();
+    let form = [("code", code), ("name", name), ("questionnaire", questionnaire), ("year", "2026"), ("quota", quota), ("kind_agency", "1")];
     let r = sec.post(app.url("/surveys/runs")).form(&form).send().await.unwrap();
     let run_url = r.headers()["location"].to_str().unwrap().to_string();
     let run_id: i64 = run_url.rsplit('/').next().unwrap().parse().unwrap();
+    (run_url, run_id)
+}
+
+backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let sec = app.login("secretariat").await;
+    let (run_url, run_id) = open_agency_run(&app, &sec, "cbcc-2026.yaml", "MAU-CBCC-2026", "CBCC-2026", "Điều tra cán bộ 2026", "10").await;
     let units = app.store.survey_units(run_id).await.unwrap();
     let ua = units.iter().find(|u| u.unit_code == "UA").unwrap().clone();
     // the open link of an officials' survey takes nothing
@@ -2724,26 +2732,8 @@ backend_tests!(paper_forms_are_keyed_in_by_number_and_checked, |b| async move {
 backend_tests!(comments_are_answered_by_their_unit_and_small_groups_stay_hidden, |b| async move {
     let app = TestApp::spawn(b).await;
     let sec = app.login("secretariat").await;
-    let sample = std::fs::read(format!("{}/../../surveys/samples/sipas-2026.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let r = sec
-        .post(app.url("/surveys/import"))
-        .multipart(Form::new().part("file", Part::bytes(sample).file_name("sipas-2026.yaml")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    sec.post(app.url("/surveys/MAU-SIPAS-2026/publish")).send().await.unwrap();
-    let form = [
-        ("code", "KS-SO-2026"),
-        ("name", "Khảo sát các sở 2026"),
-        ("questionnaire", "MAU-SIPAS-2026"),
-        ("year", "2026"),
-        ("quota", "50"),
-        ("kind_agency", "1"),
-    ];
-    let r = sec.post(app.url("/surveys/runs")).form(&form).send().await.unwrap();
-    let run_url = r.headers()["location"].to_str().unwrap().to_string();
-    let run_id: i64 = run_url.rsplit('/').next().unwrap().parse().unwrap();
+    let (run_url, run_id) =
+        open_agency_run(&app, &sec, "sipas-2026.yaml", "MAU-SIPAS-2026", "KS-SO-2026", "Khảo sát các sở 2026", "50").await;
     let units = app.store.survey_units(run_id).await.unwrap();
     let (ua, ub) =
         (units.iter().find(|u| u.unit_code == "UA").unwrap().clone(), units.iter().find(|u| u.unit_code == "UB").unwrap().clone());
