@@ -112,10 +112,17 @@ pub enum Action {
     /// Read a period's results across units before they are published (the reform office, the
     /// council, provincial leadership). Units and appraisers see results once published.
     ViewResults,
+    /// Enter a unit's bonuses and penalties (the framework's adjustments) with their reason —
+    /// the reform office, on the council's or the province's decisions.
+    SetAdjustments,
+    /// Read a unit's improvement actions (its own staff; the office, council and leadership).
+    ViewImprovements,
+    /// Plan and follow up improvement actions from the unit's weakest leaves — its own staff.
+    PlanImprovements,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -139,6 +146,9 @@ impl Action {
         Action::ViewSurveyComments,
         Action::AnswerSurveyComments,
         Action::ViewResults,
+        Action::SetAdjustments,
+        Action::ViewImprovements,
+        Action::PlanImprovements,
     ];
 }
 
@@ -209,6 +219,13 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         },
         AnswerSurveyComments => matches!(actor.role, UnitOfficer | UnitLeader) && own,
         ViewResults => matches!(actor.role, Admin | Secretariat | Council | Viewer) && !is_unit_resource,
+        SetAdjustments => matches!(actor.role, Admin | Secretariat) && !is_unit_resource,
+        ViewImprovements => match actor.role {
+            Admin | Secretariat | Council | Viewer => is_unit_resource,
+            UnitOfficer | UnitLeader => own,
+            Appraiser => false,
+        },
+        PlanImprovements => matches!(actor.role, UnitOfficer | UnitLeader) && own,
         ViewUnitDrafts => match actor.role {
             Admin | Secretariat => is_unit_resource,
             UnitOfficer | UnitLeader => own,
@@ -255,6 +272,9 @@ mod tests {
             (ViewSurveyComments, Admin | Secretariat) => (false, true, true),
             (ViewSurveyComments | AnswerSurveyComments, UnitOfficer | UnitLeader) => (false, true, false),
             (ViewResults, Admin | Secretariat | Council | Viewer) => (true, false, false),
+            (SetAdjustments, Admin | Secretariat) => (true, false, false),
+            (ViewImprovements, Admin | Secretariat | Council | Viewer) => (false, true, true),
+            (ViewImprovements | PlanImprovements, UnitOfficer | UnitLeader) => (false, true, false),
             _ => (false, false, false),
         }
     }
@@ -274,7 +294,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 23);
+        assert_eq!(checked, 7 * 26);
     }
 
     #[test]

@@ -78,8 +78,56 @@ pub fn groups_text(groups: &[Group]) -> String {
     groups.iter().map(|g| format!("{}:{}", g.label, g.min)).collect::<Vec<_>>().join(", ")
 }
 
+/// The distribution of some exact values: count, extremes, quartiles (linear interpolation
+/// between order statistics, "type 7" of Hyndman & Fan — what spreadsheets' QUARTILE.INC gives)
+/// and mean, all exact.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub n: usize,
+    pub min: Exact,
+    pub q1: Exact,
+    pub median: Exact,
+    pub q3: Exact,
+    pub max: Exact,
+    pub mean: Exact,
+}
+
+/// The summary of `values` (in any order); none when empty.
+pub fn summary(values: &[Exact]) -> Option<Summary> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort();
+    let n = v.len();
+    // the k-th quarter: h = (n − 1)·k/4, between v[⌊h⌋] and the next
+    let quarter = |k: usize| {
+        let (whole, part) = (((n - 1) * k) / 4, ((n - 1) * k) % 4);
+        if part == 0 {
+            v[whole].clone()
+        } else {
+            v[whole].clone() + (v[whole + 1].clone() - v[whole].clone()) * Exact::ratio(part as i128, 4)
+        }
+    };
+    let mean = v.iter().cloned().sum::<Exact>() / Exact::from(n as i64);
+    Some(Summary { n, min: v[0].clone(), q1: quarter(1), median: quarter(2), q3: quarter(3), max: v[n - 1].clone(), mean })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn summary_quartiles_are_exact_and_match_quartile_inc() {
+        use super::{Exact, summary};
+        assert!(summary(&[]).is_none());
+        let s = summary(&[Exact::int(7), Exact::int(1), Exact::int(3), Exact::int(10)]).unwrap();
+        // QUARTILE.INC({1,3,7,10}) = 1, 2.5, 5, 7.75, 10
+        assert_eq!((s.n, s.min, s.max), (4, Exact::int(1), Exact::int(10)));
+        assert_eq!((s.q1, s.median, s.q3), (Exact::ratio(5, 2), Exact::int(5), Exact::ratio(31, 4)));
+        assert_eq!(s.mean, Exact::ratio(21, 4));
+        let one = summary(&[Exact::ratio(1, 3)]).unwrap();
+        assert_eq!((one.q1, one.median, one.q3), (Exact::ratio(1, 3), Exact::ratio(1, 3), Exact::ratio(1, 3)));
+    }
+
     use super::*;
 
     fn e(s: &str) -> Option<Exact> {

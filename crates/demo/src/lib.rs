@@ -241,8 +241,43 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             .await?;
     }
     seed_last_year(store).await?;
+    seed_improvements(store).await?;
     seed_periods(store).await?;
     seed_survey(store).await
+}
+
+/// Chiềng Sinh's officer planned actions from last year's two weakest leaves (one already
+/// done); they show on this year's self-assessment at those leaves.
+async fn seed_improvements(store: &Store) -> anyhow::Result<()> {
+    use parindex_store::repo::improvements::ActionInput;
+    let this_year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let Some(p) = store.list_periods().await?.into_iter().find(|p| p.code == format!("{}-XA", this_year - 1)) else { return Ok(()) };
+    let r = store.period_results(p.id).await?;
+    let Some(u) = r.units.iter().find(|u| u.unit_code == "P-CHIENGSINH") else { return Ok(()) };
+    let mut weakest: Vec<_> = u.leaves.iter().filter(|l| l.applicable && !l.max.is_zero() && l.points < l.max).collect();
+    weakest.sort_by(|a, b| (a.points.clone() / a.max.clone()).cmp(&(b.points.clone() / b.max.clone())).then(a.code.cmp(&b.code)));
+    let ctx = AuditCtx::system("canbo.chiengsinh");
+    let plans = [
+        (
+            "Rà soát, bổ sung văn bản; giao một công chức theo dõi tiến độ hằng tháng (dữ liệu mẫu).",
+            "Văn phòng HĐND và UBND",
+            (3, 31),
+            "done",
+        ),
+        ("Tập huấn cho công chức bộ phận một cửa; niêm yết lại quy trình (dữ liệu mẫu).", "Bộ phận một cửa", (6, 30), "doing"),
+    ];
+    for (leaf, (what, who, (m, d), status)) in weakest.iter().zip(plans) {
+        let input = ActionInput {
+            node_code: leaf.code.clone(),
+            action: what.into(),
+            owner: who.into(),
+            due_on: NaiveDate::from_ymd_opt(this_year, m, d),
+        };
+        let a = store.add_improvement(&ctx, u.assessment_id, input).await?;
+        let outcome = (status == "done").then_some("Đã ban hành kế hoạch và báo cáo đúng hạn quý I, II (dữ liệu mẫu).");
+        store.update_improvement(&ctx, u.unit_id, a.id, status, outcome).await?;
+    }
+    Ok(())
 }
 
 /// This year's SIPAS survey of communes and wards on the sample questionnaire, with about a
@@ -411,14 +446,57 @@ fn demo_periods(year: i32) -> [parindex_store::repo::periods::PeriodInput; 2] {
 /// answer, the others let the window close; the council approved after it. The dates are those
 /// of last winter, so that every step happened within its deadline.
 async fn seed_last_year(store: &Store) -> anyhow::Result<()> {
+    let this_year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    // the year before the merger of communes (1 July 2025), under the previous framework
+    let before = this_year - 2;
+    let old = seed_previous_framework(store, before).await?;
+    let communes = FORMER.iter().filter(|f| f.3 == "commune").map(|f| f.1.to_string()).collect();
+    let base = parindex_store::repo::periods::PeriodInput {
+        code: format!("{before}-XA"),
+        name: format!("Chỉ số CCHC năm {before} — xã (trước sắp xếp, mẫu)"),
+        year: before,
+        framework_code: old,
+        unit_codes: communes,
+        ..Default::default()
+    };
+    seed_closed_period(store, base, before).await?;
+    for base in demo_periods(this_year - 1) {
+        seed_closed_period(store, base, this_year - 1).await?;
+    }
+    Ok(())
+}
+
+/// The communes' framework of two years ago: this year's with a criterion worded differently,
+/// published, and the crosswalk to this year's confirmed — so that
+/// last year's results compare with it through the crosswalk, with the warning.
+async fn seed_previous_framework(store: &Store, year: i32) -> anyhow::Result<String> {
+    let ctx = AuditCtx::system("demo-seed");
+    let code = format!("MAU-XA-{year}");
+    let draft =
+        store.new_framework_version(&ctx, "MAU-XA-2026", &code, Some(format!("Bộ chỉ số CCHC cấp xã (MẪU, áp dụng năm {year})"))).await?;
+    let (_, mut fw) = store.get_framework(&draft.code).await?;
+    fw.valid_from = Some(year);
+    fw.valid_to = Some(year);
+    let first: Option<String> = parindex_store::repo::periods::all_leaves(&fw).first().map(|n| n.code.clone());
+    if let Some(n) = first.and_then(|c| parindex_core::framework::edit::node_mut(&mut fw, &c)) {
+        n.title = format!("{} (theo hướng dẫn năm {year})", n.title);
+    }
+    store.save_framework_draft(&ctx, &draft.code, fw, "demo: the framework before the merger").await?;
+    store.set_framework_status(&ctx, &draft.code, parindex_core::framework::Status::Published).await?;
+    let (_, old) = store.get_framework(&draft.code).await?;
+    let (_, new) = store.get_framework("MAU-XA-2026").await?;
+    store.save_crosswalk(&ctx, parindex_core::framework::crosswalk::propose(&old, &new)).await?;
+    Ok(draft.code)
+}
+
+/// A period of an earlier year, done and approved (see `seed_last_year`).
+async fn seed_closed_period(store: &Store, base: parindex_store::repo::periods::PeriodInput, year: i32) -> anyhow::Result<()> {
     use parindex_store::repo::appraisal::AppraiserScope;
     use parindex_store::repo::periods::{EntryInput, PeriodInput, self_leaves};
     let ctx = AuditCtx::system("demo-seed");
-    let this_year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
-    let year = this_year - 1;
     let on = |m: u32, d: u32, next: bool| NaiveDate::from_ymd_opt(if next { year + 1 } else { year }, m, d).expect("date");
     let all = AppraiserScope::All;
-    for base in demo_periods(year) {
+    {
         let p = store
             .create_period(
                 &ctx,
@@ -485,6 +563,16 @@ async fn seed_last_year(store: &Store) -> anyhow::Result<()> {
                     store.final_appraise(&ctx, a.id, &code, &all, input, answer, on(2, 5, true)).await?;
                 }
             }
+        }
+        // the council's bonus for a recognised initiative, and a penalty after a reprimand
+        let assessments = store.list_assessments(p.id, parindex_core::UnitScope::All).await?;
+        if let (Some(first), Some(second)) = (assessments.first(), assessments.get(3)) {
+            let bonus = Input { value: Some(Exact::ratio(3, 2)), ..Default::default() };
+            let why = "Quyết định công nhận sáng kiến CCHC cấp tỉnh (dữ liệu mẫu)";
+            store.set_adjustment(&ctx, first.id, "T1", Some(bonus), why).await?;
+            let penalty = Input { option: Some("phe_binh".into()), ..Default::default() };
+            let why = "Thông báo kết luận kiểm tra công vụ: bị phê bình (dữ liệu mẫu)";
+            store.set_adjustment(&ctx, second.id, "P1", Some(penalty), why).await?;
         }
         store.approve_period(&ctx, p.id, on(2, 20, true)).await?;
         // and published on the portal

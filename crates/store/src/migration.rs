@@ -27,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0014SurveyReplies),
             Box::new(M0015PeriodGroups),
             Box::new(M0016Publications),
+            Box::new(M0017AdjustmentsAndActions),
         ]
     }
 }
@@ -968,5 +969,73 @@ impl MigrationTrait for M0016Publications {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("publications").to_owned()).await
+    }
+}
+
+/// Bonuses and penalties of an assessment (outside the 100-point tree: the framework's
+/// `adjustments`), set by the reform office with their reason; and the improvement actions a
+/// unit plans from its weakest leaves, shown on its next self-assessment.
+pub struct M0017AdjustmentsAndActions;
+
+impl MigrationName for M0017AdjustmentsAndActions {
+    fn name(&self) -> &str {
+        "m0017_adjustments_and_actions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0017AdjustmentsAndActions {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("assessment_adjustments")
+                .col(big_pk_auto("id"))
+                .col(big_integer("assessment_id"))
+                .col(string_len("code", 64))
+                .col(text("input"))
+                .col(text("reason"))
+                .col(string("set_by"))
+                .col(timestamp_with_time_zone("set_at"))
+                .foreign_key(&mut fk("assessment_adjustments", "assessment_id", "assessments", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_assessment_adjustments")
+                .table("assessment_adjustments")
+                .col("assessment_id")
+                .col("code")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("improvement_actions")
+                .col(big_pk_auto("id"))
+                .col(big_integer("unit_id"))
+                .col(big_integer("period_id"))
+                .col(string_len("node_code", 64))
+                .col(text("action"))
+                .col(string_len("owner", 200))
+                .col(date("due_on"))
+                .col(string_len("status", 16))
+                .col(text_null("outcome"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("improvement_actions", "unit_id", "units", "id"))
+                .foreign_key(&mut fk("improvement_actions", "period_id", "periods", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_improvement_actions_unit").table("improvement_actions").col("unit_id").to_owned()).await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("improvement_actions").to_owned()).await?;
+        m.drop_table(Table::drop().table("assessment_adjustments").to_owned()).await
     }
 }

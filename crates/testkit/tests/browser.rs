@@ -21,14 +21,17 @@ async fn fill(b: &Browser, css: &str, value: &str) {
 async fn click(b: &Browser, css: &str) {
     let old = b.client.find(Locator::Css("html")).await.unwrap();
     b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
-    for _ in 0..200 {
+    // Generous: CI runs two browsers and a debug server on two cores, and a page that renders in
+    // 50 ms idle has been seen to take over 5 s there.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
         if old.tag_name().await.is_err() {
             b.client.wait().for_element(Locator::Css("footer")).await.unwrap();
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    panic!("clicking {css} did not load a new page");
+    panic!("clicking {css} did not load a new page within 30 s");
 }
 
 async fn sign_in(b: &Browser, app: &TestApp, user: &str, password: &str) {
@@ -111,7 +114,8 @@ async fn unit_officer_on_a_phone_sees_only_their_unit() {
 /// Wait until `css` has text containing `want` (the live preview answers asynchronously).
 async fn wait_text(b: &Browser, css: &str, want: &str) -> String {
     let mut last = String::new();
-    for _ in 0..200 {
+    for _ in 0..1200 {
+        // up to 30 s: CI is two browsers on two cores
         if let Ok(el) = b.client.find(Locator::Css(css)).await {
             last = el.text().await.unwrap_or_default();
             if last.contains(want) {
@@ -550,7 +554,8 @@ async fn a_citizen_answers_the_public_survey_on_a_phone() {
     b.screenshot("paper-entry").await;
     let old = b.client.find(Locator::Css("html")).await.unwrap();
     b.client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap(); // Enter on the button
-    for _ in 0..200 {
+    for _ in 0..1200 {
+        // up to 30 s: CI is two browsers on two cores
         if old.tag_name().await.is_err() {
             break;
         }

@@ -58,7 +58,8 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0013_survey_imports_tokens",
             "m0014_survey_replies",
             "m0015_period_groups",
-            "m0016_publications"
+            "m0016_publications",
+            "m0017_adjustments_and_actions",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();

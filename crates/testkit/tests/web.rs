@@ -3017,14 +3017,26 @@ backend_tests!(published_results_are_immutable_public_and_recomputable_from_the_
     // done-when: totals and ranks equal a computation from the per-leaf export
     let csv = anon.get(app.url(&format!("/cong-khai/{}/tieu-chi.csv", last.code))).send().await.unwrap().text().await.unwrap();
     let mut sums: std::collections::BTreeMap<String, (Exact, Exact)> = Default::default();
+    let mut adjusted = 0;
     for line in csv.trim_start_matches('\u{feff}').lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
-        let (unit, max, points, applicable) = (cells[0], cells[cells.len() - 3], cells[cells.len() - 2], cells[cells.len() - 1]);
+        let n = cells.len();
+        let (unit, max, points, applicable, kind) = (cells[0], cells[n - 4], cells[n - 3], cells[n - 2], cells[n - 1]);
         let e = sums.entry(unit.to_string()).or_insert((Exact::ZERO, Exact::ZERO));
-        if applicable == "1" {
-            e.0 = e.0.clone() + Exact::parse(points).unwrap();
-            e.1 = e.1.clone() + Exact::parse(max).unwrap();
+        match (kind, applicable) {
+            ("leaf", "1") => {
+                e.0 = e.0.clone() + Exact::parse(points).unwrap();
+                e.1 = e.1.clone() + Exact::parse(max).unwrap();
+            }
+            ("bonus", _) => e.0 = e.0.clone() + Exact::parse(points).unwrap(),
+            ("penalty", _) => e.0 = e.0.clone() - Exact::parse(points).unwrap(),
+            _ => {}
         }
+        adjusted += usize::from(kind != "leaf");
+    }
+    assert!(adjusted >= 2, "the demo gave last year a bonus and a penalty");
+    for e in sums.values_mut() {
+        e.0 = e.0.clone().max(Exact::ZERO);
     }
     let units = doc["units"].as_array().unwrap();
     assert_eq!(units.len(), sums.len());
@@ -3098,4 +3110,166 @@ backend_tests!(published_results_are_immutable_public_and_recomputable_from_the_
     assert!(r.text().await.unwrap().contains("Chỉ công bố được kết quả đã được Hội đồng phê duyệt"));
     let list: serde_json::Value = anon.get(app.url("/api/v1/public/results")).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["publications"].as_array().unwrap().iter().filter(|p| p["period_code"] == last.code.as_str()).count(), 2);
+});
+
+backend_tests!(analysis_dashboards_filter_compare_merged_units_and_download, |b| async move {
+    use parindex_core::Exact;
+    let app = TestApp::spawn_demo(b).await;
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap();
+    let periods = app.store.list_periods().await.unwrap();
+    let last = periods.iter().find(|p| p.code == format!("{}-XA", year - 1)).unwrap().clone();
+    let before = periods.iter().find(|p| p.code == format!("{}-XA", year - 2)).unwrap().clone();
+    // last year's communes compare with the year before the merger: through the lineage (the
+    // mean of the predecessors' indices, no rank) and the crosswalk (a changed framework)
+    let r = app.store.period_results(last.id).await.unwrap();
+    let (prev, same) = r.previous.clone().unwrap();
+    assert_eq!((prev.code.as_str(), same, r.crosswalk), (before.code.as_str(), false, true));
+    let old = app.store.period_results_only(before.id).await.unwrap();
+    let idx = |code: &str| old.units.iter().find(|u| u.unit_code == code).unwrap().index.clone().unwrap();
+    let cs = r.units.iter().find(|u| u.unit_code == "P-CHIENGSINH").unwrap();
+    let p = cs.previous.as_ref().unwrap();
+    assert_eq!(p.index, Some((idx("CU-X-CHIENGNGAN") + idx("CU-X-HUALA")) / Exact::int(2)));
+    assert_eq!((p.rank, p.via.len()), (None, 2));
+    assert!(p.domains.iter().all(Option::is_some), "every domain maps through the crosswalk");
+    assert!(r.units.iter().find(|u| u.unit_code == "X-MUONGBU").is_none_or(|u| u.previous.is_none()), "no predecessor, no comparison");
+
+    // the page: every section, filtered by kind; the framework change is said
+    let admin = app.login("admin").await;
+    let page = admin.get(app.url(&format!("/periods/{}/phan-tich?kind=ward&unit=P-CHIENGSINH", last.id))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    for id in ["so-sanh", "phan-bo", "tu-cham-don-vi", "tu-cham-tieu-chi", "tieu-chi-yeu", "xu-huong", "framework-changed"] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(page.contains("<svg") && page.contains("UBND phường Chiềng Sinh"));
+    // a download equals a computation from the results: the distribution of the index
+    let csv =
+        admin.get(app.url(&format!("/periods/{}/phan-tich/phan-bo.csv?kind=ward", last.id))).send().await.unwrap().text().await.unwrap();
+    let wards: Vec<Exact> = r.units.iter().filter(|u| u.unit_kind == "ward").filter_map(|u| u.index.clone()).collect();
+    let s = parindex_core::results::summary(&wards).unwrap();
+    let line = csv.lines().nth(1).unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "Chỉ số (%),{},{},{},{},{},{},{}",
+            s.n,
+            s.min.to_decimal_string(1),
+            s.q1.to_decimal_string(1),
+            s.median.to_decimal_string(1),
+            s.q3.to_decimal_string(1),
+            s.max.to_decimal_string(1),
+            s.mean.to_decimal_string(1)
+        )
+    );
+    assert_eq!(csv.lines().count(), 2 + r.domains.len(), "the index and every domain");
+    // the trend has the year before the merger
+    let trend = admin.get(app.url(&format!("/periods/{}/phan-tich/xu-huong.csv", last.id))).send().await.unwrap().text().await.unwrap();
+    assert!(trend.contains(&format!("\n{},", year - 2)) && trend.contains(&format!("\n{},", year - 1)), "{trend}");
+    let x = admin.get(app.url(&format!("/periods/{}/phan-tich/tieu-chi-yeu.xlsx", last.id))).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    let sheets = parindex_reports::table::read_workbook("w.xlsx", &x.bytes().await.unwrap()).unwrap();
+    assert_eq!(sheets[0].0, "tieu_chi_yeu");
+    assert!(sheets[0].1.rows.len() > 5);
+    // this year's: the SIPAS per element of the citizens' survey
+    let now = periods.iter().find(|p| p.code == format!("{year}-XA")).unwrap();
+    let page = admin.get(app.url(&format!("/periods/{}/phan-tich", now.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"sipas\""));
+    assert_eq!(admin.get(app.url(&format!("/periods/{}/phan-tich/nothing.csv", last.id))).send().await.unwrap().status(), 404);
+    // who: as the results
+    for (user, status) in [("canbo.chiengsinh", 403), ("thamdinh.stp", 403), ("xem", 200), ("hoidong", 200)] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("/periods/{}/phan-tich", last.id))).send().await.unwrap().status(), status, "{user}");
+        assert_eq!(c.get(app.url(&format!("/periods/{}/phan-tich/phan-bo.csv", last.id))).send().await.unwrap().status(), status, "{user}");
+    }
+    assert_eq!(app.client().get(app.url(&format!("/periods/{}/phan-tich", last.id))).send().await.unwrap().status(), 303);
+});
+
+backend_tests!(bonuses_penalties_count_and_improvement_actions_carry_to_the_next_year, |b| async move {
+    use parindex_core::Exact;
+    let app = TestApp::spawn_demo(b).await;
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap();
+    let periods = app.store.list_periods().await.unwrap();
+    let now = periods.iter().find(|p| p.code == format!("{year}-XA")).unwrap().clone();
+    let last = periods.iter().find(|p| p.code == format!("{}-XA", year - 1)).unwrap().clone();
+    let find = |p: i64| {
+        let store = app.store.clone();
+        async move {
+            store
+                .list_assessments(p, parindex_core::UnitScope::All)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.unit_code == "P-CHIENGSINH")
+                .unwrap()
+        }
+    };
+    let (a_now, a_last) = (find(now.id).await, find(last.id).await);
+
+    // a penalty: the basis is required; the unit's staff cannot set it; then it counts
+    let admin = app.login("admin").await;
+    let url = app.url(&format!("/assessments/{}/adjustments/P1", a_now.id));
+    let r = admin.post(&url).form(&[("option", "xu_ly"), ("reason", " ")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Ghi căn cứ"));
+    let officer = app.login("canbo.chiengsinh").await;
+    assert_eq!(officer.post(&url).form(&[("option", "xu_ly"), ("reason", "x")]).send().await.unwrap().status(), 403);
+    let before = app.store.period_results(now.id).await.unwrap().units.into_iter().find(|u| u.unit_code == "P-CHIENGSINH").unwrap();
+    let r = admin.post(&url).form(&[("option", "xu_ly"), ("reason", "Quyết định kỷ luật số 12/QĐ (thử)")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let after = app.store.period_results(now.id).await.unwrap().units.into_iter().find(|u| u.unit_code == "P-CHIENGSINH").unwrap();
+    assert_eq!(after.penalty, Exact::int(2));
+    assert_eq!(after.total, (before.achieved.clone() + before.bonus.clone() - Exact::int(2)).max(Exact::ZERO));
+    assert_eq!(after.index, Some(after.total.clone() / after.applicable_max.clone() * Exact::HUNDRED));
+    let page = officer.get(app.url(&format!("/assessments/{}", a_now.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Quyết định kỷ luật số 12/QĐ (thử)") && page.contains("id=\"adj-P1\""));
+    assert!(!page.contains(&format!("action=\"/assessments/{}/adjustments/P1\"", a_now.id)), "the unit reads, does not edit");
+    let f = parindex_store::repo::audit::AuditFilter { action: Some("assessment.adjustment".into()), limit: 50, ..Default::default() };
+    let log = app.store.list_audit(&f).await.unwrap().entries;
+    assert!(log.iter().any(|e| e.reason.as_deref() == Some("Quyết định kỷ luật số 12/QĐ (thử)")));
+    // removed again
+    assert_eq!(admin.post(&url).form(&[("op", "clear"), ("reason", "Nhập nhầm")]).send().await.unwrap().status(), 303);
+    let cleared = app.store.period_results(now.id).await.unwrap().units.into_iter().find(|u| u.unit_code == "P-CHIENGSINH").unwrap();
+    assert_eq!(cleared.penalty, Exact::ZERO);
+
+    // the improvement loop: last year's actions show at their leaves on this year's page
+    let carried = app.store.carried_improvements(a_now.id).await.unwrap();
+    assert_eq!(carried.values().map(Vec::len).sum::<usize>(), 2, "the demo's two actions");
+    let (leaf, actions) = carried.iter().next().unwrap();
+    assert!(page.contains("id=\"carried-note\"") && page.contains(&actions[0].action));
+    assert!(page.contains(&format!("id=\"leaf-{leaf}\"")));
+    // planning from last year's result: checked, for the unit's own staff only
+    let plan = app.url(&format!("/assessments/{}/improvements", a_last.id));
+    let last_page = officer.get(app.url(&format!("/assessments/{}", a_last.id))).send().await.unwrap().text().await.unwrap();
+    assert!(last_page.contains("id=\"plan-form\""));
+    let r = officer
+        .post(&plan)
+        .form(&[("node_code", leaf.as_str()), ("action", "Niêm yết lại"), ("owner", "Một cửa"), ("due_on", "31/02/2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Thời hạn không hợp lệ"));
+    let r = officer
+        .post(&plan)
+        .form(&[("node_code", leaf.as_str()), ("action", "Niêm yết lại quy trình"), ("owner", "Một cửa"), ("due_on", "30/06/2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let mine = app.store.unit_improvements(a_last.unit_id).await.unwrap();
+    let added = mine.iter().find(|a| a.action == "Niêm yết lại quy trình").unwrap();
+    assert_eq!((added.status.as_str(), added.due_on.to_string().as_str()), ("planned", "2026-06-30"));
+    let other = app.login("canbo.stc").await;
+    let form = [("node_code", leaf.as_str()), ("action", "x"), ("owner", "y"), ("due_on", "30/06/2026")];
+    assert_eq!(other.post(&plan).form(&form).send().await.unwrap().status(), 403);
+    assert_eq!(admin.post(&plan).form(&form).send().await.unwrap().status(), 403, "the office reads, the unit plans");
+    let follow = app.url(&format!("/assessments/{}/improvements/{}", a_last.id, added.id));
+    assert_eq!(other.post(&follow).form(&[("status", "done")]).send().await.unwrap().status(), 403);
+    assert_eq!(officer.post(&follow).form(&[("status", "finished")]).send().await.unwrap().status(), 422);
+    assert_eq!(officer.post(&follow).form(&[("status", "done"), ("outcome", "Đã niêm yết")]).send().await.unwrap().status(), 303);
+    let done = app.store.unit_improvements(a_last.unit_id).await.unwrap().into_iter().find(|a| a.id == added.id).unwrap();
+    assert_eq!((done.status.as_str(), done.outcome.as_deref()), ("done", Some("Đã niêm yết")));
+    // and it is carried to this year's page too
+    let page = officer.get(app.url(&format!("/assessments/{}", a_now.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Niêm yết lại quy trình") && page.contains("Đã niêm yết"));
 });

@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod assessment;
+pub mod assessment_adjustment;
 pub mod assessment_entry;
 pub mod audit_log;
 pub mod entry_evidence;
@@ -10,6 +11,7 @@ pub mod evidence_file;
 pub mod framework;
 pub mod framework_crosswalk;
 pub mod framework_node;
+pub mod improvement_action;
 pub mod notification;
 pub mod period;
 pub mod period_assignment;

@@ -1,9 +1,11 @@
 //! Repositories: the only code that reads and writes tables. Grouped by subject.
 
+pub mod adjustments;
 pub mod appraisal;
 pub mod audit;
 pub mod evidence;
 pub mod frameworks;
+pub mod improvements;
 pub mod notifications;
 pub mod periods;
 pub mod publications;

@@ -277,7 +277,8 @@ impl Store {
         }
     }
 
-    /// Open a period: one assessment (draft) per participating active unit. All or nothing.
+    /// Open a period: one assessment (draft) per participating unit — those that exist at the end of
+    /// the period's year. All or nothing.
     pub async fn create_period(&self, ctx: &AuditCtx, input: PeriodInput) -> Result<PeriodRow, StoreError> {
         let mut errors = Vec::new();
         let err = |field: &'static str, vi: &str, en: &str| FieldError { field, message: Msg::new(vi, en) };
@@ -318,7 +319,16 @@ impl Store {
                 "Deadlines go in order: self-assessment ≤ appraisal ≤ explanation ≤ final appraisal ≤ approval.",
             ));
         }
-        let units = unit::Entity::find().filter(unit::Column::ActiveTo.is_null()).order_by_asc(unit::Column::Code).all(&self.db).await?;
+        // the units that exist at the end of the period's year: a past year's period takes the
+        // units of then (e.g. the communes before a merger), this year's the active ones
+        let year_end = NaiveDate::from_ymd_opt(input.year.clamp(2000, 2100), 12, 31).expect("valid date");
+        let units: Vec<unit::Model> = unit::Entity::find()
+            .order_by_asc(unit::Column::Code)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter(|u| u.active_from.is_none_or(|f| f <= year_end) && u.active_to.is_none_or(|t| t >= year_end))
+            .collect();
         let participants: Vec<&unit::Model> = if !input.unit_codes.is_empty() {
             let wanted: Vec<String> = input.unit_codes.iter().map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect();
             let unknown: Vec<&String> = wanted.iter().filter(|c| !units.iter().any(|u| &u.code == *c)).collect();
@@ -326,7 +336,10 @@ impl Store {
                 let list = unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
                 errors.push(FieldError {
                     field: "units",
-                    message: Msg::new(format!("Không có đơn vị đang hoạt động mã: {list}."), format!("No active unit with code: {list}.")),
+                    message: Msg::new(
+                        format!("Không có đơn vị hoạt động đến cuối năm {} mã: {list}.", input.year),
+                        format!("No unit active at the end of {} with code: {list}.", input.year),
+                    ),
                 });
             }
             units.iter().filter(|u| wanted.contains(&u.code)).collect()

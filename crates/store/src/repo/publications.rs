@@ -130,14 +130,21 @@ impl Store {
                     "rank": u.rank,
                     "group": u.group,
                     "index": u.index.as_ref().map(exact),
+                    "achieved": exact(&u.achieved),
+                    "bonus": exact(&u.bonus),
+                    "penalty": exact(&u.penalty),
                     "total": exact(&u.total),
                     "applicable_max": exact(&u.applicable_max),
-                    "previous": u.previous.as_ref().map(|p| json!({"index": p.index.as_ref().map(exact), "rank": p.rank})),
+                    "previous": u.previous.as_ref().map(|p| json!({"index": p.index.as_ref().map(exact), "rank": p.rank, "via": p.via})),
                     "domains": r.domains.iter().zip(&u.domains).map(|(dm, x)| json!({
                         "code": dm.code, "points": exact(&x.points), "applicable_max": exact(&x.applicable_max), "rank": x.rank,
                     })).collect::<Vec<_>>(),
                     "leaves": u.leaves.iter().map(|l| json!({
                         "code": l.code, "max": l.max.to_string(), "points": l.points.to_string(), "applicable": l.applicable,
+                    })).collect::<Vec<_>>(),
+                    "adjustments": u.adjustments.iter().map(|a| json!({
+                        "code": a.code, "title": a.title, "kind": if a.bonus { "bonus" } else { "penalty" },
+                        "max": a.max.to_string(), "points": a.points.to_string(),
                     })).collect::<Vec<_>>(),
                 })
             })
@@ -150,7 +157,8 @@ impl Store {
             "published_at": at.to_rfc3339(),
             "decimals": d,
             "method": {
-                "index": "total ÷ applicable maximum × 100",
+                "index": "total ÷ applicable maximum × 100, total = Σ leaves + bonuses − penalties (not below 0)",
+                "merged_units": "a unit formed by a merger is compared with the mean index of its predecessors; it has no previous rank",
                 "ranking": "competition ranking on the exact index: equal indices share the better rank, the next is skipped (1, 2, 2, 4)",
                 "domain_ranking": "by the domain's share of its applicable maximum",
                 "groups": r.groups,

@@ -41,7 +41,14 @@ pub struct UnitResult {
     pub unit_code: String,
     pub unit_name: String,
     pub unit_kind: String,
+    /// The unit's area (khu vực), for the dashboards' filter.
+    pub area: Option<String>,
     pub state: String,
+    /// Sum of the tree, before bonuses and penalties.
+    pub achieved: Exact,
+    pub bonus: Exact,
+    pub penalty: Exact,
+    /// achieved + bonus − penalty, not below zero.
     pub total: Exact,
     pub applicable_max: Exact,
     /// total ÷ applicable maximum × 100, exact; none when nothing applies.
@@ -54,6 +61,8 @@ pub struct UnitResult {
     pub missing: usize,
     /// Every leaf's points as they count (framework order), for the per-leaf export.
     pub leaves: Vec<LeafResult>,
+    /// The bonuses and penalties entered for the unit (framework order).
+    pub adjustments: Vec<AdjustmentResult>,
     /// The same unit in the previous period.
     pub previous: Option<Previous>,
 }
@@ -65,6 +74,20 @@ pub struct LeafResult {
     pub points: Exact,
     /// Counts in the unit's maximum (meant for its kind and not marked not applicable).
     pub applicable: bool,
+    /// The points the unit gave itself (self-assessed and survey leaves), when it did.
+    pub own: Option<Exact>,
+    /// An appraiser decided this leaf (appraisal or final appraisal).
+    pub appraised: bool,
+}
+
+/// A bonus or penalty as it counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdjustmentResult {
+    pub code: String,
+    pub title: String,
+    pub bonus: bool,
+    pub max: Exact,
+    pub points: Exact,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,6 +101,12 @@ pub struct DomainResult {
 pub struct Previous {
     pub index: Option<Exact>,
     pub rank: Option<usize>,
+    /// Per domain of this period, the share (%) of the applicable maximum then — through the
+    /// crosswalk when the framework changed; none where nothing maps.
+    pub domains: Vec<Option<Exact>>,
+    /// When the unit did not exist then: the predecessors (names) whose results stand for it
+    /// (the mean of their indices; no rank, as it was not one unit).
+    pub via: Vec<String>,
 }
 
 /// How firmly a unit holds its rank (see `Store::period_robustness`).
@@ -101,6 +130,9 @@ pub struct PeriodResults {
     pub units: Vec<UnitResult>,
     /// The period compared with, and whether it used the same framework.
     pub previous: Option<(PeriodRow, bool)>,
+    /// The framework changed and a confirmed crosswalk maps its domains: domain shares are
+    /// compared through it.
+    pub crosswalk: bool,
 }
 
 impl Store {
@@ -108,12 +140,20 @@ impl Store {
     pub async fn period_results(&self, period_id: i64) -> Result<PeriodResults, StoreError> {
         let period = self.get_period(period_id).await?;
         let mut out = self.results_without_previous(&period).await?;
-        // the previous period: latest earlier year sharing the most units (chosen from the
-        // assessments' unit codes; only the chosen one is scored)
-        let codes: std::collections::HashSet<&str> = out.units.iter().map(|u| u.unit_code.as_str()).collect();
+        // the previous period: latest earlier year sharing the most units — a unit formed by a
+        // merger counts through its predecessors (lineage); chosen from the assessments' unit
+        // codes, only the chosen one is scored
+        let lineage = self.predecessor_codes().await?;
+        let stands_for = |code: &str| -> Vec<String> {
+            let mut all = vec![code.to_string()];
+            all.extend(lineage.get(code).cloned().unwrap_or_default());
+            all
+        };
         let mut best: Option<(usize, PeriodRow)> = None;
         for p in self.list_periods().await?.into_iter().filter(|p| p.year < period.year) {
-            let shared = self.list_assessments(p.id, UnitScope::All).await?.iter().filter(|a| codes.contains(a.unit_code.as_str())).count();
+            let there: std::collections::HashSet<String> =
+                self.list_assessments(p.id, UnitScope::All).await?.into_iter().map(|a| a.unit_code).collect();
+            let shared = out.units.iter().filter(|u| stands_for(&u.unit_code).iter().any(|c| there.contains(c))).count();
             let better = match &best {
                 None => shared > 0,
                 Some((n, bp)) => shared > 0 && (p.year > bp.year || (p.year == bp.year && shared > *n)),
@@ -122,22 +162,97 @@ impl Store {
                 best = Some((shared, p));
             }
         }
-        let best = match best {
-            Some((n, p)) => {
-                let units = self.results_without_previous(&p).await?.units;
-                Some((n, p, units))
-            }
-            None => None,
+        let Some((_, p)) = best else { return Ok(out) };
+        let before = self.results_without_previous(&p).await?;
+        let same = p.framework_code == period.framework_code;
+        // current domain → the previous period's domain positions that map onto it
+        let sources: Vec<Vec<usize>> = if same {
+            (0..out.domains.len()).map(|i| vec![i]).collect()
+        } else {
+            let cw = self.get_crosswalk(&p.framework_code, &period.framework_code).await?.map(|c| c.crosswalk);
+            out.crosswalk = cw.is_some();
+            out.domains
+                .iter()
+                .map(|d| match &cw {
+                    Some(cw) => before
+                        .domains
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, o)| cw.map.get(&o.code).is_some_and(|t| t.contains(&d.code)))
+                        .map(|(i, _)| i)
+                        .collect(),
+                    None => Vec::new(),
+                })
+                .collect()
         };
-        if let Some((_, p, units)) = best {
-            let before: HashMap<&str, &UnitResult> = units.iter().map(|u| (u.unit_code.as_str(), u)).collect();
-            for u in &mut out.units {
-                u.previous = before.get(u.unit_code.as_str()).map(|b| Previous { index: b.index.clone(), rank: b.rank });
+        let by_code: HashMap<&str, &UnitResult> = before.units.iter().map(|u| (u.unit_code.as_str(), u)).collect();
+        let share = |us: &[&UnitResult], positions: &[usize]| -> Option<Exact> {
+            if positions.is_empty() {
+                return None;
             }
-            let same = p.framework_code == period.framework_code;
-            out.previous = Some((p, same));
+            let (mut pts, mut max) = (Exact::ZERO, Exact::ZERO);
+            for u in us {
+                for i in positions {
+                    pts = pts + u.domains[*i].points.clone();
+                    max = max + u.domains[*i].applicable_max.clone();
+                }
+            }
+            (!max.is_zero()).then(|| pts / max * Exact::HUNDRED)
+        };
+        for u in &mut out.units {
+            if let Some(b) = by_code.get(u.unit_code.as_str()) {
+                u.previous = Some(Previous {
+                    index: b.index.clone(),
+                    rank: b.rank,
+                    domains: sources.iter().map(|s| share(&[*b], s)).collect(),
+                    via: Vec::new(),
+                });
+                continue;
+            }
+            let preds: Vec<&UnitResult> =
+                lineage.get(&u.unit_code).into_iter().flatten().filter_map(|c| by_code.get(c.as_str()).copied()).collect();
+            let indices: Vec<Exact> = preds.iter().filter_map(|b| b.index.clone()).collect();
+            if !indices.is_empty() {
+                let n = Exact::from(indices.len() as i64);
+                u.previous = Some(Previous {
+                    index: Some(indices.into_iter().sum::<Exact>() / n),
+                    rank: None,
+                    domains: sources.iter().map(|s| share(&preds, s)).collect(),
+                    via: preds.iter().map(|b| b.unit_name.clone()).collect(),
+                });
+            }
+        }
+        out.previous = Some((p, same));
+        Ok(out)
+    }
+
+    /// Unit code → the codes of all its predecessors (transitively), from the lineage.
+    async fn predecessor_codes(&self) -> Result<HashMap<String, Vec<String>>, StoreError> {
+        let code: HashMap<i64, String> =
+            crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.id, u.code)).collect();
+        let mut direct: HashMap<i64, Vec<i64>> = HashMap::new();
+        for l in crate::entity::unit_lineage::Entity::find().all(&self.db).await? {
+            direct.entry(l.successor_id).or_default().push(l.predecessor_id);
+        }
+        let mut out = HashMap::new();
+        for (&succ, _) in &direct {
+            let (mut seen, mut stack) = (std::collections::BTreeSet::new(), vec![succ]);
+            while let Some(u) = stack.pop() {
+                for p in direct.get(&u).into_iter().flatten() {
+                    if seen.insert(*p) {
+                        stack.push(*p);
+                    }
+                }
+            }
+            out.insert(code[&succ].clone(), seen.into_iter().filter_map(|i| code.get(&i).cloned()).collect());
         }
         Ok(out)
+    }
+
+    /// The results of a period without the comparison with an earlier one (for trends).
+    pub async fn period_results_only(&self, period_id: i64) -> Result<PeriodResults, StoreError> {
+        let period = self.get_period(period_id).await?;
+        self.results_without_previous(&period).await
     }
 
     async fn results_without_previous(&self, period: &PeriodRow) -> Result<PeriodResults, StoreError> {
@@ -153,6 +268,8 @@ impl Store {
         let assessments = self.list_assessments(period.id, UnitScope::All).await?;
         let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
         let mut entries: HashMap<i64, BTreeMap<String, Input>> = HashMap::new();
+        let mut own: HashMap<i64, BTreeMap<String, Input>> = HashMap::new();
+        let mut appraised: std::collections::HashSet<(i64, String)> = std::collections::HashSet::new();
         for chunk in ids.chunks(500) {
             for e in
                 assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.is_in(chunk.to_vec())).all(&self.db).await?
@@ -164,20 +281,44 @@ impl Store {
                 } else {
                     e.self_input.as_deref()
                 };
+                if e.final_at.is_some() || e.appraised_at.is_some() {
+                    appraised.insert((e.assessment_id, e.node_code.clone()));
+                }
+                if let Some(input) = e.self_input.as_deref().and_then(|s| serde_json::from_str::<Input>(s).ok()) {
+                    own.entry(e.assessment_id).or_default().insert(e.node_code.clone(), input);
+                }
                 if let Some(input) = pick.and_then(|s| serde_json::from_str::<Input>(s).ok()) {
                     entries.entry(e.assessment_id).or_default().insert(e.node_code, input);
                 }
             }
         }
         let groups = self.period_groups(period.id).await?;
+        let mut adjustments = self.adjustment_inputs(&ids).await?;
+        let areas: HashMap<i64, Option<String>> =
+            crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.id, u.area)).collect();
         let mut units = Vec::with_capacity(assessments.len());
         for a in assessments {
             let inputs = Inputs {
                 unit: Some(a.unit_code.clone()),
                 unit_kind: Some(a.unit_kind.clone()),
                 inputs: entries.remove(&a.id).unwrap_or_default(),
-                adjustments: Default::default(),
+                adjustments: adjustments.remove(&a.id).unwrap_or_default(),
             };
+            // the unit's own points, leaf by leaf (for the self vs appraised gap)
+            let own_inputs = own.remove(&a.id).unwrap_or_default();
+            let own_points: HashMap<String, Exact> = compiled
+                .leaf_positions()
+                .filter_map(|i| {
+                    let n = &compiled.nodes[i];
+                    let input = own_inputs.get(&n.code)?;
+                    if input.not_applicable {
+                        return Some((n.code.clone(), Exact::ZERO));
+                    }
+                    let rule = n.rule.as_ref()?;
+                    let o = parindex_core::framework::rule::apply(rule, &n.max, input, false).ok()?;
+                    Some((n.code.clone(), o.points.clamp(&Exact::ZERO, &n.max)))
+                })
+                .collect();
             // a stored input the rule refuses (the framework changed under it) is a data error
             // to show, not a reason to hide the unit: it is left out and counted as missing
             let placed = compiled.place(&inputs).map_err(StoreError::InvalidFramework)?;
@@ -199,7 +340,11 @@ impl Store {
                 unit_code: a.unit_code,
                 unit_name: a.unit_name,
                 unit_kind: a.unit_kind,
+                area: areas.get(&a.unit_id).cloned().flatten(),
                 state: a.state,
+                achieved: sheet.achieved.clone(),
+                bonus: sheet.bonus.clone(),
+                penalty: sheet.penalty.clone(),
                 total: sheet.total.clone(),
                 applicable_max: sheet.applicable_max.clone(),
                 group: sheet.index.as_ref().and_then(|i| group_of(i, &groups)).map(str::to_string),
@@ -221,6 +366,21 @@ impl Store {
                         max: compiled.nodes[i].max.clone(),
                         points: sheet.nodes[i].points.clone(),
                         applicable: sheet.nodes[i].applicable,
+                        own: own_points.get(&compiled.nodes[i].code).cloned(),
+                        appraised: appraised.contains(&(a.id, compiled.nodes[i].code.clone())),
+                    })
+                    .collect(),
+                adjustments: compiled
+                    .adjustments
+                    .iter()
+                    .zip(&sheet.adjustments)
+                    .filter(|(_, x)| !x.missing)
+                    .map(|(a, x)| AdjustmentResult {
+                        code: a.code.clone(),
+                        title: a.title.clone(),
+                        bonus: a.kind == parindex_core::framework::AdjustmentKind::Bonus,
+                        max: a.max.clone(),
+                        points: x.points.clone(),
                     })
                     .collect(),
                 previous: None,
@@ -243,7 +403,7 @@ impl Store {
             }
         }
         units.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then_with(|| a.unit_code.cmp(&b.unit_code)));
-        Ok(PeriodResults { period: period.clone(), decimals: compiled.decimals, domains, groups, units, previous: None })
+        Ok(PeriodResults { period: period.clone(), decimals: compiled.decimals, domains, groups, units, previous: None, crosswalk: false })
     }
 
     /// Robustness of the period's ranks (`core::results::robust`): domain weights within

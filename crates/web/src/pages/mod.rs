@@ -2,11 +2,13 @@
 //! `Page` is the chrome every template shares (language, user, navigation, breadcrumbs).
 
 pub mod admin;
+pub mod analysis;
 pub mod appraisal;
 pub mod auth;
 pub mod framework_edit;
 pub mod frameworks;
 pub mod home;
+pub mod improvements;
 pub mod inbox;
 pub mod periods;
 pub mod portal;
@@ -191,6 +193,8 @@ pub fn router() -> Router<AppState> {
         .merge(framework_edit::router())
         .merge(periods::router())
         .merge(results::router())
+        .merge(analysis::router())
+        .merge(improvements::router())
         .merge(portal::router())
         .merge(appraisal::router())
         .merge(inbox::router())

@@ -350,6 +350,8 @@ async fn period_page(
 
 #[derive(Default)]
 pub struct LeafView {
+    /// Improvement actions planned for this leaf in earlier years (`pages::improvements`).
+    pub carried: Vec<String>,
     pub code: String,
     pub title: String,
     pub guidance: String,
@@ -503,6 +505,8 @@ struct AssessmentPage {
     /// The unit may write explanations now; its leader may send them.
     contesting: bool,
     can_send_contests: bool,
+    /// Bonuses and penalties; the improvement loop (`pages::improvements`).
+    extras: crate::pages::improvements::Extras,
 }
 
 /// Errors to show on one leaf after a refused save.
@@ -541,6 +545,9 @@ async fn assessment_page(
     let error = if editable { error } else { error.or_else(|| leaf_error.as_ref().map(|e| format!("{}: {}", e.code, e.message))) };
     let fw = &view.framework;
     let decimals = fw.decimals;
+    let extras = crate::pages::improvements::extras(state, ctx, &view, show_result).await?;
+    let adjustment_inputs: std::collections::BTreeMap<String, parindex_core::framework::Input> =
+        state.store.assessment_adjustments(id).await?.into_iter().filter_map(|a| a.input.map(|i| (a.code, i))).collect();
     // the running result from the unit's inputs; once the appraisal result is out, also the
     // result that counts (final, else appraised, else the unit's own input)
     let score_with = |pick: &dyn Fn(&parindex_store::repo::periods::EntryRow) -> Option<parindex_core::framework::Input>| {
@@ -549,7 +556,7 @@ async fn assessment_page(
                 unit: Some(view.assessment.unit_code.clone()),
                 unit_kind: Some(view.assessment.unit_kind.clone()),
                 inputs: view.entries.iter().filter_map(|(k, e)| pick(e).map(|i| (k.clone(), i))).collect(),
-                adjustments: Default::default(),
+                adjustments: adjustment_inputs.clone(),
             };
             let placed = c.place(&inputs).ok()?;
             score(&c, &placed, true).ok().map(|s| s.report(&c))
@@ -647,6 +654,7 @@ async fn assessment_page(
             final_comment: e.and_then(|e| e.final_comment.clone()).unwrap_or_default(),
             contest: e.and_then(|e| e.contest.clone()).unwrap_or_default(),
             timeline: e.map(|e| timeline(ctx, e)).unwrap_or_default(),
+            carried: extras.carried.iter().filter(|(c, _)| c == &n.code).map(|(_, t)| t.clone()).collect(),
             ..leaf_basics(ctx, n, decimals, &view)
         }
     };
@@ -691,7 +699,7 @@ async fn assessment_page(
         points_label: if result_report.is_some() { "as.points_result" } else { "as.points" },
         done: view.assessment.done,
         to_do: view.assessment.to_do,
-        total: result_report.as_ref().or(report.as_ref()).map(|r| f(&r.achieved.value)).unwrap_or_default(),
+        total: result_report.as_ref().or(report.as_ref()).map(|r| f(&r.total.value)).unwrap_or_default(),
         max: result_report.as_ref().or(report.as_ref()).map(|r| f(&r.applicable_max.value)).unwrap_or_default(),
         index: result_report.as_ref().or(report.as_ref()).and_then(|r| r.index.as_ref()).map(|i| f(&i.value)).unwrap_or_else(|| "—".into()),
         tree,
@@ -703,6 +711,7 @@ async fn assessment_page(
         show_result,
         contesting,
         can_send_contests: contesting && ctx.allows(Action::SubmitAssessment, Resource::Unit(unit_id)),
+        extras,
     });
     *r.status_mut() = status;
     Ok(r)
@@ -726,9 +735,17 @@ async fn assessment(
         Some("extended") => Some(ctx.t("as.extended").to_string()),
         Some("contest") => Some(ctx.t("as.contest_saved").to_string()),
         Some("contests_sent") => Some(ctx.t("as.contests_sent").to_string()),
+        Some("adjustment_saved") => Some(ctx.t("im.adjustment_saved").to_string()),
+        Some("improvement_saved") => Some(ctx.t("im.saved").to_string()),
         _ => None,
     };
     assessment_page(&state, &ctx, id, None, None, StatusCode::OK, flash).await
+}
+
+/// The assessment page again with a refusal at the top (422), for the cards' forms
+/// (`pages::improvements`).
+pub(crate) async fn assessment_error(state: &AppState, ctx: &Ctx, id: i64, message: String) -> Result<Response, AppError> {
+    assessment_page(state, ctx, id, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY, None).await
 }
 
 #[derive(Deserialize, Default, Clone, Serialize)]

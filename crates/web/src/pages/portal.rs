@@ -82,12 +82,28 @@ pub struct SnapUnit {
     pub previous: Option<SnapPrev>,
     pub domains: Vec<SnapUnitDomain>,
     pub leaves: Vec<SnapLeaf>,
+    /// Bonuses and penalties (documents published before they existed have none).
+    #[serde(default)]
+    pub adjustments: Vec<SnapAdjustment>,
+}
+
+#[derive(Deserialize)]
+pub struct SnapAdjustment {
+    pub code: String,
+    pub title: String,
+    /// `bonus` or `penalty`.
+    pub kind: String,
+    pub max: String,
+    pub points: String,
 }
 
 #[derive(Deserialize)]
 pub struct SnapPrev {
     pub index: Option<Num>,
     pub rank: Option<usize>,
+    /// Predecessors standing for a unit formed by a merger.
+    #[serde(default)]
+    pub via: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -264,6 +280,10 @@ struct UnitPage {
     leaves: Vec<(String, String, String, String, bool)>,
     /// (year, period name, index, rank, period code)
     trend: Vec<(i32, String, String, String, String)>,
+    /// (code, title, "+1,5" / "−1")
+    adjustments: Vec<(String, String, String)>,
+    /// Compared last time through these predecessors (a merger).
+    via: Vec<String>,
 }
 
 async fn unit(
@@ -349,6 +369,12 @@ async fn unit(
         domains,
         leaves,
         trend,
+        adjustments: u
+            .adjustments
+            .iter()
+            .map(|a| (a.code.clone(), a.title.clone(), format!("{}{}", if a.kind == "bonus" { "+" } else { "−" }, show(&a.points))))
+            .collect(),
+        via: u.previous.as_ref().map(|p| p.via.clone()).unwrap_or_default(),
     }))
 }
 
@@ -436,12 +462,14 @@ async fn units_csv(State(state): State<AppState>, Path(code): Path<String>, Quer
 async fn leaves_csv(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
     let (row, text, _) = state.store.publication(&code, q.v).await?;
     let s = parse(&text)?;
-    let header: Vec<String> = ["unit_code", "unit_name", "leaf", "max", "points", "applicable"].map(String::from).to_vec();
+    let header: Vec<String> = ["unit_code", "unit_name", "leaf", "max", "points", "applicable", "kind"].map(String::from).to_vec();
+    // one row per unit × leaf (kind `leaf`), then its bonuses and penalties (kind `bonus` /
+    // `penalty`): total = Σ leaf + Σ bonus − Σ penalty, not below zero
     let rows: Vec<Vec<Cell>> = s
         .units
         .iter()
         .flat_map(|u| {
-            u.leaves.iter().map(|l| {
+            let leaves = u.leaves.iter().map(|l| {
                 vec![
                     Cell::text(&u.code),
                     Cell::text(&u.name),
@@ -449,8 +477,21 @@ async fn leaves_csv(State(state): State<AppState>, Path(code): Path<String>, Que
                     Cell::text(&l.max),
                     Cell::text(&l.points),
                     Cell::text(if l.applicable { "1" } else { "0" }),
+                    Cell::text("leaf"),
                 ]
-            })
+            });
+            let adjustments = u.adjustments.iter().map(|a| {
+                vec![
+                    Cell::text(&u.code),
+                    Cell::text(&u.name),
+                    Cell::text(&a.code),
+                    Cell::text(&a.max),
+                    Cell::text(&a.points),
+                    Cell::text("1"),
+                    Cell::text(&a.kind),
+                ]
+            });
+            leaves.chain(adjustments).collect::<Vec<_>>()
         })
         .collect();
     Ok(attachment("text/csv; charset=utf-8", &format!("tieu-chi-{code}-v{}.csv", row.version), grid_csv(&header, &rows)))

@@ -57,6 +57,8 @@ pub struct Row {
     pub robust: String,
     /// The difference with the unit ranked just above is not robust (< 95 % of replications).
     pub fragile: bool,
+    /// Compared with last year through these predecessors (a merger).
+    pub via: String,
 }
 
 #[derive(Template)]
@@ -71,6 +73,8 @@ struct ResultsPage {
     groups: String,
     can_set_groups: bool,
     previous: Option<(String, bool)>,
+    /// The framework changed and a crosswalk maps its domains.
+    crosswalk: bool,
     provisional: usize,
     spread: u32,
     /// The reform office may publish: the period is approved.
@@ -85,7 +89,7 @@ fn num(ctx: &Ctx, x: &Exact, decimals: u32) -> String {
     if ctx.lang.code() == "en" { x.to_decimal_string(decimals) } else { x.to_vi(decimals) }
 }
 
-fn kind_label(ctx: &Ctx, kind: &str) -> String {
+pub(crate) fn kind_label(ctx: &Ctx, kind: &str) -> String {
     match kind {
         "agency" => ctx.t("sv.kind_agency").to_string(),
         "commune" => ctx.t("sv.kind_commune").to_string(),
@@ -133,6 +137,7 @@ fn row(ctx: &Ctx, u: &UnitResult, d: u32) -> Row {
         missing: u.missing,
         robust: String::new(),
         fragile: false,
+        via: u.previous.as_ref().map(|p| p.via.join(", ")).unwrap_or_default(),
     }
 }
 
@@ -184,6 +189,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         groups: parindex_core::results::groups_text(&r.groups),
         can_set_groups: ctx.allows(Action::ManagePeriods, Resource::System) && !r.period.approved(),
         previous: r.previous.as_ref().map(|(p, same)| (p.name.clone(), *same)),
+        crosswalk: r.crosswalk,
         provisional: r.units.iter().filter(|u| u.state != "approved").count(),
         spread,
         can_publish: ctx.allows(Action::ManagePeriods, Resource::System) && r.period.approved(),

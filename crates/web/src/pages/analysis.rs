@@ -1,0 +1,539 @@
+//! Analysis dashboards of a period (issue #6 item 3) — `/periods/{id}/phan-tich[?kind=&area=&unit=]`:
+//! a unit's domains against the average of the units shown (and its own last year, through the
+//! crosswalk when the framework changed); the distribution of every domain (quartiles); self
+//! vs appraised points per unit and per leaf; the weakest leaves across units; trends over the
+//! years for the province and the unit; SIPAS per element per unit. Filters by unit kind, area
+//! and year (the period chooser). Charts are SVG drawn on the server (`reports::charts`, the
+//! same functions the reports use); every table downloads as CSV and XLSX from
+//! `/periods/{id}/phan-tich/{table}.{csv|xlsx}` with the same filters, built from the very
+//! cells the page shows. Who: as the results page (`Action::ViewResults`).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use parindex_core::results::summary;
+use parindex_core::{Action, Exact, Resource};
+use parindex_reports::charts::{bars_svg, boxplot_svg, heatmap_svg, lines_svg};
+use parindex_reports::grid::{Cell, grid_csv, grid_xlsx};
+use parindex_store::repo::results::{PeriodResults, UnitResult};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::results::kind_label;
+use crate::pages::{Page, render};
+
+#[derive(Deserialize, Default, Clone)]
+pub struct Filters {
+    kind: Option<String>,
+    area: Option<String>,
+    /// The unit compared with the average (its code).
+    unit: Option<String>,
+}
+
+impl Filters {
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [("kind", &self.kind), ("area", &self.area), ("unit", &self.unit)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{k}={}", urlencoding(v)));
+            }
+        }
+        if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One table of the page, as downloaded.
+pub struct Table {
+    pub key: &'static str,
+    pub title: String,
+    pub help: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Rows shown on the page (the download has them all).
+    pub shown: usize,
+    /// The chart drawn from it, SVG.
+    pub chart: Option<String>,
+}
+
+impl Table {
+    /// The shown rows as text, numbers with the page's decimal separator: (text, is number).
+    pub fn view(&self, comma: bool) -> Vec<Vec<(String, bool)>> {
+        self.rows
+            .iter()
+            .take(self.shown)
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Cell::Text(s) => (s.clone(), false),
+                        Cell::Number { exact, .. } => (if comma { exact.replace('.', ",") } else { exact.clone() }, true),
+                        Cell::Empty => ("—".into(), true),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Share of the maximum in %, exact.
+fn share(points: &Exact, max: &Exact) -> Option<Exact> {
+    (!max.is_zero()).then(|| points.clone() / max.clone() * Exact::HUNDRED)
+}
+
+fn opt(x: &Option<Exact>, d: u32) -> Cell {
+    x.as_ref().map(|x| Cell::exact(x, d)).unwrap_or(Cell::Empty)
+}
+
+fn f(x: &Option<Exact>) -> Option<f64> {
+    x.as_ref().map(Exact::to_f64)
+}
+
+fn mean(xs: &[Exact]) -> Option<Exact> {
+    (!xs.is_empty()).then(|| xs.iter().cloned().sum::<Exact>() / Exact::from(xs.len() as i64))
+}
+
+fn keep(u: &UnitResult, q: &Filters) -> bool {
+    q.kind.as_deref().is_none_or(|k| k.is_empty() || u.unit_kind == k)
+        && q.area.as_deref().is_none_or(|a| a.is_empty() || u.area.as_deref() == Some(a))
+}
+
+/// Every table of the dashboards for a period and filters.
+pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters) -> Result<Vec<Table>, AppError> {
+    let comma = ctx.lang.code() != "en";
+    let units: Vec<&UnitResult> = r.units.iter().filter(|u| keep(u, q)).collect();
+    let (_, fw) = state.store.get_framework(&r.period.framework_code).await?;
+    let titles: HashMap<String, String> =
+        parindex_store::repo::periods::all_leaves(&fw).into_iter().map(|n| (n.code.clone(), n.title.clone())).collect();
+    let domain_names: Vec<String> = r.domains.iter().map(|d| format!("{}. {}", d.code, d.title)).collect();
+    let mut out = Vec::new();
+
+    // 1. a unit's domains against the average
+    let chosen = q.unit.as_deref().and_then(|c| units.iter().find(|u| u.unit_code == c)).or(units.first()).copied();
+    let averages: Vec<Option<Exact>> = (0..r.domains.len())
+        .map(|d| mean(&units.iter().filter_map(|u| share(&u.domains[d].points, &u.domains[d].applicable_max)).collect::<Vec<_>>()))
+        .collect();
+    if let Some(u) = chosen {
+        let mine: Vec<Option<Exact>> = u.domains.iter().map(|x| share(&x.points, &x.applicable_max)).collect();
+        let before: Vec<Option<Exact>> =
+            (0..r.domains.len()).map(|d| u.previous.as_ref().and_then(|p| p.domains.get(d).cloned().flatten())).collect();
+        let mut series =
+            vec![(u.unit_name.as_str(), mine.iter().map(f).collect()), (ctx.t("an.average"), averages.iter().map(f).collect())];
+        let prev_name = format!("{} {}", ctx.t("an.last_year"), r.previous.as_ref().map(|(p, _)| p.year.to_string()).unwrap_or_default());
+        if before.iter().any(Option::is_some) {
+            series.push((prev_name.as_str(), before.iter().map(f).collect()));
+        }
+        let chart = bars_svg(ctx.t("an.compare"), &domain_names, &series, comma);
+        let rows = domain_names
+            .iter()
+            .enumerate()
+            .map(|(d, name)| {
+                let diff = match (&mine[d], &averages[d]) {
+                    (Some(a), Some(b)) => Some(a.clone() - b.clone()),
+                    _ => None,
+                };
+                vec![Cell::text(name), opt(&mine[d], 1), opt(&averages[d], 1), opt(&diff, 1), opt(&before[d], 1)]
+            })
+            .collect::<Vec<_>>();
+        out.push(Table {
+            key: "so-sanh",
+            title: format!("{} — {}", ctx.t("an.compare"), u.unit_name),
+            help: ctx.t("an.compare_help").to_string(),
+            header: vec![
+                ctx.t("pt.domain").into(),
+                format!("{} (%)", u.unit_name),
+                format!("{} (%)", ctx.t("an.average")),
+                ctx.t("an.difference").into(),
+                format!("{} (%)", prev_name),
+            ],
+            shown: rows.len(),
+            rows,
+            chart: Some(chart),
+        });
+    }
+
+    // 2. distribution per domain (and of the index)
+    let mut dist_rows = Vec::new();
+    let mut boxes = Vec::new();
+    let indices: Vec<Exact> = units.iter().filter_map(|u| u.index.clone()).collect();
+    let mut lines: Vec<(String, Vec<Exact>)> = vec![(ctx.t("rs.index").to_string(), indices)];
+    for (d, name) in domain_names.iter().enumerate() {
+        lines.push((name.clone(), units.iter().filter_map(|u| share(&u.domains[d].points, &u.domains[d].applicable_max)).collect()));
+    }
+    for (name, values) in &lines {
+        if let Some(s) = summary(values) {
+            boxes.push((name.clone(), [s.min.to_f64(), s.q1.to_f64(), s.median.to_f64(), s.q3.to_f64(), s.max.to_f64(), s.mean.to_f64()]));
+            dist_rows.push(vec![
+                Cell::text(name),
+                Cell::int(s.n as i64),
+                Cell::exact(&s.min, 1),
+                Cell::exact(&s.q1, 1),
+                Cell::exact(&s.median, 1),
+                Cell::exact(&s.q3, 1),
+                Cell::exact(&s.max, 1),
+                Cell::exact(&s.mean, 1),
+            ]);
+        }
+    }
+    out.push(Table {
+        key: "phan-bo",
+        title: ctx.t("an.distribution").into(),
+        help: ctx.t("an.distribution_help").into(),
+        header: ["pt.domain", "an.units", "an.min", "an.q1", "an.median", "an.q3", "an.max", "an.mean"]
+            .iter()
+            .map(|k| ctx.t(k).to_string())
+            .collect(),
+        shown: dist_rows.len(),
+        rows: dist_rows,
+        chart: (!boxes.is_empty()).then(|| boxplot_svg(ctx.t("an.distribution"), &boxes, comma)),
+    });
+
+    // 3. self vs appraised: per unit, then per leaf
+    let mut per_unit: Vec<(Exact, Vec<Cell>)> = Vec::new();
+    let mut per_leaf: HashMap<&str, (usize, usize, usize, Exact)> = HashMap::new();
+    for u in &units {
+        let (mut n, mut lowered, mut raised, mut own, mut counted) = (0usize, 0usize, 0usize, Exact::ZERO, Exact::ZERO);
+        for l in u.leaves.iter().filter(|l| l.appraised) {
+            let Some(o) = &l.own else { continue };
+            n += 1;
+            own = own + o.clone();
+            counted = counted + l.points.clone();
+            let e = per_leaf.entry(l.code.as_str()).or_insert((0, 0, 0, Exact::ZERO));
+            e.0 += 1;
+            e.3 = e.3.clone() + (l.points.clone() - o.clone());
+            if l.points < *o {
+                lowered += 1;
+                e.1 += 1;
+            } else if l.points > *o {
+                raised += 1;
+                e.2 += 1;
+            }
+        }
+        if n == 0 {
+            continue;
+        }
+        let gap = counted.clone() - own.clone();
+        per_unit.push((
+            gap.clone(),
+            vec![
+                Cell::text(&u.unit_name),
+                Cell::int(n as i64),
+                Cell::int(lowered as i64),
+                Cell::int(raised as i64),
+                Cell::exact(&own, r.decimals),
+                Cell::exact(&counted, r.decimals),
+                Cell::exact(&gap, r.decimals),
+            ],
+        ));
+    }
+    per_unit.sort_by(|a, b| a.0.cmp(&b.0));
+    let unit_rows: Vec<Vec<Cell>> = per_unit.into_iter().map(|(_, r)| r).collect();
+    out.push(Table {
+        key: "tu-cham-don-vi",
+        title: ctx.t("an.gap_units").into(),
+        help: ctx.t("an.gap_help").into(),
+        header: ["sv.unit", "an.appraised", "an.lowered", "an.raised", "an.own", "an.counted", "an.gap"]
+            .iter()
+            .map(|k| ctx.t(k).to_string())
+            .collect(),
+        shown: unit_rows.len().min(20),
+        rows: unit_rows,
+        chart: None,
+    });
+    let mut leaf_rows: Vec<(usize, Exact, Vec<Cell>)> = per_leaf
+        .into_iter()
+        .map(|(code, (n, lowered, raised, sum))| {
+            let avg = sum / Exact::from(n as i64);
+            (
+                lowered,
+                avg.clone(),
+                vec![
+                    Cell::text(code),
+                    Cell::text(titles.get(code).cloned().unwrap_or_default()),
+                    Cell::int(n as i64),
+                    Cell::int(lowered as i64),
+                    Cell::int(raised as i64),
+                    Cell::exact(&avg, r.decimals),
+                ],
+            )
+        })
+        .collect();
+    leaf_rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let leaf_rows: Vec<Vec<Cell>> = leaf_rows.into_iter().map(|(_, _, r)| r).collect();
+    out.push(Table {
+        key: "tu-cham-tieu-chi",
+        title: ctx.t("an.gap_leaves").into(),
+        help: ctx.t("an.gap_leaves_help").into(),
+        header: ["pt.leaf", "an.leaf_title", "an.appraised", "an.lowered", "an.raised", "an.mean_gap"]
+            .iter()
+            .map(|k| ctx.t(k).to_string())
+            .collect(),
+        shown: leaf_rows.len().min(15),
+        rows: leaf_rows,
+        chart: None,
+    });
+
+    // 4. the weakest leaves across the units shown
+    let mut weak: Vec<(Exact, Vec<Cell>)> = Vec::new();
+    if let Some(first) = units.first() {
+        for (i, l) in first.leaves.iter().enumerate() {
+            let shares: Vec<Exact> =
+                units.iter().filter_map(|u| u.leaves.get(i)).filter(|x| x.applicable).filter_map(|x| share(&x.points, &x.max)).collect();
+            let Some(avg) = mean(&shares) else { continue };
+            let below = shares.iter().filter(|s| **s < Exact::int(50)).count();
+            weak.push((
+                avg.clone(),
+                vec![
+                    Cell::text(&l.code),
+                    Cell::text(titles.get(&l.code).cloned().unwrap_or_default()),
+                    Cell::exact(&l.max, r.decimals),
+                    Cell::int(shares.len() as i64),
+                    Cell::exact(&avg, 1),
+                    Cell::int(below as i64),
+                ],
+            ));
+        }
+    }
+    weak.sort_by(|a, b| a.0.cmp(&b.0));
+    let weak_rows: Vec<Vec<Cell>> = weak.into_iter().map(|(_, r)| r).collect();
+    out.push(Table {
+        key: "tieu-chi-yeu",
+        title: ctx.t("an.weakest").into(),
+        help: ctx.t("an.weakest_help").into(),
+        header: ["pt.leaf", "an.leaf_title", "an.leaf_max", "an.units", "an.mean_share", "an.below_half"]
+            .iter()
+            .map(|k| ctx.t(k).to_string())
+            .collect(),
+        shown: weak_rows.len().min(15),
+        rows: weak_rows,
+        chart: None,
+    });
+
+    // 5. trends: every period of these kinds of units, by year
+    let kinds: std::collections::HashSet<&str> = units.iter().map(|u| u.unit_kind.as_str()).collect();
+    let mut years: Vec<(i32, String, Vec<Exact>, Option<Exact>)> = Vec::new();
+    for p in state.store.list_periods().await?.into_iter().filter(|p| p.year <= r.period.year) {
+        let pr = if p.id == r.period.id { None } else { Some(state.store.period_results_only(p.id).await?) };
+        let us: Vec<&UnitResult> = match &pr {
+            Some(x) => {
+                x.units.iter().filter(|u| kinds.contains(u.unit_kind.as_str()) && keep(u, &Filters { unit: None, ..q.clone() })).collect()
+            }
+            None => units.clone(),
+        };
+        if us.is_empty() {
+            continue;
+        }
+        let mine = chosen.and_then(|c| us.iter().find(|u| u.unit_code == c.unit_code)).and_then(|u| u.index.clone());
+        years.push((p.year, p.name.clone(), us.iter().filter_map(|u| u.index.clone()).collect(), mine));
+    }
+    years.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let chosen_name = chosen.map(|u| u.unit_name.clone()).unwrap_or_default();
+    let trend_rows: Vec<Vec<Cell>> = years
+        .iter()
+        .map(|(y, name, xs, mine)| {
+            let s = summary(xs);
+            vec![
+                Cell::int(i64::from(*y)),
+                Cell::text(name),
+                Cell::int(xs.len() as i64),
+                opt(&s.as_ref().map(|s| s.mean.clone()), 2),
+                opt(&s.as_ref().map(|s| s.median.clone()), 2),
+                opt(mine, 2),
+            ]
+        })
+        .collect();
+    // one point per year: a year with two periods of these kinds shows their units together
+    let mut by_year: std::collections::BTreeMap<i32, (Vec<Exact>, Option<Exact>)> = Default::default();
+    for (y, _, xs, mine) in &years {
+        let e = by_year.entry(*y).or_default();
+        e.0.extend(xs.iter().cloned());
+        if e.1.is_none() {
+            e.1 = mine.clone();
+        }
+    }
+    let xs: Vec<String> = by_year.keys().map(|y| y.to_string()).collect();
+    let province: Vec<Option<f64>> = by_year.values().map(|(xs, _)| mean(xs).map(|m| m.to_f64())).collect();
+    let unit_line: Vec<Option<f64>> = by_year.values().map(|(_, m)| f(m)).collect();
+    let mut series = vec![(ctx.t("an.province_mean"), province)];
+    if unit_line.iter().any(Option::is_some) {
+        series.push((chosen_name.as_str(), unit_line));
+    }
+    out.push(Table {
+        key: "xu-huong",
+        title: ctx.t("an.trend").into(),
+        help: ctx.t("an.trend_help").into(),
+        header: vec![
+            ctx.t("sv.year").into(),
+            ctx.t("per.title").into(),
+            ctx.t("an.units").into(),
+            ctx.t("an.mean").into(),
+            ctx.t("an.median").into(),
+            chosen_name.clone(),
+        ],
+        shown: trend_rows.len(),
+        rows: trend_rows,
+        chart: (!xs.is_empty()).then(|| lines_svg(ctx.t("an.trend"), &xs, &series, comma)),
+    });
+
+    // 6. SIPAS per element per unit: this year's citizens' surveys
+    let mut tallies = parindex_core::sipas::Tallies::default();
+    for s in state.store.list_surveys().await?.into_iter().filter(|s| s.year == r.period.year) {
+        tallies.merge(state.store.survey_tallies(s.id).await?);
+    }
+    let indices = parindex_core::sipas::indices(&tallies);
+    let mut sipas_rows = Vec::new();
+    let mut heat = Vec::new();
+    for u in &units {
+        let mine: Vec<&parindex_core::sipas::IndexRow> = indices.iter().filter(|x| x.unit == u.unit_code).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let get = |e: &str| mine.iter().find(|x| x.element == e).map(|x| x.share_top2);
+        let cells: Vec<Option<f64>> = ["1", "2", "3", "4", "5", "sipas"].iter().map(|e| get(e)).collect();
+        let mut row = vec![Cell::text(&u.unit_name)];
+        row.extend(cells.iter().map(|c| match c {
+            Some(v) => Cell::Number { exact: format!("{v:.1}"), value: *v },
+            None => Cell::Empty,
+        }));
+        row.push(Cell::int(mine.iter().find(|x| x.element == "sipas").map(|x| x.n as i64).unwrap_or(0)));
+        sipas_rows.push(row);
+        heat.push((u.unit_name.clone(), cells));
+    }
+    if !sipas_rows.is_empty() {
+        let columns: Vec<String> = ["1", "2", "3", "4", "5", "SIPAS"].map(String::from).to_vec();
+        let mut header = vec![ctx.t("sv.unit").to_string()];
+        header.extend((1..=5).map(|e| format!("{} {e} (%)", ctx.t("an.element"))));
+        header.push("SIPAS (%)".into());
+        header.push(ctx.t("an.answers").into());
+        out.push(Table {
+            key: "sipas",
+            title: ctx.t("an.sipas").into(),
+            help: ctx.t("an.sipas_help").into(),
+            header,
+            shown: sipas_rows.len(),
+            rows: sipas_rows,
+            chart: Some(heatmap_svg(ctx.t("an.sipas"), &columns, &heat, comma)),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "analysis.html")]
+struct AnalysisPage {
+    page: Page,
+    period_id: i64,
+    period_name: String,
+    /// (id, name, selected) of every period: the year filter.
+    periods: Vec<(i64, String, bool)>,
+    kinds: Vec<(String, String, bool)>,
+    areas: Vec<(String, bool)>,
+    /// (code, name, selected)
+    units: Vec<(String, String, bool)>,
+    tables: Vec<(Table, Vec<Vec<(String, bool)>>)>,
+    query: String,
+    shown_units: usize,
+    previous: Option<(String, bool, bool)>,
+}
+
+async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<PeriodResults, AppError> {
+    ctx.require(Action::ViewResults, Resource::System)?;
+    Ok(state.store.period_results(id).await?)
+}
+
+async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<Filters>) -> Result<Response, AppError> {
+    let r = load(&state, &ctx, id).await?;
+    let comma = ctx.lang.code() != "en";
+    let tables = tables(&state, &ctx, &r, &q).await?;
+    let mut kinds: Vec<String> = r.units.iter().map(|u| u.unit_kind.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut areas: Vec<String> = r.units.iter().filter_map(|u| u.area.clone()).collect();
+    areas.sort();
+    areas.dedup();
+    let kind = q.kind.clone().unwrap_or_default();
+    let area = q.area.clone().unwrap_or_default();
+    let shown: Vec<&UnitResult> = r.units.iter().filter(|u| keep(u, &q)).collect();
+    let chosen = q.unit.clone().filter(|c| shown.iter().any(|u| &u.unit_code == c)).or(shown.first().map(|u| u.unit_code.clone()));
+    let mut unit_list: Vec<(String, String, bool)> =
+        shown.iter().map(|u| (u.unit_code.clone(), u.unit_name.clone(), Some(&u.unit_code) == chosen.as_ref())).collect();
+    unit_list.sort_by(|a, b| a.1.cmp(&b.1));
+    let page = Page::new(&ctx, &state, format!("{} — {}", ctx.t("an.title"), r.period.name), "/periods")
+        .crumb(ctx.t("per.title"), "/periods")
+        .crumb(r.period.code.clone(), format!("/periods/{id}"))
+        .crumb(ctx.t("rs.title"), format!("/periods/{id}/ket-qua"))
+        .crumb(ctx.t("an.title"), "");
+    Ok(render(&AnalysisPage {
+        page,
+        period_id: id,
+        period_name: r.period.name.clone(),
+        periods: state.store.list_periods().await?.into_iter().map(|p| (p.id, p.name, p.id == id)).collect(),
+        kinds: kinds.into_iter().map(|k| (kind_label(&ctx, &k), k.clone(), k == kind)).collect(),
+        areas: areas.into_iter().map(|a| (a.clone(), a == area)).collect(),
+        units: unit_list,
+        tables: tables
+            .into_iter()
+            .map(|t| {
+                let v = t.view(comma);
+                (t, v)
+            })
+            .collect(),
+        query: q.query(),
+        shown_units: shown.len(),
+        previous: r.previous.as_ref().map(|(p, same)| (p.name.clone(), *same, r.crosswalk)),
+    }))
+}
+
+/// `/periods/{id}/phan-tich/{table}.{csv|xlsx}`: one table with the page's filters.
+async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(i64, String)>,
+    Query(q): Query<Filters>,
+) -> Result<Response, AppError> {
+    let (key, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    let r = load(&state, &ctx, id).await?;
+    let t = tables(&state, &ctx, &r, &q).await?.into_iter().find(|t| t.key == key).ok_or(AppError::NotFound)?;
+    let name = format!("{}-{}", t.key, r.period.code);
+    match format {
+        "csv" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
+            ],
+            grid_csv(&t.header, &t.rows),
+        )
+            .into_response()),
+        "xlsx" => {
+            let sheet: String = t.key.replace('-', "_");
+            let bytes = grid_xlsx(&sheet, &t.header, &t.rows, 2).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/periods/{id}/phan-tich", get(show)).route("/periods/{id}/phan-tich/{file}", get(download))
+}
