@@ -3050,6 +3050,14 @@ backend_tests!(published_results_are_immutable_public_and_recomputable_from_the_
         assert_eq!(Exact::parse(u["index"]["exact"].as_str().unwrap()), index_of(&sums[code]), "{code} index");
         assert_eq!(u["rank"].as_u64().map(|r| r as usize), ranks[at], "{code} rank");
     }
+    // the robustness of the ranks is published beside them
+    let rb = &units[0]["rank_robustness"];
+    assert!(rb["p5"].as_u64().unwrap() <= rb["median"].as_u64().unwrap() && rb["median"].as_u64().unwrap() <= rb["p95"].as_u64().unwrap());
+    // the same table as a workbook
+    let x = anon.get(app.url(&format!("/cong-khai/{}/ket-qua.xlsx", last.code))).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    let sheets = parindex_reports::table::read_workbook("k.xlsx", &x.bytes().await.unwrap()).unwrap();
+    assert_eq!(sheets[0].1.rows.len(), units.len());
     // the public page shows the same ranks; nothing internal: no comment, no user, no draft
     let page = anon.get(app.url(&format!("/cong-khai/{}", last.code))).send().await.unwrap().text().await.unwrap();
     let first = &units[0];
@@ -3182,6 +3190,18 @@ backend_tests!(analysis_dashboards_filter_compare_merged_units_and_download, |b|
         assert_eq!(c.get(app.url(&format!("/periods/{}/phan-tich/phan-bo.csv", last.id))).send().await.unwrap().status(), status, "{user}");
     }
     assert_eq!(app.client().get(app.url(&format!("/periods/{}/phan-tich", last.id))).send().await.unwrap().status(), 303);
+    // the same through the API
+    let api = app.api("admin").await;
+    let doc: serde_json::Value =
+        api.get(app.url(&format!("/api/v1/periods/{}/results", last.id))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["units"].as_array().unwrap().len(), r.units.len());
+    let t: serde_json::Value =
+        api.get(app.url(&format!("/api/v1/periods/{}/analysis/phan-bo?kind=ward", last.id))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(t["rows"][0][1], serde_json::json!(s.n.to_string()));
+    let officer = app.api("canbo.chiengsinh").await;
+    for path in [format!("/api/v1/periods/{}/results", last.id), format!("/api/v1/periods/{}/analysis/phan-bo", last.id)] {
+        assert_eq!(officer.get(app.url(&path)).send().await.unwrap().status(), 403, "{path}");
+    }
 });
 
 backend_tests!(bonuses_penalties_count_and_improvement_actions_carry_to_the_next_year, |b| async move {
@@ -3269,6 +3289,20 @@ backend_tests!(bonuses_penalties_count_and_improvement_actions_carry_to_the_next
     assert_eq!(officer.post(&follow).form(&[("status", "done"), ("outcome", "Đã niêm yết")]).send().await.unwrap().status(), 303);
     let done = app.store.unit_improvements(a_last.unit_id).await.unwrap().into_iter().find(|a| a.id == added.id).unwrap();
     assert_eq!((done.status.as_str(), done.outcome.as_deref()), ("done", Some("Đã niêm yết")));
+    // through the API: the unit's actions, a bonus entered by the office
+    let api = app.api("canbo.chiengsinh").await;
+    let list: serde_json::Value =
+        api.get(app.url(&format!("/api/v1/units/{}/improvements", a_last.unit_id))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["improvements"].as_array().unwrap().len(), 3);
+    let stc = app.store.unit_id_by_code("STC").await.unwrap().unwrap();
+    assert_eq!(api.get(app.url(&format!("/api/v1/units/{stc}/improvements"))).send().await.unwrap().status(), 403);
+    let body = serde_json::json!({"input": 1.5, "reason": "QĐ công nhận sáng kiến (thử)"});
+    let put = format!("/api/v1/assessments/{}/adjustments/T1", a_now.id);
+    assert_eq!(api.put(app.url(&put)).json(&body).send().await.unwrap().status(), 403);
+    let r = app.api("admin").await.put(app.url(&put)).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let bonus = app.store.period_results(now.id).await.unwrap().units.into_iter().find(|u| u.unit_code == "P-CHIENGSINH").unwrap().bonus;
+    assert_eq!(bonus, Exact::ratio(3, 2));
     // and it is carried to this year's page too
     let page = officer.get(app.url(&format!("/assessments/{}", a_now.id))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Niêm yết lại quy trình") && page.contains("Đã niêm yết"));

@@ -117,6 +117,9 @@ impl Store {
     async fn snapshot(&self, period_id: i64, version: i32, reason: Option<&str>, at: DateTime<Utc>) -> Result<Value, StoreError> {
         let r = self.period_results(period_id).await?;
         let (_, fw) = self.get_framework(&r.period.framework_code).await?;
+        // how firm each rank is (domain weights ± 10 %, survey answers resampled; 2,000
+        // replications, deterministic for the period) — published beside the ranks
+        let robust = self.period_robustness(period_id, 0.10, 2000).await?;
         let d = r.decimals;
         let exact = |x: &parindex_core::Exact| json!({"value": x.to_decimal_string(d), "exact": x.to_fraction_string()});
         let units: Vec<Value> = r
@@ -136,6 +139,9 @@ impl Store {
                     "total": exact(&u.total),
                     "applicable_max": exact(&u.applicable_max),
                     "previous": u.previous.as_ref().map(|p| json!({"index": p.index.as_ref().map(exact), "rank": p.rank, "via": p.via})),
+                    "rank_robustness": robust.get(&u.unit_id).filter(|_| u.rank.is_some()).map(|x| json!({
+                        "median": x.median, "p5": x.p5, "p95": x.p95, "beats_next": x.beats_next.map(|b| (b * 1000.0).round() / 1000.0),
+                    })),
                     "domains": r.domains.iter().zip(&u.domains).map(|(dm, x)| json!({
                         "code": dm.code, "points": exact(&x.points), "applicable_max": exact(&x.applicable_max), "rank": x.rank,
                     })).collect::<Vec<_>>(),
@@ -159,6 +165,7 @@ impl Store {
             "method": {
                 "index": "total ÷ applicable maximum × 100, total = Σ leaves + bonuses − penalties (not below 0)",
                 "merged_units": "a unit formed by a merger is compared with the mean index of its predecessors; it has no previous rank",
+                "rank_robustness": "Monte Carlo, 2,000 replications: domain weights within ±10 %, each unit's survey answers resampled; median rank and 5–95 % interval; beats_next = share of replications in which the unit stays above the next one (below 0.95 the difference is not robust)",
                 "ranking": "competition ranking on the exact index: equal indices share the better rank, the next is skipped (1, 2, 2, 4)",
                 "domain_ranking": "by the domain's share of its applicable maximum",
                 "groups": r.groups,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod frameworks;
 pub mod periods;
 pub mod public;
+pub mod results;
 pub mod survey_runs;
 pub mod surveys;
 pub mod units;
@@ -71,8 +72,8 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, AppErro
 #[derive(OpenApi)]
 #[openapi(
     info(title = "parindex API", version = "1", description = "Chỉ số CCHC / PAR Index — JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `parindex token create --username U`)."),
-    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::add_lineage, units::remove_lineage, units::import, units::kinds, users::list, users::create, users::update, frameworks::list, frameworks::get_one, frameworks::import, frameworks::publish, frameworks::archive, frameworks::new_version, frameworks::what_if, frameworks::get_crosswalk, frameworks::put_crosswalk, periods::list, periods::create, periods::assessments, periods::get_one, periods::put_entry, periods::submit, periods::extend, periods::queue, periods::put_appraisal, periods::accept_rest, periods::return_leaf, periods::preliminary, periods::contest, periods::send_explanations, periods::final_appraisal, periods::approve, surveys::list, surveys::get_one, surveys::import, surveys::publish, surveys::xlsform, survey_runs::list, survey_runs::get_one, survey_runs::breakdown, survey_runs::import, survey_runs::points, survey_runs::comments, survey_runs::reply, public::list, public::get_one, audit::list),
-    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, frameworks::ApiFramework, frameworks::NewVersion, frameworks::CrosswalkBody, periods::ApiPeriod, periods::ApiPeriodInput, periods::ApiAssessment, periods::ApiEntryInput, periods::ApiQueueRow, periods::ApiAppraisalInput, periods::ApiReason, periods::ApiExtension, periods::ApiContest, periods::ApiFinal, audit::ApiAuditPage, audit::ApiAuditEntry, survey_runs::ReplyBody, survey_runs::PointsBody)),
+    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::add_lineage, units::remove_lineage, units::import, units::kinds, users::list, users::create, users::update, frameworks::list, frameworks::get_one, frameworks::import, frameworks::publish, frameworks::archive, frameworks::new_version, frameworks::what_if, frameworks::get_crosswalk, frameworks::put_crosswalk, periods::list, periods::create, periods::assessments, periods::get_one, periods::put_entry, periods::submit, periods::extend, periods::queue, periods::put_appraisal, periods::accept_rest, periods::return_leaf, periods::preliminary, periods::contest, periods::send_explanations, periods::final_appraisal, periods::approve, surveys::list, surveys::get_one, surveys::import, surveys::publish, surveys::xlsform, survey_runs::list, survey_runs::get_one, survey_runs::breakdown, survey_runs::import, survey_runs::points, survey_runs::comments, survey_runs::reply, public::list, public::get_one, audit::list, results::results, results::analysis, results::adjustments, results::put_adjustment, results::improvements, results::plan, results::follow),
+    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, frameworks::ApiFramework, frameworks::NewVersion, frameworks::CrosswalkBody, periods::ApiPeriod, periods::ApiPeriodInput, periods::ApiAssessment, periods::ApiEntryInput, periods::ApiQueueRow, periods::ApiAppraisalInput, periods::ApiReason, periods::ApiExtension, periods::ApiContest, periods::ApiFinal, audit::ApiAuditPage, audit::ApiAuditEntry, survey_runs::ReplyBody, survey_runs::PointsBody, results::AdjustmentBody, results::PlanBody, results::FollowBody)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -105,6 +106,7 @@ pub fn router() -> Router<AppState> {
         .merge(periods::router())
         .merge(surveys::router())
         .merge(survey_runs::router())
+        .merge(results::router())
         .merge(public::router())
         .merge(audit::router())
         .fallback(api_not_found)

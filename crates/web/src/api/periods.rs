@@ -19,7 +19,7 @@ use crate::ctx::Ctx;
 use crate::error::AppError;
 
 /// A leaf's input in the inputs format (short or full form), resolved against its rule.
-fn input_of(v: serde_json::Value, rule: &parindex_core::framework::Rule) -> Result<parindex_core::framework::Input, AppError> {
+pub(crate) fn input_of(v: serde_json::Value, rule: &parindex_core::framework::Rule) -> Result<parindex_core::framework::Input, AppError> {
     let t: InputText = serde_json::from_value(v)
         .map_err(|e| AppError::BadRequest(Msg::new(format!("Không đọc được “input” ({e})."), format!("Cannot read “input” ({e})."))))?;
     Ok(parindex_core::framework::Input::from(t).resolve(rule))

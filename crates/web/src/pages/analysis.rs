@@ -13,13 +13,12 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use parindex_core::results::summary;
 use parindex_core::{Action, Exact, Resource};
 use parindex_reports::charts::{bars_svg, boxplot_svg, heatmap_svg, lines_svg};
-use parindex_reports::grid::{Cell, grid_csv, grid_xlsx};
+use parindex_reports::grid::Cell;
 use parindex_store::repo::results::{PeriodResults, UnitResult};
 use serde::Deserialize;
 
@@ -38,6 +37,10 @@ pub struct Filters {
 }
 
 impl Filters {
+    pub fn new(kind: Option<String>, area: Option<String>, unit: Option<String>) -> Filters {
+        Filters { kind, area, unit }
+    }
+
     fn query(&self) -> String {
         let mut parts = Vec::new();
         for (k, v) in [("kind", &self.kind), ("area", &self.area), ("unit", &self.unit)] {
@@ -508,30 +511,7 @@ async fn download(
     let (key, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let r = load(&state, &ctx, id).await?;
     let t = tables(&state, &ctx, &r, &q).await?.into_iter().find(|t| t.key == key).ok_or(AppError::NotFound)?;
-    let name = format!("{}-{}", t.key, r.period.code);
-    match format {
-        "csv" => Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
-            ],
-            grid_csv(&t.header, &t.rows),
-        )
-            .into_response()),
-        "xlsx" => {
-            let sheet: String = t.key.replace('-', "_");
-            let bytes = grid_xlsx(&sheet, &t.header, &t.rows, 2).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
-                ],
-                bytes,
-            )
-                .into_response())
-        }
-        _ => Err(AppError::NotFound),
-    }
+    crate::pages::results::grid_download(&format!("{}-{}", t.key, r.period.code), format, &t.key.replace('-', "_"), &t.header, &t.rows, 2)
 }
 
 pub fn router() -> Router<AppState> {

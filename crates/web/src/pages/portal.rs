@@ -8,8 +8,8 @@
 //! - `/cong-khai/{code}/don-vi/{unit}` — a unit: per domain its points and rank, per leaf its
 //!   points, and its trend over every published period;
 //! - `/cong-khai/{code}/phuong-phap` — the method: formula, ranking rule, groups, the framework;
-//! - `/cong-khai/{code}/ket-qua.json` (the document exactly as hashed), `ket-qua.csv` (one row
-//!   per unit), `tieu-chi.csv` (one row per unit × leaf: the per-leaf open data).
+//! - `/cong-khai/{code}/ket-qua.json` (the document exactly as hashed), `ket-qua.csv` and
+//!   `ket-qua.xlsx` (one row per unit), `tieu-chi.csv` (one row per unit × leaf: the per-leaf open data).
 //! Publishing (`POST /periods/{id}/cong-bo`, `pages::results`) is on the results page of an
 //! approved period.
 
@@ -80,6 +80,9 @@ pub struct SnapUnit {
     pub total: Num,
     pub applicable_max: Num,
     pub previous: Option<SnapPrev>,
+    /// Absent from documents published before it existed.
+    #[serde(default)]
+    pub rank_robustness: Option<SnapRobust>,
     pub domains: Vec<SnapUnitDomain>,
     pub leaves: Vec<SnapLeaf>,
     /// Bonuses and penalties (documents published before they existed have none).
@@ -104,6 +107,14 @@ pub struct SnapPrev {
     /// Predecessors standing for a unit formed by a merger.
     #[serde(default)]
     pub via: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SnapRobust {
+    pub median: usize,
+    pub p5: usize,
+    pub p95: usize,
+    pub beats_next: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -168,6 +179,10 @@ pub struct PortalRow {
     pub change: String,
     pub change_class: &'static str,
     pub domains: Vec<String>,
+    /// "3 (2–5)": median rank and 5–95 % interval under the robustness check.
+    pub robust: String,
+    /// The difference with the unit above is not robust.
+    pub fragile: bool,
 }
 
 #[derive(Template)]
@@ -183,6 +198,8 @@ struct PeriodPage {
     hash: String,
     domains: Vec<(String, String)>,
     rows: Vec<PortalRow>,
+    /// The document has the robustness of the ranks.
+    robust: bool,
     previous: Option<(String, bool)>,
     /// (version, date, reason, hash, current)
     history: Vec<(i32, String, String, String, bool)>,
@@ -196,10 +213,19 @@ async fn period(
 ) -> Result<Response, AppError> {
     let (row, text, history) = state.store.publication(&code, q.v).await?;
     let s = parse(&text)?;
+    let mut above_fragile = false;
     let rows = s
         .units
         .iter()
         .map(|u| {
+            let (robust, fragile) = match &u.rank_robustness {
+                Some(x) => {
+                    let f = above_fragile;
+                    above_fragile = x.beats_next.is_some_and(|b| b < 0.95);
+                    (if x.p5 == x.p95 { x.median.to_string() } else { format!("{} ({}–{})", x.median, x.p5, x.p95) }, f)
+                }
+                None => (String::new(), false),
+            };
             let (change, change_class) = match (&u.index, u.previous.as_ref().and_then(|p| p.index.as_ref())) {
                 (Some(now), Some(before)) => match (parindex_core::Exact::parse(&now.exact), parindex_core::Exact::parse(&before.exact)) {
                     (Some(a), Some(b)) => {
@@ -228,6 +254,8 @@ async fn period(
                 change,
                 change_class,
                 domains: u.domains.iter().map(|d| vi(&ctx, &d.points.value)).collect(),
+                robust,
+                fragile,
             }
         })
         .collect();
@@ -244,6 +272,7 @@ async fn period(
         published_at: parindex_core::text::format_time_vn(row.published_at),
         hash: row.content_hash.clone(),
         domains: s.domains.iter().map(|d| (d.code.clone(), d.title.clone())).collect(),
+        robust: s.units.iter().any(|u| u.rank_robustness.is_some()),
         rows,
         previous: s.previous_period.as_ref().map(|p| (p.name.clone(), p.same_framework)),
         history: history
@@ -430,13 +459,14 @@ async fn json_doc(State(state): State<AppState>, Path(code): Path<String>, Query
     Ok(attachment("application/json", &format!("ket-qua-{code}-v{}.json", row.version), text.into_bytes()))
 }
 
-async fn units_csv(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
-    let (row, text, _) = state.store.publication(&code, q.v).await?;
-    let s = parse(&text)?;
+/// One row per unit: rank, unit, group, index, total, applicable maximum, points per domain —
+/// numbers as the published decimal text (CSV) and as numbers (XLSX).
+fn units_grid(s: &Snap) -> (Vec<String>, Vec<Vec<Cell>>) {
     let mut header: Vec<String> =
         ["rank", "unit_code", "unit_name", "kind", "group", "index", "total", "applicable_max"].map(String::from).to_vec();
     header.extend(s.domains.iter().map(|d| format!("domain_{}", d.code)));
-    let rows: Vec<Vec<Cell>> = s
+    let n = |x: &Num| Cell::Number { exact: x.value.clone(), value: x.value.parse().unwrap_or(0.0) };
+    let rows = s
         .units
         .iter()
         .map(|u| {
@@ -446,15 +476,34 @@ async fn units_csv(State(state): State<AppState>, Path(code): Path<String>, Quer
                 Cell::text(&u.name),
                 Cell::text(&u.kind),
                 Cell::text(u.group.clone().unwrap_or_default()),
-                u.index.as_ref().map(|i| Cell::text(&i.value)).unwrap_or(Cell::Empty),
-                Cell::text(&u.total.value),
-                Cell::text(&u.applicable_max.value),
+                u.index.as_ref().map(n).unwrap_or(Cell::Empty),
+                n(&u.total),
+                n(&u.applicable_max),
             ];
-            r.extend(u.domains.iter().map(|d| Cell::text(&d.points.value)));
+            r.extend(u.domains.iter().map(|d| n(&d.points)));
             r
         })
         .collect();
+    (header, rows)
+}
+
+async fn units_csv(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
+    let (row, text, _) = state.store.publication(&code, q.v).await?;
+    let (header, rows) = units_grid(&parse(&text)?);
     Ok(attachment("text/csv; charset=utf-8", &format!("ket-qua-{code}-v{}.csv", row.version), grid_csv(&header, &rows)))
+}
+
+async fn units_xlsx(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
+    let (row, text, _) = state.store.publication(&code, q.v).await?;
+    let s = parse(&text)?;
+    let (header, rows) = units_grid(&s);
+    let bytes =
+        parindex_reports::grid::grid_xlsx("ket_qua", &header, &rows, s.decimals).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("ket-qua-{code}-v{}.xlsx", row.version),
+        bytes,
+    ))
 }
 
 /// One row per unit × leaf: the points that count, the maximum, whether the leaf applies — from
@@ -505,5 +554,6 @@ pub fn router() -> Router<AppState> {
         .route("/cong-khai/{code}/phuong-phap", get(method))
         .route("/cong-khai/{code}/ket-qua.json", get(json_doc))
         .route("/cong-khai/{code}/ket-qua.csv", get(units_csv))
+        .route("/cong-khai/{code}/ket-qua.xlsx", get(units_xlsx))
         .route("/cong-khai/{code}/tieu-chi.csv", get(leaves_csv))
 }

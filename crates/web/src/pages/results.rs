@@ -270,29 +270,31 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> R
 async fn download(state: &AppState, ctx: &Ctx, id: i64, format: &str) -> Result<Response, AppError> {
     let r = load(state, ctx, id).await?;
     let (header, rows) = grid(ctx, &r);
-    let name = format!("ket-qua-{}", r.period.code);
-    match format {
-        "csv" => Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
-            ],
-            grid_csv(&header, &rows),
-        )
-            .into_response()),
-        "xlsx" => {
-            let bytes = grid_xlsx("ket_qua", &header, &rows, r.decimals).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
-                ],
-                bytes,
-            )
-                .into_response())
-        }
-        _ => Err(AppError::NotFound),
-    }
+    grid_download(&format!("ket-qua-{}", r.period.code), format, "ket_qua", &header, &rows, r.decimals)
+}
+
+/// A table as a CSV or XLSX attachment named `name.csv` / `name.xlsx` (any other format: 404).
+pub(crate) fn grid_download(
+    name: &str,
+    format: &str,
+    sheet: &str,
+    header: &[String],
+    rows: &[Vec<Cell>],
+    decimals: u32,
+) -> Result<Response, AppError> {
+    let (kind, body) = match format {
+        "csv" => ("text/csv; charset=utf-8", grid_csv(header, rows)),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            grid_xlsx(sheet, header, rows, decimals).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?,
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{format}\""))],
+        body,
+    )
+        .into_response())
 }
 
 /// The heat map units × domains (share of each domain's applicable maximum), in rank order.
