@@ -634,3 +634,67 @@ async fn a_visitor_reads_the_published_results_on_a_phone() {
     b.screenshot("portal-ranking").await;
     b.close().await;
 }
+
+/// The office reads last year's analysis of the communes (filters, charts, a download link),
+/// enters a penalty on a unit's page; the unit's officer sees last year's improvement actions
+/// on this year's self-assessment and plans a new one from last year's result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_analyses_and_the_unit_plans_improvements() {
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap();
+    let periods = app.store.list_periods().await.unwrap();
+    let last = periods.iter().find(|p| p.code == format!("{}-XA", year - 1)).unwrap().clone();
+    let now = periods.iter().find(|p| p.code == format!("{year}-XA")).unwrap().clone();
+    sign_in(&b, &app, "admin", app.password).await;
+    b.client.goto(&app.url(&format!("/periods/{}/ket-qua", last.id))).await.unwrap();
+    click(&b, "#analysis-link").await;
+    b.client.find(Locator::Css("#kind option[value='ward']")).await.unwrap().click().await.unwrap();
+    click(&b, "#analysis-filters button").await;
+    assert!(text_of(&b, "#shown-units").await.contains("Số đơn vị"));
+    assert!(text_of(&b, "#framework-changed").await.contains("bảng đối chiếu"));
+    assert!(text_of(&b, "#phan-bo table").await.contains("Trung vị"));
+    b.screenshot("analysis-compare").await;
+    b.client.goto(&app.url(&format!("/periods/{}/phan-tich?kind=ward#phan-bo", last.id))).await.unwrap();
+    b.screenshot("analysis-distribution").await;
+    b.client.goto(&app.url(&format!("/periods/{}/phan-tich?kind=ward#xu-huong", last.id))).await.unwrap();
+    b.screenshot("analysis-trend").await;
+    // a penalty on Chiềng Sinh's page, with its basis
+    let find = |p: i64| {
+        let store = app.store.clone();
+        async move {
+            store
+                .list_assessments(p, parindex_core::UnitScope::All)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.unit_code == "P-CHIENGSINH")
+                .unwrap()
+        }
+    };
+    let (a_now, a_last) = (find(now.id).await, find(last.id).await);
+    b.client.goto(&app.url(&format!("/assessments/{}", a_now.id))).await.unwrap();
+    b.client.find(Locator::Css("#ao-P1 option[value='phe_binh']")).await.unwrap().click().await.unwrap();
+    fill(&b, "#ar-P1", "Thông báo kết luận kiểm tra số 5/TB (thử)").await;
+    click(&b, "#adj-P1 button[type=submit]").await;
+    assert!(text_of(&b, ".flash.ok").await.contains("điểm thưởng/điểm trừ"));
+    assert!(text_of(&b, "#adj-P1").await.contains("−1"));
+    b.screenshot("assessment-adjustments").await;
+    // the unit's officer: last year's actions at their leaves, then a new one
+    switch_user(&b, &app, "canbo.chiengsinh").await;
+    b.client.goto(&app.url(&format!("/assessments/{}", a_now.id))).await.unwrap();
+    assert!(text_of(&b, "#carried-note").await.contains("2"));
+    assert!(text_of(&b, ".carried").await.contains("dữ liệu mẫu"));
+    b.client.execute("document.querySelector('.carried').scrollIntoView(); window.scrollBy(0, -180)", vec![]).await.unwrap();
+    b.screenshot("assessment-carried-actions").await;
+    b.client.goto(&app.url(&format!("/assessments/{}#improvements", a_last.id))).await.unwrap();
+    fill(&b, "#im-action", "Tổ chức đối thoại với người dân mỗi quý").await;
+    fill(&b, "#im-owner", "Chủ tịch UBND phường").await;
+    fill(&b, "#im-due", &format!("31/12/{year}")).await;
+    click(&b, "#plan-form button").await;
+    assert!(text_of(&b, ".flash.ok").await.contains("kế hoạch khắc phục"));
+    assert!(text_of(&b, "#improvements").await.contains("Tổ chức đối thoại với người dân mỗi quý"));
+    b.client.execute("document.querySelector('#improvements').scrollIntoView(); window.scrollBy(0, -120)", vec![]).await.unwrap();
+    b.screenshot("improvement-plan").await;
+    b.close().await;
+}

@@ -3173,6 +3173,19 @@ backend_tests!(analysis_dashboards_filter_compare_merged_units_and_download, |b|
     // the trend has the year before the merger
     let trend = admin.get(app.url(&format!("/periods/{}/phan-tich/xu-huong.csv", last.id))).send().await.unwrap().text().await.unwrap();
     assert!(trend.contains(&format!("\n{},", year - 2)) && trend.contains(&format!("\n{},", year - 1)), "{trend}");
+    // filtered to wards, the trend still crosses the merger: Chiềng Sinh before it is the mean
+    // of the communes it was formed from
+    let trend = admin
+        .get(app.url(&format!("/periods/{}/phan-tich/xu-huong.csv?kind=ward&unit=P-CHIENGSINH", last.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = trend.lines().find(|l| l.starts_with(&format!("{},", year - 2))).unwrap_or_else(|| panic!("{trend}"));
+    let merged = (idx("CU-X-CHIENGNGAN") + idx("CU-X-HUALA")) / Exact::int(2);
+    assert!(row.ends_with(&format!(",{}", merged.to_decimal_string(2))), "{row}");
     let x = admin.get(app.url(&format!("/periods/{}/phan-tich/tieu-chi-yeu.xlsx", last.id))).send().await.unwrap();
     assert_eq!(x.status(), 200);
     let sheets = parindex_reports::table::read_workbook("w.xlsx", &x.bytes().await.unwrap()).unwrap();

@@ -227,7 +227,7 @@ impl Store {
     }
 
     /// Unit code → the codes of all its predecessors (transitively), from the lineage.
-    async fn predecessor_codes(&self) -> Result<HashMap<String, Vec<String>>, StoreError> {
+    pub async fn predecessor_codes(&self) -> Result<HashMap<String, Vec<String>>, StoreError> {
         let code: HashMap<i64, String> =
             crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.id, u.code)).collect();
         let mut direct: HashMap<i64, Vec<i64>> = HashMap::new();

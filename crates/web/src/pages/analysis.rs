@@ -326,21 +326,35 @@ pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters)
         chart: None,
     });
 
-    // 5. trends: every period of these kinds of units, by year
+    // 5. trends: every earlier period, with the units shown now or the units they were formed
+    // from (lineage: the trend crosses a merger); the unit chosen, else its predecessors' mean
+    let lineage = state.store.predecessor_codes().await?;
+    let mut then: std::collections::HashSet<String> = units.iter().map(|u| u.unit_code.clone()).collect();
+    for u in &units {
+        then.extend(lineage.get(&u.unit_code).cloned().unwrap_or_default());
+    }
+    let chosen_then: Vec<String> = chosen.map(|c| lineage.get(&c.unit_code).cloned().unwrap_or_default()).unwrap_or_default();
     let kinds: std::collections::HashSet<&str> = units.iter().map(|u| u.unit_kind.as_str()).collect();
     let mut years: Vec<(i32, String, Vec<Exact>, Option<Exact>)> = Vec::new();
     for p in state.store.list_periods().await?.into_iter().filter(|p| p.year <= r.period.year) {
         let pr = if p.id == r.period.id { None } else { Some(state.store.period_results_only(p.id).await?) };
         let us: Vec<&UnitResult> = match &pr {
-            Some(x) => {
-                x.units.iter().filter(|u| kinds.contains(u.unit_kind.as_str()) && keep(u, &Filters { unit: None, ..q.clone() })).collect()
-            }
+            Some(x) => x
+                .units
+                .iter()
+                .filter(|u| {
+                    then.contains(&u.unit_code) || (kinds.contains(u.unit_kind.as_str()) && keep(u, &Filters { unit: None, ..q.clone() }))
+                })
+                .collect(),
             None => units.clone(),
         };
         if us.is_empty() {
             continue;
         }
-        let mine = chosen.and_then(|c| us.iter().find(|u| u.unit_code == c.unit_code)).and_then(|u| u.index.clone());
+        let mine = match chosen.and_then(|c| us.iter().find(|u| u.unit_code == c.unit_code)) {
+            Some(u) => u.index.clone(),
+            None => mean(&us.iter().filter(|u| chosen_then.contains(&u.unit_code)).filter_map(|u| u.index.clone()).collect::<Vec<_>>()),
+        };
         years.push((p.year, p.name.clone(), us.iter().filter_map(|u| u.index.clone()).collect(), mine));
     }
     years.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
