@@ -243,9 +243,10 @@ async fn demo_prints_logins_and_keeps_data() {
     let n = units_in(dir.path()).await;
     assert!(n >= 50, "a realistic province: {n} units");
     let fws = store_of(dir.path()).await.list_frameworks().await.unwrap();
-    assert_eq!(fws.len(), 4, "the sample frameworks and next year's draft");
+    assert_eq!(fws.len(), 5, "the sample frameworks, the communes' of two years ago and next year's draft");
     assert!(fws.iter().all(|f| f.sample));
-    assert_eq!(fws.iter().filter(|f| f.status == "published").count(), 3);
+    assert_eq!(fws.iter().filter(|f| f.status == "published").count(), 4);
+    assert!(fws.iter().any(|f| f.code.starts_with("MAU-XA-20") && f.code != "MAU-XA-2026" && f.status == "published"));
     assert!(fws.iter().any(|f| f.code == "MAU-SO-2027" && f.status == "draft" && f.derived_from.as_deref() == Some("MAU-SO-2026")));
     let (mut server, _, banner2) = start(demo(dir.path())).await;
     server.kill().await.ok();
