@@ -7,6 +7,7 @@ pub mod framework;
 pub mod framework_xlsx;
 pub mod grid;
 pub mod responses;
+pub mod stream;
 pub mod survey;
 pub mod table;
 pub mod units;

@@ -290,37 +290,6 @@ pub fn export_header(q: &Questionnaire) -> Vec<String> {
     h
 }
 
-/// One CSV line of the export (with its `\n`): the stored answers JSON flattened in the
-/// header's order — a multiple choice as keys separated by spaces, as ODK writes it.
-pub fn export_line(
-    out: &mut String,
-    q: &Questionnaire,
-    id: i64,
-    unit_code: &str,
-    channel: &str,
-    at: DateTime<Utc>,
-    answers: &serde_json::Value,
-) {
-    use std::fmt::Write;
-    let _ = write!(out, "{id},{},{},{}", csv_cell(unit_code), csv_cell(channel), at.with_timezone(&vn()).format("%Y-%m-%dT%H:%M:%S%:z"));
-    for (_, x) in q.questions() {
-        if x.kind == QuestionType::Note {
-            continue;
-        }
-        out.push(',');
-        match answers.get(&x.name) {
-            Some(serde_json::Value::String(s)) => out.push_str(&csv_cell(s)),
-            Some(serde_json::Value::Array(a)) => {
-                let keys: Vec<&str> = a.iter().filter_map(|v| v.as_str()).collect();
-                out.push_str(&csv_cell(&keys.join(" ")));
-            }
-            Some(serde_json::Value::Number(n)) => out.push_str(&n.to_string()),
-            _ => {}
-        }
-    }
-    out.push('\n');
-}
-
 /// A CSV cell, quoted when it must be (RFC 4180); a leading `=`, `+`, `-`, `@` of a text is
 /// prefixed with `'` so that spreadsheets do not run it as a formula.
 pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
@@ -422,29 +391,8 @@ mod tests {
     }
 
     #[test]
-    fn export_lines_read_back() {
-        let q = sipas();
-        let answers = serde_json::json!({"q01": "4", "ky_vong": ["bot_thu_tuc", "phi_thap"], "gop_y": "Tốt, nhưng \"chậm\"", "q02": "5"});
-        let mut out = String::new();
-        export_line(
-            &mut out,
-            &q,
-            7,
-            "XA001",
-            "web",
-            DateTime::parse_from_rfc3339("2026-03-14T02:21:05Z").unwrap().with_timezone(&Utc),
-            &answers,
-        );
-        assert!(out.starts_with("7,XA001,web,2026-03-14T09:21:05+07:00,"), "{out}");
-        let header = export_header(&q);
-        let h: Vec<&str> = header.iter().map(String::as_str).collect();
-        let m = Mapper::new(&q, &h).unwrap();
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_bytes());
-        let rec = rdr.records().next().unwrap().unwrap();
-        let cells: Vec<&str> = rec.iter().collect();
-        let r = m.row(&cells).unwrap();
-        assert_eq!(r.answers.len(), 4);
-        assert_eq!(format!("{:?}", r.answers.get("gop_y").unwrap()), "Text(\"Tốt, nhưng \\\"chậm\\\"\")");
+    fn cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("Tốt, nhưng \"chậm\""), "\"Tốt, nhưng \"\"chậm\"\"\"");
         assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv_cell("-3"), "-3");
     }

@@ -2451,6 +2451,15 @@ backend_tests!(survey_responses_import_export_recount_and_denials, |b| async mov
     let ci = format!("{}–{}", format!("{lo:.1}").replace('.', ","), format!("{hi:.1}").replace('.', ","));
     assert!(page.contains("Khoảng tin cậy 95%") && page.contains(&ci), "{ci}");
     assert!(page.contains("Mong đợi của người dân") && page.contains("Giảm bớt thủ tục hành chính") && page.contains("20,0%"));
+    // the same as a workbook, streamed from disk: the same rows, Likert answers as numbers
+    let x = sec.get(app.url(&format!("{run_url}/responses.xlsx"))).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    let sheets = parindex_reports::table::read_workbook("r.xlsx", &x.bytes().await.unwrap()).unwrap();
+    assert_eq!((sheets[0].0.as_str(), sheets[0].1.rows.len()), ("responses", 5));
+    let csv_lines: Vec<String> = String::from_utf8(export.to_vec()).unwrap().lines().skip(1).map(String::from).collect();
+    assert_eq!(sheets[0].1.rows[0].1[1], csv_lines[0].split(',').nth(1).unwrap(), "unit code");
+    // (and, like the CSV, not for the units)
+    assert_eq!(app.login("officer.a").await.get(app.url(&format!("{run_url}/responses.xlsx"))).send().await.unwrap().status(), 403);
     // and the export reads back as an import (into nothing new: the same answers)
     let text = String::from_utf8(export.to_vec()).unwrap();
     assert!(text.lines().nth(1).unwrap().contains(",XC,web,"), "{text}");
@@ -3319,4 +3328,45 @@ backend_tests!(bonuses_penalties_count_and_improvement_actions_carry_to_the_next
     // and it is carried to this year's page too
     let page = officer.get(app.url(&format!("/assessments/{}", a_now.id))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Niêm yết lại quy trình") && page.contains("Đã niêm yết"));
+});
+
+backend_tests!(audit_log_downloads_whole_with_the_filters, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let admin = app.login("admin").await;
+    // a few entries: three units created, one deactivated
+    for (code, name) in [("XA1", "UBND xã Một"), ("XA2", "UBND xã Hai"), ("XA3", "UBND xã Ba, \"mới\"")] {
+        let r = admin.post(app.url("/units")).form(&[("code", code), ("name", name), ("kind", "commune")]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+    }
+    let all = app.store.list_audit(&Default::default()).await.unwrap().total;
+    let r = admin.get(app.url("/admin/audit.csv")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}id,at_vn,actor,ip,action,"));
+    let mut rdr = csv::ReaderBuilder::new().from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len() as u64, all, "every entry, oldest first");
+    assert!(rows.windows(2).all(|w| w[0][0].parse::<i64>().unwrap() < w[1][0].parse::<i64>().unwrap()));
+    assert!(rows.iter().any(|r| r[4] == *"unit.create" && r[10].contains("UBND xã Ba, \\\"mới\\\"")), "quotes survive");
+    // the page's filters apply
+    let created = admin.get(app.url("/admin/audit.csv?action=unit.create")).send().await.unwrap().text().await.unwrap();
+    let f = parindex_store::repo::audit::AuditFilter { action: Some("unit.create".into()), ..Default::default() };
+    let n = app.store.list_audit(&f).await.unwrap().total as usize;
+    assert!(n >= 3);
+    assert_eq!(created.lines().count(), 1 + n);
+    let x = admin.get(app.url("/admin/audit.xlsx?action=unit.create")).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    let sheets = parindex_reports::table::read_workbook("a.xlsx", &x.bytes().await.unwrap()).unwrap();
+    assert_eq!((sheets[0].0.as_str(), sheets[0].1.rows.len()), ("audit", n));
+    let page = admin.get(app.url("/admin/audit?action=unit.create")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("href=\"/admin/audit.csv?actor=&amp;action=unit.create"));
+    // the administrator only
+    for user in ["secretariat", "council", "officer.a"] {
+        let c = app.login(user).await;
+        for path in ["/admin/audit.csv", "/admin/audit.xlsx"] {
+            assert_eq!(c.get(app.url(path)).send().await.unwrap().status(), 403, "{user} {path}");
+        }
+    }
+    assert_eq!(app.client().get(app.url("/admin/audit.csv")).send().await.unwrap().status(), 303);
 });

@@ -10,9 +10,10 @@
 //! row (up to [`MAX_PROBLEMS`], with the total), and nothing is committed: a file is imported
 //! whole or not at all. The same file (by SHA-256) is never imported twice into a survey.
 //!
-//! **Export** ([`write_responses_csv`]): every raw response, page by page (constant memory), in
-//! the layout `reports::responses` reads back and `parindex sipas compute` reads — so anyone
-//! can recompute the indices the system shows from its own export.
+//! **Export** ([`write_responses_csv`], [`write_responses_xlsx`]): every raw response, page by
+//! page read ahead of the writer (constant memory), in the layout `reports::responses` reads
+//! back and `parindex sipas compute` reads — so anyone can recompute the indices the system
+//! shows from its own export.
 //!
 //! **Recount** ([`recount`]): the counts rebuilt from the raw responses in one streaming pass,
 //! inside one transaction that first locks the survey's units (writers of new responses wait).
@@ -25,7 +26,7 @@ use parindex_core::survey::Questionnaire;
 use parindex_core::survey::expr::Value;
 use parindex_reports::responses::Mapper;
 use parindex_store::repo::audit::AuditCtx;
-use parindex_store::repo::survey_data::{ImportCounts, ImportRow, file_hash};
+use parindex_store::repo::survey_data::{ImportCounts, ImportRow, StoredResponse, file_hash};
 use parindex_store::{Store, StoreError};
 
 /// Bad rows listed at most (the total is always given).
@@ -317,7 +318,7 @@ impl<'q> Counter<'q> {
             match v {
                 Stored::One(k) => self.bump(base, &name, &k, true),
                 Stored::Many(ks) => ks.iter().for_each(|k| self.bump(base, &name, k, false)),
-                Stored::Other => {}
+                Stored::Num(_) | Stored::Other => {}
             }
         }
         self.end_response();
@@ -379,6 +380,8 @@ struct Entries<'a>(Vec<(std::borrow::Cow<'a, str>, Stored<'a>)>);
 enum Stored<'a> {
     One(std::borrow::Cow<'a, str>),
     Many(Vec<std::borrow::Cow<'a, str>>),
+    /// A number answer, as JSON writes it.
+    Num(String),
     Other,
 }
 
@@ -426,14 +429,14 @@ impl<'de> serde::Deserialize<'de> for Stored<'de> {
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
                 Ok(Stored::Other)
             }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Stored::Other)
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Stored::Num(v.to_string()))
             }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Stored::Other)
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Stored::Num(v.to_string()))
             }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Stored::Other)
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Stored::Num(serde_json::Number::from_f64(v).map(|n| n.to_string()).unwrap_or_default()))
             }
             fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
                 Ok(Stored::Other)
@@ -648,25 +651,145 @@ pub async fn recount(store: &Store, ctx: &AuditCtx, survey_id: i64) -> Result<u6
     store.recount_survey(ctx, survey_id, Counter::new(&q)).await
 }
 
-/// Write a survey's raw responses as CSV (header first, then by id), page by page; the number
-/// of responses written.
-pub async fn write_responses_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store, survey_id: i64, w: &mut W) -> Result<u64, StoreError> {
-    use tokio::io::AsyncWriteExt;
+/// A survey's responses in blocks of about 5,000, by id, read ahead of their writer: each block
+/// is read by a task of its own (three in flight), and the blocks are handed over in order —
+/// reading runs on both cores beside the writer, memory stays bounded (a few blocks).
+fn prefetch(store: &Store, survey_id: i64) -> tokio::sync::mpsc::Receiver<Result<Vec<StoredResponse>, StoreError>> {
+    const BLOCK: u64 = 5000;
+    const IN_FLIGHT: usize = 3;
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    let store = store.clone();
+    tokio::spawn(async move {
+        let (lo, hi, n) = match store.response_id_range(survey_id).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return,
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
+        };
+        // ids of one survey are nearly contiguous; a block spans the ids of ~BLOCK responses
+        let span = (((hi - lo + 1) as u64 * BLOCK) / n.max(1)).max(1) as i64;
+        let mut next = lo - 1;
+        let mut running = std::collections::VecDeque::new();
+        loop {
+            while running.len() < IN_FLIGHT && next < hi {
+                let (from, to) = (next, (next + span).min(hi));
+                next = to;
+                let store = store.clone();
+                running.push_back(tokio::spawn(async move { store.responses_between(survey_id, from, to).await }));
+            }
+            let Some(block) = running.pop_front() else { break };
+            let block =
+                block.await.unwrap_or_else(|e| Err(StoreError::Conflict(Msg::new(format!("Lỗi đọc: {e}"), format!("Read error: {e}")))));
+            let failed = block.is_err();
+            if tx.send(block).await.is_err() || failed {
+                break; // the writer stopped (a closed download), or reading failed
+            }
+        }
+    });
+    rx
+}
+
+/// Read every response of a survey the way the exports do, writing nothing: the reading's
+/// share of an export's time (`parindex bench exports`).
+pub async fn read_all_responses(store: &Store, survey_id: i64) -> Result<u64, StoreError> {
+    let mut pages = prefetch(store, survey_id);
+    let mut n = 0u64;
+    while let Some(page) = pages.recv().await {
+        n += page?.len() as u64;
+    }
+    Ok(n)
+}
+
+/// What an export needs of the questionnaire: the header and each question's column.
+struct Layout {
+    header: Vec<String>,
+    /// The question columns' names in order, and each name's position among them.
+    names: Vec<String>,
+    column: FnvMap<String, usize>,
+    codes: HashMap<i64, String>,
+}
+
+async fn layout(store: &Store, survey_id: i64) -> Result<Layout, StoreError> {
     let survey = store.get_survey(survey_id).await?;
     let (_, q) = store.get_questionnaire(&survey.questionnaire).await?;
-    let codes: HashMap<i64, String> = store.survey_units(survey_id).await?.into_iter().map(|u| (u.unit_id, u.unit_code)).collect();
+    let header = parindex_reports::responses::export_header(&q);
+    let names: Vec<String> = header.iter().skip(4).cloned().collect();
+    let column = names.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
+    let codes = store.survey_units(survey_id).await?.into_iter().map(|u| (u.unit_id, u.unit_code)).collect();
+    Ok(Layout { header, names, column, codes })
+}
+
+/// The answer cells of one response in the header's order (a multiple choice as its keys
+/// separated by spaces, as ODK writes it); `cells` is reused between responses. Answers are
+/// stored in the questionnaire's order, so each key is first compared with the column after
+/// the previous one and looked up only when that guess fails.
+fn answer_cells<'a>(l: &Layout, json: &'a str, cells: &mut Vec<Option<std::borrow::Cow<'a, str>>>) {
+    cells.clear();
+    cells.resize(l.column.len(), None);
+    let Ok(Entries(entries)) = serde_json::from_str::<Entries>(json) else { return };
+    let mut guess = 0usize;
+    for (name, v) in entries {
+        let i = match l.names.get(guess) {
+            Some(n) if n.as_str() == name.as_ref() => guess,
+            _ => match l.column.get(name.as_ref()) {
+                Some(&i) => i,
+                None => continue,
+            },
+        };
+        guess = i + 1;
+        cells[i] = match v {
+            Stored::One(k) => Some(k),
+            Stored::Many(ks) => Some(std::borrow::Cow::Owned(ks.join(" "))),
+            Stored::Num(n) => Some(std::borrow::Cow::Owned(n)),
+            Stored::Other => None,
+        };
+    }
+}
+
+/// `at` in Vietnam time (UTC+7) as `2026-03-14T09:21:05+07:00`, appended to `out`.
+fn push_time_vn(out: &mut String, at: chrono::DateTime<chrono::Utc>) {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write as _;
+    let t = at.naive_utc() + chrono::Duration::hours(7);
+    let _ = write!(out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second());
+}
+
+fn time_vn(at: chrono::DateTime<chrono::Utc>) -> String {
+    let mut s = String::with_capacity(25);
+    push_time_vn(&mut s, at);
+    s
+}
+
+/// Write a survey's raw responses as CSV (header first, then by id) in constant memory; the
+/// number of responses written. The layout is `reports::responses`' (read back by the import
+/// and by `parindex sipas compute`).
+pub async fn write_responses_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store, survey_id: i64, w: &mut W) -> Result<u64, StoreError> {
+    use std::fmt::Write as _;
+    use tokio::io::AsyncWriteExt;
+    let l = layout(store, survey_id).await?;
     let io = |e: std::io::Error| StoreError::Conflict(Msg::new(format!("Lỗi ghi: {e}"), format!("Write error: {e}")));
-    let mut out = parindex_reports::responses::export_header(&q).join(",");
+    let mut out = l.header.join(",");
     out.push('\n');
-    let (mut after, mut n) = (0i64, 0u64);
-    loop {
-        let page = store.responses_page(survey_id, after, 5000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+    let mut n = 0u64;
+    let mut pages = prefetch(store, survey_id);
+    while let Some(page) = pages.recv().await {
+        let page = page?;
+        let mut cells = Vec::new();
         for r in &page {
-            let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or(serde_json::Value::Null);
-            let unit = codes.get(&r.unit_id).map(String::as_str).unwrap_or("");
-            parindex_reports::responses::export_line(&mut out, &q, r.id, unit, &r.channel, r.submitted_at, &answers);
+            let unit = l.codes.get(&r.unit_id).map(String::as_str).unwrap_or("");
+            use parindex_reports::responses::csv_cell;
+            let _ = write!(out, "{},{},{},", r.id, csv_cell(unit), csv_cell(&r.channel));
+            push_time_vn(&mut out, r.submitted_at);
+            answer_cells(&l, &r.answers, &mut cells);
+            for c in &cells {
+                out.push(',');
+                if let Some(c) = c {
+                    out.push_str(&csv_cell(c));
+                }
+            }
+            out.push('\n');
             n += 1;
         }
         w.write_all(out.as_bytes()).await.map_err(io)?;
@@ -675,4 +798,50 @@ pub async fn write_responses_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store
     w.write_all(out.as_bytes()).await.map_err(io)?;
     w.flush().await.map_err(io)?;
     Ok(n)
+}
+
+/// Write a survey's raw responses as an XLSX workbook at `path` in constant memory
+/// (`reports::stream`): the same columns as the CSV, answers that are numbers (Likert levels,
+/// number questions) as numbers. The workbook is built on a blocking thread fed page by page.
+pub async fn write_responses_xlsx(store: &Store, survey_id: i64, path: &std::path::Path) -> Result<u64, StoreError> {
+    use parindex_reports::stream::{Value as X, XlsxStream};
+    let l = layout(store, survey_id).await?;
+    let mut pages = prefetch(store, survey_id);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<StoredResponse>>(2);
+    let path = path.to_path_buf();
+    let writer = tokio::task::spawn_blocking(move || -> Result<u64, StoreError> {
+        let mut x = XlsxStream::new("responses", &l.header, path.parent()).map_err(xerr)?;
+        while let Some(page) = rx.blocking_recv() {
+            for r in &page {
+                let id = r.id as f64;
+                let unit = l.codes.get(&r.unit_id).map(String::as_str).unwrap_or("");
+                let at = time_vn(r.submitted_at);
+                let mut cells = Vec::new();
+                answer_cells(&l, &r.answers, &mut cells);
+                let mut row: Vec<X> = Vec::with_capacity(l.header.len());
+                row.extend([X::Number(id), X::Text(unit), X::Text(&r.channel), X::Text(&at)]);
+                row.extend(cells.iter().map(|c| match c {
+                    Some(c) => match c.parse::<f64>() {
+                        Ok(v) if !c.starts_with(['+', '.']) && v.is_finite() => X::Number(v),
+                        _ => X::Text(c),
+                    },
+                    None => X::Empty,
+                }));
+                x.row(&row).map_err(xerr)?;
+            }
+        }
+        x.finish(&path).map_err(xerr)
+    });
+    while let Some(page) = pages.recv().await {
+        if tx.send(page?).await.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    writer.await.map_err(xerr)?
+}
+
+/// A failure while writing a workbook, as a store error the pages show.
+pub(crate) fn xerr(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Conflict(Msg::new(format!("Lỗi ghi XLSX: {e}"), format!("XLSX write error: {e}")))
 }

@@ -80,34 +80,46 @@ pub struct AuditPage {
     pub entries: Vec<audit_log::Model>,
 }
 
+/// The log with the filter's conditions.
+fn filtered(f: &AuditFilter) -> sea_orm::Select<audit_log::Entity> {
+    let mut q = audit_log::Entity::find();
+    if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(audit_log::Column::ActorName.eq(a));
+    }
+    if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(audit_log::Column::Action.starts_with(a));
+    }
+    if let Some(t) = f.object_type.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(audit_log::Column::ObjectType.eq(t));
+    }
+    if let Some(o) = f.object_id.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(audit_log::Column::ObjectId.eq(o));
+    }
+    if let Some(u) = f.unit_id {
+        q = q.filter(audit_log::Column::UnitId.eq(u));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(audit_log::Column::At.gte(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
+    }
+    if let Some(d) = f.to.and_then(|d| d.succ_opt()) {
+        q = q.filter(audit_log::Column::At.lt(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
+    }
+    q
+}
+
 impl Store {
     pub async fn list_audit(&self, f: &AuditFilter) -> Result<AuditPage, StoreError> {
-        let mut q = audit_log::Entity::find();
-        if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
-            q = q.filter(audit_log::Column::ActorName.eq(a));
-        }
-        if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
-            q = q.filter(audit_log::Column::Action.starts_with(a));
-        }
-        if let Some(t) = f.object_type.as_deref().filter(|s| !s.is_empty()) {
-            q = q.filter(audit_log::Column::ObjectType.eq(t));
-        }
-        if let Some(o) = f.object_id.as_deref().filter(|s| !s.is_empty()) {
-            q = q.filter(audit_log::Column::ObjectId.eq(o));
-        }
-        if let Some(u) = f.unit_id {
-            q = q.filter(audit_log::Column::UnitId.eq(u));
-        }
-        if let Some(d) = f.from {
-            q = q.filter(audit_log::Column::At.gte(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
-        }
-        if let Some(d) = f.to.and_then(|d| d.succ_opt()) {
-            q = q.filter(audit_log::Column::At.lt(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
-        }
+        let q = filtered(f);
         let total = q.clone().count(&self.db).await?;
         let limit = if f.limit == 0 { 100 } else { f.limit.min(1000) };
         let entries = q.order_by_desc(audit_log::Column::Id).limit(limit).offset(f.offset).all(&self.db).await?;
         Ok(AuditPage { total, entries })
+    }
+
+    /// The entries matching `f` after id `after_id`, oldest first, `limit` at most — the pages
+    /// of a streamed export (constant memory, whatever the log's size).
+    pub async fn audit_after(&self, f: &AuditFilter, after_id: i64, limit: u64) -> Result<Vec<audit_log::Model>, StoreError> {
+        Ok(filtered(f).filter(audit_log::Column::Id.gt(after_id)).order_by_asc(audit_log::Column::Id).limit(limit).all(&self.db).await?)
     }
 
     /// Distinct action names seen so far (for the filter's drop-down).

@@ -208,6 +208,39 @@ impl Store {
             .collect())
     }
 
+    /// The responses of a survey with `lo < id <= hi`, by id (a block of a parallel export).
+    pub async fn responses_between(&self, survey_id: i64, lo: i64, hi: i64) -> Result<Vec<StoredResponse>, StoreError> {
+        Ok(survey_response::Entity::find()
+            .filter(survey_response::Column::SurveyId.eq(survey_id))
+            .filter(survey_response::Column::Id.gt(lo))
+            .filter(survey_response::Column::Id.lte(hi))
+            .order_by_asc(survey_response::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| StoredResponse { id: m.id, unit_id: m.unit_id, channel: m.channel, submitted_at: m.submitted_at, answers: m.answers })
+            .collect())
+    }
+
+    /// The smallest and largest response id of a survey and how many there are (none when
+    /// it has no response).
+    pub async fn response_id_range(&self, survey_id: i64) -> Result<Option<(i64, i64, u64)>, StoreError> {
+        use sea_orm::{QuerySelect, sea_query::Expr};
+        let row: Option<(Option<i64>, Option<i64>, i64)> = survey_response::Entity::find()
+            .select_only()
+            .column_as(Expr::col(survey_response::Column::Id).min(), "lo")
+            .column_as(Expr::col(survey_response::Column::Id).max(), "hi")
+            .column_as(Expr::col(survey_response::Column::Id).count(), "n")
+            .filter(survey_response::Column::SurveyId.eq(survey_id))
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(match row {
+            Some((Some(lo), Some(hi), n)) if n > 0 => Some((lo, hi, n as u64)),
+            _ => None,
+        })
+    }
+
     /// Rebuild a survey's counts and unit counters from its raw responses in one pass, in one
     /// transaction that first locks the survey's unit rows — so a response being recorded
     /// meanwhile is either read here or counted after, never lost or counted twice. Audited

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod analysis;
 pub mod appraisal;
 pub mod auth;
+pub mod exports;
 pub mod framework_edit;
 pub mod frameworks;
 pub mod home;
@@ -195,6 +196,7 @@ pub fn router() -> Router<AppState> {
         .merge(results::router())
         .merge(analysis::router())
         .merge(improvements::router())
+        .merge(exports::router())
         .merge(portal::router())
         .merge(appraisal::router())
         .merge(inbox::router())

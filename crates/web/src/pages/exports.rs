@@ -1,0 +1,165 @@
+//! Streamed exports (issue #7 item 4), in constant memory whatever their size:
+//! - the audit log as CSV or XLSX with the audit page's filters (`/admin/audit.csv`,
+//!   `/admin/audit.xlsx`; the administrator only), read page by page by id;
+//! - a survey's raw responses as XLSX (`/surveys/runs/{id}/responses.xlsx`; the CSV is
+//!   `pages::surveys::export_responses`), built on disk by `survey_data::write_responses_xlsx`
+//!   and streamed from the file.
+//!
+//! A CSV goes out while it is read (first bytes at once); an XLSX is a zip whose directory comes
+//! last, so it is written to a temporary file first and then sent — the file is unlinked as
+//! soon as it is open, so nothing is left behind if the download is cut.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use parindex_core::{Action, Msg, Resource};
+use parindex_store::repo::audit::AuditFilter;
+use parindex_store::{Store, StoreError};
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::admin::AuditQuery;
+
+const AUDIT_HEADER: [&str; 11] =
+    ["id", "at_vn", "actor", "ip", "action", "object_type", "object_id", "unit_id", "reason", "before", "after"];
+
+/// One audit entry as the export's cells (time in Vietnam, UTC+7).
+fn audit_cells(e: &parindex_store::entity::audit_log::Model) -> [String; 11] {
+    [
+        e.id.to_string(),
+        (e.at + chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M:%S").to_string(),
+        e.actor_name.clone(),
+        e.ip.clone().unwrap_or_default(),
+        e.action.clone(),
+        e.object_type.clone(),
+        e.object_id.clone().unwrap_or_default(),
+        e.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        e.reason.clone().unwrap_or_default(),
+        e.before_json.clone().unwrap_or_default(),
+        e.after_json.clone().unwrap_or_default(),
+    ]
+}
+
+/// Write the audit log matching `f` as CSV (UTF-8 with BOM, oldest first); entries written.
+pub async fn write_audit_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store, f: &AuditFilter, w: &mut W) -> Result<u64, StoreError> {
+    use parindex_reports::responses::csv_cell;
+    use tokio::io::AsyncWriteExt;
+    let io = |e: std::io::Error| StoreError::Conflict(Msg::new(format!("Lỗi ghi: {e}"), format!("Write error: {e}")));
+    let mut out = format!("\u{feff}{}\n", AUDIT_HEADER.join(","));
+    let (mut after, mut n) = (0i64, 0u64);
+    loop {
+        let page = store.audit_after(f, after, 5000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for e in &page {
+            let cells = audit_cells(e);
+            out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+            n += 1;
+        }
+        w.write_all(out.as_bytes()).await.map_err(io)?;
+        out.clear();
+    }
+    w.write_all(out.as_bytes()).await.map_err(io)?;
+    w.flush().await.map_err(io)?;
+    Ok(n)
+}
+
+/// Write the audit log matching `f` as an XLSX workbook at `path` (constant memory), on a
+/// blocking thread that reads the pages itself.
+pub async fn write_audit_xlsx(store: &Store, f: &AuditFilter, path: &std::path::Path) -> Result<u64, StoreError> {
+    use crate::survey_data::xerr;
+    use parindex_reports::stream::{Value, XlsxStream};
+    let (store, f, path) = (store.clone(), f.clone(), path.to_path_buf());
+    let rt = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || -> Result<u64, StoreError> {
+        let header: Vec<String> = AUDIT_HEADER.iter().map(|s| s.to_string()).collect();
+        let mut x = XlsxStream::new("audit", &header, path.parent()).map_err(xerr)?;
+        let mut after = 0i64;
+        loop {
+            let page = rt.block_on(store.audit_after(&f, after, 5000))?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for e in &page {
+                let cells = audit_cells(e);
+                let mut row: Vec<Value> = cells.iter().map(|c| Value::Text(c)).collect();
+                row[0] = Value::Number(e.id as f64);
+                x.row(&row).map_err(xerr)?;
+            }
+        }
+        x.finish(&path).map_err(xerr)
+    })
+    .await
+    .map_err(xerr)?
+}
+
+/// Send a file built by `build` in a fresh temporary directory as an attachment, streamed
+/// from disk (the directory is removed once the file is open).
+async fn file_download<F, Fut>(name: &str, kind: &str, build: F) -> Result<Response, AppError>
+where
+    F: FnOnce(std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = Result<u64, StoreError>>,
+{
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(format!("temp dir: {e}")))?;
+    let path = dir.path().join(name);
+    build(path.clone()).await?;
+    let file = tokio::fs::File::open(&path).await.map_err(|e| AppError::Internal(format!("export file: {e}")))?;
+    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    drop(dir); // unlinked; the open file stays readable
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_LENGTH, len.to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn audit_csv(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+    ctx.require(Action::ViewAuditLog, Resource::System)?;
+    let f = q.filter(0);
+    let (mut w, r) = tokio::io::duplex(256 * 1024);
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = write_audit_csv(&store, &f, &mut w).await {
+            tracing::warn!(error = %e, "audit export stopped");
+        }
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"nhat-ky.csv\"".to_string()),
+        ],
+        Body::from_stream(tokio_util::io::ReaderStream::new(r)),
+    )
+        .into_response())
+}
+
+async fn audit_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+    ctx.require(Action::ViewAuditLog, Resource::System)?;
+    let f = q.filter(0);
+    file_download("nhat-ky.xlsx", XLSX, |p| async move { write_audit_xlsx(&state.store, &f, &p).await }).await
+}
+
+async fn responses_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let run = state.store.get_survey(id).await?;
+    let name = format!("{}-responses.xlsx", run.code);
+    file_download(&name, XLSX, |p| async move { crate::survey_data::write_responses_xlsx(&state.store, id, &p).await }).await
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/audit.csv", get(audit_csv))
+        .route("/admin/audit.xlsx", get(audit_xlsx))
+        .route("/surveys/runs/{id}/responses.xlsx", get(responses_xlsx))
+}
