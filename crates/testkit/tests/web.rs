@@ -3325,6 +3325,25 @@ backend_tests!(bonuses_penalties_count_and_improvement_actions_carry_to_the_next
     assert_eq!(r.status(), 200);
     let bonus = app.store.period_results(now.id).await.unwrap().units.into_iter().find(|u| u.unit_code == "P-CHIENGSINH").unwrap().bonus;
     assert_eq!(bonus, Exact::ratio(3, 2));
+    // the unit's detailed sheet: appraisal columns once the result is out, not before; own unit only
+    let sheet = |id: i64, c: reqwest::Client| {
+        let url = app.url(&format!("/assessments/{id}/chi-tiet.csv"));
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let text = r.text().await.unwrap();
+            let mut rdr = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+            rdr.records().map(|r| r.unwrap()).collect::<Vec<csv::StringRecord>>()
+        }
+    };
+    let last_rows = sheet(a_last.id, officer.clone()).await;
+    assert!(last_rows.len() > 20 && last_rows.iter().any(|r| !r[4].is_empty()), "appraised points of an approved result");
+    let now_rows = sheet(a_now.id, officer.clone()).await;
+    assert!(now_rows.iter().all(|r| r[4].is_empty() && r[9].is_empty()), "no appraisal shown before the preliminary result");
+    assert_eq!(other.get(app.url(&format!("/assessments/{}/chi-tiet.xlsx", a_last.id))).send().await.unwrap().status(), 403);
+    let x = admin.get(app.url(&format!("/assessments/{}/chi-tiet.xlsx", a_last.id))).send().await.unwrap();
+    let sheets = parindex_reports::table::read_workbook("c.xlsx", &x.bytes().await.unwrap()).unwrap();
+    assert_eq!(sheets[0].1.rows.len(), last_rows.len());
     // and it is carried to this year's page too
     let page = officer.get(app.url(&format!("/assessments/{}", a_now.id))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Niêm yết lại quy trình") && page.contains("Đã niêm yết"));

@@ -1,6 +1,8 @@
 //! Streamed exports (issue #7 item 4), in constant memory whatever their size:
 //! - the audit log as CSV or XLSX with the audit page's filters (`/admin/audit.csv`,
 //!   `/admin/audit.xlsx`; the administrator only), read page by page by id;
+//! - a unit's detailed sheet of a period (`/assessments/{id}/chi-tiet.{xlsx|csv}`: max / own /
+//!   appraised / final / counted per leaf);
 //! - a survey's raw responses as XLSX (`/surveys/runs/{id}/responses.xlsx`; the CSV is
 //!   `pages::surveys::export_responses`), built on disk by `survey_data::write_responses_xlsx`
 //!   and streamed from the file.
@@ -157,8 +159,82 @@ async fn responses_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     file_download(&name, XLSX, |p| async move { crate::survey_data::write_responses_xlsx(&state.store, id, &p).await }).await
 }
 
+/// A unit's sheet of one period as a table (issue #7 item 3, per-unit detail): one row per leaf
+/// meant for the unit — maximum, own points, appraised, final, the points that count, evidence
+/// files, explanation and the appraisers' comments. The appraisal columns are filled for the
+/// unit's staff only once the preliminary result is sent (as on the page); the reform office
+/// sees them always.
+async fn assessment_detail(state: &AppState, ctx: &Ctx, id: i64, format: &str) -> Result<Response, AppError> {
+    use parindex_core::assessment::State as AState;
+    use parindex_reports::grid::Cell;
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
+    let result_out =
+        matches!(st, AState::PreliminarySent | AState::Explaining | AState::FinalAppraisal | AState::Approved | AState::Published);
+    let appraisal = result_out || ctx.allows(Action::ManagePeriods, Resource::System);
+    let d = view.framework.decimals;
+    let header: Vec<String> = [
+        "dt.leaf",
+        "an.leaf_title",
+        "dt.max",
+        "dt.own",
+        "dt.appraised",
+        "dt.final",
+        "dt.counted",
+        "dt.files",
+        "as.explanation",
+        "dt.comments",
+    ]
+    .iter()
+    .map(|k| ctx.t(k).to_string())
+    .collect();
+    let kind = view.assessment.unit_kind.clone();
+    let exact = |x: &Option<parindex_core::Exact>| x.as_ref().map(|x| Cell::exact(x, d)).unwrap_or(Cell::Empty);
+    let rows: Vec<Vec<Cell>> = parindex_store::repo::periods::all_leaves(&view.framework)
+        .into_iter()
+        .filter(|n| n.applies_to.is_empty() || n.applies_to.contains(&kind))
+        .map(|n| {
+            let e = view.entries.get(&n.code);
+            let na = e.and_then(|e| e.input.as_ref()).is_some_and(|i| i.not_applicable);
+            let pick = |f: &dyn Fn(&parindex_store::repo::periods::EntryRow) -> Option<parindex_core::Exact>| {
+                if na { Cell::text(ctx.t("as.na")) } else { exact(&e.and_then(f)) }
+            };
+            let comments: Vec<String> = if appraisal {
+                e.map(|e| [e.appraisal_comment.clone(), e.final_comment.clone()].into_iter().flatten().collect()).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            vec![
+                Cell::text(&n.code),
+                Cell::text(&n.title),
+                exact(&n.max),
+                pick(&|e| e.points.clone()),
+                if appraisal { pick(&|e| e.appraised_at.and(e.appraised_points.clone())) } else { Cell::Empty },
+                if appraisal { pick(&|e| e.final_at.and(e.final_points.clone())) } else { Cell::Empty },
+                if appraisal { pick(&|e| e.result_points()) } else { pick(&|e| e.points.clone()) },
+                Cell::int(view.evidence.get(&n.code).map(|v| v.len()).unwrap_or(0) as i64),
+                Cell::text(e.and_then(|e| e.explanation.clone()).unwrap_or_default()),
+                Cell::text(comments.join(" / ")),
+            ]
+        })
+        .collect();
+    let name = format!("chi-tiet-{}-{}", view.period.code, view.assessment.unit_code);
+    crate::pages::results::grid_download(&name, format, "chi_tiet", &header, &rows, d)
+}
+
+async fn detail_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    assessment_detail(&state, &ctx, id, "xlsx").await
+}
+
+async fn detail_csv(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    assessment_detail(&state, &ctx, id, "csv").await
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/assessments/{id}/chi-tiet.xlsx", get(detail_xlsx))
+        .route("/assessments/{id}/chi-tiet.csv", get(detail_csv))
         .route("/admin/audit.csv", get(audit_csv))
         .route("/admin/audit.xlsx", get(audit_xlsx))
         .route("/surveys/runs/{id}/responses.xlsx", get(responses_xlsx))
