@@ -18,7 +18,6 @@ use parindex_core::{Action, Exact, Resource};
 use parindex_store::StoreError;
 use parindex_store::repo::improvements::{ActionInput, ActionRow};
 use parindex_store::repo::periods::AssessmentView;
-use parindex_store::repo::results::LeafResult;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -158,18 +157,30 @@ pub async fn extras(state: &AppState, ctx: &Ctx, view: &AssessmentView, show_res
     out.actions = state.store.unit_improvements(unit_id).await?.iter().filter(|a| a.period_id == view.period.id).map(action_view).collect();
     out.can_plan = show_result && ctx.allows(Action::PlanImprovements, Resource::Unit(unit_id));
     if out.can_plan {
-        let r = state.store.period_results(view.period.id).await?;
-        if let Some(u) = r.units.iter().find(|u| u.assessment_id == view.assessment.id) {
-            let mut leaves: Vec<&LeafResult> = u.leaves.iter().filter(|l| l.applicable && !l.max.is_zero()).collect();
-            leaves.sort_by(|a, b| (a.points.clone() / a.max.clone()).cmp(&(b.points.clone() / b.max.clone())).then(a.code.cmp(&b.code)));
-            out.weak = leaves
-                .into_iter()
-                .map(|l| {
-                    let title = view.framework.find(&l.code).map(|n| n.title.clone()).unwrap_or_default();
-                    (l.code.clone(), format!("{} {} — {} / {}", l.code, title, num(ctx, &l.points, d), num(ctx, &l.max, d)))
-                })
-                .collect();
-        }
+        // the unit's leaves by the share of their maximum that counts (final, else appraised,
+        // else its own), weakest first — from this assessment alone
+        let kind = &view.assessment.unit_kind;
+        let mut leaves: Vec<(String, String, Exact, Exact)> = parindex_store::repo::periods::all_leaves(&view.framework)
+            .into_iter()
+            .filter(|n| n.applies_to.is_empty() || n.applies_to.contains(kind))
+            .filter_map(|n| {
+                let max = n.max.clone().filter(|m| !m.is_zero())?;
+                let e = view.entries.get(&n.code);
+                if e.and_then(|e| e.input.as_ref()).is_some_and(|i| i.not_applicable) {
+                    return None;
+                }
+                let points = e.and_then(|e| e.result_points()).unwrap_or(Exact::ZERO);
+                Some((n.code.clone(), n.title.clone(), points, max))
+            })
+            .collect();
+        leaves.sort_by(|a, b| (a.2.clone() / a.3.clone()).cmp(&(b.2.clone() / b.3.clone())).then(a.0.cmp(&b.0)));
+        out.weak = leaves
+            .into_iter()
+            .map(|(code, title, points, max)| {
+                let label = format!("{code} {title} — {} / {}", num(ctx, &points, d), num(ctx, &max, d));
+                (code, label)
+            })
+            .collect();
     }
     for (leaf, actions) in state.store.carried_improvements(view.assessment.id).await? {
         for a in actions {
