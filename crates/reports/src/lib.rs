@@ -2,11 +2,14 @@
 //! per-row errors (never a half-read file); writers produce templates and exports.
 
 pub mod charts;
+pub mod document;
+pub mod docx;
 pub mod evidence;
 pub mod framework;
 pub mod framework_xlsx;
 pub mod grid;
 pub mod responses;
+pub mod self_scores;
 pub mod stream;
 pub mod survey;
 pub mod table;

@@ -28,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0015PeriodGroups),
             Box::new(M0016Publications),
             Box::new(M0017AdjustmentsAndActions),
+            Box::new(M0018AssessmentReports),
         ]
     }
 }
@@ -1037,5 +1038,37 @@ impl MigrationTrait for M0017AdjustmentsAndActions {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("improvement_actions").to_owned()).await?;
         m.drop_table(Table::drop().table("assessment_adjustments").to_owned()).await
+    }
+}
+
+/// What a unit writes in its self-assessment report besides the points (issue #7): the
+/// difficulties it met and its recommendations — one row per assessment.
+pub struct M0018AssessmentReports;
+
+impl MigrationName for M0018AssessmentReports {
+    fn name(&self) -> &str {
+        "m0018_assessment_reports"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0018AssessmentReports {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("assessment_reports")
+                .col(big_integer("assessment_id").primary_key())
+                .col(text_null("difficulties"))
+                .col(text_null("recommendations"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("assessment_reports", "assessment_id", "assessments", "id"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("assessment_reports").to_owned()).await
     }
 }

@@ -10,6 +10,7 @@
 pub mod browser;
 pub mod demo;
 pub mod fixture;
+pub mod office;
 
 use std::net::SocketAddr;
 

@@ -60,6 +60,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0015_period_groups",
             "m0016_publications",
             "m0017_adjustments_and_actions",
+            "m0018_assessment_reports",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();

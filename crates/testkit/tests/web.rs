@@ -3226,26 +3226,32 @@ backend_tests!(analysis_dashboards_filter_compare_merged_units_and_download, |b|
     }
 });
 
-backend_tests!(bonuses_penalties_count_and_improvement_actions_carry_to_the_next_year, |b| async move {
-    use parindex_core::Exact;
-    let app = TestApp::spawn_demo(b).await;
+/// The demo's communes periods of this year and last year, and Chiềng Sinh's assessment in each.
+async fn chiengsinh(
+    app: &TestApp,
+) -> (
+    parindex_store::repo::periods::PeriodRow,
+    parindex_store::repo::periods::PeriodRow,
+    parindex_store::repo::periods::AssessmentRow,
+    parindex_store::repo::periods::AssessmentRow,
+) {
     let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap();
     let periods = app.store.list_periods().await.unwrap();
     let now = periods.iter().find(|p| p.code == format!("{year}-XA")).unwrap().clone();
     let last = periods.iter().find(|p| p.code == format!("{}-XA", year - 1)).unwrap().clone();
-    let find = |p: i64| {
-        let store = app.store.clone();
-        async move {
-            store
-                .list_assessments(p, parindex_core::UnitScope::All)
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|a| a.unit_code == "P-CHIENGSINH")
-                .unwrap()
-        }
-    };
-    let (a_now, a_last) = (find(now.id).await, find(last.id).await);
+    let mut found = Vec::new();
+    for p in [now.id, last.id] {
+        let all = app.store.list_assessments(p, parindex_core::UnitScope::All).await.unwrap();
+        found.push(all.into_iter().find(|a| a.unit_code == "P-CHIENGSINH").unwrap());
+    }
+    let a_last = found.pop().unwrap();
+    (now, last, found.pop().unwrap(), a_last)
+}
+
+backend_tests!(bonuses_penalties_count_and_improvement_actions_carry_to_the_next_year, |b| async move {
+    use parindex_core::Exact;
+    let app = TestApp::spawn_demo(b).await;
+    let (now, _, a_now, a_last) = chiengsinh(&app).await;
 
     // a penalty: the basis is required; the unit's staff cannot set it; then it counts
     let admin = app.login("admin").await;
@@ -3388,4 +3394,317 @@ backend_tests!(audit_log_downloads_whole_with_the_filters, |b| async move {
         }
     }
     assert_eq!(app.client().get(app.url("/admin/audit.csv")).send().await.unwrap().status(), 303);
+});
+
+/// The text of a DOCX's body (the words between the tags), for checks on its content.
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
+    let mut xml = String::new();
+    z.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ").replace("&amp;", "&")
+}
+
+/// Same words, whitespace normalised (pdftotext breaks lines where the layout does).
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+backend_tests!(official_documents_as_docx_and_pdf, |b| async move {
+    use parindex_testkit::office;
+    let app = TestApp::spawn_demo(b).await;
+    let (_, last, a_now, a_last) = chiengsinh(&app).await;
+    let admin = app.login("admin").await;
+    let officer = app.login("canbo.chiengsinh").await;
+    let other = app.login("canbo.stc").await;
+    let get = |c: &reqwest::Client, path: String| {
+        let (c, url) = (c.clone(), app.url(&path));
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            let status = r.status().as_u16();
+            let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+            (status, kind, r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let tools = office::available();
+
+    // (a) the period's results report: the office (and council) only; numbers as on the page
+    let results = app.store.period_results(last.id).await.unwrap();
+    let first = results.units.iter().find(|u| u.rank == Some(1)).unwrap();
+    let first_index = first.index.as_ref().unwrap().to_vi(results.decimals);
+    assert_eq!(get(&officer, format!("/periods/{}/bao-cao.docx", last.id)).await.0, 403);
+    assert_eq!(get(&officer, format!("/periods/{}/bao-cao.pdf", last.id)).await.0, 403);
+    let (s, kind, docx) = get(&admin, format!("/periods/{}/bao-cao.docx", last.id)).await;
+    assert_eq!(s, 200);
+    assert!(kind.contains("wordprocessingml"));
+    let text = docx_text(&docx);
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BÁO CÁO",
+        "Bảng 1. Kết quả Chỉ số cải cách hành chính",
+        "Nơi nhận:",
+        "KT. GIÁM ĐỐC",
+    ] {
+        assert!(text.contains(want), "DOCX lacks {want}");
+    }
+    assert!(text.contains(&format!("{} {}", first.unit_name, first.total.to_vi(results.decimals))), "the first unit's row");
+    assert!(text.contains(&first_index));
+    assert!(text.contains("(*) Đơn vị hình thành sau sắp xếp"), "merged units compared with their predecessors");
+    for d in &results.domains {
+        assert!(text.contains(&d.title), "a table for domain {}", d.code);
+    }
+    office::keep("bao-cao.docx", &docx);
+    let (s, kind, pdf) = get(&admin, format!("/periods/{}/bao-cao.pdf", last.id)).await;
+    assert_eq!((s, kind.as_str()), (200, "application/pdf"));
+    assert!(pdf.starts_with(b"%PDF-"));
+    office::keep("bao-cao.pdf", &pdf);
+    if tools {
+        let t = words(&office::pdf_text(&pdf));
+        // regular, bold (title, headings, signature) and italic (date, recipients) text
+        for want in [
+            "Kết quả xác định Chỉ số cải cách hành chính năm",
+            "I. KHÁI QUÁT",
+            "II. KẾT QUẢ",
+            "KT. GIÁM ĐỐC",
+            "PHÓ GIÁM ĐỐC",
+            "Nơi nhận:",
+            &format!("ngày {}", ""),
+        ] {
+            assert!(t.contains(want.trim()), "PDF text lacks {want}");
+        }
+        assert!(t.contains(&first.unit_name) && t.contains(&first_index), "numbers and names in the PDF");
+        let converted = office::docx_to_pdf(&docx);
+        office::keep("bao-cao.lo.pdf", &converted);
+        let t = words(&office::pdf_text(&converted));
+        assert!(t.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && t.contains(&first.unit_name) && t.contains("Bảng 1."));
+    }
+
+    // (b) the unit's self-assessment report, with its own words; own unit only
+    let notes = app.url(&format!("/assessments/{}/bao-cao-tu-danh-gia", a_now.id));
+    let form = [("difficulties", "Thiếu cán bộ một cửa;\nmạng chậm ở bản Hải Sơn."), ("recommendations", "Đề nghị tập huấn phần mềm.")];
+    assert_eq!(other.post(&notes).form(&form).send().await.unwrap().status(), 403);
+    let long = "x".repeat(parindex_store::repo::unit_reports::MAX_CHARS + 1);
+    let r = officer.post(&notes).form(&[("difficulties", long.as_str()), ("recommendations", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Tối đa"));
+    assert_eq!(officer.post(&notes).form(&form).send().await.unwrap().status(), 303);
+    let page = officer.get(app.url(&format!("/assessments/{}", a_now.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"report-form\"") && page.contains("mạng chậm ở bản Hải Sơn."));
+    assert!(!page.contains("id=\"minutes-docx\""), "no minutes before the preliminary result");
+    let f = parindex_store::repo::audit::AuditFilter { action: Some("assessment.report_notes".into()), limit: 10, ..Default::default() };
+    assert_eq!(app.store.list_audit(&f).await.unwrap().entries.len(), 1);
+    // an approved result's report is final
+    let r = officer.post(app.url(&format!("/assessments/{}/bao-cao-tu-danh-gia", a_last.id))).form(&form).send().await.unwrap();
+    assert_ne!(r.status(), 303);
+    assert_eq!(get(&other, format!("/assessments/{}/bao-cao-tu-danh-gia.docx", a_now.id)).await.0, 403);
+    let (s, _, docx) = get(&officer, format!("/assessments/{}/bao-cao-tu-danh-gia.docx", a_now.id)).await;
+    assert_eq!(s, 200);
+    let text = docx_text(&docx);
+    for want in [
+        "BÁO CÁO",
+        "I. KẾT QUẢ TỰ ĐÁNH GIÁ",
+        "III. KHÓ KHĂN, VƯỚNG MẮC",
+        "Thiếu cán bộ một cửa;",
+        "mạng chậm ở bản Hải Sơn.",
+        "Đề nghị tập huấn phần mềm.",
+        "THỦ TRƯỞNG ĐƠN VỊ",
+    ] {
+        assert!(text.contains(want), "self report lacks {want}");
+    }
+    assert!(text.contains(&parindex_reports::document::upper(&a_now.unit_name)), "issued by the unit");
+    office::keep("tu-danh-gia.docx", &docx);
+    let (s, _, pdf) = get(&officer, format!("/assessments/{}/bao-cao-tu-danh-gia.pdf", a_now.id)).await;
+    assert_eq!(s, 200);
+    office::keep("tu-danh-gia.pdf", &pdf);
+    if tools {
+        let t = words(&office::pdf_text(&pdf));
+        assert!(t.contains("mạng chậm ở bản Hải Sơn.") && t.contains("II. GIẢI TRÌNH CÁC TIÊU CHÍ KHÔNG CÓ TÀI LIỆU KIỂM CHỨNG"));
+        let t = words(&office::pdf_text(&office::docx_to_pdf(&docx)));
+        assert!(t.contains("Đề nghị tập huấn phần mềm."));
+    }
+
+    // (c) the appraisal minutes: not before the result is out, not another unit's
+    assert_eq!(get(&officer, format!("/assessments/{}/bien-ban-tham-dinh.docx", a_now.id)).await.0, 403);
+    assert_eq!(get(&other, format!("/assessments/{}/bien-ban-tham-dinh.pdf", a_last.id)).await.0, 403);
+    let (s, _, docx) = get(&officer, format!("/assessments/{}/bien-ban-tham-dinh.docx", a_last.id)).await;
+    assert_eq!(s, 200);
+    let text = docx_text(&docx);
+    let view = app.store.get_assessment(a_last.id).await.unwrap();
+    let appraised: parindex_core::Exact =
+        view.entries.values().filter_map(|e| e.result_points()).fold(parindex_core::Exact::ZERO, |a, b| a + b);
+    for want in ["BIÊN BẢN", "I. KẾT QUẢ THẨM ĐỊNH", "ĐẠI DIỆN ĐƠN VỊ", "TM. HỘI ĐỒNG THẨM ĐỊNH"] {
+        assert!(text.contains(want), "minutes lack {want}");
+    }
+    assert!(text.contains(&format!("điểm sau thẩm định: {}", appraised.to_vi(view.framework.decimals))), "the appraised total");
+    office::keep("bien-ban.docx", &docx);
+    let (s, _, pdf) = get(&admin, format!("/assessments/{}/bien-ban-tham-dinh.pdf", a_last.id)).await;
+    assert_eq!(s, 200);
+    office::keep("bien-ban.pdf", &pdf);
+    if tools {
+        let t = words(&office::pdf_text(&pdf));
+        assert!(t.contains("Thẩm định kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính"));
+        let t = words(&office::pdf_text(&office::docx_to_pdf(&docx)));
+        assert!(t.contains("BIÊN BẢN"));
+    }
+    // an English reader gets the English text, same numbers (decimal point)
+    let en = app.login("admin").await;
+    en.get(app.url("/lang/en")).send().await.unwrap();
+    let (s, _, docx) = get(&en, format!("/periods/{}/bao-cao.docx", last.id)).await;
+    assert_eq!(s, 200);
+    let text = docx_text(&docx);
+    assert!(text.contains("SOCIALIST REPUBLIC OF VIET NAM") && text.contains("Table 1. Administrative-reform index"));
+    assert!(text.contains(&first.index.as_ref().unwrap().to_decimal_string(results.decimals)));
+});
+
+/// A workbook of one sheet with these cells (as a person would save it from Excel).
+fn xlsx_of(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(x) => ws.write_number(r as u32 + 1, c as u16, x).unwrap(),
+                Err(_) => ws.write_string(r as u32 + 1, c as u16, v).unwrap(),
+            };
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+backend_tests!(self_scores_round_trip_through_the_sheet, |b| async move {
+    use parindex_core::framework::rule::Rule;
+    let app = TestApp::spawn_demo(b).await;
+    let (_, _, a, _) = chiengsinh(&app).await;
+    let officer = app.login("canbo.chiengsinh").await;
+    let other = app.login("canbo.stc").await;
+    let admin = app.login("admin").await;
+    let sheet_url = app.url(&format!("/assessments/{}/tu-cham.xlsx", a.id));
+    let upload_url = app.url(&format!("/assessments/{}/tu-cham", a.id));
+    let send = |c: &reqwest::Client, name: &str, bytes: Vec<u8>| {
+        let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+        let (c, url) = (c.clone(), upload_url.clone());
+        async move {
+            let r = c.post(url).multipart(form).send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default(),
+                r.text().await.unwrap(),
+            )
+        }
+    };
+    // denials: another unit reads nothing, writes nothing; the office reads but does not score
+    assert_eq!(other.get(&sheet_url).send().await.unwrap().status(), 403);
+    let r = officer.get(&sheet_url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let exported = r.bytes().await.unwrap().to_vec();
+    assert_eq!(send(&other, "x.xlsx", exported.clone()).await.0, 403);
+    assert_eq!(admin.get(&sheet_url).send().await.unwrap().status(), 200);
+    assert_eq!(send(&admin, "x.xlsx", exported.clone()).await.0, 403);
+
+    // the drop-downs are in the workbook
+    {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(exported.clone())).unwrap();
+        let mut xml = String::new();
+        z.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut xml).unwrap();
+        assert!(xml.contains("<dataValidation type=\"list\""), "option leaves offer a list");
+        assert!(xml.contains("type=\"decimal\""), "number leaves are checked");
+    }
+    // unchanged: nothing written
+    let (s, loc, _) = send(&officer, "tu-cham.xlsx", exported.clone()).await;
+    assert_eq!((s, loc.contains("done=sheet_unchanged")), (303, true));
+
+    // edit in "Excel": change one option leaf and one yes/no or number leaf, add a note
+    let view = app.store.get_assessment(a.id).await.unwrap();
+    let sheets = parindex_reports::table::read_workbook("t.xlsx", &exported).unwrap();
+    let table = &sheets[0].1;
+    assert_eq!(table.header[0], "Mã");
+    let mut rows: Vec<Vec<String>> = table.rows.iter().map(|(_, c)| c.clone()).collect();
+    let rule_of = |code: &str| view.framework.find(code).unwrap().rule.clone().unwrap();
+    let opt_row = rows.iter().position(|r| matches!(rule_of(&r[0]), Rule::Options { .. })).expect("an option leaf");
+    let Rule::Options { options } = rule_of(&rows[opt_row][0]) else { unreachable!() };
+    let new_key = options.iter().map(|o| o.key.clone()).find(|k| *k != rows[opt_row][4]).unwrap();
+    rows[opt_row][4] = new_key.clone();
+    rows[opt_row][7] = "Đã đối chiếu sổ theo dõi".into();
+    let na_row = rows.iter().position(|r| r[0] != rows[opt_row][0]).unwrap();
+    rows[na_row][6] = "Có".into();
+    let (code_opt, code_na) = (rows[opt_row][0].clone(), rows[na_row][0].clone());
+    let untouched = rows.iter().find(|r| r[0] != code_opt && r[0] != code_na).unwrap()[0].clone();
+    let version_before = view.entries.get(&untouched).map(|e| e.version).unwrap_or(0);
+
+    // a malformed copy first: two bad rows, both named, nothing written
+    let mut bad = rows.clone();
+    bad[opt_row][4] = "khong-co-lua-chon-nay".into();
+    bad.push(vec![
+        "9.99".into(),
+        "".into(),
+        "".into(),
+        "".into(),
+        "1".into(),
+        "".into(),
+        "".into(),
+        "".into(),
+        "".into(),
+        "".into(),
+        "0".into(),
+    ]);
+    let (s, _, body) = send(&officer, "tu-cham-sai.xlsx", xlsx_of(&table.header, &bad)).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("Không ghi gì"));
+    assert!(body.contains(&format!("dòng {}", opt_row + 2)) && body.contains("khong-co-lua-chon-nay"), "the bad option's row");
+    assert!(body.contains(&format!("dòng {}", bad.len() + 1)) && body.contains("9.99"), "the unknown leaf's row");
+    assert!(body.contains("tu-cham-sai.xlsx"), "the file is named");
+    assert_eq!(
+        app.store.get_assessment(a.id).await.unwrap().entries.get(&code_opt).map(|e| e.version),
+        view.entries.get(&code_opt).map(|e| e.version)
+    );
+
+    // the good copy: written, the untouched leaf not rewritten
+    let edited = xlsx_of(&table.header, &rows);
+    let (s, loc, _) = send(&officer, "tu-cham.xlsx", edited.clone()).await;
+    assert_eq!((s, loc.contains("done=sheet_imported")), (303, true));
+    let after = app.store.get_assessment(a.id).await.unwrap();
+    let e = after.entries.get(&code_opt).unwrap();
+    assert_eq!(e.input.as_ref().unwrap().option.as_deref(), Some(new_key.as_str()));
+    assert_eq!(e.note.as_deref(), Some("Đã đối chiếu sổ theo dõi"));
+    let points = options.iter().find(|o| o.key == new_key).unwrap().points.clone();
+    assert_eq!(e.points, Some(points), "points follow the rule");
+    assert!(after.entries.get(&code_na).unwrap().input.as_ref().unwrap().not_applicable);
+    assert_eq!(after.entries.get(&untouched).map(|e| e.version).unwrap_or(0), version_before);
+    // and export again → the same values come back
+    let again = officer.get(&sheet_url).send().await.unwrap().bytes().await.unwrap().to_vec();
+    let t2 = &parindex_reports::table::read_workbook("t.xlsx", &again).unwrap()[0].1;
+    let row2 = t2.rows.iter().find(|(_, c)| c[0] == code_opt).unwrap();
+    assert_eq!((row2.1[4].as_str(), row2.1[7].as_str()), (new_key.as_str(), "Đã đối chiếu sổ theo dõi"));
+
+    // the old sheet after somebody saved on the system: refused, nothing written
+    let mut stale = rows.clone();
+    stale[opt_row][7] = "Ghi chú khác".into();
+    let (s, _, body) = send(&officer, "cu.xlsx", xlsx_of(&table.header, &stale)).await;
+    assert_eq!(s, 422);
+    assert!(body.contains(&format!("Dòng {}", opt_row + 2)) && body.contains("tải bảng mới"), "{}", &body[..body.len().min(400)]);
+    assert_eq!(
+        app.store.get_assessment(a.id).await.unwrap().entries.get(&code_opt).unwrap().note.as_deref(),
+        Some("Đã đối chiếu sổ theo dõi")
+    );
+    let f = parindex_store::repo::audit::AuditFilter { action: Some("assessment.self_score".into()), limit: 100, ..Default::default() };
+    let log = app.store.list_audit(&f).await.unwrap().entries;
+    assert!(log.iter().any(|e| e.object_id.as_deref() == Some(&format!("{}/{code_opt}", a.id))));
 });

@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod assessment;
 pub mod assessment_adjustment;
 pub mod assessment_entry;
+pub mod assessment_report;
 pub mod audit_log;
 pub mod entry_evidence;
 pub mod evidence_file;

@@ -14,5 +14,6 @@ pub mod survey_data;
 pub mod survey_feedback;
 pub mod survey_points;
 pub mod surveys;
+pub mod unit_reports;
 pub mod units;
 pub mod users;

@@ -238,6 +238,78 @@ pub(crate) async fn entry_of<C: sea_orm::ConnectionTrait>(
         .await?)
 }
 
+/// Write one leaf's self-score inside a transaction: refused when somebody saved it since
+/// `e.version` (told who and when); audited.
+async fn write_entry<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    ctx: &AuditCtx,
+    assessment_id: i64,
+    code: &str,
+    e: &EntryInput,
+    points: Option<Exact>,
+) -> Result<assessment_entry::Model, StoreError> {
+    let now = Utc::now();
+    let existing = entry_of(txn, assessment_id, code).await?;
+    let current = existing.as_ref().map(|x| x.version).unwrap_or(0);
+    if current != e.version {
+        let (who, when) =
+            existing.as_ref().map(|x| (x.updated_by.clone(), x.updated_at.format("%H:%M %d/%m/%Y").to_string())).unwrap_or_default();
+        return Err(StoreError::Conflict(Msg::new(
+            format!(
+                "Tiêu chí {code} vừa được {who} lưu lúc {when} (UTC) trong lúc bạn sửa. Trang đã hiện giá trị mới nhất; hãy xem lại rồi lưu lần nữa."
+            ),
+            format!(
+                "Leaf {code} was saved by {who} at {when} (UTC) while you were editing. The page shows the latest value; check it and save again."
+            ),
+        )));
+    }
+    let input_json = e.input.as_ref().map(|i| serde_json::to_string(i).unwrap_or_default());
+    let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points}));
+    let saved = match existing {
+        Some(x) => {
+            let mut am = x.into_active_model();
+            am.self_input = Set(input_json.clone());
+            am.self_points = Set(points.as_ref().map(|p| p.to_string()));
+            am.note = Set(e.note.clone().filter(|s| !s.trim().is_empty()));
+            am.explanation = Set(e.explanation.clone().filter(|s| !s.trim().is_empty()));
+            am.version = Set(current + 1);
+            am.updated_by = Set(ctx.actor_name.clone());
+            am.updated_at = Set(now);
+            am.update(txn).await?
+        }
+        None => {
+            assessment_entry::ActiveModel {
+                assessment_id: Set(assessment_id),
+                node_code: Set(code.to_string()),
+                self_input: Set(input_json.clone()),
+                self_points: Set(points.as_ref().map(|p| p.to_string())),
+                note: Set(e.note.clone().filter(|s| !s.trim().is_empty())),
+                explanation: Set(e.explanation.clone().filter(|s| !s.trim().is_empty())),
+                version: Set(1),
+                updated_by: Set(ctx.actor_name.clone()),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?
+        }
+    };
+    record(
+        txn,
+        ctx,
+        AuditEntry {
+            action: "assessment.self_score",
+            object_type: "assessment",
+            object_id: Some(format!("{assessment_id}/{code}")),
+            before,
+            after: Some(json!({"input": input_json, "points": points.as_ref().map(|p| p.to_string())})),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(saved)
+}
+
 /// The unit may change its self-assessment now: a state it edits in, before its deadline.
 pub(crate) fn unit_may_edit(view: &AssessmentView, today: NaiveDate) -> Result<(), StoreError> {
     let state = State::parse(&view.assessment.state).unwrap_or(State::Draft);
@@ -557,66 +629,72 @@ impl Store {
         let row = self
             .db
             .transaction::<_, assessment_entry::Model, StoreError>(|txn| {
-                Box::pin(async move {
-                    let now = Utc::now();
-                    let existing = entry_of(txn, assessment_id, &code).await?;
-                    let current = existing.as_ref().map(|x| x.version).unwrap_or(0);
-                    if current != e.version {
-                        let (who, when) = existing.as_ref().map(|x| (x.updated_by.clone(), x.updated_at.format("%H:%M %d/%m/%Y").to_string())).unwrap_or_default();
-                        return Err(StoreError::Conflict(Msg::new(
-                            format!("Tiêu chí {code} vừa được {who} lưu lúc {when} (UTC) trong lúc bạn sửa. Trang đã hiện giá trị mới nhất; hãy xem lại rồi lưu lần nữa."),
-                            format!("Leaf {code} was saved by {who} at {when} (UTC) while you were editing. The page shows the latest value; check it and save again."),
-                        )));
-                    }
-                    let input_json = e.input.as_ref().map(|i| serde_json::to_string(i).unwrap_or_default());
-                    let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points}));
-                    let saved = match existing {
-                        Some(x) => {
-                            let mut am = x.into_active_model();
-                            am.self_input = Set(input_json.clone());
-                            am.self_points = Set(points.as_ref().map(|p| p.to_string()));
-                            am.note = Set(e.note.clone().filter(|s| !s.trim().is_empty()));
-                            am.explanation = Set(e.explanation.clone().filter(|s| !s.trim().is_empty()));
-                            am.version = Set(current + 1);
-                            am.updated_by = Set(ctx.actor_name.clone());
-                            am.updated_at = Set(now);
-                            am.update(txn).await?
-                        }
-                        None => {
-                            assessment_entry::ActiveModel {
-                                assessment_id: Set(assessment_id),
-                                node_code: Set(code.clone()),
-                                self_input: Set(input_json.clone()),
-                                self_points: Set(points.as_ref().map(|p| p.to_string())),
-                                note: Set(e.note.clone().filter(|s| !s.trim().is_empty())),
-                                explanation: Set(e.explanation.clone().filter(|s| !s.trim().is_empty())),
-                                version: Set(1),
-                                updated_by: Set(ctx.actor_name.clone()),
-                                updated_at: Set(now),
-                                ..Default::default()
-                            }
-                            .insert(txn)
-                            .await?
-                        }
-                    };
-                    record(
-                        txn,
-                        &ctx,
-                        AuditEntry {
-                            action: "assessment.self_score",
-                            object_type: "assessment",
-                            object_id: Some(format!("{assessment_id}/{code}")),
-                            before,
-                            after: Some(json!({"input": input_json, "points": points.as_ref().map(|p| p.to_string())})),
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
-                    Ok(saved)
-                })
+                Box::pin(async move { write_entry(txn, &ctx, assessment_id, &code, &e, points).await })
             })
             .await?;
         Ok(entry_row(&row))
+    }
+
+    /// Save many leaves at once — the self-score sheet read back (`reports::self_scores`): all
+    /// or nothing. Each row carries the version its sheet was exported with; a leaf saved on
+    /// the system since is refused, every such row named (file row numbers), and nothing is
+    /// written. Same checks as [`Store::save_entry`] otherwise. Returns the leaves written.
+    pub async fn save_entries(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        rows: Vec<(usize, String, EntryInput)>,
+        today: NaiveDate,
+    ) -> Result<usize, StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        unit_may_edit(&view, today)?;
+        let leaves = self_leaves(&view.framework, &view.assessment.unit_kind);
+        let mut checked = Vec::with_capacity(rows.len());
+        for (row, code, e) in rows {
+            let leaf = leaves.iter().find(|n| n.code == code).ok_or_else(|| {
+                invalid(
+                    "code",
+                    format!("Dòng {row}: “{code}” không phải tiêu chí đơn vị tự chấm."),
+                    format!("Row {row}: “{code}” is not a leaf the unit scores itself."),
+                )
+            })?;
+            let points = match &e.input {
+                Some(i) => points_of(leaf, i)?,
+                None => None,
+            };
+            checked.push((row, code, e, points));
+        }
+        let ctx = ctx.clone();
+        let n = checked.len();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let mut conflicts: Vec<Msg> = Vec::new();
+                    for (row, code, e, points) in &checked {
+                        match write_entry(txn, &ctx, assessment_id, code, e, points.clone()).await {
+                            Ok(_) => {}
+                            Err(StoreError::Conflict(m)) => {
+                                conflicts.push(Msg::new(format!("Dòng {row}: {}", m.vi), format!("Row {row}: {}", m.en)))
+                            }
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    if conflicts.is_empty() {
+                        Ok(())
+                    } else {
+                        let vi = conflicts.iter().map(|m| m.vi.as_str()).collect::<Vec<_>>().join(" ");
+                        let en = conflicts.iter().map(|m| m.en.as_str()).collect::<Vec<_>>().join(" ");
+                        Err(StoreError::Conflict(Msg::new(
+                            format!("Không ghi gì: {vi} Hãy tải bảng mới từ trang tự đánh giá rồi điền lại các dòng này."),
+                            format!(
+                                "Nothing was written: {en} Download a fresh sheet from the self-assessment page and fill these rows again."
+                            ),
+                        )))
+                    }
+                })
+            })
+            .await?;
+        Ok(n)
     }
 
     /// Give one unit a later self-assessment deadline (reform office), with the reason logged.

@@ -71,6 +71,13 @@ pub struct Extras {
     pub carried: Vec<(String, String)>,
     /// (status, label key) for the follow-up form.
     pub statuses: Vec<(String, &'static str)>,
+    /// The unit's difficulties and recommendations for its self-assessment report.
+    pub difficulties: String,
+    pub recommendations: String,
+    /// The unit's staff may still write them (not approved yet).
+    pub can_write_notes: bool,
+    /// The appraisal minutes may be downloaded by this reader (`pages::documents::minutes`).
+    pub can_minutes: bool,
 }
 
 pub fn status_label(status: &str) -> &'static str {
@@ -151,6 +158,12 @@ pub async fn extras(state: &AppState, ctx: &Ctx, view: &AssessmentView, show_res
         can_adjust: ctx.allows(Action::SetAdjustments, Resource::System) && !approved,
         ..Default::default()
     };
+    let notes = state.store.report_notes(view.assessment.id).await?;
+    out.difficulties = notes.difficulties.unwrap_or_default();
+    out.recommendations = notes.recommendations.unwrap_or_default();
+    out.can_write_notes =
+        ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id)) && !matches!(view.assessment.state.as_str(), "approved" | "published");
+    out.can_minutes = crate::pages::documents::may_read_minutes(ctx, view);
     if !can_view {
         return Ok(out);
     }

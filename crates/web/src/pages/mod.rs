@@ -5,6 +5,7 @@ pub mod admin;
 pub mod analysis;
 pub mod appraisal;
 pub mod auth;
+pub mod documents;
 pub mod exports;
 pub mod framework_edit;
 pub mod frameworks;
@@ -15,6 +16,7 @@ pub mod periods;
 pub mod portal;
 pub mod public_survey;
 pub mod results;
+pub mod self_sheet;
 pub mod survey_entry;
 pub mod survey_feedback;
 pub mod surveys;
@@ -197,6 +199,8 @@ pub fn router() -> Router<AppState> {
         .merge(analysis::router())
         .merge(improvements::router())
         .merge(exports::router())
+        .merge(documents::router())
+        .merge(self_sheet::router())
         .merge(portal::router())
         .merge(appraisal::router())
         .merge(inbox::router())

@@ -737,6 +737,9 @@ async fn assessment(
         Some("contests_sent") => Some(ctx.t("as.contests_sent").to_string()),
         Some("adjustment_saved") => Some(ctx.t("im.adjustment_saved").to_string()),
         Some("improvement_saved") => Some(ctx.t("im.saved").to_string()),
+        Some("report_saved") => Some(ctx.t("doc.saved").to_string()),
+        Some("sheet_imported") => Some(ctx.t("ss.imported").to_string()),
+        Some("sheet_unchanged") => Some(ctx.t("ss.unchanged").to_string()),
         _ => None,
     };
     assessment_page(&state, &ctx, id, None, None, StatusCode::OK, flash).await
