@@ -272,11 +272,12 @@ enum ResponsesCmd {
         #[arg(long, default_value = "import")]
         channel: String,
     },
-    /// Write a survey's raw responses as CSV (the layout `import` and `sipas compute` read).
+    /// Write a survey's raw responses as CSV (the layout `import` and `sipas compute` read) or
+    /// XLSX, with a progress bar on stderr.
     Export {
         #[arg(long)]
         survey: String,
-        /// Output file.
+        /// Output file; `.xlsx` writes a workbook, anything else CSV.
         #[arg(long)]
         out: PathBuf,
     },
@@ -462,6 +463,12 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });
+    // exports that were running when the process stopped will not finish: say so
+    match store.fail_interrupted_jobs().await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!("{n} background export(s) cut by the restart marked failed"),
+        Err(e) => tracing::warn!("background exports: {e}"),
+    }
     parindex_web::serve(listener, AppState::new(store, config)).await?;
     Ok(())
 }
@@ -699,8 +706,40 @@ fn survey_cmd(cmd: SurveyCmd) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Draw `[#####-----]  45 %  450000/1000000` on stderr: redrawn in place on a terminal, one
+/// line per tenth otherwise (logs stay readable).
+fn draw_bar(done: u64, total: u64, last: bool) {
+    use std::io::{IsTerminal, Write};
+    let pct = if total == 0 { 100 } else { done * 100 / total };
+    let filled = (pct / 5) as usize;
+    let line = format!("[{}{}] {pct:>3} %  {done}/{total}", "#".repeat(filled), "-".repeat(20 - filled.min(20)));
+    let mut err = std::io::stderr();
+    if err.is_terminal() {
+        let _ = write!(err, "\r{line}{}", if last { "\n" } else { "" });
+    } else {
+        let _ = writeln!(err, "{line}");
+    }
+    let _ = err.flush();
+}
+
+/// Redraw the bar every half second (every tenth when stderr is not a terminal).
+async fn progress_bar(progress: parindex_web::survey_data::Progress, total: u64) {
+    use std::io::IsTerminal;
+    let tty = std::io::stderr().is_terminal();
+    let mut shown = u64::MAX;
+    loop {
+        let done = progress.load(std::sync::atomic::Ordering::Relaxed);
+        let tenth = if total == 0 { 0 } else { done * 10 / total };
+        if tty || tenth != shown {
+            draw_bar(done, total.max(done), false);
+            shown = tenth;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
 async fn responses_cmd(store: &Store, cmd: ResponsesCmd) -> anyhow::Result<ExitCode> {
-    use parindex_web::survey_data::{ImportFailure, import_responses, recount, write_responses_csv};
+    use parindex_web::survey_data::{ImportFailure, import_responses, recount};
     let code = match &cmd {
         ResponsesCmd::Import { survey, .. } | ResponsesCmd::Export { survey, .. } | ResponsesCmd::Recount { survey } => survey.clone(),
     };
@@ -741,8 +780,20 @@ async fn responses_cmd(store: &Store, cmd: ResponsesCmd) -> anyhow::Result<ExitC
             }
         }
         ResponsesCmd::Export { out, .. } => {
-            let mut f = tokio::io::BufWriter::new(tokio::fs::File::create(&out).await?);
-            let n = write_responses_csv(store, run.id, &mut f).await.map_err(store_err)?;
+            use parindex_web::survey_data::{Progress, write_responses_csv_with, write_responses_xlsx_with};
+            let total = store.response_id_range(run.id).await.map_err(store_err)?.map(|r| r.2).unwrap_or(0);
+            let progress = Progress::default();
+            let bar = tokio::spawn(progress_bar(progress.clone(), total));
+            let xlsx = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+            let n = if xlsx {
+                write_responses_xlsx_with(store, run.id, &out, progress.clone()).await
+            } else {
+                let mut f = tokio::io::BufWriter::new(tokio::fs::File::create(&out).await?);
+                write_responses_csv_with(store, run.id, &mut f, &progress).await
+            };
+            bar.abort();
+            let n = n.map_err(store_err)?;
+            draw_bar(n, total.max(n), true);
             println!("{n} responses written to {}", out.display());
         }
         ResponsesCmd::Recount { .. } => {

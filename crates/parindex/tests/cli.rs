@@ -254,6 +254,25 @@ async fn demo_prints_logins_and_keeps_data() {
     for b in [banner, banner2] {
         assert!(b.contains("admin") && b.contains("canbo.chiengsinh") && b.contains("parindex-demo"));
     }
+    // the demo's survey responses export from the command line, with a progress bar
+    let store = store_of(dir.path()).await;
+    let mut survey = None;
+    for s in store.list_surveys().await.unwrap() {
+        if let Some((_, _, n)) = store.response_id_range(s.id).await.unwrap().filter(|r| r.2 > 0) {
+            survey = Some((s.code, n));
+            break;
+        }
+    }
+    let (code, n) = survey.expect("the demo has responses");
+    for ext in ["csv", "xlsx"] {
+        let out = dir.path().join(format!("responses.{ext}"));
+        let (status, stdout, stderr) =
+            run(dir.path(), &["responses", "export", "--survey", &code, "--out", out.to_str().unwrap()], None).await;
+        assert_eq!(status, 0, "{stderr}");
+        assert!(stderr.contains("[####################] 100 %") && stderr.contains(&format!("{n}/{n}")), "{stderr}");
+        assert!(stdout.contains(&format!("{n} responses written")));
+        assert!(std::fs::metadata(&out).unwrap().len() > 0);
+    }
 }
 
 #[tokio::test]

@@ -29,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0016Publications),
             Box::new(M0017AdjustmentsAndActions),
             Box::new(M0018AssessmentReports),
+            Box::new(M0019ExportJobs),
         ]
     }
 }
@@ -1070,5 +1071,46 @@ impl MigrationTrait for M0018AssessmentReports {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("assessment_reports").to_owned()).await
+    }
+}
+
+/// Background exports (issue #7): who asked for what, how far it got, and the file it made.
+pub struct M0019ExportJobs;
+
+impl MigrationName for M0019ExportJobs {
+    fn name(&self) -> &str {
+        "m0019_export_jobs"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0019ExportJobs {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("export_jobs")
+                .col(big_pk_auto("id"))
+                .col(string_len("kind", 64))
+                .col(text("label"))
+                .col(text("params"))
+                .col(big_integer("user_id"))
+                .col(string("requested_by"))
+                .col(string_len("status", 16))
+                .col(big_integer("done"))
+                .col(big_integer("total"))
+                .col(text_null("file_name"))
+                .col(big_integer_null("size"))
+                .col(text_null("error"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("finished_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_export_jobs_user").table("export_jobs").col("user_id").col("id").to_owned()).await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("export_jobs").to_owned()).await
     }
 }

@@ -698,3 +698,65 @@ async fn the_office_analyses_and_the_unit_plans_improvements() {
     b.screenshot("improvement-plan").await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unit_writes_its_report_and_the_office_exports_in_the_background() {
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap();
+    let now = app.store.list_periods().await.unwrap().into_iter().find(|p| p.code == format!("{year}-XA")).unwrap();
+    let a = app
+        .store
+        .list_assessments(now.id, parindex_core::UnitScope::All)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.unit_code == "P-CHIENGSINH")
+        .unwrap();
+    // the unit writes the words of its self-assessment report
+    sign_in(&b, &app, "canbo.chiengsinh", app.password).await;
+    b.client.goto(&app.url(&format!("/assessments/{}#report", a.id))).await.unwrap();
+    fill(&b, "#difficulties", "Bộ phận một cửa thiếu 01 công chức.").await;
+    fill(&b, "#recommendations", "Đề nghị Sở Nội vụ tổ chức tập huấn.").await;
+    click(&b, "#report-form button").await;
+    assert!(text_of(&b, ".flash.ok").await.contains("báo cáo tự đánh giá"));
+    assert!(text_of(&b, "#report").await.contains("PDF"));
+    b.client.execute("document.querySelector('#report').scrollIntoView(); window.scrollBy(0, -80)", vec![]).await.unwrap();
+    b.screenshot("assessment-report-card").await;
+    // a self-score sheet with a wrong row: refused, the row named
+    let bad = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(bad.path(), "Mã,Nhập,Phiên bản\n9.99,1,0\n").unwrap();
+    // (the page's sticky summary covers the top: open the card and bring it below it)
+    b.client
+        .execute("const d = document.querySelector('#sheet'); d.open = true; d.scrollIntoView(); window.scrollBy(0, -200)", vec![])
+        .await
+        .unwrap();
+    let file = b.client.find(Locator::Css("#sheet-file")).await.unwrap();
+    file.send_keys(bad.path().to_str().unwrap()).await.unwrap();
+    click(&b, "#sheet-form button").await;
+    let error = text_of(&b, "#page-error").await;
+    assert!(error.contains("Không ghi gì") && error.contains("dòng 2") && error.contains("9.99"), "{error}");
+    b.screenshot("self-score-sheet-errors").await;
+    // the office exports a survey's responses in the background and watches it finish
+    let mut run = None;
+    for s in app.store.list_surveys().await.unwrap() {
+        if app.store.response_id_range(s.id).await.unwrap().is_some_and(|r| r.2 > 0) {
+            run = Some(s.id);
+            break;
+        }
+    }
+    switch_user(&b, &app, "admin").await;
+    b.client.goto(&app.url(&format!("/surveys/runs/{}", run.unwrap()))).await.unwrap();
+    click(&b, "#export-job button[value=xlsx]").await;
+    let mut seen = String::new();
+    for _ in 0..60 {
+        seen = text_of(&b, "#jobs").await;
+        if seen.contains("Xong") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(seen.contains("Xong") && seen.contains("responses.xlsx"), "{seen}");
+    b.screenshot("exports-jobs").await;
+    b.close().await;
+}

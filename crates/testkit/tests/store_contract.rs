@@ -61,6 +61,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0016_publications",
             "m0017_adjustments_and_actions",
             "m0018_assessment_reports",
+            "m0019_export_jobs",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();

@@ -3708,3 +3708,72 @@ backend_tests!(self_scores_round_trip_through_the_sheet, |b| async move {
     let log = app.store.list_audit(&f).await.unwrap().entries;
     assert!(log.iter().any(|e| e.object_id.as_deref() == Some(&format!("{}/{code_opt}", a.id))));
 });
+
+backend_tests!(background_exports_run_with_progress_for_their_owner, |b| async move {
+    let app = TestApp::spawn_demo(b).await;
+    let admin = app.login("admin").await;
+    let thuky = app.login("thuky").await;
+    let officer = app.login("canbo.stc").await;
+    // a survey with responses
+    let mut run = None;
+    for s in app.store.list_surveys().await.unwrap() {
+        if let Some((_, _, n)) = app.store.response_id_range(s.id).await.unwrap().filter(|r| r.2 > 0) {
+            run = Some((s.id, n));
+            break;
+        }
+    }
+    let (run, count) = run.expect("the demo has responses");
+    let start = app.url(&format!("/surveys/runs/{run}/xuat-nen"));
+    assert_eq!(officer.post(&start).form(&[("format", "csv")]).send().await.unwrap().status(), 403);
+    assert_eq!(app.login("xem").await.post(app.url("/admin/audit/xuat-nen")).form(&[("actor", "")]).send().await.unwrap().status(), 403);
+    let admin_id = app.store.get_user_by_name("admin").await.unwrap().id;
+    let wait = |user: i64| {
+        let store = app.store.clone();
+        async move {
+            for _ in 0..600 {
+                let jobs = store.user_jobs(user, 10).await.unwrap();
+                if jobs.iter().all(|j| j.status != "running") {
+                    return jobs;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("a job still runs after a minute");
+        }
+    };
+    for format in ["csv", "xlsx"] {
+        let r = admin.post(&start).form(&[("format", format)]).send().await.unwrap();
+        assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/tai-ve"));
+    }
+    let r = admin.post(app.url("/admin/audit/xuat-nen")).form(&[("action", "unit.create")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let jobs = wait(admin_id).await;
+    assert_eq!(jobs.len(), 3);
+    assert!(jobs.iter().all(|j| j.status == "done"), "{jobs:?}");
+    let page = admin.get(app.url("/tai-ve")).send().await.unwrap().text().await.unwrap();
+    for j in &jobs {
+        assert!(page.contains(&format!("href=\"/tai-ve/{}\"", j.id)), "a link to each file");
+    }
+    assert!(page.contains("<progress"));
+    assert!(!page.contains("http-equiv=\"refresh\""), "no refresh once every job is done");
+    let by_kind = |k: &str| jobs.iter().find(|j| j.kind == k).unwrap().clone();
+    // the CSV is the direct download, byte for byte; the XLSX holds every response
+    let csv_job = by_kind("responses_csv");
+    assert_eq!((csv_job.done, csv_job.total), (count as i64, count as i64));
+    let from_job = admin.get(app.url(&format!("/tai-ve/{}", csv_job.id))).send().await.unwrap().bytes().await.unwrap();
+    let direct = admin.get(app.url(&format!("/surveys/runs/{run}/responses.csv"))).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(from_job, direct);
+    let xlsx_job = by_kind("responses_xlsx");
+    let x = admin.get(app.url(&format!("/tai-ve/{}", xlsx_job.id))).send().await.unwrap().bytes().await.unwrap();
+    let sheets = parindex_reports::table::read_workbook("r.xlsx", &x).unwrap();
+    assert_eq!(sheets.iter().map(|(_, t)| t.rows.len()).sum::<usize>() as u64, count);
+    let audit_job = by_kind("audit_xlsx");
+    assert!(audit_job.done > 0 && audit_job.file_name.as_deref() == Some("nhat-ky.xlsx"));
+    // the requester only
+    assert_eq!(thuky.get(app.url(&format!("/tai-ve/{}", csv_job.id))).send().await.unwrap().status(), 403);
+    assert!(!thuky.get(app.url("/tai-ve")).send().await.unwrap().text().await.unwrap().contains(&format!("/tai-ve/{}\"", csv_job.id)));
+    // a job cut by a restart shows as failed, with nothing to download
+    let cut = app.store.create_job("responses_csv", "x", &json!({}), admin_id, "admin", 10).await.unwrap();
+    assert_eq!(app.store.fail_interrupted_jobs().await.unwrap(), 1);
+    assert_eq!(app.store.get_job(cut.id).await.unwrap().status, "failed");
+    assert_eq!(admin.get(app.url(&format!("/tai-ve/{}", cut.id))).send().await.unwrap().status(), 404);
+});

@@ -766,6 +766,19 @@ fn time_vn(at: chrono::DateTime<chrono::Utc>) -> String {
 /// number of responses written. The layout is `reports::responses`' (read back by the import
 /// and by `parindex sipas compute`).
 pub async fn write_responses_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store, survey_id: i64, w: &mut W) -> Result<u64, StoreError> {
+    write_responses_csv_with(store, survey_id, w, &Progress::default()).await
+}
+
+/// Rows written so far, shared with whoever shows the progress (`web::jobs`, the CLI).
+pub type Progress = std::sync::Arc<std::sync::atomic::AtomicU64>;
+
+/// [`write_responses_csv`], counting the responses written into `progress` page by page.
+pub async fn write_responses_csv_with<W: tokio::io::AsyncWrite + Unpin>(
+    store: &Store,
+    survey_id: i64,
+    w: &mut W,
+    progress: &Progress,
+) -> Result<u64, StoreError> {
     use std::fmt::Write as _;
     use tokio::io::AsyncWriteExt;
     let l = layout(store, survey_id).await?;
@@ -794,6 +807,7 @@ pub async fn write_responses_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store
         }
         w.write_all(out.as_bytes()).await.map_err(io)?;
         out.clear();
+        progress.store(n, std::sync::atomic::Ordering::Relaxed);
     }
     w.write_all(out.as_bytes()).await.map_err(io)?;
     w.flush().await.map_err(io)?;
@@ -804,6 +818,16 @@ pub async fn write_responses_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store
 /// (`reports::stream`): the same columns as the CSV, answers that are numbers (Likert levels,
 /// number questions) as numbers. The workbook is built on a blocking thread fed page by page.
 pub async fn write_responses_xlsx(store: &Store, survey_id: i64, path: &std::path::Path) -> Result<u64, StoreError> {
+    write_responses_xlsx_with(store, survey_id, path, Progress::default()).await
+}
+
+/// [`write_responses_xlsx`], counting the responses written into `progress`.
+pub async fn write_responses_xlsx_with(
+    store: &Store,
+    survey_id: i64,
+    path: &std::path::Path,
+    progress: Progress,
+) -> Result<u64, StoreError> {
     use parindex_reports::stream::{Value as X, XlsxStream};
     let l = layout(store, survey_id).await?;
     let mut pages = prefetch(store, survey_id);
@@ -829,6 +853,7 @@ pub async fn write_responses_xlsx(store: &Store, survey_id: i64, path: &std::pat
                 }));
                 x.row(&row).map_err(xerr)?;
             }
+            progress.fetch_add(page.len() as u64, std::sync::atomic::Ordering::Relaxed);
         }
         x.finish(&path).map_err(xerr)
     });

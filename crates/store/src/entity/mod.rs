@@ -9,6 +9,7 @@ pub mod assessment_report;
 pub mod audit_log;
 pub mod entry_evidence;
 pub mod evidence_file;
+pub mod export_job;
 pub mod framework;
 pub mod framework_crosswalk;
 pub mod framework_node;

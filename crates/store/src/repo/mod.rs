@@ -6,6 +6,7 @@ pub mod audit;
 pub mod evidence;
 pub mod frameworks;
 pub mod improvements;
+pub mod jobs;
 pub mod notifications;
 pub mod periods;
 pub mod publications;

@@ -73,7 +73,12 @@ pub async fn write_audit_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store, f:
 
 /// Write the audit log matching `f` as an XLSX workbook at `path` (constant memory), on a
 /// blocking thread that reads the pages itself.
-pub async fn write_audit_xlsx(store: &Store, f: &AuditFilter, path: &std::path::Path) -> Result<u64, StoreError> {
+pub async fn write_audit_xlsx(
+    store: &Store,
+    f: &AuditFilter,
+    path: &std::path::Path,
+    progress: crate::survey_data::Progress,
+) -> Result<u64, StoreError> {
     use crate::survey_data::xerr;
     use parindex_reports::stream::{Value, XlsxStream};
     let (store, f, path) = (store.clone(), f.clone(), path.to_path_buf());
@@ -92,6 +97,7 @@ pub async fn write_audit_xlsx(store: &Store, f: &AuditFilter, path: &std::path::
                 row[0] = Value::Number(e.id as f64);
                 x.row(&row).map_err(xerr)?;
             }
+            progress.fetch_add(page.len() as u64, std::sync::atomic::Ordering::Relaxed);
         }
         x.finish(&path).map_err(xerr)
     })
@@ -101,7 +107,7 @@ pub async fn write_audit_xlsx(store: &Store, f: &AuditFilter, path: &std::path::
 
 /// Send a file built by `build` in a fresh temporary directory as an attachment, streamed
 /// from disk (the directory is removed once the file is open).
-async fn file_download<F, Fut>(name: &str, kind: &str, build: F) -> Result<Response, AppError>
+pub(crate) async fn file_download<F, Fut>(name: &str, kind: &str, build: F) -> Result<Response, AppError>
 where
     F: FnOnce(std::path::PathBuf) -> Fut,
     Fut: std::future::Future<Output = Result<u64, StoreError>>,
@@ -110,8 +116,13 @@ where
     let path = dir.path().join(name);
     build(path.clone()).await?;
     let file = tokio::fs::File::open(&path).await.map_err(|e| AppError::Internal(format!("export file: {e}")))?;
-    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
     drop(dir); // unlinked; the open file stays readable
+    send_file(file, name, kind).await
+}
+
+/// Stream an open file as an attachment named `name`.
+pub(crate) async fn send_file(file: tokio::fs::File, name: &str, kind: &str) -> Result<Response, AppError> {
+    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
     let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
     Ok((
         [
@@ -124,7 +135,7 @@ where
         .into_response())
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 async fn audit_csv(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
     ctx.require(Action::ViewAuditLog, Resource::System)?;
@@ -149,7 +160,7 @@ async fn audit_csv(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Audi
 async fn audit_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
     ctx.require(Action::ViewAuditLog, Resource::System)?;
     let f = q.filter(0);
-    file_download("nhat-ky.xlsx", XLSX, |p| async move { write_audit_xlsx(&state.store, &f, &p).await }).await
+    file_download("nhat-ky.xlsx", XLSX, |p| async move { write_audit_xlsx(&state.store, &f, &p, Default::default()).await }).await
 }
 
 async fn responses_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {

@@ -12,6 +12,7 @@ pub mod frameworks;
 pub mod home;
 pub mod improvements;
 pub mod inbox;
+pub mod jobs;
 pub mod periods;
 pub mod portal;
 pub mod public_survey;
@@ -70,6 +71,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
     ("/admin/audit", "nav.audit", Action::ViewAuditLog),
+    ("/tai-ve", "nav.exports", Action::ManageSurveys),
     ("/cong-khai", "nav.public", Action::ViewPublic),
 ];
 
@@ -201,6 +203,7 @@ pub fn router() -> Router<AppState> {
         .merge(exports::router())
         .merge(documents::router())
         .merge(self_sheet::router())
+        .merge(jobs::router())
         .merge(portal::router())
         .merge(appraisal::router())
         .merge(inbox::router())
