@@ -397,3 +397,124 @@ mod tests {
         assert_eq!(csv_cell("-3"), "-3");
     }
 }
+
+/// A template for keying in collected responses (paper forms) in Excel: sheet 1 has the columns
+/// the import reads — `unit_code`, `channel`, `submitted_at`, then one per question — with
+/// `rows` rows of drop-downs (the survey's units, the channels, each single-choice or Likert
+/// question's keys) and number checks, each cell prompting with the question's text; sheet 2
+/// explains every question and its keys; the lists live on a hidden sheet (Excel's literal
+/// lists are limited to 255 characters). A filled template imports as it is.
+pub fn template_xlsx(q: &Questionnaire, unit_codes: &[String], rows: u32, vi: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, Formula, Workbook};
+    let lang = if vi { "vi" } else { "en" };
+    let text_of = |t: &parindex_core::survey::Text| t.get(lang).or_else(|| t.values().next()).cloned().unwrap_or_default();
+    let clip = |s: String| s.chars().take(250).collect::<String>();
+    let mut wb = Workbook::new();
+    let head = Format::new().set_bold().set_background_color("#DCE6F1");
+    let ws = wb.add_worksheet();
+    ws.set_name(if vi { "phieu" } else { "responses" })?;
+    let questions: Vec<&parindex_core::survey::Question> = q.questions().map(|(_, x)| x).filter(|x| x.kind != QuestionType::Note).collect();
+    let mut header = vec!["unit_code".to_string(), "channel".into(), "submitted_at".into()];
+    header.extend(questions.iter().map(|x| x.name.clone()));
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &head)?;
+        ws.set_column_width(c as u16, if c < 3 { 16.0 } else { 10.0 })?;
+    }
+    ws.set_freeze_panes(1, 1)?;
+    let last = rows.max(1);
+    // the lists, on a hidden sheet: units in A, then one column per choice list
+    let mut lists: Vec<(String, Vec<String>)> = vec![("unit_code".into(), unit_codes.to_vec())];
+    for l in &q.lists {
+        lists.push((l.name.clone(), l.choices.iter().map(|c| c.key.clone()).collect()));
+    }
+    let column_name = |i: usize| {
+        let (mut n, mut s) = (i + 1, String::new());
+        while n > 0 {
+            let r = (n - 1) % 26;
+            s.insert(0, (b'A' + r as u8) as char);
+            n = (n - 1) / 26;
+        }
+        s
+    };
+    let range_of = |name: &str| {
+        lists.iter().position(|(n, _)| n == name).map(|i| {
+            let col = column_name(i);
+            format!("=danh_muc!${col}$2:${col}${}", lists[i].1.len().max(1) + 1)
+        })
+    };
+    let unit_dv = DataValidation::new()
+        .allow_list_formula(Formula::new(range_of("unit_code").unwrap_or_default()))
+        .set_input_message(if vi { "Mã đơn vị được khảo sát" } else { "Code of the unit surveyed" })?;
+    ws.add_data_validation(1, 0, last, 0, &unit_dv)?;
+    let channels: Vec<&str> = CHANNELS.iter().copied().filter(|c| !matches!(*c, "web" | "qr" | "token")).collect();
+    ws.add_data_validation(1, 1, last, 1, &DataValidation::new().allow_list_strings(&channels)?)?;
+    let when = DataValidation::new().allow_any_value().set_input_message(if vi {
+        "Ngày giờ trả lời: 2026-03-14 09:30 (giờ Việt Nam); để trống nếu không rõ"
+    } else {
+        "When answered: 2026-03-14 09:30 (Vietnam time); empty if unknown"
+    })?;
+    ws.add_data_validation(1, 2, last, 2, &when)?;
+    for (i, x) in questions.iter().enumerate() {
+        let col = (i + 3) as u16;
+        let prompt = clip(text_of(&x.label));
+        let keys = x
+            .list
+            .as_deref()
+            .and_then(|l| q.list(l))
+            .map(|l| l.choices.iter().map(|c| c.key.clone()).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default();
+        let dv = match &x.kind {
+            QuestionType::Likert | QuestionType::SingleChoice => {
+                x.list.as_deref().and_then(range_of).map(|r| DataValidation::new().allow_list_formula(Formula::new(r)))
+            }
+            QuestionType::Integer => Some(DataValidation::new().allow_whole_number(DataValidationRule::Between(i32::MIN, i32::MAX))),
+            QuestionType::Decimal => Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(f64::MIN, f64::MAX))),
+            QuestionType::MultipleChoice { .. } | QuestionType::Rank { .. } => Some(DataValidation::new().allow_any_value()),
+            _ => Some(DataValidation::new().allow_any_value()),
+        };
+        if let Some(dv) = dv {
+            let msg = if keys.is_empty() || matches!(x.kind, QuestionType::Likert | QuestionType::SingleChoice) {
+                prompt.clone()
+            } else {
+                clip(format!("{prompt} — {}: {keys}", if vi { "các mã, cách nhau bởi dấu cách" } else { "keys separated by spaces" }))
+            };
+            let dv = dv.set_input_title(clip(x.name.clone()).chars().take(32).collect::<String>())?.set_input_message(msg)?;
+            ws.add_data_validation(1, col, last, col, &dv)?;
+        }
+    }
+    // sheet 2: what each column means
+    let help = wb.add_worksheet();
+    help.set_name(if vi { "huong_dan" } else { "how_to" })?;
+    help.set_column_width(0, 16)?;
+    help.set_column_width(1, 70)?;
+    help.set_column_width(2, 18)?;
+    help.set_column_width(3, 60)?;
+    let cols = if vi { ["Cột", "Câu hỏi", "Loại", "Mã các lựa chọn"] } else { ["Column", "Question", "Type", "Choice keys"] };
+    for (c, h) in cols.iter().enumerate() {
+        help.write_string_with_format(0, c as u16, *h, &head)?;
+    }
+    for (i, x) in questions.iter().enumerate() {
+        let r = (i + 1) as u32;
+        help.write_string(r, 0, &x.name)?;
+        help.write_string(r, 1, text_of(&x.label))?;
+        help.write_string(r, 2, x.kind.code())?;
+        let choices = x
+            .list
+            .as_deref()
+            .and_then(|l| q.list(l))
+            .map(|l| l.choices.iter().map(|c| format!("{} = {}", c.key, text_of(&c.label))).collect::<Vec<_>>().join("; "))
+            .unwrap_or_default();
+        help.write_string(r, 3, choices)?;
+    }
+    // the hidden lists
+    let data = wb.add_worksheet();
+    data.set_name("danh_muc")?;
+    for (c, (name, values)) in lists.iter().enumerate() {
+        data.write_string(0, c as u16, name)?;
+        for (r, v) in values.iter().enumerate() {
+            data.write_string(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    data.set_hidden(true);
+    wb.save_to_buffer()
+}

@@ -3777,3 +3777,56 @@ backend_tests!(background_exports_run_with_progress_for_their_owner, |b| async m
     assert_eq!(app.store.get_job(cut.id).await.unwrap().status, "failed");
     assert_eq!(admin.get(app.url(&format!("/tai-ve/{}", cut.id))).send().await.unwrap().status(), 404);
 });
+
+backend_tests!(responses_keying_template_has_drop_downs_and_imports_as_filled, |b| async move {
+    use parindex_core::survey::QuestionType;
+    let app = TestApp::spawn_demo(b).await;
+    let admin = app.login("admin").await;
+    let mut found = None;
+    for s in app.store.list_surveys().await.unwrap() {
+        if app.store.response_id_range(s.id).await.unwrap().is_some_and(|r| r.2 > 0) {
+            found = Some(s);
+            break;
+        }
+    }
+    let run = found.expect("the demo has a survey with responses");
+    let url = app.url(&format!("/surveys/runs/{}/mau-nhap.xlsx", run.id));
+    assert_eq!(app.login("canbo.stc").await.get(&url).send().await.unwrap().status(), 403);
+    let r = admin.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let sheets = parindex_reports::table::read_workbook("mau.xlsx", &bytes).unwrap();
+    assert_eq!(sheets.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["phieu", "huong_dan", "danh_muc"]);
+    let (_, q) = app.store.get_questionnaire(&run.questionnaire).await.unwrap();
+    let questions: Vec<_> = q.questions().map(|(_, x)| x.clone()).filter(|x| x.kind != QuestionType::Note).collect();
+    let header = &sheets[0].1.header;
+    assert_eq!(&header[..3], ["unit_code", "channel", "submitted_at"]);
+    assert_eq!(header[3..].to_vec(), questions.iter().map(|x| x.name.clone()).collect::<Vec<_>>());
+    let units: Vec<String> = app.store.survey_units(run.id).await.unwrap().into_iter().map(|u| u.unit_code).collect();
+    assert!(sheets[2].1.rows.iter().map(|(_, c)| c[0].clone()).eq(units.iter().cloned()), "the units' list");
+    {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        let mut xml = String::new();
+        z.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut xml).unwrap();
+        let choice = questions.iter().filter(|x| matches!(x.kind, QuestionType::Likert | QuestionType::SingleChoice)).count();
+        assert!(xml.matches("type=\"list\"").count() >= choice + 2, "a list per choice question, the unit and the channel");
+        assert!(xml.contains("danh_muc!$A$2"));
+    }
+    // filled with one paper form, it imports as it is
+    let mut row = vec![units[0].clone(), "paper".into(), String::new()];
+    for x in &questions {
+        row.push(match x.kind {
+            QuestionType::Likert | QuestionType::SingleChoice => q.list(x.list.as_deref().unwrap()).unwrap().choices[0].key.clone(),
+            _ => String::new(),
+        });
+    }
+    let before = app.store.get_survey(run.id).await.unwrap().responses;
+    let filled = xlsx_of(header, &[row]);
+    let form = Form::new().text("channel", "paper").part("file", Part::bytes(filled).file_name("mau-nhap-da-dien.xlsx"));
+    let r = admin.post(app.url(&format!("/surveys/runs/{}/import", run.id))).multipart(form).send().await.unwrap();
+    let status = r.status();
+    let page = r.text().await.unwrap();
+    assert_eq!(status, 200, "{}", &page[..page.len().min(600)]);
+    assert_eq!(app.store.get_survey(run.id).await.unwrap().responses, before + 1);
+});

@@ -830,6 +830,18 @@ async fn import_responses(
 }
 
 /// The raw responses as CSV, streamed page by page.
+/// A template to key in collected responses in Excel (drop-downs of the survey's units and each
+/// question's choice keys; `reports::responses::template_xlsx`); it imports as filled.
+async fn entry_template(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let run = state.store.get_survey(id).await?;
+    let (_, q) = state.store.get_questionnaire(&run.questionnaire).await?;
+    let units: Vec<String> = state.store.survey_units(id).await?.into_iter().map(|u| u.unit_code).collect();
+    let bytes = parindex_reports::responses::template_xlsx(&q, &units, 1000, ctx.lang.code() != "en")
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(crate::pages::download(bytes, crate::pages::XLSX, &format!("mau-nhap-{}.xlsx", run.code)))
+}
+
 pub async fn export_responses(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let run = state.store.get_survey(id).await?;
@@ -1013,6 +1025,7 @@ pub fn router() -> Router<AppState> {
             post(import_responses).layer(axum::extract::DefaultBodyLimit::max(crate::survey_data::MAX_IMPORT_BYTES)),
         )
         .route("/surveys/runs/{id}/responses.csv", get(export_responses))
+        .route("/surveys/runs/{id}/mau-nhap.xlsx", get(entry_template))
         .route("/surveys/runs/{id}/indices.csv", get(export_indices))
         .route("/surveys/runs/{id}/recount", post(recount))
         .route("/surveys/runs/{id}/points", post(apply_points))
