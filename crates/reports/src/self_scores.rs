@@ -22,7 +22,7 @@
 use parindex_core::framework::rule::{Input, Rule, apply};
 use parindex_core::unit::RowError;
 use parindex_core::{Exact, Msg};
-use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::table::{Column, map_header, read_table};
 
@@ -139,11 +139,12 @@ fn parse_number(s: &str) -> Option<Exact> {
 pub fn write_sheet(title: &str, leaves: &[SheetLeaf], decimals: u32, vi: bool) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let head = Format::new().set_bold().set_background_color("#DCE6F1").set_text_wrap().set_border(FormatBorder::Thin);
-    let locked = Format::new().set_background_color("#F2F2F2").set_text_wrap().set_border(FormatBorder::Thin);
-    let input = Format::new().set_background_color("#FFF9DB").set_border(FormatBorder::Thin).set_unlocked();
-    let text = Format::new().set_text_wrap().set_border(FormatBorder::Thin).set_unlocked();
+    let top = Format::new().set_align(FormatAlign::Top).set_border(FormatBorder::Thin);
+    let locked = top.clone().set_background_color("#F2F2F2").set_text_wrap();
+    let input = top.clone().set_background_color("#FFF9DB").set_unlocked();
+    let text = top.clone().set_text_wrap().set_unlocked();
     let places = if decimals == 0 { "0".to_string() } else { format!("0.{}", "0".repeat(decimals as usize)) };
-    let number = Format::new().set_num_format(&places).set_background_color("#F2F2F2").set_border(FormatBorder::Thin);
+    let number = top.clone().set_num_format(&places).set_background_color("#F2F2F2");
     let ws = wb.add_worksheet();
     ws.set_name(if vi { "tu_cham" } else { "self_scores" })?;
     let header = if vi { HEADER_VI } else { HEADER_EN };
@@ -179,6 +180,14 @@ pub fn write_sheet(title: &str, leaves: &[SheetLeaf], decimals: u32, vi: bool) -
             None => ws.write_string_with_format(r, 9, "", &locked)?,
         };
         ws.write_number(r, 10, f64::from(l.version))?;
+        // wrapped texts: as many lines as the longest needs (spreadsheets do not grow rows
+        // written by a program until a cell is edited)
+        let lines = |text: &str, width: usize| text.chars().count().div_ceil(width).max(1);
+        let how_text = how(&l.rule, &l.max, vi);
+        let n = lines(&l.title, 46).max(lines(&how_text, 34)).max(lines(l.explanation.as_deref().unwrap_or(""), 34));
+        if n > 1 {
+            ws.set_row_height(r, 15.0 * n as f64)?;
+        }
         let prompt = how(&l.rule, &l.max, vi);
         let prompt: String = prompt.chars().take(250).collect();
         let bad = if vi { "Giá trị không hợp lệ. " } else { "Invalid value. " };
@@ -213,6 +222,10 @@ pub fn write_sheet(title: &str, leaves: &[SheetLeaf], decimals: u32, vi: bool) -
         ws.add_data_validation(r, 6, r, 6, &DataValidation::new().allow_list_strings(&yes_no)?)?;
     }
     ws.set_freeze_panes(1, 2)?;
+    // printable: landscape, one page wide, the header on every page
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
     ws.set_column_hidden(10)?;
     ws.autofilter(0, 0, leaves.len() as u32, 10)?;
     let help = wb.add_worksheet();

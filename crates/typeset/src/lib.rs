@@ -85,8 +85,12 @@ pub fn pdf(doc: &Document) -> Result<Vec<u8>, String> {
     };
     let compiled = typst::compile::<PagedDocument>(&world);
     let paged = compiled.output.map_err(|errs| errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))?;
-    typst_pdf::pdf(&paged, &typst_pdf::PdfOptions::default())
-        .map_err(|errs| errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
+    let pdf = typst_pdf::pdf(&paged, &typst_pdf::PdfOptions::default())
+        .map_err(|errs| errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "));
+    // every document differs: keep only what the last few compilations used, so a long-running
+    // server does not accumulate typst's memoised layouts
+    comemo::evict(4);
+    pdf
 }
 
 static SVG_OPTIONS: LazyLock<resvg::usvg::Options<'static>> = LazyLock::new(|| {
