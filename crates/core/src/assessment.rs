@@ -76,6 +76,11 @@ impl State {
     pub fn unit_edits(self) -> bool {
         matches!(self, State::Draft | State::Returned)
     }
+
+    /// The preliminary (or a later) result has been sent: the unit sees its appraisal.
+    pub fn result_out(self) -> bool {
+        matches!(self, State::PreliminarySent | State::Explaining | State::FinalAppraisal | State::Approved | State::Published)
+    }
 }
 
 /// Today in Vietnam (UTC+7): deadlines are calendar days there, inclusive.

@@ -476,8 +476,7 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
 /// its preliminary result is sent (as it then sees the appraisal on its page).
 pub(crate) fn may_read_minutes(ctx: &Ctx, view: &AssessmentView) -> bool {
     let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
-    let result_out =
-        matches!(st, AState::PreliminarySent | AState::Explaining | AState::FinalAppraisal | AState::Approved | AState::Published);
+    let result_out = st.result_out();
     ctx.allows(Action::ManagePeriods, Resource::System)
         || ctx.allows(Action::ApprovePeriod, Resource::System)
         || (result_out && ctx.allows(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id)))
@@ -522,10 +521,7 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
         &format!("Appraisal of the {} administrative-reform self-assessment of {}", view.period.year, a.unit_name),
     );
     let mut doc = skeleton(&state, &l, "Sở Nội vụ", "BB-SNV", &l.t("BIÊN BẢN", "MINUTES"), title).await;
-    let settled = matches!(
-        AState::parse(&a.state).unwrap_or(AState::Draft),
-        AState::PreliminarySent | AState::Explaining | AState::FinalAppraisal | AState::Approved | AState::Published
-    );
+    let settled = AState::parse(&a.state).unwrap_or(AState::Draft).result_out();
     let mut appraisers: Vec<String> = view.entries.values().flat_map(|e| [e.appraised_by.clone(), e.final_by.clone()]).flatten().collect();
     appraisers.sort();
     appraisers.dedup();

@@ -181,8 +181,7 @@ async fn assessment_detail(state: &AppState, ctx: &Ctx, id: i64, format: &str) -
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
     let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
-    let result_out =
-        matches!(st, AState::PreliminarySent | AState::Explaining | AState::FinalAppraisal | AState::Approved | AState::Published);
+    let result_out = st.result_out();
     let appraisal = result_out || ctx.allows(Action::ManagePeriods, Resource::System);
     let d = view.framework.decimals;
     let header: Vec<String> = [

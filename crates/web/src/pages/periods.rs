@@ -536,8 +536,7 @@ async fn assessment_page(
     let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
     let open = parindex_core::assessment::within(view.assessment.self_due, today_vn()).is_ok();
     let editable = st.unit_edits() && open && ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id));
-    let show_result =
-        matches!(st, AState::PreliminarySent | AState::Explaining | AState::FinalAppraisal | AState::Approved | AState::Published);
+    let show_result = st.result_out();
     let contesting = st == AState::PreliminarySent
         && parindex_core::assessment::within(view.period.explanation_due, today_vn()).is_ok()
         && ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id));
