@@ -340,6 +340,12 @@ enum BenchCmd {
         /// An empty PostgreSQL database to run on instead of a fresh SQLite file.
         #[arg(long)]
         database_url: Option<String>,
+        /// Write each export this many times (one import): every run is printed.
+        #[arg(long, default_value_t = 1)]
+        reps: usize,
+        /// The CSV export only (no XLSX).
+        #[arg(long)]
+        csv_only: bool,
     },
     /// Time the robustness of ranks: Monte Carlo over domain weights (±spread) with a bootstrap of
     /// survey answers (target: 10,000 replications for 150 units × 150 leaves under 2 s).
@@ -577,7 +583,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::bench::survey_ingest(responses, concurrency.max(1), database_url).await?
         }
         Command::Sipas { cmd: SipasCmd::Compute { responses, out, threads } } => return sipas_compute(&responses, out.as_deref(), threads),
-        Command::Bench { cmd: BenchCmd::Exports { responses, database_url } } => crate::bench::exports(&responses, database_url).await?,
+        Command::Bench { cmd: BenchCmd::Exports { responses, database_url, reps, csv_only } } => {
+            crate::bench::exports(&responses, database_url, reps.max(1), csv_only).await?
+        }
         Command::Bench { cmd: BenchCmd::Surveys { responses, database_url, reps } } => {
             crate::bench::surveys(&responses, database_url, reps.max(1)).await?
         }

@@ -887,7 +887,10 @@ backend_tests!(response_imports_are_whole_or_nothing_and_recount_agrees, |b| asy
         channel: "paper".into(),
         submitted_at: chrono::Utc::now(),
         answers: serde_json::to_string(
-            &(1..=30).map(|i| (format!("q{i:02}"), level.to_string())).collect::<std::collections::BTreeMap<_, _>>(),
+            &(1..=30)
+                .map(|i| (format!("q{i:02}"), level.to_string()))
+                .chain([("y_kien".to_string(), "Tốt, \"nhanh\"\nlần 2 | ; \t".to_string())])
+                .collect::<std::collections::BTreeMap<_, _>>(),
         )
         .unwrap(),
     };
@@ -923,6 +926,15 @@ backend_tests!(response_imports_are_whole_or_nothing_and_recount_agrees, |b| asy
     let page = s.responses_page(run, 0, 2).await.unwrap();
     assert_eq!(page.len(), 2);
     assert_eq!(s.responses_page(run, page[1].id, 10).await.unwrap().len(), 1, "pages go on after the last id");
+    // the blocks of the parallel export give what the pages give, to the microsecond
+    let all = s.responses_page(run, 0, 10).await.unwrap();
+    let (lo, hi, n) = s.response_id_range(run).await.unwrap().unwrap();
+    assert_eq!((lo, hi, n), (all[0].id, all[2].id, 3));
+    assert_eq!(s.responses_between(run, lo - 1, hi).await.unwrap(), all);
+    assert!(all[0].answers.contains("\\\"nhanh\\\"\\n"), "escapes kept: {}", all[0].answers);
+    assert_eq!(s.responses_between(run, lo, hi).await.unwrap(), all[1..], "the lower bound is outside");
+    assert!(s.responses_between(run, hi, hi + 10).await.unwrap().is_empty());
+    assert!(s.responses_between(run + 1000, lo - 1, hi).await.unwrap().is_empty(), "another survey's block");
     // a recount from the raw responses finds what the import counted
     let before = s.survey_tallies(run).await.unwrap();
     let n = s.recount_survey(&ctx(), run, PlainRecount(ImportCounts::default())).await.unwrap();

@@ -651,14 +651,21 @@ pub async fn recount(store: &Store, ctx: &AuditCtx, survey_id: i64) -> Result<u6
     store.recount_survey(ctx, survey_id, Counter::new(&q)).await
 }
 
-/// A survey's responses in blocks of about 5,000, by id, read ahead of their writer: each block
-/// is read by a task of its own (three in flight), and the blocks are handed over in order —
-/// reading runs on both cores beside the writer, memory stays bounded (a few blocks).
-fn prefetch(store: &Store, survey_id: i64) -> tokio::sync::mpsc::Receiver<Result<Vec<StoredResponse>, StoreError>> {
+/// A survey's responses in blocks of about 5,000, by id, read ahead of their writer and turned
+/// by `map` into what the writer takes (CSV text, XLSX rows…): each block is read and mapped by
+/// a task of its own (three in flight), and the results are handed over in order — reading
+/// and formatting run on both cores, the writer only writes, and memory stays bounded (a few
+/// blocks).
+fn prefetch<T: Send + 'static>(
+    store: &Store,
+    survey_id: i64,
+    map: impl Fn(Vec<StoredResponse>) -> T + Send + Sync + 'static,
+) -> tokio::sync::mpsc::Receiver<Result<T, StoreError>> {
     const BLOCK: u64 = 5000;
     const IN_FLIGHT: usize = 3;
     let (tx, rx) = tokio::sync::mpsc::channel(2);
     let store = store.clone();
+    let map = std::sync::Arc::new(map);
     tokio::spawn(async move {
         let (lo, hi, n) = match store.response_id_range(survey_id).await {
             Ok(Some(r)) => r,
@@ -676,12 +683,15 @@ fn prefetch(store: &Store, survey_id: i64) -> tokio::sync::mpsc::Receiver<Result
             while running.len() < IN_FLIGHT && next < hi {
                 let (from, to) = (next, (next + span).min(hi));
                 next = to;
-                let store = store.clone();
-                running.push_back(tokio::spawn(async move { store.responses_between(survey_id, from, to).await }));
+                let (store, map) = (store.clone(), map.clone());
+                running.push_back(tokio::spawn(async move {
+                    let block = store.responses_between(survey_id, from, to).await?;
+                    // formatting a block takes a few milliseconds of one core
+                    tokio::task::spawn_blocking(move || map(block)).await.map_err(read_error)
+                }));
             }
             let Some(block) = running.pop_front() else { break };
-            let block =
-                block.await.unwrap_or_else(|e| Err(StoreError::Conflict(Msg::new(format!("Lỗi đọc: {e}"), format!("Read error: {e}")))));
+            let block = block.await.unwrap_or_else(|e| Err(read_error(e)));
             let failed = block.is_err();
             if tx.send(block).await.is_err() || failed {
                 break; // the writer stopped (a closed download), or reading failed
@@ -691,13 +701,17 @@ fn prefetch(store: &Store, survey_id: i64) -> tokio::sync::mpsc::Receiver<Result
     rx
 }
 
+fn read_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Conflict(Msg::new(format!("Lỗi đọc: {e}"), format!("Read error: {e}")))
+}
+
 /// Read every response of a survey the way the exports do, writing nothing: the reading's
 /// share of an export's time (`parindex bench exports`).
 pub async fn read_all_responses(store: &Store, survey_id: i64) -> Result<u64, StoreError> {
-    let mut pages = prefetch(store, survey_id);
+    let mut pages = prefetch(store, survey_id, |b| b.len() as u64);
     let mut n = 0u64;
     while let Some(page) = pages.recv().await {
-        n += page?.len() as u64;
+        n += page?;
     }
     Ok(n)
 }
@@ -724,20 +738,20 @@ async fn layout(store: &Store, survey_id: i64) -> Result<Layout, StoreError> {
 /// The answer cells of one response in the header's order (a multiple choice as its keys
 /// separated by spaces, as ODK writes it); `cells` is reused between responses. Answers are
 /// stored in the questionnaire's order, so each key is first compared with the column after
-/// the previous one and looked up only when that guess fails.
+/// the previous one and looked up only when that guess fails. The stored JSON is read by
+/// [`scan_plain`] when it can, by serde otherwise (escapes, numbers): the same cells.
 fn answer_cells<'a>(l: &Layout, json: &'a str, cells: &mut Vec<Option<std::borrow::Cow<'a, str>>>) {
+    cells.clear();
+    cells.resize(l.column.len(), None);
+    if !json.contains('\\') && scan_plain(l, json, cells).is_some() {
+        return;
+    }
     cells.clear();
     cells.resize(l.column.len(), None);
     let Ok(Entries(entries)) = serde_json::from_str::<Entries>(json) else { return };
     let mut guess = 0usize;
     for (name, v) in entries {
-        let i = match l.names.get(guess) {
-            Some(n) if n.as_str() == name.as_ref() => guess,
-            _ => match l.column.get(name.as_ref()) {
-                Some(&i) => i,
-                None => continue,
-            },
-        };
+        let Some(i) = l.column_of(&name, guess) else { continue };
         guess = i + 1;
         cells[i] = match v {
             Stored::One(k) => Some(k),
@@ -748,18 +762,101 @@ fn answer_cells<'a>(l: &Layout, json: &'a str, cells: &mut Vec<Option<std::borro
     }
 }
 
+impl Layout {
+    /// The column of question `name`: `guess` when its name matches, else looked up.
+    fn column_of(&self, name: &str, guess: usize) -> Option<usize> {
+        match self.names.get(guess) {
+            Some(n) if n.as_str() == name => Some(guess),
+            _ => self.column.get(name).copied(),
+        }
+    }
+}
+
+/// Stored answers as `store::answers_json` writes them — an object of question → text or list
+/// of texts, no escape — read by hand, borrowing every text: an export reads a million of
+/// them and serde's general path was most of its time. `None` (nothing to trust in `cells`)
+/// for anything else: a number, `true`, `null`, an escape, malformed text — the caller then
+/// reads it with serde.
+fn scan_plain<'a>(l: &Layout, json: &'a str, cells: &mut [Option<std::borrow::Cow<'a, str>>]) -> Option<()> {
+    let b = json.as_bytes();
+    let ws = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    // a string starting at `i` (its opening quote): its text and the index after it
+    let text = |i: usize| -> Option<(&'a str, usize)> {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let end = i + 1 + json.get(i + 1..)?.find('"')?;
+        Some((&json[i + 1..end], end + 1))
+    };
+    let mut i = ws(0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (ws(i + 1) == b.len()).then_some(());
+    }
+    let mut guess = 0usize;
+    loop {
+        let (name, next) = text(i)?;
+        i = ws(next);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = ws(i + 1);
+        let value = match b.get(i)? {
+            b'"' => {
+                let (v, next) = text(i)?;
+                i = next;
+                std::borrow::Cow::Borrowed(v)
+            }
+            b'[' => {
+                let mut keys = String::new();
+                i = ws(i + 1);
+                if b.get(i) != Some(&b']') {
+                    loop {
+                        let (k, next) = text(i)?;
+                        if !keys.is_empty() {
+                            keys.push(' ');
+                        }
+                        keys.push_str(k);
+                        i = ws(next);
+                        match b.get(i)? {
+                            b',' => i = ws(i + 1),
+                            b']' => break,
+                            _ => return None,
+                        }
+                    }
+                }
+                i += 1;
+                std::borrow::Cow::Owned(keys)
+            }
+            _ => return None,
+        };
+        if let Some(c) = l.column_of(name, guess) {
+            guess = c + 1;
+            cells[c] = Some(value);
+        }
+        i = ws(i);
+        match b.get(i)? {
+            b',' => i = ws(i + 1),
+            b'}' => return (ws(i + 1) == b.len()).then_some(()),
+            _ => return None,
+        }
+    }
+}
+
 /// `at` in Vietnam time (UTC+7) as `2026-03-14T09:21:05+07:00`, appended to `out`.
 fn push_time_vn(out: &mut String, at: chrono::DateTime<chrono::Utc>) {
     use chrono::{Datelike, Timelike};
     use std::fmt::Write as _;
     let t = at.naive_utc() + chrono::Duration::hours(7);
     let _ = write!(out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second());
-}
-
-fn time_vn(at: chrono::DateTime<chrono::Utc>) -> String {
-    let mut s = String::with_capacity(25);
-    push_time_vn(&mut s, at);
-    s
 }
 
 /// Write a survey's raw responses as CSV (header first, then by id) in constant memory; the
@@ -779,39 +876,45 @@ pub async fn write_responses_csv_with<W: tokio::io::AsyncWrite + Unpin>(
     w: &mut W,
     progress: &Progress,
 ) -> Result<u64, StoreError> {
-    use std::fmt::Write as _;
     use tokio::io::AsyncWriteExt;
-    let l = layout(store, survey_id).await?;
+    let l = std::sync::Arc::new(layout(store, survey_id).await?);
     let io = |e: std::io::Error| StoreError::Conflict(Msg::new(format!("Lỗi ghi: {e}"), format!("Write error: {e}")));
-    let mut out = l.header.join(",");
-    out.push('\n');
+    let mut header = l.header.join(",");
+    header.push('\n');
+    w.write_all(header.as_bytes()).await.map_err(io)?;
     let mut n = 0u64;
-    let mut pages = prefetch(store, survey_id);
-    while let Some(page) = pages.recv().await {
-        let page = page?;
-        let mut cells = Vec::new();
-        for r in &page {
-            let unit = l.codes.get(&r.unit_id).map(String::as_str).unwrap_or("");
-            use parindex_reports::responses::csv_cell;
-            let _ = write!(out, "{},{},{},", r.id, csv_cell(unit), csv_cell(&r.channel));
-            push_time_vn(&mut out, r.submitted_at);
-            answer_cells(&l, &r.answers, &mut cells);
-            for c in &cells {
-                out.push(',');
-                if let Some(c) = c {
-                    out.push_str(&csv_cell(c));
-                }
-            }
-            out.push('\n');
-            n += 1;
-        }
-        w.write_all(out.as_bytes()).await.map_err(io)?;
-        out.clear();
+    let layout = l.clone();
+    let mut blocks = prefetch(store, survey_id, move |page| (page.len() as u64, csv_lines(&layout, &page)));
+    while let Some(block) = blocks.recv().await {
+        let (rows, text) = block?;
+        w.write_all(text.as_bytes()).await.map_err(io)?;
+        n += rows;
         progress.store(n, std::sync::atomic::Ordering::Relaxed);
     }
-    w.write_all(out.as_bytes()).await.map_err(io)?;
     w.flush().await.map_err(io)?;
     Ok(n)
+}
+
+/// The CSV lines of a block of responses.
+fn csv_lines(l: &Layout, page: &[StoredResponse]) -> String {
+    use parindex_reports::responses::csv_cell;
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(page.len() * 128);
+    let mut cells = Vec::new();
+    for r in page {
+        let unit = l.codes.get(&r.unit_id).map(String::as_str).unwrap_or("");
+        let _ = write!(out, "{},{},{},", r.id, csv_cell(unit), csv_cell(&r.channel));
+        push_time_vn(&mut out, r.submitted_at);
+        answer_cells(l, &r.answers, &mut cells);
+        for c in &cells {
+            out.push(',');
+            if let Some(c) = c {
+                out.push_str(&csv_cell(c));
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Write a survey's raw responses as an XLSX workbook at `path` in constant memory
@@ -829,36 +932,31 @@ pub async fn write_responses_xlsx_with(
     progress: Progress,
 ) -> Result<u64, StoreError> {
     use parindex_reports::stream::{Value as X, XlsxStream};
-    let l = layout(store, survey_id).await?;
-    let mut pages = prefetch(store, survey_id);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<StoredResponse>>(2);
+    let l = std::sync::Arc::new(layout(store, survey_id).await?);
+    let layout = l.clone();
+    let mut blocks = prefetch(store, survey_id, move |page| XlsxBlock::of(&layout, &page));
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<XlsxBlock>(1);
     let path = path.to_path_buf();
     let writer = tokio::task::spawn_blocking(move || -> Result<u64, StoreError> {
         let mut x = XlsxStream::new("responses", &l.header, path.parent()).map_err(xerr)?;
-        while let Some(page) = rx.blocking_recv() {
-            for r in &page {
-                let id = r.id as f64;
-                let unit = l.codes.get(&r.unit_id).map(String::as_str).unwrap_or("");
-                let at = time_vn(r.submitted_at);
-                let mut cells = Vec::new();
-                answer_cells(&l, &r.answers, &mut cells);
-                let mut row: Vec<X> = Vec::with_capacity(l.header.len());
-                row.extend([X::Number(id), X::Text(unit), X::Text(&r.channel), X::Text(&at)]);
+        let width = l.header.len();
+        while let Some(block) = rx.blocking_recv() {
+            let mut row: Vec<X> = Vec::with_capacity(width);
+            for cells in block.cells.chunks(width) {
+                row.clear();
                 row.extend(cells.iter().map(|c| match c {
-                    Some(c) => match c.parse::<f64>() {
-                        Ok(v) if !c.starts_with(['+', '.']) && v.is_finite() => X::Number(v),
-                        _ => X::Text(c),
-                    },
-                    None => X::Empty,
+                    XCell::Text(a, b) => X::Text(&block.text[*a as usize..*b as usize]),
+                    XCell::Number(v) => X::Number(*v),
+                    XCell::Empty => X::Empty,
                 }));
                 x.row(&row).map_err(xerr)?;
             }
-            progress.fetch_add(page.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            progress.fetch_add(block.rows, std::sync::atomic::Ordering::Relaxed);
         }
         x.finish(&path).map_err(xerr)
     });
-    while let Some(page) = pages.recv().await {
-        if tx.send(page?).await.is_err() {
+    while let Some(block) = blocks.recv().await {
+        if tx.send(block?).await.is_err() {
             break;
         }
     }
@@ -866,7 +964,117 @@ pub async fn write_responses_xlsx_with(
     writer.await.map_err(xerr)?
 }
 
+/// A block of responses made ready for the workbook by a reading task (so the one writing
+/// thread only writes): every row's cells, `width` each, their texts in one string.
+struct XlsxBlock {
+    rows: u64,
+    text: String,
+    cells: Vec<XCell>,
+}
+
+/// A cell of an [`XlsxBlock`]: a text by its byte range in the block's string, a number, or
+/// nothing.
+enum XCell {
+    Text(u32, u32),
+    Number(f64),
+    Empty,
+}
+
+impl XlsxBlock {
+    /// The cells of `page` in the header's order: the id, the unit's code, the channel, the time
+    /// in Vietnam, then each answer — a number when it reads as one (Likert levels, number
+    /// questions), text otherwise.
+    fn of(l: &Layout, page: &[StoredResponse]) -> XlsxBlock {
+        let mut b = XlsxBlock { rows: page.len() as u64, text: String::with_capacity(page.len() * 64), cells: Vec::new() };
+        b.cells.reserve(page.len() * l.header.len());
+        let mut answers = Vec::new();
+        for r in page {
+            b.cells.push(XCell::Number(r.id as f64));
+            b.push_text(l.codes.get(&r.unit_id).map(String::as_str).unwrap_or(""));
+            b.push_text(&r.channel);
+            let start = b.text.len();
+            push_time_vn(&mut b.text, r.submitted_at);
+            b.cells.push(XCell::Text(start as u32, b.text.len() as u32));
+            answer_cells(l, &r.answers, &mut answers);
+            for c in &answers {
+                match c {
+                    Some(c) => match c.parse::<f64>() {
+                        Ok(v) if !c.starts_with(['+', '.']) && v.is_finite() => b.cells.push(XCell::Number(v)),
+                        _ => b.push_text(c),
+                    },
+                    None => b.cells.push(XCell::Empty),
+                }
+            }
+        }
+        b
+    }
+
+    fn push_text(&mut self, s: &str) {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        self.cells.push(XCell::Text(start, self.text.len() as u32));
+    }
+}
+
 /// A failure while writing a workbook, as a store error the pages show.
 pub(crate) fn xerr(e: impl std::fmt::Display) -> StoreError {
     StoreError::Conflict(Msg::new(format!("Lỗi ghi XLSX: {e}"), format!("XLSX write error: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(names: &[&str]) -> Layout {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        Layout {
+            header: names.clone(),
+            column: names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect(),
+            names,
+            codes: HashMap::new(),
+        }
+    }
+
+    /// The cells serde's general path gives.
+    fn by_serde(l: &Layout, json: &str) -> Vec<Option<String>> {
+        let mut cells = vec![None; l.column.len()];
+        let Ok(Entries(entries)) = serde_json::from_str::<Entries>(json) else { return cells };
+        for (name, v) in entries {
+            let Some(i) = l.column.get(name.as_ref()) else { continue };
+            cells[*i] = match v {
+                Stored::One(k) => Some(k.to_string()),
+                Stored::Many(ks) => Some(ks.join(" ")),
+                Stored::Num(n) => Some(n),
+                Stored::Other => None,
+            };
+        }
+        cells
+    }
+
+    #[test]
+    fn the_hand_reader_gives_what_serde_gives() {
+        let l = layout(&["q1", "q2", "q3", "ghi_chu"]);
+        let samples = [
+            r#"{"q1":"5","q2":"4","q3":["a","b"],"ghi_chu":"Tốt, nhanh"}"#,
+            r#"{}"#,
+            r#" { "q2" : "1" , "q1" : "2" } "#,
+            r#"{"q3":[],"khac":"x","q1":"3"}"#,
+            r#"{"q1":5,"q2":4.50,"q3":null,"ghi_chu":true}"#,
+            r#"{"ghi_chu":"nói \"rõ\"\nhơn","q1":"1"}"#,
+            r#"{"q1":"1""#,
+            r#"{"q1":"1"} x"#,
+            r#"not json"#,
+            r#"{"q3":["a" "b"]}"#,
+        ];
+        for json in samples {
+            let mut cells = Vec::new();
+            answer_cells(&l, json, &mut cells);
+            let got: Vec<Option<String>> = cells.iter().map(|c| c.as_ref().map(|c| c.to_string())).collect();
+            assert_eq!(got, by_serde(&l, json), "{json}");
+        }
+        let mut cells = vec![None; 4];
+        assert!(scan_plain(&l, r#"{"q1":"5","q3":["a","b"]}"#, &mut cells).is_some(), "the stored form is read by hand");
+        assert_eq!(cells[2].as_deref(), Some("a b"));
+        assert!(scan_plain(&l, r#"{"q1":5}"#, &mut cells).is_none(), "numbers are left to serde");
+    }
 }
