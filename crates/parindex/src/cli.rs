@@ -431,6 +431,7 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
         max_upload_bytes: file.max_upload_mb.unwrap_or(20) * 1024 * 1024,
         demo_banner: demo,
         files_dir: dir.join("files"),
+        export_keep_days: file.export_keep_days.unwrap_or(7).max(1),
     };
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
@@ -465,6 +466,18 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
         loop {
             if let Err(e) = reminder_store.send_reminders(parindex_core::assessment::today_vn(), 3).await {
                 tracing::warn!("reminders: {e}");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+    // files of background exports past their keeping time: removed every hour
+    let (sweep_store, sweep_dir, keep) = (store.clone(), config.files_dir.clone(), config.export_keep_days);
+    tokio::spawn(async move {
+        loop {
+            match parindex_web::pages::jobs::sweep(&sweep_store, &sweep_dir, keep).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("{n} background export file(s) older than {keep} days removed"),
+                Err(e) => tracing::warn!("background exports: {e}"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }

@@ -16,6 +16,8 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub trust_proxy: Option<bool>,
     pub max_upload_mb: Option<usize>,
+    /// Days the file of a background export is kept before it is removed (default 7).
+    pub export_keep_days: Option<u32>,
     /// SMTP relay for e-mailing inbox notices (plain SMTP, no authentication), e.g.
     /// `smtp = { host = "mail.sonla.gov.vn", port = 25, from = "cchc@sonla.gov.vn" }`.
     pub smtp: Option<SmtpConfig>,

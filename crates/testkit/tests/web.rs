@@ -3776,6 +3776,21 @@ backend_tests!(background_exports_run_with_progress_for_their_owner, |b| async m
     assert_eq!(app.store.fail_interrupted_jobs().await.unwrap(), 1);
     assert_eq!(app.store.get_job(cut.id).await.unwrap().status, "failed");
     assert_eq!(admin.get(app.url(&format!("/tai-ve/{}", cut.id))).send().await.unwrap().status(), 404);
+    // files are kept 7 days: a sweep now removes none; one of files older than 0 days removes
+    // them all, and the jobs stay listed as expired with nothing to download
+    let file_of = |j: &parindex_store::repo::jobs::Job| app.files.path().join("exports").join(j.id.to_string()).join(j.file_name.clone().unwrap());
+    assert!(file_of(&csv_job).is_file());
+    assert!(page.contains("Tệp được giữ 7 ngày"), "the page says how long files are kept");
+    assert_eq!(parindex_web::pages::jobs::sweep(&app.store, app.files.path(), 7).await.unwrap(), 0);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert_eq!(parindex_web::pages::jobs::sweep(&app.store, app.files.path(), 0).await.unwrap(), 3);
+    assert!(!file_of(&csv_job).exists() && !file_of(&xlsx_job).exists(), "the files are gone");
+    assert_eq!(app.store.get_job(csv_job.id).await.unwrap().status, "expired");
+    assert_eq!(app.store.get_job(cut.id).await.unwrap().status, "failed", "failed jobs are left as they are");
+    assert_eq!(admin.get(app.url(&format!("/tai-ve/{}", csv_job.id))).send().await.unwrap().status(), 404);
+    let page = admin.get(app.url("/tai-ve")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Đã xoá tệp (quá hạn lưu)") && !page.contains(&format!("href=\"/tai-ve/{}\"", csv_job.id)));
+    assert_eq!(parindex_web::pages::jobs::sweep(&app.store, app.files.path(), 0).await.unwrap(), 0, "once");
 });
 
 backend_tests!(responses_keying_template_has_drop_downs_and_imports_as_filled, |b| async move {

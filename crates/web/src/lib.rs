@@ -58,6 +58,8 @@ pub struct WebConfig {
     pub demo_banner: bool,
     /// Where evidence files are kept (content-addressed; see `parindex_store::blobs`).
     pub files_dir: std::path::PathBuf,
+    /// Days the file of a background export is kept (`pages::jobs::sweep`).
+    pub export_keep_days: u32,
 }
 
 impl Default for WebConfig {
@@ -69,6 +71,7 @@ impl Default for WebConfig {
             max_upload_bytes: 20 * 1024 * 1024,
             demo_banner: false,
             files_dir: std::env::temp_dir().join("parindex-files"),
+            export_keep_days: 7,
         }
     }
 }

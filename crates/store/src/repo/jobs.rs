@@ -79,6 +79,29 @@ impl Store {
         Ok(a.update(&self.db).await?)
     }
 
+    /// Jobs whose file was made before `before` are marked `expired` (the file is the caller's
+    /// to remove: `web::pages::jobs::sweep`); their rows stay, so the list still tells what was
+    /// exported, when and by whom. The ids marked.
+    pub async fn expire_jobs(&self, before: chrono::DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+        use sea_orm::sea_query::Expr;
+        let ids: Vec<i64> = export_job::Entity::find()
+            .select_only()
+            .column(export_job::Column::Id)
+            .filter(export_job::Column::Status.eq("done"))
+            .filter(export_job::Column::FinishedAt.lt(before))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if !ids.is_empty() {
+            export_job::Entity::update_many()
+                .col_expr(export_job::Column::Status, Expr::value("expired"))
+                .filter(export_job::Column::Id.is_in(ids.clone()))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(ids)
+    }
+
     /// Jobs still marked running when the process starts were cut by a restart: failed.
     pub async fn fail_interrupted_jobs(&self) -> Result<u64, StoreError> {
         use sea_orm::sea_query::Expr;

@@ -5,7 +5,9 @@
 //! to the job row every second. "Tệp xuất" (`/tai-ve`) lists the person's jobs with a progress
 //! bar (the page refreshes itself every 2 s while one runs — no script) and the finished files
 //! to download (`/tai-ve/{id}`, the requester only). Files live under
-//! `files_dir/exports/{job id}/`. A job cut by a restart is marked failed at start-up.
+//! `files_dir/exports/{job id}/`, kept `export_keep_days` (7 unless configured): the server
+//! sweeps them hourly ([`sweep`]) and the job shows as expired. A job cut by a restart is
+//! marked failed at start-up.
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -30,6 +32,21 @@ use crate::survey_data::Progress;
 /// Where a job's file is kept.
 fn job_dir(state: &AppState, id: i64) -> PathBuf {
     state.config.files_dir.join("exports").join(id.to_string())
+}
+
+/// Remove the files of exports made more than `keep_days` ago; their jobs stay in the list,
+/// marked expired. The number of files removed. The server runs it every hour.
+pub async fn sweep(store: &parindex_store::Store, files_dir: &std::path::Path, keep_days: u32) -> Result<usize, StoreError> {
+    let ids = store.expire_jobs(chrono::Utc::now() - chrono::Duration::days(i64::from(keep_days))).await?;
+    for id in &ids {
+        let dir = files_dir.join("exports").join(id.to_string());
+        if let Err(e) = tokio::fs::remove_dir_all(&dir).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("expired export {}: {e}", dir.display());
+        }
+    }
+    Ok(ids.len())
 }
 
 /// Run `work` for `job` in the background: progress copied to the row every second, then the
@@ -150,6 +167,8 @@ struct JobsPage {
     page: Page,
     jobs: Vec<JobView>,
     running: bool,
+    /// How long files are kept, in the reader's language.
+    keep: String,
 }
 
 fn grouped(n: i64) -> String {
@@ -181,6 +200,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                 status_label: match j.status.as_str() {
                     "done" => "jb.done",
                     "failed" => "jb.failed",
+                    "expired" => "jb.expired",
                     _ => "jb.running",
                 },
                 status: j.status.clone(),
@@ -197,7 +217,8 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
         })
         .collect();
     let running = jobs.iter().any(|j| j.status == "running");
-    Ok(render(&JobsPage { page: Page::new(&ctx, &state, ctx.t("jb.title"), "/tai-ve"), jobs, running }))
+    let keep = ctx.t("jb.keep").replace("{days}", &state.config.export_keep_days.to_string());
+    Ok(render(&JobsPage { page: Page::new(&ctx, &state, ctx.t("jb.title"), "/tai-ve"), jobs, running, keep }))
 }
 
 /// A finished job's file, to the person who asked for it.
