@@ -2,6 +2,8 @@
 //! per-row errors (never a half-read file); writers produce templates and exports.
 
 pub mod charts;
+#[doc(hidden)]
+pub mod crafted;
 pub mod document;
 pub mod docx;
 pub mod evidence;
@@ -14,4 +16,6 @@ pub mod stream;
 pub mod survey;
 pub mod table;
 pub mod units;
+pub mod workbook;
+pub mod xls_guard;
 pub mod xlsform;

@@ -1,14 +1,15 @@
 //! Reading a table (header + rows of text cells) from CSV or XLSX bytes, with errors that name
 //! the file, the row and what to do. Format is decided by content, not by the file's name.
 
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
+
+use crate::workbook::{Kept, Workbook};
 use parindex_core::Msg;
 use parindex_core::unit::RowError;
 
-/// Upper bound on data rows in one import file.
-pub const MAX_ROWS: usize = 100_000;
+/// Upper bound on data rows in one import file (the default; see [`crate::workbook::Limits`]).
+pub use crate::workbook::MAX_ROWS;
 
 /// A table read from a file: the header cells and the data rows, each with its row number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,9 +18,7 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
-fn file_error(vi: String, en: String) -> Vec<RowError> {
-    vec![RowError { row: 0, field: "-".into(), message: Msg::new(vi, en) }]
-}
+use crate::workbook::file_error;
 
 /// Read a CSV (UTF-8, with or without BOM; `,` `;` or tab separated) or an XLSX workbook
 /// (first sheet).
@@ -84,7 +83,7 @@ fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
     visit_csv_text(file_name, text, |line, cells| {
         if header.is_none() {
             header = Some(cells.iter().map(|c| c.to_string()).collect());
-        } else if rows.len() >= MAX_ROWS {
+        } else if rows.len() >= crate::workbook::Limits::current().rows {
             too_many_rows = true;
             return false;
         } else {
@@ -134,29 +133,31 @@ fn visit_csv_text(file_name: &str, text: &str, mut visit: impl FnMut(usize, &[&s
 /// [`Table`] (survey responses). `visit` returns false to stop.
 pub fn visit_rows(file_name: &str, bytes: &[u8], mut visit: impl FnMut(usize, &[&str]) -> bool) -> Result<(), Vec<RowError>> {
     if bytes.starts_with(b"PK\x03\x04") {
-        let t = read_xlsx(file_name, bytes)?;
-        let mut cells: Vec<&str> = t.header.iter().map(String::as_str).collect();
-        let header_line = t.rows.first().map(|r| r.0.saturating_sub(1)).unwrap_or(1);
-        if !visit(header_line, &cells) {
-            return Ok(());
-        }
-        for (line, row) in &t.rows {
-            cells.clear();
-            cells.extend(row.iter().map(String::as_str));
-            if !visit(*line, &cells) {
-                break;
+        // streamed: a row at a time, nothing kept (only per-row limits apply)
+        let mut wb = Workbook::open(file_name, bytes)?;
+        let Some(sheet) = wb.sheet_names().into_iter().next() else { return Err(crate::workbook::bad_workbook(file_name, "no sheet")) };
+        let mut width = 0;
+        return wb.visit_sheet(&sheet, cell_text, |line, mut cells| {
+            // rows as wide as the header (the columns the import maps), as the dense range gave
+            if width == 0 {
+                width = cells.len();
             }
-        }
-        return Ok(());
+            if cells.len() < width {
+                cells.resize(width, String::new());
+            }
+            let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+            Ok(visit(line, &refs))
+        });
     }
     let t = read_table_text(file_name, bytes)?;
     visit_csv_text(file_name, t, visit)
 }
 
 fn too_many(file_name: &str) -> Vec<RowError> {
+    let max = crate::workbook::Limits::current().rows;
     file_error(
-        format!("Tệp “{file_name}” có hơn {MAX_ROWS} dòng; hãy chia nhỏ tệp."),
-        format!("“{file_name}” has more than {MAX_ROWS} rows; split it."),
+        format!("Tệp “{file_name}” có hơn {max} dòng; hãy chia nhỏ tệp."),
+        format!("“{file_name}” has more than {max} rows; split it."),
     )
 }
 
@@ -181,56 +182,49 @@ fn excel_serial_date(serial: f64) -> String {
     epoch.checked_add_signed(chrono::Duration::days(serial.floor() as i64)).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-fn open_xlsx<'a>(file_name: &str, bytes: &'a [u8]) -> Result<Xlsx<Cursor<&'a [u8]>>, Vec<RowError>> {
-    Xlsx::new(Cursor::new(bytes)).map_err(|e| bad_workbook(file_name, e.to_string()))
-}
-
-fn bad_workbook(file_name: &str, e: String) -> Vec<RowError> {
-    file_error(
-        format!("Không mở được sổ tính “{file_name}” ({e}). Hãy mở bằng Excel và lưu lại dạng .xlsx, hoặc dùng tệp mẫu."),
-        format!("Cannot open the workbook “{file_name}” ({e}). Open it in Excel and save it as .xlsx, or use the template."),
-    )
-}
-
-/// One sheet as a table: the first non-empty row is the header; empty rows are skipped; row
-/// numbers are the ones Excel shows.
-fn range_table(file_name: &str, range: &calamine::Range<Data>) -> Result<Table, Vec<RowError>> {
-    let (first_row, _) = range.start().unwrap_or((0, 0));
-    let mut header = None;
-    let mut rows = Vec::new();
-    for (i, r) in range.rows().enumerate() {
-        let line = first_row as usize + i + 1;
-        let cells: Vec<String> = r.iter().map(cell_text).collect();
-        if header.is_none() {
-            if cells.iter().any(|c| !c.is_empty()) {
-                header = Some(cells);
-            }
-        } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((line, cells));
-            if rows.len() > MAX_ROWS {
-                return Err(too_many(file_name));
-            }
-        }
+/// The first sheet of an XLSX workbook, or every sheet, as tables: the first non-empty row is
+/// the header; empty rows are skipped; row numbers are the ones Excel shows; every row padded to
+/// the table's width. Read cell by cell within [`crate::workbook::Limits`].
+fn read_sheets(file_name: &str, bytes: &[u8], first_only: bool) -> Result<Vec<(String, Table)>, Vec<RowError>> {
+    let mut wb = Workbook::open(file_name, bytes)?;
+    let names = wb.sheet_names();
+    if names.is_empty() {
+        return Err(crate::workbook::bad_workbook(file_name, "no sheet"));
     }
-    Ok(Table { header: header.unwrap_or_default(), rows })
+    let lim = wb.limits().clone();
+    let mut kept = Kept::new(file_name, &lim);
+    let mut out = Vec::new();
+    for sheet in names.into_iter().take(if first_only { 1 } else { usize::MAX }) {
+        let mut header: Option<Vec<String>> = None;
+        let mut rows = Vec::new();
+        wb.visit_sheet(&sheet, cell_text, |line, cells| {
+            kept.add(&cells, header.is_some())?;
+            match header {
+                None => header = Some(cells),
+                Some(_) => rows.push((line, cells)),
+            }
+            Ok(true)
+        })?;
+        let header = header.unwrap_or_default();
+        // the dense width the rows had before (header and rows aligned by column)
+        let width = rows.iter().map(|r: &(usize, Vec<String>)| r.1.len()).chain([header.len()]).max().unwrap_or(0);
+        let mut table = Table { header, rows };
+        for cells in std::iter::once(&mut table.header).chain(table.rows.iter_mut().map(|r| &mut r.1)) {
+            kept.pad(width - cells.len())?;
+            cells.resize(width, String::new());
+        }
+        out.push((sheet, table));
+    }
+    Ok(out)
 }
 
 fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
-    let mut wb = open_xlsx(file_name, bytes)?;
-    let Some(sheet) = wb.sheet_names().first().cloned() else { return Err(bad_workbook(file_name, "no sheet".into())) };
-    let range = wb.worksheet_range(&sheet).map_err(|e| bad_workbook(file_name, e.to_string()))?;
-    range_table(file_name, &range)
+    Ok(read_sheets(file_name, bytes, true)?.remove(0).1)
 }
 
 /// Every sheet of an XLSX workbook as a table, in workbook order.
 pub fn read_workbook(file_name: &str, bytes: &[u8]) -> Result<Vec<(String, Table)>, Vec<RowError>> {
-    let mut wb = open_xlsx(file_name, bytes)?;
-    let mut out = Vec::new();
-    for sheet in wb.sheet_names() {
-        let range = wb.worksheet_range(&sheet).map_err(|e| bad_workbook(file_name, e.to_string()))?;
-        out.push((sheet, range_table(file_name, &range)?));
-    }
-    Ok(out)
+    read_sheets(file_name, bytes, false)
 }
 
 /// A column of an import format: its canonical name and the header spellings accepted for it

@@ -93,11 +93,44 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-fn read_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| e.to_string())?;
+/// The workbook's sheets, read within [`crate::workbook::Limits`]: an `.xlsx` cell by cell, an
+/// `.xls` after [`crate::xls_guard::check_xls`]; other formats (`.xlsb`, `.ods`) are refused.
+/// The error is (vi, en), ready to show.
+fn read_sheets(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, (String, String)> {
+    let unreadable = |e: String| {
+        (
+            format!("Không đọc được tệp như một bảng tính .xlsx/.xls ({e}). Hãy lưu lại bằng Excel hoặc LibreOffice dạng .xlsx."),
+            format!("Not a readable .xlsx/.xls workbook ({e}). Save it again from Excel or LibreOffice as .xlsx."),
+        )
+    };
+    let refused = |e: Vec<parindex_core::unit::RowError>| match e.into_iter().next() {
+        Some(r) => (r.message.vi, r.message.en),
+        None => unreadable(String::new()),
+    };
     let mut out = Vec::new();
+    if bytes.starts_with(b"PK\x03\x04") {
+        let mut wb = crate::workbook::Workbook::open(file_name, bytes).map_err(refused)?;
+        let lim = wb.limits().clone();
+        let mut kept = crate::workbook::Kept::new(file_name, &lim);
+        for name in wb.sheet_names() {
+            let mut rows = Vec::new();
+            wb.visit_sheet(&name, cell_text, |line, cells| {
+                kept.add(&cells, true)?;
+                rows.push((line, cells));
+                Ok(true)
+            })
+            .map_err(refused)?;
+            out.push(Sheet { name, rows });
+        }
+        return Ok(out);
+    }
+    if !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(unreadable("không phải .xlsx hay .xls / neither .xlsx nor .xls".into()));
+    }
+    crate::xls_guard::check_xls(file_name, bytes, &crate::workbook::Limits::current()).map_err(refused)?;
+    let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
     for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(|e| e.to_string())?;
+        let range = wb.worksheet_range(&name).map_err(|e| unreadable(e.to_string()))?;
         let (row0, col0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
         let mut rows = Vec::new();
         for (i, r) in range.rows().enumerate() {
@@ -462,17 +495,10 @@ enum Open {
 /// every error in `diags`.
 pub fn import_xlsform(file_name: &str, bytes: &[u8]) -> Import {
     let mut out = Import::default();
-    let sheets = match read_sheets(bytes) {
+    let sheets = match read_sheets(file_name, bytes) {
         Ok(s) => s,
-        Err(e) => {
-            out.diags.push(Diag {
-                level: Level::Error,
-                sheet: file_name.into(),
-                row: None,
-                name: None,
-                vi: format!("Không đọc được tệp như một bảng tính .xlsx/.xls ({e}). Hãy lưu lại bằng Excel hoặc LibreOffice dạng .xlsx."),
-                en: format!("Not a readable .xlsx/.xls workbook ({e}). Save it again from Excel or LibreOffice as .xlsx."),
-            });
+        Err((vi, en)) => {
+            out.diags.push(Diag { level: Level::Error, sheet: file_name.into(), row: None, name: None, vi, en });
             return out;
         }
     };
