@@ -30,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0017AdjustmentsAndActions),
             Box::new(M0018AssessmentReports),
             Box::new(M0019ExportJobs),
+            Box::new(M0020TokenExpiry),
         ]
     }
 }
@@ -1112,5 +1113,25 @@ impl MigrationTrait for M0019ExportJobs {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("export_jobs").to_owned()).await
+    }
+}
+
+/// Issue #15: API tokens may expire (`expires_at`, none = never).
+pub struct M0020TokenExpiry;
+
+impl MigrationName for M0020TokenExpiry {
+    fn name(&self) -> &str {
+        "m0020_token_expiry"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0020TokenExpiry {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("api_tokens").add_column(&mut timestamp_with_time_zone_null("expires_at")).to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("api_tokens").drop_column("expires_at").to_owned()).await
     }
 }

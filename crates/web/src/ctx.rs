@@ -98,12 +98,18 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
+/// The client's address. Behind a trusted proxy (`--trust-proxy`), the address that proxy
+/// appended: the **rightmost** `X-Forwarded-For` entry (of the last such header). Every entry to
+/// its left was written by the client or by proxies we do not know, and is ignored — taking the
+/// leftmost let anyone choose their address and escape every throttle (issue #15). Only a
+/// valid IP address is taken; otherwise the socket's.
+pub(crate) fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
     if trust_proxy
-        && let Some(f) = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = f.split(',').next()
+        && let Some(f) = req.headers().get_all("x-forwarded-for").iter().next_back().and_then(|v| v.to_str().ok())
+        && let Some(last) = f.rsplit(',').next()
+        && let Ok(ip) = last.trim().parse::<std::net::IpAddr>()
     {
-        return Some(first.trim().to_string());
+        return Some(ip.to_string());
     }
     req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
 }

@@ -81,7 +81,9 @@ pub struct AppState {
     pub store: Store,
     pub blobs: parindex_store::blobs::Blobs,
     pub config: Arc<WebConfig>,
-    pub login_limiter: Arc<ratelimit::Limiter>,
+    /// Failed sign-ins: growing delays per (account typed, address) and per address.
+    pub login_throttle: Arc<ratelimit::Throttle>,
+    pub address_throttle: Arc<ratelimit::Throttle>,
     /// Public survey responses per address (a desk tablet sends many; a script sends more).
     pub survey_limiter: Arc<ratelimit::Limiter>,
     /// Responses seen in the last day (a digest of address, device and answers; in memory only,
@@ -103,8 +105,21 @@ impl AppState {
             store,
             blobs: parindex_store::blobs::Blobs::new(config.files_dir.clone()),
             config: Arc::new(config),
-            // 20 failed sign-ins per address per 5 minutes, on top of the per-account lock-out
-            login_limiter: Arc::new(ratelimit::Limiter::new(20, std::time::Duration::from_secs(300))),
+            // see pages::auth::login: 5 free failures per (account, address), then 1 s, 2 s, 4 s…
+            // up to 15 minutes; per address 50 free (a department behind one address), then
+            // waits of at most a minute
+            login_throttle: Arc::new(ratelimit::Throttle::new(
+                5,
+                std::time::Duration::from_secs(1),
+                std::time::Duration::from_secs(900),
+                std::time::Duration::from_secs(3600),
+            )),
+            address_throttle: Arc::new(ratelimit::Throttle::new(
+                50,
+                std::time::Duration::from_secs(1),
+                std::time::Duration::from_secs(60),
+                std::time::Duration::from_secs(3600),
+            )),
             survey_limiter: Arc::new(ratelimit::Limiter::new(120, std::time::Duration::from_secs(600))),
             recent_responses: Arc::new(ratelimit::Recent::new(std::time::Duration::from_secs(24 * 3600))),
             metrics: Arc::new(metrics::Metrics::default()),

@@ -40,6 +40,66 @@ impl Limiter {
     }
 }
 
+/// Growing delays after failures (issue #15): sign-in is throttled per (account typed, address)
+/// and, more loosely, per address — never per account alone, so nobody can lock a named user
+/// (the only administrator included) out by typing wrong passwords from elsewhere, and an
+/// unknown account is throttled exactly like a real one (the answer tells nothing).
+///
+/// After `free` failures a key waits `base × 2^(failures − free)`, capped at `max`; a success
+/// clears the (account, address) key; a key quiet for `forget` is forgotten.
+pub struct Throttle {
+    free: u32,
+    base: Duration,
+    max: Duration,
+    forget: Duration,
+    keys: Mutex<HashMap<String, (u32, Instant, Instant)>>,
+}
+
+impl Throttle {
+    pub fn new(free: u32, base: Duration, max: Duration, forget: Duration) -> Self {
+        Throttle { free, base, max, forget, keys: Mutex::new(HashMap::new()) }
+    }
+
+    /// How long `key` must still wait (zero when it may try now).
+    pub fn wait(&self, key: &str) -> Duration {
+        let now = Instant::now();
+        let keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        match keys.get(key) {
+            Some((_, last, until)) if now.duration_since(*last) < self.forget => until.saturating_duration_since(now),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Count one failure of `key`; returns the wait it now has.
+    pub fn fail(&self, key: &str) -> Duration {
+        let now = Instant::now();
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        if keys.len() > 50_000 {
+            let forget = self.forget;
+            keys.retain(|_, (_, last, _)| now.duration_since(*last) < forget);
+        }
+        let e = keys.entry(key.to_string()).or_insert((0, now, now));
+        if now.duration_since(e.1) >= self.forget {
+            *e = (0, now, now);
+        }
+        e.0 += 1;
+        e.1 = now;
+        let wait = if e.0 < self.free {
+            Duration::ZERO
+        } else {
+            let exp = (e.0 - self.free).min(30);
+            self.base.checked_mul(1u32 << exp).unwrap_or(self.max).min(self.max)
+        };
+        e.2 = now + wait;
+        wait
+    }
+
+    /// Forget `key` (a successful sign-in).
+    pub fn clear(&self, key: &str) {
+        self.keys.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+}
+
 /// Digests seen within a time window (duplicate detection without storing anything durable).
 pub struct Recent {
     ttl: Duration,
@@ -82,6 +142,21 @@ mod tests {
         assert!(!l.allow("a"));
         assert!(l.allow("b"));
         assert!(l.blocked("a") && !l.blocked("b") && !l.blocked("c"));
+    }
+
+    #[test]
+    fn throttle_grows_and_clears() {
+        use std::time::Duration;
+        let t = super::Throttle::new(3, Duration::from_secs(1), Duration::from_secs(5), Duration::from_secs(600));
+        assert_eq!(t.fail("a"), Duration::ZERO);
+        assert_eq!(t.fail("a"), Duration::ZERO);
+        assert_eq!(t.fail("a"), Duration::from_secs(1));
+        assert_eq!(t.fail("a"), Duration::from_secs(2));
+        assert_eq!(t.fail("a"), Duration::from_secs(4));
+        assert_eq!(t.fail("a"), Duration::from_secs(5));
+        assert!(t.wait("a") > Duration::from_secs(4) && t.wait("b") == Duration::ZERO);
+        t.clear("a");
+        assert_eq!(t.wait("a"), Duration::ZERO);
     }
 
     #[test]

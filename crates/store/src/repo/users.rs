@@ -1,5 +1,10 @@
 //! Users, sign-in, sessions and API tokens. Sessions and tokens are stored only as SHA-256
-//! digests of their secrets; repeated wrong passwords lock an account for a while.
+//! digests of their secrets. Wrong passwords are counted and audited but never lock an account
+//! (issue #15: anyone could lock the only administrator out); sign-in is throttled per
+//! (account, address) in the web layer instead (`parindex_web::ratelimit::Throttle`).
+//! A session ends after [`SESSION_IDLE`] without a request and in any case [`SESSION_MAX`]
+//! after sign-in. Tokens may expire, can be listed and revoked, and an administrator's
+//! password reset revokes the user's tokens.
 
 use chrono::{DateTime, Duration, Utc};
 use parindex_core::secret::{burn_password_time, check_new_password, digest, hash_password, new_secret, verify_password};
@@ -12,11 +17,23 @@ use crate::entity::{api_token, session, unit, user};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::{Store, StoreError};
 
-/// Wrong passwords in a row before an account is locked, and for how long.
-pub const MAX_FAILED_LOGINS: i32 = 5;
-pub const LOCKOUT: Duration = Duration::minutes(15);
-/// A session lives this long after the last request.
+/// A session lives this long after the last request…
 pub const SESSION_IDLE: Duration = Duration::hours(8);
+/// …and never longer than this after sign-in.
+pub const SESSION_MAX: Duration = Duration::hours(12);
+
+/// An API token as its owner and the administrators see it (never its secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenView {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -56,7 +73,6 @@ pub struct UserView {
 pub enum LoginError {
     /// Unknown user or wrong password: the two are never told apart.
     Invalid,
-    Locked(DateTime<Utc>),
     Disabled,
 }
 
@@ -170,6 +186,7 @@ impl Store {
                     am.unit_id = Set(edit.unit_id);
                     am.updated_at = Set(Utc::now());
                     let m = am.update(txn).await?;
+                    keep_an_admin(txn).await?;
                     let after = json!({"full_name": m.full_name, "email": m.email, "role": m.role, "unit_id": m.unit_id});
                     if before != after {
                         record(
@@ -236,6 +253,7 @@ impl Store {
                     am.disabled = Set(disabled);
                     am.updated_at = Set(Utc::now());
                     am.update(txn).await?;
+                    keep_an_admin(txn).await?;
                     if disabled {
                         session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(txn).await?;
                     }
@@ -259,7 +277,8 @@ impl Store {
         Ok(())
     }
 
-    /// Set a new password (by an admin or the user), end every session of the user and unlock.
+    /// Set a new password (by an admin or the user) and end every session of the user; a reset
+    /// by someone else also revokes the user's API tokens.
     pub async fn set_password(&self, ctx: &AuditCtx, username: &str, password: &str) -> Result<(), StoreError> {
         check_new_password(password).map_err(|m| StoreError::invalid("password", m))?;
         let u = self.user_by_name(username).await?;
@@ -277,10 +296,29 @@ impl Store {
                     am.updated_at = Set(Utc::now());
                     am.update(txn).await?;
                     session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(txn).await?;
+                    // a reset by someone else (an administrator) also ends the user's API tokens:
+                    // whoever knew the old password may have made one
+                    let mut revoked = 0;
+                    if ctx.actor_id != Some(id) {
+                        revoked = api_token::Entity::update_many()
+                            .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
+                            .filter(api_token::Column::UserId.eq(id))
+                            .filter(api_token::Column::RevokedAt.is_null())
+                            .exec(txn)
+                            .await?
+                            .rows_affected;
+                    }
                     record(
                         txn,
                         &ctx,
-                        AuditEntry { action: "user.password", object_type: "user", object_id: Some(name), unit_id, ..Default::default() },
+                        AuditEntry {
+                            action: "user.password",
+                            object_type: "user",
+                            object_id: Some(name),
+                            unit_id,
+                            after: Some(json!({"tokens_revoked": revoked})),
+                            ..Default::default()
+                        },
                     )
                     .await
                 })
@@ -322,34 +360,25 @@ impl Store {
             Err(e) => return Err(e),
         };
         let ctx = AuditCtx { actor_id: Some(u.id), actor_name: u.username.clone(), ip: ip.clone() };
-        if let Some(until) = u.locked_until.filter(|t| *t > now) {
-            burn_password_time(password);
-            return Ok(Err(LoginError::Locked(until)));
-        }
         let ok = verify_password(password, &u.password_hash);
         if ok && u.disabled {
             return Ok(Err(LoginError::Disabled));
         }
         let Some(actor) = actor_of(&u) else { return Ok(Err(LoginError::Disabled)) };
         if !ok {
-            let failed = u.failed_logins + 1;
-            let lock = failed >= MAX_FAILED_LOGINS;
-            let until = now + LOCKOUT;
+            let failed = u.failed_logins.saturating_add(1);
             let (id, name, unit_id) = (u.id, u.username.clone(), u.unit_id);
             self.db
                 .transaction::<_, (), StoreError>(|txn| {
                     Box::pin(async move {
                         let mut am = u.into_active_model();
-                        am.failed_logins = Set(if lock { 0 } else { failed });
-                        if lock {
-                            am.locked_until = Set(Some(until));
-                        }
+                        am.failed_logins = Set(failed);
                         am.update(txn).await?;
                         record(
                             txn,
                             &ctx,
                             AuditEntry {
-                                action: if lock { "auth.lockout" } else { "auth.login_failed" },
+                                action: "auth.login_failed",
                                 object_type: "user",
                                 object_id: Some(name),
                                 unit_id,
@@ -361,7 +390,7 @@ impl Store {
                     })
                 })
                 .await?;
-            return Ok(if lock { Err(LoginError::Locked(until)) } else { Err(LoginError::Invalid) });
+            return Ok(Err(LoginError::Invalid));
         }
         let secret = new_secret("");
         let digest_ = digest(&secret);
@@ -403,7 +432,7 @@ impl Store {
     pub async fn session_actor(&self, secret: &str) -> Result<Option<(Actor, Option<String>)>, StoreError> {
         let now = Utc::now();
         let Some(s) = session::Entity::find_by_id(digest(secret)).one(&self.db).await? else { return Ok(None) };
-        if s.expires_at <= now {
+        if s.expires_at <= now || s.created_at + SESSION_MAX <= now {
             session::Entity::delete_by_id(s.id_digest).exec(&self.db).await?;
             return Ok(None);
         }
@@ -412,9 +441,10 @@ impl Store {
             return Ok(None);
         }
         if now - s.last_seen_at > Duration::minutes(1) {
+            let s_created = s.created_at;
             let mut am = s.into_active_model();
             am.last_seen_at = Set(now);
-            am.expires_at = Set(now + SESSION_IDLE);
+            am.expires_at = Set((now + SESSION_IDLE).min(s_created + SESSION_MAX));
             am.update(&self.db).await?;
         }
         Ok(actor_of(&u).map(|a| (a, u.locale.clone())))
@@ -444,8 +474,26 @@ impl Store {
         Ok(())
     }
 
-    /// Create an API token for a user; the secret is returned once and stored as a digest.
+    /// Create an API token for a user that never expires; see [`Store::create_token_until`].
     pub async fn create_token(&self, ctx: &AuditCtx, username: &str, name: &str) -> Result<String, StoreError> {
+        self.create_token_until(ctx, username, name, None).await
+    }
+
+    /// Create an API token for a user, valid until `expires_at` (none: until revoked); the
+    /// secret is returned once and stored as a digest.
+    pub async fn create_token_until(
+        &self,
+        ctx: &AuditCtx,
+        username: &str,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<String, StoreError> {
+        if expires_at.is_some_and(|e| e <= Utc::now()) {
+            return Err(StoreError::invalid(
+                "expires",
+                Msg::new("Ngày hết hạn phải ở tương lai.", "The expiry must be in the future."),
+            ));
+        }
         let u = self.user_by_name(username).await?;
         let secret = new_secret("pxt_");
         let d = digest(&secret);
@@ -459,6 +507,7 @@ impl Store {
                         name: Set(name.clone()),
                         token_digest: Set(d),
                         created_at: Set(Utc::now()),
+                        expires_at: Set(expires_at),
                         ..Default::default()
                     }
                     .insert(txn)
@@ -471,7 +520,7 @@ impl Store {
                             object_type: "user",
                             object_id: Some(u.username.clone()),
                             unit_id: u.unit_id,
-                            after: Some(json!({"name": name})),
+                            after: Some(json!({"name": name, "expires_at": expires_at})),
                             ..Default::default()
                         },
                     )
@@ -482,7 +531,69 @@ impl Store {
         Ok(secret)
     }
 
-    /// The actor behind a Bearer token, if the token is not revoked and the user enabled.
+    /// Tokens of one user (`Some(id)`) or of everyone, newest first; revoked ones included.
+    pub async fn list_tokens(&self, user_id: Option<i64>) -> Result<Vec<TokenView>, StoreError> {
+        let mut q = api_token::Entity::find().order_by_desc(api_token::Column::Id);
+        if let Some(id) = user_id {
+            q = q.filter(api_token::Column::UserId.eq(id));
+        }
+        let tokens = q.all(&self.db).await?;
+        let users = user::Entity::find().all(&self.db).await?;
+        Ok(tokens
+            .into_iter()
+            .map(|t| TokenView {
+                id: t.id,
+                user_id: t.user_id,
+                username: users.iter().find(|u| u.id == t.user_id).map(|u| u.username.clone()).unwrap_or_default(),
+                name: t.name,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
+                expires_at: t.expires_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect())
+    }
+
+    /// Revoke one token. `owner`: when given, the token must be that user's (a user revoking
+    /// their own); `None` for an administrator. Revoking a revoked token changes nothing.
+    pub async fn revoke_token(&self, ctx: &AuditCtx, token_id: i64, owner: Option<i64>) -> Result<TokenView, StoreError> {
+        let t = api_token::Entity::find_by_id(token_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        if owner.is_some_and(|o| o != t.user_id) {
+            return Err(StoreError::NotFound);
+        }
+        let u = user::Entity::find_by_id(t.user_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        if t.revoked_at.is_none() {
+            let ctx = ctx.clone();
+            let (name, uname, unit_id) = (t.name.clone(), u.username.clone(), u.unit_id);
+            let t = t.clone();
+            self.db
+                .transaction::<_, (), StoreError>(|txn| {
+                    Box::pin(async move {
+                        let mut am = t.into_active_model();
+                        am.revoked_at = Set(Some(Utc::now()));
+                        am.update(txn).await?;
+                        record(
+                            txn,
+                            &ctx,
+                            AuditEntry {
+                                action: "token.revoke",
+                                object_type: "user",
+                                object_id: Some(uname),
+                                unit_id,
+                                after: Some(json!({"token_id": token_id, "name": name})),
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                    })
+                })
+                .await?;
+        }
+        self.list_tokens(Some(u.id)).await?.into_iter().find(|v| v.id == token_id).ok_or(StoreError::NotFound)
+    }
+
+    /// The actor behind a Bearer token, if the token is neither revoked nor expired and the
+    /// user enabled.
     pub async fn token_actor(&self, secret: &str) -> Result<Option<Actor>, StoreError> {
         let Some(t) = api_token::Entity::find()
             .filter(api_token::Column::TokenDigest.eq(digest(secret)))
@@ -492,6 +603,9 @@ impl Store {
         else {
             return Ok(None);
         };
+        if t.expires_at.is_some_and(|e| e <= Utc::now()) {
+            return Ok(None);
+        }
         let Some(u) = user::Entity::find_by_id(t.user_id).one(&self.db).await? else { return Ok(None) };
         if u.disabled {
             return Ok(None);
@@ -504,6 +618,27 @@ impl Store {
         }
         Ok(actor_of(&u))
     }
+}
+
+/// Refuse a change (its transaction rolls back) that leaves no enabled administrator: nobody
+/// could then manage users, periods or frameworks without the command line.
+async fn keep_an_admin(txn: &sea_orm::DatabaseTransaction) -> Result<(), StoreError> {
+    use sea_orm::PaginatorTrait;
+    let admins = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Disabled.eq(false))
+        .count(txn)
+        .await?;
+    if admins == 0 {
+        return Err(StoreError::invalid(
+            "role",
+            Msg::new(
+                "Đây là quản trị viên duy nhất còn hoạt động: không thể đổi vai trò hay khoá tài khoản này. Hãy tạo hoặc mở lại một quản trị viên khác trước.",
+                "This is the only active administrator: its role cannot be changed nor the account disabled. Create or enable another administrator first.",
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn view(u: &user::Model, units: &[unit::Model]) -> UserView {

@@ -25,9 +25,23 @@ struct Login {
 }
 
 /// Only local paths are followed after sign-in (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+/// Where to go after signing in: only a path of this site. Browsers drop tabs and newlines
+/// from a URL and read `\\` as `/`, so `/\t/evil.example` is `//evil.example` to them: refuse
+/// anything but printable ASCII without a backslash, and any scheme-relative start.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/%2f")
+                && !n.starts_with("/%2F")
+                && !n.starts_with("/%5c")
+                && !n.starts_with("/%5C")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+                && n.len() <= 2048 =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -72,13 +86,20 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form
         *r.status_mut() = status;
         r
     };
-    // only failures count against an address (see ratelimit)
-    if state.login_limiter.blocked(&ip) {
-        return Ok(fail(ctx.t("login.throttled").to_string(), StatusCode::TOO_MANY_REQUESTS));
+    // Only failures count (ratelimit::Throttle): per (account typed, address) — the same for an
+    // account that exists and one that does not, so the answer tells nothing — and per address
+    // with a higher threshold. Nobody elsewhere can lock an account out.
+    let account_key = format!("{}|{ip}", parindex_core::text::fold(f.username.trim()));
+    let wait = state.login_throttle.wait(&account_key).max(state.address_throttle.wait(&ip));
+    if !wait.is_zero() {
+        state.metrics.login_failed();
+        let msg = format!("{} {}", ctx.t("login.throttled"), wait.as_secs().max(1));
+        return Ok(fail(msg, StatusCode::TOO_MANY_REQUESTS));
     }
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
     match state.store.login(&f.username, &f.password, ctx.ip.clone(), ua).await? {
         Ok((secret, _actor)) => {
+            state.login_throttle.clear(&account_key);
             let mut r = Redirect::to(&next).into_response();
             r.headers_mut().insert(
                 header::SET_COOKIE,
@@ -88,15 +109,10 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form
         }
         Err(e) => {
             state.metrics.login_failed();
-            state.login_limiter.allow(&ip);
-            let msg = match e {
-                LoginError::Invalid | LoginError::Disabled => ctx.t("login.invalid").to_string(),
-                LoginError::Locked(until) => {
-                    let local = until + chrono::Duration::hours(7);
-                    format!("{} {}", ctx.t("login.locked"), local.format("%H:%M %d/%m/%Y"))
-                }
-            };
-            Ok(fail(msg, StatusCode::UNAUTHORIZED))
+            state.login_throttle.fail(&account_key);
+            state.address_throttle.fail(&ip);
+            let (LoginError::Invalid | LoginError::Disabled) = e;
+            Ok(fail(ctx.t("login.invalid").to_string(), StatusCode::UNAUTHORIZED))
         }
     }
 }

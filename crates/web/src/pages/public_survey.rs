@@ -145,8 +145,9 @@ async fn submit(
     if by_invitation(&p) {
         return Ok(render_note(&ctx, &p.unit.unit_name, Note::InvitationOnly));
     }
+    // the per-address limit counts stored responses only: a refused form costs nothing
     let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
-    if !state.survey_limiter.allow(&ip) {
+    if state.survey_limiter.blocked(&ip) {
         return Err(AppError::TooManyRequests);
     }
     let mut raw = Raw::new();
@@ -166,16 +167,22 @@ async fn submit(
             return Ok(render_form(&ctx, &p, format!("/k/{key}"), channel, raw, errors, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    // the same answers from the same address and device within a day: told, not counted twice
+    // the same answers from the same address and device within a day: told, not counted twice.
+    // The digest is of the answers as understood (canonical: question order, no unknown fields,
+    // whatever the channel), not of the posted bytes, which a resend can reorder or pad.
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let digest = hex::encode(Sha256::digest(format!("{key}\n{ip}\n{ua}\n{}", String::from_utf8_lossy(&body)).as_bytes()));
+    let canonical = parindex_store::repo::surveys::answers_json(&answers);
+    let digest = hex::encode(Sha256::digest(format!("{key}\n{ip}\n{ua}\n{canonical}").as_bytes()));
     if !state.recent_responses.first_time(&digest) {
         return Ok(Redirect::to(&format!("/k/{key}/cam-on?trung=1")).into_response());
     }
     let keys = count_keys(&p.questionnaire, &answers);
     let response = parindex_store::repo::surveys::ResponseIn { unit_id: p.unit.unit_id, channel: channel.clone(), answers, keys };
     match state.ingest.submit(p.survey.id, response).await {
-        Ok(()) => Ok(Redirect::to(&format!("/k/{key}/cam-on")).into_response()),
+        Ok(()) => {
+            state.survey_limiter.allow(&ip);
+            Ok(Redirect::to(&format!("/k/{key}/cam-on")).into_response())
+        }
         Err(e) => {
             state.recent_responses.forget(&digest);
             match e {
@@ -259,7 +266,7 @@ async fn token_form(State(state): State<AppState>, ctx: Ctx, Path(token): Path<S
 /// only as its time. If storing fails the token is given back.
 async fn token_submit(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, body: Bytes) -> Result<Response, AppError> {
     let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
-    if !state.survey_limiter.allow(&ip) {
+    if state.survey_limiter.blocked(&ip) {
         return Err(AppError::TooManyRequests);
     }
     let Some(key) = state.store.token_target(&token).await? else {
@@ -287,7 +294,10 @@ async fn token_submit(State(state): State<AppState>, ctx: Ctx, Path(token): Path
     let keys = count_keys(&p.questionnaire, &answers);
     let response = parindex_store::repo::surveys::ResponseIn { unit_id: p.unit.unit_id, channel: "token".into(), answers, keys };
     match state.ingest.submit(p.survey.id, response).await {
-        Ok(()) => Ok(render_note(&ctx, &p.unit.unit_name, Note::Thanks)),
+        Ok(()) => {
+            state.survey_limiter.allow(&ip);
+            Ok(render_note(&ctx, &p.unit.unit_name, Note::Thanks))
+        }
         Err(e) => {
             state.store.release_token(&token).await?;
             match e {
