@@ -209,7 +209,17 @@ enum TokenCmd {
         /// A name to recognise the token by.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days until it expires (default: valid until revoked).
+        #[arg(long)]
+        days: Option<u32>,
     },
+    /// List API tokens (of one user, or of everyone): id, user, name, dates, state. Never secrets.
+    List {
+        #[arg(long)]
+        username: Option<String>,
+    },
+    /// Revoke an API token by its id (from `token list`).
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -418,11 +428,15 @@ fn store_err(e: StoreError) -> anyhow::Error {
 async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     let default_dir = if demo { PathBuf::from("parindex-demo") } else { default_data_dir() };
     let (store, file, dir) = open_store(cli_config, &args.db, default_dir).await?;
+    let bind = args.bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
+    // the port first: a taken port is said at once, not after seeding the demo (#15)
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| {
+        format!("không mở được cổng {bind} (có thể đang có chương trình khác dùng; chọn cổng khác bằng --bind) / cannot listen on {bind} (is another program using it? choose another with --bind)")
+    })?;
     if demo {
         println!("Đang chuẩn bị tỉnh mẫu (lần đầu mất khoảng 20 giây)… / preparing the demo province (about 20 s the first time)…");
         parindex_demo::seed(&store).await.context("seeding the demo province")?;
     }
-    let bind = args.bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
     let public_url = args.public_url.or(file.public_url.clone());
     let config = WebConfig {
         cookie_secure: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
@@ -432,8 +446,19 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
         demo_banner: demo,
         files_dir: dir.join("files"),
         export_keep_days: file.export_keep_days.unwrap_or(7).max(1),
+        metrics_token: std::env::var("PARINDEX_METRICS_TOKEN").ok().or(file.metrics_token.clone()).filter(|t| !t.is_empty()),
+        metrics_allow: match &file.metrics_allow {
+            Some(list) => list
+                .iter()
+                .map(|a| a.parse().with_context(|| format!("metrics_allow: “{a}” is not an IP address")))
+                .collect::<anyhow::Result<Vec<std::net::IpAddr>>>()?,
+            None => WebConfig::default().metrics_allow,
+        },
+        ..WebConfig::default()
     };
-    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    if let Some(rows) = file.import_max_rows {
+        parindex_reports::workbook::set_max_rows(rows);
+    }
     let addr = listener.local_addr()?;
     let url = public_url.unwrap_or_else(|| format!("http://{addr}"));
     println!("Dữ liệu / data: {}", dir.display());
@@ -569,11 +594,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Token { cmd: TokenCmd::Create { username, name }, db } => {
+        Command::Token { cmd, db } => {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
-            let token = store.create_token(&AuditCtx::system("cli"), &username, &name).await.map_err(store_err)?;
-            println!("{token}");
-            eprintln!("(shown once; use it as: Authorization: Bearer <token>)");
+            let ctx = AuditCtx::system("cli");
+            match cmd {
+                TokenCmd::Create { username, name, days } => {
+                    let expires = days.filter(|d| *d > 0).map(|d| chrono::Utc::now() + chrono::Duration::days(d as i64));
+                    let token = store.create_token_until(&ctx, &username, &name, expires).await.map_err(store_err)?;
+                    println!("{token}");
+                    eprintln!("(shown once; use it as: Authorization: Bearer <token>)");
+                }
+                TokenCmd::List { username } => {
+                    let user = match username {
+                        Some(u) => Some(store.get_user_by_name(&u).await.map_err(store_err)?.id),
+                        None => None,
+                    };
+                    let now = chrono::Utc::now();
+                    println!("id\tuser\tname\tcreated\tlast_used\texpires\tstate");
+                    let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into());
+                    for t in store.list_tokens(user).await.map_err(store_err)? {
+                        let state = if t.revoked_at.is_some() {
+                            "revoked"
+                        } else if t.expires_at.is_some_and(|e| e <= now) {
+                            "expired"
+                        } else {
+                            "active"
+                        };
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+                            t.id,
+                            t.username,
+                            t.name,
+                            date(Some(t.created_at)),
+                            date(t.last_used_at),
+                            date(t.expires_at)
+                        );
+                    }
+                }
+                TokenCmd::Revoke { id } => {
+                    let t = store.revoke_token(&ctx, id, None).await.map_err(store_err)?;
+                    println!("revoked token {} ({}) of {}", t.id, t.name, t.username);
+                }
+            }
         }
         Command::Backup { file, db } => {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;

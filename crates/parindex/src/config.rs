@@ -21,6 +21,12 @@ pub struct FileConfig {
     /// SMTP relay for e-mailing inbox notices (plain SMTP, no authentication), e.g.
     /// `smtp = { host = "mail.sonla.gov.vn", port = 25, from = "cchc@sonla.gov.vn" }`.
     pub smtp: Option<SmtpConfig>,
+    /// `/metrics` for `Authorization: Bearer <metrics_token>` (also `PARINDEX_METRICS_TOKEN`)…
+    pub metrics_token: Option<String>,
+    /// …or from these addresses (default `["127.0.0.1", "::1"]`).
+    pub metrics_allow: Option<Vec<String>>,
+    /// Data rows one import file may hold (units, self-scores, frameworks; default 100,000).
+    pub import_max_rows: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -36,7 +36,7 @@ impl Cell {
 /// CSV with a BOM, `\n` line ends, cells quoted when needed.
 pub fn grid_csv(header: &[String], rows: &[Vec<Cell>]) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    let line = |cells: Vec<String>| cells.into_iter().map(|c| crate::responses::csv_cell(&c).into_owned()).collect::<Vec<_>>().join(",");
+    let line = |cells: Vec<String>| crate::csv_out::line(cells);
     out.push_str(&line(header.to_vec()));
     out.push('\n');
     for r in rows {

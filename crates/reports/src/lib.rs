@@ -4,6 +4,7 @@
 pub mod charts;
 #[doc(hidden)]
 pub mod crafted;
+pub mod csv_out;
 pub mod document;
 pub mod docx;
 pub mod evidence;

@@ -290,20 +290,8 @@ pub fn export_header(q: &Questionnaire) -> Vec<String> {
     h
 }
 
-/// A CSV cell, quoted when it must be (RFC 4180); a leading `=`, `+`, `-`, `@` of a text is
-/// prefixed with `'` so that spreadsheets do not run it as a formula.
-pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    let risky = s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err());
-    if !risky && !s.contains([',', '"', '\n', '\r']) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let s = if risky { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', '"', '\n', '\r']) {
-        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
-    } else {
-        std::borrow::Cow::Owned(s)
-    }
-}
+/// A CSV cell: see [`crate::csv_out::cell`], the one rule every CSV export uses.
+pub use crate::csv_out::cell as csv_cell;
 
 #[cfg(test)]
 mod tests {

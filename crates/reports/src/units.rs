@@ -134,16 +134,7 @@ fn record_cells(r: &UnitRecord) -> [String; 9] {
 
 /// CSV in UTF-8 with a BOM (so that Excel opens Vietnamese correctly).
 pub fn units_csv(records: &[UnitRecord]) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(COLUMNS.iter().map(|c| c.key));
-        for r in records {
-            let _ = w.write_record(record_cells(r));
-        }
-        let _ = w.flush();
-    }
-    out
+    crate::csv_out::document(COLUMNS.iter().map(|c| c.key.to_string()), records.iter().map(record_cells))
 }
 
 /// An XLSX workbook: the units sheet (frozen header, filters, drop-down for kinds) and a help

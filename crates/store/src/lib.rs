@@ -34,7 +34,9 @@ impl Store {
                 o.create_if_missing(true)
                     .foreign_keys(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    // FULL: a commit is on disk (the WAL fsynced) before it is acknowledged, so an
+                    // acknowledged survey answer survives a power cut, not only a crash (#15)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
             });
         } else {
@@ -63,6 +65,20 @@ impl Store {
     /// A cheap round trip for `/readyz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;
+        Ok(())
+    }
+
+    /// A real write, committed: one row of `write_probe` set to now. `/readyz` calls it (at
+    /// most every few seconds) so that a full disk or a read-only database shows as not ready.
+    pub async fn write_probe(&self) -> Result<(), StoreError> {
+        let now = chrono::Utc::now();
+        let sql = match self.backend() {
+            DatabaseBackend::Postgres => "INSERT INTO write_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            _ => "INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+        };
+        let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(self.backend(), sql, [now.into()])).await?;
+        txn.commit().await?;
         Ok(())
     }
 

@@ -30,7 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0017AdjustmentsAndActions),
             Box::new(M0018AssessmentReports),
             Box::new(M0019ExportJobs),
-            Box::new(M0020TokenExpiry),
+            Box::new(M0020Hardening),
         ]
     }
 }
@@ -1116,22 +1116,28 @@ impl MigrationTrait for M0019ExportJobs {
     }
 }
 
-/// Issue #15: API tokens may expire (`expires_at`, none = never).
-pub struct M0020TokenExpiry;
+/// Issue #15: API tokens may expire (`expires_at`, none = never); a one-row table that
+/// `/readyz` writes to, to know that writes succeed (`Store::write_probe`).
+pub struct M0020Hardening;
 
-impl MigrationName for M0020TokenExpiry {
+impl MigrationName for M0020Hardening {
     fn name(&self) -> &str {
-        "m0020_token_expiry"
+        "m0020_hardening"
     }
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for M0020TokenExpiry {
+impl MigrationTrait for M0020Hardening {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("api_tokens").add_column(&mut timestamp_with_time_zone_null("expires_at")).to_owned()).await
+        m.alter_table(Table::alter().table("api_tokens").add_column(&mut timestamp_with_time_zone_null("expires_at")).to_owned()).await?;
+        m.create_table(
+            Table::create().table("write_probe").col(integer("id").primary_key()).col(timestamp_with_time_zone("at")).to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("write_probe").to_owned()).await?;
         m.alter_table(Table::alter().table("api_tokens").drop_column("expires_at").to_owned()).await
     }
 }

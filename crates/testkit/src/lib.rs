@@ -11,6 +11,7 @@ pub mod browser;
 pub mod demo;
 pub mod fixture;
 pub mod office;
+pub mod surveys;
 
 use std::net::SocketAddr;
 
@@ -67,6 +68,11 @@ fn with_db_name(admin_url: &str, name: &str) -> String {
 }
 
 impl TestDb {
+    /// A SQLite database in `dir` (which the caller keeps and removes).
+    pub fn sqlite_in(dir: &std::path::Path) -> TestDb {
+        TestDb { url: parindex_store::sqlite_url_for_dir(dir), _dir: None, pg: None }
+    }
+
     pub async fn fresh(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {
@@ -141,11 +147,30 @@ impl TestApp {
         Self::serve(db, store, parindex_demo::DEMO_PASSWORD).await
     }
 
+    /// Like [`TestApp::spawn`], with the server's settings changed by `config`.
+    pub async fn spawn_with(backend: Backend, config: impl FnOnce(&mut WebConfig)) -> TestApp {
+        let db = TestDb::fresh(backend).await;
+        Self::spawn_on(db, config).await
+    }
+
+    /// The basic fixture on a given database (e.g. SQLite in a directory of the test's choice).
+    pub async fn spawn_on(db: TestDb, config: impl FnOnce(&mut WebConfig)) -> TestApp {
+        let store = db.store().await;
+        fixture::seed(&store).await;
+        Self::serve_with(db, store, fixture::PASSWORD, config).await
+    }
+
     async fn serve(db: TestDb, store: Store, password: &'static str) -> TestApp {
+        Self::serve_with(db, store, password, |_| {}).await
+    }
+
+    async fn serve_with(db: TestDb, store: Store, password: &'static str, config: impl FnOnce(&mut WebConfig)) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let files = tempfile::tempdir().expect("files dir");
-        let state = AppState::new(store.clone(), WebConfig { files_dir: files.path().to_path_buf(), ..WebConfig::default() });
+        let mut cfg = WebConfig { files_dir: files.path().to_path_buf(), ..WebConfig::default() };
+        config(&mut cfg);
+        let state = AppState::new(store.clone(), cfg);
         let server = tokio::spawn(async move {
             let _ = parindex_web::serve(listener, state).await;
         });

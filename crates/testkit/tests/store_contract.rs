@@ -62,7 +62,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0017_adjustments_and_actions",
             "m0018_assessment_reports",
             "m0019_export_jobs",
-            "m0020_token_expiry",
+            "m0020_hardening",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();

@@ -3,6 +3,7 @@
 
 use parindex_core::{Action, Actor, Resource, can};
 use parindex_testkit::fixture::{PASSWORD, USERS};
+use parindex_testkit::surveys::open_sipas_run;
 use parindex_testkit::{TestApp, backend_tests};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -2244,42 +2245,6 @@ backend_tests!(questionnaires_import_publish_version_and_denials, |b| async move
     let actions: Vec<&str> = audit.entries.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"questionnaire.import") && actions.contains(&"questionnaire.publish"), "{actions:?}");
 });
-
-/// The SIPAS sample imported and published by the reform office, and a survey of it opened
-/// for the fixture's communes: (the survey page's path, its id). Opening is first refused
-/// while the questionnaire is a draft, and refused to every other role.
-async fn open_sipas_run(app: &TestApp, sec: &reqwest::Client) -> (String, i64) {
-    let sample = std::fs::read(format!("{}/../../surveys/samples/sipas-2026.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let r = sec
-        .post(app.url("/surveys/import"))
-        .multipart(Form::new().part("file", Part::bytes(sample).file_name("sipas-2026.yaml")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    // opening a survey needs a published questionnaire: refused, every problem shown
-    let form = [
-        ("code", "KS-2026"),
-        ("name", "Khảo sát 2026"),
-        ("questionnaire", "MAU-SIPAS-2026"),
-        ("year", "2026"),
-        ("quota", "150"),
-        ("kind_commune", "1"),
-    ];
-    let r = sec.post(app.url("/surveys/runs")).form(&form).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("Chỉ phiếu đã công bố"));
-    sec.post(app.url("/surveys/MAU-SIPAS-2026/publish")).send().await.unwrap();
-    for user in ["officer.a", "appraiser", "viewer"] {
-        let c = app.login(user).await;
-        assert_eq!(c.post(app.url("/surveys/runs")).form(&form).send().await.unwrap().status(), 403, "{user}");
-    }
-    let r = sec.post(app.url("/surveys/runs")).form(&form).send().await.unwrap();
-    assert_eq!(r.status(), 303);
-    let run_url = r.headers()["location"].to_str().unwrap().to_string();
-    let run_id: i64 = run_url.rsplit('/').next().unwrap().parse().unwrap();
-    (run_url, run_id)
-}
 
 backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
     let app = TestApp::spawn(b).await;

@@ -177,11 +177,17 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     let query = req.uri().query().map(str::to_string);
     req.extensions_mut().insert(ctx.clone());
     let resp = next.run(req).await;
-    match resp.extensions().get::<AppError>() {
+    let mut resp = match resp.extensions().get::<AppError>() {
         Some(err) => crate::error::render(&ctx, &path, query.as_deref(), err.clone()),
         None if resp.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             crate::error::render(&ctx, &path, query.as_deref(), AppError::PayloadTooLarge)
         }
         None => resp,
+    };
+    // what a signed-in person sees (pages, exports, API answers) is never kept by a browser or
+    // a shared proxy (issue #15); public pages set their own caching
+    if ctx.actor.is_some() {
+        resp.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     }
+    resp
 }

@@ -47,6 +47,7 @@ pub fn flash_key(done: &str) -> Option<&'static str> {
         ("password_changed", "flash.password_changed"),
         ("reply_saved", "flash.reply_saved"),
         ("groups_saved", "flash.groups_saved"),
+        ("token_revoked", "flash.token_revoked"),
     ];
     KEYS.iter().find(|(d, _)| *d == done).map(|(_, k)| *k)
 }

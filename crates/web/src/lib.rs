@@ -60,6 +60,13 @@ pub struct WebConfig {
     pub files_dir: std::path::PathBuf,
     /// Days the file of a background export is kept (`pages::jobs::sweep`).
     pub export_keep_days: u32,
+    /// A client that has not sent its request's headers within this time is disconnected
+    /// (idle half-open connections cannot pile up).
+    pub header_read_timeout: std::time::Duration,
+    /// `/metrics` for a request with `Authorization: Bearer <this>`…
+    pub metrics_token: Option<String>,
+    /// …or from one of these addresses (default: loopback only).
+    pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -72,6 +79,9 @@ impl Default for WebConfig {
             demo_banner: false,
             files_dir: std::env::temp_dir().join("parindex-files"),
             export_keep_days: 7,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            metrics_token: None,
+            metrics_allow: vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()],
         }
     }
 }
@@ -159,9 +169,47 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve until Ctrl-C / SIGTERM.
+/// Serve until Ctrl-C / SIGTERM: HTTP/1.1 connections with a header-read timeout
+/// (`WebConfig::header_read_timeout`), the client's address as `ConnectInfo`, and on shutdown
+/// the open connections finished (for at most 30 s).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service;
+    let header_timeout = state.config.header_read_timeout;
+    let mut make = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            conn = listener.accept() => {
+                let (stream, remote) = match conn {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // out of file descriptors and the like: wait a little rather than spin
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let Ok(svc) = make.call(remote).await;
+                let conn = http.serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(svc));
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

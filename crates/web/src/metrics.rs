@@ -1,5 +1,11 @@
 //! Health, readiness and Prometheus metrics. Counters are plain atomics: requests by status
 //! class, and total request time, enough for alerting without another dependency.
+//!
+//! `/readyz` is ready only when the database answers **and accepts a write**: a committed write
+//! to `write_probe` at most every [`PROBE_EVERY`] (between probes the last result stands), so a
+//! full disk or a read-only database takes the server out of a load balancer (issue #15).
+//! `/metrics` answers only a configured bearer token (`metrics_token`) or a request from an
+//! allowed address (`metrics_allow`; loopback by default); anyone else gets 404.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -13,11 +19,17 @@ use axum::routing::get;
 
 use crate::AppState;
 
+/// How often `/readyz` really writes.
+pub const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Default)]
 pub struct Metrics {
     by_class: [AtomicU64; 5],
     micros: AtomicU64,
     logins_failed: AtomicU64,
+    /// The last write probe: when, and whether it succeeded.
+    probe: std::sync::Mutex<Option<(Instant, bool)>>,
+    probe_lock: tokio::sync::Mutex<()>,
 }
 
 impl Metrics {
@@ -44,16 +56,53 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
-            tracing::error!("readiness check failed: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
+    if let Err(e) = state.store.ping().await {
+        tracing::error!("readiness check failed: {e}");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
     }
+    if !writes_succeed(&state).await {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database refuses writes").into_response();
+    }
+    "ready".into_response()
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// The write probe's result, probing again when the last one is older than [`PROBE_EVERY`]
+/// (one probe at a time; concurrent callers wait for it).
+pub async fn writes_succeed(state: &AppState) -> bool {
+    let fresh = |m: &Metrics| m.probe.lock().unwrap_or_else(|p| p.into_inner()).filter(|(at, _)| at.elapsed() < PROBE_EVERY).map(|(_, ok)| ok);
+    if let Some(ok) = fresh(&state.metrics) {
+        return ok;
+    }
+    let _one = state.metrics.probe_lock.lock().await;
+    if let Some(ok) = fresh(&state.metrics) {
+        return ok;
+    }
+    let ok = match state.store.write_probe().await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!("write probe failed: {e}");
+            false
+        }
+    };
+    *state.metrics.probe.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), ok));
+    ok
+}
+
+/// Whether this request may read `/metrics`: the configured token, or an allowed address.
+fn metrics_allowed(state: &AppState, ctx: &crate::ctx::Ctx, headers: &axum::http::HeaderMap) -> bool {
+    if let Some(t) = &state.config.metrics_token {
+        let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        if given.is_some_and(|g| parindex_core::secret::digest(g) == parindex_core::secret::digest(t)) {
+            return true;
+        }
+    }
+    ctx.ip.as_deref().and_then(|ip| ip.parse::<std::net::IpAddr>().ok()).is_some_and(|ip| state.config.metrics_allow.contains(&ip))
+}
+
+async fn metrics(State(state): State<AppState>, ctx: crate::ctx::Ctx, headers: axum::http::HeaderMap) -> Response {
+    if !metrics_allowed(&state, &ctx, &headers) {
+        return crate::error::AppError::NotFound.into_response();
+    }
     let m = &state.metrics;
     let mut out =
         String::from("# HELP parindex_http_requests_total HTTP requests by status class.\n# TYPE parindex_http_requests_total counter\n");

@@ -118,6 +118,82 @@ pub async fn update(
     Ok(Json(u.into()))
 }
 
+/// An API token (never its secret).
+#[derive(Serialize, ToSchema)]
+pub struct ApiToken {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// None: valid until revoked.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<parindex_store::repo::users::TokenView> for ApiToken {
+    fn from(t: parindex_store::repo::users::TokenView) -> Self {
+        ApiToken {
+            id: t.id,
+            username: t.username,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiTokenInput {
+    pub name: String,
+    /// When it stops working; absent: until revoked.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiCreatedToken {
+    pub token: ApiToken,
+    /// The secret, shown this once: `Authorization: Bearer <secret>`.
+    pub secret: String,
+}
+
+/// The caller's own API tokens (an administrator: everyone's), newest first.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "users", responses((status = 200, body = Vec<ApiToken>), (status = 401, body = crate::api::ApiError)))]
+pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<ApiToken>>, AppError> {
+    let a = ctx.require(Action::ManageOwnAccount, Resource::System)?;
+    let all = parindex_core::can(Some(a), Action::ManageUsers, Resource::System);
+    Ok(Json(state.store.list_tokens((!all).then_some(a.user_id)).await?.into_iter().map(ApiToken::from).collect()))
+}
+
+/// Create an API token for the caller.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "users", request_body = ApiTokenInput,
+    responses((status = 201, body = ApiCreatedToken), (status = 401, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<ApiTokenInput>,
+) -> Result<(StatusCode, Json<ApiCreatedToken>), AppError> {
+    let a = ctx.require(Action::ManageOwnAccount, Resource::System)?.clone();
+    let secret = state.store.create_token_until(&ctx.audit(), &a.username, &b.name, b.expires_at).await?;
+    let token = state.store.list_tokens(Some(a.user_id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(ApiCreatedToken { token: token.into(), secret })))
+}
+
+/// Revoke a token: one's own (an administrator: anyone's). Another user's token is not found.
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiToken), (status = 401, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<ApiToken>, AppError> {
+    let a = ctx.require(Action::ManageOwnAccount, Resource::System)?.clone();
+    let all = parindex_core::can(Some(&a), Action::ManageUsers, Resource::System);
+    Ok(Json(state.store.revoke_token(&ctx.audit(), id, (!all).then_some(a.user_id)).await?.into()))
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/users", get(list).post(create)).route("/users/{username}", put(update))
+    Router::new()
+        .route("/users", get(list).post(create))
+        .route("/users/{username}", put(update))
+        .route("/tokens", get(tokens).post(create_token))
+        .route("/tokens/{id}/revoke", axum::routing::post(revoke_token))
 }

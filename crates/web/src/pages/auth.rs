@@ -132,6 +132,25 @@ async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, App
 struct Account {
     page: Page,
     error: Option<String>,
+    tokens: Vec<TokenRow>,
+    /// A token just created: shown once.
+    new_token: Option<String>,
+    token_error: Option<String>,
+}
+
+/// One API token on the account page.
+struct TokenRow {
+    id: i64,
+    name: String,
+    created: String,
+    last_used: String,
+    expires: String,
+    /// `active`, `revoked` or `expired`
+    state: &'static str,
+}
+
+fn vn_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(7)).format("%H:%M %d/%m/%Y").to_string()
 }
 
 #[derive(Deserialize)]
@@ -144,14 +163,47 @@ async fn account_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<D
 }
 
 async fn account(state: &AppState, ctx: &Ctx, error: Option<String>, done: Option<&str>) -> Result<Response, AppError> {
+    account_with(state, ctx, error, done, None, None).await
+}
+
+async fn account_with(
+    state: &AppState,
+    ctx: &Ctx,
+    error: Option<String>,
+    done: Option<&str>,
+    new_token: Option<String>,
+    token_error: Option<String>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(Action::ManageOwnAccount, Resource::System)?;
     let mut page = Page::new(ctx, state, ctx.t("account.title"), "/account").crumb(ctx.t("account.title"), "").flash_from(done);
     let me = state.store.get_user(actor.user_id).await?;
     if let Some(u) = page.user.as_mut() {
         u.full_name = me.full_name;
     }
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let mut r = render(&Account { page, error });
+    let now = chrono::Utc::now();
+    let never = ctx.t("tokens.never");
+    let tokens = state
+        .store
+        .list_tokens(Some(actor.user_id))
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            state: if t.revoked_at.is_some() {
+                "revoked"
+            } else if t.expires_at.is_some_and(|e| e <= now) {
+                "expired"
+            } else {
+                "active"
+            },
+            name: t.name,
+            created: vn_time(t.created_at),
+            last_used: t.last_used_at.map(vn_time).unwrap_or_else(|| never.to_string()),
+            expires: t.expires_at.map(vn_time).unwrap_or_else(|| never.to_string()),
+        })
+        .collect();
+    let status = if error.is_some() || token_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut r = render(&Account { page, error, tokens, new_token, token_error });
     *r.status_mut() = status;
     Ok(r)
 }
@@ -181,6 +233,44 @@ async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): Form<
     Ok(Redirect::to("/login?next=/account").into_response())
 }
 
+#[derive(Deserialize)]
+struct NewTokenForm {
+    name: String,
+    /// Days until it expires; empty or 0 = until revoked.
+    days: Option<String>,
+}
+
+/// Create an API token for oneself; the secret is shown once on the page.
+async fn create_token(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewTokenForm>) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::ManageOwnAccount, Resource::System)?.clone();
+    let days = match f.days.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => 0,
+        Some(d) => match d.parse::<u32>() {
+            Ok(n) if n <= 3650 => n,
+            _ => return account_with(&state, &ctx, None, None, None, Some(ctx.t("tokens.bad_days").into())).await,
+        },
+    };
+    let expires = (days > 0).then(|| chrono::Utc::now() + chrono::Duration::days(days as i64));
+    match state.store.create_token_until(&ctx.audit(), &actor.username, &f.name, expires).await {
+        Ok(secret) => account_with(&state, &ctx, None, None, Some(secret), None).await,
+        Err(e) => match store_error_text(&ctx, &e) {
+            Some(msg) => account_with(&state, &ctx, None, None, None, Some(msg)).await,
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// Revoke one of one's own tokens (another user's is not found).
+async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::ManageOwnAccount, Resource::System)?.clone();
+    state.store.revoke_token(&ctx.audit(), id, Some(actor.user_id)).await?;
+    Ok(Redirect::to("/account?done=token_revoked#tokens").into_response())
+}
+
 async fn switch_lang(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -204,6 +294,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/lang/{code}", get(switch_lang))
 }
 

@@ -48,7 +48,6 @@ fn audit_cells(e: &parindex_store::entity::audit_log::Model) -> [String; 11] {
 
 /// Write the audit log matching `f` as CSV (UTF-8 with BOM, oldest first); entries written.
 pub async fn write_audit_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store, f: &AuditFilter, w: &mut W) -> Result<u64, StoreError> {
-    use parindex_reports::responses::csv_cell;
     use tokio::io::AsyncWriteExt;
     let io = |e: std::io::Error| StoreError::Conflict(Msg::new(format!("Lỗi ghi: {e}"), format!("Write error: {e}")));
     let mut out = format!("\u{feff}{}\n", AUDIT_HEADER.join(","));
@@ -59,7 +58,7 @@ pub async fn write_audit_csv<W: tokio::io::AsyncWrite + Unpin>(store: &Store, f:
         after = last.id;
         for e in &page {
             let cells = audit_cells(e);
-            out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+            out.push_str(&parindex_reports::csv_out::line(cells.iter()));
             out.push('\n');
             n += 1;
         }

@@ -913,8 +913,8 @@ async fn issue_tokens(
     let base = state.config.public_origin.clone().unwrap_or_default();
     let mut csv = String::from("\u{feff}unit_code,unit_name,token,link\n");
     for t in tokens {
-        let name = parindex_reports::responses::csv_cell(&unit.unit_name);
-        csv.push_str(&format!("{},{name},{t},{base}/t/{t}\n", unit.unit_code));
+        csv.push_str(&parindex_reports::csv_out::line([unit.unit_code.as_str(), &unit.unit_name, &t, &format!("{base}/t/{t}")]));
+        csv.push('\n');
     }
     Ok((
         [
