@@ -135,7 +135,9 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     let mut via_token = false;
     let mut user_locale = None;
     let mut session_secret = None;
-    if let Some(token) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
+    // `/metrics` reads its own bearer token (`metrics_token`), not a user's
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(token) = bearer.filter(|_| req.uri().path() != "/metrics") {
         match state.store.token_actor(token.trim()).await {
             Ok(Some(a)) => {
                 actor = Some(a);

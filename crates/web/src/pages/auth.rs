@@ -38,12 +38,19 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
                 && !n.starts_with("/%5c")
                 && !n.starts_with("/%5C")
                 && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+                && !encoded_control(n)
                 && n.len() <= 2048 =>
         {
             n.to_string()
         }
         _ => "/".to_string(),
     }
+}
+
+/// `%00`–`%1F` or `%7F` anywhere: an encoded control character, which some clients decode.
+fn encoded_control(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.windows(3).any(|w| w[0] == b'%' && (matches!(w[1], b'0' | b'1') && w[2].is_ascii_hexdigit() || w[1] == b'7' && matches!(w[2], b'f' | b'F')))
 }
 
 #[derive(Deserialize)]
@@ -307,6 +314,10 @@ mod tests {
         assert_eq!(super::safe_next(Some("//evil.example")), "/");
         assert_eq!(super::safe_next(Some("https://evil.example")), "/");
         assert_eq!(super::safe_next(Some("/\\evil")), "/");
+        for hostile in ["/\t/evil.example", "/%09/evil.example", "/%0a", "/%0D%0ASet-Cookie:x", "/%7f", "/\n", "/%2F%2Fevil", "/%5cevil", "/đ"] {
+            assert_eq!(super::safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(super::safe_next(Some("/units?q=%C4%91&page=2")), "/units?q=%C4%91&page=2");
         assert_eq!(super::safe_next(None), "/");
     }
 }
