@@ -30,6 +30,25 @@ impl Store {
         opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
         if url.starts_with("sqlite:") {
             opts.max_connections(8).min_connections(1);
+            // A connection whose COMMIT or ROLLBACK failed (a full disk: SQLITE_FULL) can come
+            // back to the pool still inside a transaction that holds the write lock; every
+            // other writer then waits its busy timeout and fails with "database is locked" until
+            // a restart (issue #15). Such a connection is closed on release instead (closing
+            // rolls the transaction back) and the pool opens a fresh one.
+            opts.map_sqlx_sqlite_pool_opts(|o| {
+                o.after_release(|conn, _| {
+                    Box::pin(async move {
+                        let mut h = conn.lock_handle().await?;
+                        // SAFETY: the handle is locked for this call and valid while locked;
+                        // sqlite3_get_autocommit only reads the connection's state.
+                        let autocommit = unsafe { libsqlite3_sys::sqlite3_get_autocommit(h.as_raw_handle().as_ptr()) };
+                        if autocommit == 0 {
+                            tracing::warn!("closing a database connection left inside a transaction (after a failed commit)");
+                        }
+                        Ok(autocommit != 0)
+                    })
+                })
+            });
             opts.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .foreign_keys(true)

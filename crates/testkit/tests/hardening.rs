@@ -263,3 +263,133 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     // a complete request on a new connection is served
     assert_eq!(app.client().get(app.url("/healthz")).send().await.unwrap().status(), 200);
 }
+
+/// A small filesystem (tmpfs, mounted by the test: needs root, as in CI) holding the SQLite
+/// database; `None` (and a message) where mounting is not allowed, unless
+/// `PARINDEX_REQUIRE_FAULTFS=1`.
+fn small_filesystem(mb: u32) -> Option<(tempfile::TempDir, impl Drop)> {
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={mb}m"), "tmpfs"])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(std::env::var("PARINDEX_REQUIRE_FAULTFS").as_deref() != Ok("1"), "PARINDEX_REQUIRE_FAULTFS=1 but a tmpfs cannot be mounted");
+        eprintln!("skipped: the disk-full test needs to mount a small tmpfs (root)");
+        return None;
+    }
+    let guard = Unmount(dir.path().to_path_buf());
+    Some((dir, guard))
+}
+
+/// Fill `dir`'s filesystem to the last byte with a file (returned: remove it to free space).
+fn fill(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = dir.join("filler");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let block = vec![0u8; 4096];
+    while f.write_all(&block).is_ok() {}
+    let mut one = [0u8; 1];
+    while f.write_all(&one).is_ok() {
+        one[0] = 1;
+    }
+    let _ = f.sync_all();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_answers_survive_a_full_disk_and_the_server_recovers() {
+    let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
+    let Some((fs, _mounted)) = small_filesystem(24) else { return };
+    let db_dir = fs.path().join("db");
+    std::fs::create_dir_all(&db_dir).unwrap();
+    let app = TestApp::spawn_on(parindex_testkit::TestDb::sqlite_in(&db_dir), |_| {}).await;
+    let sec = app.login("secretariat").await;
+    let (_, run_id) = parindex_testkit::surveys::open_sipas_run(&app, &sec).await;
+    let key = app.store.survey_units(run_id).await.unwrap()[0].public_key.clone();
+    let url = app.url(&format!("/k/{key}"));
+    let answers = parindex_testkit::surveys::sipas_answers(&app, 3).await;
+    let send = |i: usize| {
+        // a different device each time: not a duplicate
+        let (c, url, answers) = (app.client(), url.clone(), answers.clone());
+        async move {
+            let r = c.post(&url).header("user-agent", format!("dien-thoai-{i}")).form(&answers).send().await.unwrap();
+            let thanked = r.status() == 303 && r.headers()["location"].to_str().unwrap().ends_with("/cam-on");
+            let status = r.status().as_u16();
+            if status == 503 {
+                let page = r.text().await.unwrap();
+                assert!(page.contains("Phiếu chưa được lưu") && page.contains("checked"), "{page}");
+            }
+            (thanked, status)
+        }
+    };
+    let mut thanked = 0u64;
+    for i in 0..10 {
+        assert!(send(i).await.0, "before the disk fills");
+        thanked += 1;
+    }
+    assert_eq!(app.client().get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    let filler = fill(fs.path());
+    // while the disk is full: answers in parallel, some may still fit in pages SQLite holds
+    let mut refused = 0;
+    for round in 0..4 {
+        let mut handles = Vec::new();
+        for i in 0..15 {
+            handles.push(tokio::spawn(send(1000 + round * 100 + i)));
+        }
+        for h in handles {
+            let (ok, status) = h.await.unwrap();
+            if ok {
+                thanked += 1;
+            } else {
+                assert_eq!(status, 503, "not stored: said so, the form kept");
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 0, "the full disk refused some answers");
+    tokio::time::sleep(parindex_web::metrics::PROBE_EVERY).await;
+    assert_eq!(app.client().get(app.url("/readyz")).send().await.unwrap().status(), 503, "not ready while writes fail");
+    // space comes back: the server recovers by itself, without a restart
+    std::fs::remove_file(filler).unwrap();
+    tokio::time::sleep(parindex_web::metrics::PROBE_EVERY).await;
+    let mut recovered = false;
+    for _ in 0..20 {
+        if app.client().get(app.url("/readyz")).send().await.unwrap().status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(recovered, "ready again once space is back");
+    for i in 0..10 {
+        let (ok, status) = send(5000 + i).await;
+        assert!(ok, "after recovery: {status}");
+        thanked += 1;
+    }
+    // every acknowledged answer is there — also read by a fresh connection after the server
+    let counted = app.store.get_survey(run_id).await.unwrap().responses as u64;
+    assert_eq!(counted, thanked, "acknowledged = stored");
+    let url = parindex_store::sqlite_url_for_dir(&db_dir);
+    drop(app);
+    let again = parindex_store::Store::connect(&url).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    let row = again
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Sqlite,
+            format!("SELECT COUNT(*) AS n FROM survey_responses WHERE survey_id = {run_id}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i64>("", "n").unwrap() as u64, thanked, "rows in the file");
+}

@@ -17,7 +17,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use parindex_core::survey::answers::{Raw, check, count_keys};
-use parindex_store::StoreError;
 use parindex_store::repo::surveys::PublicSurvey;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -43,6 +42,9 @@ struct Form {
     /// Problems by question.
     errors: BTreeMap<String, String>,
     closed: bool,
+    /// The answers were checked but could not be stored (the database refused: a full disk, a
+    /// busy writer): nothing was counted, the choices are kept, send again.
+    not_saved: bool,
 }
 
 impl Form {
@@ -116,6 +118,7 @@ fn render_form(
         values,
         errors,
         closed: p.survey.status != "open",
+        not_saved: status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::CONFLICT,
     };
     match form.render() {
         Ok(html) => {
@@ -185,12 +188,9 @@ async fn submit(
         }
         Err(e) => {
             state.recent_responses.forget(&digest);
-            match e {
-                StoreError::Conflict(_) => {
-                    Ok(render_form(&ctx, &p, format!("/k/{key}"), channel, raw, BTreeMap::new(), StatusCode::CONFLICT))
-                }
-                e => Err(e.into()),
-            }
+            // not stored (nothing acknowledged): the citizen keeps the choices and sends again
+            tracing::error!("a public answer could not be stored: {e}");
+            Ok(render_form(&ctx, &p, format!("/k/{key}"), channel, raw, BTreeMap::new(), StatusCode::SERVICE_UNAVAILABLE))
         }
     }
 }
@@ -299,11 +299,11 @@ async fn token_submit(State(state): State<AppState>, ctx: Ctx, Path(token): Path
             Ok(render_note(&ctx, &p.unit.unit_name, Note::Thanks))
         }
         Err(e) => {
-            state.store.release_token(&token).await?;
-            match e {
-                StoreError::Conflict(_) => Ok(render_form(&ctx, &p, action, "token".into(), raw, BTreeMap::new(), StatusCode::CONFLICT)),
-                e => Err(e.into()),
+            tracing::error!("an invited answer could not be stored: {e}");
+            if let Err(e) = state.store.release_token(&token).await {
+                tracing::error!("the invitation token could not be given back: {e}");
             }
+            Ok(render_form(&ctx, &p, action, "token".into(), raw, BTreeMap::new(), StatusCode::SERVICE_UNAVAILABLE))
         }
     }
 }
