@@ -141,7 +141,7 @@ pub fn run(cmd: FrameworkCmd) -> anyhow::Result<ExitCode> {
             };
             let c = Compiled::new(&fw).map_err(|p| anyhow::anyhow!("{:?}", p))?;
             let (iname, itext) = read(&inputs)?;
-            let placed = match parse_inputs(&iname, &itext).and_then(|i| c.place(&i)) {
+            let placed = match parse_inputs(&iname, &itext).and_then(|i| c.place_file(&i)) {
                 Ok(p) => p,
                 Err(p) => return Ok(report(&iname, &p, &lang)),
             };

@@ -9,6 +9,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(Msg),
+    /// The actor may not do this to this resource (e.g. appraise another agency's leaf).
+    #[error("forbidden: {0}")]
+    Forbidden(Msg),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
     #[error("invalid framework")]

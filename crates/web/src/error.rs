@@ -17,6 +17,8 @@ pub enum AppError {
     Unauthenticated,
     InvalidToken,
     Forbidden,
+    /// A refusal that says why (e.g. a leaf another agency appraises).
+    Denied(Msg),
     CrossSite,
     NotFound,
     BadRequest(Msg),
@@ -34,7 +36,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::InvalidToken => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Denied(_) | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) | AppError::ImportRows(_) | AppError::Framework(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -49,7 +51,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidToken => "invalid_token",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::Denied(_) => "forbidden",
             AppError::CrossSite => "cross_site_request",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
@@ -77,7 +79,7 @@ impl AppError {
                 "The request was refused because it did not come from this site. Reload the page and try again.",
             ),
             AppError::NotFound => Msg::new("Không tìm thấy trang hoặc dữ liệu yêu cầu.", "The page or record was not found."),
-            AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
+            AppError::BadRequest(m) | AppError::Conflict(m) | AppError::Denied(m) => m.clone(),
             AppError::Invalid(_) => {
                 Msg::new("Dữ liệu nhập chưa hợp lệ; xem chi tiết từng trường.", "Some fields are not valid; see each field.")
             }
@@ -154,6 +156,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Forbidden(m) => AppError::Denied(m),
             StoreError::Invalid(f) => AppError::Invalid(f),
             StoreError::InvalidFramework(p) => AppError::Framework(p),
             StoreError::Unsupported(m) => AppError::BadRequest(m),

@@ -7,6 +7,7 @@ pub mod api;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
+pub mod extract;
 pub mod i18n;
 pub mod ingest;
 pub mod mail;

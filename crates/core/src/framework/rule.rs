@@ -292,8 +292,8 @@ impl From<InputText> for Input {
                 "na" | "n/a" | "not_applicable" | "khong_ap_dung" | "không áp dụng" => {
                     Input { not_applicable: true, ..Default::default() }
                 }
-                "yes" | "có" | "co" => Input { yes: Some(true), ..Default::default() },
-                "no" | "không" | "khong" => Input { yes: Some(false), ..Default::default() },
+                // yes/no words stay words until the rule is known: "khong" is also an option key
+                // of the sample frameworks (issue #15)
                 _ => Input { bare: Some(Bare::Word(w)), ..Default::default() },
             },
         }
@@ -306,6 +306,11 @@ impl Input {
         let Some(bare) = self.bare.take() else { return self };
         match (bare, rule) {
             (Bare::Bool(b), _) => self.yes = Some(b),
+            (Bare::Word(w), Rule::YesNo) => match yes_no_word(&w) {
+                Some(b) => self.yes = Some(b),
+                // kept to be named in the error ("maybe" is not yes or no)
+                None => self.option = Some(w),
+            },
             (Bare::Word(w), _) => self.option = Some(w),
             (Bare::Pair(n, d), _) => {
                 self.numerator = Some(n);
@@ -322,6 +327,15 @@ impl Input {
             (Bare::Number(n), _) => self.value = Some(n),
         }
         self
+    }
+}
+
+/// A yes/no word, in Vietnamese (with or without marks) or English.
+pub fn yes_no_word(w: &str) -> Option<bool> {
+    match w.trim().to_lowercase().as_str() {
+        "yes" | "có" | "co" | "true" | "đạt" | "dat" => Some(true),
+        "no" | "không" | "khong" | "false" | "không đạt" | "khong dat" => Some(false),
+        _ => None,
     }
 }
 
@@ -382,7 +396,16 @@ pub fn apply(rule: &Rule, max: &Exact, input: &Input, explain: bool) -> Result<O
             Ok(Outcome { points: o.points.clone(), explanation })
         }
         Rule::YesNo => {
-            let yes = input.yes.ok_or_else(|| missing("yes"))?;
+            let yes = match (input.yes, &input.option) {
+                (Some(y), _) => y,
+                (None, Some(w)) => {
+                    return Err(Msg::new(
+                        format!("“{w}” không phải câu trả lời có/không; hãy ghi: có hoặc không"),
+                        format!("“{w}” is not a yes/no answer; write: yes or no (có / không)"),
+                    ));
+                }
+                (None, None) => return Err(missing("yes")),
+            };
             let points = if yes { max.clone() } else { Exact::ZERO };
             let explanation = ex!(
                 format!("{} → {}", if yes { "Có" } else { "Không" }, pts(&points, true)),

@@ -28,6 +28,8 @@ pub struct Compiled {
     pub adjustments: Vec<CAdj>,
     index: HashMap<String, usize>,
     adj_index: HashMap<String, usize>,
+    /// The unit kinds the framework is for (empty: any).
+    pub unit_kinds: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,7 +92,16 @@ impl Compiled {
             .collect();
         let adj_index = adjustments.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
         let max_total = nodes.iter().filter(|n| n.parent.is_none()).map(|n| n.max.clone()).sum();
-        Ok(Compiled { code: fw.code.clone(), max_total, decimals: fw.decimals, nodes, adjustments, index, adj_index })
+        Ok(Compiled {
+            code: fw.code.clone(),
+            max_total,
+            decimals: fw.decimals,
+            nodes,
+            adjustments,
+            index,
+            adj_index,
+            unit_kinds: fw.unit_kinds.clone(),
+        })
     }
 
     pub fn position(&self, code: &str) -> Option<usize> {
@@ -99,6 +110,33 @@ impl Compiled {
 
     pub fn leaf_positions(&self) -> impl Iterator<Item = usize> + '_ {
         self.nodes.iter().enumerate().filter(|(_, n)| n.children.is_empty()).map(|(i, _)| i)
+    }
+
+    /// Inputs written by a person (a what-if inputs file): [`Compiled::place`], and also the
+    /// `unit_kind` they name must be one the framework is for.
+    pub fn place_file(&self, inputs: &Inputs) -> Result<Placed, Vec<Problem>> {
+        let mut problems = Vec::new();
+        if let Some(k) = &inputs.unit_kind
+            && !self.unit_kinds.is_empty()
+            && !self.unit_kinds.contains(k)
+        {
+            let kinds = self.unit_kinds.join(", ");
+            problems.push(Problem {
+                code: String::new(),
+                message: Msg::new(
+                    format!("loại đơn vị “{k}” không thuộc bộ chỉ số này; dùng một trong: {kinds}"),
+                    format!("the unit kind “{k}” is not one of this framework's; use one of: {kinds}"),
+                ),
+            });
+        }
+        match self.place(inputs) {
+            Ok(p) if problems.is_empty() => Ok(p),
+            Ok(_) => Err(problems),
+            Err(mut more) => {
+                problems.append(&mut more);
+                Err(problems)
+            }
+        }
     }
 
     /// Inputs by code → inputs by position; unknown codes are problems.
@@ -155,9 +193,46 @@ struct InputsText {
     #[serde(default)]
     unit_kind: Option<String>,
     #[serde(default)]
-    inputs: BTreeMap<CodeKey, InputText>,
+    inputs: UniqueMap<InputText>,
     #[serde(default)]
-    adjustments: BTreeMap<CodeKey, InputText>,
+    adjustments: UniqueMap<InputText>,
+}
+
+/// A mapping of codes in which a code may appear once: a repeated code is an error (the last
+/// would otherwise win silently), as in the framework file.
+struct UniqueMap<V>(Vec<(String, V)>);
+
+impl<V> Default for UniqueMap<V> {
+    fn default() -> Self {
+        UniqueMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
+            type Value = UniqueMap<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of codes to inputs")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut out: Vec<(String, V)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                while let Some((k, v)) = m.next_entry::<CodeKey, V>()? {
+                    if !seen.insert(k.0.clone()) {
+                        return Err(serde::de::Error::custom(format!(
+                            "mã “{0}” xuất hiện hai lần; mỗi tiêu chí chỉ nhập một lần / the code “{0}” appears twice; give each criterion once",
+                            k.0
+                        )));
+                    }
+                    out.push((k.0, v));
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
 }
 
 impl<'de> Deserialize<'de> for Inputs {
@@ -166,8 +241,8 @@ impl<'de> Deserialize<'de> for Inputs {
         Ok(Inputs {
             unit: t.unit,
             unit_kind: t.unit_kind,
-            inputs: t.inputs.into_iter().map(|(k, v)| (k.0, v.into())).collect(),
-            adjustments: t.adjustments.into_iter().map(|(k, v)| (k.0, v.into())).collect(),
+            inputs: t.inputs.0.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            adjustments: t.adjustments.0.into_iter().map(|(k, v)| (k, v.into())).collect(),
         })
     }
 }
@@ -355,6 +430,23 @@ pub fn score(c: &Compiled, placed: &Placed, explain: bool) -> Result<ScoreSheet,
 }
 
 /// Score many units, using every core (units are independent). Results keep the input order.
+/// One unit's result from its leaves' inputs **and** its bonuses and penalties: the one
+/// computation of an assessment's running total, shown on the assessment page and returned by
+/// `GET /api/v1/assessments/{id}` (issue #15: the API had left the adjustments out). `None`
+/// when the framework cannot be compiled or the inputs cannot be placed.
+pub fn unit_report(
+    fw: &Framework,
+    unit_code: &str,
+    unit_kind: &str,
+    inputs: BTreeMap<String, Input>,
+    adjustments: BTreeMap<String, Input>,
+) -> Option<ScoreReport> {
+    let c = Compiled::new(fw).ok()?;
+    let inputs = Inputs { unit: Some(unit_code.to_string()), unit_kind: Some(unit_kind.to_string()), inputs, adjustments };
+    let placed = c.place(&inputs).ok()?;
+    score(&c, &placed, true).ok().map(|s| s.report(&c))
+}
+
 pub fn score_many(c: &Compiled, units: &[Placed], explain: bool) -> Vec<Result<ScoreSheet, Vec<Problem>>> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(units.len().max(1));
     if threads <= 1 || units.len() < 16 {

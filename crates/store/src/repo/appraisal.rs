@@ -46,6 +46,14 @@ pub fn my_leaves(fw: &Framework, kind: &str, scope: &AppraiserScope) -> Vec<Stri
     fw.appraisers().into_iter().filter(|(n, a)| mine.contains(&n.code) && scope.covers(*a)).map(|(n, _)| n.code.clone()).collect()
 }
 
+/// Whether an appraiser with `scope` may read this assessment: it holds leaves of theirs and has
+/// reached appraisal (submitted or later). The appraisal page and the API ask the same.
+pub fn appraiser_may_read(view: &crate::repo::periods::AssessmentView, scope: &AppraiserScope) -> bool {
+    let st = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+    let visible = in_appraisal(st.as_str()) || matches!(st, State::Returned | State::PreliminarySent | State::FinalAppraisal | State::Approved);
+    visible && !my_leaves(&view.framework, &view.assessment.unit_kind, scope).is_empty()
+}
+
 /// States in which appraisal happens.
 pub fn in_appraisal(state: &str) -> bool {
     matches!(State::parse(state), Some(State::Submitted | State::UnderAppraisal))
@@ -62,7 +70,7 @@ pub struct QueueRow {
 }
 
 fn not_mine(code: &str) -> StoreError {
-    StoreError::Conflict(Msg::new(
+    StoreError::Forbidden(Msg::new(
         format!("Tiêu chí {code} không thuộc phần việc thẩm định của bạn."),
         format!("Leaf {code} is not one you appraise."),
     ))

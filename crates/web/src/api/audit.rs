@@ -1,6 +1,7 @@
 //! The audit log through the API (administrators only).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::extract::Query;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};

@@ -2,7 +2,8 @@
 //! publish, archive, new version, and the what-if calculator.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -64,6 +65,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Ap
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GetParams {
     /// `json` (default: the document), `yaml` (a file in the documented format) or `xlsx` (the
     /// one-row-per-node workbook).
@@ -99,6 +101,7 @@ pub async fn get_one(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// The file's name, for messages.
     pub filename: Option<String>,
@@ -177,12 +180,13 @@ pub async fn what_if(
     let (_, fw) = state.store.get_framework(&code).await?;
     let c = Compiled::new(&fw).map_err(AppError::Framework)?;
     let inputs = parse_inputs("inputs", text(&body)?).map_err(AppError::Framework)?;
-    let placed = c.place(&inputs).map_err(AppError::Framework)?;
+    let placed = c.place_file(&inputs).map_err(AppError::Framework)?;
     let sheet = score(&c, &placed, true).map_err(AppError::Framework)?;
     Ok(Json(serde_json::to_value(sheet.report(&c)).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CrosswalkParams {
     /// The older version's code.
     pub from: String,

@@ -8,7 +8,6 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use parindex_core::assessment::today_vn;
 use parindex_core::framework::rule::InputText;
-use parindex_core::framework::score::{Compiled, Inputs, score};
 use parindex_core::{Action, Msg, Resource};
 use parindex_store::repo::periods::{AssessmentRow, EntryInput, PeriodInput, PeriodRow};
 use serde::{Deserialize, Serialize};
@@ -177,18 +176,28 @@ pub async fn assessments(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
     let view = state.store.get_assessment(id).await?;
-    ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
-    let result = Compiled::new(&view.framework).ok().and_then(|c| {
-        let inputs = Inputs {
-            unit: Some(view.assessment.unit_code.clone()),
-            unit_kind: Some(view.assessment.unit_kind.clone()),
-            inputs: view.entries.iter().filter_map(|(k, e)| e.input.clone().map(|i| (k.clone(), i))).collect(),
-            adjustments: Default::default(),
-        };
-        let placed = c.place(&inputs).ok()?;
-        score(&c, &placed, true).ok().map(|s| s.report(&c))
-    });
-    let mut entries: Vec<_> = view.entries.values().collect();
+    // the unit and the office read it whole; an appraiser reads what is in their queue, as on
+    // the page: their leaves only, without the unit's running total
+    let mut only: Option<Vec<String>> = None;
+    if !ctx.allows(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id)) {
+        let actor = ctx.require(Action::Appraise, Resource::System)?;
+        let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+        if !parindex_store::repo::appraisal::appraiser_may_read(&view, &scope) {
+            return Err(AppError::Forbidden);
+        }
+        only = Some(parindex_store::repo::appraisal::my_leaves(&view.framework, &view.assessment.unit_kind, &scope));
+    }
+    // the running result with the bonuses and penalties, as the page computes it
+    let adjustments = state.store.assessment_adjustments(id).await?.into_iter().filter_map(|a| a.input.map(|i| (a.code, i))).collect();
+    let result = parindex_core::framework::score::unit_report(
+        &view.framework,
+        &view.assessment.unit_code,
+        &view.assessment.unit_kind,
+        view.entries.iter().filter_map(|(k, e)| e.input.clone().map(|i| (k.clone(), i))).collect(),
+        adjustments,
+    );
+    let result = if only.is_some() { None } else { result };
+    let mut entries: Vec<_> = view.entries.values().filter(|e| only.as_ref().is_none_or(|o| o.contains(&e.node_code))).collect();
     entries.sort_by(|a, b| a.node_code.cmp(&b.node_code));
     Ok(Json(serde_json::json!({
         "assessment": ApiAssessment::from(view.assessment),

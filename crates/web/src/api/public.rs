@@ -4,7 +4,8 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,12 +17,13 @@ use crate::AppState;
 use crate::error::AppError;
 
 /// Every published version of every period, newest first.
-#[utoipa::path(get, path = "/api/v1/public/results", tag = "public", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/public/results", tag = "public", security(()), responses((status = 200, body = Object)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "publications": state.store.publications().await? })))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionParam {
     /// A version number (default: the latest).
     pub v: Option<i32>,
@@ -29,7 +31,7 @@ pub struct VersionParam {
 
 /// One period's published results: the document (period, method, groups, framework, per unit
 /// index, total, rank, group, previous year, domains and leaves). `X-Content-SHA256` carries its hash.
-#[utoipa::path(get, path = "/api/v1/public/results/{code}", tag = "public", params(("code" = String, Path), VersionParam),
+#[utoipa::path(get, path = "/api/v1/public/results/{code}", tag = "public", security(()), params(("code" = String, Path), VersionParam),
     responses((status = 200, body = Object), (status = 404, body = crate::api::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionParam>) -> Result<Response, AppError> {
     let (row, text, _) = state.store.publication(&code, q.v).await?;

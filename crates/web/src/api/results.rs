@@ -3,7 +3,8 @@
 //! snapshots, `api::public`), each dashboard table, the bonuses and penalties of an assessment,
 //! and a unit's improvement actions. Same decisions as the pages (`core::access`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::extract::Query;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -31,6 +32,7 @@ pub async fn results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AnalysisParams {
     kind: Option<String>,
     area: Option<String>,

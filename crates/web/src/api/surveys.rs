@@ -5,7 +5,8 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -30,7 +31,7 @@ fn diag_json(d: &Diag) -> Value {
 }
 
 /// Every questionnaire (drafts and published).
-#[utoipa::path(get, path = "/api/v1/questionnaires", tag = "surveys", responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError)))]
+#[utoipa::path(get, path = "/api/v1/questionnaires", tag = "surveys", responses((status = 200, body = [Object]), (status = 403, body = crate::api::ApiError)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<QuestionnaireRow>>, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     Ok(Json(state.store.list_questionnaires().await?))
@@ -46,6 +47,7 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(code): Path<S
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// The file's name (for messages; `.xlsx`/`.xls` or `.yaml`).
     pub filename: Option<String>,

@@ -1,7 +1,8 @@
 //! Units through the API: list, read, create, update, (de)activate, import a file.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -94,6 +95,7 @@ impl From<ApiUnitInput> for UnitInput {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Search in code and name (case and diacritics ignored).
     pub q: Option<String>,
@@ -193,6 +195,7 @@ impl From<ImportOutcome> for ApiImportResult {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// The file's name, used in messages and to tell `.xlsx` from `.csv`.
     pub filename: String,

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 use parindex_core::results::summary;
@@ -206,7 +207,7 @@ pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters)
     });
 
     // 3. self vs appraised: per unit, then per leaf
-    let mut per_unit: Vec<(Exact, Vec<Cell>)> = Vec::new();
+    let mut per_unit: Vec<(Exact, String, Vec<Cell>)> = Vec::new();
     let mut per_leaf: HashMap<&str, (usize, usize, usize, Exact)> = HashMap::new();
     for u in &units {
         let (mut n, mut lowered, mut raised, mut own, mut counted) = (0usize, 0usize, 0usize, Exact::ZERO, Exact::ZERO);
@@ -232,6 +233,7 @@ pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters)
         let gap = counted.clone() - own.clone();
         per_unit.push((
             gap.clone(),
+            u.unit_code.clone(),
             vec![
                 Cell::text(&u.unit_name),
                 Cell::int(n as i64),
@@ -243,8 +245,9 @@ pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters)
             ],
         ));
     }
-    per_unit.sort_by(|a, b| a.0.cmp(&b.0));
-    let unit_rows: Vec<Vec<Cell>> = per_unit.into_iter().map(|(_, r)| r).collect();
+    // ties broken by code: the same order on every request (issue #15)
+    per_unit.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let unit_rows: Vec<Vec<Cell>> = per_unit.into_iter().map(|(_, _, r)| r).collect();
     out.push(Table {
         key: "tu-cham-don-vi",
         title: ctx.t("an.gap_units").into(),
@@ -275,7 +278,7 @@ pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters)
             )
         })
         .collect();
-    leaf_rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    leaf_rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)).then_with(|| first_text(&a.2).cmp(first_text(&b.2))));
     let leaf_rows: Vec<Vec<Cell>> = leaf_rows.into_iter().map(|(_, _, r)| r).collect();
     out.push(Table {
         key: "tu-cham-tieu-chi",
@@ -311,7 +314,7 @@ pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters)
             ));
         }
     }
-    weak.sort_by(|a, b| a.0.cmp(&b.0));
+    weak.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| first_text(&a.1).cmp(first_text(&b.1))));
     let weak_rows: Vec<Vec<Cell>> = weak.into_iter().map(|(_, r)| r).collect();
     out.push(Table {
         key: "tieu-chi-yeu",
@@ -488,7 +491,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Quer
     let chosen = q.unit.clone().filter(|c| shown.iter().any(|u| &u.unit_code == c)).or(shown.first().map(|u| u.unit_code.clone()));
     let mut unit_list: Vec<(String, String, bool)> =
         shown.iter().map(|u| (u.unit_code.clone(), u.unit_name.clone(), Some(&u.unit_code) == chosen.as_ref())).collect();
-    unit_list.sort_by(|a, b| a.1.cmp(&b.1));
+    unit_list.sort_by(|a, b| parindex_core::text::sort_key(&a.1).cmp(&parindex_core::text::sort_key(&b.1)).then_with(|| a.0.cmp(&b.0)));
     let page = Page::new(&ctx, &state, format!("{} — {}", ctx.t("an.title"), r.period.name), "/periods")
         .crumb(ctx.t("per.title"), "/periods")
         .crumb(r.period.code.clone(), format!("/periods/{id}"))
@@ -530,4 +533,12 @@ async fn download(
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/periods/{id}/phan-tich", get(show)).route("/periods/{id}/phan-tich/{file}", get(download))
+}
+
+/// The first cell's text (a row's code), for a final tiebreak.
+fn first_text(row: &[Cell]) -> &str {
+    match row.first() {
+        Some(Cell::Text(t)) => t,
+        _ => "",
+    }
 }

@@ -5,7 +5,8 @@
 //! `parindex_store::repo::appraisal`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -136,9 +137,7 @@ async fn appraisal_page(
     let mine = my_leaves(&view.framework, &view.assessment.unit_kind, &scope);
     let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
     // appraisers see a unit's work once it is submitted, and only their leaves
-    let visible =
-        in_appraisal(st.as_str()) || matches!(st, AState::Returned | AState::PreliminarySent | AState::FinalAppraisal | AState::Approved);
-    if mine.is_empty() || !visible {
+    if !parindex_store::repo::appraisal::appraiser_may_read(&view, &scope) {
         return Err(AppError::Forbidden);
     }
     let lang = ctx.lang.code();
@@ -293,11 +292,21 @@ async fn save(
             let done = if f.op == "return" { "returned" } else { "saved" };
             Ok(Redirect::to(&format!("/appraisal/{id}?done={done}#leaf-{}", crate::pages::urlencode(&code))).into_response())
         }
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            let status = if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::Forbidden(_))) => {
+            let status = refusal_status(&e);
             appraisal_page(&state, &ctx, id, Some(fail(store_error_text(&ctx, &e).unwrap_or_default())), status, None).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The status of a refusal shown on the page: 409 for a state conflict, 403 for a leaf that is
+/// not the appraiser's, 422 for bad input.
+fn refusal_status(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::Conflict(_) => StatusCode::CONFLICT,
+        StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
@@ -307,8 +316,8 @@ async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     let scope = scope_of(&state, actor).await?;
     match state.store.accept_self_scores(&ctx.audit(), id, &scope, today_vn()).await {
         Ok(n) => Ok(Redirect::to(&format!("/appraisal/{id}?done=accepted&n={n}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            let status = if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::Forbidden(_))) => {
+            let status = refusal_status(&e);
             let message = store_error_text(&ctx, &e).unwrap_or_default();
             appraisal_page(&state, &ctx, id, Some(ApError { code: String::new(), message, form: None }), status, None).await
         }

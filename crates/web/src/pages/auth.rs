@@ -1,7 +1,8 @@
 //! Sign-in, sign-out, own account (password change) and the language switch.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

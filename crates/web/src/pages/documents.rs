@@ -522,8 +522,16 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
     );
     let mut doc = skeleton(&state, &l, "Sở Nội vụ", "BB-SNV", &l.t("BIÊN BẢN", "MINUTES"), title).await;
     let settled = AState::parse(&a.state).unwrap_or(AState::Draft).result_out();
-    let mut appraisers: Vec<String> = view.entries.values().flat_map(|e| [e.appraised_by.clone(), e.final_by.clone()]).flatten().collect();
-    appraisers.sort();
+    // the people who appraised, by their full names (the entries hold login names)
+    let mut logins: Vec<String> = view.entries.values().flat_map(|e| [e.appraised_by.clone(), e.final_by.clone()]).flatten().collect();
+    logins.sort();
+    logins.dedup();
+    let users = state.store.list_users().await?;
+    let mut appraisers: Vec<String> = logins
+        .iter()
+        .map(|login| users.iter().find(|u| &u.username == login).map(|u| u.full_name.clone()).unwrap_or_else(|| login.clone()))
+        .collect();
+    appraisers.sort_by_key(|a| parindex_core::text::sort_key(a));
     appraisers.dedup();
     let (mut own_t, mut res_t, mut max_t, mut lowered, mut raised) = (Exact::ZERO, Exact::ZERO, Exact::ZERO, 0usize, 0usize);
     let mut sections = Vec::new();

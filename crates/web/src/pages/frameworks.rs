@@ -358,7 +358,7 @@ fn node_max(fw: &Framework, code: &str) -> Option<Exact> {
 async fn compare(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Query(q): axum::extract::Query<CompareQuery>,
+    crate::extract::Query(q): crate::extract::Query<CompareQuery>,
 ) -> Result<Response, AppError> {
     compare_page(&state, &ctx, &q, None, Vec::new()).await
 }

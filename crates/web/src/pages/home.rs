@@ -2,7 +2,8 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 use parindex_core::{Action, Resource, UnitScope};

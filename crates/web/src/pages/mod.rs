@@ -135,7 +135,7 @@ pub fn store_error_text(ctx: &Ctx, e: &parindex_store::StoreError) -> Option<Str
     use parindex_store::StoreError;
     match e {
         StoreError::Invalid(f) => Some(f.iter().map(|x| x.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ")),
-        StoreError::Conflict(m) => Some(m.get(ctx.lang.code()).to_string()),
+        StoreError::Conflict(m) | StoreError::Forbidden(m) => Some(m.get(ctx.lang.code()).to_string()),
         _ => None,
     }
 }

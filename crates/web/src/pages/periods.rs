@@ -15,14 +15,14 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use parindex_core::assessment::{LeafForm, State as AState, days_left, today_vn};
 use parindex_core::framework::rule::apply;
-use parindex_core::framework::score::{Compiled, Inputs, score};
 use parindex_core::framework::{Node, Rule, Source};
 use parindex_core::text::{format_date, parse_date};
 use parindex_core::{Action, Exact, Msg, Resource};
@@ -550,16 +550,13 @@ async fn assessment_page(
     // the running result from the unit's inputs; once the appraisal result is out, also the
     // result that counts (final, else appraised, else the unit's own input)
     let score_with = |pick: &dyn Fn(&parindex_store::repo::periods::EntryRow) -> Option<parindex_core::framework::Input>| {
-        Compiled::new(fw).ok().and_then(|c| {
-            let inputs = Inputs {
-                unit: Some(view.assessment.unit_code.clone()),
-                unit_kind: Some(view.assessment.unit_kind.clone()),
-                inputs: view.entries.iter().filter_map(|(k, e)| pick(e).map(|i| (k.clone(), i))).collect(),
-                adjustments: adjustment_inputs.clone(),
-            };
-            let placed = c.place(&inputs).ok()?;
-            score(&c, &placed, true).ok().map(|s| s.report(&c))
-        })
+        parindex_core::framework::score::unit_report(
+            fw,
+            &view.assessment.unit_code,
+            &view.assessment.unit_kind,
+            view.entries.iter().filter_map(|(k, e)| pick(e).map(|i| (k.clone(), i))).collect(),
+            adjustment_inputs.clone(),
+        )
     };
     let report = score_with(&|e| e.input.clone());
     let result_report = if show_result {

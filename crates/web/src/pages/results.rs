@@ -8,7 +8,8 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
+use crate::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,7 +29,8 @@ struct ResultsQuery {
     kind: Option<String>,
     done: Option<String>,
     /// Domain weights vary within ± this many percent in the robustness check (default 10).
-    spread: Option<u32>,
+    /// A decimal; the Vietnamese comma is accepted (`7,5`).
+    spread: Option<String>,
 }
 
 /// Replications of the robustness check on the page (the benchmark runs 10,000).
@@ -76,7 +78,7 @@ struct ResultsPage {
     /// The framework changed and a crosswalk maps its domains.
     crosswalk: bool,
     provisional: usize,
-    spread: u32,
+    spread: String,
     /// The reform office may publish: the period is approved.
     can_publish: bool,
     /// The latest published version, if any.
@@ -153,8 +155,21 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
     kinds.sort();
     kinds.dedup();
     let kinds = kinds.into_iter().map(|k| (kind_label(ctx, &k), k.clone(), k == kind)).collect();
-    let spread = q.spread.unwrap_or(10).clamp(1, 50);
-    let robust = state.store.period_robustness(id, f64::from(spread) / 100.0, PAGE_REPLICATIONS).await?;
+    let spread: f64 = match q.spread.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 10.0,
+        Some(s) => s.replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+            AppError::BadRequest(parindex_core::Msg::new(
+                format!("Biên độ “{s}” không phải là một số; hãy nhập số phần trăm từ 1 đến 50, ví dụ 10 hoặc 7,5."),
+                format!("The spread “{s}” is not a number; enter a percentage from 1 to 50, e.g. 10 or 7.5."),
+            ))
+        })?,
+    }
+    .clamp(1.0, 50.0);
+    let robust = state.store.period_robustness(id, spread / 100.0, PAGE_REPLICATIONS).await?;
+    let spread = {
+        let t = format!("{spread}");
+        if ctx.lang.code() == "vi" { t.replace('.', ",") } else { t }
+    };
     let mut rows: Vec<Row> = Vec::new();
     let mut above_fragile = false;
     for u in &r.units {
