@@ -576,6 +576,65 @@ pub async fn surveys(path: &std::path::Path, database_url: Option<String>, reps:
     Ok(())
 }
 
+/// Every importer over every crafted hostile workbook (`parindex_reports::crafted`): the
+/// outcome (it must be a refusal), the time and this process's peak memory during the import.
+pub fn hostile_files(write: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use parindex_reports::{framework_xlsx, self_scores, table, units, xlsform};
+    let files = parindex_reports::crafted::all();
+    if let Some(dir) = write {
+        std::fs::create_dir_all(dir)?;
+        for f in &files {
+            std::fs::write(dir.join(format!("{}-{}", f.name, f.file_name)), &f.bytes)?;
+        }
+    }
+    type Importer = (&'static str, fn(&str, &[u8]) -> Result<(), String>);
+    let importers: [Importer; 6] = [
+        ("units", |n, b| units::parse_units(n, b).map(|_| ()).map_err(|e| e.first().map(|r| r.message.en.clone()).unwrap_or_default())),
+        ("self-scores", |n, b| self_scores::read_sheet(n, b, &[]).map(|_| ()).map_err(|e| e.first().map(|r| r.message.en.clone()).unwrap_or_default())),
+        ("frameworks", |n, b| framework_xlsx::parse_framework_xlsx(n, b).map(|_| ()).map_err(|e| e.first().map(|p| p.message.en.clone()).unwrap_or_default())),
+        ("questionnaires", |n, b| {
+            let i = xlsform::import_file(n, b);
+            match i.errors().next() {
+                Some(d) => Err(d.en.clone()),
+                None if i.questionnaire.is_none() => Err("refused".into()),
+                None => Ok(()),
+            }
+        }),
+        ("responses (streamed)", |n, b| {
+            let mut rows = 0u64;
+            table::visit_rows(n, b, |_, _| {
+                rows += 1;
+                true
+            })
+            .map_err(|e| e.first().map(|r| r.message.en.clone()).unwrap_or_default())
+        }),
+        ("table", |n, b| table::read_table(n, b).map(|_| ()).map_err(|e| e.first().map(|r| r.message.en.clone()).unwrap_or_default())),
+    ];
+    println!("{:<22} {:<20} {:>9} {:>9} {:>12}  outcome", "file", "importer", "KB", "ms", "peak MB");
+    let mut worst = 0.0f64;
+    for f in &files {
+        for (name, import) in &importers {
+            if f.file_name.ends_with(".xls") && *name != "questionnaires" {
+                continue;
+            }
+            reset_peak();
+            let (before, _) = memory_mb();
+            let t = std::time::Instant::now();
+            let r = import(f.file_name, &f.bytes);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            let (_, peak) = memory_mb();
+            worst = worst.max(peak - before);
+            let outcome = match &r {
+                Ok(()) => "ACCEPTED".to_string(),
+                Err(e) => format!("refused: {}", e.chars().take(90).collect::<String>()),
+            };
+            println!("{:<22} {:<20} {:>9} {:>9.1} {:>12.1}  {outcome}", f.name, name, f.bytes.len() / 1024, ms, peak - before);
+        }
+    }
+    println!("worst peak above the starting memory: {worst:.1} MB (target: under 256 MB)");
+    Ok(())
+}
+
 /// This process's resident memory now and its peak since the last [`reset_peak`], in MB
 /// (`/proc/self/status`: VmRSS, VmHWM).
 fn memory_mb() -> (f64, f64) {

@@ -300,6 +300,13 @@ enum ResponsesCmd {
 
 #[derive(Subcommand)]
 enum BenchCmd {
+    /// Every importer over the crafted hostile workbooks (issue #15): each must refuse, and the
+    /// peak memory of each import is printed (target: under 256 MB). `--write DIR` also saves
+    /// the files (the fuzz targets' seeds).
+    HostileFiles {
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
     /// Time the server side of a unit's self-assessment page (target: 150 leaves, 100 evidence
     /// files, 150 units in the period, under 100 ms).
     AssessmentPage {
@@ -435,7 +442,11 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     })?;
     if demo {
         println!("Đang chuẩn bị tỉnh mẫu (lần đầu mất khoảng 20 giây)… / preparing the demo province (about 20 s the first time)…");
-        parindex_demo::seed(&store).await.context("seeding the demo province")?;
+        // seeded through a connection without an fsync per commit (thousands of small ones)
+        let url = database_url(args.db.database_url.clone(), &file, &dir)?;
+        let bulk = Store::connect_bulk(&url).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
+        parindex_demo::seed(&bulk).await.context("seeding the demo province")?;
+        bulk.db.clone().close().await.ok();
     }
     let public_url = args.public_url.or(file.public_url.clone());
     let config = WebConfig {
@@ -669,6 +680,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
             return responses_cmd(&store, cmd).await;
         }
+        Command::Bench { cmd: BenchCmd::HostileFiles { write } } => crate::bench::hostile_files(write.as_deref())?,
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
             crate::bench::assessment_page(leaves, units, files, reps.max(1)).await?
         }

@@ -150,9 +150,31 @@ async fn users_tokens_backup_and_migrate() {
     let restored = Store::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
     assert_eq!(restored.list_users().await.unwrap().len(), 1);
 
+    // the only administrator cannot be disabled (issue #15); with a second one, it can, and its
+    // tokens stop working
+    let (code, _, err) = run(dir.path(), &["user", "disable", "--username", "quantri"], None).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("only active administrator"), "{err}");
+    let (code, _, err) =
+        run(dir.path(), &["user", "create", "--username", "quantri2", "--full-name", "Quản trị Hai", "--role", "admin"], Some("mat-khau-rat-dai-2\n")).await;
+    assert_eq!(code, 0, "{err}");
     let (code, _, _) = run(dir.path(), &["user", "disable", "--username", "quantri"], None).await;
     assert_eq!(code, 0);
     assert!(store_of(dir.path()).await.token_actor(&token).await.unwrap().is_none());
+    // tokens listed and revoked by id
+    let (code, out, err) = run(dir.path(), &["token", "create", "--username", "quantri2", "--name", "may-chu", "--days", "30"], None).await;
+    assert_eq!(code, 0, "{err}");
+    let t2 = out.trim().to_string();
+    assert!(store_of(dir.path()).await.token_actor(&t2).await.unwrap().is_some());
+    let (code, out, _) = run(dir.path(), &["token", "list", "--username", "quantri2"], None).await;
+    assert_eq!(code, 0);
+    let line = out.lines().find(|l| l.contains("may-chu")).expect("listed");
+    assert!(line.ends_with("active") && !out.contains(&t2), "{out}");
+    let id = line.split('\t').next().unwrap();
+    let (code, out, _) = run(dir.path(), &["token", "revoke", id], None).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("revoked token"));
+    assert!(store_of(dir.path()).await.token_actor(&t2).await.unwrap().is_none());
 }
 
 #[tokio::test]

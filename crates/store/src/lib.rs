@@ -26,6 +26,17 @@ impl Store {
     /// Connect to `sqlite://…` or `postgres://…`. SQLite runs in WAL mode with foreign keys on
     /// and a busy timeout; the file is created when missing.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with(url, true).await
+    }
+
+    /// The same database for a bulk load that needs no durability per commit (seeding the demo
+    /// province, benchmarks' set-up): SQLite `synchronous=NORMAL` (a commit survives a crash of
+    /// the process, not a power cut). Never for serving.
+    pub async fn connect_bulk(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with(url, false).await
+    }
+
+    async fn connect_with(url: &str, durable: bool) -> Result<Store, StoreError> {
         let mut opts = ConnectOptions::new(url.to_string());
         opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
         if url.starts_with("sqlite:") {
@@ -49,13 +60,17 @@ impl Store {
                     })
                 })
             });
-            opts.map_sqlx_sqlite_opts(|o| {
+            opts.map_sqlx_sqlite_opts(move |o| {
                 o.create_if_missing(true)
                     .foreign_keys(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     // FULL: a commit is on disk (the WAL fsynced) before it is acknowledged, so an
                     // acknowledged survey answer survives a power cut, not only a crash (#15)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                    .synchronous(if durable {
+                        sea_orm::sqlx::sqlite::SqliteSynchronous::Full
+                    } else {
+                        sea_orm::sqlx::sqlite::SqliteSynchronous::Normal
+                    })
                     .busy_timeout(Duration::from_secs(10))
             });
         } else {

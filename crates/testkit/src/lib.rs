@@ -143,7 +143,10 @@ impl TestApp {
     pub async fn spawn_demo(backend: Backend) -> TestApp {
         let db = TestDb::fresh(backend).await;
         let store = db.store().await;
-        parindex_demo::seed(&store).await.expect("demo province");
+        // seeded as `parindex demo` does: without an fsync per commit
+        let bulk = parindex_store::Store::connect_bulk(&db.url).await.expect("connect");
+        parindex_demo::seed(&bulk).await.expect("demo province");
+        bulk.db.close().await.ok();
         Self::serve(db, store, parindex_demo::DEMO_PASSWORD).await
     }
 

@@ -1,0 +1,8 @@
+//! The unit register import and the self-score sheet (with the leaves of a sample framework).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parindex_reports::units::parse_units("u.xlsx", data);
+    let _ = parindex_reports::self_scores::read_sheet("s.xlsx", data, &[]);
+});
