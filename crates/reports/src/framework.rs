@@ -85,6 +85,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn inputs_files_refuse_repeated_codes_and_foreign_unit_kinds() {
+        let e = parse_inputs("i.yaml", "inputs:\n  \"1.1.1\": khong\n  \"1.1.1\": co\n").unwrap_err();
+        assert!(e[0].message.en.contains("“1.1.1” appears twice"), "{:?}", e[0].message);
+        let fw = parse_framework("vd.yaml", include_str!("../../../frameworks/examples/hand-computed.yaml")).unwrap();
+        let c = parindex_core::framework::Compiled::new(&fw).unwrap();
+        let kinds = fw.unit_kinds.clone();
+        if !kinds.is_empty() {
+            let i = parse_inputs("i.yaml", "unit_kind: hanh_tinh\ninputs: {}\n").unwrap();
+            let p = c.place_file(&i).unwrap_err();
+            assert!(p[0].message.en.contains("“hanh_tinh” is not one of"), "{:?}", p[0].message);
+            let ok = parse_inputs("i.yaml", &format!("unit_kind: {}\ninputs: {{}}\n", kinds[0])).unwrap();
+            assert!(c.place_file(&ok).is_ok());
+        }
+    }
+
+    #[test]
     fn syntax_errors_name_the_line() {
         let e = parse_framework("x.yaml", "code: A\nname: B\nnodes:\n  - code: 1\n    titel: oops\n").unwrap_err();
         assert!(e[0].message.en.starts_with("x.yaml:"), "{:?}", e[0].message);

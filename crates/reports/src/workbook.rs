@@ -407,9 +407,10 @@ impl<'l> Kept<'l> {
         if data {
             self.rows += 1;
             if self.rows > self.lim.rows {
-                return Err(file_error(
-                    format!("Tệp “{}” có hơn {} dòng; hãy chia nhỏ tệp.", self.file_name, self.lim.rows),
-                    format!("“{}” has more than {} rows; split it.", self.file_name, self.lim.rows),
+                return Err(too_large(
+                    &self.file_name,
+                    format!("có hơn {} dòng dữ liệu", self.lim.rows),
+                    format!("more than {} data rows", self.lim.rows),
                 ));
             }
         }

@@ -103,8 +103,10 @@ fn read_sheets(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, (String, Str
             format!("Not a readable .xlsx/.xls workbook ({e}). Save it again from Excel or LibreOffice as .xlsx."),
         )
     };
+    // a workbook refused for its size says so; any other failure to read it is "not readable"
     let refused = |e: Vec<parindex_core::unit::RowError>| match e.into_iter().next() {
-        Some(r) => (r.message.vi, r.message.en),
+        Some(r) if r.message.en.contains("too large") => (r.message.vi, r.message.en),
+        Some(r) => unreadable(r.message.en),
         None => unreadable(String::new()),
     };
     let mut out = Vec::new();

@@ -393,3 +393,65 @@ async fn acknowledged_answers_survive_a_full_disk_and_the_server_recovers() {
         .unwrap();
     assert_eq!(row.try_get::<i64>("", "n").unwrap() as u64, thanked, "rows in the file");
 }
+
+backend_tests!(appraisers_read_their_queue_through_the_api_and_other_leaves_are_forbidden, |b| async move {
+    let app = TestApp::spawn_demo(b).await;
+    let stp = app.api("thamdinh.stp").await;
+    let queue: serde_json::Value = stp.get(app.url("/api/v1/appraisal")).send().await.unwrap().json().await.unwrap();
+    let row = &queue.as_array().expect("a queue")[0];
+    let id = row["assessment"]["id"].as_i64().unwrap();
+    // what they appraise, they read: their leaves only, without the unit's running total
+    let r = stp.get(app.url(&format!("/api/v1/assessments/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let view = app.store.get_assessment(id).await.unwrap();
+    let scope = parindex_store::repo::appraisal::AppraiserScope::Agency("STP".into());
+    let mine = parindex_store::repo::appraisal::my_leaves(&view.framework, &view.assessment.unit_kind, &scope);
+    let entries = body["entries"].as_array().unwrap();
+    assert!(!entries.is_empty() && entries.iter().all(|e| mine.contains(&e["code"].as_str().unwrap().to_string())));
+    assert!(body["result"].is_null());
+    // a leaf appraised by another agency: a permission refusal (403), not a conflict
+    let other = view.framework.appraisers().into_iter().find(|(n, a)| !scope.covers(*a) && view.entries.contains_key(&n.code)).map(|(n, _)| n.code.clone());
+    if let Some(code) = other {
+        let r = stp.put(app.url(&format!("/api/v1/assessments/{id}/appraisal/{code}"))).json(&serde_json::json!({"input": "na"})).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{}", r.text().await.unwrap());
+    }
+    // an assessment not in their queue (another unit's draft) stays closed
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string();
+    let period = app.store.list_periods().await.unwrap().into_iter().find(|p| p.code == format!("{year}-XA")).unwrap();
+    let drafts = app.store.list_assessments(period.id, parindex_core::UnitScope::All).await.unwrap();
+    if let Some(d) = drafts.iter().find(|a| a.state == "draft") {
+        assert_eq!(stp.get(app.url(&format!("/api/v1/assessments/{}", d.id))).send().await.unwrap().status(), 403);
+    }
+});
+
+backend_tests!(bad_query_strings_get_a_vietnamese_page_and_decimals_take_a_comma, |b| async move {
+    let app = TestApp::spawn_demo(b).await;
+    let admin = app.login("admin").await;
+    let last = (parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap() - 1).to_string();
+    let period = app.store.list_periods().await.unwrap().into_iter().find(|p| p.code.starts_with(&last)).unwrap();
+    for (path, needle) in [
+        (format!("/periods/{}/ket-qua?spread=abc", period.id), "không phải là một số"),
+        ("/frameworks/compare".to_string(), "thiếu tham số"),
+        ("/admin/audit?offset=-5".to_string(), "“offset”"),
+    ] {
+        let r = admin.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(needle) && page.contains("<html") && !page.contains("Failed to deserialize"), "{path}: {page}");
+    }
+    let r = admin.get(app.url(&format!("/periods/{}/ket-qua?spread=7,5", period.id))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("value=\"7,5\""));
+    // the API answers a bad query as JSON, in the reader's language
+    let r = app.api("admin").await.get(app.url("/api/v1/audit?offset=-5")).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let j: serde_json::Value = r.json().await.unwrap();
+    assert!(j["error"]["message_vi"].as_str().unwrap().contains("“offset”"), "{j}");
+    // analysis tables: the same order on every request (ties broken by code)
+    let url = app.url(&format!("/periods/{}/phan-tich/tu-cham-tieu-chi.csv", period.id));
+    let first = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    for _ in 0..5 {
+        assert_eq!(admin.get(&url).send().await.unwrap().text().await.unwrap(), first);
+    }
+});

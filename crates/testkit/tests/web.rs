@@ -3236,6 +3236,22 @@ backend_tests!(bonuses_penalties_count_and_improvement_actions_carry_to_the_next
     assert_eq!(after.index, Some(after.total.clone() / after.applicable_max.clone() * Exact::HUNDRED));
     let page = officer.get(app.url(&format!("/assessments/{}", a_now.id))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Quyết định kỷ luật số 12/QĐ (thử)") && page.contains("id=\"adj-P1\""));
+    // the API's running result counts the penalty too, as the page does (issue #15): one
+    // computation, `score::unit_report`
+    let api: serde_json::Value =
+        app.api("admin").await.get(app.url(&format!("/api/v1/assessments/{}", a_now.id))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(api["result"]["penalty"]["exact"], "2", "{}", api["result"]);
+    let view = app.store.get_assessment(a_now.id).await.unwrap();
+    let own = parindex_core::framework::score::unit_report(
+        &view.framework,
+        &view.assessment.unit_code,
+        &view.assessment.unit_kind,
+        view.entries.iter().filter_map(|(k, e)| e.input.clone().map(|i| (k.clone(), i))).collect(),
+        [("P1".to_string(), parindex_core::framework::Input { option: Some("xu_ly".into()), ..Default::default() })].into_iter().collect(),
+    )
+    .unwrap();
+    assert_eq!(api["result"]["total"]["exact"], own.total.exact);
+    assert!(page.contains(&own.total.value.replace('.', ",")), "the page shows the same total {}", own.total.value);
     assert!(!page.contains(&format!("action=\"/assessments/{}/adjustments/P1\"", a_now.id)), "the unit reads, does not edit");
     let f = parindex_store::repo::audit::AuditFilter { action: Some("assessment.adjustment".into()), limit: 50, ..Default::default() };
     let log = app.store.list_audit(&f).await.unwrap().entries;
@@ -3516,6 +3532,7 @@ backend_tests!(official_documents_as_docx_and_pdf, |b| async move {
         assert!(text.contains(want), "minutes lack {want}");
     }
     assert!(text.contains(&format!("điểm sau thẩm định: {}", appraised.to_vi(view.framework.decimals))), "the appraised total");
+    assert!(!text.contains("thamdinh."), "people are named by their full names, not their logins");
     office::keep("bien-ban.docx", &docx);
     let (s, _, pdf) = get(&admin, format!("/assessments/{}/bien-ban-tham-dinh.pdf", a_last.id)).await;
     assert_eq!(s, 200);

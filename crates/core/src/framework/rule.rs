@@ -573,6 +573,20 @@ mod tests {
     }
 
     #[test]
+    fn yes_no_words_are_read_by_the_rule() {
+        // "co"/"khong" are option keys of the sample frameworks: an options leaf takes them as keys
+        let opt = |k: &str, p: &str| RuleOption { key: k.into(), label: k.to_uppercase(), points: e(p) };
+        let r = Rule::Options { options: vec![opt("co", "1"), opt("khong", "0.25")] };
+        assert_eq!(apply(&r, &e("1"), &inp("\"khong\"", &r), false).unwrap().points, e("0.25"));
+        assert_eq!(apply(&r, &e("1"), &inp("\"co\"", &r), false).unwrap().points, e("1"));
+        // a yes/no leaf reads them as yes/no, and names the allowed answers for anything else
+        assert_eq!(apply(&Rule::YesNo, &e("2"), &inp("\"co\"", &Rule::YesNo), false).unwrap().points, e("2"));
+        assert_eq!(apply(&Rule::YesNo, &e("2"), &inp("\"Không\"", &Rule::YesNo), false).unwrap().points, Exact::ZERO);
+        let err = apply(&Rule::YesNo, &e("2"), &inp("\"maybe\"", &Rule::YesNo), false).unwrap_err();
+        assert!(err.en.contains("“maybe” is not a yes/no answer") && err.vi.contains("có hoặc không"), "{err:?}");
+    }
+
+    #[test]
     fn proportional_is_exact() {
         let o = apply(&Rule::Proportional, &e("2"), &inp("[95, 97]", &Rule::Proportional), true).unwrap();
         assert_eq!(o.points, Exact::ratio(190, 97));
