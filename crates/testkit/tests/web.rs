@@ -2116,7 +2116,7 @@ backend_tests!(three_demo_units_through_the_api, |b| async move {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 409, "only the leaf's own appraiser answers");
+        assert_eq!(r.status(), 403, "only the leaf's own appraiser answers: a permission refusal (issue #15)");
         let r = stp
             .put(app.url(&format!("/api/v1/assessments/{id}/final/2.2")))
             .json(&json!({"input": true, "comment": "Chấp nhận giải trình"}))
