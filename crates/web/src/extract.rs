@@ -52,3 +52,52 @@ mod tests {
         assert!(m.vi.contains("thiếu tham số “a”"));
     }
 }
+
+/// `axum::extract::Path` with our refusal (a path segment of the wrong type: 400 with a message).
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(e) => Err(AppError::BadRequest(Msg::new(
+                format!("Địa chỉ không hợp lệ: {} Hãy mở trang từ liên kết của hệ thống.", vi_path_detail(&e.body_text())),
+                format!("The address is not valid: {}. Open the page from a link of the system.", e.body_text()),
+            ))),
+        }
+    }
+}
+
+fn vi_path_detail(detail: &str) -> String {
+    if detail.contains("Cannot parse") || detail.contains("invalid digit") {
+        "một phần của địa chỉ phải là số.".into()
+    } else {
+        "một phần của địa chỉ không đọc được.".into()
+    }
+}
+
+/// `axum::Json` as a request body with our refusal (400, the API's JSON error with a message in
+/// both languages), and as a response.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Json<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(e) => Err(AppError::BadRequest(Msg::new(
+                format!("Nội dung JSON gửi lên không hợp lệ ({}). Xem tài liệu OpenAPI tại /api/v1/openapi.json.", e.body_text()),
+                format!("The JSON body is not valid ({}). See the OpenAPI document at /api/v1/openapi.json.", e.body_text()),
+            ))),
+        }
+    }
+}
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}

@@ -3,7 +3,8 @@
 use axum::extract::State;
 use crate::extract::Query;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
+use crate::extract::Json;
 use chrono::{DateTime, Utc};
 use parindex_core::{Action, Resource};
 use serde::Serialize;

@@ -2,12 +2,14 @@
 //! publish, archive, new version, and the what-if calculator.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use crate::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
+use crate::extract::Json;
 use parindex_core::framework::Status;
 use parindex_core::framework::score::{Compiled, score};
 use parindex_core::{Action, Msg, Resource};

@@ -14,7 +14,8 @@ pub mod users;
 
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
+use crate::extract::Json;
 use parindex_core::{Action, Resource};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -88,8 +89,43 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+async fn openapi() -> Json<serde_json::Value> {
+    Json(document())
+}
+
+/// The OpenAPI document as served: the operations as declared, plus the refusals every operation
+/// can give whatever its handler — 400 (a path, query or body value that does not parse), 401
+/// (no or an invalid token; not on public operations), 404 (an unknown id in the path) — so that
+/// a client generated from it knows every status it may get (issue #15).
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let error = |description: &str| {
+        serde_json::json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+        })
+    };
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for (_, op) in item.iter_mut() {
+                let Some(op) = op.as_object_mut() else { continue };
+                let public = op.get("security").and_then(|s| s.as_array()).is_some_and(|a| a.iter().all(|x| x.as_object().is_some_and(|o| o.is_empty())));
+                let has_input = path.contains('{') || op.contains_key("parameters") || op.contains_key("requestBody");
+                let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+                if has_input {
+                    responses.entry("400").or_insert_with(|| error("A path, query or body value does not parse; the message says which."));
+                }
+                if !public {
+                    responses.entry("401").or_insert_with(|| error("No token, or an invalid, expired or revoked one."));
+                }
+                if path.contains('{') {
+                    responses.entry("404").or_insert_with(|| error("Nothing with this id or code (or not visible to the caller)."));
+                }
+            }
+        }
+    }
+    doc
 }
 
 async fn api_not_found() -> AppError {
@@ -118,8 +154,7 @@ mod tests {
     /// After a deliberate change: `UPDATE_OPENAPI=1 cargo test -p parindex-web openapi`.
     #[test]
     fn openapi_document_is_current() {
-        use utoipa::OpenApi;
-        let doc = serde_json::to_string_pretty(&super::ApiDoc::openapi()).unwrap() + "\n";
+        let doc = serde_json::to_string_pretty(&super::document()).unwrap() + "\n";
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
         if std::env::var("UPDATE_OPENAPI").is_ok() {
             std::fs::write(path, &doc).unwrap();

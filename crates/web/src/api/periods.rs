@@ -1,10 +1,12 @@
 //! Periods and self-assessments through the API: the same rules as the pages (docs/workflow.md),
 //! the same store functions, the same `can` decisions.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Router;
+use crate::extract::Json;
 use chrono::NaiveDate;
 use parindex_core::assessment::today_vn;
 use parindex_core::framework::rule::InputText;

@@ -2,9 +2,10 @@
 //! of published versions, and one period's published document (the latest version, or `?v=N`),
 //! byte for byte the JSON whose SHA-256 the portal shows.
 
-use axum::Json;
+use crate::extract::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use crate::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -3,10 +3,12 @@
 //! snapshots, `api::public`), each dashboard table, the bonuses and penalties of an assessment,
 //! and a unit's improvement actions. Same decisions as the pages (`core::access`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use crate::extract::Query;
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Router;
+use crate::extract::Json;
 use chrono::NaiveDate;
 use parindex_core::{Action, Resource};
 use parindex_reports::grid::Cell;

@@ -5,10 +5,11 @@
 //! returned); the raw-response and indices exports; and the comments, which a unit's staff read
 //! and answer for their own unit only.
 
-use axum::Json;
+use crate::extract::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

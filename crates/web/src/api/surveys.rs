@@ -2,10 +2,11 @@
 //! whole model as JSON), import an XLSForm workbook or YAML body (every diagnostic returned),
 //! publish, and download as XLSForm.
 
-use axum::Json;
+use crate::extract::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

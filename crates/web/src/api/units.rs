@@ -1,11 +1,13 @@
 //! Units through the API: list, read, create, update, (de)activate, import a file.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
+use crate::extract::Json;
 use chrono::NaiveDate;
 use parindex_core::access::unit_scope;
 use parindex_core::unit::UnitInput;
@@ -227,7 +229,7 @@ pub struct ApiLineageInput {
 
 /// Record a merger or split involving this unit.
 #[utoipa::path(post, path = "/api/v1/units/{id}/lineage", tag = "units", params(("id" = i64, Path)), request_body = ApiLineageInput,
-    responses((status = 201, body = ApiUnitDetail), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError)))]
+    responses((status = 201, body = ApiUnitDetail), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
 pub async fn add_lineage(
     State(state): State<AppState>,
     ctx: Ctx,
