@@ -188,7 +188,8 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     };
     // what a signed-in person sees (pages, exports, API answers) is never kept by a browser or
     // a shared proxy (issue #15); public pages set their own caching
-    if ctx.actor.is_some() {
+    // (static assets set their own caching and keep it)
+    if ctx.actor.is_some() && !resp.headers().contains_key(header::CACHE_CONTROL) {
         resp.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     }
     resp
