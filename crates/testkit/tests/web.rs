@@ -1209,7 +1209,7 @@ backend_tests!(self_assessment_through_the_api, |b| async move {
     assert_eq!((q.len(), q[0]["leaves"].as_u64()), (1, Some(4)));
     let put = |code: &str, body: Value| appraiser.put(app.url(&format!("/api/v1/assessments/{ua}/appraisal/{code}"))).json(&body).send();
     assert_eq!(put("1.3", json!({"input": 82})).await.unwrap().status(), 204);
-    assert_eq!(put("1.1", json!({"input": "dung_han"})).await.unwrap().status(), 409, "1.1 is SNV's");
+    assert_eq!(put("1.1", json!({"input": "dung_han"})).await.unwrap().status(), 403, "1.1 is SNV's: a permission refusal");
     assert_eq!(put("2.2", json!({"input": 0})).await.unwrap().status(), 422, "differs: a comment is required");
     assert_eq!(put("2.2", json!({"input": 0, "comment": "Không có hồ sơ trễ hạn"})).await.unwrap().status(), 204);
     let r = appraiser
@@ -2071,7 +2071,7 @@ backend_tests!(three_demo_units_through_the_api, |b| async move {
         assert_eq!(stp.put(&url).json(&json!({"input": !own})).send().await.unwrap().status(), 422, "the reason is required");
         assert_eq!(stp.put(&url).json(&json!({"input": !own, "comment": "Chưa có kết quả rà soát"})).send().await.unwrap().status(), 204);
         let r = app.api("thamdinh.vp").await.put(&url).json(&json!({"input": own})).send().await.unwrap();
-        assert_eq!(r.status(), 409, "2.2 is not the People's Committee Office's");
+        assert_eq!(r.status(), 403, "2.2 is not the People's Committee Office's");
     }
     for who in ["thamdinh.cchc", "thamdinh.snv", "thamdinh.stp", "thamdinh.vp", "thamdinh.stc", "thamdinh.skhcn"] {
         let c = app.api(who).await;

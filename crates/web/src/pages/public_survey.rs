@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use parindex_core::survey::answers::{Raw, check, count_keys};
+use parindex_store::StoreError;
 use parindex_store::repo::surveys::PublicSurvey;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -119,7 +120,7 @@ fn render_form(
         values,
         errors,
         closed: p.survey.status != "open",
-        not_saved: status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::CONFLICT,
+        not_saved: status == StatusCode::SERVICE_UNAVAILABLE,
     };
     match form.render() {
         Ok(html) => {
@@ -189,9 +190,16 @@ async fn submit(
         }
         Err(e) => {
             state.recent_responses.forget(&digest);
-            // not stored (nothing acknowledged): the citizen keeps the choices and sends again
-            tracing::error!("a public answer could not be stored: {e}");
-            Ok(render_form(&ctx, &p, format!("/k/{key}"), channel, raw, BTreeMap::new(), StatusCode::SERVICE_UNAVAILABLE))
+            // not stored (nothing acknowledged): the citizen keeps the choices; a refusal of the
+            // survey's state (closed) is 409, a failure of the system 503 "send again"
+            let status = match e {
+                StoreError::Conflict(_) => StatusCode::CONFLICT,
+                e => {
+                    tracing::error!("a public answer could not be stored: {e}");
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+            };
+            Ok(render_form(&ctx, &p, format!("/k/{key}"), channel, raw, BTreeMap::new(), status))
         }
     }
 }
@@ -300,11 +308,17 @@ async fn token_submit(State(state): State<AppState>, ctx: Ctx, Path(token): Path
             Ok(render_note(&ctx, &p.unit.unit_name, Note::Thanks))
         }
         Err(e) => {
-            tracing::error!("an invited answer could not be stored: {e}");
             if let Err(e) = state.store.release_token(&token).await {
                 tracing::error!("the invitation token could not be given back: {e}");
             }
-            Ok(render_form(&ctx, &p, action, "token".into(), raw, BTreeMap::new(), StatusCode::SERVICE_UNAVAILABLE))
+            let status = match e {
+                StoreError::Conflict(_) => StatusCode::CONFLICT,
+                e => {
+                    tracing::error!("an invited answer could not be stored: {e}");
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+            };
+            Ok(render_form(&ctx, &p, action, "token".into(), raw, BTreeMap::new(), status))
         }
     }
 }
