@@ -504,3 +504,17 @@ async fn survey_files_yaml_xlsform_and_back() {
     assert_eq!(code, 2);
     assert!(err.contains("khong_co"), "{err}");
 }
+
+/// Issue #15: the demo says at once that its port is taken, before seeding anything.
+#[tokio::test]
+async fn demo_checks_its_port_before_seeding() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(dir.path(), &["demo", "--bind", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().to_str().unwrap()], None).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("cannot listen on") && err.contains("--bind"), "{err}");
+    assert_eq!(units_in(dir.path()).await, 0, "nothing seeded");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}

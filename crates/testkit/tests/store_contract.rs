@@ -297,6 +297,22 @@ backend_tests!(users_sessions_and_lockout, |b| async move {
     assert!(s.session_actor("forged").await.unwrap().is_none());
     s.logout(&secret).await.unwrap();
     assert!(s.session_actor(&secret).await.unwrap().is_none());
+    // a session used all the time still ends 12 hours after sign-in (issue #15)
+    let (long, _) = s.login("officer.a", PASSWORD, None, None).await.unwrap().unwrap();
+    assert!(s.session_actor(&long).await.unwrap().is_some());
+    {
+        use parindex_store::entity::session;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let signed_in = chrono::Utc::now() - parindex_store::repo::users::SESSION_MAX - chrono::Duration::minutes(1);
+        session::Entity::update_many()
+            .col_expr(session::Column::CreatedAt, sea_orm::sea_query::Expr::value(signed_in))
+            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(chrono::Utc::now()))
+            .filter(session::Column::UserId.eq(actor.user_id))
+            .exec(&s.db)
+            .await
+            .unwrap();
+    }
+    assert!(s.session_actor(&long).await.unwrap().is_none(), "past its absolute lifetime");
     assert_eq!(s.login("nobody", PASSWORD, None, None).await.unwrap().unwrap_err(), LoginError::Invalid);
 
     // issue #15: repeated failures are counted and audited but lock nobody out (throttling is
