@@ -392,7 +392,7 @@ pub async fn survey_ingest(responses: usize, concurrency: usize, database_url: O
     println!(
         "parindex bench survey-ingest — {responses} responses by {concurrency} clients (GET form + POST {} answers), {}",
         likert.len(),
-        if database_url.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=NORMAL)" }
+        if database_url.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=FULL)" }
     );
     println!("machine: {}", machine());
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -459,7 +459,7 @@ pub async fn surveys(path: &std::path::Path, database_url: Option<String>, reps:
         "parindex bench surveys — {} ({:.1} MB), 150 units, {}",
         path.display(),
         bytes.len() as f64 / 1e6,
-        if database_url.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=NORMAL)" }
+        if database_url.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=FULL)" }
     );
     println!("machine: {}", machine());
     let ctx = AuditCtx::system("bench");
@@ -671,7 +671,7 @@ pub async fn exports(path: &std::path::Path, database_url: Option<String>, reps:
     println!(
         "parindex bench exports — {}, 150 units, {}",
         path.display(),
-        if database_url.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=NORMAL)" }
+        if database_url.is_some() { "PostgreSQL" } else { "SQLite (WAL, synchronous=FULL)" }
     );
     println!("machine: {}", machine());
     {

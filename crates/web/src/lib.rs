@@ -195,6 +195,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
                         continue;
                     }
                 };
+                // no Nagle delay on keep-alive connections (small answers such as a 303 would
+                // otherwise wait for the client's delayed ACK)
+                let _ = stream.set_nodelay(true);
                 let Ok(svc) = make.call(remote).await;
                 let conn = http.serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(svc));
                 let conn = graceful.watch(conn);
