@@ -25,7 +25,6 @@ struct Login {
     next: String,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
 /// Where to go after signing in: only a path of this site. Browsers drop tabs and newlines
 /// from a URL and read `\\` as `/`, so `/\t/evil.example` is `//evil.example` to them: refuse
 /// anything but printable ASCII without a backslash, and any scheme-relative start.
