@@ -588,9 +588,12 @@ pub fn hostile_files(write: Option<&std::path::Path>) -> anyhow::Result<()> {
         }
     }
     type Importer = (&'static str, fn(&str, &[u8]) -> Result<(), String>);
+    fn first(e: Vec<parindex_core::unit::RowError>) -> String {
+        e.first().map(|r| r.message.en.clone()).unwrap_or_default()
+    }
     let importers: [Importer; 6] = [
-        ("units", |n, b| units::parse_units(n, b).map(|_| ()).map_err(|e| e.first().map(|r| r.message.en.clone()).unwrap_or_default())),
-        ("self-scores", |n, b| self_scores::read_sheet(n, b, &[]).map(|_| ()).map_err(|e| e.first().map(|r| r.message.en.clone()).unwrap_or_default())),
+        ("units", |n, b| units::parse_units(n, b).map(|_| ()).map_err(first)),
+        ("self-scores", |n, b| self_scores::read_sheet(n, b, &[]).map(|_| ()).map_err(first)),
         ("frameworks", |n, b| framework_xlsx::parse_framework_xlsx(n, b).map(|_| ()).map_err(|e| e.first().map(|p| p.message.en.clone()).unwrap_or_default())),
         ("questionnaires", |n, b| {
             let i = xlsform::import_file(n, b);
@@ -606,9 +609,9 @@ pub fn hostile_files(write: Option<&std::path::Path>) -> anyhow::Result<()> {
                 rows += 1;
                 true
             })
-            .map_err(|e| e.first().map(|r| r.message.en.clone()).unwrap_or_default())
+            .map_err(first)
         }),
-        ("table", |n, b| table::read_table(n, b).map(|_| ()).map_err(|e| e.first().map(|r| r.message.en.clone()).unwrap_or_default())),
+        ("table", |n, b| table::read_table(n, b).map(|_| ()).map_err(first)),
     ];
     println!("{:<22} {:<20} {:>9} {:>9} {:>12}  outcome", "file", "importer", "KB", "ms", "peak MB");
     let mut worst = 0.0f64;

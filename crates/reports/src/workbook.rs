@@ -414,15 +414,8 @@ impl<'l> Kept<'l> {
                 ));
             }
         }
-        self.cells += row.len().max(1);
         self.text += row.iter().map(String::len).sum::<usize>();
-        if self.cells > self.lim.cells {
-            return Err(too_large(
-                &self.file_name,
-                format!("hơn {} ô (tính cả ô trống giữa các ô có dữ liệu)", self.lim.cells),
-                format!("more than {} cells (counting empty cells between filled ones)", self.lim.cells),
-            ));
-        }
+        self.pad(row.len().max(1))?;
         if self.text > self.lim.text_bytes {
             return Err(too_large(
                 &self.file_name,
@@ -433,7 +426,7 @@ impl<'l> Kept<'l> {
         Ok(())
     }
 
-    /// Count `n` empty cells added to pad a kept row to its table's width.
+    /// Count `n` more kept cells (also the empty ones that pad a row to its table's width).
     pub fn pad(&mut self, n: usize) -> Result<(), Vec<RowError>> {
         self.cells += n;
         if self.cells > self.lim.cells {

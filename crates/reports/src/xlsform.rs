@@ -326,18 +326,9 @@ fn expression_cell(v: &str) -> Option<String> {
     }
 }
 
-/// A, B, …, Z, AA, … for a 0-based column index.
-fn column_letter(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
+/// A, B, …, Z, AA, … for a 0-based column index (`workbook::column_name`).
+fn column_letter(i: usize) -> String {
+    crate::workbook::column_name(u32::try_from(i).unwrap_or(u32::MAX))
 }
 
 fn warn(sheet: &str, row: Option<usize>, name: Option<&str>, vi: String, en: String) -> Diag {

@@ -103,7 +103,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// its left was written by the client or by proxies we do not know, and is ignored — taking the
 /// leftmost let anyone choose their address and escape every throttle (issue #15). Only a
 /// valid IP address is taken; otherwise the socket's.
-pub(crate) fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
+fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
     if trust_proxy
         && let Some(f) = req.headers().get_all("x-forwarded-for").iter().next_back().and_then(|v| v.to_str().ok())
         && let Some(last) = f.rsplit(',').next()

@@ -118,6 +118,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form
             state.metrics.login_failed();
             state.login_throttle.fail(&account_key);
             state.address_throttle.fail(&ip);
+            // the same answer for every refusal (irrefutable: a new variant must be decided here)
             let (LoginError::Invalid | LoginError::Disabled) = e;
             Ok(fail(ctx.t("login.invalid").to_string(), StatusCode::UNAUTHORIZED))
         }

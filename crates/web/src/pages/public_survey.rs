@@ -192,14 +192,20 @@ async fn submit(
             state.recent_responses.forget(&digest);
             // not stored (nothing acknowledged): the citizen keeps the choices; a refusal of the
             // survey's state (closed) is 409, a failure of the system 503 "send again"
-            let status = match e {
-                StoreError::Conflict(_) => StatusCode::CONFLICT,
-                e => {
-                    tracing::error!("a public answer could not be stored: {e}");
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-            };
+            let status = not_stored(e);
             Ok(render_form(&ctx, &p, format!("/k/{key}"), channel, raw, BTreeMap::new(), status))
+        }
+    }
+}
+
+/// The status of an answer that was checked but not stored: 409 when the survey's state
+/// refused it (closed), 503 "send again" when the system failed (logged).
+fn not_stored(e: StoreError) -> StatusCode {
+    match e {
+        StoreError::Conflict(_) => StatusCode::CONFLICT,
+        e => {
+            tracing::error!("a survey answer could not be stored: {e}");
+            StatusCode::SERVICE_UNAVAILABLE
         }
     }
 }
@@ -311,13 +317,7 @@ async fn token_submit(State(state): State<AppState>, ctx: Ctx, Path(token): Path
             if let Err(e) = state.store.release_token(&token).await {
                 tracing::error!("the invitation token could not be given back: {e}");
             }
-            let status = match e {
-                StoreError::Conflict(_) => StatusCode::CONFLICT,
-                e => {
-                    tracing::error!("an invited answer could not be stored: {e}");
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-            };
+            let status = not_stored(e);
             Ok(render_form(&ctx, &p, action, "token".into(), raw, BTreeMap::new(), status))
         }
     }
