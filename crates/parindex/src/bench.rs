@@ -728,3 +728,142 @@ pub async fn exports(path: &std::path::Path, database_url: Option<String>, reps:
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// `parindex bench results` (issue #16): the server time of the results page and the analysis
+/// page of the largest period, on the demo province and on a synthetic province of `units`
+/// units × `leaves` leaves with an earlier year to compare with (targets: results page under
+/// 50 ms, analysis page under 100 ms). Requests go through the whole router (session, render),
+/// not over a socket.
+pub async fn results(units: usize, leaves: usize, reps: usize) -> anyhow::Result<()> {
+    println!("parindex bench results — SQLite; machine: {}", machine());
+    // the demo province, seeded as `parindex demo` does
+    let dir = std::env::temp_dir().join(format!("parindex-bench-results-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = parindex_store::sqlite_url_for_dir(&dir.join("demo"));
+    std::fs::create_dir_all(dir.join("demo"))?;
+    let bulk = parindex_store::Store::connect_bulk(&url).await?;
+    bulk.migrate().await?;
+    parindex_demo::seed(&bulk).await?;
+    bulk.db.close().await.ok();
+    let store = parindex_store::Store::connect(&url).await?;
+    let (secret, _) =
+        store.login("admin", parindex_demo::DEMO_PASSWORD, None, None).await?.map_err(|e| anyhow::anyhow!("demo admin: {e:?}"))?;
+    time_result_pages("demo province", &store, &secret, &dir.join("demo"), reps).await?;
+    store.db.close().await.ok();
+
+    // a synthetic province: two years of `units` units on a framework of `leaves` leaves
+    let t = Instant::now();
+    let sdir = dir.join("synthetic");
+    std::fs::create_dir_all(&sdir)?;
+    let url = parindex_store::sqlite_url_for_dir(&sdir);
+    let bulk = parindex_store::Store::connect_bulk(&url).await?;
+    bulk.migrate().await?;
+    let password = seed_synthetic_province(&bulk, units, leaves).await?;
+    bulk.db.close().await.ok();
+    let store = parindex_store::Store::connect(&url).await?;
+    println!("(synthetic province seeded in {:.1} s)", t.elapsed().as_secs_f64());
+    let (secret, _) = store.login("bench.office", password, None, None).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    time_result_pages(&format!("{units} units × {leaves} leaves, two years"), &store, &secret, &sdir, reps).await?;
+    store.db.close().await.ok();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Time the results page and the analysis page of the period with the most units (latest year
+/// first among equals).
+async fn time_result_pages(label: &str, store: &parindex_store::Store, secret: &str, dir: &std::path::Path, reps: usize) -> anyhow::Result<()> {
+    use tower::ServiceExt;
+    let periods = store.list_periods().await?;
+    let p = periods.iter().max_by_key(|p| (p.units, p.year)).ok_or_else(|| anyhow::anyhow!("no period"))?;
+    let state = parindex_web::AppState::new(store.clone(), parindex_web::WebConfig { files_dir: dir.join("files"), ..Default::default() });
+    let app = parindex_web::app(state);
+    println!("{label}: period {} ({} units, {} periods in all)", p.code, p.units, periods.len());
+    for (name, path, target) in
+        [("results page", format!("/periods/{}/ket-qua", p.id), 50), ("analysis page", format!("/periods/{}/phan-tich", p.id), 100)]
+    {
+        let mut times = Vec::with_capacity(reps);
+        let mut size = 0;
+        for _ in 0..reps {
+            let req = axum::http::Request::get(&path)
+                .header("cookie", format!("{}={secret}", parindex_web::ctx::SESSION_COOKIE))
+                .body(axum::body::Body::empty())?;
+            let t = Instant::now();
+            let resp = app.clone().oneshot(req).await?;
+            anyhow::ensure!(resp.status() == 200, "{path}: status {}", resp.status());
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+            times.push(t.elapsed());
+            size = body.len();
+        }
+        let (min, median) = stats(times);
+        println!(
+            "  {name}: min {:.1} ms, median {:.1} ms over {reps} requests (target: under {target} ms); {} KB",
+            min.as_secs_f64() * 1e3,
+            median.as_secs_f64() * 1e3,
+            size / 1024
+        );
+    }
+    Ok(())
+}
+
+/// Units, a reform-office account, a synthetic framework and two periods (2025, 2026) in which
+/// every unit has scored every leaf. Returns the account's password.
+async fn seed_synthetic_province(store: &parindex_store::Store, units: usize, leaves: usize) -> anyhow::Result<&'static str> {
+    use parindex_core::framework::Status;
+    use parindex_store::AuditCtx;
+    use parindex_store::repo::periods::{EntryInput, PeriodInput, self_leaves};
+    let ctx = AuditCtx::system("bench");
+    let fw = synthetic::framework(leaves, 2026);
+    let code = fw.code.clone();
+    store.import_framework(&ctx, fw, "synthetic").await?;
+    store.set_framework_status(&ctx, &code, Status::Published).await?;
+    for i in 0..units {
+        let input =
+            parindex_core::unit::UnitInput { code: format!("U{i:03}"), name: format!("Đơn vị số {i}"), kind: "agency".into(), ..Default::default() };
+        store.create_unit(&ctx, input).await?;
+    }
+    let password = "mat-khau-do-kiem-2026";
+    store
+        .create_user(
+            &ctx,
+            parindex_store::repo::users::NewUser {
+                username: "bench.office".into(),
+                full_name: "Phòng CCHC đo kiểm".into(),
+                email: None,
+                role: parindex_core::Role::Admin,
+                unit_id: None,
+                password: password.into(),
+            },
+        )
+        .await?;
+    let today = parindex_core::assessment::today_vn();
+    let mut rng = Rng::new(16);
+    for year in [2025, 2026] {
+        let p = store
+            .create_period(
+                &ctx,
+                PeriodInput {
+                    code: format!("BENCH-{year}"),
+                    name: format!("Đo kiểm {year}"),
+                    year,
+                    framework_code: code.clone(),
+                    self_due: Some(today + chrono::Duration::days(30)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        for a in store.list_assessments(p.id, parindex_core::UnitScope::All).await? {
+            let view = store.get_assessment(a.id).await?;
+            let rows: Vec<(usize, String, EntryInput)> = self_leaves(&view.framework, "agency")
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    let (rule, max) = (n.rule.as_ref()?, n.max.as_ref()?);
+                    let input = synthetic::random_input(&mut rng, rule, max, 20);
+                    Some((i + 2, n.code.clone(), EntryInput { input: Some(input), ..Default::default() }))
+                })
+                .collect();
+            store.save_entries(&ctx, a.id, rows, today).await?;
+        }
+    }
+    Ok(password)
+}

@@ -307,6 +307,16 @@ enum BenchCmd {
         #[arg(long)]
         write: Option<PathBuf>,
     },
+    /// Time the results page and the analysis page (issue #16; targets: under 50 ms and under
+    /// 100 ms) on the demo province and on a synthetic province of `units` × `leaves`.
+    Results {
+        #[arg(long, default_value_t = 200)]
+        units: usize,
+        #[arg(long, default_value_t = 150)]
+        leaves: usize,
+        #[arg(long, default_value_t = 20)]
+        reps: usize,
+    },
     /// Time the server side of a unit's self-assessment page (target: 150 leaves, 100 evidence
     /// files, 150 units in the period, under 100 ms).
     AssessmentPage {
@@ -680,6 +690,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
             return responses_cmd(&store, cmd).await;
         }
+        Command::Bench { cmd: BenchCmd::Results { units, leaves, reps } } => crate::bench::results(units, leaves, reps.max(1)).await?,
         Command::Bench { cmd: BenchCmd::HostileFiles { write } } => crate::bench::hostile_files(write.as_deref())?,
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
             crate::bench::assessment_page(leaves, units, files, reps.max(1)).await?

@@ -117,12 +117,12 @@ impl Store {
     }
 
     /// A consistent online copy of a SQLite database (`VACUUM INTO`). PostgreSQL is backed up
-    /// with `pg_dump`; see docs/operations.md.
+    /// with `pg_dump`; see README.md, "Backup and restore".
     pub async fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
         if self.backend() != DatabaseBackend::Sqlite {
             return Err(StoreError::Unsupported(parindex_core::Msg::new(
-                "Với PostgreSQL, hãy sao lưu bằng pg_dump (xem docs/operations.md).",
-                "On PostgreSQL, back up with pg_dump (see docs/operations.md).",
+                "Với PostgreSQL, hãy sao lưu bằng pg_dump (xem README.md, mục “Backup and restore”).",
+                "On PostgreSQL, back up with pg_dump (see README.md, “Backup and restore”).",
             )));
         }
         if path.exists() {

@@ -19,6 +19,7 @@ async fn fill(b: &Browser, css: &str, value: &str) {
 /// Click something that loads a new page, and wait until the new page has replaced the old one
 /// (otherwise the next lookup may still see the old document).
 async fn click(b: &Browser, css: &str) {
+    settle(b).await;
     let old = b.client.find(Locator::Css("html")).await.unwrap();
     b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
     // Generous: CI runs two browsers and a debug server on two cores, and a page that renders in
@@ -32,6 +33,19 @@ async fn click(b: &Browser, css: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     panic!("clicking {css} did not load a new page within 30 s");
+}
+
+/// Wait until no form waits for its live points (`editor.js` marks them `data-pending`): the
+/// line they fill in moves the buttons below, and a click aimed before the move lands elsewhere.
+async fn settle(b: &Browser) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let pending = b.client.execute("return document.querySelector('[data-pending]') !== null", vec![]).await;
+        if !matches!(pending, Ok(serde_json::Value::Bool(true))) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
 }
 
 async fn sign_in(b: &Browser, app: &TestApp, user: &str, password: &str) {

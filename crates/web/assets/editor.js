@@ -2,7 +2,8 @@
 // - a warning before leaving a page where a form has unsaved changes (per form: saving one leaf
 //   does not forget what was typed in another);
 // - live points on the self-assessment page (forms with data-live: the rule applied on the
-//   server, nothing stored);
+//   server, nothing stored); a form waiting for them carries data-pending (browser tests wait
+//   for it to go before clicking, as the live line moves the buttons below it);
 // - the framework editor's live preview of a rule on a sample input (the same server
 //   computation as its "Xem thử" button).
 (function () {
@@ -26,10 +27,13 @@
       fetch(f.dataset.live, { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (p) { if (p && mine === seq) { put(".live-result", p.result); put(".live-error", p.error); } })
-        .catch(function () { /* saving still works */ });
+        .catch(function () { /* saving still works */ })
+        .then(function () { if (mine === seq) { delete f.dataset.pending; } });
     }
-    f.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 250); });
-    f.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(refresh, 30); });
+    // data-pending marks a form whose live points are still coming (the layout may still move)
+    var later = function (ms) { f.dataset.pending = "1"; clearTimeout(timer); timer = setTimeout(refresh, ms); };
+    f.addEventListener("input", function () { later(250); });
+    f.addEventListener("change", function () { later(30); });
   });
 
   // evidence: drop files on a leaf's evidence box to attach them at once
@@ -85,9 +89,10 @@
         }
         form.dataset.previewed = String(mine);
       })
-      .catch(function () { /* the "Xem thử" button still works */ });
+      .catch(function () { /* the "Xem thử" button still works */ })
+      .then(function () { if (mine === seq) { delete form.dataset.pending; } });
   }
-  var later = function (ms) { clearTimeout(timer); timer = setTimeout(refresh, ms); };
+  var later = function (ms) { form.dataset.pending = "1"; clearTimeout(timer); timer = setTimeout(refresh, ms); };
   form.addEventListener("input", function () { later(250); });
   form.addEventListener("change", function () { later(30); });
 })();

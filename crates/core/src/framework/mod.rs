@@ -7,6 +7,7 @@
 
 pub mod crosswalk;
 pub mod edit;
+pub mod result;
 pub mod rule;
 pub mod score;
 pub mod synthetic;
@@ -16,6 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use rule::{Band, Input, Rule, RuleOption};
+pub use result::{LeafInputs, Stage, UnitScore, unit_score};
 pub use score::{Compiled, ScoreSheet, score};
 pub use validate::{Problem, validate};
 

@@ -108,6 +108,11 @@ impl Compiled {
         self.index.get(code).copied()
     }
 
+    /// The top-level nodes (domains), in order.
+    pub fn tops(&self) -> impl Iterator<Item = usize> + '_ {
+        self.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i)
+    }
+
     pub fn leaf_positions(&self) -> impl Iterator<Item = usize> + '_ {
         self.nodes.iter().enumerate().filter(|(_, n)| n.children.is_empty()).map(|(i, _)| i)
     }

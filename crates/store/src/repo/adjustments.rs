@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use parindex_core::framework::rule::apply;
+use parindex_core::framework::result::leaf_points;
 use parindex_core::framework::{AdjustmentKind, Input, Rule};
 use parindex_core::{Exact, Msg};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait};
@@ -53,8 +53,7 @@ impl Store {
             .map(|a| {
                 let m = set.remove(&a.code);
                 let input = m.as_ref().and_then(|m| serde_json::from_str::<Input>(&m.input).ok());
-                let points =
-                    input.as_ref().and_then(|i| apply(&a.rule, &a.max, i, false).ok()).map(|o| o.points.clamp(&Exact::ZERO, &a.max));
+                let points = input.as_ref().and_then(|i| leaf_points(&a.rule, &a.max, i).ok().flatten());
                 AdjustmentRow {
                     code: a.code.clone(),
                     title: a.title.clone(),
@@ -117,10 +116,8 @@ impl Store {
             ));
         }
         let points = match &input {
-            Some(i) if !i.not_applicable => Some(
-                apply(&adj.rule, &adj.max, i, false).map_err(|m| StoreError::invalid("input", m))?.points.clamp(&Exact::ZERO, &adj.max),
-            ),
-            _ => None,
+            Some(i) => leaf_points(&adj.rule, &adj.max, i).map_err(|m| StoreError::invalid("input", m))?,
+            None => None,
         };
         let text = input.as_ref().map(|i| serde_json::to_string(i).unwrap_or_default());
         let (ctx, code, p) = (ctx.clone(), code.to_string(), points.clone());

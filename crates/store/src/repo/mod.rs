@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod periods;
 pub mod publications;
 pub mod results;
+pub mod scores;
 pub mod survey_data;
 pub mod survey_feedback;
 pub mod survey_points;

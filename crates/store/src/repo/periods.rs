@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use parindex_core::assessment::{State, within};
-use parindex_core::framework::rule::apply;
+use parindex_core::framework::result::{LeafInputs, Stage, unit_score};
 use parindex_core::framework::{Framework, Input, Source};
 use parindex_core::unit::FieldError;
 use parindex_core::{Exact, Msg, Role, UnitScope};
@@ -112,18 +112,6 @@ pub struct EntryRow {
     pub final_at: Option<DateTime<Utc>>,
 }
 
-impl EntryRow {
-    /// The points that count: the final appraisal, else the appraisal, else the unit's own.
-    pub fn result_points(&self) -> Option<Exact> {
-        if self.final_at.is_some() {
-            self.final_points.clone()
-        } else if self.appraised_at.is_some() {
-            self.appraised_points.clone()
-        } else {
-            self.points.clone()
-        }
-    }
-}
 
 /// One leaf as the unit saves it. `version` is the one the form was rendered with (0: new).
 #[derive(Debug, Clone, Default)]
@@ -214,15 +202,15 @@ pub(crate) fn entry_row(m: &assessment_entry::Model) -> EntryRow {
 }
 
 /// The points an input gives on a leaf (none when not applicable); a refused input is an
-/// `Invalid` error on the field `input`.
+/// `Invalid` error on the field `input`. The one writer of the cached `*_points` columns: the
+/// engine's own leaf function (`core::framework::result::leaf_points`), so the cache holds
+/// exactly what the result computation gives (store_contract `cached_points_equal_the_engine`).
 pub(crate) fn points_of(leaf: &parindex_core::framework::Node, input: &Input) -> Result<Option<Exact>, StoreError> {
-    if input.not_applicable {
-        return Ok(None);
-    }
     let rule =
         leaf.rule.as_ref().ok_or_else(|| invalid("input", "Tiêu chí chưa có quy tắc chấm.".into(), "The leaf has no rule.".into()))?;
     let max = leaf.max.clone().unwrap_or_default();
-    Ok(Some(apply(rule, &max, input, false).map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))?.points))
+    parindex_core::framework::result::leaf_points(rule, &max, input)
+        .map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))
 }
 
 /// One leaf's row of an assessment, inside a transaction.
@@ -525,12 +513,14 @@ impl Store {
         let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
         let units =
             unit::Entity::find().filter(unit::Column::Id.is_in(rows.iter().map(|a| a.unit_id).collect::<Vec<_>>())).all(&self.db).await?;
-        let entries = assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.is_in(ids)).all(&self.db).await?;
+        let entries = assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.is_in(ids.clone())).all(&self.db).await?;
         let mut by_assessment: HashMap<i64, Vec<&assessment_entry::Model>> = HashMap::new();
         for e in &entries {
             by_assessment.entry(e.assessment_id).or_default().push(e);
         }
         let mut to_do_by_kind: HashMap<String, Vec<String>> = HashMap::new();
+        let compiled = parindex_core::framework::Compiled::new(&fw).ok();
+        let adjustments = self.adjustment_inputs(&ids).await?;
         let mut out: Vec<AssessmentRow> = rows
             .iter()
             .filter_map(|a| {
@@ -540,10 +530,26 @@ impl Store {
                     .or_insert_with(|| self_leaves(&fw, &u.kind).iter().map(|n| n.code.clone()).collect());
                 let mine = by_assessment.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
                 let done = mine.iter().filter(|e| e.self_input.is_some() && leaves.contains(&e.node_code)).count();
-                let pts = |s: &Option<String>| s.as_deref().and_then(Exact::parse).unwrap_or_default();
-                let self_total: Exact = mine.iter().map(|e| pts(&e.self_points)).sum();
+                // the unit's own total and, over the leaves appraised so far, own − appraised:
+                // the one computation (`core::framework::result`), adjustments included
+                let inputs: BTreeMap<String, LeafInputs> =
+                    mine.iter().map(|e| (e.node_code.clone(), crate::repo::scores::leaf_inputs(e))).collect();
+                let adj = adjustments.get(&a.id).cloned().unwrap_or_default();
+                let (self_total, gap) = match &compiled {
+                    Some(c) => {
+                        let own = unit_score(c, &u.kind, &inputs, &adj, Stage::Own, false);
+                        let app = unit_score(c, &u.kind, &inputs, &adj, Stage::Appraised, false);
+                        let gap: Exact = inputs
+                            .iter()
+                            .filter(|(_, l)| l.appraised.is_some())
+                            .filter_map(|(code, _)| c.position(code))
+                            .map(|i| own.sheet.nodes[i].points.clone() - app.sheet.nodes[i].points.clone())
+                            .sum();
+                        (own.sheet.total, gap)
+                    }
+                    None => (Exact::ZERO, Exact::ZERO),
+                };
                 let appraised: Vec<_> = mine.iter().filter(|e| e.appraised_at.is_some()).collect();
-                let gap: Exact = appraised.iter().map(|e| pts(&e.self_points) - pts(&e.appraised_points)).sum();
                 Some(AssessmentRow {
                     id: a.id,
                     period_id: a.period_id,

@@ -119,7 +119,7 @@ impl Store {
         let (_, fw) = self.get_framework(&r.period.framework_code).await?;
         // how firm each rank is (domain weights ± 10 %, survey answers resampled; 2,000
         // replications, deterministic for the period) — published beside the ranks
-        let robust = self.period_robustness(period_id, 0.10, 2000).await?;
+        let robust = self.period_robustness(&r, 0.10, 2000).await?;
         let d = r.decimals;
         let exact = |x: &parindex_core::Exact| json!({"value": x.to_decimal_string(d), "exact": x.to_fraction_string()});
         let units: Vec<Value> = r

@@ -12,8 +12,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use parindex_core::framework::score::{Inputs, score};
-use parindex_core::framework::{Compiled, Input};
+use parindex_core::framework::Compiled;
+use parindex_core::framework::result::{LeafInputs, Stage, unit_score};
 use parindex_core::results::{Group, default_groups, group_of, parse_groups, ranks};
 use parindex_core::{Exact, Msg, UnitScope};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait};
@@ -264,32 +264,15 @@ impl Store {
             .filter(|n| n.parent.is_none())
             .map(|n| Domain { code: n.code.clone(), title: n.title.clone(), max: n.max.clone() })
             .collect();
-        let tops: Vec<usize> = compiled.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i).collect();
+        let tops: Vec<usize> = compiled.tops().collect();
         let assessments = self.list_assessments(period.id, UnitScope::All).await?;
         let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
-        let mut entries: HashMap<i64, BTreeMap<String, Input>> = HashMap::new();
-        let mut own: HashMap<i64, BTreeMap<String, Input>> = HashMap::new();
-        let mut appraised: std::collections::HashSet<(i64, String)> = std::collections::HashSet::new();
+        let mut leaves: HashMap<i64, BTreeMap<String, LeafInputs>> = HashMap::new();
         for chunk in ids.chunks(500) {
             for e in
                 assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.is_in(chunk.to_vec())).all(&self.db).await?
             {
-                let pick = if e.final_at.is_some() {
-                    e.final_input.as_deref()
-                } else if e.appraised_at.is_some() {
-                    e.appraised_input.as_deref()
-                } else {
-                    e.self_input.as_deref()
-                };
-                if e.final_at.is_some() || e.appraised_at.is_some() {
-                    appraised.insert((e.assessment_id, e.node_code.clone()));
-                }
-                if let Some(input) = e.self_input.as_deref().and_then(|s| serde_json::from_str::<Input>(s).ok()) {
-                    own.entry(e.assessment_id).or_default().insert(e.node_code.clone(), input);
-                }
-                if let Some(input) = pick.and_then(|s| serde_json::from_str::<Input>(s).ok()) {
-                    entries.entry(e.assessment_id).or_default().insert(e.node_code, input);
-                }
+                leaves.entry(e.assessment_id).or_default().insert(e.node_code.clone(), crate::repo::scores::leaf_inputs(&e));
             }
         }
         let groups = self.period_groups(period.id).await?;
@@ -298,42 +281,13 @@ impl Store {
             crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.id, u.area)).collect();
         let mut units = Vec::with_capacity(assessments.len());
         for a in assessments {
-            let inputs = Inputs {
-                unit: Some(a.unit_code.clone()),
-                unit_kind: Some(a.unit_kind.clone()),
-                inputs: entries.remove(&a.id).unwrap_or_default(),
-                adjustments: adjustments.remove(&a.id).unwrap_or_default(),
-            };
-            // the unit's own points, leaf by leaf (for the self vs appraised gap)
-            let own_inputs = own.remove(&a.id).unwrap_or_default();
-            let own_points: HashMap<String, Exact> = compiled
-                .leaf_positions()
-                .filter_map(|i| {
-                    let n = &compiled.nodes[i];
-                    let input = own_inputs.get(&n.code)?;
-                    if input.not_applicable {
-                        return Some((n.code.clone(), Exact::ZERO));
-                    }
-                    let rule = n.rule.as_ref()?;
-                    let o = parindex_core::framework::rule::apply(rule, &n.max, input, false).ok()?;
-                    Some((n.code.clone(), o.points.clamp(&Exact::ZERO, &n.max)))
-                })
-                .collect();
-            // a stored input the rule refuses (the framework changed under it) is a data error
-            // to show, not a reason to hide the unit: it is left out and counted as missing
-            let placed = compiled.place(&inputs).map_err(StoreError::InvalidFramework)?;
-            let sheet = match score(&compiled, &placed, false) {
-                Ok(s) => s,
-                Err(problems) => {
-                    let mut clean = inputs.clone();
-                    for p in &problems {
-                        clean.inputs.remove(&p.code);
-                    }
-                    let placed = compiled.place(&clean).map_err(StoreError::InvalidFramework)?;
-                    score(&compiled, &placed, false).map_err(StoreError::InvalidFramework)?
-                }
-            };
-            let missing = compiled.leaf_positions().filter(|i| sheet.nodes[*i].missing && sheet.nodes[*i].applicable).count();
+            let mine = leaves.remove(&a.id).unwrap_or_default();
+            let adj = adjustments.remove(&a.id).unwrap_or_default();
+            // what counts, and the unit's own points leaf by leaf (for the self vs appraised gap)
+            let counted = unit_score(&compiled, &a.unit_kind, &mine, &adj, Stage::Counted, false);
+            let own = unit_score(&compiled, &a.unit_kind, &mine, &adj, Stage::Own, false);
+            let sheet = &counted.sheet;
+            let missing = counted.missing(&compiled);
             units.push(UnitResult {
                 assessment_id: a.id,
                 unit_id: a.unit_id,
@@ -366,8 +320,8 @@ impl Store {
                         max: compiled.nodes[i].max.clone(),
                         points: sheet.nodes[i].points.clone(),
                         applicable: sheet.nodes[i].applicable,
-                        own: own_points.get(&compiled.nodes[i].code).cloned(),
-                        appraised: appraised.contains(&(a.id, compiled.nodes[i].code.clone())),
+                        own: mine.get(&compiled.nodes[i].code).and_then(|l| l.own.as_ref()).map(|_| own.sheet.nodes[i].points.clone()),
+                        appraised: mine.get(&compiled.nodes[i].code).is_some_and(LeafInputs::decided),
                     })
                     .collect(),
                 adjustments: compiled
@@ -410,13 +364,14 @@ impl Store {
     /// ±`spread`, and a bootstrap of the answers behind every survey-sourced leaf that this
     /// year's surveys scored; per unit id its median rank, 5–95 % interval and the share of
     /// replications in which it stays above the next unit. Deterministic for the period.
-    pub async fn period_robustness(&self, period_id: i64, spread: f64, reps: usize) -> Result<HashMap<i64, RankRobustness>, StoreError> {
+    /// Takes the period's computed results (`period_results`), not recomputing them.
+    pub async fn period_robustness(&self, r: &PeriodResults, spread: f64, reps: usize) -> Result<HashMap<i64, RankRobustness>, StoreError> {
         use parindex_core::framework::Source;
         use parindex_core::results::robust::{SurveyLeaf, Unit, simulate};
-        let r = self.period_results(period_id).await?;
+        let period_id = r.period.id;
         let (_, fw) = self.get_framework(&r.period.framework_code).await?;
         let compiled = Compiled::new(&fw).map_err(StoreError::InvalidFramework)?;
-        let tops: Vec<usize> = compiled.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i).collect();
+        let tops: Vec<usize> = compiled.tops().collect();
         let domain_of = |code: &str| {
             let mut i = compiled.position(code)?;
             while let Some(p) = compiled.nodes[i].parent {

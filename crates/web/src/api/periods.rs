@@ -189,16 +189,15 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         }
         only = Some(parindex_store::repo::appraisal::my_leaves(&view.framework, &view.assessment.unit_kind, &scope));
     }
-    // the running result with the bonuses and penalties, as the page computes it
-    let adjustments = state.store.assessment_adjustments(id).await?.into_iter().filter_map(|a| a.input.map(|i| (a.code, i))).collect();
-    let result = parindex_core::framework::score::unit_report(
-        &view.framework,
-        &view.assessment.unit_code,
-        &view.assessment.unit_kind,
-        view.entries.iter().filter_map(|(k, e)| e.input.clone().map(|i| (k.clone(), i))).collect(),
-        adjustments,
-    );
-    let result = if only.is_some() { None } else { result };
+    // the running result with the bonuses and penalties, and once the unit's result is out the
+    // result that counts: the page's computation (`Store::assessment_score`)
+    let scored = state.store.assessment_score(&view, true).await?;
+    let result_out = parindex_core::assessment::State::parse(&view.assessment.state).is_some_and(|s| s.result_out());
+    let (result, counted) = if only.is_some() {
+        (None, None)
+    } else {
+        (Some(scored.own.sheet.report(&scored.compiled)), result_out.then(|| scored.counted.sheet.report(&scored.compiled)))
+    };
     let mut entries: Vec<_> = view.entries.values().filter(|e| only.as_ref().is_none_or(|o| o.contains(&e.node_code))).collect();
     entries.sort_by(|a, b| a.node_code.cmp(&b.node_code));
     Ok(Json(serde_json::json!({
@@ -216,6 +215,7 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             "final_comment": e.final_comment, "final_by": e.final_by, "final_at": e.final_at,
         })).collect::<Vec<_>>(),
         "result": result,
+        "counted": counted,
     })))
 }
 

@@ -17,6 +17,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use parindex_core::assessment::State as AState;
+use parindex_core::framework::Stage;
 use parindex_core::{Action, Exact, Resource};
 use parindex_reports::document::{Align, Block, Document, Row, Run, Signature, Table, date_words, upper};
 use parindex_store::repo::periods::{AssessmentView, all_leaves};
@@ -37,6 +38,21 @@ impl Lang {
     }
     fn num(&self, x: &Exact, d: u32) -> String {
         if self.0 { x.to_vi(d) } else { x.to_decimal_string(d) }
+    }
+    /// An index with `d` decimals, "—" when nothing applies.
+    fn index(&self, x: Option<&Exact>, d: u32) -> String {
+        x.map(|x| self.num(x, d)).unwrap_or_else(|| "—".into())
+    }
+    /// " (gồm điểm thưởng …, điểm trừ …)." after a total that includes bonuses or penalties; "." otherwise.
+    fn adjusted(&self, s: &parindex_core::framework::ScoreSheet, d: u32) -> String {
+        let mut parts = Vec::new();
+        if !s.bonus.is_zero() {
+            parts.push(format!("{} {}", self.t("điểm thưởng", "bonus"), self.num(&s.bonus, d)));
+        }
+        if !s.penalty.is_zero() {
+            parts.push(format!("{} {}", self.t("điểm trừ", "penalty"), self.num(&s.penalty, d)));
+        }
+        if parts.is_empty() { ".".into() } else { format!(" ({} {}).", self.t("gồm", "including"), parts.join(", ")) }
     }
     /// `part ÷ whole × 100` with `d` decimals, "—" when nothing applies.
     fn share(&self, part: &Exact, whole: &Exact, d: u32) -> String {
@@ -371,21 +387,22 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     );
     let mut doc = skeleton(&state, &l, &a.unit_name, &format!("BC-{}", a.unit_code), &l.t("BÁO CÁO", "REPORT"), title).await;
     let domains = domains_of(&view);
-    let (mut own_total, mut own_max) = (Exact::ZERO, Exact::ZERO);
+    // totals from the one computation (`Store::assessment_score`), as on the unit's page
+    let scored = state.store.assessment_score(&view, false).await?;
+    let own = &scored.own.sheet;
     let mut tables = Vec::new();
     let mut unexplained: Vec<(String, String, String)> = Vec::new();
     for (i, (top, leaves)) in domains.iter().enumerate() {
-        let (mut dt, mut dm) = (Exact::ZERO, Exact::ZERO);
+        let domain = scored.compiled.position(&top.code).map(|p| &own.nodes[p]);
+        let (dt, dm) = domain.map(|x| (x.points.clone(), x.applicable_max.clone())).unwrap_or_default();
         let mut rows = Vec::new();
         for n in leaves {
             let e = view.entries.get(&n.code);
             let max = n.max.clone().unwrap_or(Exact::ZERO);
             let na = not_applicable(&view, &n.code);
-            let pts = e.and_then(|e| e.points.clone());
+            let pts = scored.leaf(Stage::Own, &n.code).map(|x| x.points.clone());
             let files = view.evidence.get(&n.code).map(|v| v.len()).unwrap_or(0);
             if !na {
-                dm = dm + max.clone();
-                dt = dt + pts.clone().unwrap_or(Exact::ZERO);
                 if files == 0 && pts.as_ref().is_some_and(|p| !p.is_zero()) {
                     let why = e.and_then(|e| e.explanation.clone()).unwrap_or_else(|| l.t("(chưa giải trình)", "(no explanation given)"));
                     unexplained.push((n.code.clone(), n.title.clone(), why));
@@ -404,8 +421,6 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             ]));
         }
         rows.push(Row::bold(vec![String::new(), l.t("Cộng", "Total"), l.num(&dm, d), l.num(&dt, d), String::new()]));
-        own_total = own_total + dt;
-        own_max = own_max + dm;
         tables.push((i, top, rows));
     }
     let b = &mut doc.blocks;
@@ -421,14 +436,14 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
                 view.period.name, a.unit_name, view.framework.name
             ),
         )),
-        Run::bold(l.num(&own_total, d)),
+        Run::bold(l.num(&own.total, d)),
         Run::plain(format!(
             "/{} {}",
-            l.num(&own_max, d),
+            l.num(&own.applicable_max, d),
             l.t("điểm tối đa áp dụng, tương ứng Chỉ số ", "applicable maximum, an index of ")
         )),
-        Run::bold(l.share(&own_total, &own_max, d)),
-        Run::plain(".".to_string()),
+        Run::bold(l.index(own.index.as_ref(), d)),
+        Run::plain(l.adjusted(own, d)),
     ]));
     for (i, top, rows) in tables {
         b.push(Block::subheading(format!("{}. {}", i + 1, top.title)));
@@ -533,24 +548,25 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
         .collect();
     appraisers.sort_by_key(|a| parindex_core::text::sort_key(a));
     appraisers.dedup();
-    let (mut own_t, mut res_t, mut max_t, mut lowered, mut raised) = (Exact::ZERO, Exact::ZERO, Exact::ZERO, 0usize, 0usize);
+    // own and counted points from the one computation (`Store::assessment_score`)
+    let scored = state.store.assessment_score(&view, false).await?;
+    let (own_sheet, res_sheet) = (&scored.own.sheet, &scored.counted.sheet);
+    let (mut lowered, mut raised) = (0usize, 0usize);
     let mut sections = Vec::new();
     let mut comments: Vec<(String, String)> = Vec::new();
     for (i, (top, leaves)) in domains_of(&view).into_iter().enumerate() {
-        let (mut o, mut r, mut m) = (Exact::ZERO, Exact::ZERO, Exact::ZERO);
+        let pos = scored.compiled.position(&top.code);
+        let (o, r, m) = pos
+            .map(|p| (own_sheet.nodes[p].points.clone(), res_sheet.nodes[p].points.clone(), res_sheet.nodes[p].applicable_max.clone()))
+            .unwrap_or_default();
         let mut rows = Vec::new();
         for n in leaves {
             let e = view.entries.get(&n.code);
             let max = n.max.clone().unwrap_or(Exact::ZERO);
             let na = not_applicable(&view, &n.code);
-            let own = e.and_then(|e| e.points.clone());
-            let res = e.and_then(|e| e.result_points());
+            let own = scored.leaf(Stage::Own, &n.code).map(|x| x.points.clone());
+            let res = scored.leaf(Stage::Counted, &n.code).map(|x| x.points.clone());
             let appraised = e.is_some_and(|e| e.appraised_at.is_some() || e.final_at.is_some());
-            if !na {
-                m = m + max.clone();
-                o = o + own.clone().unwrap_or(Exact::ZERO);
-                r = r + res.clone().unwrap_or(Exact::ZERO);
-            }
             let diff = match (&own, &res) {
                 (Some(x), Some(y)) if appraised && x != y => {
                     if y < x {
@@ -586,9 +602,6 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
             ]));
         }
         rows.push(Row::bold(vec![String::new(), l.t("Cộng", "Total"), l.num(&m, d), l.num(&o, d), l.num(&r, d), String::new()]));
-        own_t = own_t + o;
-        res_t = res_t + r;
-        max_t = max_t + m;
         sections.push((i, top.title.clone(), rows));
     }
     let b = &mut doc.blocks;
@@ -612,10 +625,12 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
     b.push(Block::heading(l.t("I. KẾT QUẢ THẨM ĐỊNH", "I. RESULT OF THE APPRAISAL")));
     b.push(Block::runs(vec![
         Run::plain(l.t("Điểm tự đánh giá: ", "Own points: ")),
-        Run::bold(l.num(&own_t, d)),
+        Run::bold(l.num(&own_sheet.total, d)),
         Run::plain(l.t("; điểm sau thẩm định: ", "; after appraisal: ")),
-        Run::bold(l.num(&res_t, d)),
-        Run::plain(format!("/{} {}", l.num(&max_t, d), l.t("điểm tối đa áp dụng", "applicable maximum"))),
+        Run::bold(l.num(&res_sheet.total, d)),
+        Run::plain(format!("/{} {}", l.num(&res_sheet.applicable_max, d), l.t("điểm tối đa áp dụng", "applicable maximum"))),
+        Run::plain(format!("{} {}", l.t(", Chỉ số", ", index"), l.index(res_sheet.index.as_ref(), d))),
+        Run::plain(l.adjusted(res_sheet, d).trim_end_matches('.').to_string()),
         Run::plain(l.t(
             &format!("; số tiêu chí thành phần bị giảm điểm: {lowered}, được tăng điểm: {raised}."),
             &format!("; leaves lowered: {lowered}, raised: {raised}."),

@@ -177,6 +177,7 @@ async fn responses_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
 /// sees them always.
 async fn assessment_detail(state: &AppState, ctx: &Ctx, id: i64, format: &str) -> Result<Response, AppError> {
     use parindex_core::assessment::State as AState;
+    use parindex_core::framework::Stage;
     use parindex_reports::grid::Cell;
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
@@ -200,7 +201,11 @@ async fn assessment_detail(state: &AppState, ctx: &Ctx, id: i64, format: &str) -
     .map(|k| ctx.t(k).to_string())
     .collect();
     let kind = view.assessment.unit_kind.clone();
+    // own and counted points from the one computation; the appraised and final columns show
+    // the points stored with each decision (a cache of the same rule, `core::framework::result`)
+    let scored = state.store.assessment_score(&view, false).await?;
     let exact = |x: &Option<parindex_core::Exact>| x.as_ref().map(|x| Cell::exact(x, d)).unwrap_or(Cell::Empty);
+    let engine = |stage: Stage, code: &str| scored.leaf(stage, code).map(|x| x.points.clone());
     let rows: Vec<Vec<Cell>> = parindex_store::repo::periods::all_leaves(&view.framework)
         .into_iter()
         .filter(|n| n.applies_to.is_empty() || n.applies_to.contains(&kind))
@@ -219,10 +224,10 @@ async fn assessment_detail(state: &AppState, ctx: &Ctx, id: i64, format: &str) -
                 Cell::text(&n.code),
                 Cell::text(&n.title),
                 exact(&n.max),
-                pick(&|e| e.points.clone()),
+                pick(&|_| engine(Stage::Own, &n.code)),
                 if appraisal { pick(&|e| e.appraised_at.and(e.appraised_points.clone())) } else { Cell::Empty },
                 if appraisal { pick(&|e| e.final_at.and(e.final_points.clone())) } else { Cell::Empty },
-                if appraisal { pick(&|e| e.result_points()) } else { pick(&|e| e.points.clone()) },
+                pick(&|_| engine(if appraisal { Stage::Counted } else { Stage::Own }, &n.code)),
                 Cell::int(view.evidence.get(&n.code).map(|v| v.len()).unwrap_or(0) as i64),
                 Cell::text(e.and_then(|e| e.explanation.clone()).unwrap_or_default()),
                 Cell::text(comments.join(" / ")),

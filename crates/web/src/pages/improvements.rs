@@ -173,6 +173,7 @@ pub async fn extras(state: &AppState, ctx: &Ctx, view: &AssessmentView, show_res
         // the unit's leaves by the share of their maximum that counts (final, else appraised,
         // else its own), weakest first — from this assessment alone
         let kind = &view.assessment.unit_kind;
+        let scored = state.store.assessment_score(view, false).await?;
         let mut leaves: Vec<(String, String, Exact, Exact)> = parindex_store::repo::periods::all_leaves(&view.framework)
             .into_iter()
             .filter(|n| n.applies_to.is_empty() || n.applies_to.contains(kind))
@@ -182,7 +183,7 @@ pub async fn extras(state: &AppState, ctx: &Ctx, view: &AssessmentView, show_res
                 if e.and_then(|e| e.input.as_ref()).is_some_and(|i| i.not_applicable) {
                     return None;
                 }
-                let points = e.and_then(|e| e.result_points()).unwrap_or(Exact::ZERO);
+                let points = scored.leaf(parindex_core::framework::Stage::Counted, &n.code).map(|x| x.points.clone()).unwrap_or(Exact::ZERO);
                 Some((n.code.clone(), n.title.clone(), points, max))
             })
             .collect();

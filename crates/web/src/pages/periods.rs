@@ -545,33 +545,11 @@ async fn assessment_page(
     let fw = &view.framework;
     let decimals = fw.decimals;
     let extras = crate::pages::improvements::extras(state, ctx, &view, show_result).await?;
-    let adjustment_inputs: std::collections::BTreeMap<String, parindex_core::framework::Input> =
-        state.store.assessment_adjustments(id).await?.into_iter().filter_map(|a| a.input.map(|i| (a.code, i))).collect();
     // the running result from the unit's inputs; once the appraisal result is out, also the
-    // result that counts (final, else appraised, else the unit's own input)
-    let score_with = |pick: &dyn Fn(&parindex_store::repo::periods::EntryRow) -> Option<parindex_core::framework::Input>| {
-        parindex_core::framework::score::unit_report(
-            fw,
-            &view.assessment.unit_code,
-            &view.assessment.unit_kind,
-            view.entries.iter().filter_map(|(k, e)| pick(e).map(|i| (k.clone(), i))).collect(),
-            adjustment_inputs.clone(),
-        )
-    };
-    let report = score_with(&|e| e.input.clone());
-    let result_report = if show_result {
-        score_with(&|e| {
-            if e.final_at.is_some() {
-                e.final_input.clone()
-            } else if e.appraised_at.is_some() {
-                e.appraised_input.clone()
-            } else {
-                e.input.clone()
-            }
-        })
-    } else {
-        None
-    };
+    // result that counts (`core::framework::result`: final, else appraised, else own)
+    let scored = state.store.assessment_score(&view, true).await?;
+    let report = Some(scored.own.sheet.report(&scored.compiled));
+    let result_report = show_result.then(|| scored.counted.sheet.report(&scored.compiled));
     let by_code: HashMap<&str, &parindex_core::framework::score::NodeReport> =
         report.as_ref().map(|r| r.nodes.iter().map(|n| (n.code.as_str(), n)).collect()).unwrap_or_default();
     let mine: Vec<String> = self_leaves(fw, &view.assessment.unit_kind).iter().map(|n| n.code.clone()).collect();

@@ -165,7 +165,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         })?,
     }
     .clamp(1.0, 50.0);
-    let robust = state.store.period_robustness(id, spread / 100.0, PAGE_REPLICATIONS).await?;
+    let robust = state.store.period_robustness(&r, spread / 100.0, PAGE_REPLICATIONS).await?;
     let spread = {
         let t = format!("{spread}");
         if ctx.lang.code() == "vi" { t.replace('.', ",") } else { t }

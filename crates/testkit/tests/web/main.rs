@@ -8,6 +8,8 @@ use parindex_testkit::{TestApp, backend_tests};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
+mod one_model;
+
 async fn id_of(app: &TestApp, code: &str) -> i64 {
     app.store.unit_id_by_code(code).await.unwrap().unwrap()
 }
@@ -538,8 +540,8 @@ backend_tests!(users_through_api_and_edit_page, |b| async move {
 
 backend_tests!(frameworks_through_the_api, |b| async move {
     let app = TestApp::spawn(b).await;
-    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
-    let inputs = include_str!("../../../frameworks/examples/hand-computed-inputs.yaml");
+    let hand = include_str!("../../../../frameworks/examples/hand-computed.yaml");
+    let inputs = include_str!("../../../../frameworks/examples/hand-computed-inputs.yaml");
     let officer = app.api("officer.a").await;
     let r = officer.post(app.url("/api/v1/frameworks?filename=vd.yaml")).body(hand).send().await.unwrap();
     assert_eq!(r.status(), 403, "only the reform office imports frameworks");
@@ -580,7 +582,7 @@ backend_tests!(frameworks_through_the_api, |b| async move {
 
 backend_tests!(framework_pages, |b| async move {
     let app = TestApp::spawn(b).await;
-    let sample = include_str!("../../../frameworks/samples/agency-2026.yaml");
+    let sample = include_str!("../../../../frameworks/samples/agency-2026.yaml");
     let fw = parindex_reports::framework::parse_framework("agency-2026.yaml", sample).unwrap();
     app.store.import_framework(&parindex_store::AuditCtx::system("test"), fw, "agency-2026.yaml").await.unwrap();
     assert_eq!(app.client().get(app.url("/frameworks")).send().await.unwrap().status(), 303, "sign in first");
@@ -628,7 +630,7 @@ backend_tests!(framework_pages, |b| async move {
 backend_tests!(framework_files_and_the_draft_editor, |b| async move {
     use parindex_core::framework::edit;
     let app = TestApp::spawn(b).await;
-    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let hand = include_str!("../../../../frameworks/examples/hand-computed.yaml");
     let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
     let xlsx = parindex_reports::framework_xlsx::framework_xlsx(&fw).unwrap();
     let upload = |name: &str, bytes: Vec<u8>| Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
@@ -862,7 +864,7 @@ backend_tests!(framework_files_and_the_draft_editor, |b| async move {
 
 backend_tests!(crosswalk_page_and_api, |b| async move {
     let app = TestApp::spawn(b).await;
-    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let hand = include_str!("../../../../frameworks/examples/hand-computed.yaml");
     let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
     let sys = parindex_store::AuditCtx::system("test");
     app.store.import_framework(&sys, fw, "vd.yaml").await.unwrap();
@@ -931,7 +933,7 @@ backend_tests!(crosswalk_page_and_api, |b| async move {
 async fn open_period(app: &TestApp, self_due: chrono::NaiveDate) -> (i64, i64) {
     use parindex_store::repo::periods::PeriodInput;
     let sys = parindex_store::AuditCtx::system("test");
-    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let hand = include_str!("../../../../frameworks/examples/hand-computed.yaml");
     let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
     app.store.import_framework(&sys, fw, "vd.yaml").await.unwrap();
     app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
@@ -1475,7 +1477,7 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
     let app = TestApp::spawn(b).await;
     let today = parindex_core::assessment::today_vn();
     let sys = parindex_store::AuditCtx::system("test");
-    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let hand = include_str!("../../../../frameworks/examples/hand-computed.yaml");
     let fw = parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap();
     app.store.import_framework(&sys, fw, "vd.yaml").await.unwrap();
     app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
@@ -1595,7 +1597,7 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
     assert_eq!(v.assessment.state, "approved");
     let e = &v.entries["1.2"];
     assert_eq!(
-        (e.points.clone(), e.appraised_points.clone(), e.result_points()),
+        (e.points.clone(), e.appraised_points.clone(), counted_cached(e)),
         (Some(parindex_core::Exact::ONE), Some(parindex_core::Exact::ZERO), Some(parindex_core::Exact::ONE))
     );
     let r = officer.post(app.url(&format!("/assessments/{ua}/entries/1.2"))).form(&[("yes", "no"), ("version", "1")]).send().await.unwrap();
@@ -1778,7 +1780,7 @@ backend_tests!(full_cycle_for_three_units_through_the_api, |b| async move {
     let app = TestApp::spawn(b).await;
     let today = parindex_core::assessment::today_vn();
     let sys = parindex_store::AuditCtx::system("test");
-    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let hand = include_str!("../../../../frameworks/examples/hand-computed.yaml");
     app.store.import_framework(&sys, parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap(), "vd.yaml").await.unwrap();
     app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
     // a third unit with staff, so that three units go through every step
@@ -1957,7 +1959,7 @@ backend_tests!(every_stage_closes_at_its_deadline, |b| async move {
     let today = parindex_core::assessment::today_vn();
     let day = |n: i64| today + chrono::Duration::days(n);
     let sys = parindex_store::AuditCtx::system("test");
-    let hand = include_str!("../../../frameworks/examples/hand-computed.yaml");
+    let hand = include_str!("../../../../frameworks/examples/hand-computed.yaml");
     app.store.import_framework(&sys, parindex_reports::framework::parse_framework("vd.yaml", hand).unwrap(), "vd.yaml").await.unwrap();
     app.store.set_framework_status(&sys, "VD-TINH-TAY", parindex_core::framework::Status::Published).await.unwrap();
     // every deadline is in the past; the earlier steps happened on their days
@@ -2592,7 +2594,7 @@ backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async mov
 
     // the shares become the leaves' points in this year's period of the agency framework
     let sys = parindex_store::AuditCtx::system("test");
-    let sample = include_str!("../../../frameworks/samples/agency-2026.yaml");
+    let sample = include_str!("../../../../frameworks/samples/agency-2026.yaml");
     let fw = parindex_reports::framework::parse_framework("agency-2026.yaml", sample).unwrap();
     app.store.import_framework(&sys, fw, "agency-2026.yaml").await.unwrap();
     app.store.set_framework_status(&sys, "MAU-SO-2026", parindex_core::framework::Status::Published).await.unwrap();
@@ -2887,8 +2889,9 @@ backend_tests!(period_results_rank_group_compare_and_download, |b| async move {
     assert_eq!(r.units[0].unit_code, "UB", "by rank");
 
     // robustness of the ranks: deterministic, within the possible ranks
-    let rb = app.store.period_robustness(period, 0.1, 500).await.unwrap();
-    let again = app.store.period_robustness(period, 0.1, 500).await.unwrap();
+    let results = app.store.period_results(period).await.unwrap();
+    let rb = app.store.period_robustness(&results, 0.1, 500).await.unwrap();
+    let again = app.store.period_robustness(&results, 0.1, 500).await.unwrap();
     let ub_id = get(&r, "UB").unit_id;
     let (x, y) = (rb[&ub_id], again[&ub_id]);
     assert_eq!((x.median, x.p5, x.p95, x.beats_next), (y.median, y.p5, y.p95, y.beats_next));
@@ -3528,7 +3531,7 @@ backend_tests!(official_documents_as_docx_and_pdf, |b| async move {
     let text = docx_text(&docx);
     let view = app.store.get_assessment(a_last.id).await.unwrap();
     let appraised: parindex_core::Exact =
-        view.entries.values().filter_map(|e| e.result_points()).fold(parindex_core::Exact::ZERO, |a, b| a + b);
+        view.entries.values().filter_map(counted_cached).fold(parindex_core::Exact::ZERO, |a, b| a + b);
     for want in ["BIÊN BẢN", "I. KẾT QUẢ THẨM ĐỊNH", "ĐẠI DIỆN ĐƠN VỊ", "TM. HỘI ĐỒNG THẨM ĐỊNH"] {
         assert!(text.contains(want), "minutes lack {want}");
     }
@@ -3829,3 +3832,16 @@ backend_tests!(responses_keying_template_has_drop_downs_and_imports_as_filled, |
     assert_eq!(status, 200, "{}", &page[..page.len().min(600)]);
     assert_eq!(app.store.get_survey(run.id).await.unwrap().responses, before + 1);
 });
+
+/// An independent oracle for the tests: the points cached with the entry that counts (final,
+/// else appraised, else own), read without the engine (`core::framework::result` is the one
+/// computation the product uses; these tests check that it agrees with the cache).
+fn counted_cached(e: &parindex_store::repo::periods::EntryRow) -> Option<parindex_core::Exact> {
+    if e.final_at.is_some() {
+        e.final_points.clone()
+    } else if e.appraised_at.is_some() {
+        e.appraised_points.clone()
+    } else {
+        e.points.clone()
+    }
+}
