@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod exact;
 pub mod framework;
 pub mod msg;
+pub mod published;
 pub mod results;
 pub mod secret;
 pub mod sipas;

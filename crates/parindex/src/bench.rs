@@ -594,7 +594,9 @@ pub fn hostile_files(write: Option<&std::path::Path>) -> anyhow::Result<()> {
     let importers: [Importer; 6] = [
         ("units", |n, b| units::parse_units(n, b).map(|_| ()).map_err(first)),
         ("self-scores", |n, b| self_scores::read_sheet(n, b, &[]).map(|_| ()).map_err(first)),
-        ("frameworks", |n, b| framework_xlsx::parse_framework_xlsx(n, b).map(|_| ()).map_err(|e| e.first().map(|p| p.message.en.clone()).unwrap_or_default())),
+        ("frameworks", |n, b| {
+            framework_xlsx::parse_framework_xlsx(n, b).map(|_| ()).map_err(|e| e.first().map(|p| p.message.en.clone()).unwrap_or_default())
+        }),
         ("questionnaires", |n, b| {
             let i = xlsform::import_file(n, b);
             match i.errors().next() {
@@ -771,7 +773,13 @@ pub async fn results(units: usize, leaves: usize, reps: usize) -> anyhow::Result
 
 /// Time the results page and the analysis page of the period with the most units (latest year
 /// first among equals).
-async fn time_result_pages(label: &str, store: &parindex_store::Store, secret: &str, dir: &std::path::Path, reps: usize) -> anyhow::Result<()> {
+async fn time_result_pages(
+    label: &str,
+    store: &parindex_store::Store,
+    secret: &str,
+    dir: &std::path::Path,
+    reps: usize,
+) -> anyhow::Result<()> {
     use tower::ServiceExt;
     let periods = store.list_periods().await?;
     let p = periods.iter().max_by_key(|p| (p.units, p.year)).ok_or_else(|| anyhow::anyhow!("no period"))?;
@@ -817,8 +825,12 @@ async fn seed_synthetic_province(store: &parindex_store::Store, units: usize, le
     store.import_framework(&ctx, fw, "synthetic").await?;
     store.set_framework_status(&ctx, &code, Status::Published).await?;
     for i in 0..units {
-        let input =
-            parindex_core::unit::UnitInput { code: format!("U{i:03}"), name: format!("Đơn vị số {i}"), kind: "agency".into(), ..Default::default() };
+        let input = parindex_core::unit::UnitInput {
+            code: format!("U{i:03}"),
+            name: format!("Đơn vị số {i}"),
+            kind: "agency".into(),
+            ..Default::default()
+        };
         store.create_unit(&ctx, input).await?;
     }
     let password = "mat-khau-do-kiem-2026";

@@ -632,7 +632,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     };
                     let now = chrono::Utc::now();
                     println!("id\tuser\tname\tcreated\tlast_used\texpires\tstate");
-                    let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into());
+                    let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
+                        d.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into())
+                    };
                     for t in store.list_tokens(user).await.map_err(store_err)? {
                         let state = if t.revoked_at.is_some() {
                             "revoked"

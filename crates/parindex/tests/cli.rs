@@ -155,8 +155,12 @@ async fn users_tokens_backup_and_migrate() {
     let (code, _, err) = run(dir.path(), &["user", "disable", "--username", "quantri"], None).await;
     assert_ne!(code, 0);
     assert!(err.contains("only active administrator"), "{err}");
-    let (code, _, err) =
-        run(dir.path(), &["user", "create", "--username", "quantri2", "--full-name", "Quản trị Hai", "--role", "admin"], Some("mat-khau-rat-dai-2\n")).await;
+    let (code, _, err) = run(
+        dir.path(),
+        &["user", "create", "--username", "quantri2", "--full-name", "Quản trị Hai", "--role", "admin"],
+        Some("mat-khau-rat-dai-2\n"),
+    )
+    .await;
     assert_eq!(code, 0, "{err}");
     let (code, _, _) = run(dir.path(), &["user", "disable", "--username", "quantri"], None).await;
     assert_eq!(code, 0);
@@ -512,7 +516,8 @@ async fn demo_checks_its_port_before_seeding() {
     let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = taken.local_addr().unwrap().port();
     let started = std::time::Instant::now();
-    let (code, _, err) = run(dir.path(), &["demo", "--bind", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().to_str().unwrap()], None).await;
+    let (code, _, err) =
+        run(dir.path(), &["demo", "--bind", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().to_str().unwrap()], None).await;
     assert_ne!(code, 0);
     assert!(err.contains("cannot listen on") && err.contains("--bind"), "{err}");
     assert_eq!(units_in(dir.path()).await, 0, "nothing seeded");

@@ -108,7 +108,12 @@ pub fn all() -> Vec<Crafted> {
         Crafted {
             name: "deflate-bomb-token",
             file_name: "bom-o.xlsx",
-            bytes: xlsx_sheet_stream("1111111111111111111111111111111111111111111111111111111111111111", (48 << 20) >> 6, &format!("{SHEET_HEAD}<row><c><v>"), &format!("</v></c></row>{SHEET_TAIL}")),
+            bytes: xlsx_sheet_stream(
+                "1111111111111111111111111111111111111111111111111111111111111111",
+                (48 << 20) >> 6,
+                &format!("{SHEET_HEAD}<row><c><v>"),
+                &format!("</v></c></row>{SHEET_TAIL}"),
+            ),
         },
         // a part of 256 MiB of zeros beside a valid workbook
         Crafted {

@@ -29,7 +29,10 @@ pub fn line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
 }
 
 /// A whole file for people: BOM, header, rows, each line ended by `\r\n`.
-pub fn document<S: AsRef<str>, R: IntoIterator<Item = S>>(header: impl IntoIterator<Item = S>, rows: impl IntoIterator<Item = R>) -> Vec<u8> {
+pub fn document<S: AsRef<str>, R: IntoIterator<Item = S>>(
+    header: impl IntoIterator<Item = S>,
+    rows: impl IntoIterator<Item = R>,
+) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     out.push_str(&line(header));
     out.push_str("\r\n");

@@ -1,7 +1,6 @@
 //! Reading a table (header + rows of text cells) from CSV or XLSX bytes, with errors that name
 //! the file, the row and what to do. Format is decided by content, not by the file's name.
 
-
 use calamine::Data;
 
 use crate::workbook::{Kept, Workbook};

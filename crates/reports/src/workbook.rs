@@ -113,8 +113,12 @@ pub(crate) fn bad_workbook(file_name: &str, e: impl std::fmt::Display) -> Vec<Ro
 /// A workbook refused for its size: what is too large, and the limit.
 pub(crate) fn too_large(file_name: &str, what_vi: String, what_en: String) -> Vec<RowError> {
     file_error(
-        format!("Sổ tính “{file_name}” quá lớn để nhập: {what_vi}. Không có gì được ghi. Hãy bỏ phần thừa hoặc chia nhỏ tệp, rồi tải lên lại."),
-        format!("The workbook “{file_name}” is too large to import: {what_en}. Nothing was written. Remove what is not needed or split the file, then upload it again."),
+        format!(
+            "Sổ tính “{file_name}” quá lớn để nhập: {what_vi}. Không có gì được ghi. Hãy bỏ phần thừa hoặc chia nhỏ tệp, rồi tải lên lại."
+        ),
+        format!(
+            "The workbook “{file_name}” is too large to import: {what_en}. Nothing was written. Remove what is not needed or split the file, then upload it again."
+        ),
     )
 }
 
@@ -152,7 +156,8 @@ pub fn check_zip(file_name: &str, bytes: &[u8], lim: &Limits) -> Result<(), Vec<
         }
         let name = part.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("#{i}"));
         let lower = name.to_ascii_lowercase();
-        let limit = if lower.starts_with("xl/worksheets/") && lower.ends_with(".xml") { lim.sheet_part_bytes } else { lim.other_part_bytes };
+        let limit =
+            if lower.starts_with("xl/worksheets/") && lower.ends_with(".xml") { lim.sheet_part_bytes } else { lim.other_part_bytes };
         let part_too_large = |size: u64| {
             too_large(
                 file_name,
@@ -190,8 +195,16 @@ pub fn check_zip(file_name: &str, bytes: &[u8], lim: &Limits) -> Result<(), Vec<
                 if scan.longest > lim.token_bytes {
                     return Err(too_large(
                         file_name,
-                        format!("phần “{name}” có một đoạn văn bản hoặc thẻ dài hơn {} (tối đa {})", mib(scan.longest as u64), mib(lim.token_bytes as u64)),
-                        format!("the part “{name}” has a text or tag longer than {} (at most {})", mib(scan.longest as u64), mib(lim.token_bytes as u64)),
+                        format!(
+                            "phần “{name}” có một đoạn văn bản hoặc thẻ dài hơn {} (tối đa {})",
+                            mib(scan.longest as u64),
+                            mib(lim.token_bytes as u64)
+                        ),
+                        format!(
+                            "the part “{name}” has a text or tag longer than {} (at most {})",
+                            mib(scan.longest as u64),
+                            mib(lim.token_bytes as u64)
+                        ),
                     ));
                 }
             }
@@ -257,7 +270,8 @@ impl XmlScan {
                         .iter()
                         .filter_map(|attr| {
                             let at = tag.find(attr)? + attr.len();
-                            let digits: String = tag[at..].trim_start_matches(['"', '\'']).chars().take_while(char::is_ascii_digit).collect();
+                            let digits: String =
+                                tag[at..].trim_start_matches(['"', '\'']).chars().take_while(char::is_ascii_digit).collect();
                             Some(digits.parse::<u64>().unwrap_or(u64::MAX))
                         })
                         .max();
@@ -342,15 +356,28 @@ fn visit_cells<RS: Read + Seek>(
             return Err(too_large(
                 file_name,
                 format!("trang “{sheet}” có dữ liệu ở ô {}{} — ngoài {} cột được đọc", column_name(c), r as u64 + 1, lim.columns),
-                format!("the sheet “{sheet}” has data in cell {}{} — beyond the {} columns read", column_name(c), r as u64 + 1, lim.columns),
+                format!(
+                    "the sheet “{sheet}” has data in cell {}{} — beyond the {} columns read",
+                    column_name(c),
+                    r as u64 + 1,
+                    lim.columns
+                ),
             ));
         }
         if current != Some(r) {
             if let Some(done) = current {
                 if r < done {
                     return Err(file_error(
-                        format!("Sổ tính “{file_name}”, trang “{sheet}”: các dòng không theo thứ tự (dòng {} sau dòng {}). Hãy mở bằng Excel và lưu lại.", r + 1, done + 1),
-                        format!("The workbook “{file_name}”, sheet “{sheet}”: its rows are out of order (row {} after row {}). Open it in Excel and save it again.", r + 1, done + 1),
+                        format!(
+                            "Sổ tính “{file_name}”, trang “{sheet}”: các dòng không theo thứ tự (dòng {} sau dòng {}). Hãy mở bằng Excel và lưu lại.",
+                            r + 1,
+                            done + 1
+                        ),
+                        format!(
+                            "The workbook “{file_name}”, sheet “{sheet}”: its rows are out of order (row {} after row {}). Open it in Excel and save it again.",
+                            r + 1,
+                            done + 1
+                        ),
                     ));
                 }
                 rows += 1;

@@ -137,8 +137,15 @@ pub fn check_xls(file_name: &str, bytes: &[u8], lim: &Limits) -> Result<(), Vec<
         if area > lim.dense_cells {
             return Err(too_large(
                 file_name,
-                format!("trang thứ {sheet} {what} {area} ô (tối đa {}); hãy mở bằng Excel, xoá các ô thừa và lưu lại dạng .xlsx", lim.dense_cells),
-                format!("sheet {sheet} {what_en} {area} cells (at most {}); open it in Excel, delete the stray cells and save it as .xlsx", lim.dense_cells, what_en = if what.starts_with("khai") { "declares" } else { "spans" }),
+                format!(
+                    "trang thứ {sheet} {what} {area} ô (tối đa {}); hãy mở bằng Excel, xoá các ô thừa và lưu lại dạng .xlsx",
+                    lim.dense_cells
+                ),
+                format!(
+                    "sheet {sheet} {what_en} {area} cells (at most {}); open it in Excel, delete the stray cells and save it as .xlsx",
+                    lim.dense_cells,
+                    what_en = if what.starts_with("khai") { "declares" } else { "spans" }
+                ),
             ));
         }
         Ok(())
@@ -167,8 +174,18 @@ pub fn check_xls(file_name: &str, bytes: &[u8], lim: &Limits) -> Result<(), Vec<
             0x0200 => {
                 // DIMENSIONS, as calamine reads it (rows last-exclusive, columns clamped)
                 let (rf, rl, mut cf, cl) = match len {
-                    10 => (u16_at(data, 0).unwrap_or(0) as i64, u16_at(data, 2).unwrap_or(0) as i64, u16_at(data, 4).unwrap_or(0) as i64, u16_at(data, 6).unwrap_or(0) as i64),
-                    14 | 16 => (u32_at(data, 0).unwrap_or(0) as i64, u32_at(data, 4).unwrap_or(0) as i64, u16_at(data, 8).unwrap_or(0) as i64, u16_at(data, 10).unwrap_or(0) as i64),
+                    10 => (
+                        u16_at(data, 0).unwrap_or(0) as i64,
+                        u16_at(data, 2).unwrap_or(0) as i64,
+                        u16_at(data, 4).unwrap_or(0) as i64,
+                        u16_at(data, 6).unwrap_or(0) as i64,
+                    ),
+                    14 | 16 => (
+                        u32_at(data, 0).unwrap_or(0) as i64,
+                        u32_at(data, 4).unwrap_or(0) as i64,
+                        u16_at(data, 8).unwrap_or(0) as i64,
+                        u16_at(data, 10).unwrap_or(0) as i64,
+                    ),
                     _ => continue,
                 };
                 if cf > 0xFF || cl < cf {
@@ -198,11 +215,7 @@ pub fn check_xls(file_name: &str, bytes: &[u8], lim: &Limits) -> Result<(), Vec<
             _ => {}
         }
         if cells > lim.dense_cells {
-            return Err(too_large(
-                file_name,
-                format!("hơn {} ô", lim.dense_cells),
-                format!("more than {} cells", lim.dense_cells),
-            ));
+            return Err(too_large(file_name, format!("hơn {} ô", lim.dense_cells), format!("more than {} cells", lim.dense_cells)));
         }
     }
     if let Some((r0, r1, c0, c1)) = bounds {

@@ -63,7 +63,10 @@ fn sparse_cells_keep_their_places() {
     let bytes = wb.save_to_buffer().unwrap();
     let t = read_table("s.xlsx", &bytes).unwrap();
     assert_eq!(t.header, vec!["", "ma", "", "ten"]);
-    assert_eq!(t.rows, vec![(4, vec!["".into(), "".into(), "".into(), "Sở Nội vụ".into()]), (5, vec!["".into(), "7.5".into(), "".into(), "".into()])]);
+    assert_eq!(
+        t.rows,
+        vec![(4, vec!["".into(), "".into(), "".into(), "Sở Nội vụ".into()]), (5, vec!["".into(), "7.5".into(), "".into(), "".into()])]
+    );
     let mut seen = Vec::new();
     visit_rows("s.xlsx", &bytes, |line, cells| {
         seen.push((line, cells.iter().map(|c| c.to_string()).collect::<Vec<_>>()));

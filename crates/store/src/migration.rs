@@ -1130,10 +1130,8 @@ impl MigrationName for M0020Hardening {
 impl MigrationTrait for M0020Hardening {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(Table::alter().table("api_tokens").add_column(&mut timestamp_with_time_zone_null("expires_at")).to_owned()).await?;
-        m.create_table(
-            Table::create().table("write_probe").col(integer("id").primary_key()).col(timestamp_with_time_zone("at")).to_owned(),
-        )
-        .await
+        m.create_table(Table::create().table("write_probe").col(integer("id").primary_key()).col(timestamp_with_time_zone("at")).to_owned())
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

@@ -41,7 +41,6 @@ pub async fn open_sipas_run(app: &TestApp, sec: &reqwest::Client) -> (String, i6
     (run_url, run_id)
 }
 
-
 /// A complete answer set for the SIPAS sample's public form: every Likert question answered
 /// `level` (1–5), every required single choice its first option.
 pub async fn sipas_answers(app: &TestApp, level: u8) -> Vec<(String, String)> {

@@ -24,10 +24,13 @@ backend_tests!(crafted_workbooks_are_refused_by_every_import_route, |b| async mo
     let survey = app.store.list_surveys().await.unwrap().into_iter().next().expect("a demo survey");
     let units_before = app.store.list_units(parindex_core::UnitScope::All, &Default::default()).await.unwrap().len();
     let audit_before = app.store.list_audit(&Default::default()).await.unwrap().total;
-    let form = |name: &str, bytes: &[u8]| Form::new().text("channel", "paper").part("file", Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+    let form = |name: &str, bytes: &[u8]| {
+        Form::new().text("channel", "paper").part("file", Part::bytes(bytes.to_vec()).file_name(name.to_string()))
+    };
     for c in parindex_reports::crafted::all() {
         let xlsx = c.file_name.ends_with(".xlsx");
-        let mut routes: Vec<(&reqwest::Client, String, bool)> = vec![(&sec, "/surveys/import".into(), true), (&api, "/api/v1/questionnaires".into(), false)];
+        let mut routes: Vec<(&reqwest::Client, String, bool)> =
+            vec![(&sec, "/surveys/import".into(), true), (&api, "/api/v1/questionnaires".into(), false)];
         if xlsx {
             routes.extend([
                 (&sec, "/units/import".to_string(), true),
@@ -48,7 +51,12 @@ backend_tests!(crafted_workbooks_are_refused_by_every_import_route, |b| async mo
             let status = r.status().as_u16();
             let body = r.text().await.unwrap();
             assert!((400..500).contains(&status), "{} → {path}: {status} {}", c.name, &body[..body.len().min(400)]);
-            assert!(body.contains(c.file_name) || body.contains("quá lớn") || body.contains("too large"), "{} → {path}: {}", c.name, &body[..body.len().min(600)]);
+            assert!(
+                body.contains(c.file_name) || body.contains("quá lớn") || body.contains("too large"),
+                "{} → {path}: {}",
+                c.name,
+                &body[..body.len().min(600)]
+            );
             // the server is alive and answers the next request
             assert_eq!(app.client().get(app.url("/healthz")).send().await.unwrap().status(), 200, "{} → {path}", c.name);
         }
@@ -79,8 +87,16 @@ backend_tests!(sign_in_cannot_be_turned_against_a_user_and_forged_addresses_do_n
     assert_eq!(&statuses[..5], &[401; 5]);
     assert_eq!(statuses[6], 429, "{statuses:?}");
     // the audit log has the proxy-appended address, never the forged one
-    let audit = app.store.list_audit(&parindex_store::repo::audit::AuditFilter { action: Some("auth.login_failed".into()), ..Default::default() }).await.unwrap();
-    assert!(audit.entries.iter().all(|e| e.ip.as_deref() == Some("10.0.0.9")), "{:?}", audit.entries.iter().map(|e| &e.ip).collect::<Vec<_>>());
+    let audit = app
+        .store
+        .list_audit(&parindex_store::repo::audit::AuditFilter { action: Some("auth.login_failed".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(
+        audit.entries.iter().all(|e| e.ip.as_deref() == Some("10.0.0.9")),
+        "{:?}",
+        audit.entries.iter().map(|e| &e.ip).collect::<Vec<_>>()
+    );
     // …and the real administrator, from another address, is not locked out
     let (status, _) = login_status(&app.client(), &app, "admin", PASSWORD, Some("10.0.0.20")).await;
     assert_eq!(status, 303, "the only administrator can still sign in");
@@ -118,7 +134,13 @@ backend_tests!(after_sign_in_only_this_site, |b| async move {
         "/đơn-vị",
     ];
     for next in hostile {
-        let r = app.client().post(app.url("/login")).form(&[("username", "admin"), ("password", PASSWORD), ("next", next)]).send().await.unwrap();
+        let r = app
+            .client()
+            .post(app.url("/login"))
+            .form(&[("username", "admin"), ("password", PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 303, "{next:?}");
         assert_eq!(r.headers()["location"], "/", "{next:?}");
         // signed in, the login page redirects at once: the same rule, and never a 500
@@ -127,7 +149,13 @@ backend_tests!(after_sign_in_only_this_site, |b| async move {
         let r = c.get(url).send().await.unwrap();
         assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/"), "{next:?}");
     }
-    let r = app.client().post(app.url("/login")).form(&[("username", "admin"), ("password", PASSWORD), ("next", "/units?q=a&b=%2F")]).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", PASSWORD), ("next", "/units?q=a&b=%2F")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/units?q=a&b=%2F", "a path of this site is kept");
 });
 
@@ -187,12 +215,21 @@ backend_tests!(tokens_listed_revoked_and_expiring_on_the_account_page_and_the_ap
     let id = arr[0]["id"].as_i64().unwrap();
     let other = app.api("officer.b").await;
     assert_eq!(other.post(app.url(&format!("/api/v1/tokens/{id}/revoke"))).send().await.unwrap().status(), 404);
-    assert_eq!(other.get(app.url("/api/v1/tokens")).send().await.unwrap().json::<serde_json::Value>().await.unwrap().as_array().unwrap().len(), 1, "only their own");
+    assert_eq!(
+        other.get(app.url("/api/v1/tokens")).send().await.unwrap().json::<serde_json::Value>().await.unwrap().as_array().unwrap().len(),
+        1,
+        "only their own"
+    );
     let r = officer.post(app.url(&format!("/account/tokens/{id}/revoke"))).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(api.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401, "revoked");
     // created through the API with an expiry in the past: refused
-    let r = other.post(app.url("/api/v1/tokens")).json(&serde_json::json!({"name": "cu", "expires_at": "2020-01-01T00:00:00Z"})).send().await.unwrap();
+    let r = other
+        .post(app.url("/api/v1/tokens"))
+        .json(&serde_json::json!({"name": "cu", "expires_at": "2020-01-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let r = other.post(app.url("/api/v1/tokens")).json(&serde_json::json!({"name": "moi"})).send().await.unwrap();
     assert_eq!(r.status(), 201);
@@ -226,7 +263,11 @@ backend_tests!(signed_in_answers_are_not_cached_and_metrics_need_a_token, |b| as
     .await;
     let c = app.login("admin").await;
     for path in ["/units", "/units?format=csv", "/admin/audit", "/api/v1/me"] {
-        let r = if path.starts_with("/api") { app.api("admin").await.get(app.url(path)).send().await.unwrap() } else { c.get(app.url(path)).send().await.unwrap() };
+        let r = if path.starts_with("/api") {
+            app.api("admin").await.get(app.url(path)).send().await.unwrap()
+        } else {
+            c.get(app.url(path)).send().await.unwrap()
+        };
         assert_eq!(r.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
     }
     assert_eq!(app.client().get(app.url("/metrics")).send().await.unwrap().status(), 404);
@@ -282,7 +323,10 @@ fn small_filesystem(mb: u32) -> Option<(tempfile::TempDir, impl Drop)> {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        assert!(std::env::var("PARINDEX_REQUIRE_FAULTFS").as_deref() != Ok("1"), "PARINDEX_REQUIRE_FAULTFS=1 but a tmpfs cannot be mounted");
+        assert!(
+            std::env::var("PARINDEX_REQUIRE_FAULTFS").as_deref() != Ok("1"),
+            "PARINDEX_REQUIRE_FAULTFS=1 but a tmpfs cannot be mounted"
+        );
         eprintln!("skipped: the disk-full test needs to mount a small tmpfs (root)");
         return None;
     }
@@ -411,9 +455,19 @@ backend_tests!(appraisers_read_their_queue_through_the_api_and_other_leaves_are_
     assert!(!entries.is_empty() && entries.iter().all(|e| mine.contains(&e["code"].as_str().unwrap().to_string())));
     assert!(body["result"].is_null());
     // a leaf appraised by another agency: a permission refusal (403), not a conflict
-    let other = view.framework.appraisers().into_iter().find(|(n, a)| !scope.covers(*a) && view.entries.contains_key(&n.code)).map(|(n, _)| n.code.clone());
+    let other = view
+        .framework
+        .appraisers()
+        .into_iter()
+        .find(|(n, a)| !scope.covers(*a) && view.entries.contains_key(&n.code))
+        .map(|(n, _)| n.code.clone());
     if let Some(code) = other {
-        let r = stp.put(app.url(&format!("/api/v1/assessments/{id}/appraisal/{code}"))).json(&serde_json::json!({"input": "na"})).send().await.unwrap();
+        let r = stp
+            .put(app.url(&format!("/api/v1/assessments/{id}/appraisal/{code}")))
+            .json(&serde_json::json!({"input": "na"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403, "{}", r.text().await.unwrap());
     }
     // an assessment not in their queue (another unit's draft) stays closed

@@ -1063,3 +1063,88 @@ backend_tests!(invitation_tokens_are_one_use_and_cannot_be_joined_to_responses, 
         assert!(!tokens.contains(&h));
     }
 });
+
+// One result computation (issue #16): the points cached with each decision equal what the
+// engine's leaf rule gives for the stored input, and the assessment's score, the period list
+// and the period's results give one total (bonuses and penalties included).
+backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move {
+    use parindex_core::framework::result::{Stage, leaf_points};
+    use parindex_core::framework::rule::InputText;
+    use parindex_core::framework::{Input, Status};
+    use parindex_reports::framework::parse_framework;
+    use parindex_store::repo::appraisal::AppraiserScope;
+    use parindex_store::repo::periods::{EntryInput, PeriodInput};
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("SA", "Sở A", "agency")).await.unwrap();
+    let fw = parse_framework("h.yaml", HAND).unwrap();
+    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
+    s.set_framework_status(&ctx(), &fw.code, Status::Published).await.unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let d = |n: i64| Some(today + chrono::Duration::days(n));
+    let p = s
+        .create_period(
+            &ctx(),
+            PeriodInput {
+                code: "K".into(),
+                name: "Năm 2026".into(),
+                year: 2026,
+                framework_code: fw.code.clone(),
+                unit_codes: vec!["SA".into()],
+                self_due: d(1),
+                appraisal_due: d(2),
+                explanation_due: d(3),
+                final_due: d(4),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let a = s.list_assessments(p.id, UnitScope::All).await.unwrap()[0].id;
+    let input = |t: &str| -> Input { serde_json::from_str::<InputText>(t).unwrap().into() };
+    for (code, t) in [("1.1", r#""tre_han""#), ("1.2", "true"), ("1.3", "100"), ("2.2", "5"), ("2.3", "0.5")] {
+        let e = EntryInput { input: Some(input(t)), explanation: Some("Bản giấy".into()), ..Default::default() };
+        s.save_entry(&ctx(), a, code, e, today).await.unwrap();
+    }
+    s.submit_assessment(&ctx(), a, today).await.unwrap();
+    for (code, t) in [("1.1", r#""dung_han""#), ("1.2", "false"), ("1.3", "80"), ("2.2", "5"), ("2.3", "0.75")] {
+        s.appraise_entry(&ctx(), a, code, &AppraiserScope::All, input(t), Some("Theo hồ sơ".into()), today).await.unwrap();
+    }
+    s.set_adjustment(&ctx(), a, "T1", Some(input("0.25")), "Sáng kiến số 7").await.unwrap();
+    s.send_preliminary(&ctx(), a).await.unwrap();
+    s.save_contest(&ctx(), a, "1.2", "Đã gửi đúng hạn", today).await.unwrap();
+    s.submit_contests(&ctx(), a, today).await.unwrap();
+    s.final_appraise(&ctx(), a, "1.2", &AppraiserScope::All, input("true"), "Chấp nhận", today).await.unwrap();
+
+    let view = s.get_assessment(a).await.unwrap();
+    let engine = |code: &str, i: &Option<Input>| {
+        let n = view.framework.find(code).unwrap();
+        i.as_ref().and_then(|i| leaf_points(n.rule.as_ref().unwrap(), n.max.as_ref().unwrap(), i).unwrap())
+    };
+    let mut checked = 0;
+    for e in view.entries.values() {
+        assert_eq!(e.points, engine(&e.node_code, &e.input), "{} own", e.node_code);
+        assert_eq!(e.appraised_points, engine(&e.node_code, &e.appraised_input), "{} appraised", e.node_code);
+        assert_eq!(e.final_points, engine(&e.node_code, &e.final_input), "{} final", e.node_code);
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+
+    let scored = s.assessment_score(&view, false).await.unwrap();
+    // own: 0.5 + 1 + 2 + 0 (5 late files × 0.5 > 1) + 0.5 = 4, + 0.25 bonus
+    assert_eq!(scored.own.sheet.total.to_string(), "4.25");
+    // counted: 1 + 1 (final) + 1 (80 %) + 0 + 0.75 = 3.75, + 0.25 bonus
+    assert_eq!(scored.counted.sheet.total.to_string(), "4");
+    assert_eq!(scored.leaf(Stage::Counted, "1.2").unwrap().points.to_string(), "1");
+    let row = &s.list_assessments(p.id, UnitScope::All).await.unwrap()[0];
+    assert_eq!(row.self_total, scored.own.sheet.total, "the period list shows the unit's own total");
+    let r = s.period_results(p.id).await.unwrap();
+    let u = &r.units[0];
+    assert_eq!(
+        (&u.total, &u.applicable_max, &u.index),
+        (&scored.counted.sheet.total, &scored.counted.sheet.applicable_max, &scored.counted.sheet.index)
+    );
+    assert_eq!(u.adjustments.len(), 1);
+    let own_of = |c: &str| u.leaves.iter().find(|l| l.code == c).unwrap().own.clone().map(|x| x.to_string());
+    assert_eq!((own_of("1.1"), own_of("1.3"), own_of("2.1")), (Some("0.5".into()), Some("2".into()), None));
+    assert!(u.leaves.iter().find(|l| l.code == "1.2").unwrap().appraised);
+});

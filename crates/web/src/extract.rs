@@ -37,8 +37,12 @@ fn query_message(detail: &str) -> Msg {
     let (field, _) = detail.split_once(": ").unwrap_or(("", detail));
     let field = if field.is_empty() || field.contains(' ') { "?" } else { field };
     Msg::new(
-        format!("Tham số “{field}” trong địa chỉ trang không hợp lệ (cần một số hoặc một giá trị có trong danh sách). Hãy quay lại và chọn lại trên trang."),
-        format!("The parameter “{field}” in the page address is not valid (a number or one of the listed values is expected). Go back and choose again on the page."),
+        format!(
+            "Tham số “{field}” trong địa chỉ trang không hợp lệ (cần một số hoặc một giá trị có trong danh sách). Hãy quay lại và chọn lại trên trang."
+        ),
+        format!(
+            "The parameter “{field}” in the page address is not valid (a number or one of the listed values is expected). Go back and choose again on the page."
+        ),
     )
 }
 

@@ -69,7 +69,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// The write probe's result, probing again when the last one is older than [`PROBE_EVERY`]
 /// (one probe at a time; concurrent callers wait for it).
 pub async fn writes_succeed(state: &AppState) -> bool {
-    let fresh = |m: &Metrics| m.probe.lock().unwrap_or_else(|p| p.into_inner()).filter(|(at, _)| at.elapsed() < PROBE_EVERY).map(|(_, ok)| ok);
+    let fresh =
+        |m: &Metrics| m.probe.lock().unwrap_or_else(|p| p.into_inner()).filter(|(at, _)| at.elapsed() < PROBE_EVERY).map(|(_, ok)| ok);
     if let Some(ok) = fresh(&state.metrics) {
         return ok;
     }

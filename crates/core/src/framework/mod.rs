@@ -16,8 +16,8 @@ pub mod validate;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use rule::{Band, Input, Rule, RuleOption};
 pub use result::{LeafInputs, Stage, UnitScore, unit_score};
+pub use rule::{Band, Input, Rule, RuleOption};
 pub use score::{Compiled, ScoreSheet, score};
 pub use validate::{Problem, validate};
 

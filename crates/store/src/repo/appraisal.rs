@@ -50,7 +50,8 @@ pub fn my_leaves(fw: &Framework, kind: &str, scope: &AppraiserScope) -> Vec<Stri
 /// reached appraisal (submitted or later). The appraisal page and the API ask the same.
 pub fn appraiser_may_read(view: &crate::repo::periods::AssessmentView, scope: &AppraiserScope) -> bool {
     let st = State::parse(&view.assessment.state).unwrap_or(State::Draft);
-    let visible = in_appraisal(st.as_str()) || matches!(st, State::Returned | State::PreliminarySent | State::FinalAppraisal | State::Approved);
+    let visible =
+        in_appraisal(st.as_str()) || matches!(st, State::Returned | State::PreliminarySent | State::FinalAppraisal | State::Approved);
     visible && !my_leaves(&view.framework, &view.assessment.unit_kind, scope).is_empty()
 }
 

@@ -112,7 +112,6 @@ pub struct EntryRow {
     pub final_at: Option<DateTime<Utc>>,
 }
 
-
 /// One leaf as the unit saves it. `version` is the one the form was rendered with (0: new).
 #[derive(Debug, Clone, Default)]
 pub struct EntryInput {
@@ -513,7 +512,8 @@ impl Store {
         let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
         let units =
             unit::Entity::find().filter(unit::Column::Id.is_in(rows.iter().map(|a| a.unit_id).collect::<Vec<_>>())).all(&self.db).await?;
-        let entries = assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.is_in(ids.clone())).all(&self.db).await?;
+        let entries =
+            assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.is_in(ids.clone())).all(&self.db).await?;
         let mut by_assessment: HashMap<i64, Vec<&assessment_entry::Model>> = HashMap::new();
         for e in &entries {
             by_assessment.entry(e.assessment_id).or_default().push(e);

@@ -10,9 +10,10 @@
 
 use chrono::{DateTime, Utc};
 use parindex_core::Msg;
+use parindex_core::published::Published;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::entity::{period, publication};
 use crate::repo::audit::{AuditEntry, record};
@@ -29,6 +30,11 @@ pub struct PublicationRow {
     pub reason: Option<String>,
     pub content_hash: String,
     pub published_at: DateTime<Utc>,
+}
+
+/// A stored published document, typed (a document that does not read is a data error).
+pub fn read_published(text: &str) -> Result<Published, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("published document: {e}"))))
 }
 
 /// The SHA-256 of a snapshot's bytes, in hex (the same as `sha256sum` of the downloaded JSON).
@@ -114,67 +120,111 @@ impl Store {
     }
 
     /// The public document of a period's results (see the module's header for what is in it).
-    async fn snapshot(&self, period_id: i64, version: i32, reason: Option<&str>, at: DateTime<Utc>) -> Result<Value, StoreError> {
+    async fn snapshot(&self, period_id: i64, version: i32, reason: Option<&str>, at: DateTime<Utc>) -> Result<Published, StoreError> {
+        use parindex_core::published as p;
         let r = self.period_results(period_id).await?;
         let (_, fw) = self.get_framework(&r.period.framework_code).await?;
         // how firm each rank is (domain weights ± 10 %, survey answers resampled; 2,000
         // replications, deterministic for the period) — published beside the ranks
         let robust = self.period_robustness(&r, 0.10, 2000).await?;
         let d = r.decimals;
-        let exact = |x: &parindex_core::Exact| json!({"value": x.to_decimal_string(d), "exact": x.to_fraction_string()});
-        let units: Vec<Value> = r
+        let num = |x: &parindex_core::Exact| p::Num::new(x, d);
+        let units = r
             .units
             .iter()
-            .map(|u| {
-                json!({
-                    "code": u.unit_code,
-                    "name": u.unit_name,
-                    "kind": u.unit_kind,
-                    "rank": u.rank,
-                    "group": u.group,
-                    "index": u.index.as_ref().map(exact),
-                    "achieved": exact(&u.achieved),
-                    "bonus": exact(&u.bonus),
-                    "penalty": exact(&u.penalty),
-                    "total": exact(&u.total),
-                    "applicable_max": exact(&u.applicable_max),
-                    "previous": u.previous.as_ref().map(|p| json!({"index": p.index.as_ref().map(exact), "rank": p.rank, "via": p.via})),
-                    "rank_robustness": robust.get(&u.unit_id).filter(|_| u.rank.is_some()).map(|x| json!({
-                        "median": x.median, "p5": x.p5, "p95": x.p95, "beats_next": x.beats_next.map(|b| (b * 1000.0).round() / 1000.0),
-                    })),
-                    "domains": r.domains.iter().zip(&u.domains).map(|(dm, x)| json!({
-                        "code": dm.code, "points": exact(&x.points), "applicable_max": exact(&x.applicable_max), "rank": x.rank,
-                    })).collect::<Vec<_>>(),
-                    "leaves": u.leaves.iter().map(|l| json!({
-                        "code": l.code, "max": l.max.to_string(), "points": l.points.to_string(), "applicable": l.applicable,
-                    })).collect::<Vec<_>>(),
-                    "adjustments": u.adjustments.iter().map(|a| json!({
-                        "code": a.code, "title": a.title, "kind": if a.bonus { "bonus" } else { "penalty" },
-                        "max": a.max.to_string(), "points": a.points.to_string(),
-                    })).collect::<Vec<_>>(),
-                })
+            .map(|u| p::Unit {
+                code: u.unit_code.clone(),
+                name: u.unit_name.clone(),
+                kind: u.unit_kind.clone(),
+                rank: u.rank,
+                group: u.group.clone(),
+                index: u.index.as_ref().map(num),
+                achieved: Some(num(&u.achieved)),
+                bonus: Some(num(&u.bonus)),
+                penalty: Some(num(&u.penalty)),
+                total: num(&u.total),
+                applicable_max: num(&u.applicable_max),
+                previous: u.previous.as_ref().map(|x| p::Previous { index: x.index.as_ref().map(num), rank: x.rank, via: x.via.clone() }),
+                rank_robustness: robust.get(&u.unit_id).filter(|_| u.rank.is_some()).map(|x| p::Robustness {
+                    median: x.median,
+                    p5: x.p5,
+                    p95: x.p95,
+                    beats_next: x.beats_next.map(|b| (b * 1000.0).round() / 1000.0),
+                }),
+                domains: r
+                    .domains
+                    .iter()
+                    .zip(&u.domains)
+                    .map(|(dm, x)| p::UnitDomain {
+                        code: dm.code.clone(),
+                        points: num(&x.points),
+                        applicable_max: num(&x.applicable_max),
+                        rank: x.rank,
+                    })
+                    .collect(),
+                leaves: u
+                    .leaves
+                    .iter()
+                    .map(|l| p::Leaf {
+                        code: l.code.clone(),
+                        max: l.max.to_string(),
+                        points: l.points.to_string(),
+                        applicable: l.applicable,
+                    })
+                    .collect(),
+                adjustments: u
+                    .adjustments
+                    .iter()
+                    .map(|a| p::Adjustment {
+                        code: a.code.clone(),
+                        title: a.title.clone(),
+                        kind: if a.bonus { "bonus" } else { "penalty" }.into(),
+                        max: a.max.to_string(),
+                        points: a.points.to_string(),
+                    })
+                    .collect(),
             })
             .collect();
-        Ok(json!({
-            "format": "parindex-results/1",
-            "period": {"code": r.period.code, "name": r.period.name, "year": r.period.year, "framework": r.period.framework_code},
-            "version": version,
-            "reason": reason,
-            "published_at": at.to_rfc3339(),
-            "decimals": d,
-            "method": {
-                "index": "total ÷ applicable maximum × 100, total = Σ leaves + bonuses − penalties (not below 0)",
-                "merged_units": "a unit formed by a merger is compared with the mean index of its predecessors; it has no previous rank",
-                "rank_robustness": "Monte Carlo, 2,000 replications: domain weights within ±10 %, each unit's survey answers resampled; median rank and 5–95 % interval; beats_next = share of replications in which the unit stays above the next one (below 0.95 the difference is not robust)",
-                "ranking": "competition ranking on the exact index: equal indices share the better rank, the next is skipped (1, 2, 2, 4)",
-                "domain_ranking": "by the domain's share of its applicable maximum",
-                "groups": r.groups,
+        Ok(Published {
+            format: p::FORMAT.into(),
+            period: p::Period {
+                code: r.period.code.clone(),
+                name: r.period.name.clone(),
+                year: r.period.year,
+                framework: r.period.framework_code.clone(),
             },
-            "previous_period": r.previous.as_ref().map(|(p, same)| json!({"code": p.code, "name": p.name, "year": p.year, "same_framework": same})),
-            "domains": r.domains.iter().map(|dm| json!({"code": dm.code, "title": dm.title, "max": dm.max.to_string()})).collect::<Vec<_>>(),
-            "framework": fw,
-            "units": units,
-        }))
+            version,
+            reason: reason.map(str::to_string),
+            published_at: at.to_rfc3339(),
+            decimals: d,
+            method: p::Method {
+                index: "total ÷ applicable maximum × 100, total = Σ leaves + bonuses − penalties (not below 0)".into(),
+                merged_units: "a unit formed by a merger is compared with the mean index of its predecessors; it has no previous rank".into(),
+                rank_robustness: "Monte Carlo, 2,000 replications: domain weights within ±10 %, each unit's survey answers resampled; median rank and 5–95 % interval; beats_next = share of replications in which the unit stays above the next one (below 0.95 the difference is not robust)".into(),
+                ranking: "competition ranking on the exact index: equal indices share the better rank, the next is skipped (1, 2, 2, 4)".into(),
+                domain_ranking: "by the domain's share of its applicable maximum".into(),
+                groups: r.groups.clone(),
+            },
+            previous_period: r.previous.as_ref().map(|(x, same)| p::PreviousPeriod {
+                code: x.code.clone(),
+                name: x.name.clone(),
+                year: x.year,
+                same_framework: *same,
+            }),
+            domains: r.domains.iter().map(|dm| p::Domain { code: dm.code.clone(), title: dm.title.clone(), max: dm.max.to_string() }).collect(),
+            framework: fw,
+            units,
+        })
+    }
+
+    /// The latest published document of a period, read (none when it was never published).
+    pub async fn latest_publication(&self, period_id: i64) -> Result<Option<Published>, StoreError> {
+        let latest = publication::Entity::find()
+            .filter(publication::Column::PeriodId.eq(period_id))
+            .order_by_desc(publication::Column::Version)
+            .one(&self.db)
+            .await?;
+        latest.map(|m| read_published(&m.document)).transpose()
     }
 
     /// Every published version, newest first.

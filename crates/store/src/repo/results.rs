@@ -109,6 +109,30 @@ pub struct Previous {
     pub via: Vec<String>,
 }
 
+/// An earlier period's results, as much as comparisons and trends read (`Store::past_results`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PastResults {
+    pub period: PeriodRow,
+    /// Read from the published document.
+    pub published: bool,
+    /// The domains' codes.
+    pub domains: Vec<String>,
+    pub units: Vec<PastUnit>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PastUnit {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub unit_kind: String,
+    /// The unit's area today.
+    pub area: Option<String>,
+    pub index: Option<Exact>,
+    pub rank: Option<usize>,
+    /// Per domain: points and applicable maximum.
+    pub domains: Vec<(Exact, Exact)>,
+}
+
 /// How firmly a unit holds its rank (see `Store::period_robustness`).
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct RankRobustness {
@@ -149,10 +173,10 @@ impl Store {
             all.extend(lineage.get(code).cloned().unwrap_or_default());
             all
         };
+        let codes_by_period = self.unit_codes_by_period().await?;
         let mut best: Option<(usize, PeriodRow)> = None;
         for p in self.list_periods().await?.into_iter().filter(|p| p.year < period.year) {
-            let there: std::collections::HashSet<String> =
-                self.list_assessments(p.id, UnitScope::All).await?.into_iter().map(|a| a.unit_code).collect();
+            let Some(there) = codes_by_period.get(&p.id) else { continue };
             let shared = out.units.iter().filter(|u| stands_for(&u.unit_code).iter().any(|c| there.contains(c))).count();
             let better = match &best {
                 None => shared > 0,
@@ -163,7 +187,7 @@ impl Store {
             }
         }
         let Some((_, p)) = best else { return Ok(out) };
-        let before = self.results_without_previous(&p).await?;
+        let before = self.past_results(&p).await?;
         let same = p.framework_code == period.framework_code;
         // current domain → the previous period's domain positions that map onto it
         let sources: Vec<Vec<usize>> = if same {
@@ -178,23 +202,24 @@ impl Store {
                         .domains
                         .iter()
                         .enumerate()
-                        .filter(|(_, o)| cw.map.get(&o.code).is_some_and(|t| t.contains(&d.code)))
+                        .filter(|(_, o)| cw.map.get(*o).is_some_and(|t| t.contains(&d.code)))
                         .map(|(i, _)| i)
                         .collect(),
                     None => Vec::new(),
                 })
                 .collect()
         };
-        let by_code: HashMap<&str, &UnitResult> = before.units.iter().map(|u| (u.unit_code.as_str(), u)).collect();
-        let share = |us: &[&UnitResult], positions: &[usize]| -> Option<Exact> {
+        let by_code: HashMap<&str, &PastUnit> = before.units.iter().map(|u| (u.unit_code.as_str(), u)).collect();
+        let share = |us: &[&PastUnit], positions: &[usize]| -> Option<Exact> {
             if positions.is_empty() {
                 return None;
             }
             let (mut pts, mut max) = (Exact::ZERO, Exact::ZERO);
             for u in us {
                 for i in positions {
-                    pts = pts + u.domains[*i].points.clone();
-                    max = max + u.domains[*i].applicable_max.clone();
+                    let (p, m) = u.domains.get(*i).cloned().unwrap_or_default();
+                    pts = pts + p;
+                    max = max + m;
                 }
             }
             (!max.is_zero()).then(|| pts / max * Exact::HUNDRED)
@@ -209,7 +234,7 @@ impl Store {
                 });
                 continue;
             }
-            let preds: Vec<&UnitResult> =
+            let preds: Vec<&PastUnit> =
                 lineage.get(&u.unit_code).into_iter().flatten().filter_map(|c| by_code.get(c.as_str()).copied()).collect();
             let indices: Vec<Exact> = preds.iter().filter_map(|b| b.index.clone()).collect();
             if !indices.is_empty() {
@@ -249,10 +274,65 @@ impl Store {
         Ok(out)
     }
 
-    /// The results of a period without the comparison with an earlier one (for trends).
-    pub async fn period_results_only(&self, period_id: i64) -> Result<PeriodResults, StoreError> {
-        let period = self.get_period(period_id).await?;
-        self.results_without_previous(&period).await
+    /// Unit codes of each period's assessments (one query each for assessments and units).
+    async fn unit_codes_by_period(&self) -> Result<HashMap<i64, std::collections::HashSet<String>>, StoreError> {
+        let code: HashMap<i64, String> =
+            crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.id, u.code)).collect();
+        let mut out: HashMap<i64, std::collections::HashSet<String>> = HashMap::new();
+        for a in crate::entity::assessment::Entity::find().all(&self.db).await? {
+            if let Some(c) = code.get(&a.unit_id) {
+                out.entry(a.period_id).or_default().insert(c.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// An earlier period's results as comparisons and trends read them: from its latest
+    /// published document when it has one (the official figures; an approved assessment can no
+    /// longer change), else computed now.
+    pub async fn past_results(&self, period: &PeriodRow) -> Result<PastResults, StoreError> {
+        let areas: HashMap<String, Option<String>> =
+            crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.code, u.area)).collect();
+        if let Some(doc) = self.latest_publication(period.id).await? {
+            let exact = |n: &parindex_core::published::Num| n.exact().unwrap_or_default();
+            return Ok(PastResults {
+                period: period.clone(),
+                published: true,
+                domains: doc.domains.iter().map(|d| d.code.clone()).collect(),
+                units: doc
+                    .units
+                    .iter()
+                    .map(|u| PastUnit {
+                        area: areas.get(&u.code).cloned().flatten(),
+                        unit_code: u.code.clone(),
+                        unit_name: u.name.clone(),
+                        unit_kind: u.kind.clone(),
+                        index: u.index.as_ref().map(exact),
+                        rank: u.rank,
+                        domains: u.domains.iter().map(|d| (exact(&d.points), exact(&d.applicable_max))).collect(),
+                    })
+                    .collect(),
+            });
+        }
+        let r = self.results_without_previous(period).await?;
+        Ok(PastResults {
+            period: period.clone(),
+            published: false,
+            domains: r.domains.iter().map(|d| d.code.clone()).collect(),
+            units: r
+                .units
+                .into_iter()
+                .map(|u| PastUnit {
+                    unit_code: u.unit_code,
+                    unit_name: u.unit_name,
+                    unit_kind: u.unit_kind,
+                    area: u.area,
+                    index: u.index,
+                    rank: u.rank,
+                    domains: u.domains.into_iter().map(|d| (d.points, d.applicable_max)).collect(),
+                })
+                .collect(),
+        })
     }
 
     async fn results_without_previous(&self, period: &PeriodRow) -> Result<PeriodResults, StoreError> {

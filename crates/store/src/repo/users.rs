@@ -489,10 +489,7 @@ impl Store {
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<String, StoreError> {
         if expires_at.is_some_and(|e| e <= Utc::now()) {
-            return Err(StoreError::invalid(
-                "expires",
-                Msg::new("Ngày hết hạn phải ở tương lai.", "The expiry must be in the future."),
-            ));
+            return Err(StoreError::invalid("expires", Msg::new("Ngày hết hạn phải ở tương lai.", "The expiry must be in the future.")));
         }
         let u = self.user_by_name(username).await?;
         let secret = new_secret("pxt_");

@@ -3111,7 +3111,7 @@ backend_tests!(analysis_dashboards_filter_compare_merged_units_and_download, |b|
     let r = app.store.period_results(last.id).await.unwrap();
     let (prev, same) = r.previous.clone().unwrap();
     assert_eq!((prev.code.as_str(), same, r.crosswalk), (before.code.as_str(), false, true));
-    let old = app.store.period_results_only(before.id).await.unwrap();
+    let old = app.store.period_results(before.id).await.unwrap();
     let idx = |code: &str| old.units.iter().find(|u| u.unit_code == code).unwrap().index.clone().unwrap();
     let cs = r.units.iter().find(|u| u.unit_code == "P-CHIENGSINH").unwrap();
     let p = cs.previous.as_ref().unwrap();
@@ -3530,8 +3530,7 @@ backend_tests!(official_documents_as_docx_and_pdf, |b| async move {
     assert_eq!(s, 200);
     let text = docx_text(&docx);
     let view = app.store.get_assessment(a_last.id).await.unwrap();
-    let appraised: parindex_core::Exact =
-        view.entries.values().filter_map(counted_cached).fold(parindex_core::Exact::ZERO, |a, b| a + b);
+    let appraised: parindex_core::Exact = view.entries.values().filter_map(counted_cached).fold(parindex_core::Exact::ZERO, |a, b| a + b);
     for want in ["BIÊN BẢN", "I. KẾT QUẢ THẨM ĐỊNH", "ĐẠI DIỆN ĐƠN VỊ", "TM. HỘI ĐỒNG THẨM ĐỊNH"] {
         assert!(text.contains(want), "minutes lack {want}");
     }
@@ -3765,7 +3764,8 @@ backend_tests!(background_exports_run_with_progress_for_their_owner, |b| async m
     assert_eq!(admin.get(app.url(&format!("/tai-ve/{}", cut.id))).send().await.unwrap().status(), 404);
     // files are kept 7 days: a sweep now removes none; one of files older than 0 days removes
     // them all, and the jobs stay listed as expired with nothing to download
-    let file_of = |j: &parindex_store::repo::jobs::Job| app.files.path().join("exports").join(j.id.to_string()).join(j.file_name.clone().unwrap());
+    let file_of =
+        |j: &parindex_store::repo::jobs::Job| app.files.path().join("exports").join(j.id.to_string()).join(j.file_name.clone().unwrap());
     assert!(file_of(&csv_job).is_file());
     assert!(page.contains("Tệp được giữ 7 ngày"), "the page says how long files are kept");
     assert_eq!(parindex_web::pages::jobs::sweep(&app.store, app.files.path(), 7).await.unwrap(), 0);

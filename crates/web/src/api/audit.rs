@@ -1,10 +1,10 @@
 //! The audit log through the API (administrators only).
 
-use axum::extract::State;
-use crate::extract::Query;
-use axum::routing::get;
-use axum::Router;
 use crate::extract::Json;
+use crate::extract::Query;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
 use chrono::{DateTime, Utc};
 use parindex_core::{Action, Resource};
 use serde::Serialize;

@@ -1,15 +1,15 @@
 //! Criteria frameworks through the API: list, read (JSON document or YAML file), import,
 //! publish, archive, new version, and the what-if calculator.
 
-use axum::body::Bytes;
-use axum::extract::State;
+use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
-use crate::extract::Json;
 use parindex_core::framework::Status;
 use parindex_core::framework::score::{Compiled, score};
 use parindex_core::{Action, Msg, Resource};

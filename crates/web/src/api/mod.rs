@@ -12,10 +12,10 @@ pub mod surveys;
 pub mod units;
 pub mod users;
 
+use crate::extract::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use axum::Router;
-use crate::extract::Json;
 use parindex_core::{Action, Resource};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -110,7 +110,10 @@ pub fn document() -> serde_json::Value {
             let Some(item) = item.as_object_mut() else { continue };
             for (_, op) in item.iter_mut() {
                 let Some(op) = op.as_object_mut() else { continue };
-                let public = op.get("security").and_then(|s| s.as_array()).is_some_and(|a| a.iter().all(|x| x.as_object().is_some_and(|o| o.is_empty())));
+                let public = op
+                    .get("security")
+                    .and_then(|s| s.as_array())
+                    .is_some_and(|a| a.iter().all(|x| x.as_object().is_some_and(|o| o.is_empty())));
                 let has_input = path.contains('{') || op.contains_key("parameters") || op.contains_key("requestBody");
                 let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
                 if has_input {

@@ -1,12 +1,12 @@
 //! Periods and self-assessments through the API: the same rules as the pages (docs/workflow.md),
 //! the same store functions, the same `can` decisions.
 
-use axum::extract::State;
+use crate::extract::Json;
 use crate::extract::Path;
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use axum::Router;
-use crate::extract::Json;
 use chrono::NaiveDate;
 use parindex_core::assessment::today_vn;
 use parindex_core::framework::rule::InputText;

@@ -3,10 +3,10 @@
 //! byte for byte the JSON whose SHA-256 the portal shows.
 
 use crate::extract::Json;
-use axum::Router;
-use axum::extract::State;
 use crate::extract::Path;
 use crate::extract::Query;
+use axum::Router;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

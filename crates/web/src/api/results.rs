@@ -3,12 +3,12 @@
 //! snapshots, `api::public`), each dashboard table, the bonuses and penalties of an assessment,
 //! and a unit's improvement actions. Same decisions as the pages (`core::access`).
 
-use axum::extract::State;
+use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
-use axum::routing::{get, post, put};
 use axum::Router;
-use crate::extract::Json;
+use axum::extract::State;
+use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use parindex_core::{Action, Resource};
 use parindex_reports::grid::Cell;
@@ -55,7 +55,11 @@ pub async fn analysis(
     ctx.require(Action::ViewResults, Resource::System)?;
     let r = state.store.period_results(id).await?;
     let q = crate::pages::analysis::Filters::new(p.kind, p.area, p.unit);
-    let t = crate::pages::analysis::tables(&state, &ctx, &r, &q).await?.into_iter().find(|t| t.key == table).ok_or(AppError::NotFound)?;
+    let t = crate::pages::analysis::tables(&state, &ctx, &r, &q, Some(&table))
+        .await?
+        .into_iter()
+        .find(|t| t.key == table)
+        .ok_or(AppError::NotFound)?;
     let rows: Vec<Vec<Value>> = t
         .rows
         .iter()

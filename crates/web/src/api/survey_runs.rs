@@ -6,11 +6,11 @@
 //! and answer for their own unit only.
 
 use crate::extract::Json;
+use crate::extract::Path;
+use crate::extract::Query;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use crate::extract::Path;
-use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

@@ -3,11 +3,11 @@
 //! publish, and download as XLSForm.
 
 use crate::extract::Json;
+use crate::extract::Path;
+use crate::extract::Query;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use crate::extract::Path;
-use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

@@ -1,13 +1,13 @@
 //! Units through the API: list, read, create, update, (de)activate, import a file.
 
-use axum::body::Bytes;
-use axum::extract::State;
+use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::Router;
-use crate::extract::Json;
 use chrono::NaiveDate;
 use parindex_core::access::unit_scope;
 use parindex_core::unit::UnitInput;

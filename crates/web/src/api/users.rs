@@ -1,11 +1,11 @@
 //! Users through the API (administrators only).
 
-use axum::extract::State;
+use crate::extract::Json;
 use crate::extract::Path;
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use axum::Router;
-use crate::extract::Json;
 use parindex_core::secret::generate_password;
 use parindex_core::unit::FieldError;
 use parindex_core::{Action, Msg, Resource, Role};

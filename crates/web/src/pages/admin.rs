@@ -1,9 +1,9 @@
 //! Administration screens for the reform office: users (create, disable, reset password) and
 //! the audit log with its filters.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::extract::{Path, State};
-use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

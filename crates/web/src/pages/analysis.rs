@@ -10,10 +10,10 @@
 
 use std::collections::HashMap;
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use crate::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 use parindex_core::results::summary;
@@ -112,12 +112,22 @@ fn mean(xs: &[Exact]) -> Option<Exact> {
 }
 
 fn keep(u: &UnitResult, q: &Filters) -> bool {
-    q.kind.as_deref().is_none_or(|k| k.is_empty() || u.unit_kind == k)
-        && q.area.as_deref().is_none_or(|a| a.is_empty() || u.area.as_deref() == Some(a))
+    q.keeps(&u.unit_kind, u.area.as_deref())
+}
+
+impl Filters {
+    /// A unit of this kind and area passes the kind and area filters.
+    fn keeps(&self, kind: &str, area: Option<&str>) -> bool {
+        self.kind.as_deref().is_none_or(|k| k.is_empty() || kind == k)
+            && self.area.as_deref().is_none_or(|a| a.is_empty() || area == Some(a))
+    }
 }
 
 /// Every table of the dashboards for a period and filters.
-pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters) -> Result<Vec<Table>, AppError> {
+/// `only`: build just the table of that key (the API and downloads ask for one; the trends and
+/// SIPAS tables read the database).
+pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters, only: Option<&str>) -> Result<Vec<Table>, AppError> {
+    let wants = |key: &str| only.is_none_or(|k| k == key);
     let comma = ctx.lang.code() != "en";
     let units: Vec<&UnitResult> = r.units.iter().filter(|u| keep(u, q)).collect();
     let (_, fw) = state.store.get_framework(&r.period.framework_code).await?;
@@ -331,124 +341,132 @@ pub async fn tables(state: &AppState, ctx: &Ctx, r: &PeriodResults, q: &Filters)
 
     // 5. trends: every earlier period, with the units shown now or the units they were formed
     // from (lineage: the trend crosses a merger); the unit chosen, else its predecessors' mean
-    let lineage = state.store.predecessor_codes().await?;
-    let mut then: std::collections::HashSet<String> = units.iter().map(|u| u.unit_code.clone()).collect();
-    for u in &units {
-        then.extend(lineage.get(&u.unit_code).cloned().unwrap_or_default());
-    }
-    let chosen_then: Vec<String> = chosen.map(|c| lineage.get(&c.unit_code).cloned().unwrap_or_default()).unwrap_or_default();
-    let kinds: std::collections::HashSet<&str> = units.iter().map(|u| u.unit_kind.as_str()).collect();
-    let mut years: Vec<(i32, String, Vec<Exact>, Option<Exact>)> = Vec::new();
-    for p in state.store.list_periods().await?.into_iter().filter(|p| p.year <= r.period.year) {
-        let pr = if p.id == r.period.id { None } else { Some(state.store.period_results_only(p.id).await?) };
-        let us: Vec<&UnitResult> = match &pr {
-            Some(x) => x
-                .units
-                .iter()
-                .filter(|u| {
-                    then.contains(&u.unit_code) || (kinds.contains(u.unit_kind.as_str()) && keep(u, &Filters { unit: None, ..q.clone() }))
-                })
-                .collect(),
-            None => units.clone(),
-        };
-        if us.is_empty() {
-            continue;
+    if wants("xu-huong") {
+        let lineage = state.store.predecessor_codes().await?;
+        let mut then: std::collections::HashSet<String> = units.iter().map(|u| u.unit_code.clone()).collect();
+        for u in &units {
+            then.extend(lineage.get(&u.unit_code).cloned().unwrap_or_default());
         }
-        let mine = match chosen.and_then(|c| us.iter().find(|u| u.unit_code == c.unit_code)) {
-            Some(u) => u.index.clone(),
-            None => mean(&us.iter().filter(|u| chosen_then.contains(&u.unit_code)).filter_map(|u| u.index.clone()).collect::<Vec<_>>()),
-        };
-        years.push((p.year, p.name.clone(), us.iter().filter_map(|u| u.index.clone()).collect(), mine));
-    }
-    years.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    let chosen_name = chosen.map(|u| u.unit_name.clone()).unwrap_or_default();
-    let trend_rows: Vec<Vec<Cell>> = years
-        .iter()
-        .map(|(y, name, xs, mine)| {
-            let s = summary(xs);
-            vec![
-                Cell::int(i64::from(*y)),
-                Cell::text(name),
-                Cell::int(xs.len() as i64),
-                opt(&s.as_ref().map(|s| s.mean.clone()), 2),
-                opt(&s.as_ref().map(|s| s.median.clone()), 2),
-                opt(mine, 2),
-            ]
-        })
-        .collect();
-    // one point per year: a year with two periods of these kinds shows their units together
-    let mut by_year: std::collections::BTreeMap<i32, (Vec<Exact>, Option<Exact>)> = Default::default();
-    for (y, _, xs, mine) in &years {
-        let e = by_year.entry(*y).or_default();
-        e.0.extend(xs.iter().cloned());
-        if e.1.is_none() {
-            e.1 = mine.clone();
+        let chosen_then: Vec<String> = chosen.map(|c| lineage.get(&c.unit_code).cloned().unwrap_or_default()).unwrap_or_default();
+        let kinds: std::collections::HashSet<&str> = units.iter().map(|u| u.unit_kind.as_str()).collect();
+        let mut years: Vec<(i32, String, Vec<Exact>, Option<Exact>)> = Vec::new();
+        for p in state.store.list_periods().await?.into_iter().filter(|p| p.year <= r.period.year) {
+            // earlier periods from their published documents (else computed): `Store::past_results`
+            let pr = if p.id == r.period.id { None } else { Some(state.store.past_results(&p).await?) };
+            // (unit code, index) of the units that count in this year
+            let us: Vec<(&str, Option<Exact>)> = match &pr {
+                Some(x) => x
+                    .units
+                    .iter()
+                    .filter(|u| {
+                        then.contains(&u.unit_code) || (kinds.contains(u.unit_kind.as_str()) && q.keeps(&u.unit_kind, u.area.as_deref()))
+                    })
+                    .map(|u| (u.unit_code.as_str(), u.index.clone()))
+                    .collect(),
+                None => units.iter().map(|u| (u.unit_code.as_str(), u.index.clone())).collect(),
+            };
+            if us.is_empty() {
+                continue;
+            }
+            let mine = match chosen.and_then(|c| us.iter().find(|u| u.0 == c.unit_code)) {
+                Some(u) => u.1.clone(),
+                None => mean(&us.iter().filter(|u| chosen_then.iter().any(|c| c == u.0)).filter_map(|u| u.1.clone()).collect::<Vec<_>>()),
+            };
+            years.push((p.year, p.name.clone(), us.iter().filter_map(|u| u.1.clone()).collect(), mine));
         }
-    }
-    let xs: Vec<String> = by_year.keys().map(|y| y.to_string()).collect();
-    let province: Vec<Option<f64>> = by_year.values().map(|(xs, _)| mean(xs).map(|m| m.to_f64())).collect();
-    let unit_line: Vec<Option<f64>> = by_year.values().map(|(_, m)| f(m)).collect();
-    let mut series = vec![(ctx.t("an.province_mean"), province)];
-    if unit_line.iter().any(Option::is_some) {
-        series.push((chosen_name.as_str(), unit_line));
-    }
-    out.push(Table {
-        key: "xu-huong",
-        title: ctx.t("an.trend").into(),
-        help: ctx.t("an.trend_help").into(),
-        header: vec![
-            ctx.t("sv.year").into(),
-            ctx.t("per.title").into(),
-            ctx.t("an.units").into(),
-            ctx.t("an.mean").into(),
-            ctx.t("an.median").into(),
-            chosen_name.clone(),
-        ],
-        shown: trend_rows.len(),
-        rows: trend_rows,
-        chart: (!xs.is_empty()).then(|| lines_svg(ctx.t("an.trend"), &xs, &series, comma)),
-    });
-
-    // 6. SIPAS per element per unit: this year's citizens' surveys
-    let mut tallies = parindex_core::sipas::Tallies::default();
-    for s in state.store.list_surveys().await?.into_iter().filter(|s| s.year == r.period.year) {
-        tallies.merge(state.store.survey_tallies(s.id).await?);
-    }
-    let indices = parindex_core::sipas::indices(&tallies);
-    let mut sipas_rows = Vec::new();
-    let mut heat = Vec::new();
-    for u in &units {
-        let mine: Vec<&parindex_core::sipas::IndexRow> = indices.iter().filter(|x| x.unit == u.unit_code).collect();
-        if mine.is_empty() {
-            continue;
+        years.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let chosen_name = chosen.map(|u| u.unit_name.clone()).unwrap_or_default();
+        let trend_rows: Vec<Vec<Cell>> = years
+            .iter()
+            .map(|(y, name, xs, mine)| {
+                let s = summary(xs);
+                vec![
+                    Cell::int(i64::from(*y)),
+                    Cell::text(name),
+                    Cell::int(xs.len() as i64),
+                    opt(&s.as_ref().map(|s| s.mean.clone()), 2),
+                    opt(&s.as_ref().map(|s| s.median.clone()), 2),
+                    opt(mine, 2),
+                ]
+            })
+            .collect();
+        // one point per year: a year with two periods of these kinds shows their units together
+        let mut by_year: std::collections::BTreeMap<i32, (Vec<Exact>, Option<Exact>)> = Default::default();
+        for (y, _, xs, mine) in &years {
+            let e = by_year.entry(*y).or_default();
+            e.0.extend(xs.iter().cloned());
+            if e.1.is_none() {
+                e.1 = mine.clone();
+            }
         }
-        let get = |e: &str| mine.iter().find(|x| x.element == e).map(|x| x.share_top2);
-        let cells: Vec<Option<f64>> = ["1", "2", "3", "4", "5", "sipas"].iter().map(|e| get(e)).collect();
-        let mut row = vec![Cell::text(&u.unit_name)];
-        row.extend(cells.iter().map(|c| match c {
-            Some(v) => Cell::Number { exact: format!("{v:.1}"), value: *v },
-            None => Cell::Empty,
-        }));
-        row.push(Cell::int(mine.iter().find(|x| x.element == "sipas").map(|x| x.n as i64).unwrap_or(0)));
-        sipas_rows.push(row);
-        heat.push((u.unit_name.clone(), cells));
-    }
-    if !sipas_rows.is_empty() {
-        let columns: Vec<String> = ["1", "2", "3", "4", "5", "SIPAS"].map(String::from).to_vec();
-        let mut header = vec![ctx.t("sv.unit").to_string()];
-        header.extend((1..=5).map(|e| format!("{} {e} (%)", ctx.t("an.element"))));
-        header.push("SIPAS (%)".into());
-        header.push(ctx.t("an.answers").into());
+        let xs: Vec<String> = by_year.keys().map(|y| y.to_string()).collect();
+        let province: Vec<Option<f64>> = by_year.values().map(|(xs, _)| mean(xs).map(|m| m.to_f64())).collect();
+        let unit_line: Vec<Option<f64>> = by_year.values().map(|(_, m)| f(m)).collect();
+        let mut series = vec![(ctx.t("an.province_mean"), province)];
+        if unit_line.iter().any(Option::is_some) {
+            series.push((chosen_name.as_str(), unit_line));
+        }
         out.push(Table {
-            key: "sipas",
-            title: ctx.t("an.sipas").into(),
-            help: ctx.t("an.sipas_help").into(),
-            header,
-            shown: sipas_rows.len(),
-            rows: sipas_rows,
-            chart: Some(heatmap_svg(ctx.t("an.sipas"), &columns, &heat, comma)),
+            key: "xu-huong",
+            title: ctx.t("an.trend").into(),
+            help: ctx.t("an.trend_help").into(),
+            header: vec![
+                ctx.t("sv.year").into(),
+                ctx.t("per.title").into(),
+                ctx.t("an.units").into(),
+                ctx.t("an.mean").into(),
+                ctx.t("an.median").into(),
+                chosen_name.clone(),
+            ],
+            shown: trend_rows.len(),
+            rows: trend_rows,
+            chart: (!xs.is_empty()).then(|| lines_svg(ctx.t("an.trend"), &xs, &series, comma)),
         });
     }
+
+    // 6. SIPAS per element per unit: this year's citizens' surveys
+    if wants("sipas") {
+        let mut tallies = parindex_core::sipas::Tallies::default();
+        for s in state.store.list_surveys().await?.into_iter().filter(|s| s.year == r.period.year) {
+            tallies.merge(state.store.survey_tallies(s.id).await?);
+        }
+        let indices = parindex_core::sipas::indices(&tallies);
+        let mut sipas_rows = Vec::new();
+        let mut heat = Vec::new();
+        for u in &units {
+            let mine: Vec<&parindex_core::sipas::IndexRow> = indices.iter().filter(|x| x.unit == u.unit_code).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let get = |e: &str| mine.iter().find(|x| x.element == e).map(|x| x.share_top2);
+            let cells: Vec<Option<f64>> = ["1", "2", "3", "4", "5", "sipas"].iter().map(|e| get(e)).collect();
+            let mut row = vec![Cell::text(&u.unit_name)];
+            row.extend(cells.iter().map(|c| match c {
+                Some(v) => Cell::Number { exact: format!("{v:.1}"), value: *v },
+                None => Cell::Empty,
+            }));
+            row.push(Cell::int(mine.iter().find(|x| x.element == "sipas").map(|x| x.n as i64).unwrap_or(0)));
+            sipas_rows.push(row);
+            heat.push((u.unit_name.clone(), cells));
+        }
+        if !sipas_rows.is_empty() {
+            let columns: Vec<String> = ["1", "2", "3", "4", "5", "SIPAS"].map(String::from).to_vec();
+            let mut header = vec![ctx.t("sv.unit").to_string()];
+            header.extend((1..=5).map(|e| format!("{} {e} (%)", ctx.t("an.element"))));
+            header.push("SIPAS (%)".into());
+            header.push(ctx.t("an.answers").into());
+            out.push(Table {
+                key: "sipas",
+                title: ctx.t("an.sipas").into(),
+                help: ctx.t("an.sipas_help").into(),
+                header,
+                shown: sipas_rows.len(),
+                rows: sipas_rows,
+                chart: Some(heatmap_svg(ctx.t("an.sipas"), &columns, &heat, comma)),
+            });
+        }
+    }
+    out.retain(|t| wants(t.key));
     Ok(out)
 }
 
@@ -478,7 +496,7 @@ async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<PeriodResults, App
 async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<Filters>) -> Result<Response, AppError> {
     let r = load(&state, &ctx, id).await?;
     let comma = ctx.lang.code() != "en";
-    let tables = tables(&state, &ctx, &r, &q).await?;
+    let tables = tables(&state, &ctx, &r, &q, None).await?;
     let mut kinds: Vec<String> = r.units.iter().map(|u| u.unit_kind.clone()).collect();
     kinds.sort();
     kinds.dedup();
@@ -527,7 +545,7 @@ async fn download(
 ) -> Result<Response, AppError> {
     let (key, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let r = load(&state, &ctx, id).await?;
-    let t = tables(&state, &ctx, &r, &q).await?.into_iter().find(|t| t.key == key).ok_or(AppError::NotFound)?;
+    let t = tables(&state, &ctx, &r, &q, Some(key)).await?.into_iter().find(|t| t.key == key).ok_or(AppError::NotFound)?;
     crate::pages::results::grid_download(&format!("{}-{}", t.key, r.period.code), format, &t.key.replace('-', "_"), &t.header, &t.rows, 2)
 }
 

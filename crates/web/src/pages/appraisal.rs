@@ -4,9 +4,9 @@
 //! when the points differ), or a return to the unit with the reason. Which leaves are whose:
 //! `parindex_store::repo::appraisal`.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::extract::{Path, State};
-use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

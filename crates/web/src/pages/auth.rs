@@ -1,8 +1,8 @@
 //! Sign-in, sign-out, own account (password change) and the language switch.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::extract::State;
-use crate::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -50,7 +50,8 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 /// `%00`–`%1F` or `%7F` anywhere: an encoded control character, which some clients decode.
 fn encoded_control(n: &str) -> bool {
     let b = n.as_bytes();
-    b.windows(3).any(|w| w[0] == b'%' && (matches!(w[1], b'0' | b'1') && w[2].is_ascii_hexdigit() || w[1] == b'7' && matches!(w[2], b'f' | b'F')))
+    b.windows(3)
+        .any(|w| w[0] == b'%' && (matches!(w[1], b'0' | b'1') && w[2].is_ascii_hexdigit() || w[1] == b'7' && matches!(w[2], b'f' | b'F')))
 }
 
 #[derive(Deserialize)]
@@ -315,7 +316,9 @@ mod tests {
         assert_eq!(super::safe_next(Some("//evil.example")), "/");
         assert_eq!(super::safe_next(Some("https://evil.example")), "/");
         assert_eq!(super::safe_next(Some("/\\evil")), "/");
-        for hostile in ["/\t/evil.example", "/%09/evil.example", "/%0a", "/%0D%0ASet-Cookie:x", "/%7f", "/\n", "/%2F%2Fevil", "/%5cevil", "/đ"] {
+        for hostile in
+            ["/\t/evil.example", "/%09/evil.example", "/%0a", "/%0D%0ASet-Cookie:x", "/%7f", "/\n", "/%2F%2Fevil", "/%5cevil", "/đ"]
+        {
             assert_eq!(super::safe_next(Some(hostile)), "/", "{hostile:?}");
         }
         assert_eq!(super::safe_next(Some("/units?q=%C4%91&page=2")), "/units?q=%C4%91&page=2");

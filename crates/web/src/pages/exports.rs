@@ -11,10 +11,10 @@
 //! last, so it is written to a temporary file first and then sent — the file is unlinked as
 //! soon as it is open, so nothing is left behind if the download is cut.
 
+use crate::extract::Query;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use crate::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

@@ -1,9 +1,9 @@
 //! Home: a signed-in person's overview (what they can reach now); the public landing page.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use crate::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 use parindex_core::{Action, Resource, UnitScope};

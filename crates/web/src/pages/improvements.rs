@@ -183,7 +183,8 @@ pub async fn extras(state: &AppState, ctx: &Ctx, view: &AssessmentView, show_res
                 if e.and_then(|e| e.input.as_ref()).is_some_and(|i| i.not_applicable) {
                     return None;
                 }
-                let points = scored.leaf(parindex_core::framework::Stage::Counted, &n.code).map(|x| x.points.clone()).unwrap_or(Exact::ZERO);
+                let points =
+                    scored.leaf(parindex_core::framework::Stage::Counted, &n.code).map(|x| x.points.clone()).unwrap_or(Exact::ZERO);
                 Some((n.code.clone(), n.title.clone(), points, max))
             })
             .collect();

@@ -14,9 +14,9 @@
 
 use std::collections::HashMap;
 
+use crate::extract::Query;
 use askama::Template;
 use axum::extract::{Path, State};
-use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

@@ -13,10 +13,10 @@
 //! Publishing (`POST /periods/{id}/cong-bo`, `pages::results`) is on the results page of an
 //! approved period.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use crate::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,118 +28,15 @@ use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::pages::{Page, render};
 
-/// The published document, as much of it as the pages read.
-#[derive(Deserialize)]
-pub struct Snap {
-    pub period: SnapPeriod,
-    pub version: i32,
-    pub reason: Option<String>,
-    pub published_at: String,
-    pub decimals: u32,
-    pub domains: Vec<SnapDomain>,
-    pub units: Vec<SnapUnit>,
-    pub previous_period: Option<SnapPrevPeriod>,
-    pub method: serde_json::Value,
-    pub framework: parindex_core::framework::Framework,
-}
-
-#[derive(Deserialize)]
-pub struct SnapPeriod {
-    pub code: String,
-    pub name: String,
-    pub year: i32,
-    pub framework: String,
-}
-
-#[derive(Deserialize)]
-pub struct SnapPrevPeriod {
-    pub name: String,
-    pub same_framework: bool,
-}
-
-#[derive(Deserialize)]
-pub struct SnapDomain {
-    pub code: String,
-    pub title: String,
-    pub max: String,
-}
-
-#[derive(Deserialize, Clone)]
-pub struct Num {
-    pub value: String,
-    pub exact: String,
-}
-
-#[derive(Deserialize)]
-pub struct SnapUnit {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub rank: Option<usize>,
-    pub group: Option<String>,
-    pub index: Option<Num>,
-    pub total: Num,
-    pub applicable_max: Num,
-    pub previous: Option<SnapPrev>,
-    /// Absent from documents published before it existed.
-    #[serde(default)]
-    pub rank_robustness: Option<SnapRobust>,
-    pub domains: Vec<SnapUnitDomain>,
-    pub leaves: Vec<SnapLeaf>,
-    /// Bonuses and penalties (documents published before they existed have none).
-    #[serde(default)]
-    pub adjustments: Vec<SnapAdjustment>,
-}
-
-#[derive(Deserialize)]
-pub struct SnapAdjustment {
-    pub code: String,
-    pub title: String,
-    /// `bonus` or `penalty`.
-    pub kind: String,
-    pub max: String,
-    pub points: String,
-}
-
-#[derive(Deserialize)]
-pub struct SnapPrev {
-    pub index: Option<Num>,
-    pub rank: Option<usize>,
-    /// Predecessors standing for a unit formed by a merger.
-    #[serde(default)]
-    pub via: Vec<String>,
-}
-
-#[derive(Deserialize)]
-pub struct SnapRobust {
-    pub median: usize,
-    pub p5: usize,
-    pub p95: usize,
-    pub beats_next: Option<f64>,
-}
-
-#[derive(Deserialize)]
-pub struct SnapUnitDomain {
-    pub code: String,
-    pub points: Num,
-    pub applicable_max: Num,
-    pub rank: Option<usize>,
-}
-
-#[derive(Deserialize)]
-pub struct SnapLeaf {
-    pub code: String,
-    pub max: String,
-    pub points: String,
-    pub applicable: bool,
-}
+/// The published document (`core::published`, the type the store writes).
+use parindex_core::published::{Num, Published as Snap};
 
 fn vi(ctx: &Ctx, s: &str) -> String {
     if ctx.lang.code() == "en" { s.to_string() } else { s.replace('.', ",") }
 }
 
 fn parse(text: &str) -> Result<Snap, AppError> {
-    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("published document: {e}")))
+    Ok(parindex_store::repo::publications::read_published(text)?)
 }
 
 #[derive(Deserialize, Default)]
@@ -423,10 +320,7 @@ struct MethodPage {
 async fn method(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
     let (_, text, _) = state.store.publication(&code, None).await?;
     let s = parse(&text)?;
-    let groups = s.method["groups"]
-        .as_array()
-        .map(|g| g.iter().map(|x| (x["label"].as_str().unwrap_or("").to_string(), vi(&ctx, x["min"].as_str().unwrap_or("")))).collect())
-        .unwrap_or_default();
+    let groups = s.method.groups.iter().map(|g| (g.label.clone(), vi(&ctx, &g.min.to_string()))).collect();
     let lang = ctx.lang.code();
     let mut nodes = Vec::new();
     fn walk(n: &[parindex_core::framework::Node], depth: usize, lang: &str, out: &mut Vec<(usize, String, String, String, String)>) {

@@ -9,11 +9,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use crate::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;

@@ -6,10 +6,10 @@
 //! council and provincial leadership read it (`Action::ViewResults`). Computation:
 //! `store::repo::results`, `core::results` (ranking rule in docs/results.md).
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use crate::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

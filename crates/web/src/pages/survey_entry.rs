@@ -9,10 +9,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use crate::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;

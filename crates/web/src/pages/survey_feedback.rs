@@ -8,10 +8,10 @@
 //!   `/surveys/runs/{id}/gop-y/{response}`), the reform office reads every unit's. Handling
 //!   comments is itself SIPAS element 5, so the run page counts received / answered per unit.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

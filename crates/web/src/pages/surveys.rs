@@ -4,9 +4,9 @@
 //! or leaf, skip logic; publish; a new version from a published one; download as XLSForm or
 //! YAML) and a preview as a respondent will see it, without JavaScript.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::extract::{Path, State};
-use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
