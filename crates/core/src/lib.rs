@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod evidence;
 pub mod exact;
 pub mod framework;
+pub mod lang;
 pub mod msg;
 pub mod published;
 pub mod results;
@@ -19,4 +20,5 @@ pub mod unit;
 
 pub use access::{Action, Actor, Resource, Role, UnitScope, can};
 pub use exact::Exact;
+pub use lang::Lang;
 pub use msg::Msg;

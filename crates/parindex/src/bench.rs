@@ -465,7 +465,7 @@ pub async fn surveys(path: &std::path::Path, database_url: Option<String>, reps:
     let ctx = AuditCtx::system("bench");
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let t = Instant::now();
-    let done = parindex_web::survey_data::import_responses(&store, &ctx, run.id, &name, bytes.clone(), "import")
+    let done = parindex_web::app::survey_data::import_responses(&store, &ctx, run.id, &name, bytes.clone(), "import")
         .await
         .map_err(|e| anyhow::anyhow!("import refused: {e:?}"))?;
     let import = t.elapsed();
@@ -505,14 +505,14 @@ pub async fn surveys(path: &std::path::Path, database_url: Option<String>, reps:
         median.as_secs_f64() * 1e3
     );
     let t = Instant::now();
-    let read = parindex_web::survey_data::recount(&store, &ctx, run.id).await?;
+    let read = parindex_web::app::survey_data::recount(&store, &ctx, run.id).await?;
     println!("full recount from the raw responses: {read} responses in {:.2} s (one pass, one transaction)", t.elapsed().as_secs_f64());
     let again = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&store.survey_tallies(run.id).await?));
     anyhow::ensure!(again == shown, "the recount gives the same indices");
     anyhow::ensure!(store.survey_breakdown(run.id, None).await? == groups, "the recount gives the same breakdown");
     let t = Instant::now();
     let mut export = Vec::with_capacity(bytes.len());
-    let n = parindex_web::survey_data::write_responses_csv(&store, run.id, &mut export).await?;
+    let n = parindex_web::app::survey_data::write_responses_csv(&store, run.id, &mut export).await?;
     println!("export of the raw responses: {n} rows, {:.1} MB in {:.2} s", export.len() as f64 / 1e6, t.elapsed().as_secs_f64());
     let recomputed = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(
         &parindex_core::sipas::tally_csv(&export, 2).map_err(|e| anyhow::anyhow!("export unreadable: {e:?}"))?,
@@ -683,13 +683,13 @@ pub async fn exports(path: &std::path::Path, database_url: Option<String>, reps:
         let bytes = std::sync::Arc::new(std::fs::read(path)?);
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let t = Instant::now();
-        let done = parindex_web::survey_data::import_responses(&store, &AuditCtx::system("bench"), run.id, &name, bytes, "import")
+        let done = parindex_web::app::survey_data::import_responses(&store, &AuditCtx::system("bench"), run.id, &name, bytes, "import")
             .await
             .map_err(|e| anyhow::anyhow!("import refused: {e:?}"))?;
         println!("setup: {} responses imported in {:.1} s", done.responses, t.elapsed().as_secs_f64());
     }
     let t = Instant::now();
-    let read = parindex_web::survey_data::read_all_responses(&store, run.id).await?;
+    let read = parindex_web::app::survey_data::read_all_responses(&store, run.id).await?;
     println!("reading alone (blocks of 5,000 read ahead, three at a time): {read} responses in {:.2} s", t.elapsed().as_secs_f64());
     for _ in 0..reps {
         let csv_path = dir.join("responses.csv");
@@ -698,7 +698,7 @@ pub async fn exports(path: &std::path::Path, database_url: Option<String>, reps:
         let t = Instant::now();
         let file = tokio::fs::File::create(&csv_path).await?;
         let mut w = tokio::io::BufWriter::with_capacity(1 << 20, file);
-        let n = parindex_web::survey_data::write_responses_csv(&store, run.id, &mut w).await?;
+        let n = parindex_web::app::survey_data::write_responses_csv(&store, run.id, &mut w).await?;
         let took = t.elapsed();
         let (_, peak) = memory_mb();
         let size = std::fs::metadata(&csv_path)?.len();
@@ -716,7 +716,7 @@ pub async fn exports(path: &std::path::Path, database_url: Option<String>, reps:
         reset_peak();
         let (rss, _) = memory_mb();
         let t = Instant::now();
-        let rows = parindex_web::survey_data::write_responses_xlsx(&store, run.id, &xlsx_path).await?;
+        let rows = parindex_web::app::survey_data::write_responses_xlsx(&store, run.id, &xlsx_path).await?;
         let took = t.elapsed();
         let (_, peak) = memory_mb();
         let size = std::fs::metadata(&xlsx_path)?.len();

@@ -496,10 +496,10 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     // e-mail for inbox notices, when an SMTP relay is configured: every minute
     if let Some(smtp) = file.smtp.clone() {
         let (mail_store, base) = (store.clone(), Some(url.clone()));
-        let smtp = parindex_web::mail::Smtp { host: smtp.host, port: smtp.port, from: smtp.from };
+        let smtp = parindex_web::app::mail::Smtp { host: smtp.host, port: smtp.port, from: smtp.from };
         tokio::spawn(async move {
             loop {
-                if let Err(e) = parindex_web::mail::deliver(&mail_store, &smtp, base.as_deref()).await {
+                if let Err(e) = parindex_web::app::mail::deliver(&mail_store, &smtp, base.as_deref()).await {
                     tracing::warn!("e-mail: {e}");
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(60)).await;
@@ -520,7 +520,7 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
     let (sweep_store, sweep_dir, keep) = (store.clone(), config.files_dir.clone(), config.export_keep_days);
     tokio::spawn(async move {
         loop {
-            match parindex_web::pages::jobs::sweep(&sweep_store, &sweep_dir, keep).await {
+            match parindex_web::app::exports::sweep(&sweep_store, &sweep_dir, keep).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("{n} background export file(s) older than {keep} days removed"),
                 Err(e) => tracing::warn!("background exports: {e}"),
@@ -831,7 +831,7 @@ fn draw_bar(done: u64, total: u64, last: bool) {
 }
 
 /// Redraw the bar every half second (every tenth when stderr is not a terminal).
-async fn progress_bar(progress: parindex_web::survey_data::Progress, total: u64) {
+async fn progress_bar(progress: parindex_web::app::survey_data::Progress, total: u64) {
     use std::io::IsTerminal;
     let tty = std::io::stderr().is_terminal();
     let mut shown = u64::MAX;
@@ -847,7 +847,7 @@ async fn progress_bar(progress: parindex_web::survey_data::Progress, total: u64)
 }
 
 async fn responses_cmd(store: &Store, cmd: ResponsesCmd) -> anyhow::Result<ExitCode> {
-    use parindex_web::survey_data::{ImportFailure, import_responses, recount};
+    use parindex_web::app::survey_data::{ImportFailure, import_responses, recount};
     let code = match &cmd {
         ResponsesCmd::Import { survey, .. } | ResponsesCmd::Export { survey, .. } | ResponsesCmd::Recount { survey } => survey.clone(),
     };
@@ -888,7 +888,7 @@ async fn responses_cmd(store: &Store, cmd: ResponsesCmd) -> anyhow::Result<ExitC
             }
         }
         ResponsesCmd::Export { out, .. } => {
-            use parindex_web::survey_data::{Progress, write_responses_csv_with, write_responses_xlsx_with};
+            use parindex_web::app::survey_data::{Progress, write_responses_csv_with, write_responses_xlsx_with};
             let total = store.response_id_range(run.id).await.map_err(store_err)?.map(|r| r.2).unwrap_or(0);
             let progress = Progress::default();
             let bar = tokio::spawn(progress_bar(progress.clone(), total));

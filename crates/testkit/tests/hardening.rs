@@ -145,7 +145,7 @@ backend_tests!(after_sign_in_only_this_site, |b| async move {
         assert_eq!(r.headers()["location"], "/", "{next:?}");
         // signed in, the login page redirects at once: the same rule, and never a 500
         let c = app.login("viewer").await;
-        let url = format!("{}?next={}", app.url("/login"), parindex_web::pages::urlencode(next));
+        let url = format!("{}?next={}", app.url("/login"), parindex_web::chrome::urlencode(next));
         let r = c.get(url).send().await.unwrap();
         assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/"), "{next:?}");
     }

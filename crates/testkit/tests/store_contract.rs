@@ -1101,19 +1101,31 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
         .unwrap();
     let a = s.list_assessments(p.id, UnitScope::All).await.unwrap()[0].id;
     let input = |t: &str| -> Input { serde_json::from_str::<InputText>(t).unwrap().into() };
-    for (code, t) in [("1.1", r#""tre_han""#), ("1.2", "true"), ("1.3", "100"), ("2.2", "5"), ("2.3", "0.5")] {
+    for (code, t) in [
+        ("1.1", r#"{"option": "tre_han"}"#),
+        ("1.2", r#"{"yes": true}"#),
+        ("1.3", r#"{"percent": 100}"#),
+        ("2.2", r#"{"count": 5}"#),
+        ("2.3", r#"{"value": 0.5}"#),
+    ] {
         let e = EntryInput { input: Some(input(t)), explanation: Some("Bản giấy".into()), ..Default::default() };
         s.save_entry(&ctx(), a, code, e, today).await.unwrap();
     }
     s.submit_assessment(&ctx(), a, today).await.unwrap();
-    for (code, t) in [("1.1", r#""dung_han""#), ("1.2", "false"), ("1.3", "80"), ("2.2", "5"), ("2.3", "0.75")] {
+    for (code, t) in [
+        ("1.1", r#"{"option": "dung_han"}"#),
+        ("1.2", r#"{"yes": false}"#),
+        ("1.3", r#"{"percent": 80}"#),
+        ("2.2", r#"{"count": 5}"#),
+        ("2.3", r#"{"value": 0.75}"#),
+    ] {
         s.appraise_entry(&ctx(), a, code, &AppraiserScope::All, input(t), Some("Theo hồ sơ".into()), today).await.unwrap();
     }
-    s.set_adjustment(&ctx(), a, "T1", Some(input("0.25")), "Sáng kiến số 7").await.unwrap();
+    s.set_adjustment(&ctx(), a, "T1", Some(input(r#"{"value": 0.25}"#)), "Sáng kiến số 7").await.unwrap();
     s.send_preliminary(&ctx(), a).await.unwrap();
     s.save_contest(&ctx(), a, "1.2", "Đã gửi đúng hạn", today).await.unwrap();
     s.submit_contests(&ctx(), a, today).await.unwrap();
-    s.final_appraise(&ctx(), a, "1.2", &AppraiserScope::All, input("true"), "Chấp nhận", today).await.unwrap();
+    s.final_appraise(&ctx(), a, "1.2", &AppraiserScope::All, input(r#"{"yes": true}"#), "Chấp nhận", today).await.unwrap();
 
     let view = s.get_assessment(a).await.unwrap();
     let engine = |code: &str, i: &Option<Input>| {

@@ -17,27 +17,8 @@ use crate::error::AppError;
 pub const SESSION_COOKIE: &str = "parindex_session";
 pub const LANG_COOKIE: &str = "parindex_lang";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Vi,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim() {
-            "vi" => Some(Lang::Vi),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+/// The reader's language (`core::Lang`, with the one number formatter).
+pub use parindex_core::Lang;
 
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -175,17 +156,9 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         _ => 0,
     };
     let ctx = Ctx { actor, lang, ip, via_token, session_secret, uri, unread };
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().map(str::to_string);
     req.extensions_mut().insert(ctx.clone());
-    let resp = next.run(req).await;
-    let mut resp = match resp.extensions().get::<AppError>() {
-        Some(err) => crate::error::render(&ctx, &path, query.as_deref(), err.clone()),
-        None if resp.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            crate::error::render(&ctx, &path, query.as_deref(), AppError::PayloadTooLarge)
-        }
-        None => resp,
-    };
+    // errors are rendered for this reader by `chrome::errors`, the next layer in
+    let mut resp = next.run(req).await;
     // what a signed-in person sees (pages, exports, API answers) is never kept by a browser or
     // a shared proxy (issue #15); public pages set their own caching
     // (static assets set their own caching and keep it)

@@ -3,14 +3,16 @@
 //! reader's language) turns it into an HTML page or a JSON body. Internal errors are logged and
 //! never shown.
 
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use parindex_core::Msg;
 use parindex_core::unit::{FieldError, RowError};
 use parindex_store::StoreError;
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
-use crate::ctx::{Ctx, Lang};
+use parindex_core::Lang;
 
 #[derive(Debug, Clone)]
 pub enum AppError {
@@ -165,28 +167,20 @@ impl From<StoreError> for AppError {
     }
 }
 
-/// Turn an error response (marked by `IntoResponse`) into its final form for this reader.
-pub fn render(ctx: &Ctx, path: &str, query: Option<&str>, err: AppError) -> Response {
-    if path.starts_with("/api/") {
-        let mut r = (err.status(), axum::Json(err.json(ctx.lang))).into_response();
-        if matches!(err, AppError::Unauthenticated | AppError::InvalidToken) {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-        }
-        return r;
-    }
-    if matches!(err, AppError::Unauthenticated) {
-        let next = match query {
-            Some(q) => format!("{path}?{q}"),
-            None => path.to_string(),
-        };
-        let enc: String = next
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        return Redirect::to(&format!("/login?next={enc}")).into_response();
-    }
-    crate::pages::error_page(ctx, path, &err)
+/// Error body of every API error.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    pub error: ApiErrorBody,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    /// Machine-readable code, e.g. `forbidden`, `invalid_input`, `invalid_file`.
+    pub code: String,
+    /// The message in the request's language.
+    pub message: String,
+    pub message_vi: String,
+    pub message_en: String,
+    /// Per field (`field`) or per row (`row`, `field`) problems.
+    pub details: Vec<serde_json::Value>,
 }

@@ -4,18 +4,18 @@
 //! every handler asks `parindex_core::can` before touching data.
 
 pub mod api;
+pub mod app;
+pub mod chrome;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod ingest;
-pub mod mail;
 pub mod metrics;
 pub mod pages;
 pub mod poster;
 pub mod ratelimit;
-pub mod survey_data;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -147,6 +147,7 @@ pub fn app(state: AppState) -> Router {
         .merge(metrics::router())
         .layer(DefaultBodyLimit::max(max))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(middleware::from_fn(chrome::errors))
         .layer(middleware::from_fn_with_state(state.clone(), ctx::load))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

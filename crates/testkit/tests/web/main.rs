@@ -1759,16 +1759,16 @@ backend_tests!(notices_are_emailed_through_smtp, |b| async move {
     assert!(app.store.send_reminders(today, 3).await.unwrap() >= 1);
     // a relay that refuses: nothing is lost, the notice waits
     let (bad, _) = fake_smtp(true).await;
-    let smtp = |port| parindex_web::mail::Smtp { host: "127.0.0.1".into(), port, from: "cchc@example.vn".into() };
-    let e = parindex_web::mail::deliver(&app.store, &smtp(bad), Some("https://cchc.example.vn")).await.unwrap_err();
+    let smtp = |port| parindex_web::app::mail::Smtp { host: "127.0.0.1".into(), port, from: "cchc@example.vn".into() };
+    let e = parindex_web::app::mail::deliver(&app.store, &smtp(bad), Some("https://cchc.example.vn")).await.unwrap_err();
     assert!(e.contains("550"), "{e}");
     let (good, got) = fake_smtp(false).await;
     assert_eq!(
-        parindex_web::mail::deliver(&app.store, &smtp(good), Some("https://cchc.example.vn")).await.unwrap(),
+        parindex_web::app::mail::deliver(&app.store, &smtp(good), Some("https://cchc.example.vn")).await.unwrap(),
         1,
         "only the user with an address"
     );
-    assert_eq!(parindex_web::mail::deliver(&app.store, &smtp(good), Some("https://cchc.example.vn")).await.unwrap(), 0, "sent once");
+    assert_eq!(parindex_web::app::mail::deliver(&app.store, &smtp(good), Some("https://cchc.example.vn")).await.unwrap(), 0, "sent once");
     let msgs = got.lock().unwrap().clone();
     assert_eq!(msgs.len(), 1);
     let m = &msgs[0];
@@ -3768,16 +3768,16 @@ backend_tests!(background_exports_run_with_progress_for_their_owner, |b| async m
         |j: &parindex_store::repo::jobs::Job| app.files.path().join("exports").join(j.id.to_string()).join(j.file_name.clone().unwrap());
     assert!(file_of(&csv_job).is_file());
     assert!(page.contains("Tệp được giữ 7 ngày"), "the page says how long files are kept");
-    assert_eq!(parindex_web::pages::jobs::sweep(&app.store, app.files.path(), 7).await.unwrap(), 0);
+    assert_eq!(parindex_web::app::exports::sweep(&app.store, app.files.path(), 7).await.unwrap(), 0);
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    assert_eq!(parindex_web::pages::jobs::sweep(&app.store, app.files.path(), 0).await.unwrap(), 3);
+    assert_eq!(parindex_web::app::exports::sweep(&app.store, app.files.path(), 0).await.unwrap(), 3);
     assert!(!file_of(&csv_job).exists() && !file_of(&xlsx_job).exists(), "the files are gone");
     assert_eq!(app.store.get_job(csv_job.id).await.unwrap().status, "expired");
     assert_eq!(app.store.get_job(cut.id).await.unwrap().status, "failed", "failed jobs are left as they are");
     assert_eq!(admin.get(app.url(&format!("/tai-ve/{}", csv_job.id))).send().await.unwrap().status(), 404);
     let page = admin.get(app.url("/tai-ve")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Đã xoá tệp (quá hạn lưu)") && !page.contains(&format!("href=\"/tai-ve/{}\"", csv_job.id)));
-    assert_eq!(parindex_web::pages::jobs::sweep(&app.store, app.files.path(), 0).await.unwrap(), 0, "once");
+    assert_eq!(parindex_web::app::exports::sweep(&app.store, app.files.path(), 0).await.unwrap(), 0, "once");
 });
 
 backend_tests!(responses_keying_template_has_drop_downs_and_imports_as_filled, |b| async move {

@@ -11,9 +11,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::app::audit::AuditQuery;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::admin::AuditQuery;
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiAuditEntry {
@@ -40,7 +40,7 @@ pub struct ApiAuditPage {
 /// Audit entries, newest first. Filters: `actor`, `action` (prefix), `object_type`,
 /// `object_id`, `from`, `to` (dd/mm/yyyy or yyyy-mm-dd), `offset`; 100 per page.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
-    responses((status = 200, body = ApiAuditPage), (status = 403, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiAuditPage), (status = 403, body = crate::error::ApiError)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Json<ApiAuditPage>, AppError> {
     ctx.require(Action::ViewAuditLog, Resource::System)?;
     let page = state.store.list_audit(&q.filter(100)).await?;

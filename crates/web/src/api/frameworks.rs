@@ -76,7 +76,7 @@ pub struct GetParams {
 
 /// One framework: its whole document (docs/framework-format.md), as JSON or as a YAML file.
 #[utoipa::path(get, path = "/api/v1/frameworks/{code}", tag = "frameworks", params(("code" = String, Path), GetParams),
-    responses((status = 200, body = Object), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ApiError)))]
 pub async fn get_one(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -87,7 +87,7 @@ pub async fn get_one(
     let (_, fw) = state.store.get_framework(&code).await?;
     if p.format.as_deref() == Some("xlsx") {
         let bytes = parindex_reports::framework_xlsx::framework_xlsx(&fw).map_err(|e| AppError::Internal(e.to_string()))?;
-        return Ok(crate::pages::download(bytes, crate::pages::XLSX, &format!("{}.xlsx", fw.code)));
+        return Ok(crate::chrome::download(bytes, crate::chrome::XLSX, &format!("{}.xlsx", fw.code)));
     }
     if p.format.as_deref() == Some("yaml") {
         return Ok((
@@ -113,7 +113,7 @@ pub struct ImportParams {
 /// its node code. A draft of the same code is replaced; a published one never is (409).
 #[utoipa::path(post, path = "/api/v1/frameworks", tag = "frameworks", params(ImportParams),
     request_body(content = String, content_type = "application/yaml"),
-    responses((status = 201, body = ApiFramework), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = ApiFramework), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn import(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -134,14 +134,14 @@ async fn set_status(state: &AppState, ctx: &Ctx, code: &str, to: Status) -> Resu
 
 /// Publish a draft (immutable afterwards).
 #[utoipa::path(post, path = "/api/v1/frameworks/{code}/publish", tag = "frameworks", params(("code" = String, Path)),
-    responses((status = 200, body = ApiFramework), (status = 409, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiFramework), (status = 409, body = crate::error::ApiError)))]
 pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Json<ApiFramework>, AppError> {
     set_status(&state, &ctx, &code, Status::Published).await
 }
 
 /// Archive a published framework.
 #[utoipa::path(post, path = "/api/v1/frameworks/{code}/archive", tag = "frameworks", params(("code" = String, Path)),
-    responses((status = 200, body = ApiFramework), (status = 409, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiFramework), (status = 409, body = crate::error::ApiError)))]
 pub async fn archive(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Json<ApiFramework>, AppError> {
     set_status(&state, &ctx, &code, Status::Archived).await
 }
@@ -154,7 +154,7 @@ pub struct NewVersion {
 
 /// A new draft copied from this framework.
 #[utoipa::path(post, path = "/api/v1/frameworks/{code}/versions", tag = "frameworks", params(("code" = String, Path)), request_body = NewVersion,
-    responses((status = 201, body = ApiFramework), (status = 409, body = crate::api::ApiError)))]
+    responses((status = 201, body = ApiFramework), (status = 409, body = crate::error::ApiError)))]
 pub async fn new_version(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -171,7 +171,7 @@ pub async fn new_version(
 /// explanations. Nothing is stored.
 #[utoipa::path(post, path = "/api/v1/frameworks/{code}/score", tag = "frameworks", params(("code" = String, Path)),
     request_body(content = String, content_type = "application/yaml"),
-    responses((status = 200, body = Object), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 422, body = crate::error::ApiError)))]
 pub async fn what_if(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -197,7 +197,7 @@ pub struct CrosswalkParams {
 /// The crosswalk from an older version to this one: the confirmed one (with who confirmed it
 /// and when) or, when none is confirmed yet, the proposal by code (`confirmed: false`).
 #[utoipa::path(get, path = "/api/v1/frameworks/{code}/crosswalk", tag = "frameworks", params(("code" = String, Path), CrosswalkParams),
-    responses((status = 200, body = Object), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ApiError)))]
 pub async fn get_crosswalk(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -228,7 +228,7 @@ pub struct CrosswalkBody {
 /// Confirm the crosswalk from an older version to this one (replaces a confirmed one). 422
 /// names every unknown code.
 #[utoipa::path(put, path = "/api/v1/frameworks/{code}/crosswalk", tag = "frameworks", params(("code" = String, Path)), request_body = CrosswalkBody,
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn put_crosswalk(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -22,7 +22,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::AppError;
+use crate::error::{ApiError, ApiErrorBody, AppError};
 
 #[derive(Serialize, ToSchema)]
 pub struct Me {
@@ -33,24 +33,6 @@ pub struct Me {
     pub unit_id: Option<i64>,
     pub unit_code: Option<String>,
     pub lang: String,
-}
-
-/// Error body of every API error.
-#[derive(Serialize, ToSchema)]
-pub struct ApiError {
-    pub error: ApiErrorBody,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ApiErrorBody {
-    /// Machine-readable code, e.g. `forbidden`, `invalid_input`, `invalid_file`.
-    pub code: String,
-    /// The message in the request's language.
-    pub message: String,
-    pub message_vi: String,
-    pub message_en: String,
-    /// Per field (`field`) or per row (`row`, `field`) problems.
-    pub details: Vec<serde_json::Value>,
 }
 
 /// The signed-in user.

@@ -35,7 +35,7 @@ async fn appraiser_input(
     value: serde_json::Value,
 ) -> Result<(parindex_store::repo::appraisal::AppraiserScope, parindex_core::framework::Input), AppError> {
     let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::pages::appraisal::scope_of(state, actor).await?;
+    let scope = crate::app::appraisal::scope_of(state, actor).await?;
     let view = state.store.get_assessment(id).await?;
     let rule = view.framework.find(code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
     Ok((scope, input_of(value, &rule)?))
@@ -140,7 +140,7 @@ pub struct ApiPeriodInput {
 
 /// Open a period: one assessment per participating unit. 422 names every wrong field.
 #[utoipa::path(post, path = "/api/v1/periods", tag = "periods", request_body = ApiPeriodInput,
-    responses((status = 201, body = ApiPeriod), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = ApiPeriod), (status = 403, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -165,7 +165,7 @@ pub async fn create(
 
 /// The assessments of a period the caller may see (unit staff: their own unit's).
 #[utoipa::path(get, path = "/api/v1/periods/{id}/assessments", tag = "periods", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<ApiAssessment>), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Vec<ApiAssessment>), (status = 404, body = crate::error::ApiError)))]
 pub async fn assessments(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Vec<ApiAssessment>>, AppError> {
     let actor = ctx.require(Action::ViewPeriods, Resource::System)?;
     let scope = parindex_core::access::unit_scope(actor);
@@ -175,7 +175,7 @@ pub async fn assessments(State(state): State<AppState>, ctx: Ctx, Path(id): Path
 /// One unit's self-assessment: its entries (input, exact points, note, explanation, version)
 /// and the running result (points per node, total, applicable maximum, index).
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "periods", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
     let view = state.store.get_assessment(id).await?;
     // the unit and the office read it whole; an appraiser reads what is in their queue, as on
@@ -183,7 +183,7 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     let mut only: Option<Vec<String>> = None;
     if !ctx.allows(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id)) {
         let actor = ctx.require(Action::Appraise, Resource::System)?;
-        let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+        let scope = crate::app::appraisal::scope_of(&state, actor).await?;
         if !parindex_store::repo::appraisal::appraiser_may_read(&view, &scope) {
             return Err(AppError::Forbidden);
         }
@@ -235,7 +235,7 @@ pub struct ApiEntryInput {
 /// deadline, while the unit may edit). 409 on a stale version or after the deadline.
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/entries/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
     request_body = ApiEntryInput,
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn put_entry(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -258,7 +258,7 @@ pub async fn put_entry(
 
 /// The leader approves and submits (every leaf scored; not-applicable leaves explained).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/submit", tag = "periods", params(("id" = i64, Path)),
-    responses((status = 200, body = ApiAssessment), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiAssessment), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<ApiAssessment>, AppError> {
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::SubmitAssessment, Resource::Unit(view.assessment.unit_id))?;
@@ -276,10 +276,10 @@ pub struct ApiQueueRow {
 }
 
 /// The caller's appraisal queue: submitted assessments holding leaves their agency appraises.
-#[utoipa::path(get, path = "/api/v1/appraisal", tag = "periods", responses((status = 200, body = Vec<ApiQueueRow>), (status = 403, body = crate::api::ApiError)))]
+#[utoipa::path(get, path = "/api/v1/appraisal", tag = "periods", responses((status = 200, body = Vec<ApiQueueRow>), (status = 403, body = crate::error::ApiError)))]
 pub async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<ApiQueueRow>>, AppError> {
     let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+    let scope = crate::app::appraisal::scope_of(&state, actor).await?;
     Ok(Json(
         state
             .store
@@ -309,7 +309,7 @@ pub struct ApiAppraisalInput {
 /// Appraise one leaf (an appraiser of the agency the framework names for it).
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/appraisal/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
     request_body = ApiAppraisalInput,
-    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn put_appraisal(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -323,10 +323,10 @@ pub async fn put_appraisal(
 
 /// Accept the unit's own scores for every leaf of the caller's not appraised yet.
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/appraisal/accept", tag = "periods", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn accept_rest(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
     let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+    let scope = crate::app::appraisal::scope_of(&state, actor).await?;
     let n = state.store.accept_self_scores(&ctx.audit(), id, &scope, today_vn()).await?;
     Ok(Json(serde_json::json!({"accepted": n})))
 }
@@ -339,7 +339,7 @@ pub struct ApiReason {
 /// Return a leaf to the unit for correction (the assessment becomes `returned`).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/appraisal/{code}/return", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
     request_body = ApiReason,
-    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn return_leaf(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -347,7 +347,7 @@ pub async fn return_leaf(
     Json(b): Json<ApiReason>,
 ) -> Result<StatusCode, AppError> {
     let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::pages::appraisal::scope_of(&state, actor).await?;
+    let scope = crate::app::appraisal::scope_of(&state, actor).await?;
     state.store.return_entry(&ctx.audit(), id, &code, &scope, &b.reason, today_vn()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -360,7 +360,7 @@ pub struct ApiExtension {
 
 /// Extend one unit's self-assessment deadline (reform office), with the reason logged.
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/extend", tag = "periods", params(("id" = i64, Path)), request_body = ApiExtension,
-    responses((status = 200, body = ApiAssessment), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiAssessment), (status = 403, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn extend(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -373,7 +373,7 @@ pub async fn extend(
 
 /// Send the preliminary result to a unit whose leaves are all appraised (reform office).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/preliminary", tag = "periods", params(("id" = i64, Path)),
-    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn preliminary(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
     ctx.require(Action::ManagePeriods, Resource::System)?;
     state.store.send_preliminary(&ctx.audit(), id).await?;
@@ -389,7 +389,7 @@ pub struct ApiContest {
 /// The unit explains or contests one leaf of its preliminary result (its staff).
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/contest/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
     request_body = ApiContest,
-    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn contest(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -404,7 +404,7 @@ pub async fn contest(
 
 /// The unit's leader sends its explanations (or accepts the preliminary result).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/explanations", tag = "periods", params(("id" = i64, Path)),
-    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError)))]
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError)))]
 pub async fn send_explanations(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::SubmitAssessment, Resource::Unit(view.assessment.unit_id))?;
@@ -423,7 +423,7 @@ pub struct ApiFinal {
 /// Final appraisal of a contested leaf (its appraiser).
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/final/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
     request_body = ApiFinal,
-    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn final_appraisal(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -438,7 +438,7 @@ pub async fn final_appraisal(
 /// The council approves a period (every unit in final appraisal, every explanation answered;
 /// after the explanation window, a unit that stayed silent accepts its preliminary result).
 #[utoipa::path(post, path = "/api/v1/periods/{id}/approve", tag = "periods", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn approve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
     ctx.require(Action::ApprovePeriod, Resource::System)?;
     let n = state.store.approve_period(&ctx.audit(), id, parindex_core::assessment::today_vn()).await?;

@@ -33,7 +33,7 @@ pub struct VersionParam {
 /// One period's published results: the document (period, method, groups, framework, per unit
 /// index, total, rank, group, previous year, domains and leaves). `X-Content-SHA256` carries its hash.
 #[utoipa::path(get, path = "/api/v1/public/results/{code}", tag = "public", security(()), params(("code" = String, Path), VersionParam),
-    responses((status = 200, body = Object), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionParam>) -> Result<Response, AppError> {
     let (row, text, _) = state.store.publication(&code, q.v).await?;
     Ok((

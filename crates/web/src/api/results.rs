@@ -26,7 +26,7 @@ use crate::error::AppError;
 /// bonuses and penalties, and the comparison with the previous period (through predecessors
 /// and the crosswalk).
 #[utoipa::path(get, path = "/api/v1/periods/{id}/results", tag = "results", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
     ctx.require(Action::ViewResults, Resource::System)?;
     let r = state.store.period_results(id).await?;
@@ -45,7 +45,7 @@ pub struct AnalysisParams {
 /// `tu-cham-tieu-chi`, `tieu-chi-yeu`, `xu-huong`, `sipas`) with the page's filters: header
 /// and rows, numbers as exact decimal text.
 #[utoipa::path(get, path = "/api/v1/periods/{id}/analysis/{table}", tag = "results", params(("id" = i64, Path), ("table" = String, Path), AnalysisParams),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn analysis(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -54,8 +54,8 @@ pub async fn analysis(
 ) -> Result<Json<Value>, AppError> {
     ctx.require(Action::ViewResults, Resource::System)?;
     let r = state.store.period_results(id).await?;
-    let q = crate::pages::analysis::Filters::new(p.kind, p.area, p.unit);
-    let t = crate::pages::analysis::tables(&state, &ctx, &r, &q, Some(&table))
+    let q = crate::app::analysis::Filters::new(p.kind, p.area, p.unit);
+    let t = crate::app::analysis::tables(&state, &ctx, &r, &q, Some(&table))
         .await?
         .into_iter()
         .find(|t| t.key == table)
@@ -78,7 +78,7 @@ pub async fn analysis(
 
 /// The bonuses and penalties of an assessment (everyone who reads the assessment).
 #[utoipa::path(get, path = "/api/v1/assessments/{id}/adjustments", tag = "results", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn adjustments(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
@@ -98,7 +98,7 @@ pub struct AdjustmentBody {
 /// Enter or remove a bonus or penalty (reform office), with its basis.
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/adjustments/{code}", tag = "results", params(("id" = i64, Path), ("code" = String, Path)),
     request_body = AdjustmentBody,
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn put_adjustment(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -118,7 +118,7 @@ pub async fn put_adjustment(
 
 /// A unit's improvement actions (its staff; the office, council, leadership).
 #[utoipa::path(get, path = "/api/v1/units/{id}/improvements", tag = "results", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError)))]
 pub async fn improvements(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
     ctx.require(Action::ViewImprovements, Resource::Unit(id))?;
     Ok(Json(json!({"improvements": state.store.unit_improvements(id).await?})))
@@ -137,7 +137,7 @@ pub struct PlanBody {
 /// Plan an action from a leaf of the unit's assessment (the unit's own staff).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/improvements", tag = "results", params(("id" = i64, Path)),
     request_body = PlanBody,
-    responses((status = 201, body = Object), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = Object), (status = 403, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn plan(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -163,7 +163,7 @@ pub struct FollowBody {
 /// Follow an action up (the unit's own staff).
 #[utoipa::path(put, path = "/api/v1/units/{id}/improvements/{action}", tag = "results", params(("id" = i64, Path), ("action" = i64, Path)),
     request_body = FollowBody,
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn follow(
     State(state): State<AppState>,
     ctx: Ctx,

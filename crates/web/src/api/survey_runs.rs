@@ -20,12 +20,12 @@ use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::app::survey_data::ImportFailure;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::survey_data::ImportFailure;
 
 /// Every survey run, with its totals.
-#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError)))]
+#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Value>, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     Ok(Json(json!({ "surveys": state.store.list_surveys().await? })))
@@ -35,7 +35,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Value>
 /// and element from the counts (`share_top2` in %, `mean` 1–5), the officials' leaf shares
 /// (exact fractions) and the comments received / answered per unit.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let run = state.store.get_survey(id).await?;
@@ -78,7 +78,7 @@ pub struct UnitParam {
 /// The breakdown by respondent group. A group with fewer respondents than the survey's minimum
 /// cell size has `hidden: true`, no respondent count and no figures.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/breakdown", tag = "surveys", params(("id" = i64, Path), UnitParam),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn breakdown(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -124,7 +124,7 @@ pub struct ImportParams {
 /// same file was imported before or the survey is closed.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/responses", tag = "surveys", params(("id" = i64, Path), ImportParams),
     request_body(content = String, content_type = "application/octet-stream"),
-    responses((status = 201, body = Object), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = Object), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn import(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -133,7 +133,7 @@ pub async fn import(
     body: Bytes,
 ) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
-    if body.len() > crate::survey_data::MAX_IMPORT_BYTES {
+    if body.len() > crate::app::survey_data::MAX_IMPORT_BYTES {
         return Err(AppError::PayloadTooLarge);
     }
     let name = p.filename.unwrap_or_else(|| "responses.csv".into());
@@ -146,7 +146,9 @@ pub async fn import(
         (status, Json(json!({"error": {"code": code, "message": message, "message_vi": vi, "message_en": en, "details": details}})))
             .into_response()
     };
-    match crate::survey_data::import_responses(&state.store, &ctx.audit(), id, &name, std::sync::Arc::new(body.to_vec()), channel).await {
+    match crate::app::survey_data::import_responses(&state.store, &ctx.audit(), id, &name, std::sync::Arc::new(body.to_vec()), channel)
+        .await
+    {
         Ok(done) => Ok((StatusCode::CREATED, Json(json!({ "imported": done }))).into_response()),
         Err(ImportFailure::File(m)) => Ok(error(StatusCode::CONFLICT, "invalid_file", m.vi, m.en, vec![])),
         Err(ImportFailure::Rows { problems, bad_rows }) => {
@@ -167,7 +169,7 @@ pub async fn import(
 /// A unit's comments (newest first) with their answers. Unit staff: their own unit only (the
 /// default); the reform office: any unit.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/comments", tag = "surveys", params(("id" = i64, Path), UnitParam),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn comments(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -193,7 +195,7 @@ pub struct ReplyBody {
 /// Answer (or change the answer to) a comment: the unit's own staff only.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/comments/{response}", tag = "surveys", params(("id" = i64, Path), ("response" = i64, Path)),
     request_body = ReplyBody,
-    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn reply(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -215,7 +217,7 @@ pub struct PointsBody {
 /// (points = max × share, exact, with a note of the source). Returns what was written and what
 /// was skipped, with the reason.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/points", tag = "surveys", params(("id" = i64, Path)), request_body = PointsBody,
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn points(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -232,8 +234,8 @@ pub fn router() -> Router<AppState> {
         .route("/surveys", get(list))
         .route("/surveys/{id}", get(get_one))
         .route("/surveys/{id}/breakdown", get(breakdown))
-        .route("/surveys/{id}/responses", post(import).get(crate::pages::surveys::export_responses))
-        .route("/surveys/{id}/indices.csv", get(crate::pages::surveys::export_indices))
+        .route("/surveys/{id}/responses", post(import).get(crate::app::surveys::export_responses))
+        .route("/surveys/{id}/indices.csv", get(crate::app::surveys::export_indices))
         .route("/surveys/{id}/points", post(points))
         .route("/surveys/{id}/comments", get(comments))
         .route("/surveys/{id}/comments/{response}", post(reply))

@@ -32,7 +32,7 @@ fn diag_json(d: &Diag) -> Value {
 }
 
 /// Every questionnaire (drafts and published).
-#[utoipa::path(get, path = "/api/v1/questionnaires", tag = "surveys", responses((status = 200, body = [Object]), (status = 403, body = crate::api::ApiError)))]
+#[utoipa::path(get, path = "/api/v1/questionnaires", tag = "surveys", responses((status = 200, body = [Object]), (status = 403, body = crate::error::ApiError)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<QuestionnaireRow>>, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     Ok(Json(state.store.list_questionnaires().await?))
@@ -40,7 +40,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Qu
 
 /// One questionnaire: its row and the whole definition (sections, questions, lists).
 #[utoipa::path(get, path = "/api/v1/questionnaires/{code}", tag = "surveys", params(("code" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Json<Value>, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let (row, q) = state.store.get_questionnaire(&code).await?;
@@ -59,7 +59,7 @@ pub struct ImportParams {
 /// when refused — nothing is written.
 #[utoipa::path(post, path = "/api/v1/questionnaires", tag = "surveys", params(ImportParams),
     request_body(content = String, content_type = "application/octet-stream"),
-    responses((status = 201, body = Object), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = Object), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn import(State(state): State<AppState>, ctx: Ctx, Query(p): Query<ImportParams>, body: Bytes) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let name = p.filename.unwrap_or_else(|| "questionnaire.xlsx".into());
@@ -77,7 +77,7 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, Query(p): Query<Imp
 
 /// Publish a draft questionnaire (immutable afterwards; 409 when already published).
 #[utoipa::path(post, path = "/api/v1/questionnaires/{code}/publish", tag = "surveys", params(("code" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError)))]
 pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Json<QuestionnaireRow>, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     Ok(Json(state.store.publish_questionnaire(&ctx.audit(), &code).await?))
@@ -85,12 +85,12 @@ pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(code): Path<S
 
 /// The questionnaire as an XLSForm workbook.
 #[utoipa::path(get, path = "/api/v1/questionnaires/{code}/xlsform", tag = "surveys", params(("code" = String, Path)),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = crate::api::ApiError)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = crate::error::ApiError)))]
 pub async fn xlsform(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let (_, q) = state.store.get_questionnaire(&code).await?;
     let bytes = parindex_reports::xlsform::export_xlsform(&q).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(crate::pages::download(bytes, crate::pages::XLSX, "questionnaire.xlsx"))
+    Ok(crate::chrome::download(bytes, crate::chrome::XLSX, "questionnaire.xlsx"))
 }
 
 pub fn router() -> Router<AppState> {

@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
+use crate::app::units::{lineage_ends, run_import, status_filter};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::units::{lineage_ends, run_import, status_filter};
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiUnit {
@@ -108,7 +108,7 @@ pub struct ListParams {
 
 /// Units the caller may see (unit staff: their own unit only), in Vietnamese name order.
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(ListParams),
-    responses((status = 200, body = Vec<ApiUnit>), (status = 401, body = crate::api::ApiError)))]
+    responses((status = 200, body = Vec<ApiUnit>), (status = 401, body = crate::error::ApiError)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(p): Query<ListParams>) -> Result<Json<Vec<ApiUnit>>, AppError> {
     let actor = ctx.require(Action::ListUnits, Resource::System)?;
     let f = UnitFilter { q: p.q, kind: p.kind, status: status_filter(p.status.as_deref()) };
@@ -117,7 +117,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(p): Query<ListP
 
 /// One unit with its lineage.
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units", params(("id" = i64, Path)),
-    responses((status = 200, body = ApiUnitDetail), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiUnitDetail), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<ApiUnitDetail>, AppError> {
     ctx.require(Action::ViewUnit, Resource::Unit(id))?;
     let d = state.store.get_unit(id).await?;
@@ -137,7 +137,7 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
 
 /// Create a unit.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = ApiUnitInput,
-    responses((status = 201, body = ApiUnit), (status = 403, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = ApiUnit), (status = 403, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -150,7 +150,7 @@ pub async fn create(
 
 /// Replace a unit's fields.
 #[utoipa::path(put, path = "/api/v1/units/{id}", tag = "units", params(("id" = i64, Path)), request_body = ApiUnitInput,
-    responses((status = 200, body = ApiUnit), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiUnit), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -171,7 +171,7 @@ pub struct ApiActive {
 
 /// Deactivate or reactivate a unit (units are never deleted).
 #[utoipa::path(post, path = "/api/v1/units/{id}/active", tag = "units", params(("id" = i64, Path)), request_body = ApiActive,
-    responses((status = 200, body = ApiUnit), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiUnit), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn set_active(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -207,7 +207,7 @@ pub struct ImportParams {
 /// All or nothing: any problem returns 422 with every row's error and writes nothing.
 #[utoipa::path(post, path = "/api/v1/units/import", tag = "units", params(ImportParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 200, body = ApiImportResult), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiImportResult), (status = 422, body = crate::error::ApiError)))]
 pub async fn import(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -229,7 +229,7 @@ pub struct ApiLineageInput {
 
 /// Record a merger or split involving this unit.
 #[utoipa::path(post, path = "/api/v1/units/{id}/lineage", tag = "units", params(("id" = i64, Path)), request_body = ApiLineageInput,
-    responses((status = 201, body = ApiUnitDetail), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = ApiUnitDetail), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn add_lineage(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -253,7 +253,7 @@ pub async fn add_lineage(
 
 /// Remove a merger or split link recorded by mistake.
 #[utoipa::path(delete, path = "/api/v1/units/{id}/lineage/{link_id}", tag = "units", params(("id" = i64, Path), ("link_id" = i64, Path)),
-    responses((status = 204), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn remove_lineage(State(state): State<AppState>, ctx: Ctx, Path((id, link)): Path<(i64, i64)>) -> Result<StatusCode, AppError> {
     ctx.require(Action::EditUnit, Resource::Unit(id))?;
     state.store.remove_lineage(&ctx.audit(), id, link).await?;

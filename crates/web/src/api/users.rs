@@ -79,7 +79,7 @@ async fn parse(state: &AppState, b: &ApiUserInput) -> Result<(Role, Option<i64>)
 }
 
 /// All users.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<ApiUser>), (status = 403, body = crate::api::ApiError)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<ApiUser>), (status = 403, body = crate::error::ApiError)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<ApiUser>>, AppError> {
     ctx.require(Action::ManageUsers, Resource::System)?;
     Ok(Json(state.store.list_users().await?.into_iter().map(ApiUser::from).collect()))
@@ -87,7 +87,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Ap
 
 /// Create a user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = ApiUserInput,
-    responses((status = 201, body = ApiCreatedUser), (status = 403, body = crate::api::ApiError), (status = 409, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = ApiCreatedUser), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -107,7 +107,7 @@ pub async fn create(
 
 /// Change a user's name, e-mail, role and unit.
 #[utoipa::path(put, path = "/api/v1/users/{username}", tag = "users", params(("username" = String, Path)), request_body = ApiUserInput,
-    responses((status = 200, body = ApiUser), (status = 403, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiUser), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -162,7 +162,7 @@ pub struct ApiCreatedToken {
 }
 
 /// The caller's own API tokens (an administrator: everyone's), newest first.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "users", responses((status = 200, body = Vec<ApiToken>), (status = 401, body = crate::api::ApiError)))]
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "users", responses((status = 200, body = Vec<ApiToken>), (status = 401, body = crate::error::ApiError)))]
 pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<ApiToken>>, AppError> {
     let a = ctx.require(Action::ManageOwnAccount, Resource::System)?;
     let all = parindex_core::can(Some(a), Action::ManageUsers, Resource::System);
@@ -171,7 +171,7 @@ pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<
 
 /// Create an API token for the caller.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "users", request_body = ApiTokenInput,
-    responses((status = 201, body = ApiCreatedToken), (status = 401, body = crate::api::ApiError), (status = 422, body = crate::api::ApiError)))]
+    responses((status = 201, body = ApiCreatedToken), (status = 401, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
 pub async fn create_token(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -185,7 +185,7 @@ pub async fn create_token(
 
 /// Revoke a token: one's own (an administrator: anyone's). Another user's token is not found.
 #[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "users", params(("id" = i64, Path)),
-    responses((status = 200, body = ApiToken), (status = 401, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError)))]
+    responses((status = 200, body = ApiToken), (status = 401, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<ApiToken>, AppError> {
     let a = ctx.require(Action::ManageOwnAccount, Resource::System)?.clone();
     let all = parindex_core::can(Some(&a), Action::ManageUsers, Resource::System);

@@ -10,17 +10,16 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Duration;
 use parindex_core::secret::generate_password;
-use parindex_core::text::parse_date;
 use parindex_core::{Action, Resource, Role, UnitScope};
-use parindex_store::repo::audit::AuditFilter;
 use parindex_store::repo::units::UnitFilter;
 use parindex_store::repo::users::{NewUser, UserEdit};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::app::audit::AuditQuery;
+use crate::chrome::{Page, render, store_error_text};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render, store_error_text};
 
 pub struct UserRow {
     pub username: String,
@@ -253,40 +252,6 @@ pub fn field_changes(before: Option<&str>, after: Option<&str>) -> Vec<(String, 
             (k.clone(), if b.is_some() { show(bo.get(k)) } else { String::new() }, if a.is_some() { show(ao.get(k)) } else { "—".into() })
         })
         .collect()
-}
-
-#[derive(Deserialize, Default)]
-pub struct AuditQuery {
-    #[serde(default)]
-    pub actor: String,
-    #[serde(default)]
-    pub action: String,
-    #[serde(default)]
-    pub object_type: String,
-    #[serde(default)]
-    pub object_id: String,
-    #[serde(default)]
-    pub from: String,
-    #[serde(default)]
-    pub to: String,
-    #[serde(default)]
-    pub offset: u64,
-}
-
-impl AuditQuery {
-    pub fn filter(&self, limit: u64) -> AuditFilter {
-        AuditFilter {
-            actor: Some(self.actor.trim().to_lowercase()).filter(|s| !s.is_empty()),
-            action: Some(self.action.clone()),
-            object_type: Some(self.object_type.clone()),
-            object_id: Some(self.object_id.trim().to_string()),
-            unit_id: None,
-            from: parse_date(&self.from),
-            to: parse_date(&self.to),
-            limit,
-            offset: self.offset,
-        }
-    }
 }
 
 #[derive(Template)]

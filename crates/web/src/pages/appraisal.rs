@@ -13,26 +13,16 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use parindex_core::assessment::{LeafForm, State as AState, today_vn};
 use parindex_core::framework::rule::apply;
-use parindex_core::{Action, Actor, Resource, Role};
+use parindex_core::{Action, Resource};
 use parindex_store::StoreError;
-use parindex_store::repo::appraisal::{AppraiserScope, in_appraisal, my_leaves};
+use parindex_store::repo::appraisal::{in_appraisal, my_leaves};
 
 use crate::AppState;
+use crate::app::appraisal::scope_of;
+use crate::chrome::{Page, render, store_error_text};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::periods::{EntryForm, LeafView, leaf_basics, num};
-use crate::pages::{Page, render, store_error_text};
-
-/// Whose leaves the signed-in appraiser appraises.
-pub async fn scope_of(state: &AppState, actor: &Actor) -> Result<AppraiserScope, AppError> {
-    if actor.role == Role::Admin {
-        return Ok(AppraiserScope::All);
-    }
-    Ok(match actor.unit_id {
-        Some(u) => AppraiserScope::Agency(state.store.get_unit(u).await?.unit.code),
-        None => AppraiserScope::Unassigned,
-    })
-}
+use crate::pages::periods::{EntryForm, LeafView, leaf_basics};
 
 pub struct QueueView {
     pub id: i64,
@@ -177,7 +167,7 @@ async fn appraisal_page(
                 .map(|f| f.explanation.clone())
                 .or_else(|| e.and_then(|e| e.appraisal_comment.clone()))
                 .unwrap_or_default();
-            let show = |p: &Option<parindex_core::Exact>| p.as_ref().map(|x| num(ctx, x, decimals)).unwrap_or_else(|| "—".into());
+            let show = |p: &Option<parindex_core::Exact>| p.as_ref().map(|x| ctx.lang.num(x, decimals)).unwrap_or_else(|| "—".into());
             ApLeaf {
                 leaf: LeafView {
                     form,
@@ -290,7 +280,7 @@ async fn save(
     match result {
         Ok(()) => {
             let done = if f.op == "return" { "returned" } else { "saved" };
-            Ok(Redirect::to(&format!("/appraisal/{id}?done={done}#leaf-{}", crate::pages::urlencode(&code))).into_response())
+            Ok(Redirect::to(&format!("/appraisal/{id}?done={done}#leaf-{}", crate::chrome::urlencode(&code))).into_response())
         }
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::Forbidden(_))) => {
             let status = refusal_status(&e);

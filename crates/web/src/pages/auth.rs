@@ -12,9 +12,9 @@ use parindex_store::repo::users::LoginError;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::chrome::{Page, render, store_error_text};
 use crate::ctx::{Ctx, LANG_COOKIE, Lang, SESSION_COOKIE};
 use crate::error::AppError;
-use crate::pages::{Page, render, store_error_text};
 
 #[derive(Template)]
 #[template(path = "login.html")]

@@ -30,14 +30,22 @@ use crate::error::AppError;
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// Vietnamese or English text, by the reader's language.
-struct Lang(bool);
+/// The words of a document in the reader's language (`core::Lang` formats the numbers).
+struct Words(parindex_core::Lang);
 
-impl Lang {
+impl Words {
+    fn of(ctx: &Ctx) -> Words {
+        Words(ctx.lang)
+    }
+    /// Vietnamese.
+    fn vi(&self) -> bool {
+        self.0 == parindex_core::Lang::Vi
+    }
     fn t(&self, vi: &str, en: &str) -> String {
-        if self.0 { vi.to_string() } else { en.to_string() }
+        self.0.pick(vi, en).to_string()
     }
     fn num(&self, x: &Exact, d: u32) -> String {
-        if self.0 { x.to_vi(d) } else { x.to_decimal_string(d) }
+        self.0.num(x, d)
     }
     /// An index with `d` decimals, "—" when nothing applies.
     fn index(&self, x: Option<&Exact>, d: u32) -> String {
@@ -78,12 +86,12 @@ async fn province(state: &AppState) -> (String, String) {
     (if name.is_empty() { "UBND TỈNH".into() } else { format!("UBND {}", upper(&name)) }, place)
 }
 
-async fn skeleton(state: &AppState, l: &Lang, issuer: &str, number: &str, kind: &str, title: String) -> Document {
+async fn skeleton(state: &AppState, l: &Words, issuer: &str, number: &str, kind: &str, title: String) -> Document {
     let (parent, place) = province(state).await;
     let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
-    let date = date_words(today, l.0);
+    let date = date_words(today, l.vi());
     Document {
-        lang: if l.0 { "vi" } else { "en" }.into(),
+        lang: if l.vi() { "vi" } else { "en" }.into(),
         parent,
         issuer: upper(issuer),
         number: format!("{}       /{number}", l.t("Số:", "No.:")),
@@ -113,13 +121,13 @@ async fn send(doc: Document, name: &str, format: &'static str) -> Result<Respons
     .map_err(|e| AppError::Internal(format!("document: {e}")))?
     .map_err(|e| AppError::Internal(format!("document: {e}")))?;
     let file = format!("{name}.{format}");
-    Ok(crate::pages::download(bytes, if pdf { "application/pdf" } else { DOCX }, &file))
+    Ok(crate::chrome::download(bytes, if pdf { "application/pdf" } else { DOCX }, &file))
 }
 
 // ---------------------------------------------------------------------------------------------
 // (a) The period's results report
 
-fn results_report(l: &Lang, r: &PeriodResults, mut doc: Document, framework_name: &str) -> Document {
+fn results_report(l: &Words, r: &PeriodResults, mut doc: Document, framework_name: &str) -> Document {
     let d = r.decimals;
     let year = r.period.year;
     let ranked: Vec<&parindex_store::repo::results::UnitResult> = r.units.iter().filter(|u| u.index.is_some()).collect();
@@ -127,7 +135,7 @@ fn results_report(l: &Lang, r: &PeriodResults, mut doc: Document, framework_name
     let summary = parindex_core::results::summary(&indices);
     let b = &mut doc.blocks;
     b.push(Block::heading(l.t("I. KHÁI QUÁT", "I. OVERVIEW")));
-    b.push(Block::text(if l.0 {
+    b.push(Block::text(if l.vi() {
         format!(
             "Sở Nội vụ đã tổ chức xác định Chỉ số cải cách hành chính năm {year} ({}) đối với {} cơ quan, đơn vị theo Bộ chỉ số “{framework_name}”. \
              Điểm của mỗi tiêu chí thành phần là điểm thẩm định cuối cùng, nếu không có thì điểm thẩm định, nếu không có thì điểm tự đánh giá; \
@@ -251,7 +259,7 @@ fn results_report(l: &Lang, r: &PeriodResults, mut doc: Document, framework_name
                 "Hình 1. Phân bố Chỉ số và tỷ lệ điểm đạt theo lĩnh vực (%; hộp: tứ phân vị, vạch: trung vị, chấm: bình quân)",
                 "Figure 1. Distribution of the index and of each domain's share (%; box: quartiles, bar: median, dot: mean)",
             ),
-            svg: parindex_reports::charts::boxplot_svg(&l.t("Phân bố", "Distribution"), &box_rows, l.0),
+            svg: parindex_reports::charts::boxplot_svg(&l.t("Phân bố", "Distribution"), &box_rows, l.vi()),
             width_cm: 16.0,
         });
     }
@@ -292,7 +300,7 @@ fn results_report(l: &Lang, r: &PeriodResults, mut doc: Document, framework_name
     domain_means.sort_by(|a, b| b.1.cmp(&a.1));
     if let (Some(best), Some(worst)) = (domain_means.first(), domain_means.last()) {
         let name = |i: usize| format!("{} {}", r.domains[i].code, r.domains[i].title);
-        b.push(Block::text(if l.0 {
+        b.push(Block::text(if l.vi() {
             format!(
                 "Lĩnh vực có tỷ lệ điểm đạt bình quân cao nhất là {} ({} %); thấp nhất là {} ({} %). Đây là lĩnh vực các cơ quan, đơn vị cần tập trung cải thiện.",
                 name(best.0),
@@ -335,7 +343,7 @@ async fn period_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
     let r = state.store.period_results(id).await?;
     let fw =
         state.store.get_framework(&r.period.framework_code).await.map(|f| f.1.name).unwrap_or_else(|_| r.period.framework_code.clone());
-    let l = Lang(ctx.lang.code() != "en");
+    let l = Words::of(&ctx);
     let title = l.t(
         &format!("Kết quả xác định Chỉ số cải cách hành chính năm {} của các cơ quan, đơn vị", r.period.year),
         &format!("The {} administrative-reform index of agencies and units", r.period.year),
@@ -378,7 +386,7 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
     let notes = state.store.report_notes(id).await?;
-    let l = Lang(ctx.lang.code() != "en");
+    let l = Words::of(&ctx);
     let d = view.framework.decimals;
     let a = &view.assessment;
     let title = l.t(
@@ -487,16 +495,6 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     send(doc, &format!("bao-cao-tu-danh-gia-{}-{}", view.period.code, a.unit_code), format).await
 }
 
-/// The appraisal minutes are the reform office's and the council's; the unit reads them once
-/// its preliminary result is sent (as it then sees the appraisal on its page).
-pub(crate) fn may_read_minutes(ctx: &Ctx, view: &AssessmentView) -> bool {
-    let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
-    let result_out = st.result_out();
-    ctx.allows(Action::ManagePeriods, Resource::System)
-        || ctx.allows(Action::ApprovePeriod, Resource::System)
-        || (result_out && ctx.allows(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id)))
-}
-
 #[derive(serde::Deserialize)]
 struct NotesForm {
     difficulties: String,
@@ -516,7 +514,7 @@ async fn save_notes(
     match state.store.set_report_notes(&ctx.audit(), id, &f.difficulties, &f.recommendations).await {
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=report_saved#report")).into_response()),
         Err(e @ (parindex_store::StoreError::Invalid(_) | parindex_store::StoreError::Conflict(_))) => {
-            let text = crate::pages::store_error_text(&ctx, &e).unwrap_or_default();
+            let text = crate::chrome::store_error_text(&ctx, &e).unwrap_or_default();
             crate::pages::periods::assessment_error(&state, &ctx, id, text).await
         }
         Err(e) => Err(e.into()),
@@ -526,10 +524,10 @@ async fn save_notes(
 async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, format: &'static str) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
     let a = &view.assessment;
-    if !may_read_minutes(&ctx, &view) {
+    if !crate::app::appraisal::may_read_minutes(&ctx, &view) {
         ctx.require(Action::ManagePeriods, Resource::System)?;
     }
-    let l = Lang(ctx.lang.code() != "en");
+    let l = Words::of(&ctx);
     let d = view.framework.decimals;
     let title = l.t(
         &format!("Thẩm định kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm {} của {}", view.period.year, a.unit_name),
@@ -605,7 +603,7 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
         sections.push((i, top.title.clone(), rows));
     }
     let b = &mut doc.blocks;
-    b.push(Block::text(if l.0 {
+    b.push(Block::text(if l.vi() {
         format!(
             "Hôm nay, {}, Sở Nội vụ (cơ quan thường trực Hội đồng thẩm định) tổng hợp kết quả thẩm định kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm {} của {} theo Bộ chỉ số “{}”.",
             date_words((chrono::Utc::now() + chrono::Duration::hours(7)).date_naive(), true),

@@ -23,9 +23,9 @@ use parindex_store::repo::audit::AuditFilter;
 use parindex_store::{Store, StoreError};
 
 use crate::AppState;
+use crate::app::audit::AuditQuery;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::admin::AuditQuery;
 
 const AUDIT_HEADER: [&str; 11] =
     ["id", "at_vn", "actor", "ip", "action", "object_type", "object_id", "unit_id", "reason", "before", "after"];
@@ -77,9 +77,9 @@ pub async fn write_audit_xlsx(
     store: &Store,
     f: &AuditFilter,
     path: &std::path::Path,
-    progress: crate::survey_data::Progress,
+    progress: crate::app::survey_data::Progress,
 ) -> Result<u64, StoreError> {
-    use crate::survey_data::xerr;
+    use crate::app::survey_data::xerr;
     use parindex_reports::stream::{Value, XlsxStream};
     let (store, f, path) = (store.clone(), f.clone(), path.to_path_buf());
     let rt = tokio::runtime::Handle::current();
@@ -167,7 +167,7 @@ async fn responses_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let run = state.store.get_survey(id).await?;
     let name = format!("{}-responses.xlsx", run.code);
-    file_download(&name, XLSX, |p| async move { crate::survey_data::write_responses_xlsx(&state.store, id, &p).await }).await
+    file_download(&name, XLSX, |p| async move { crate::app::survey_data::write_responses_xlsx(&state.store, id, &p).await }).await
 }
 
 /// A unit's sheet of one period as a table (issue #7 item 3, per-unit detail): one row per leaf

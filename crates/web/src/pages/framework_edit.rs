@@ -22,9 +22,9 @@ use parindex_core::{Action, Exact, Msg, Resource};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::chrome::{Page, render, store_error_text, urlencode};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render, store_error_text, urlencode};
 
 const SOURCES: [(&str, &str, &str); 4] = [
     ("self_assessed", "Tự đánh giá, có thẩm định", "Self-assessed and appraised"),
@@ -49,11 +49,6 @@ fn source_of(key: &str) -> Source {
         "computed" => Source::Computed,
         _ => Source::SelfAssessed,
     }
-}
-
-fn num(ctx: &Ctx, x: &Exact) -> String {
-    let s = x.to_string();
-    if ctx.lang.code() == "en" { s } else { s.replace('.', ",") }
 }
 
 /// The draft, or 409 when the framework is not a draft any more.
@@ -203,9 +198,9 @@ fn tree_rows(ctx: &Ctx, fw: &Framework) -> Vec<EditRow> {
     fn go(ctx: &Ctx, nodes: &[Node], depth: usize, out: &mut Vec<EditRow>) {
         for (i, n) in nodes.iter().enumerate() {
             let max = if n.is_leaf() {
-                n.max.as_ref().map(|m| num(ctx, m)).unwrap_or_else(|| "—".into())
+                n.max.as_ref().map(|m| ctx.lang.exact(m)).unwrap_or_else(|| "—".into())
             } else {
-                num(ctx, &Framework { nodes: vec![n.clone()], ..Default::default() }.max_total())
+                ctx.lang.exact(&Framework { nodes: vec![n.clone()], ..Default::default() }.max_total())
             };
             out.push(EditRow {
                 code: n.code.clone(),
@@ -254,7 +249,7 @@ async fn edit_page(
                 title: a.title.clone(),
                 depth: 0,
                 indent: String::new(),
-                max: format!("{}{}", if a.kind == AdjustmentKind::Bonus { "+" } else { "−" }, num(ctx, &a.max)),
+                max: format!("{}{}", if a.kind == AdjustmentKind::Bonus { "+" } else { "−" }, ctx.lang.exact(&a.max)),
                 rule: rule_kind_label(ctx, Some(&a.rule)),
                 leaf: true,
                 first: i == 0,
@@ -262,7 +257,7 @@ async fn edit_page(
             })
             .collect(),
         problems: validate(fw).into_iter().map(|p| (p.code, p.message.get(lang).to_string())).collect(),
-        total: num(ctx, &fw.max_total()),
+        total: ctx.lang.exact(&fw.max_total()),
         errors: errors.into_iter().map(|(k, m)| (k, m.get(lang).to_string())).collect(),
         saved,
     });
@@ -556,7 +551,7 @@ fn preview(ctx: &Ctx, f: &ItemForm) -> Preview {
         Err(m) => out.error = m.get(lang).to_string(),
         Ok(input) if input.not_applicable => out.result = ctx.t("fw.preview_na").to_string(),
         Ok(input) => match apply(&rule, &max, &input.resolve(&rule), true) {
-            Ok(o) => out.result = o.explanation.map(|m| m.get(lang).to_string()).unwrap_or_else(|| num(ctx, &o.points)),
+            Ok(o) => out.result = o.explanation.map(|m| m.get(lang).to_string()).unwrap_or_else(|| ctx.lang.exact(&o.points)),
             Err(m) => out.error = m.get(lang).to_string(),
         },
     }
@@ -647,7 +642,7 @@ async fn item_page(
         .collect();
     let (has_children, children_max) = match node {
         Some(n) if !n.is_leaf() => {
-            (edit::subtree_size(n) - 1, num(ctx, &Framework { nodes: vec![n.clone()], ..Default::default() }.max_total()))
+            (edit::subtree_size(n) - 1, ctx.lang.exact(&Framework { nodes: vec![n.clone()], ..Default::default() }.max_total()))
         }
         _ => (0, String::new()),
     };

@@ -16,9 +16,9 @@ use parindex_store::StoreError;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::chrome::{Page, render, store_error_text};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render, store_error_text};
 
 fn status_label(ctx: &Ctx, status: &str) -> (&'static str, &'static str) {
     match status {
@@ -26,11 +26,6 @@ fn status_label(ctx: &Ctx, status: &str) -> (&'static str, &'static str) {
         "archived" => (ctx.t("fw.status_archived"), "off"),
         _ => (ctx.t("fw.status_draft"), "warn"),
     }
-}
-
-fn num(ctx: &Ctx, x: &Exact) -> String {
-    let s = x.to_string();
-    if ctx.lang.code() == "en" { s } else { s.replace('.', ",") }
 }
 
 pub struct Row {
@@ -71,7 +66,7 @@ async fn list_page(state: &AppState, ctx: &Ctx, problems: Vec<(String, String)>,
         .map(|f| {
             let (status_label, status_class) = status_label(&ctx, &f.status);
             Row {
-                total: Exact::parse(&f.max_total).map(|t| num(&ctx, &t)).unwrap_or(f.max_total.clone()),
+                total: Exact::parse(&f.max_total).map(|t| ctx.lang.exact(&t)).unwrap_or(f.max_total.clone()),
                 code: f.code,
                 name: f.name,
                 sample: f.sample,
@@ -113,7 +108,7 @@ async fn import(State(state): State<AppState>, ctx: Ctx, mp: axum::extract::Mult
 async fn template(ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(Action::ViewFrameworks, Resource::System)?;
     let bytes = parindex_reports::framework_xlsx::framework_template_xlsx().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(crate::pages::download(bytes, crate::pages::XLSX, "mau-bo-chi-so.xlsx"))
+    Ok(crate::chrome::download(bytes, crate::chrome::XLSX, "mau-bo-chi-so.xlsx"))
 }
 
 pub struct TreeNode {
@@ -159,7 +154,7 @@ fn events(ctx: &Ctx, nodes: &[Node], out: &mut Vec<TreeEvent>) {
         let node = TreeNode {
             code: n.code.clone(),
             title: n.title.clone(),
-            max: num(ctx, &max),
+            max: ctx.lang.exact(&max),
             rule: n.rule.as_ref().map(|r| describe(r, &max).get(lang).to_string()).unwrap_or_default(),
             extra: extra.join(" · "),
             guidance: n.guidance.clone().unwrap_or_default(),
@@ -235,7 +230,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<Stri
             (Some(a), None) => format!("{a}–"),
             _ => "—".into(),
         },
-        total: num(ctx, &fw.max_total()),
+        total: ctx.lang.exact(&fw.max_total()),
         leaves: fw.leaves().count(),
         description: fw.description.clone().unwrap_or_default(),
         tree,
@@ -245,7 +240,11 @@ async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<Stri
             .map(|a| AdjRow {
                 code: a.code.clone(),
                 title: a.title.clone(),
-                max: format!("{}{}", if a.kind == parindex_core::framework::AdjustmentKind::Bonus { "+" } else { "−" }, num(ctx, &a.max)),
+                max: format!(
+                    "{}{}",
+                    if a.kind == parindex_core::framework::AdjustmentKind::Bonus { "+" } else { "−" },
+                    ctx.lang.exact(&a.max)
+                ),
                 rule: describe(&a.rule, &a.max).get(lang).to_string(),
             })
             .collect(),
@@ -381,8 +380,8 @@ async fn compare_page(
         DiffRow {
             code: code.clone(),
             title,
-            old_max: node_max(&old, code).map(|m| num(&ctx, &m)).unwrap_or_else(|| "—".into()),
-            new_max: node_max(&new, code).map(|m| num(&ctx, &m)).unwrap_or_else(|| "—".into()),
+            old_max: node_max(&old, code).map(|m| ctx.lang.exact(&m)).unwrap_or_else(|| "—".into()),
+            new_max: node_max(&new, code).map(|m| ctx.lang.exact(&m)).unwrap_or_else(|| "—".into()),
             note,
         }
     };
@@ -430,8 +429,8 @@ async fn compare_page(
         cw_problems,
         can_manage: ctx.allows(Action::ManageFrameworks, Resource::System),
         page,
-        from_total: num(&ctx, &old.max_total()),
-        to_total: num(&ctx, &new.max_total()),
+        from_total: ctx.lang.exact(&old.max_total()),
+        to_total: ctx.lang.exact(&new.max_total()),
         from: old.code.clone(),
         to: new.code.clone(),
         sections: vec![
@@ -463,8 +462,8 @@ async fn confirm_crosswalk(
     match state.store.save_crosswalk(&ctx.audit(), cw.clone()).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/frameworks/compare?from={}&to={}#crosswalk",
-            crate::pages::urlencode(&q.from),
-            crate::pages::urlencode(&q.to)
+            crate::chrome::urlencode(&q.from),
+            crate::chrome::urlencode(&q.to)
         ))
         .into_response()),
         Err(StoreError::InvalidFramework(p)) => {

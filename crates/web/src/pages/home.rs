@@ -11,9 +11,9 @@ use parindex_store::repo::units::{StatusFilter, UnitFilter};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::chrome::{Page, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render};
 
 pub struct Tile {
     pub href: &'static str,

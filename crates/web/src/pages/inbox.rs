@@ -9,9 +9,9 @@ use axum::routing::{get, post};
 use parindex_core::{Action, Resource};
 
 use crate::AppState;
+use crate::chrome::{Page, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render};
 
 pub struct NoticeView {
     pub id: i64,

@@ -23,30 +23,15 @@ use parindex_store::repo::jobs::Job;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::app::audit::AuditQuery;
+use crate::app::survey_data::Progress;
+use crate::chrome::{Page, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::admin::AuditQuery;
-use crate::pages::{Page, render};
-use crate::survey_data::Progress;
 
 /// Where a job's file is kept.
 fn job_dir(state: &AppState, id: i64) -> PathBuf {
     state.config.files_dir.join("exports").join(id.to_string())
-}
-
-/// Remove the files of exports made more than `keep_days` ago; their jobs stay in the list,
-/// marked expired. The number of files removed. The server runs it every hour.
-pub async fn sweep(store: &parindex_store::Store, files_dir: &std::path::Path, keep_days: u32) -> Result<usize, StoreError> {
-    let ids = store.expire_jobs(chrono::Utc::now() - chrono::Duration::days(i64::from(keep_days))).await?;
-    for id in &ids {
-        let dir = files_dir.join("exports").join(id.to_string());
-        if let Err(e) = tokio::fs::remove_dir_all(&dir).await
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!("expired export {}: {e}", dir.display());
-        }
-    }
-    Ok(ids.len())
 }
 
 /// Run `work` for `job` in the background: progress copied to the row every second, then the
@@ -71,7 +56,7 @@ where
         let path = dir.join(&name);
         let result = match tokio::fs::create_dir_all(&dir).await {
             Ok(()) => work(path.clone(), progress.clone()).await,
-            Err(e) => Err(crate::survey_data::xerr(e)),
+            Err(e) => Err(crate::app::survey_data::xerr(e)),
         };
         ticker.abort();
         let outcome = match result {
@@ -122,11 +107,11 @@ async fn start_responses(
     let store = state.store.clone();
     spawn(state, job, name, move |path, progress| async move {
         if xlsx {
-            crate::survey_data::write_responses_xlsx_with(&store, id, &path, progress).await
+            crate::app::survey_data::write_responses_xlsx_with(&store, id, &path, progress).await
         } else {
-            let file = tokio::fs::File::create(&path).await.map_err(crate::survey_data::xerr)?;
+            let file = tokio::fs::File::create(&path).await.map_err(crate::app::survey_data::xerr)?;
             let mut w = tokio::io::BufWriter::with_capacity(256 * 1024, file);
-            crate::survey_data::write_responses_csv_with(&store, id, &mut w, &progress).await
+            crate::app::survey_data::write_responses_csv_with(&store, id, &mut w, &progress).await
         }
     });
     Ok(Redirect::to("/tai-ve").into_response())

@@ -31,13 +31,9 @@ use parindex_store::repo::periods::{AssessmentView, EntryInput, PeriodInput, Per
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::chrome::{Page, render, store_error_text};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render, store_error_text};
-
-pub fn num(ctx: &Ctx, x: &Exact, decimals: u32) -> String {
-    if ctx.lang.code() == "en" { x.to_decimal_string(decimals) } else { x.to_vi(decimals) }
-}
 
 fn state_class(state: &str) -> &'static str {
     match state {
@@ -271,10 +267,10 @@ async fn period_page(
             percent: if a.to_do == 0 { 100 } else { a.done * 100 / a.to_do },
             due: a.self_due.map(format_date).unwrap_or_default(),
             open: ctx.allows(Action::ViewUnitDrafts, Resource::Unit(a.unit_id)),
-            self_total: num(&ctx, &a.self_total, 2),
+            self_total: ctx.lang.num(&a.self_total, 2),
             appraised: a.appraised,
             over: a.gap > Exact::ZERO,
-            gap: if a.appraised == 0 { "—".into() } else { num(&ctx, &a.gap, 2) },
+            gap: if a.appraised == 0 { "—".into() } else { ctx.lang.num(&a.gap, 2) },
             unit_code: a.unit_code,
             unit_name: a.unit_name,
             state: a.state,
@@ -337,7 +333,7 @@ async fn period_page(
                 .into_iter()
                 .filter(|g| g.gap > Exact::ZERO)
                 .take(15)
-                .map(|g| (g.code, g.title, g.over, g.appraised, num(&ctx, &g.gap, 2)))
+                .map(|g| (g.code, g.title, g.over, g.appraised, ctx.lang.num(&g.gap, 2)))
                 .collect()
         } else {
             vec![]
@@ -412,11 +408,11 @@ pub fn leaf_basics(ctx: &Ctx, n: &Node, decimals: u32, view: &AssessmentView) ->
         code: n.code.clone(),
         title: n.title.clone(),
         guidance: n.guidance.clone().unwrap_or_default(),
-        max: num(ctx, &n.max.clone().unwrap_or_default(), decimals),
+        max: ctx.lang.num(&n.max.clone().unwrap_or_default(), decimals),
         kind: kind_of(n.rule.as_ref()),
         options: match &n.rule {
             Some(Rule::Options { options }) => {
-                options.iter().map(|o| (o.key.clone(), format!("{} ({})", o.label, num(ctx, &o.points, decimals)))).collect()
+                options.iter().map(|o| (o.key.clone(), format!("{} ({})", o.label, ctx.lang.num(&o.points, decimals)))).collect()
             }
             _ => vec![],
         },
@@ -506,7 +502,7 @@ struct AssessmentPage {
     contesting: bool,
     can_send_contests: bool,
     /// Bonuses and penalties; the improvement loop (`pages::improvements`).
-    extras: crate::pages::improvements::Extras,
+    extras: crate::pages::assessment_cards::Extras,
 }
 
 /// Errors to show on one leaf after a refused save.
@@ -544,7 +540,7 @@ async fn assessment_page(
     let error = if editable { error } else { error.or_else(|| leaf_error.as_ref().map(|e| format!("{}: {}", e.code, e.message))) };
     let fw = &view.framework;
     let decimals = fw.decimals;
-    let extras = crate::pages::improvements::extras(state, ctx, &view, show_result).await?;
+    let extras = crate::pages::assessment_cards::extras(state, ctx, &view, show_result).await?;
     // the running result from the unit's inputs; once the appraisal result is out, also the
     // result that counts (`core::framework::result`: final, else appraised, else own)
     let scored = state.store.assessment_score(&view, true).await?;
@@ -595,11 +591,7 @@ async fn assessment_page(
             note,
             explanation,
             version: e.map(|e| e.version).unwrap_or(0),
-            points: if has_input && !na {
-                r.map(|r| if lang == "en" { r.points.value.clone() } else { r.points.value.replace('.', ",") }).unwrap_or_default()
-            } else {
-                String::new()
-            },
+            points: if has_input && !na { r.map(|r| ctx.lang.decimal(&r.points.value)).unwrap_or_default() } else { String::new() },
             computation: if has_input {
                 r.and_then(|r| r.explanation.as_ref()).map(|m| m.get(lang).to_string()).unwrap_or_default()
             } else {
@@ -618,12 +610,12 @@ async fn assessment_page(
             returned: e.and_then(|e| e.returned_reason.clone()).unwrap_or_default(),
             appraised: e
                 .filter(|e| e.appraised_at.is_some())
-                .map(|e| e.appraised_points.as_ref().map(|p| num(ctx, p, decimals)).unwrap_or_else(|| "—".into()))
+                .map(|e| e.appraised_points.as_ref().map(|p| ctx.lang.num(p, decimals)).unwrap_or_else(|| "—".into()))
                 .unwrap_or_default(),
             appraisal_comment: e.and_then(|e| e.appraisal_comment.clone()).unwrap_or_default(),
             final_points: e
                 .filter(|e| e.final_at.is_some())
-                .map(|e| e.final_points.as_ref().map(|p| num(ctx, p, decimals)).unwrap_or_else(|| "—".into()))
+                .map(|e| e.final_points.as_ref().map(|p| ctx.lang.num(p, decimals)).unwrap_or_else(|| "—".into()))
                 .unwrap_or_default(),
             final_comment: e.and_then(|e| e.final_comment.clone()).unwrap_or_default(),
             contest: e.and_then(|e| e.contest.clone()).unwrap_or_default(),
@@ -635,14 +627,14 @@ async fn assessment_page(
     let totals = |n: &Node| -> (String, String) {
         match by_code.get(n.code.as_str()) {
             Some(r) => {
-                let f = |s: &str| if lang == "en" { s.to_string() } else { s.replace('.', ",") };
+                let f = |s: &str| ctx.lang.decimal(s);
                 (f(&r.points.value), f(&r.applicable_max.value))
             }
             None => (String::new(), String::new()),
         }
     };
     walk(&fw.nodes, &view.assessment.unit_kind, &mut tree, &leaf_view, &totals);
-    let f = |s: &str| if lang == "en" { s.to_string() } else { s.replace('.', ",") };
+    let f = |s: &str| ctx.lang.decimal(s);
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("as.title"), view.assessment.unit_name), "/periods")
         .crumb(ctx.t("per.title"), "/periods")
         .crumb(view.period.code.clone(), &format!("/periods/{}", view.period.id))
@@ -776,7 +768,7 @@ async fn may_read_unit_work(state: &AppState, ctx: &Ctx, unit_id: i64) -> Result
         return Ok(());
     }
     let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::pages::appraisal::scope_of(state, actor).await?;
+    let scope = crate::app::appraisal::scope_of(state, actor).await?;
     if state.store.appraises_unit(&scope, unit_id).await? { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
@@ -816,7 +808,7 @@ async fn save_entry(
     };
     let e = EntryInput { input, note: Some(f.note.clone()), explanation: Some(f.explanation.clone()), version: f.version };
     match state.store.save_entry(&ctx.audit(), id, &code, e, today_vn()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=saved#leaf-{}", crate::pages::urlencode(&code))).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=saved#leaf-{}", crate::chrome::urlencode(&code))).into_response()),
         // a newer save: show the newer value, and say so at the leaf
         Err(StoreError::Conflict(m)) if m.en.contains("while you were editing") => {
             assessment_page(&state, &ctx, id, Some(back(m.get(lang).to_string(), false)), None, StatusCode::CONFLICT, None).await
@@ -1027,7 +1019,7 @@ async fn upload_evidence(
             )
             .await;
         }
-        return Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::pages::urlencode(&code))).into_response());
+        return Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::chrome::urlencode(&code))).into_response());
     }
     let status = if problems.iter().any(|p| p.contains("MB")) { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
     assessment_page(&state, &ctx, id, Some(LeafError { code, message: problems.join(" "), form: None }), None, status, None).await
@@ -1041,7 +1033,7 @@ async fn unlink_evidence(
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
     match state.store.unlink_evidence(&ctx.audit(), id, &code, eid, today_vn()).await {
-        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::pages::urlencode(&code))).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::chrome::urlencode(&code))).into_response()),
         Err(e @ StoreError::Conflict(_)) => {
             let text = store_error_text(&ctx, &e).unwrap_or_default();
             assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
@@ -1194,7 +1186,7 @@ async fn save_assignments(
         Ok(()) => Ok(Redirect::to(&format!("/periods/{pid}?assigned=1#assignments")).into_response()),
         Err(e @ StoreError::Invalid(_)) => {
             let text = store_error_text(&ctx, &e).unwrap_or_default();
-            Ok(Redirect::to(&format!("/periods/{pid}?not_ready={}#assignments", crate::pages::urlencode(&text))).into_response())
+            Ok(Redirect::to(&format!("/periods/{pid}?not_ready={}#assignments", crate::chrome::urlencode(&text))).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -1215,7 +1207,7 @@ async fn contest(
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
     match state.store.save_contest(&ctx.audit(), id, &code, &f.contest, today_vn()).await {
-        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=contest#leaf-{}", crate::pages::urlencode(&code))).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=contest#leaf-{}", crate::chrome::urlencode(&code))).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
             let text = store_error_text(&ctx, &e).unwrap_or_default();
             assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
@@ -1256,7 +1248,7 @@ async fn approve(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>) 
         Ok(_) => Ok(Redirect::to(&format!("/periods/{pid}?approved=1")).into_response()),
         Err(e @ StoreError::Invalid(_)) => Ok(Redirect::to(&format!(
             "/periods/{pid}?not_ready={}",
-            crate::pages::urlencode(&store_error_text(&ctx, &e).unwrap_or_default())
+            crate::chrome::urlencode(&store_error_text(&ctx, &e).unwrap_or_default())
         ))
         .into_response()),
         Err(e) => Err(e.into()),

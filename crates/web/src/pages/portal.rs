@@ -24,15 +24,15 @@ use parindex_reports::grid::{Cell, grid_csv};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::chrome::{Page, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render};
 
 /// The published document (`core::published`, the type the store writes).
 use parindex_core::published::{Num, Published as Snap};
 
 fn vi(ctx: &Ctx, s: &str) -> String {
-    if ctx.lang.code() == "en" { s.to_string() } else { s.replace('.', ",") }
+    ctx.lang.decimal(s)
 }
 
 fn parse(text: &str) -> Result<Snap, AppError> {

@@ -20,9 +20,10 @@ use parindex_store::repo::results::{PeriodResults, UnitResult};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::chrome::kind_label;
+use crate::chrome::{Page, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render};
 
 #[derive(Deserialize, Default)]
 struct ResultsQuery {
@@ -87,24 +88,11 @@ struct ResultsPage {
     error: Option<String>,
 }
 
-fn num(ctx: &Ctx, x: &Exact, decimals: u32) -> String {
-    if ctx.lang.code() == "en" { x.to_decimal_string(decimals) } else { x.to_vi(decimals) }
-}
-
-pub(crate) fn kind_label(ctx: &Ctx, kind: &str) -> String {
-    match kind {
-        "agency" => ctx.t("sv.kind_agency").to_string(),
-        "commune" => ctx.t("sv.kind_commune").to_string(),
-        "ward" => ctx.t("sv.kind_ward").to_string(),
-        k => k.to_string(),
-    }
-}
-
 fn row(ctx: &Ctx, u: &UnitResult, d: u32) -> Row {
     let (delta, delta_class) = match (&u.index, u.previous.as_ref().and_then(|p| p.index.as_ref())) {
         (Some(now), Some(before)) => {
             let diff = now.clone() - before.clone();
-            let text = num(ctx, &diff, d);
+            let text = ctx.lang.num(&diff, d);
             if diff > Exact::ZERO {
                 (format!("+{text}"), "up")
             } else if diff < Exact::ZERO {
@@ -127,14 +115,14 @@ fn row(ctx: &Ctx, u: &UnitResult, d: u32) -> Row {
         unit: u.unit_name.clone(),
         code: u.unit_code.clone(),
         group: u.group.clone().unwrap_or_default(),
-        index: u.index.as_ref().map(|i| num(ctx, i, d)).unwrap_or_else(|| "—".into()),
+        index: u.index.as_ref().map(|i| ctx.lang.num(i, d)).unwrap_or_else(|| "—".into()),
         bar: u.index.as_ref().map(|i| i.clamp(&Exact::ZERO, &Exact::HUNDRED).to_decimal_string(1)).unwrap_or_else(|| "0".into()),
-        total: num(ctx, &u.total, d),
-        max: num(ctx, &u.applicable_max, d),
+        total: ctx.lang.num(&u.total, d),
+        max: ctx.lang.num(&u.applicable_max, d),
         delta,
         delta_class,
         moved,
-        domains: u.domains.iter().map(|x| (num(ctx, &x.points, d), x.rank.map(|r| format!("#{r}")).unwrap_or_default())).collect(),
+        domains: u.domains.iter().map(|x| (ctx.lang.num(&x.points, d), x.rank.map(|r| format!("#{r}")).unwrap_or_default())).collect(),
         state: parindex_core::assessment::State::parse(&u.state).map(|s| s.label(ctx.lang.code())).unwrap_or(""),
         missing: u.missing,
         robust: String::new(),
@@ -168,7 +156,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
     let robust = state.store.period_robustness(&r, spread / 100.0, PAGE_REPLICATIONS).await?;
     let spread = {
         let t = format!("{spread}");
-        if ctx.lang.code() == "vi" { t.replace('.', ",") } else { t }
+        ctx.lang.decimal(&t)
     };
     let mut rows: Vec<Row> = Vec::new();
     let mut above_fragile = false;
@@ -349,7 +337,7 @@ async fn set_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     match state.store.set_period_groups(&ctx.audit(), id, &f.groups).await {
         Ok(_) => Ok(Redirect::to(&format!("/periods/{id}/ket-qua?done=groups_saved")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            page(&state, &ctx, id, ResultsQuery::default(), crate::pages::store_error_text(&ctx, &e)).await
+            page(&state, &ctx, id, ResultsQuery::default(), crate::chrome::store_error_text(&ctx, &e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -367,7 +355,7 @@ async fn publish(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, F
     match state.store.publish_results(&ctx.audit(), id, f.reason.as_deref()).await {
         Ok(p) => Ok(Redirect::to(&format!("/cong-khai/{}?v={}", p.period_code, p.version)).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            page(&state, &ctx, id, ResultsQuery::default(), crate::pages::store_error_text(&ctx, &e)).await
+            page(&state, &ctx, id, ResultsQuery::default(), crate::chrome::store_error_text(&ctx, &e)).await
         }
         Err(e) => Err(e.into()),
     }

@@ -49,7 +49,7 @@ async fn download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let title = format!("{} — {}", view.assessment.unit_name, view.period.name);
     let bytes =
         write_sheet(&title, &sheet_leaves(&view), view.framework.decimals, vi).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-    Ok(crate::pages::download(bytes, crate::pages::XLSX, &format!("tu-cham-{}-{}.xlsx", view.period.code, view.assessment.unit_code)))
+    Ok(crate::chrome::download(bytes, crate::chrome::XLSX, &format!("tu-cham-{}-{}.xlsx", view.period.code, view.assessment.unit_code)))
 }
 
 async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, AppError> {
@@ -82,7 +82,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
     match state.store.save_entries(&ctx.audit(), id, changed, today_vn()).await {
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=sheet_imported")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            let text = crate::pages::store_error_text(&ctx, &e).unwrap_or_default();
+            let text = crate::chrome::store_error_text(&ctx, &e).unwrap_or_default();
             crate::pages::periods::assessment_error(&state, &ctx, id, format!("{}\n{text}", ctx.t("ss.refused"))).await
         }
         Err(e) => Err(e.into()),

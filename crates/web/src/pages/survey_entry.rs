@@ -22,10 +22,10 @@ use parindex_core::{Action, Resource};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::chrome::{Page, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::pages::surveys::text_in;
-use crate::pages::{Page, render};
 
 pub struct EntryField {
     pub name: String,

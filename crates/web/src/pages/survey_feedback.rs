@@ -21,10 +21,10 @@ use parindex_store::StoreError;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::chrome::{Page, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::pages::surveys::{pct, text_in};
-use crate::pages::{Page, render};
 
 #[derive(Deserialize)]
 struct UnitQuery {

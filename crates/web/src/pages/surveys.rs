@@ -18,9 +18,10 @@ use parindex_store::StoreError;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::app::surveys::{export_indices, export_responses};
+use crate::chrome::{Page, render, store_error_text};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, render, store_error_text};
 
 /// A text in the page's language, else Vietnamese, else the default language, else any.
 pub fn text_in(t: &Text, lang: &str) -> String {
@@ -328,7 +329,7 @@ async fn detail(
 async fn publish(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     match state.store.publish_questionnaire(&ctx.audit(), &code).await {
-        Ok(_) => Ok(Redirect::to(&format!("/surveys/{}?done=published", crate::pages::urlencode(&code))).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/surveys/{}?done=published", crate::chrome::urlencode(&code))).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
             let text = store_error_text(&ctx, &e);
             detail_page(&state, &ctx, &code, None, text, None).await
@@ -350,7 +351,7 @@ async fn new_version(
 ) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     match state.store.new_questionnaire_version(&ctx.audit(), &code, &f.new_code).await {
-        Ok(row) => Ok(Redirect::to(&format!("/surveys/{}?done=version", crate::pages::urlencode(&row.code))).into_response()),
+        Ok(row) => Ok(Redirect::to(&format!("/surveys/{}?done=version", crate::chrome::urlencode(&row.code))).into_response()),
         Err(e @ StoreError::Invalid(_)) => {
             let text = store_error_text(&ctx, &e);
             detail_page(&state, &ctx, &code, None, text, None).await
@@ -376,10 +377,10 @@ async fn download(
     let safe: String = code.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     if f.format.as_deref() == Some("yaml") {
         let text = parindex_reports::survey::to_yaml(&q);
-        return Ok(crate::pages::download(text.into_bytes(), "application/yaml; charset=utf-8", &format!("{safe}.yaml")));
+        return Ok(crate::chrome::download(text.into_bytes(), "application/yaml; charset=utf-8", &format!("{safe}.yaml")));
     }
     let bytes = parindex_reports::xlsform::export_xlsform(&q).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(crate::pages::download(bytes, crate::pages::XLSX, &format!("{safe}.xlsx")))
+    Ok(crate::chrome::download(bytes, crate::chrome::XLSX, &format!("{safe}.xlsx")))
 }
 
 pub struct PreviewQ {
@@ -458,7 +459,7 @@ async fn preview(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Strin
     let lang = ctx.lang.code();
     let page = Page::new(&ctx, &state, format!("{} — {}", ctx.t("sv.preview"), row.code), "/surveys")
         .crumb(ctx.t("sv.title"), "/surveys")
-        .crumb(row.code.clone(), &format!("/surveys/{}", crate::pages::urlencode(&row.code)))
+        .crumb(row.code.clone(), &format!("/surveys/{}", crate::chrome::urlencode(&row.code)))
         .crumb(ctx.t("sv.preview"), "");
     Ok(render(&Preview { page, code: row.code, title: text_in(&q.title, lang), sections: preview_sections(&q, lang) }))
 }
@@ -588,8 +589,7 @@ pub struct RunNotice {
 }
 
 pub fn pct(ctx: &Ctx, x: f64) -> String {
-    let s = format!("{x:.1}");
-    if ctx.lang.code() == "en" { s } else { s.replace('.', ",") }
+    ctx.lang.decimal(&format!("{x:.1}"))
 }
 
 async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Result<Response, AppError> {
@@ -767,7 +767,7 @@ async fn import_responses(
     Path(id): Path<i64>,
     mut mp: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
-    use crate::survey_data::ImportFailure;
+    use crate::app::survey_data::ImportFailure;
     ctx.require(Action::ManageSurveys, Resource::System)?;
     state.store.get_survey(id).await?;
     let (mut channel, mut file) = ("import".to_string(), None);
@@ -790,7 +790,7 @@ async fn import_responses(
     let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
         return run_page(&state, &ctx, id, RunNotice { error: Some(ctx.t("sv.import_choose").into()), ..Default::default() }).await;
     };
-    match crate::survey_data::import_responses(&state.store, &ctx.audit(), id, &name, std::sync::Arc::new(bytes), &channel).await {
+    match crate::app::survey_data::import_responses(&state.store, &ctx.audit(), id, &name, std::sync::Arc::new(bytes), &channel).await {
         Ok(done) => {
             let mut notes = Vec::new();
             let t = |k: &str| ctx.t(k).to_string();
@@ -840,43 +840,7 @@ async fn entry_template(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     let units: Vec<String> = state.store.survey_units(id).await?.into_iter().map(|u| u.unit_code).collect();
     let bytes = parindex_reports::responses::template_xlsx(&q, &units, 1000, ctx.lang.code() != "en")
         .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-    Ok(crate::pages::download(bytes, crate::pages::XLSX, &format!("mau-nhap-{}.xlsx", run.code)))
-}
-
-pub async fn export_responses(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
-    ctx.require(Action::ManageSurveys, Resource::System)?;
-    let run = state.store.get_survey(id).await?;
-    let (mut w, r) = tokio::io::duplex(256 * 1024);
-    let store = state.store.clone();
-    tokio::spawn(async move {
-        if let Err(e) = crate::survey_data::write_responses_csv(&store, id, &mut w).await {
-            tracing::warn!(error = %e, survey = id, "response export stopped");
-        }
-    });
-    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(r));
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-responses.csv\"", run.code)),
-        ],
-        body,
-    )
-        .into_response())
-}
-
-/// The indices as CSV in the layout of `parindex sipas compute` (`shared/bench/SIPAS_SPEC.md`).
-pub async fn export_indices(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
-    ctx.require(Action::ManageSurveys, Resource::System)?;
-    let run = state.store.get_survey(id).await?;
-    let csv = parindex_core::sipas::to_csv(&parindex_core::sipas::indices(&state.store.survey_tallies(id).await?));
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-indices.csv\"", run.code)),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(crate::chrome::download(bytes, crate::chrome::XLSX, &format!("mau-nhap-{}.xlsx", run.code)))
 }
 
 #[derive(Deserialize)]
@@ -1001,7 +965,7 @@ async fn apply_points(
             ..Default::default()
         },
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            RunNotice { error: crate::pages::store_error_text(&ctx, &e), ..Default::default() }
+            RunNotice { error: crate::chrome::store_error_text(&ctx, &e), ..Default::default() }
         }
         Err(e) => return Err(e.into()),
     };
@@ -1011,7 +975,7 @@ async fn apply_points(
 /// Rebuild the counts from the raw responses.
 async fn recount(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
-    crate::survey_data::recount(&state.store, &ctx.audit(), id).await?;
+    crate::app::survey_data::recount(&state.store, &ctx.audit(), id).await?;
     Ok(Redirect::to(&format!("/surveys/runs/{id}?done=recount")).into_response())
 }
 
@@ -1023,7 +987,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/runs/{id}/populations", post(populations))
         .route(
             "/surveys/runs/{id}/import",
-            post(import_responses).layer(axum::extract::DefaultBodyLimit::max(crate::survey_data::MAX_IMPORT_BYTES)),
+            post(import_responses).layer(axum::extract::DefaultBodyLimit::max(crate::app::survey_data::MAX_IMPORT_BYTES)),
         )
         .route("/surveys/runs/{id}/responses.csv", get(export_responses))
         .route("/surveys/runs/{id}/mau-nhap.xlsx", get(entry_template))

@@ -12,17 +12,18 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use parindex_core::access::unit_scope;
 use parindex_core::text::{format_date, parse_date};
-use parindex_core::unit::{FieldError, LineageKind, UnitInput};
+use parindex_core::unit::{FieldError, UnitInput};
 use parindex_core::{Action, Msg, Resource};
 use parindex_reports::units::{COLUMN_HELP, UnitRecord, units_csv, units_xlsx};
 use parindex_store::StoreError;
-use parindex_store::repo::units::{ImportError, ImportOutcome, StatusFilter, UnitFilter, UnitView};
+use parindex_store::repo::units::{ImportOutcome, StatusFilter, UnitFilter, UnitView};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::app::units::{lineage_ends, run_import, status_filter};
+use crate::chrome::{Page, XLSX, download, render, store_error_text};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::{Page, XLSX, download, render, store_error_text};
 
 /// (code, label) of every unit kind in the reader's language.
 pub async fn kind_options(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, AppError> {
@@ -74,23 +75,6 @@ pub struct ListQuery {
     pub done: Option<String>,
 }
 
-pub fn status_filter(s: Option<&str>) -> StatusFilter {
-    match s {
-        Some("inactive") => StatusFilter::Inactive,
-        Some("all") => StatusFilter::All,
-        _ => StatusFilter::Active,
-    }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn records(units: &[UnitView]) -> Vec<UnitRecord> {
     units
         .iter()
@@ -129,7 +113,11 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         StatusFilter::Inactive => "inactive",
         StatusFilter::All => "all",
     };
-    let query = format!("q={}&kind={}&status={status}", enc(q.q.as_deref().unwrap_or("")), enc(q.kind.as_deref().unwrap_or("")));
+    let query = format!(
+        "q={}&kind={}&status={status}",
+        crate::chrome::urlencode(q.q.as_deref().unwrap_or("")),
+        crate::chrome::urlencode(q.kind.as_deref().unwrap_or(""))
+    );
     let rows = units
         .iter()
         .map(|u| Row {
@@ -365,20 +353,6 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, done: Option<&str>, e
     Ok(r)
 }
 
-/// A relation as seen from unit `id` (`merged_in`, `merged_into`, `split_from`) as
-/// (predecessor, successor, kind).
-pub fn lineage_ends(relation: &str, id: i64, other: i64) -> Result<(i64, i64, LineageKind), AppError> {
-    match relation {
-        "merged_in" => Ok((other, id, LineageKind::MergedInto)),
-        "merged_into" => Ok((id, other, LineageKind::MergedInto)),
-        "split_from" => Ok((other, id, LineageKind::SplitFrom)),
-        _ => Err(AppError::BadRequest(Msg::new(
-            "Quan hệ phải là merged_in, merged_into hoặc split_from.",
-            "The relation must be merged_in, merged_into or split_from.",
-        ))),
-    }
-}
-
 #[derive(Deserialize)]
 struct LineageForm {
     relation: String,
@@ -522,16 +496,6 @@ pub async fn first_file(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError
         }
     }
     Err(AppError::BadRequest(Msg::new("Chưa chọn tệp để tải lên.", "No file was chosen.")))
-}
-
-/// Parse and import a units file; shared by the page and the API.
-pub async fn run_import(state: &AppState, ctx: &Ctx, file_name: &str, bytes: &[u8]) -> Result<ImportOutcome, AppError> {
-    let rows = parindex_reports::units::parse_units(file_name, bytes).map_err(AppError::ImportRows)?;
-    match state.store.import_units(&ctx.audit(), file_name, rows, &mut |_, _| {}).await {
-        Ok(o) => Ok(o),
-        Err(ImportError::Rows(rows)) => Err(AppError::ImportRows(rows)),
-        Err(ImportError::Store(e)) => Err(e.into()),
-    }
 }
 
 async fn import(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Result<Response, AppError> {

@@ -1,0 +1,32 @@
+//! Appraisal use cases shared by the appraisal pages and the API.
+
+use parindex_core::assessment::State as AState;
+use parindex_core::{Action, Actor, Resource, Role};
+use parindex_store::repo::periods::AssessmentView;
+
+use crate::ctx::Ctx;
+use parindex_store::repo::appraisal::AppraiserScope;
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// Whose leaves the signed-in appraiser appraises.
+pub async fn scope_of(state: &AppState, actor: &Actor) -> Result<AppraiserScope, AppError> {
+    if actor.role == Role::Admin {
+        return Ok(AppraiserScope::All);
+    }
+    Ok(match actor.unit_id {
+        Some(u) => AppraiserScope::Agency(state.store.get_unit(u).await?.unit.code),
+        None => AppraiserScope::Unassigned,
+    })
+}
+
+/// The appraisal minutes are the reform office's and the council's; the unit reads them once
+/// its preliminary result is sent (as it then sees the appraisal on its page).
+pub fn may_read_minutes(ctx: &Ctx, view: &AssessmentView) -> bool {
+    let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
+    let result_out = st.result_out();
+    ctx.allows(Action::ManagePeriods, Resource::System)
+        || ctx.allows(Action::ApprovePeriod, Resource::System)
+        || (result_out && ctx.allows(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id)))
+}
