@@ -66,9 +66,9 @@ impl Kind {
         if !names.contains(&"[Content_Types].xml") {
             return None;
         }
-        if names.iter().any(|n| *n == "word/document.xml") {
+        if names.contains(&"word/document.xml") {
             Some(Kind::Docx)
-        } else if names.iter().any(|n| *n == "xl/workbook.xml") {
+        } else if names.contains(&"xl/workbook.xml") {
             Some(Kind::Xlsx)
         } else {
             None

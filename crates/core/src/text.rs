@@ -117,6 +117,26 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// Percent-encode for a URL path segment or query value (RFC 3986: only the unreserved
+/// characters `A–Z a–z 0–9 - . _ ~` stay as they are; UTF-8 bytes are encoded). The one
+/// encoder of links and `Content-Disposition` names.
+pub fn percent_encode(s: &str) -> String {
+    percent_encode_keeping(s, b"")
+}
+
+/// [`percent_encode`], also keeping the given ASCII bytes (e.g. `/` for a whole path).
+pub fn percent_encode_keeping(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,24 +176,4 @@ mod tests {
         assert_eq!(parse_date("2025-07-01"), Some(d));
         assert_eq!(parse_date("31/02/2025"), None);
     }
-}
-
-/// Percent-encode for a URL path segment or query value (RFC 3986: only the unreserved
-/// characters `A–Z a–z 0–9 - . _ ~` stay as they are; UTF-8 bytes are encoded). The one
-/// encoder of links and `Content-Disposition` names.
-pub fn percent_encode(s: &str) -> String {
-    percent_encode_keeping(s, b"")
-}
-
-/// [`percent_encode`], also keeping the given ASCII bytes (e.g. `/` for a whole path).
-pub fn percent_encode_keeping(s: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -818,7 +818,7 @@ fn survey_cmd(cmd: SurveyCmd) -> anyhow::Result<ExitCode> {
 /// line per tenth otherwise (logs stay readable).
 fn draw_bar(done: u64, total: u64, last: bool) {
     use std::io::{IsTerminal, Write};
-    let pct = if total == 0 { 100 } else { done * 100 / total };
+    let pct = (done * 100).checked_div(total).unwrap_or(100);
     let filled = (pct / 5) as usize;
     let line = format!("[{}{}] {pct:>3} %  {done}/{total}", "#".repeat(filled), "-".repeat(20 - filled.min(20)));
     let mut err = std::io::stderr();
@@ -837,7 +837,7 @@ async fn progress_bar(progress: parindex_web::app::survey_data::Progress, total:
     let mut shown = u64::MAX;
     loop {
         let done = progress.load(std::sync::atomic::Ordering::Relaxed);
-        let tenth = if total == 0 { 0 } else { done * 10 / total };
+        let tenth = (done * 10).checked_div(total).unwrap_or(0);
         if tty || tenth != shown {
             draw_bar(done, total.max(done), false);
             shown = tenth;

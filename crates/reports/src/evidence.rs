@@ -25,6 +25,41 @@ pub fn detect<R: Read + Seek>(mut file: R) -> Result<Kind, &'static str> {
     }
 }
 
+/// Write a ZIP of evidence files (`folder/name` ← file on disk), stored without recompression
+/// (PDFs, images and Office files are compressed already), reading each file as a stream.
+/// Names repeated in one folder get " (2)", " (3)"… before the extension.
+pub fn write_zip<W: std::io::Write + Seek>(out: W, files: &[(String, String, std::path::PathBuf)]) -> std::io::Result<W> {
+    use std::collections::HashSet;
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(true);
+    let mut used = HashSet::new();
+    for (folder, name, path) in files {
+        let mut candidate = format!("{folder}/{name}");
+        let mut n = 2;
+        while !used.insert(candidate.clone()) {
+            let (stem, ext) = name.rsplit_once('.').map(|(s, e)| (s.to_string(), format!(".{e}"))).unwrap_or((name.clone(), String::new()));
+            candidate = format!("{folder}/{stem} ({n}){ext}");
+            n += 1;
+        }
+        zip.start_file(candidate, options).map_err(std::io::Error::other)?;
+        let mut f = std::fs::File::open(path)?;
+        std::io::copy(&mut f, &mut zip)?;
+    }
+    zip.finish().map_err(std::io::Error::other)
+}
+
+/// A folder name for a criterion: its code and the start of its title, without characters that
+/// file systems refuse.
+pub fn folder_name(code: &str, title: &str) -> String {
+    let short: String = title.chars().take(60).collect();
+    format!("{code} {short}")
+        .chars()
+        .map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Cursor;
@@ -59,39 +94,4 @@ mod tests {
         assert!(names.contains(&"1.3 Tỷ lệ/Quyết định.pdf".to_string()), "{names:?}");
         let _ = std::fs::remove_dir_all(dir);
     }
-}
-
-/// Write a ZIP of evidence files (`folder/name` ← file on disk), stored without recompression
-/// (PDFs, images and Office files are compressed already), reading each file as a stream.
-/// Names repeated in one folder get " (2)", " (3)"… before the extension.
-pub fn write_zip<W: std::io::Write + Seek>(out: W, files: &[(String, String, std::path::PathBuf)]) -> std::io::Result<W> {
-    use std::collections::HashSet;
-    let mut zip = zip::ZipWriter::new(out);
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(true);
-    let mut used = HashSet::new();
-    for (folder, name, path) in files {
-        let mut candidate = format!("{folder}/{name}");
-        let mut n = 2;
-        while !used.insert(candidate.clone()) {
-            let (stem, ext) = name.rsplit_once('.').map(|(s, e)| (s.to_string(), format!(".{e}"))).unwrap_or((name.clone(), String::new()));
-            candidate = format!("{folder}/{stem} ({n}){ext}");
-            n += 1;
-        }
-        zip.start_file(candidate, options).map_err(std::io::Error::other)?;
-        let mut f = std::fs::File::open(path)?;
-        std::io::copy(&mut f, &mut zip)?;
-    }
-    zip.finish().map_err(std::io::Error::other)
-}
-
-/// A folder name for a criterion: its code and the start of its title, without characters that
-/// file systems refuse.
-pub fn folder_name(code: &str, title: &str) -> String {
-    let short: String = title.chars().take(60).collect();
-    format!("{code} {short}")
-        .chars()
-        .map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
 }

@@ -293,99 +293,6 @@ pub fn export_header(q: &Questionnaire) -> Vec<String> {
 /// A CSV cell: see [`crate::csv_out::cell`], the one rule every CSV export uses.
 pub use crate::csv_out::cell as csv_cell;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sipas() -> Questionnaire {
-        crate::survey::parse_questionnaire("sipas.yaml", crate::survey::SAMPLES[0].1).expect("sample")
-    }
-
-    #[test]
-    fn bench_layout_maps_onto_the_sample() {
-        let q = sipas();
-        let mut header = vec!["response_id", "unit_code", "channel", "submitted_at", "age_group", "gender"];
-        let names: Vec<String> = (1..=30).map(|i| format!("q{i:02}")).collect();
-        header.extend(names.iter().map(String::as_str));
-        let m = Mapper::new(&q, &header).unwrap();
-        assert!(m.unknown.is_empty(), "{:?}", m.unknown);
-        assert_eq!(m.ignored, vec!["response_id"]);
-        assert!(m.absent.contains(&"dan_toc".to_string()) && m.absent.contains(&"gop_y".to_string()));
-        let mut row = vec!["1", "XA001", "qr", "2026-03-14T09:21:05+07:00", "30-44", "F"];
-        row.extend(std::iter::repeat_n("4", 29));
-        row.push(""); // a blank required answer stays blank in an import
-        let r = m.row(&row).unwrap();
-        assert_eq!(r.unit, "XA001");
-        assert_eq!(r.channel.as_deref(), Some("qr"));
-        assert_eq!(r.submitted_at.unwrap().to_rfc3339(), "2026-03-14T02:21:05+00:00");
-        assert_eq!(r.answers.len(), 31, "age group, gender and 29 answers");
-    }
-
-    #[test]
-    fn kobo_export_with_groups_split_columns_and_meta() {
-        let q = sipas();
-        let header = [
-            "start",
-            "end",
-            "ma_don_vi",
-            "nguoi_tra_loi/gender",
-            "tiep_can/q01",
-            "ky_vong/ky_vong",
-            "ky_vong/ky_vong/bot_thu_tuc",
-            "ky_vong/ky_vong/nhanh_hon",
-            "_id",
-            "_uuid",
-            "_submission_time",
-            "meta/instanceID",
-        ];
-        let m = Mapper::new(&q, &header).unwrap();
-        assert!(m.unknown.is_empty(), "{:?}", m.unknown);
-        assert_eq!(m.ignored.len(), 6, "{:?}", m.ignored);
-        let r = m
-            .row(&[
-                "2026-03-14T09:00:00",
-                "2026-03-14T09:05:00",
-                "XA002",
-                "M",
-                "5",
-                "bot_thu_tuc nhanh_hon",
-                "1",
-                "1",
-                "7",
-                "u",
-                "2026-03-14T02:06:00",
-                "x",
-            ])
-            .unwrap();
-        // the last time column wins: Kobo's _submission_time, in UTC
-        assert_eq!(r.submitted_at.unwrap().to_rfc3339(), "2026-03-14T02:06:00+00:00");
-        assert_eq!(format!("{:?}", r.answers.get("ky_vong").unwrap()), "Selected([\"bot_thu_tuc\", \"nhanh_hon\"])");
-    }
-
-    #[test]
-    fn bad_cells_are_each_named() {
-        let q = sipas();
-        let m = Mapper::new(&q, &["unit_code", "channel", "submitted_at", "q01", "ky_vong"]).unwrap();
-        let e = m.row(&["", "fax", "hôm qua", "7", "bot_thu_tuc nhanh_hon phi_thap thai_do"]).unwrap_err();
-        let cols: Vec<&str> = e.iter().map(|p| p.column.as_str()).collect();
-        assert_eq!(cols, vec!["channel", "submitted_at", "unit_code", "q01", "ky_vong"]);
-    }
-
-    #[test]
-    fn header_without_unit_or_questions_is_refused() {
-        let q = sipas();
-        assert!(Mapper::new(&q, &["q01", "q02"]).unwrap_err().vi.contains("unit_code"));
-        assert!(Mapper::new(&q, &["unit_code", "age"]).unwrap_err().vi.contains("q01"));
-    }
-
-    #[test]
-    fn cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_cell("Tốt, nhưng \"chậm\""), "\"Tốt, nhưng \"\"chậm\"\"\"");
-        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(csv_cell("-3"), "-3");
-    }
-}
-
 /// A template for keying in collected responses (paper forms) in Excel: sheet 1 has the columns
 /// the import reads — `unit_code`, `channel`, `submitted_at`, then one per question — with
 /// `rows` rows of drop-downs (the survey's units, the channels, each single-choice or Likert
@@ -505,4 +412,97 @@ pub fn template_xlsx(q: &Questionnaire, unit_codes: &[String], rows: u32, vi: bo
     }
     data.set_hidden(true);
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sipas() -> Questionnaire {
+        crate::survey::parse_questionnaire("sipas.yaml", crate::survey::SAMPLES[0].1).expect("sample")
+    }
+
+    #[test]
+    fn bench_layout_maps_onto_the_sample() {
+        let q = sipas();
+        let mut header = vec!["response_id", "unit_code", "channel", "submitted_at", "age_group", "gender"];
+        let names: Vec<String> = (1..=30).map(|i| format!("q{i:02}")).collect();
+        header.extend(names.iter().map(String::as_str));
+        let m = Mapper::new(&q, &header).unwrap();
+        assert!(m.unknown.is_empty(), "{:?}", m.unknown);
+        assert_eq!(m.ignored, vec!["response_id"]);
+        assert!(m.absent.contains(&"dan_toc".to_string()) && m.absent.contains(&"gop_y".to_string()));
+        let mut row = vec!["1", "XA001", "qr", "2026-03-14T09:21:05+07:00", "30-44", "F"];
+        row.extend(std::iter::repeat_n("4", 29));
+        row.push(""); // a blank required answer stays blank in an import
+        let r = m.row(&row).unwrap();
+        assert_eq!(r.unit, "XA001");
+        assert_eq!(r.channel.as_deref(), Some("qr"));
+        assert_eq!(r.submitted_at.unwrap().to_rfc3339(), "2026-03-14T02:21:05+00:00");
+        assert_eq!(r.answers.len(), 31, "age group, gender and 29 answers");
+    }
+
+    #[test]
+    fn kobo_export_with_groups_split_columns_and_meta() {
+        let q = sipas();
+        let header = [
+            "start",
+            "end",
+            "ma_don_vi",
+            "nguoi_tra_loi/gender",
+            "tiep_can/q01",
+            "ky_vong/ky_vong",
+            "ky_vong/ky_vong/bot_thu_tuc",
+            "ky_vong/ky_vong/nhanh_hon",
+            "_id",
+            "_uuid",
+            "_submission_time",
+            "meta/instanceID",
+        ];
+        let m = Mapper::new(&q, &header).unwrap();
+        assert!(m.unknown.is_empty(), "{:?}", m.unknown);
+        assert_eq!(m.ignored.len(), 6, "{:?}", m.ignored);
+        let r = m
+            .row(&[
+                "2026-03-14T09:00:00",
+                "2026-03-14T09:05:00",
+                "XA002",
+                "M",
+                "5",
+                "bot_thu_tuc nhanh_hon",
+                "1",
+                "1",
+                "7",
+                "u",
+                "2026-03-14T02:06:00",
+                "x",
+            ])
+            .unwrap();
+        // the last time column wins: Kobo's _submission_time, in UTC
+        assert_eq!(r.submitted_at.unwrap().to_rfc3339(), "2026-03-14T02:06:00+00:00");
+        assert_eq!(format!("{:?}", r.answers.get("ky_vong").unwrap()), "Selected([\"bot_thu_tuc\", \"nhanh_hon\"])");
+    }
+
+    #[test]
+    fn bad_cells_are_each_named() {
+        let q = sipas();
+        let m = Mapper::new(&q, &["unit_code", "channel", "submitted_at", "q01", "ky_vong"]).unwrap();
+        let e = m.row(&["", "fax", "hôm qua", "7", "bot_thu_tuc nhanh_hon phi_thap thai_do"]).unwrap_err();
+        let cols: Vec<&str> = e.iter().map(|p| p.column.as_str()).collect();
+        assert_eq!(cols, vec!["channel", "submitted_at", "unit_code", "q01", "ky_vong"]);
+    }
+
+    #[test]
+    fn header_without_unit_or_questions_is_refused() {
+        let q = sipas();
+        assert!(Mapper::new(&q, &["q01", "q02"]).unwrap_err().vi.contains("unit_code"));
+        assert!(Mapper::new(&q, &["unit_code", "age"]).unwrap_err().vi.contains("q01"));
+    }
+
+    #[test]
+    fn cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("Tốt, nhưng \"chậm\""), "\"Tốt, nhưng \"\"chậm\"\"\"");
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_cell("-3"), "-3");
+    }
 }

@@ -100,7 +100,7 @@ fn how(rule: &Rule, max: &Exact, vi: bool) -> String {
         Rule::YesNo => t("Có hoặc Không", "Yes or No"),
         Rule::Bands { .. } => t("Tỷ lệ % (0–100)", "Percentage (0–100)"),
         Rule::Proportional => t("Tử số ở cột Nhập, mẫu số ở cột Mẫu số", "Numerator in Input, denominator in Denominator"),
-        Rule::Deduction { per } => format!("{} {}", t("Số lần (mỗi lần trừ", "Count (each takes"), format!("{})", num(per, vi))),
+        Rule::Deduction { per } => format!("{} {})", t("Số lần (mỗi lần trừ", "Count (each takes"), num(per, vi)),
         Rule::Manual { step } => format!("{} 0–{}, {} {}", t("Điểm", "Points"), num(max, vi), t("bước", "step"), num(step, vi)),
         Rule::Survey => t("Kết quả khảo sát (0–1)", "Survey result (0–1)"),
     }

@@ -263,20 +263,19 @@ impl XmlScan {
         if shared && !self.head_done {
             self.head.extend_from_slice(&bytes[..bytes.len().min(8192)]);
             let head = String::from_utf8_lossy(&self.head).into_owned();
-            if let Some(start) = head.find("<sst") {
-                if let Some(end) = head[start..].find('>') {
-                    let tag = &head[start..start + end];
-                    self.declared = ["uniqueCount=", "count="]
-                        .iter()
-                        .filter_map(|attr| {
-                            let at = tag.find(attr)? + attr.len();
-                            let digits: String =
-                                tag[at..].trim_start_matches(['"', '\'']).chars().take_while(char::is_ascii_digit).collect();
-                            Some(digits.parse::<u64>().unwrap_or(u64::MAX))
-                        })
-                        .max();
-                    self.head_done = true;
-                }
+            if let Some(start) = head.find("<sst")
+                && let Some(end) = head[start..].find('>')
+            {
+                let tag = &head[start..start + end];
+                self.declared = ["uniqueCount=", "count="]
+                    .iter()
+                    .filter_map(|attr| {
+                        let at = tag.find(attr)? + attr.len();
+                        let digits: String = tag[at..].trim_start_matches(['"', '\'']).chars().take_while(char::is_ascii_digit).collect();
+                        Some(digits.parse::<u64>().unwrap_or(u64::MAX))
+                    })
+                    .max();
+                self.head_done = true;
             }
             if self.head.len() >= 8192 {
                 self.head_done = true;

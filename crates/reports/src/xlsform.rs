@@ -908,7 +908,7 @@ pub fn import_xlsform(file_name: &str, bytes: &[u8]) -> Import {
             ("repeat_count", "số lần lặp", "repeat_count"),
         ] {
             let v = t.get(row, col);
-            if !v.is_empty() && !(col == "read_only" && matches!(v.to_lowercase().as_str(), "no" | "false" | "false()")) {
+            if !(v.is_empty() || col == "read_only" && matches!(v.to_lowercase().as_str(), "no" | "false" | "false()")) {
                 d.push(diag(
                     Level::Unsupported,
                     &sname,
@@ -1288,7 +1288,7 @@ pub fn export_xlsform(q: &Questionnaire) -> Result<Vec<u8>, rust_xlsxwriter::Xls
                 }
             }
             if let Some(w) = &c.weight {
-                ws.write_string(r, 2 + langs.len() as u16, &w.to_string())?;
+                ws.write_string(r, 2 + langs.len() as u16, w.to_string())?;
             }
             r += 1;
         }

@@ -618,8 +618,7 @@ impl MigrationName for M0009NoticeEmail {
 #[async_trait::async_trait]
 impl MigrationTrait for M0009NoticeEmail {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("notifications").add_column(&mut timestamp_with_time_zone_null("emailed_at")).to_owned())
-            .await?;
+        m.alter_table(Table::alter().table("notifications").add_column(timestamp_with_time_zone_null("emailed_at")).to_owned()).await?;
         Ok(())
     }
 
@@ -1129,7 +1128,7 @@ impl MigrationName for M0020Hardening {
 #[async_trait::async_trait]
 impl MigrationTrait for M0020Hardening {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("api_tokens").add_column(&mut timestamp_with_time_zone_null("expires_at")).to_owned()).await?;
+        m.alter_table(Table::alter().table("api_tokens").add_column(timestamp_with_time_zone_null("expires_at")).to_owned()).await?;
         m.create_table(Table::create().table("write_probe").col(integer("id").primary_key()).col(timestamp_with_time_zone("at")).to_owned())
             .await
     }

@@ -46,17 +46,6 @@ fn query_message(detail: &str) -> Msg {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn messages_name_the_parameter() {
-        let m = super::query_message("Failed to deserialize query string: spread: invalid digit found in string");
-        assert!(m.vi.contains("“spread”") && m.en.contains("“spread”"));
-        let m = super::query_message("Failed to deserialize query string: missing field `a`");
-        assert!(m.vi.contains("thiếu tham số “a”"));
-    }
-}
-
 /// `axum::extract::Path` with our refusal (a path segment of the wrong type: 400 with a message).
 pub struct Path<T>(pub T);
 
@@ -103,5 +92,16 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Json
 impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     fn into_response(self) -> axum::response::Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn messages_name_the_parameter() {
+        let m = super::query_message("Failed to deserialize query string: spread: invalid digit found in string");
+        assert!(m.vi.contains("“spread”") && m.en.contains("“spread”"));
+        let m = super::query_message("Failed to deserialize query string: missing field `a`");
+        assert!(m.vi.contains("thiếu tham số “a”"));
     }
 }

@@ -87,6 +87,9 @@ impl Default for WebConfig {
     }
 }
 
+/// Public survey links resolved recently: link → (when, the survey).
+pub type LinkCache = std::collections::HashMap<String, (std::time::Instant, Arc<parindex_store::repo::surveys::PublicSurvey>)>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
@@ -103,8 +106,7 @@ pub struct AppState {
     /// Group commit of survey responses (`ingest`).
     pub ingest: Arc<ingest::Ingest>,
     /// Public survey links resolved recently (see `pages::public_survey`).
-    pub public_links:
-        Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Arc<parindex_store::repo::surveys::PublicSurvey>)>>>,
+    pub public_links: Arc<std::sync::Mutex<LinkCache>>,
     pub metrics: Arc<metrics::Metrics>,
 }
 

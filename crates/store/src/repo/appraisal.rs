@@ -156,6 +156,7 @@ impl Store {
 
     /// Appraise one leaf. A comment is required when the appraised points differ from the unit's.
     /// The assessment moves from submitted to under appraisal with its first appraised leaf.
+    #[allow(clippy::too_many_arguments)]
     pub async fn appraise_entry(
         &self,
         ctx: &AuditCtx,
@@ -477,6 +478,7 @@ impl Store {
 
     /// Final appraisal of a contested leaf (its appraiser; a comment is always required: it
     /// answers the unit).
+    #[allow(clippy::too_many_arguments)]
     pub async fn final_appraise(
         &self,
         ctx: &AuditCtx,

@@ -62,10 +62,10 @@ impl Store {
         let mut periods: HashMap<i64, (String, i32, parindex_core::framework::Framework)> = HashMap::new();
         let mut out = Vec::with_capacity(models.len());
         for m in models {
-            if !periods.contains_key(&m.period_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = periods.entry(m.period_id) {
                 let p = self.get_period(m.period_id).await?;
                 let (_, fw) = self.get_framework(&p.framework_code).await?;
-                periods.insert(m.period_id, (p.code, p.year, fw));
+                e.insert((p.code, p.year, fw));
             }
             let (code, year, fw) = &periods[&m.period_id];
             out.push(ActionRow {

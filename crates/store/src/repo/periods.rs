@@ -583,7 +583,7 @@ impl Store {
                 out.push((p, row));
             }
         }
-        out.sort_by(|a, b| b.0.year.cmp(&a.0.year));
+        out.sort_by_key(|a| std::cmp::Reverse(a.0.year));
         Ok(out)
     }
 

@@ -260,7 +260,7 @@ impl Store {
             direct.entry(l.successor_id).or_default().push(l.predecessor_id);
         }
         let mut out = HashMap::new();
-        for (&succ, _) in &direct {
+        for &succ in direct.keys() {
             let (mut seen, mut stack) = (std::collections::BTreeSet::new(), vec![succ]);
             while let Some(u) = stack.pop() {
                 for p in direct.get(&u).into_iter().flatten() {

@@ -79,8 +79,8 @@ impl Store {
                 out.skipped.push(skip("Kết quả của đơn vị đã được phê duyệt.".into(), "The unit's result is approved.".into()));
                 continue;
             }
-            if !views.contains_key(&a.id) {
-                views.insert(a.id, self.get_assessment(a.id).await?);
+            if let std::collections::hash_map::Entry::Vacant(e) = views.entry(a.id) {
+                e.insert(self.get_assessment(a.id).await?);
             }
             let view = &views[&a.id];
             let leaf = view.framework.find(&s.leaf).filter(|n| {

@@ -685,7 +685,8 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let mut per: BTreeMap<(String, String), (i64, String, Vec<(&parindex_core::Exact, u64)>)> = BTreeMap::new();
+        type Shares<'a> = (i64, String, Vec<(&'a parindex_core::Exact, u64)>);
+        let mut per: BTreeMap<(String, String), Shares> = BTreeMap::new();
         for (unit_id, question, option, n) in &rows {
             let (Some((leaf, weights)), Some((code, name))) = (linked.get(question.as_str()), units.get(unit_id)) else { continue };
             let Some(w) = weights.get(option.as_str()) else { continue };

@@ -1332,7 +1332,7 @@ backend_tests!(evidence_uploads_downloads_and_refusals, |b| async move {
     assert!(page.contains("Quyết định ban hành kế hoạch.pdf") && page.contains(&format!("/evidence/{}", f.id)));
     let r = officer.post(app.url(&format!("/assessments/{ua}/entries/1.3/evidence/{}/unlink", f.id))).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert!(app.store.linked_evidence(ua).await.unwrap().get("1.3").is_none());
+    assert!(!app.store.linked_evidence(ua).await.unwrap().contains_key("1.3"));
     assert_eq!(app.store.unit_evidence(unit).await.unwrap().len(), 2);
     // uploads and downloads are in the audit log
     let audit = app
@@ -2629,7 +2629,7 @@ backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async mov
     // 2.5 × 7/8 = 35/16, exactly
     assert_eq!(e.points, Some(parindex_core::Exact::ratio(35, 16)));
     assert!(e.note.as_deref().unwrap().contains("CBCC-2026: 6 câu trả lời, tỷ lệ 7/8"));
-    assert!(view.entries.get("8.1").is_none(), "the citizens' leaf is not this survey's");
+    assert!(!view.entries.contains_key("8.1"), "the citizens' leaf is not this survey's");
     // the unit sees the points and where they come from on its assessment page
     let officer = app.login("officer.a").await;
     let page = officer.get(app.url(&format!("/assessments/{ua_assessment}"))).send().await.unwrap().text().await.unwrap();

@@ -23,6 +23,9 @@ use crate::chrome::{Page, kind_label, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
+/// Shown rows of a table: (text, is a number) per cell.
+type Cells = Vec<Vec<(String, bool)>>;
+
 #[derive(Template)]
 #[template(path = "analysis.html")]
 struct AnalysisPage {
@@ -35,7 +38,8 @@ struct AnalysisPage {
     areas: Vec<(String, bool)>,
     /// (code, name, selected)
     units: Vec<(String, String, bool)>,
-    tables: Vec<(Table, Vec<Vec<(String, bool)>>)>,
+    /// Each table with its shown cells: (text, is a number).
+    tables: Vec<(Table, Cells)>,
     query: String,
     shown_units: usize,
     previous: Option<(String, bool, bool)>,

@@ -410,11 +410,9 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             let na = not_applicable(&view, &n.code);
             let pts = scored.leaf(Stage::Own, &n.code).map(|x| x.points.clone());
             let files = view.evidence.get(&n.code).map(|v| v.len()).unwrap_or(0);
-            if !na {
-                if files == 0 && pts.as_ref().is_some_and(|p| !p.is_zero()) {
-                    let why = e.and_then(|e| e.explanation.clone()).unwrap_or_else(|| l.t("(chưa giải trình)", "(no explanation given)"));
-                    unexplained.push((n.code.clone(), n.title.clone(), why));
-                }
+            if !na && files == 0 && pts.as_ref().is_some_and(|p| !p.is_zero()) {
+                let why = e.and_then(|e| e.explanation.clone()).unwrap_or_else(|| l.t("(chưa giải trình)", "(no explanation given)"));
+                unexplained.push((n.code.clone(), n.title.clone(), why));
             }
             rows.push(Row::new(vec![
                 n.code.clone(),

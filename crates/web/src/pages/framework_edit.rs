@@ -232,7 +232,7 @@ async fn edit_page(
     let lang = ctx.lang.code();
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("fw.edit"), fw.name), "/frameworks")
         .crumb(ctx.t("fw.title"), "/frameworks")
-        .crumb(fw.code.clone(), &format!("/frameworks/{}", fw.code))
+        .crumb(fw.code.clone(), format!("/frameworks/{}", fw.code))
         .crumb(ctx.t("fw.edit"), "");
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(&EditPage {
@@ -331,7 +331,7 @@ async fn move_node(
         return Ok(Redirect::to(&format!("/frameworks/{}/edit#n-{}", urlencode(&code), urlencode(&node))).into_response());
     }
     let what = format!("{} {node}", if up { "node.move_up" } else { "node.move_down" });
-    save(&state, &ctx, &code, fw, what, &format!("n-{node}")).await.or_else(|t| Err(AppError::Conflict(Msg::new(t.clone(), t))))
+    save(&state, &ctx, &code, fw, what, &format!("n-{node}")).await.map_err(|t| AppError::Conflict(Msg::new(t.clone(), t)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -648,8 +648,8 @@ async fn item_page(
     };
     let page = Page::new(ctx, state, heading.clone(), "/frameworks")
         .crumb(ctx.t("fw.title"), "/frameworks")
-        .crumb(fw.code.clone(), &format!("/frameworks/{}", fw.code))
-        .crumb(ctx.t("fw.edit"), &format!("/frameworks/{}/edit", fw.code))
+        .crumb(fw.code.clone(), format!("/frameworks/{}", fw.code))
+        .crumb(ctx.t("fw.edit"), format!("/frameworks/{}/edit", fw.code))
         .crumb(heading.clone(), "");
     let status = if errors.is_empty() && save_error.is_none() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let pv = preview(ctx, &form);

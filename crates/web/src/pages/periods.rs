@@ -264,7 +264,7 @@ async fn period_page(
             id: a.id,
             state_label: state_label(&ctx, &a.state),
             state_class: state_class(&a.state),
-            percent: if a.to_do == 0 { 100 } else { a.done * 100 / a.to_do },
+            percent: (a.done * 100).checked_div(a.to_do).unwrap_or(100),
             due: a.self_due.map(format_date).unwrap_or_default(),
             open: ctx.allows(Action::ViewUnitDrafts, Resource::Unit(a.unit_id)),
             self_total: ctx.lang.num(&a.self_total, 2),
@@ -637,7 +637,7 @@ async fn assessment_page(
     let f = |s: &str| ctx.lang.decimal(s);
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("as.title"), view.assessment.unit_name), "/periods")
         .crumb(ctx.t("per.title"), "/periods")
-        .crumb(view.period.code.clone(), &format!("/periods/{}", view.period.id))
+        .crumb(view.period.code.clone(), format!("/periods/{}", view.period.id))
         .crumb(view.assessment.unit_name.clone(), "");
     let mut r = render(&AssessmentPage {
         page,

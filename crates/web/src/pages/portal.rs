@@ -10,6 +10,7 @@
 //! - `/cong-khai/{code}/phuong-phap` — the method: formula, ranking rule, groups, the framework;
 //! - `/cong-khai/{code}/ket-qua.json` (the document exactly as hashed), `ket-qua.csv` and
 //!   `ket-qua.xlsx` (one row per unit), `tieu-chi.csv` (one row per unit × leaf: the per-leaf open data).
+//!
 //! Publishing (`POST /periods/{id}/cong-bo`, `pages::results`) is on the results page of an
 //! approved period.
 

@@ -134,6 +134,7 @@ struct EntryQuery {
     saved: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
     ctx: &Ctx,

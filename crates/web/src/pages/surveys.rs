@@ -459,7 +459,7 @@ async fn preview(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Strin
     let lang = ctx.lang.code();
     let page = Page::new(&ctx, &state, format!("{} — {}", ctx.t("sv.preview"), row.code), "/surveys")
         .crumb(ctx.t("sv.title"), "/surveys")
-        .crumb(row.code.clone(), &format!("/surveys/{}", crate::chrome::urlencode(&row.code)))
+        .crumb(row.code.clone(), format!("/surveys/{}", crate::chrome::urlencode(&row.code)))
         .crumb(ctx.t("sv.preview"), "");
     Ok(render(&Preview { page, code: row.code, title: text_in(&q.title, lang), sections: preview_sections(&q, lang) }))
 }
