@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::framework::{Input, Rule};
 use crate::{Exact, Msg};
 
-/// States of a unit's assessment in a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// States of a unit's assessment in a period (docs/workflow.md). The unit's explanations are
+/// written while the preliminary result is out (`PreliminarySent`); publication is of a
+/// period's approved results (`repo::publications`), not a state of one assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// The unit self-assesses (officer edits, leader approves and submits).
@@ -19,24 +21,35 @@ pub enum State {
     UnderAppraisal,
     /// Returned by an appraiser for correction: the unit edits again.
     Returned,
+    /// The preliminary result is out: the unit may explain (giải trình) until its deadline.
     PreliminarySent,
-    Explaining,
+    /// Explanations sent (or the window closed): contested leaves are appraised again.
     FinalAppraisal,
+    /// Approved by the council: frozen.
     Approved,
-    Published,
 }
 
+/// Every move the workflow allows: (from, to, what moves it).
+pub const TRANSITIONS: &[(State, State, &str)] = &[
+    (State::Draft, State::Submitted, "the unit's leader submits"),
+    (State::Returned, State::Submitted, "the unit's leader submits again"),
+    (State::Submitted, State::UnderAppraisal, "an appraiser decides a first leaf"),
+    (State::Submitted, State::Returned, "an appraiser returns a leaf"),
+    (State::UnderAppraisal, State::Returned, "an appraiser returns a leaf"),
+    (State::UnderAppraisal, State::PreliminarySent, "the secretariat sends the preliminary result"),
+    (State::PreliminarySent, State::FinalAppraisal, "the unit sends its explanations, or the window closes"),
+    (State::FinalAppraisal, State::Approved, "the council approves"),
+];
+
 impl State {
-    pub const ALL: [State; 9] = [
+    pub const ALL: [State; 7] = [
         State::Draft,
         State::Submitted,
         State::UnderAppraisal,
         State::Returned,
         State::PreliminarySent,
-        State::Explaining,
         State::FinalAppraisal,
         State::Approved,
-        State::Published,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,10 +59,8 @@ impl State {
             State::UnderAppraisal => "under_appraisal",
             State::Returned => "returned",
             State::PreliminarySent => "preliminary_sent",
-            State::Explaining => "explaining",
             State::FinalAppraisal => "final_appraisal",
             State::Approved => "approved",
-            State::Published => "published",
         }
     }
 
@@ -64,12 +75,15 @@ impl State {
             State::UnderAppraisal => ("Đang thẩm định", "Under appraisal"),
             State::Returned => ("Trả lại để sửa", "Returned for correction"),
             State::PreliminarySent => ("Đã gửi kết quả sơ bộ", "Preliminary result sent"),
-            State::Explaining => ("Đang giải trình", "Explaining"),
             State::FinalAppraisal => ("Thẩm định lại", "Final appraisal"),
             State::Approved => ("Đã phê duyệt", "Approved"),
-            State::Published => ("Đã công bố", "Published"),
         };
         if lang == "en" { en } else { vi }
+    }
+
+    /// The workflow allows moving from this state to `to` (`TRANSITIONS`).
+    pub fn can_move(self, to: State) -> bool {
+        TRANSITIONS.iter().any(|(f, t, _)| *f == self && *t == to)
     }
 
     /// The unit may change its self-assessment.
@@ -79,7 +93,28 @@ impl State {
 
     /// The preliminary (or a later) result has been sent: the unit sees its appraisal.
     pub fn result_out(self) -> bool {
-        matches!(self, State::PreliminarySent | State::Explaining | State::FinalAppraisal | State::Approved | State::Published)
+        matches!(self, State::PreliminarySent | State::FinalAppraisal | State::Approved)
+    }
+
+    /// Appraisal happens now (submitted, or some leaves already appraised).
+    pub fn in_appraisal(self) -> bool {
+        matches!(self, State::Submitted | State::UnderAppraisal)
+    }
+
+    /// An appraiser has work here: appraisal, a returned sheet to see again, final appraisal.
+    pub fn appraiser_works(self) -> bool {
+        self.in_appraisal() || matches!(self, State::Returned | State::FinalAppraisal)
+    }
+
+    /// Approved by the council: nothing of it changes any more.
+    pub fn frozen(self) -> bool {
+        self == State::Approved
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -226,5 +261,28 @@ mod tests {
         assert_eq!(LeafForm::of(&yes).yes, "yes");
         assert!(State::Returned.unit_edits() && !State::Submitted.unit_edits());
         assert_eq!(State::parse("under_appraisal"), Some(State::UnderAppraisal));
+    }
+}
+
+#[cfg(test)]
+mod workflow_tests {
+    use super::*;
+
+    #[test]
+    fn every_state_is_reachable_from_draft_and_approval_is_final() {
+        let mut seen = vec![State::Draft];
+        let mut i = 0;
+        while i < seen.len() {
+            for (f, t, _) in TRANSITIONS {
+                if *f == seen[i] && !seen.contains(t) {
+                    seen.push(*t);
+                }
+            }
+            i += 1;
+        }
+        assert_eq!(seen.len(), State::ALL.len(), "{seen:?}");
+        assert!(State::ALL.iter().all(|s| !State::Approved.can_move(*s)));
+        assert!(!State::Draft.can_move(State::Approved));
+        assert!(State::ALL.iter().all(|s| State::parse(s.as_str()) == Some(*s)));
     }
 }

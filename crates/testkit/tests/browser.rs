@@ -333,7 +333,7 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     click(&b, &format!("form[action='/periods/{}/approve'] button", p.id)).await;
     assert!(text_of(&b, ".flash.ok").await.contains("phê duyệt"));
     b.screenshot("period-approved").await;
-    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state, "approved");
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state.as_str(), "approved");
     b.close().await;
 }
 
@@ -399,7 +399,7 @@ async fn three_demo_units_go_through_the_whole_cycle() {
         b.client.goto(&app.url(&format!("/assessments/{id}"))).await.unwrap();
         click(&b, "#submit-form button").await;
         assert!(text_of(&b, ".flash.ok").await.contains("nộp"), "{code}: submitted");
-        assert_eq!(app.store.get_assessment(id).await.unwrap().assessment.state, "submitted");
+        assert_eq!(app.store.get_assessment(id).await.unwrap().assessment.state.as_str(), "submitted");
     }
     // each appraising agency: Justice lowers 2.2 with a reason, everyone accepts the rest
     for appraiser in ["thamdinh.cchc", "thamdinh.snv", "thamdinh.stp", "thamdinh.vp", "thamdinh.stc", "thamdinh.skhcn"] {
@@ -432,7 +432,7 @@ async fn three_demo_units_go_through_the_whole_cycle() {
         assert!(text_of(&b, ".flash.ok").await.contains("Đã gửi kết quả sơ bộ"));
     }
     for (_, id) in &ids {
-        assert_eq!(app.store.get_assessment(*id).await.unwrap().assessment.state, "preliminary_sent");
+        assert_eq!(app.store.get_assessment(*id).await.unwrap().assessment.state.as_str(), "preliminary_sent");
     }
     // each unit explains 2.2 and its leader sends it
     for (k, (code, officer, leader)) in units.iter().enumerate() {
@@ -469,7 +469,7 @@ async fn three_demo_units_go_through_the_whole_cycle() {
     b.screenshot("demo-period-approved").await;
     for (_, id) in &ids {
         let view = app.store.get_assessment(*id).await.unwrap();
-        assert_eq!(view.assessment.state, "approved");
+        assert_eq!(view.assessment.state.as_str(), "approved");
         assert!(view.entries["2.2"].final_at.is_some());
     }
     b.close().await;

@@ -474,7 +474,7 @@ backend_tests!(appraisers_read_their_queue_through_the_api_and_other_leaves_are_
     let year = parindex_core::assessment::today_vn().format("%Y").to_string();
     let period = app.store.list_periods().await.unwrap().into_iter().find(|p| p.code == format!("{year}-XA")).unwrap();
     let drafts = app.store.list_assessments(period.id, parindex_core::UnitScope::All).await.unwrap();
-    if let Some(d) = drafts.iter().find(|a| a.state == "draft") {
+    if let Some(d) = drafts.iter().find(|a| a.state.as_str() == "draft") {
         assert_eq!(stp.get(app.url(&format!("/api/v1/assessments/{}", d.id))).send().await.unwrap().status(), 403);
     }
 });

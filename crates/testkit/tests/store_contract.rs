@@ -759,7 +759,7 @@ backend_tests!(appraisal_accepts_the_rest_notifies_only_its_appraisers_and_silen
     s.appraise_entry(&ctx(), sa, "1.2", &AppraiserScope::Unassigned, no, Some("Báo cáo trễ hạn".into()), today).await.unwrap();
     assert_eq!(s.accept_self_scores(&ctx(), sa, &AppraiserScope::Unassigned, today).await.unwrap(), 3);
     let view = s.get_assessment(sa).await.unwrap();
-    assert_eq!(view.assessment.state, "under_appraisal");
+    assert_eq!(view.assessment.state.as_str(), "under_appraisal");
     assert_eq!(view.entries["1.2"].appraisal_comment.as_deref(), Some("Báo cáo trễ hạn"), "a leaf already appraised is kept");
     assert!(view.entries.values().all(|e| e.appraised_at.is_some()));
     assert!(s.accept_self_scores(&ctx(), sb, &AppraiserScope::All, day(12, 6).unwrap()).await.is_err(), "not after the appraisal deadline");
@@ -782,7 +782,7 @@ backend_tests!(appraisal_accepts_the_rest_notifies_only_its_appraisers_and_silen
     assert!(matches!(&e, StoreError::Invalid(f) if f[0].message.vi.contains("Sở B")), "{e:?}");
     assert_eq!(s.approve_period(&ctx(), p.id, day(12, 11).unwrap()).await.unwrap(), 2);
     for id in [sa, sb] {
-        assert_eq!(s.get_assessment(id).await.unwrap().assessment.state, "approved");
+        assert_eq!(s.get_assessment(id).await.unwrap().assessment.state.as_str(), "approved");
     }
     let audit = s.list_audit(&AuditFilter { action: Some("assessment.no_explanation".into()), ..Default::default() }).await.unwrap();
     assert_eq!(audit.entries.len(), 1);

@@ -98,7 +98,7 @@ impl Store {
         reason: &str,
     ) -> Result<Option<Exact>, StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        if view.assessment.state == "approved" {
+        if view.assessment.state.frozen() {
             return Err(StoreError::Conflict(Msg::new(
                 "Kết quả của đơn vị đã được phê duyệt: không sửa điểm thưởng/điểm trừ.",
                 "The unit's result is approved: its bonuses and penalties cannot change.",

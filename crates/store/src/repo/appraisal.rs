@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::entity::{assessment, assessment_entry};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::repo::notifications::{Recipients, notify};
-use crate::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, entry_of, invalid, points_of};
+use crate::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, entry_of, invalid, move_state, points_of};
 use crate::{Store, StoreError};
 
 /// Whose leaves an appraiser appraises.
@@ -49,15 +49,9 @@ pub fn my_leaves(fw: &Framework, kind: &str, scope: &AppraiserScope) -> Vec<Stri
 /// Whether an appraiser with `scope` may read this assessment: it holds leaves of theirs and has
 /// reached appraisal (submitted or later). The appraisal page and the API ask the same.
 pub fn appraiser_may_read(view: &crate::repo::periods::AssessmentView, scope: &AppraiserScope) -> bool {
-    let st = State::parse(&view.assessment.state).unwrap_or(State::Draft);
-    let visible =
-        in_appraisal(st.as_str()) || matches!(st, State::Returned | State::PreliminarySent | State::FinalAppraisal | State::Approved);
+    let st = view.assessment.state;
+    let visible = st.appraiser_works() || matches!(st, State::PreliminarySent | State::Approved);
     visible && !my_leaves(&view.framework, &view.assessment.unit_kind, scope).is_empty()
-}
-
-/// States in which appraisal happens.
-pub fn in_appraisal(state: &str) -> bool {
-    matches!(State::parse(state), Some(State::Submitted | State::UnderAppraisal))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,7 +80,7 @@ impl Store {
                 .list_assessments(p.id, parindex_core::UnitScope::All)
                 .await?
                 .into_iter()
-                .filter(|a| in_appraisal(&a.state) || a.state == State::Returned.as_str() || a.state == State::FinalAppraisal.as_str())
+                .filter(|a| a.state.appraiser_works())
                 .collect();
             if rows.is_empty() {
                 continue;
@@ -109,7 +103,7 @@ impl Store {
                 }
                 let entry = |c: &String| entries.get(&(a.id, c.clone()));
                 // in final appraisal only contested leaves of mine that are not answered yet
-                if a.state == State::FinalAppraisal.as_str()
+                if a.state == State::FinalAppraisal
                     && !leaves.iter().any(|c| entry(c).is_some_and(|e| e.contest.is_some() && e.final_at.is_none()))
                 {
                     continue;
@@ -128,7 +122,7 @@ impl Store {
     pub async fn appraises_unit(&self, scope: &AppraiserScope, unit_id: i64) -> Result<bool, StoreError> {
         let mine = assessment::Entity::find().filter(assessment::Column::UnitId.eq(unit_id)).all(&self.db).await?;
         for a in mine {
-            if !(in_appraisal(&a.state) || a.state == State::Returned.as_str() || a.state == State::FinalAppraisal.as_str()) {
+            if !State::parse(&a.state).is_some_and(State::appraiser_works) {
                 continue;
             }
             let view = self.get_assessment(a.id).await?;
@@ -140,8 +134,8 @@ impl Store {
     }
 
     fn check_appraisal(view: &AssessmentView, code: &str, scope: &AppraiserScope, today: NaiveDate) -> Result<(), StoreError> {
-        if !in_appraisal(&view.assessment.state) {
-            let st = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+        if !view.assessment.state.in_appraisal() {
+            let st = view.assessment.state;
             return Err(StoreError::Conflict(Msg::new(
                 format!("Bản đánh giá đang ở trạng thái “{}”, chưa (hoặc không còn) thẩm định được.", st.label("vi")),
                 format!("The assessment is “{}”; it cannot be appraised now.", st.label("en")),
@@ -277,11 +271,9 @@ impl Store {
                     let mut am = e.into_active_model();
                     am.returned_reason = Set(Some(reason.clone()));
                     am.update(txn).await?;
-                    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
-                    let from = a.state.clone();
-                    let mut am = a.into_active_model();
-                    am.state = Set(State::Returned.as_str().into());
-                    am.updated_at = Set(Utc::now());
+                    let (from, am) =
+                        move_state(txn, assessment_id, &[State::Submitted, State::UnderAppraisal, State::Returned], State::Returned)
+                            .await?;
                     am.update(txn).await?;
                     record(
                         txn,
@@ -290,8 +282,8 @@ impl Store {
                             action: "assessment.return",
                             object_type: "assessment",
                             object_id: Some(format!("{assessment_id}/{code}")),
-                            before: Some(json!({"state": from})),
-                            after: Some(json!({"state": "returned", "reason": reason})),
+                            before: Some(json!({"state": from.as_str()})),
+                            after: Some(json!({"state": State::Returned.as_str(), "reason": reason})),
                             ..Default::default()
                         },
                     )
@@ -312,17 +304,7 @@ async fn set_state<C: sea_orm::ConnectionTrait>(
     to: State,
     action: &'static str,
 ) -> Result<(), StoreError> {
-    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
-    if !from.iter().any(|s| s.as_str() == a.state) {
-        return Err(StoreError::Conflict(Msg::new(
-            "Trạng thái vừa thay đổi; hãy tải lại trang.",
-            "The state just changed; reload the page.",
-        )));
-    }
-    let before = a.state.clone();
-    let mut am = a.into_active_model();
-    am.state = Set(to.as_str().into());
-    am.updated_at = Set(Utc::now());
+    let (before, am) = move_state(txn, assessment_id, from, to).await?;
     am.update(txn).await?;
     record(
         txn,
@@ -331,7 +313,7 @@ async fn set_state<C: sea_orm::ConnectionTrait>(
             action,
             object_type: "assessment",
             object_id: Some(assessment_id.to_string()),
-            before: Some(json!({"state": before})),
+            before: Some(json!({"state": before.as_str()})),
             after: Some(json!({"state": to.as_str()})),
             ..Default::default()
         },
@@ -340,7 +322,7 @@ async fn set_state<C: sea_orm::ConnectionTrait>(
 }
 
 fn wrong_state(view: &AssessmentView, want_vi: &str, want_en: &str) -> StoreError {
-    let st = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+    let st = view.assessment.state;
     StoreError::Conflict(Msg::new(
         format!("Bản đánh giá đang ở trạng thái “{}”; việc này cần trạng thái “{want_vi}”.", st.label("vi")),
         format!("The assessment is “{}”; this needs “{want_en}”.", st.label("en")),
@@ -352,7 +334,7 @@ impl Store {
     /// appraised. The unit may then explain or contest leaves until the explanation deadline.
     pub async fn send_preliminary(&self, ctx: &AuditCtx, assessment_id: i64) -> Result<(), StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        if view.assessment.state != State::UnderAppraisal.as_str() {
+        if view.assessment.state != State::UnderAppraisal {
             return Err(wrong_state(&view, State::UnderAppraisal.label("vi"), State::UnderAppraisal.label("en")));
         }
         let missing: Vec<String> = crate::repo::periods::self_leaves(&view.framework, &view.assessment.unit_kind)
@@ -395,7 +377,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(), StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        if view.assessment.state != State::PreliminarySent.as_str() {
+        if view.assessment.state != State::PreliminarySent {
             return Err(wrong_state(&view, State::PreliminarySent.label("vi"), State::PreliminarySent.label("en")));
         }
         within(view.period.explanation_due, today).map_err(StoreError::Conflict)?;
@@ -442,7 +424,7 @@ impl Store {
     /// are none): the assessment goes to final appraisal.
     pub async fn submit_contests(&self, ctx: &AuditCtx, assessment_id: i64, today: NaiveDate) -> Result<(), StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        if view.assessment.state != State::PreliminarySent.as_str() {
+        if view.assessment.state != State::PreliminarySent {
             return Err(wrong_state(&view, State::PreliminarySent.label("vi"), State::PreliminarySent.label("en")));
         }
         within(view.period.explanation_due, today).map_err(StoreError::Conflict)?;
@@ -490,7 +472,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(), StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        if view.assessment.state != State::FinalAppraisal.as_str() {
+        if view.assessment.state != State::FinalAppraisal {
             return Err(wrong_state(&view, State::FinalAppraisal.label("vi"), State::FinalAppraisal.label("en")));
         }
         within(view.period.final_due, today).map_err(StoreError::Conflict)?;
@@ -553,14 +535,14 @@ impl Store {
         let period = self.get_period(period_id).await?;
         // a unit that let its explanation window close without a word accepted the preliminary result
         let window_closed = period.explanation_due.is_some_and(|d| today > d);
-        let silent = |a: &AssessmentRow| window_closed && a.state == State::PreliminarySent.as_str();
+        let silent = |a: &AssessmentRow| window_closed && a.state == State::PreliminarySent;
         let mut not_ready = Vec::new();
         for a in &rows {
             if silent(a) {
                 continue;
             }
-            if a.state != State::FinalAppraisal.as_str() {
-                not_ready.push(format!("{} ({})", a.unit_name, State::parse(&a.state).map(|s| s.label("vi")).unwrap_or("?")));
+            if a.state != State::FinalAppraisal {
+                not_ready.push(format!("{} ({})", a.unit_name, a.state.label("vi")));
                 continue;
             }
             let view = self.get_assessment(a.id).await?;
@@ -707,10 +689,7 @@ async fn write_appraisal<C: ConnectionTrait>(
     }
     let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
     if a.state == State::Submitted.as_str() {
-        let mut am = a.into_active_model();
-        am.state = Set(State::UnderAppraisal.as_str().into());
-        am.updated_at = Set(now);
-        am.update(txn).await?;
+        move_state(txn, assessment_id, &[State::Submitted], State::UnderAppraisal).await?.1.update(txn).await?;
     }
     record(
         txn,

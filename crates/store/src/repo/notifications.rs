@@ -6,7 +6,6 @@
 //! is configured).
 
 use chrono::{NaiveDate, Utc};
-use parindex_core::assessment::State;
 use parindex_core::{Msg, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -190,7 +189,7 @@ impl Store {
         let mut sent = 0;
         for p in self.list_periods().await? {
             for a in self.list_assessments(p.id, parindex_core::UnitScope::All).await? {
-                let open = State::parse(&a.state).is_some_and(|s| s.unit_edits());
+                let open = a.state.unit_edits();
                 let Some(due) = a.self_due else { continue };
                 let left = (due - today).num_days();
                 if !open || !(0..=days).contains(&left) {

@@ -72,7 +72,7 @@ pub struct AssessmentRow {
     pub unit_code: String,
     pub unit_name: String,
     pub unit_kind: String,
-    pub state: String,
+    pub state: State,
     /// The self-assessment deadline for this unit (its extension, else the period's).
     pub self_due: Option<NaiveDate>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -212,6 +212,38 @@ pub(crate) fn points_of(leaf: &parindex_core::framework::Node, input: &Input) ->
         .map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))
 }
 
+/// The one way an assessment's state changes (issue #16), inside the caller's transaction: the
+/// state is read again there, must be one of `expected` (the caller checked it before; another
+/// request may have moved it since), and the move must be in the workflow's table
+/// (`core::assessment::TRANSITIONS`; staying in the same state is allowed). Returns the state
+/// before and the row with its new state, for the caller to add its own fields and save.
+pub(crate) async fn move_state<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    assessment_id: i64,
+    expected: &[State],
+    to: State,
+) -> Result<(State, assessment::ActiveModel), StoreError> {
+    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+    let now = State::parse(&a.state)
+        .ok_or_else(|| StoreError::Db(sea_orm::DbErr::Custom(format!("assessment {assessment_id}: unknown state “{}”", a.state))))?;
+    if !expected.contains(&now) {
+        return Err(StoreError::Conflict(Msg::new(
+            "Trạng thái vừa thay đổi; hãy tải lại trang.",
+            "The state just changed; reload the page.",
+        )));
+    }
+    if now != to && !now.can_move(to) {
+        return Err(StoreError::Conflict(Msg::new(
+            format!("Không thể chuyển từ “{}” sang “{}”.", now.label("vi"), to.label("vi")),
+            format!("An assessment cannot move from “{}” to “{}”.", now.label("en"), to.label("en")),
+        )));
+    }
+    let mut am = a.into_active_model();
+    am.state = Set(to.as_str().into());
+    am.updated_at = Set(Utc::now());
+    Ok((now, am))
+}
+
 /// One leaf's row of an assessment, inside a transaction.
 pub(crate) async fn entry_of<C: sea_orm::ConnectionTrait>(
     c: &C,
@@ -299,7 +331,7 @@ async fn write_entry<C: sea_orm::ConnectionTrait>(
 
 /// The unit may change its self-assessment now: a state it edits in, before its deadline.
 pub(crate) fn unit_may_edit(view: &AssessmentView, today: NaiveDate) -> Result<(), StoreError> {
-    let state = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+    let state = view.assessment.state;
     if !state.unit_edits() {
         return Err(StoreError::Conflict(Msg::new(
             format!("Bản tự đánh giá đang ở trạng thái “{}”, đơn vị không sửa được.", state.label("vi")),
@@ -518,6 +550,10 @@ impl Store {
         for e in &entries {
             by_assessment.entry(e.assessment_id).or_default().push(e);
         }
+        // a state the workflow does not know is a data error, not a draft
+        if let Some(a) = rows.iter().find(|a| State::parse(&a.state).is_none()) {
+            return Err(StoreError::Db(sea_orm::DbErr::Custom(format!("assessment {}: unknown state “{}”", a.id, a.state))));
+        }
         let mut to_do_by_kind: HashMap<String, Vec<String>> = HashMap::new();
         let compiled = parindex_core::framework::Compiled::new(&fw).ok();
         let adjustments = self.adjustment_inputs(&ids).await?;
@@ -557,7 +593,7 @@ impl Store {
                     unit_code: u.code.clone(),
                     unit_name: u.name.clone(),
                     unit_kind: u.kind.clone(),
-                    state: a.state.clone(),
+                    state: State::parse(&a.state).expect("checked above"),
                     self_due: a.self_due_override.or(p.self_due),
                     submitted_at: a.submitted_at,
                     submitted_by: a.submitted_by.clone(),
@@ -855,7 +891,7 @@ impl Store {
     /// applicable with an explanation). Locks the self-assessment.
     pub async fn submit_assessment(&self, ctx: &AuditCtx, assessment_id: i64, today: NaiveDate) -> Result<AssessmentRow, StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        let state = State::parse(&view.assessment.state).unwrap_or(State::Draft);
+        let state = view.assessment.state;
         if !state.unit_edits() {
             return Err(StoreError::Conflict(Msg::new(
                 format!("Bản tự đánh giá đang ở trạng thái “{}”, không nộp lại được.", state.label("vi")),
@@ -917,7 +953,7 @@ impl Store {
             return Err(StoreError::Invalid(errors));
         }
         let ctx = ctx.clone();
-        let from = state.as_str();
+        let from = state;
         let (unit_name, period_name) = (view.assessment.unit_name.clone(), view.period.name.clone());
         let leaves: Vec<&str> = self_leaves(&view.framework, &view.assessment.unit_kind).iter().map(|n| n.code.as_str()).collect();
         let appraisers = Recipients::appraisers_of(&view.framework, &leaves);
@@ -937,23 +973,14 @@ impl Store {
                     )
                     .await?;
                     notify(txn, appraisers, "submitted", &text, &format!("/appraisal/{assessment_id}")).await?;
-                    let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
-                    if a.state != from {
-                        return Err(StoreError::Conflict(Msg::new(
-                            "Trạng thái vừa thay đổi; hãy tải lại trang.",
-                            "The state just changed; reload the page.",
-                        )));
-                    }
+                    let (_, mut am) = move_state(txn, assessment_id, &[from], State::Submitted).await?;
                     assessment_entry::Entity::update_many()
                         .col_expr(assessment_entry::Column::ReturnedReason, sea_orm::sea_query::Expr::value(Option::<String>::None))
                         .filter(assessment_entry::Column::AssessmentId.eq(assessment_id))
                         .exec(txn)
                         .await?;
-                    let mut am = a.into_active_model();
-                    am.state = Set(State::Submitted.as_str().into());
                     am.submitted_at = Set(Some(Utc::now()));
                     am.submitted_by = Set(Some(ctx.actor_name.clone()));
-                    am.updated_at = Set(Utc::now());
                     am.update(txn).await?;
                     record(
                         txn,
@@ -962,8 +989,8 @@ impl Store {
                             action: "assessment.submit",
                             object_type: "assessment",
                             object_id: Some(assessment_id.to_string()),
-                            before: Some(json!({"state": from})),
-                            after: Some(json!({"state": "submitted"})),
+                            before: Some(json!({"state": from.as_str()})),
+                            after: Some(json!({"state": State::Submitted.as_str()})),
                             ..Default::default()
                         },
                     )

@@ -43,7 +43,7 @@ pub struct UnitResult {
     pub unit_kind: String,
     /// The unit's area (khu vực), for the dashboards' filter.
     pub area: Option<String>,
-    pub state: String,
+    pub state: parindex_core::assessment::State,
     /// Sum of the tree, before bonuses and penalties.
     pub achieved: Exact,
     pub bonus: Exact,

@@ -75,7 +75,7 @@ impl Store {
                 out.skipped.push(skip("Đơn vị không tham gia kỳ đánh giá này.".into(), "The unit is not in this period.".into()));
                 continue;
             };
-            if a.state == "approved" {
+            if a.state.frozen() {
                 out.skipped.push(skip("Kết quả của đơn vị đã được phê duyệt.".into(), "The unit's result is approved.".into()));
                 continue;
             }
@@ -143,7 +143,7 @@ impl Store {
         source: &str,
     ) -> Result<Exact, StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        if view.assessment.state == "approved" {
+        if view.assessment.state.frozen() {
             return Err(StoreError::Conflict(Msg::new("Kết quả của đơn vị đã được phê duyệt.", "The unit's result is approved.")));
         }
         let node = view

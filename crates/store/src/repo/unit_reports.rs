@@ -51,7 +51,7 @@ impl Store {
         recommendations: &str,
     ) -> Result<ReportNotes, StoreError> {
         let view = self.get_assessment(assessment_id).await?;
-        if matches!(view.assessment.state.as_str(), "approved" | "published") {
+        if view.assessment.state.frozen() {
             return Err(StoreError::Conflict(Msg::new(
                 "Kết quả đã được phê duyệt: báo cáo tự đánh giá không sửa được nữa.",
                 "The result is approved: the self-assessment report can no longer change.",

@@ -1409,7 +1409,7 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     let r =
         appraiser.post(app.url(&format!("/appraisal/{ua}/entries/1.3"))).form(&[("op", "save"), ("percent", "90")]).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state, "under_appraisal");
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state.as_str(), "under_appraisal");
     let r = appraiser.post(app.url(&format!("/appraisal/{ua}/entries/1.2"))).form(&[("op", "save"), ("yes", "no")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("khác điểm tự chấm"));
@@ -1442,7 +1442,7 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state, "returned");
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state.as_str(), "returned");
     let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Thiếu danh sách hồ sơ trễ hạn") && page.contains("class=\"leafform\""), "the unit sees why and may edit");
     let r = appraiser.post(app.url(&format!("/appraisal/{ua}/entries/2.3"))).form(&[("op", "save"), ("value", "1")]).send().await.unwrap();
@@ -1452,7 +1452,7 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     assert_eq!(r.status(), 303);
     assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
     let v = app.store.get_assessment(ua).await.unwrap();
-    assert_eq!(v.assessment.state, "submitted");
+    assert_eq!(v.assessment.state.as_str(), "submitted");
     assert!(v.entries.values().all(|e| e.returned_reason.is_none()));
     let q = appraiser.get(app.url("/appraisal")).send().await.unwrap().text().await.unwrap();
     assert!(q.contains("2/4"), "{q}");
@@ -1594,7 +1594,7 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
     let r = council.post(app.url(&format!("/periods/{}/approve", p.id))).send().await.unwrap();
     assert_eq!(r.headers()["location"], &format!("/periods/{}?approved=1", p.id));
     let v = app.store.get_assessment(ua).await.unwrap();
-    assert_eq!(v.assessment.state, "approved");
+    assert_eq!(v.assessment.state.as_str(), "approved");
     let e = &v.entries["1.2"];
     assert_eq!(
         (e.points.clone(), e.appraised_points.clone(), counted_cached(e)),

@@ -102,7 +102,7 @@ impl From<AssessmentRow> for ApiAssessment {
             period_id: a.period_id,
             unit_code: a.unit_code,
             unit_name: a.unit_name,
-            state: a.state,
+            state: a.state.as_str().to_string(),
             self_due: a.self_due,
             done: a.done,
             to_do: a.to_do,
@@ -192,7 +192,7 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     // the running result with the bonuses and penalties, and once the unit's result is out the
     // result that counts: the page's computation (`Store::assessment_score`)
     let scored = state.store.assessment_score(&view, true).await?;
-    let result_out = parindex_core::assessment::State::parse(&view.assessment.state).is_some_and(|s| s.result_out());
+    let result_out = view.assessment.state.result_out();
     let (result, counted) = if only.is_some() {
         (None, None)
     } else {

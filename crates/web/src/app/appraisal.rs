@@ -1,6 +1,5 @@
 //! Appraisal use cases shared by the appraisal pages and the API.
 
-use parindex_core::assessment::State as AState;
 use parindex_core::{Action, Actor, Resource, Role};
 use parindex_store::repo::periods::AssessmentView;
 
@@ -24,7 +23,7 @@ pub async fn scope_of(state: &AppState, actor: &Actor) -> Result<AppraiserScope,
 /// The appraisal minutes are the reform office's and the council's; the unit reads them once
 /// its preliminary result is sent (as it then sees the appraisal on its page).
 pub fn may_read_minutes(ctx: &Ctx, view: &AssessmentView) -> bool {
-    let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
+    let st = view.assessment.state;
     let result_out = st.result_out();
     ctx.allows(Action::ManagePeriods, Resource::System)
         || ctx.allows(Action::ApprovePeriod, Resource::System)

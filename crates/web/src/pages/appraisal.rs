@@ -15,7 +15,7 @@ use parindex_core::assessment::{LeafForm, State as AState, today_vn};
 use parindex_core::framework::rule::apply;
 use parindex_core::{Action, Resource};
 use parindex_store::StoreError;
-use parindex_store::repo::appraisal::{in_appraisal, my_leaves};
+use parindex_store::repo::appraisal::my_leaves;
 
 use crate::AppState;
 use crate::app::appraisal::scope_of;
@@ -55,7 +55,7 @@ async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppE
             id: q.assessment.id,
             period: q.period.name.clone(),
             unit: q.assessment.unit_name.clone(),
-            state: AState::parse(&q.assessment.state).map(|s| s.label(lang)).unwrap_or(""),
+            state: q.assessment.state.label(lang),
             leaves: q.leaves,
             appraised: q.appraised,
             returned: q.returned,
@@ -125,13 +125,13 @@ async fn appraisal_page(
     let scope = scope_of(state, actor).await?;
     let view = state.store.get_assessment(id).await?;
     let mine = my_leaves(&view.framework, &view.assessment.unit_kind, &scope);
-    let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
+    let st = view.assessment.state;
     // appraisers see a unit's work once it is submitted, and only their leaves
     if !parindex_store::repo::appraisal::appraiser_may_read(&view, &scope) {
         return Err(AppError::Forbidden);
     }
     let lang = ctx.lang.code();
-    let open = in_appraisal(st.as_str()) && parindex_core::assessment::within(view.period.appraisal_due, today_vn()).is_ok();
+    let open = st.in_appraisal() && parindex_core::assessment::within(view.period.appraisal_due, today_vn()).is_ok();
     let final_phase = st == AState::FinalAppraisal && parindex_core::assessment::within(view.period.final_due, today_vn()).is_ok();
     // a page-level error (no leaf), or a leaf's error when its form is not on the page
     let page_error = err

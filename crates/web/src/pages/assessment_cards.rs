@@ -98,7 +98,7 @@ fn action_view(a: &ActionRow) -> ActionView {
 pub async fn extras(state: &AppState, ctx: &Ctx, view: &AssessmentView, show_result: bool) -> Result<Extras, AppError> {
     let unit_id = view.assessment.unit_id;
     let d = view.framework.decimals;
-    let approved = view.assessment.state == "approved";
+    let approved = view.assessment.state.frozen();
     let adjustments = state
         .store
         .assessment_adjustments(view.assessment.id)
@@ -153,8 +153,7 @@ pub async fn extras(state: &AppState, ctx: &Ctx, view: &AssessmentView, show_res
     let notes = state.store.report_notes(view.assessment.id).await?;
     out.difficulties = notes.difficulties.unwrap_or_default();
     out.recommendations = notes.recommendations.unwrap_or_default();
-    out.can_write_notes =
-        ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id)) && !matches!(view.assessment.state.as_str(), "approved" | "published");
+    out.can_write_notes = ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id)) && !view.assessment.state.frozen();
     out.can_minutes = crate::app::appraisal::may_read_minutes(ctx, view);
     if !can_view {
         return Ok(out);

@@ -16,7 +16,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use parindex_core::assessment::State as AState;
 use parindex_core::framework::Stage;
 use parindex_core::{Action, Exact, Resource};
 use parindex_reports::document::{Align, Block, Document, Row, Run, Signature, Table, date_words, upper};
@@ -532,7 +531,7 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
         &format!("Appraisal of the {} administrative-reform self-assessment of {}", view.period.year, a.unit_name),
     );
     let mut doc = skeleton(&state, &l, "Sở Nội vụ", "BB-SNV", &l.t("BIÊN BẢN", "MINUTES"), title).await;
-    let settled = AState::parse(&a.state).unwrap_or(AState::Draft).result_out();
+    let settled = a.state.result_out();
     // the people who appraised, by their full names (the entries hold login names)
     let mut logins: Vec<String> = view.entries.values().flat_map(|e| [e.appraised_by.clone(), e.final_by.clone()]).flatten().collect();
     logins.sort();

@@ -70,7 +70,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
                 mine.push(MyAssessment {
                     id: a.id,
                     period: p.name,
-                    state: parindex_core::assessment::State::parse(&a.state).map(|s| s.label(ctx.lang.code())).unwrap_or(""),
+                    state: a.state.label(ctx.lang.code()),
                     done: a.done,
                     to_do: a.to_do,
                     due: a

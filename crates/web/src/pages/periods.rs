@@ -35,17 +35,13 @@ use crate::chrome::{Page, render, store_error_text};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
-fn state_class(state: &str) -> &'static str {
+fn state_class(state: AState) -> &'static str {
     match state {
-        "draft" => "warn",
-        "returned" => "err",
-        "approved" | "published" => "ok",
+        AState::Draft => "warn",
+        AState::Returned => "err",
+        AState::Approved => "ok",
         _ => "",
     }
-}
-
-fn state_label(ctx: &Ctx, state: &str) -> &'static str {
-    AState::parse(state).map(|s| s.label(ctx.lang.code())).unwrap_or("?")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,7 +189,7 @@ pub struct AssessmentListRow {
     pub id: i64,
     pub unit_code: String,
     pub unit_name: String,
-    pub state: String,
+    pub state: AState,
     pub state_label: &'static str,
     pub state_class: &'static str,
     pub done: usize,
@@ -262,8 +258,8 @@ async fn period_page(
         .into_iter()
         .map(|a| AssessmentListRow {
             id: a.id,
-            state_label: state_label(&ctx, &a.state),
-            state_class: state_class(&a.state),
+            state_label: a.state.label(ctx.lang.code()),
+            state_class: state_class(a.state),
             percent: (a.done * 100).checked_div(a.to_do).unwrap_or(100),
             due: a.self_due.map(format_date).unwrap_or_default(),
             open: ctx.allows(Action::ViewUnitDrafts, Resource::Unit(a.unit_id)),
@@ -285,13 +281,11 @@ async fn period_page(
         ("per.final_due", deadline_text(&ctx, period.final_due)),
         ("per.approval_due", deadline_text(&ctx, period.approval_due)),
     ];
-    let states = AState::ALL
-        .iter()
-        .filter_map(|s| period.states.get(s.as_str()).map(|n| (s.label(ctx.lang.code()), state_class(s.as_str()), *n)))
-        .collect();
+    let states =
+        AState::ALL.iter().filter_map(|s| period.states.get(s.as_str()).map(|n| (s.label(ctx.lang.code()), state_class(*s), *n))).collect();
     let page =
         Page::new(&ctx, &state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
-    let ready = rows.iter().filter(|r| r.state == AState::UnderAppraisal.as_str() && r.appraised == r.to_do).count();
+    let ready = rows.iter().filter(|r| r.state == AState::UnderAppraisal && r.appraised == r.to_do).count();
     let flash = match (q.sent, q.approved.is_some(), q.assigned.is_some()) {
         (Some(n), _, _) => Some(format!("{} {n}", ctx.t("per.preliminary_sent"))),
         (_, true, _) => Some(ctx.t("per.approved").to_string()),
@@ -475,7 +469,8 @@ struct AssessmentPage {
     id: i64,
     unit_name: String,
     period_name: String,
-    state: String,
+    /// The unit may still change its sheet (draft or returned).
+    unit_stage: bool,
     state_label: &'static str,
     state_class: &'static str,
     editable: bool,
@@ -529,7 +524,7 @@ async fn assessment_page(
     let unit_id = view.assessment.unit_id;
     ctx.require(Action::ViewUnitDrafts, Resource::Unit(unit_id))?;
     let lang = ctx.lang.code();
-    let st = AState::parse(&view.assessment.state).unwrap_or(AState::Draft);
+    let st = view.assessment.state;
     let open = parindex_core::assessment::within(view.assessment.self_due, today_vn()).is_ok();
     let editable = st.unit_edits() && open && ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id));
     let show_result = st.result_out();
@@ -645,8 +640,8 @@ async fn assessment_page(
         unit_name: view.assessment.unit_name.clone(),
         period_name: view.period.name.clone(),
         state_label: st.label(lang),
-        state_class: state_class(st.as_str()),
-        state: st.as_str().to_string(),
+        state_class: state_class(st),
+        unit_stage: st.unit_edits(),
         editable,
         can_submit: st.unit_edits() && open && ctx.allows(Action::SubmitAssessment, Resource::Unit(unit_id)),
         due_label: match st {
@@ -1234,7 +1229,7 @@ async fn send_preliminary(State(state): State<AppState>, ctx: Ctx, Path(pid): Pa
     ctx.require(Action::ManagePeriods, Resource::System)?;
     let mut sent = 0;
     for a in state.store.list_assessments(pid, parindex_core::UnitScope::All).await? {
-        if a.state == AState::UnderAppraisal.as_str() && state.store.send_preliminary(&ctx.audit(), a.id).await.is_ok() {
+        if a.state == AState::UnderAppraisal && state.store.send_preliminary(&ctx.audit(), a.id).await.is_ok() {
             sent += 1;
         }
     }

@@ -123,7 +123,7 @@ fn row(ctx: &Ctx, u: &UnitResult, d: u32) -> Row {
         delta_class,
         moved,
         domains: u.domains.iter().map(|x| (ctx.lang.num(&x.points, d), x.rank.map(|r| format!("#{r}")).unwrap_or_default())).collect(),
-        state: parindex_core::assessment::State::parse(&u.state).map(|s| s.label(ctx.lang.code())).unwrap_or(""),
+        state: u.state.label(ctx.lang.code()),
         missing: u.missing,
         robust: String::new(),
         fragile: false,
@@ -193,7 +193,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         can_set_groups: ctx.allows(Action::ManagePeriods, Resource::System) && !r.period.approved(),
         previous: r.previous.as_ref().map(|(p, same)| (p.name.clone(), *same)),
         crosswalk: r.crosswalk,
-        provisional: r.units.iter().filter(|u| u.state != "approved").count(),
+        provisional: r.units.iter().filter(|u| !u.state.frozen()).count(),
         spread,
         can_publish: ctx.allows(Action::ManagePeriods, Resource::System) && r.period.approved(),
         published,
@@ -250,7 +250,7 @@ fn grid(ctx: &Ctx, r: &PeriodResults) -> (Vec<String>, Vec<Vec<Cell>>) {
                 Cell::exact(&u.applicable_max, d),
                 opt(&u.previous.as_ref().and_then(|p| p.index.clone())),
                 rank(u.previous.as_ref().and_then(|p| p.rank)),
-                Cell::text(parindex_core::assessment::State::parse(&u.state).map(|s| s.label(ctx.lang.code())).unwrap_or("")),
+                Cell::text(u.state.label(ctx.lang.code())),
             ];
             for x in &u.domains {
                 cells.push(Cell::exact(&x.points, d));
