@@ -20,6 +20,10 @@ pub use repo::audit::AuditCtx;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub db: DatabaseConnection,
+    /// Computed results per period, with the `results_version` they were computed at
+    /// (`repo::results`; in memory, per process — true for several servers, as the version is
+    /// the database's).
+    pub(crate) results_cache: std::sync::Arc<std::sync::Mutex<repo::results::ResultsCache>>,
 }
 
 impl Store {
@@ -77,7 +81,7 @@ impl Store {
             opts.max_connections(16);
         }
         let db = Database::connect(opts).await?;
-        Ok(Store { db })
+        Ok(Store { db, results_cache: Default::default() })
     }
 
     /// Bring the schema up to date. Safe to call at every start-up.

@@ -31,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0018AssessmentReports),
             Box::new(M0019ExportJobs),
             Box::new(M0020Hardening),
+            Box::new(M0021ResultsVersion),
         ]
     }
 }
@@ -1136,5 +1137,80 @@ impl MigrationTrait for M0020Hardening {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("write_probe").to_owned()).await?;
         m.alter_table(Table::alter().table("api_tokens").drop_column("expires_at").to_owned()).await
+    }
+}
+
+/// The tables a period's results are computed from; a write to any of them moves
+/// `results_version` on (issue #16: results are cached per period and version).
+pub const RESULTS_INPUTS: [&str; 6] = ["frameworks", "periods", "units", "assessments", "assessment_entries", "assessment_adjustments"];
+
+/// Issue #16: a one-row counter that every write to the tables results are computed from moves
+/// on, by triggers in the writing transaction (so it is true for every writer: every server, the
+/// CLI, a hand-run SQL statement). `Store::period_results` caches per period and counter.
+pub struct M0021ResultsVersion;
+
+impl MigrationName for M0021ResultsVersion {
+    fn name(&self) -> &str {
+        "m0021_results_version"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0021ResultsVersion {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(Table::create().table("results_version").col(integer("id").primary_key()).col(big_integer("n")).to_owned()).await?;
+        let db = m.get_connection();
+        db.execute_unprepared("INSERT INTO results_version (id, n) VALUES (1, 0)").await?;
+        match m.get_database_backend() {
+            DatabaseBackend::Sqlite => {
+                for t in RESULTS_INPUTS {
+                    for ev in ["INSERT", "UPDATE", "DELETE"] {
+                        db.execute_unprepared(&format!(
+                            "CREATE TRIGGER results_version_{t}_{e} AFTER {ev} ON {t} \
+                             BEGIN UPDATE results_version SET n = n + 1 WHERE id = 1; END;",
+                            e = ev.to_lowercase()
+                        ))
+                        .await?;
+                    }
+                }
+            }
+            DatabaseBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE FUNCTION results_version_bump() RETURNS trigger AS $$ \
+                     BEGIN UPDATE results_version SET n = n + 1 WHERE id = 1; RETURN NULL; END; $$ LANGUAGE plpgsql;",
+                )
+                .await?;
+                for t in RESULTS_INPUTS {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER results_version_{t} AFTER INSERT OR UPDATE OR DELETE ON {t} \
+                         FOR EACH STATEMENT EXECUTE FUNCTION results_version_bump();"
+                    ))
+                    .await?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        match m.get_database_backend() {
+            DatabaseBackend::Sqlite => {
+                for t in RESULTS_INPUTS {
+                    for e in ["insert", "update", "delete"] {
+                        db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS results_version_{t}_{e}")).await?;
+                    }
+                }
+            }
+            DatabaseBackend::Postgres => {
+                for t in RESULTS_INPUTS {
+                    db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS results_version_{t} ON {t}")).await?;
+                }
+                db.execute_unprepared("DROP FUNCTION IF EXISTS results_version_bump()").await?;
+            }
+            _ => {}
+        }
+        m.drop_table(Table::drop().table("results_version").to_owned()).await
     }
 }

@@ -63,6 +63,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0018_assessment_reports",
             "m0019_export_jobs",
             "m0020_hardening",
+            "m0021_results_version",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -1159,4 +1160,14 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
     let own_of = |c: &str| u.leaves.iter().find(|l| l.code == c).unwrap().own.clone().map(|x| x.to_string());
     assert_eq!((own_of("1.1"), own_of("1.3"), own_of("2.1")), (Some("0.5".into()), Some("2".into()), None));
     assert!(u.leaves.iter().find(|l| l.code == "1.2").unwrap().appraised);
+
+    // results are cached per period until something they are computed from changes: any write
+    // to those tables moves the version on (triggers), whoever writes it
+    let v = s.results_version().await.unwrap();
+    assert_eq!(s.results_version().await.unwrap(), v, "reading moves nothing");
+    s.set_adjustment(&ctx(), a, "T1", Some(input(r#"{"value": 0.5}"#)), "Sáng kiến số 7 (đính chính)").await.unwrap();
+    assert!(s.results_version().await.unwrap() > v);
+    assert_eq!(s.period_results(p.id).await.unwrap().units[0].total.to_string(), "4.25", "the new bonus counts");
+    s.db.execute_unprepared("UPDATE units SET name = 'Sở A mới' WHERE code = 'SA'").await.unwrap();
+    assert_eq!(s.period_results(p.id).await.unwrap().units[0].unit_name, "Sở A mới", "a write by hand is seen too");
 });

@@ -109,6 +109,17 @@ pub struct Previous {
     pub via: Vec<String>,
 }
 
+/// Computed results by period id: (results_version, results).
+#[derive(Debug, Default)]
+pub struct ResultsCache {
+    entries: HashMap<i64, (i64, std::sync::Arc<PeriodResults>)>,
+}
+
+impl ResultsCache {
+    /// Periods kept (a province has a few a year); beyond, the cache starts again.
+    const MAX_PERIODS: usize = 64;
+}
+
 /// An earlier period's results, as much as comparisons and trends read (`Store::past_results`).
 #[derive(Debug, Clone, Serialize)]
 pub struct PastResults {
@@ -335,7 +346,37 @@ impl Store {
         })
     }
 
+    /// The version of the data results are computed from (moved on by triggers on every write
+    /// to them, migration `m0021_results_version`).
+    pub async fn results_version(&self) -> Result<i64, StoreError> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(self.backend(), "SELECT n FROM results_version WHERE id = 1"))
+            .await?
+            .ok_or_else(|| StoreError::Db(sea_orm::DbErr::Custom("results_version has no row".into())))?;
+        Ok(row.try_get::<i64>("", "n")?)
+    }
+
+    /// A period's results without the comparison, from the cache when nothing they are computed
+    /// from changed since (the version is read first: data read after it is never older).
     async fn results_without_previous(&self, period: &PeriodRow) -> Result<PeriodResults, StoreError> {
+        let version = self.results_version().await?;
+        if let Some((v, r)) = self.results_cache.lock().expect("results cache").entries.get(&period.id)
+            && *v == version
+        {
+            return Ok((**r).clone());
+        }
+        let r = self.compute_results(period).await?;
+        let mut cache = self.results_cache.lock().expect("results cache");
+        if cache.entries.len() >= ResultsCache::MAX_PERIODS {
+            cache.entries.clear();
+        }
+        cache.entries.insert(period.id, (version, std::sync::Arc::new(r.clone())));
+        Ok(r)
+    }
+
+    async fn compute_results(&self, period: &PeriodRow) -> Result<PeriodResults, StoreError> {
         let (_, fw) = self.get_framework(&period.framework_code).await?;
         let compiled = Compiled::new(&fw).map_err(StoreError::InvalidFramework)?;
         let domains: Vec<Domain> = compiled
