@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use parindex_core::framework::Compiled;
 use parindex_core::framework::result::{LeafInputs, Stage, unit_score};
 use parindex_core::results::{Group, default_groups, group_of, parse_groups, ranks};
-use parindex_core::{Exact, Msg, UnitScope};
+use parindex_core::{Exact, Msg};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
@@ -107,6 +107,16 @@ pub struct Previous {
     /// When the unit did not exist then: the predecessors (names) whose results stand for it
     /// (the mean of their indices; no rank, as it was not one unit).
     pub via: Vec<String>,
+}
+
+struct AssessmentHead {
+    id: i64,
+    unit_id: i64,
+    unit_code: String,
+    unit_name: String,
+    unit_kind: String,
+    area: Option<String>,
+    state: parindex_core::assessment::State,
 }
 
 /// Computed results by period id: (results_version, results).
@@ -358,6 +368,33 @@ impl Store {
         Ok(row.try_get::<i64>("", "n")?)
     }
 
+    /// The assessments of a period with their units (no progress, no totals: what the results
+    /// need, in one query each).
+    async fn assessment_heads(&self, period_id: i64) -> Result<Vec<AssessmentHead>, StoreError> {
+        let units: HashMap<i64, crate::entity::unit::Model> =
+            crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.id, u)).collect();
+        let mut out = Vec::new();
+        for a in crate::entity::assessment::Entity::find()
+            .filter(crate::entity::assessment::Column::PeriodId.eq(period_id))
+            .all(&self.db)
+            .await?
+        {
+            let u = units.get(&a.unit_id).ok_or(StoreError::NotFound)?;
+            let state = parindex_core::assessment::State::parse(&a.state)
+                .ok_or_else(|| StoreError::Db(sea_orm::DbErr::Custom(format!("assessment {}: unknown state “{}”", a.id, a.state))))?;
+            out.push(AssessmentHead {
+                id: a.id,
+                unit_id: u.id,
+                unit_code: u.code.clone(),
+                unit_name: u.name.clone(),
+                unit_kind: u.kind.clone(),
+                area: u.area.clone(),
+                state,
+            });
+        }
+        Ok(out)
+    }
+
     /// A period's results without the comparison, from the cache when nothing they are computed
     /// from changed since (the version is read first: data read after it is never older).
     async fn results_without_previous(&self, period: &PeriodRow) -> Result<PeriodResults, StoreError> {
@@ -386,20 +423,36 @@ impl Store {
             .map(|n| Domain { code: n.code.clone(), title: n.title.clone(), max: n.max.clone() })
             .collect();
         let tops: Vec<usize> = compiled.tops().collect();
-        let assessments = self.list_assessments(period.id, UnitScope::All).await?;
+        let assessments = self.assessment_heads(period.id).await?;
         let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
+        // only the columns the result is computed from (a period holds units × leaves rows)
         let mut leaves: HashMap<i64, BTreeMap<String, LeafInputs>> = HashMap::new();
         for chunk in ids.chunks(500) {
-            for e in
-                assessment_entry::Entity::find().filter(assessment_entry::Column::AssessmentId.is_in(chunk.to_vec())).all(&self.db).await?
-            {
-                leaves.entry(e.assessment_id).or_default().insert(e.node_code.clone(), crate::repo::scores::leaf_inputs(&e));
+            use assessment_entry::Column as C;
+            use sea_orm::QuerySelect;
+            type Row = (
+                i64,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<chrono::DateTime<chrono::Utc>>,
+                Option<String>,
+                Option<chrono::DateTime<chrono::Utc>>,
+            );
+            let rows: Vec<Row> = assessment_entry::Entity::find()
+                .select_only()
+                .columns([C::AssessmentId, C::NodeCode, C::SelfInput, C::AppraisedInput, C::AppraisedAt, C::FinalInput, C::FinalAt])
+                .filter(C::AssessmentId.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (id, code, own, appraised, appraised_at, fin, final_at) in rows {
+                let inputs = crate::repo::scores::leaf_inputs_of(own.as_deref(), appraised_at.map(|_| appraised), final_at.map(|_| fin));
+                leaves.entry(id).or_default().insert(code, inputs);
             }
         }
         let groups = self.period_groups(period.id).await?;
         let mut adjustments = self.adjustment_inputs(&ids).await?;
-        let areas: HashMap<i64, Option<String>> =
-            crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.id, u.area)).collect();
         let mut units = Vec::with_capacity(assessments.len());
         for a in assessments {
             let mine = leaves.remove(&a.id).unwrap_or_default();
@@ -415,7 +468,7 @@ impl Store {
                 unit_code: a.unit_code,
                 unit_name: a.unit_name,
                 unit_kind: a.unit_kind,
-                area: areas.get(&a.unit_id).cloned().flatten(),
+                area: a.area,
                 state: a.state,
                 achieved: sheet.achieved.clone(),
                 bonus: sheet.bonus.clone(),

@@ -20,10 +20,16 @@ fn parse(s: Option<&str>) -> Option<Input> {
 /// A stored leaf's inputs (a decision exists from the moment it is dated, even if it cleared
 /// the input).
 pub(crate) fn leaf_inputs(m: &assessment_entry::Model) -> LeafInputs {
+    leaf_inputs_of(m.self_input.as_deref(), m.appraised_at.map(|_| m.appraised_input.clone()), m.final_at.map(|_| m.final_input.clone()))
+}
+
+/// The same from the stored texts: `appraised` / `fin` are `Some` when that decision was made
+/// (holding its input text, `None` when it cleared the input).
+pub(crate) fn leaf_inputs_of(own: Option<&str>, appraised: Option<Option<String>>, fin: Option<Option<String>>) -> LeafInputs {
     LeafInputs {
-        own: parse(m.self_input.as_deref()),
-        appraised: m.appraised_at.map(|_| Decision { input: parse(m.appraised_input.as_deref()) }),
-        fin: m.final_at.map(|_| Decision { input: parse(m.final_input.as_deref()) }),
+        own: parse(own),
+        appraised: appraised.map(|t| Decision { input: parse(t.as_deref()) }),
+        fin: fin.map(|t| Decision { input: parse(t.as_deref()) }),
     }
 }
 
