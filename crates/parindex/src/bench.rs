@@ -138,7 +138,6 @@ pub fn scoring(units: usize, leaves: usize, reps: usize) {
 /// The request goes through the whole router (session, authorization, queries, scoring,
 /// template) on a fresh SQLite database in a temporary directory; the body is read to the end.
 pub async fn assessment_page(leaves: usize, units: usize, files: usize, reps: usize) -> anyhow::Result<()> {
-    use parindex_core::framework::Status;
     use parindex_store::AuditCtx;
     use parindex_store::repo::periods::{EntryInput, PeriodInput, self_leaves};
     use tower::ServiceExt;
@@ -147,34 +146,9 @@ pub async fn assessment_page(leaves: usize, units: usize, files: usize, reps: us
     let store = parindex_store::Store::connect(&parindex_store::sqlite_url_for_dir(&dir)).await?;
     store.migrate().await?;
     let ctx = AuditCtx::system("bench");
-    let fw = synthetic::framework(leaves, 2026);
-    let code = fw.code.clone();
-    store.import_framework(&ctx, fw, "synthetic").await?;
-    store.set_framework_status(&ctx, &code, Status::Published).await?;
-    for i in 0..units {
-        let input = parindex_core::unit::UnitInput {
-            code: format!("U{i:03}"),
-            name: format!("Đơn vị số {i}"),
-            kind: "agency".into(),
-            ..Default::default()
-        };
-        store.create_unit(&ctx, input).await?;
-    }
-    let unit_id = store.unit_id_by_code("U000").await?.expect("created above");
-    let password = "mat-khau-do-kiem-2026";
-    store
-        .create_user(
-            &ctx,
-            parindex_store::repo::users::NewUser {
-                username: "bench.officer".into(),
-                full_name: "Cán bộ đo kiểm".into(),
-                email: None,
-                role: parindex_core::Role::UnitOfficer,
-                unit_id: Some(unit_id),
-                password: password.into(),
-            },
-        )
-        .await?;
+    let code = seed_framework_and_units(&store, leaves, units).await?;
+    let unit_id = store.unit_id_by_code("U000").await?.ok_or_else(|| anyhow::anyhow!("unit U000 was not created"))?;
+    let password = bench_user(&store, "bench.officer", "Cán bộ đo kiểm", parindex_core::Role::UnitOfficer, Some(unit_id)).await?;
     let today = parindex_core::assessment::today_vn();
     let p = store
         .create_period(
@@ -823,37 +797,11 @@ async fn time_result_pages(
 /// Units, a reform-office account, a synthetic framework and two periods (2025, 2026) in which
 /// every unit has scored every leaf. Returns the account's password.
 async fn seed_synthetic_province(store: &parindex_store::Store, units: usize, leaves: usize) -> anyhow::Result<&'static str> {
-    use parindex_core::framework::Status;
     use parindex_store::AuditCtx;
     use parindex_store::repo::periods::{EntryInput, PeriodInput, self_leaves};
     let ctx = AuditCtx::system("bench");
-    let fw = synthetic::framework(leaves, 2026);
-    let code = fw.code.clone();
-    store.import_framework(&ctx, fw, "synthetic").await?;
-    store.set_framework_status(&ctx, &code, Status::Published).await?;
-    for i in 0..units {
-        let input = parindex_core::unit::UnitInput {
-            code: format!("U{i:03}"),
-            name: format!("Đơn vị số {i}"),
-            kind: "agency".into(),
-            ..Default::default()
-        };
-        store.create_unit(&ctx, input).await?;
-    }
-    let password = "mat-khau-do-kiem-2026";
-    store
-        .create_user(
-            &ctx,
-            parindex_store::repo::users::NewUser {
-                username: "bench.office".into(),
-                full_name: "Phòng CCHC đo kiểm".into(),
-                email: None,
-                role: parindex_core::Role::Admin,
-                unit_id: None,
-                password: password.into(),
-            },
-        )
-        .await?;
+    let code = seed_framework_and_units(store, leaves, units).await?;
+    let password = bench_user(store, "bench.office", "Phòng CCHC đo kiểm", parindex_core::Role::Admin, None).await?;
     let today = parindex_core::assessment::today_vn();
     let mut rng = Rng::new(16);
     for year in [2025, 2026] {
@@ -884,5 +832,45 @@ async fn seed_synthetic_province(store: &parindex_store::Store, units: usize, le
             store.save_entries(&ctx, a.id, rows, today).await?;
         }
     }
+    Ok(password)
+}
+
+/// A published synthetic framework of `leaves` leaves and `units` agencies `U000`…; its code.
+async fn seed_framework_and_units(store: &parindex_store::Store, leaves: usize, units: usize) -> anyhow::Result<String> {
+    let ctx = parindex_store::AuditCtx::system("bench");
+    let fw = synthetic::framework(leaves, 2026);
+    let code = fw.code.clone();
+    store.import_framework(&ctx, fw, "synthetic").await?;
+    store.set_framework_status(&ctx, &code, parindex_core::framework::Status::Published).await?;
+    for i in 0..units {
+        let input = parindex_core::unit::UnitInput {
+            code: format!("U{i:03}"),
+            name: format!("Đơn vị số {i}"),
+            kind: "agency".into(),
+            ..Default::default()
+        };
+        store.create_unit(&ctx, input).await?;
+    }
+    Ok(code)
+}
+
+/// The account a benchmark signs in with; its password.
+async fn bench_user(
+    store: &parindex_store::Store,
+    username: &str,
+    full_name: &str,
+    role: parindex_core::Role,
+    unit_id: Option<i64>,
+) -> anyhow::Result<&'static str> {
+    let password = "mat-khau-do-kiem-2026";
+    let user = parindex_store::repo::users::NewUser {
+        username: username.into(),
+        full_name: full_name.into(),
+        email: None,
+        role,
+        unit_id,
+        password: password.into(),
+    };
+    store.create_user(&parindex_store::AuditCtx::system("bench"), user).await?;
     Ok(password)
 }

@@ -212,6 +212,11 @@ pub(crate) fn points_of(leaf: &parindex_core::framework::Node, input: &Input) ->
         .map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))
 }
 
+/// A stored state, typed: one the workflow does not know is a data error, never a silent draft.
+pub(crate) fn stored_state(assessment_id: i64, text: &str) -> Result<State, StoreError> {
+    State::parse(text).ok_or_else(|| StoreError::Db(sea_orm::DbErr::Custom(format!("assessment {assessment_id}: unknown state “{text}”"))))
+}
+
 /// The one way an assessment's state changes (issue #16), inside the caller's transaction: the
 /// state is read again there, must be one of `expected` (the caller checked it before; another
 /// request may have moved it since), and the move must be in the workflow's table
@@ -224,8 +229,7 @@ pub(crate) async fn move_state<C: sea_orm::ConnectionTrait>(
     to: State,
 ) -> Result<(State, assessment::ActiveModel), StoreError> {
     let a = assessment::Entity::find_by_id(assessment_id).one(txn).await?.ok_or(StoreError::NotFound)?;
-    let now = State::parse(&a.state)
-        .ok_or_else(|| StoreError::Db(sea_orm::DbErr::Custom(format!("assessment {assessment_id}: unknown state “{}”", a.state))))?;
+    let now = stored_state(assessment_id, &a.state)?;
     if !expected.contains(&now) {
         return Err(StoreError::Conflict(Msg::new(
             "Trạng thái vừa thay đổi; hãy tải lại trang.",
@@ -551,9 +555,8 @@ impl Store {
             by_assessment.entry(e.assessment_id).or_default().push(e);
         }
         // a state the workflow does not know is a data error, not a draft
-        if let Some(a) = rows.iter().find(|a| State::parse(&a.state).is_none()) {
-            return Err(StoreError::Db(sea_orm::DbErr::Custom(format!("assessment {}: unknown state “{}”", a.id, a.state))));
-        }
+        let states: HashMap<i64, State> =
+            rows.iter().map(|a| Ok((a.id, stored_state(a.id, &a.state)?))).collect::<Result<_, StoreError>>()?;
         let mut to_do_by_kind: HashMap<String, Vec<String>> = HashMap::new();
         let compiled = parindex_core::framework::Compiled::new(&fw).ok();
         let adjustments = self.adjustment_inputs(&ids).await?;
@@ -593,7 +596,7 @@ impl Store {
                     unit_code: u.code.clone(),
                     unit_name: u.name.clone(),
                     unit_kind: u.kind.clone(),
-                    state: State::parse(&a.state).expect("checked above"),
+                    state: states[&a.id],
                     self_due: a.self_due_override.or(p.self_due),
                     submitted_at: a.submitted_at,
                     submitted_by: a.submitted_by.clone(),

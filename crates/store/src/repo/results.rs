@@ -380,8 +380,7 @@ impl Store {
             .await?
         {
             let u = units.get(&a.unit_id).ok_or(StoreError::NotFound)?;
-            let state = parindex_core::assessment::State::parse(&a.state)
-                .ok_or_else(|| StoreError::Db(sea_orm::DbErr::Custom(format!("assessment {}: unknown state “{}”", a.id, a.state))))?;
+            let state = crate::repo::periods::stored_state(a.id, &a.state)?;
             out.push(AssessmentHead {
                 id: a.id,
                 unit_id: u.id,
@@ -395,17 +394,23 @@ impl Store {
         Ok(out)
     }
 
+    /// The results cache (a thread that panicked holding it leaves nothing half-written that
+    /// matters: entries are replaced whole, so the lock is taken back rather than panicking).
+    fn results_cache(&self) -> std::sync::MutexGuard<'_, ResultsCache> {
+        self.results_cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// A period's results without the comparison, from the cache when nothing they are computed
     /// from changed since (the version is read first: data read after it is never older).
     async fn results_without_previous(&self, period: &PeriodRow) -> Result<PeriodResults, StoreError> {
         let version = self.results_version().await?;
-        if let Some((v, r)) = self.results_cache.lock().expect("results cache").entries.get(&period.id)
+        if let Some((v, r)) = self.results_cache().entries.get(&period.id)
             && *v == version
         {
             return Ok((**r).clone());
         }
         let r = self.compute_results(period).await?;
-        let mut cache = self.results_cache.lock().expect("results cache");
+        let mut cache = self.results_cache();
         if cache.entries.len() >= ResultsCache::MAX_PERIODS {
             cache.entries.clear();
         }
