@@ -31,6 +31,14 @@ printf 'ma_don_vi,ten_don_vi,loai\nS1,Sở Một,agency\n' > corpus/imports/seed
 for e in '${q01} > 3' 'selected(${q02}, "a") and not(${q03} = "")' 'count-selected(.) <= 2' '. >= 0 and . <= 100' "string-length(.) < 10 or \${x} != 'y'"; do
   i=$((i + 1)); printf '%s' "$e" > "corpus/expr/seed-$i"
 done
+# the expressions that once overflowed the stack (2026-12-05): deep nesting, long chains
+head -c 3000 /dev/zero | tr '\0' '(' > corpus/expr/seed-deep-parens
+head -c 3000 /dev/zero | tr '\0' '-' > corpus/expr/seed-deep-signs
+for _ in $(seq 400); do printf 'not('; done > corpus/expr/seed-deep-not
+for _ in $(seq 1500); do printf '1+'; done > corpus/expr/seed-long-chain
+# an .xls cut short where an .xlsx is read (the calamine crash of 2026-12-05)
+f="$root/crates/reports/tests/xlsform-corpus/pyxform/tests/example_xls/widgets.xls"
+for n in 1024 4096 9000; do head -c "$n" "$f" > "corpus/table/seed-cut-$n.xls"; cp "corpus/table/seed-cut-$n.xls" corpus/xlsform/; done
 printf '%%PDF-1.4\n%%%%EOF\n' > corpus/evidence/seed-pdf
 printf '\x89PNG\r\n\x1a\n' > corpus/evidence/seed-png
 echo "seeds: $(find corpus -type f | wc -l) files"

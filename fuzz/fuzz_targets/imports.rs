@@ -2,7 +2,11 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
+#[path = "common.rs"]
+mod common;
+
 fuzz_target!(|data: &[u8]| {
+    common::unwind_panics();
     let _ = parindex_reports::units::parse_units("u.xlsx", data);
     let _ = parindex_reports::self_scores::read_sheet("s.xlsx", data, &[]);
 });

@@ -2,7 +2,11 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
+#[path = "common.rs"]
+mod common;
+
 fuzz_target!(|data: &[u8]| {
+    common::unwind_panics();
     let _ = parindex_reports::table::read_table("f.xlsx", data);
     let _ = parindex_reports::table::read_workbook("f.xlsx", data);
     let mut n = 0usize;

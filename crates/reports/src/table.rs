@@ -29,7 +29,7 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, Vec<RowError>>
         ));
     }
     let lower = file_name.to_lowercase();
-    if bytes.starts_with(b"PK\x03\x04") {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&crate::workbook::COMPOUND_FILE) {
         return read_xlsx(file_name, bytes);
     }
     if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") {

@@ -103,6 +103,19 @@ pub(crate) fn file_error(vi: String, en: String) -> Vec<RowError> {
     vec![RowError { row: 0, field: "-".into(), message: Msg::new(vi, en) }]
 }
 
+/// The first bytes of an OLE compound file (legacy `.xls`, encrypted `.xlsx`).
+pub(crate) const COMPOUND_FILE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Run a third-party parser, turning a panic inside it into "cannot open this workbook": a
+/// backstop — the checks before each call are what keep hostile files out.
+pub(crate) fn guarded<T, E: std::fmt::Display>(file_name: &str, f: impl FnOnce() -> Result<T, E>) -> Result<T, Vec<RowError>> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(bad_workbook(file_name, e)),
+        Err(_) => Err(bad_workbook(file_name, "tệp hỏng / the file is damaged")),
+    }
+}
+
 pub(crate) fn bad_workbook(file_name: &str, e: impl std::fmt::Display) -> Vec<RowError> {
     file_error(
         format!("Không mở được sổ tính “{file_name}” ({e}). Hãy mở bằng Excel và lưu lại dạng .xlsx, hoặc dùng tệp mẫu."),
@@ -139,6 +152,21 @@ pub fn column_name(mut col: u32) -> String {
 /// Check every part of a ZIP (XLSX) archive against the limits, streaming each through a small
 /// buffer: nothing is kept. See the module header.
 pub fn check_zip(file_name: &str, bytes: &[u8], lim: &Limits) -> Result<(), Vec<RowError>> {
+    if bytes.starts_with(&COMPOUND_FILE) {
+        // an .xls, or an .xlsx encrypted with a password (Office wraps those in a compound file)
+        return Err(file_error(
+            format!(
+                "Sổ tính “{file_name}” là tệp Excel cũ (.xls) hoặc sổ tính có đặt mật khẩu. Hãy mở bằng Excel, bỏ mật khẩu nếu có, lưu lại dạng .xlsx rồi tải lên lại."
+            ),
+            format!(
+                "The workbook “{file_name}” is an old Excel file (.xls) or a password-protected workbook. Open it in Excel, remove any password, save it as .xlsx and upload it again."
+            ),
+        ));
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        // a zip archive starts with its first entry; anything before it is not an .xlsx
+        return Err(bad_workbook(file_name, "không phải tệp .xlsx / not an .xlsx file"));
+    }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad_workbook(file_name, e))?;
     if zip.len() > lim.parts {
         return Err(too_large(
@@ -301,7 +329,7 @@ impl<'a> Workbook<'a> {
     pub fn open(file_name: &str, bytes: &'a [u8]) -> Result<Workbook<'a>, Vec<RowError>> {
         let lim = Limits::current();
         check_zip(file_name, bytes, &lim)?;
-        let xlsx = Xlsx::new(Cursor::new(bytes)).map_err(|e| bad_workbook(file_name, e))?;
+        let xlsx = guarded(file_name, || Xlsx::new(Cursor::new(bytes)))?;
         Ok(Workbook { file_name: file_name.to_string(), xlsx, lim })
     }
 
@@ -335,17 +363,12 @@ fn visit_cells<RS: Read + Seek>(
     text: CellText,
     visit: &mut dyn FnMut(usize, Vec<String>) -> Result<bool, Vec<RowError>>,
 ) -> Result<(), Vec<RowError>> {
-    let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| bad_workbook(file_name, format!("{sheet}: {e}")))?;
+    let mut cells = guarded(file_name, || xlsx.worksheet_cells_reader(sheet).map_err(|e| format!("{sheet}: {e}")))?;
     let mut current: Option<u32> = None;
     let mut row: Vec<String> = Vec::new();
     let mut row_text = 0usize;
     let mut rows = 0usize;
-    loop {
-        let cell = match cells.next_cell() {
-            Ok(Some(c)) => c,
-            Ok(None) => break,
-            Err(e) => return Err(bad_workbook(file_name, format!("{sheet}: {e}"))),
-        };
+    while let Some(cell) = guarded(file_name, || cells.next_cell().map_err(|e| format!("{sheet}: {e}")))? {
         let (r, c) = cell.get_position();
         let value = text(&Data::from(cell.get_value().clone()));
         if value.is_empty() {

@@ -130,9 +130,9 @@ fn read_sheets(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, (String, Str
         return Err(unreadable("không phải .xlsx hay .xls / neither .xlsx nor .xls".into()));
     }
     crate::xls_guard::check_xls(file_name, bytes, &crate::workbook::Limits::current()).map_err(refused)?;
-    let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let mut wb = crate::workbook::guarded(file_name, || calamine::Xls::new(Cursor::new(bytes))).map_err(refused)?;
     for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(|e| unreadable(e.to_string()))?;
+        let range = crate::workbook::guarded(file_name, || wb.worksheet_range(&name)).map_err(refused)?;
         let (row0, col0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
         let mut rows = Vec::new();
         for (i, r) in range.rows().enumerate() {

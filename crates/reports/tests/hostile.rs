@@ -97,3 +97,42 @@ fn the_xls_guard_passes_the_corpus_and_refuses_the_far_cell() {
     let e = parindex_reports::xls_guard::check_xls("o-xa.xls", &far, &parindex_reports::workbook::Limits::current()).unwrap_err();
     assert!(refused_text(&e).contains("o-xa.xls"));
 }
+
+/// The fuzz crash of 2026-12-05: a compound file (an `.xls`, or an encrypted `.xlsx`) given where
+/// an `.xlsx` is read went to calamine's password check, which indexed past the end of a
+/// truncated file and panicked. Every reader now refuses it by its first bytes; truncated and
+/// corrupted `.xls` files reach calamine only through a guard that turns its panics into "the
+/// file is damaged". No reader may panic on any of these (a panic fails the test).
+#[test]
+fn compound_files_truncated_or_corrupted_are_refused_with_a_message() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xlsform-corpus/pyxform/tests/example_xls");
+    let xls = std::fs::read(dir.join("widgets.xls")).unwrap();
+    // whole .xls where an .xlsx is read: named as old Excel or password-protected
+    let name = "so-lieu.xlsx";
+    let text = refused_text(&read_workbook(name, &xls).unwrap_err());
+    assert!(text.contains(name) && text.contains(".xls") && text.contains("mật khẩu"), "{text}");
+    let text = refused_text(&parindex_reports::units::parse_units(name, &xls).unwrap_err());
+    assert!(text.contains("mật khẩu"), "{text}");
+    let text = refused_text(&parindex_reports::self_scores::read_sheet(name, &xls, &[]).unwrap_err());
+    assert!(text.contains("mật khẩu"), "{text}");
+    // a zip that does not start with its first entry is not an .xlsx
+    let mut prefixed = b"junk".to_vec();
+    prefixed.extend_from_slice(&crafted::all()[0].bytes);
+    assert!(refused_text(&read_workbook("a.xlsx", &prefixed).unwrap_err()).contains("a.xlsx"));
+    // truncations at every sector and half sector, and sector pointers bent past the end
+    let mut damaged: Vec<Vec<u8>> = (1..xls.len() / 256).map(|k| xls[..k * 256].to_vec()).collect();
+    for at in (0x2C..0x200).step_by(4) {
+        let mut d = xls.clone();
+        d[at..at + 4].copy_from_slice(&0x0000_7FF0u32.to_le_bytes());
+        damaged.push(d);
+    }
+    for (i, d) in damaged.iter().enumerate() {
+        let import = parindex_reports::xlsform::import_file("hong.xls", d);
+        if import.questionnaire.is_none() {
+            let first = import.errors().next().unwrap_or_else(|| panic!("damaged #{i}: refused without a message"));
+            assert!(!first.vi.is_empty() && !first.en.is_empty(), "damaged #{i}");
+        }
+        let _ = parindex_reports::xls_guard::check_xls("hong.xls", d, &parindex_reports::workbook::Limits::current());
+        read_workbook("hong.xlsx", d).unwrap_err();
+    }
+}

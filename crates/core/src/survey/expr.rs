@@ -223,10 +223,20 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
     Ok(out)
 }
 
+/// Longest expression accepted, in characters (real forms' longest are a few hundred).
+pub const MAX_EXPR_CHARS: usize = 4_000;
+/// Deepest nesting of parentheses, functions and signs accepted.
+pub const MAX_EXPR_NESTING: usize = 48;
+/// Most operators in one expression: with the nesting limit it bounds the tree's depth, so
+/// parsing, evaluating and dropping an expression never run out of stack.
+pub const MAX_EXPR_OPERATORS: usize = 1_000;
+
 struct Parser {
     toks: Vec<(usize, Tok)>,
     pos: usize,
     len: usize,
+    nesting: usize,
+    operators: usize,
 }
 
 impl Parser {
@@ -259,6 +269,16 @@ impl Parser {
             if !LEVELS[level].contains(&op) {
                 break;
             }
+            self.operators += 1;
+            if self.operators > MAX_EXPR_OPERATORS {
+                return Err(err(
+                    self.at(),
+                    format!(
+                        "Biểu thức có quá nhiều phép toán (tối đa {MAX_EXPR_OPERATORS}); hãy tách thành các câu hỏi tính toán nhỏ hơn."
+                    ),
+                    format!("Too many operators in one expression (at most {MAX_EXPR_OPERATORS}); split it into smaller calculations."),
+                ));
+            }
             self.pos += 1;
             let right = self.binary(level + 1)?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
@@ -267,7 +287,21 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, ExprError> {
+        self.nesting += 1;
+        let e = self.unary_nested();
+        self.nesting -= 1;
+        e
+    }
+
+    fn unary_nested(&mut self) -> Result<Expr, ExprError> {
         let at = self.at();
+        if self.nesting > MAX_EXPR_NESTING {
+            return Err(err(
+                at,
+                format!("Biểu thức lồng quá sâu (tối đa {MAX_EXPR_NESTING} tầng ngoặc, hàm hoặc dấu)."),
+                format!("The expression is nested too deeply (at most {MAX_EXPR_NESTING} levels of parentheses, functions or signs)."),
+            ));
+        }
         let Some(tok) = self.peek().cloned() else {
             return Err(err(at, "Biểu thức kết thúc giữa chừng.", "The expression ends too early."));
         };
@@ -332,11 +366,19 @@ impl Parser {
 
 /// Parse an expression; every error names the character where it is.
 pub fn parse(src: &str) -> Result<Expr, ExprError> {
+    let chars = src.chars().count();
+    if chars > MAX_EXPR_CHARS {
+        return Err(err(
+            0,
+            format!("Biểu thức dài {chars} ký tự, quá giới hạn {MAX_EXPR_CHARS}; hãy rút gọn hoặc tách thành nhiều câu hỏi."),
+            format!("The expression has {chars} characters, more than the limit of {MAX_EXPR_CHARS}; shorten or split it."),
+        ));
+    }
     let toks = lex(src)?;
     if toks.is_empty() {
         return Err(err(0, "Biểu thức trống.", "Empty expression."));
     }
-    let mut p = Parser { toks, pos: 0, len: src.len() };
+    let mut p = Parser { toks, pos: 0, len: src.len(), nesting: 0, operators: 0 };
     let e = p.binary(0)?;
     if p.pos < p.toks.len() {
         return Err(err(p.at(), "Thừa phần sau biểu thức.", "Unexpected text after the expression."));
@@ -483,5 +525,23 @@ mod tests {
         assert!(parse("${a} = 1)").is_err());
         assert!(parse("").is_err());
         assert!(parse("${}").is_err());
+    }
+
+    #[test]
+    fn hostile_expressions_are_refused_not_overflowed() {
+        // Each of these once recursed without bound (a fuzz crash): refused with a message.
+        let deep = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse(&deep).unwrap_err().en.contains("more than the limit"), "too long first");
+        let nested = format!("{}1{}", "(".repeat(200), ")".repeat(200));
+        assert!(parse(&nested).unwrap_err().en.contains("nested too deeply"));
+        assert!(parse(&format!("{}1", "-".repeat(500))).unwrap_err().en.contains("nested"));
+        assert!(parse(&format!("{}1{}", "not(".repeat(100), ")".repeat(100))).unwrap_err().en.contains("nested"));
+        let chain = vec!["1"; 2_000].join("+");
+        assert!(parse(&chain).unwrap_err().en.contains("operators"));
+        // what real forms write stays well inside
+        let ok = format!("{}1{}", "(".repeat(40), ")".repeat(40));
+        assert!(parse(&ok).is_ok());
+        let long = vec!["${a} = 'x'"; 200].join(" or ");
+        assert_eq!(parse(&long).err().map(|e| e.en), None);
     }
 }
