@@ -9,37 +9,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use parindex_core::assessment::today_vn;
-use parindex_core::framework::rule::InputText;
-use parindex_core::{Action, Msg, Resource};
-use parindex_store::repo::periods::{AssessmentRow, EntryInput, PeriodInput, PeriodRow};
+use parindex_core::{Action, Resource};
+use parindex_store::repo::periods::{AssessmentRow, PeriodInput, PeriodRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::app::leaves::{self, Appraisal, Given, OwnScore};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-
-/// A leaf's input in the inputs format (short or full form), resolved against its rule.
-pub(crate) fn input_of(v: serde_json::Value, rule: &parindex_core::framework::Rule) -> Result<parindex_core::framework::Input, AppError> {
-    let t: InputText = serde_json::from_value(v)
-        .map_err(|e| AppError::BadRequest(Msg::new(format!("Không đọc được “input” ({e})."), format!("Cannot read “input” ({e})."))))?;
-    Ok(parindex_core::framework::Input::from(t).resolve(rule))
-}
-
-/// The appraiser's scope and their input for one leaf, read against the leaf's rule.
-async fn appraiser_input(
-    state: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    code: &str,
-    value: serde_json::Value,
-) -> Result<(parindex_store::repo::appraisal::AppraiserScope, parindex_core::framework::Input), AppError> {
-    let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::app::appraisal::scope_of(state, actor).await?;
-    let view = state.store.get_assessment(id).await?;
-    let rule = view.framework.find(code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
-    Ok((scope, input_of(value, &rule)?))
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiPeriod {
@@ -242,17 +220,8 @@ pub async fn put_entry(
     Path((id, code)): Path<(i64, String)>,
     Json(b): Json<ApiEntryInput>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let view = state.store.get_assessment(id).await?;
-    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
-    let rule = view.framework.find(&code).filter(|n| n.is_leaf()).and_then(|n| n.rule.clone()).ok_or(AppError::NotFound)?;
-    let input = match b.input {
-        None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(input_of(v, &rule)?),
-    };
-    let e = state
-        .store
-        .save_entry(&ctx.audit(), id, &code, EntryInput { input, note: b.note, explanation: b.explanation, version: b.version }, today_vn())
-        .await?;
+    let s = OwnScore { given: Given::Json(b.input), note: b.note, explanation: b.explanation, version: b.version };
+    let e = leaves::save_own(&state, &ctx, id, &code, s).await?;
     Ok(Json(serde_json::json!({"code": e.node_code, "input": e.input, "points": e.points.map(|p| p.to_string()), "version": e.version})))
 }
 
@@ -316,8 +285,7 @@ pub async fn put_appraisal(
     Path((id, code)): Path<(i64, String)>,
     Json(b): Json<ApiAppraisalInput>,
 ) -> Result<StatusCode, AppError> {
-    let (scope, input) = appraiser_input(&state, &ctx, id, &code, b.input).await?;
-    state.store.appraise_entry(&ctx.audit(), id, &code, &scope, input, b.comment, today_vn()).await?;
+    leaves::appraise(&state, &ctx, id, &code, Appraisal::Appraise { given: Given::Json(Some(b.input)), comment: b.comment }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -346,9 +314,7 @@ pub async fn return_leaf(
     Path((id, code)): Path<(i64, String)>,
     Json(b): Json<ApiReason>,
 ) -> Result<StatusCode, AppError> {
-    let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = crate::app::appraisal::scope_of(&state, actor).await?;
-    state.store.return_entry(&ctx.audit(), id, &code, &scope, &b.reason, today_vn()).await?;
+    leaves::appraise(&state, &ctx, id, &code, Appraisal::Return { reason: b.reason }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -430,8 +396,7 @@ pub async fn final_appraisal(
     Path((id, code)): Path<(i64, String)>,
     Json(b): Json<ApiFinal>,
 ) -> Result<StatusCode, AppError> {
-    let (scope, input) = appraiser_input(&state, &ctx, id, &code, b.input).await?;
-    state.store.final_appraise(&ctx.audit(), id, &code, &scope, input, &b.comment, today_vn()).await?;
+    leaves::appraise(&state, &ctx, id, &code, Appraisal::Final { given: Given::Json(Some(b.input)), comment: b.comment }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

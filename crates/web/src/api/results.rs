@@ -110,7 +110,7 @@ pub async fn put_adjustment(
     let rule = view.framework.adjustments.iter().find(|a| a.code == code).map(|a| a.rule.clone()).ok_or(AppError::NotFound)?;
     let input = match b.input {
         None | Some(Value::Null) => None,
-        Some(v) => Some(crate::api::periods::input_of(v, &rule)?),
+        Some(v) => Some(crate::app::leaves::json_input(v, &rule).map_err(AppError::BadRequest)?),
     };
     let points = state.store.set_adjustment(&ctx.audit(), id, &code, input, &b.reason).await?;
     Ok(Json(json!({"code": code, "points": points.map(|p| p.to_string())})))

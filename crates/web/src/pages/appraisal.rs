@@ -19,10 +19,11 @@ use parindex_store::repo::appraisal::my_leaves;
 
 use crate::AppState;
 use crate::app::appraisal::scope_of;
+use crate::app::leaves::{self, Appraisal, Given, LeafError};
 use crate::chrome::{Page, render, store_error_text};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::periods::{EntryForm, LeafView, leaf_basics};
+use crate::pages::leaf_view::{EntryForm, LeafView, leaf_basics};
 
 pub struct QueueView {
     pub id: i64,
@@ -100,11 +101,6 @@ struct AppraisalPage {
     flash: Option<String>,
     /// A refusal when the page shows no form to attach it to (closed, late).
     error: Option<String>,
-}
-
-struct Op {
-    op: String,
-    entry: EntryForm,
 }
 
 struct ApError {
@@ -244,50 +240,23 @@ async fn save(
     Path((id, code)): Path<(i64, String)>,
     Form(entry): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    let f = Op { op: entry.op.clone(), entry };
-    let actor = ctx.require(Action::Appraise, Resource::System)?;
-    let scope = scope_of(&state, actor).await?;
-    let view = state.store.get_assessment(id).await?;
-    let leaf = view.framework.find(&code).filter(|n| n.is_leaf()).ok_or(AppError::NotFound)?;
-    let lang = ctx.lang.code();
-    let fail = |message: String| ApError { code: code.clone(), message, form: Some(f.entry.clone()) };
-    let result = if f.op == "return" {
-        state.store.return_entry(&ctx.audit(), id, &code, &scope, &f.entry.note, today_vn()).await
-    } else {
-        let input = match leaf.rule.as_ref().map(|r| f.entry.leaf().input(r)).transpose() {
-            Ok(Some(Some(i))) => i,
-            Ok(_) => {
-                return appraisal_page(
-                    &state,
-                    &ctx,
-                    id,
-                    Some(fail(ctx.t("ap.input_missing").to_string())),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    None,
-                )
-                .await;
-            }
-            Err((_, m)) => {
-                return appraisal_page(&state, &ctx, id, Some(fail(m.get(lang).to_string())), StatusCode::UNPROCESSABLE_ENTITY, None).await;
-            }
-        };
-        if f.op == "final" {
-            state.store.final_appraise(&ctx.audit(), id, &code, &scope, input, &f.entry.explanation, today_vn()).await
-        } else {
-            state.store.appraise_entry(&ctx.audit(), id, &code, &scope, input, Some(f.entry.explanation.clone()), today_vn()).await
-        }
+    let fail = |message: String| ApError { code: code.clone(), message, form: Some(entry.clone()) };
+    let given = || Given::Form(entry.leaf());
+    let a = match entry.op.as_str() {
+        "return" => Appraisal::Return { reason: entry.note.clone() },
+        "final" => Appraisal::Final { given: given(), comment: entry.explanation.clone() },
+        _ => Appraisal::Appraise { given: given(), comment: Some(entry.explanation.clone()) },
     };
-    match result {
+    let (message, status) = match leaves::appraise(&state, &ctx, id, &code, a).await {
         Ok(()) => {
-            let done = if f.op == "return" { "returned" } else { "saved" };
-            Ok(Redirect::to(&format!("/appraisal/{id}?done={done}#leaf-{}", crate::chrome::urlencode(&code))).into_response())
+            let done = if entry.op == "return" { "returned" } else { "saved" };
+            return Ok(Redirect::to(&format!("/appraisal/{id}?done={done}#leaf-{}", crate::chrome::urlencode(&code))).into_response());
         }
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::Forbidden(_))) => {
-            let status = refusal_status(&e);
-            appraisal_page(&state, &ctx, id, Some(fail(store_error_text(&ctx, &e).unwrap_or_default())), status, None).await
-        }
-        Err(e) => Err(e.into()),
-    }
+        Err(LeafError::Input(m)) => (m.get(ctx.lang.code()).to_string(), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(LeafError::Store(e)) => (store_error_text(&ctx, &e).unwrap_or_default(), refusal_status(&e)),
+        Err(LeafError::App(e)) => return Err(e),
+    };
+    appraisal_page(&state, &ctx, id, Some(fail(message)), status, None).await
 }
 
 /// The status of a refusal shown on the page: 409 for a state conflict, 403 for a leaf that is

@@ -512,7 +512,7 @@ async fn save_notes(
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=report_saved#report")).into_response()),
         Err(e @ (parindex_store::StoreError::Invalid(_) | parindex_store::StoreError::Conflict(_))) => {
             let text = crate::chrome::store_error_text(&ctx, &e).unwrap_or_default();
-            crate::pages::periods::assessment_error(&state, &ctx, id, text).await
+            crate::pages::assessment::assessment_error(&state, &ctx, id, text).await
         }
         Err(e) => Err(e.into()),
     }

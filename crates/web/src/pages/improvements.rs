@@ -46,7 +46,7 @@ async fn set_adjustment(
         let value = match f.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             Some(v) => match Exact::parse(&v.replace(',', ".")) {
                 Some(x) => Some(x),
-                None => return crate::pages::periods::assessment_error(&state, &ctx, id, ctx.t("im.bad_number").to_string()).await,
+                None => return crate::pages::assessment::assessment_error(&state, &ctx, id, ctx.t("im.bad_number").to_string()).await,
             },
             None => None,
         };
@@ -56,7 +56,7 @@ async fn set_adjustment(
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=adjustment_saved#adjustments")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
             let text = crate::chrome::store_error_text(&ctx, &e).unwrap_or_default();
-            crate::pages::periods::assessment_error(&state, &ctx, id, format!("{code}: {text}")).await
+            crate::pages::assessment::assessment_error(&state, &ctx, id, format!("{code}: {text}")).await
         }
         Err(e) => Err(e.into()),
     }
@@ -80,14 +80,14 @@ async fn plan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form
     unit_of(&state, &ctx, id).await?;
     let due_on = parse_date(&f.due_on);
     if due_on.is_none() && !f.due_on.trim().is_empty() {
-        return crate::pages::periods::assessment_error(&state, &ctx, id, ctx.t("im.bad_date").to_string()).await;
+        return crate::pages::assessment::assessment_error(&state, &ctx, id, ctx.t("im.bad_date").to_string()).await;
     }
     let input = ActionInput { node_code: f.node_code, action: f.action, owner: f.owner, due_on };
     match state.store.add_improvement(&ctx.audit(), id, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=improvement_saved#improvements")).into_response()),
         Err(e @ StoreError::Invalid(_)) => {
             let text = crate::chrome::store_error_text(&ctx, &e).unwrap_or_default();
-            crate::pages::periods::assessment_error(&state, &ctx, id, text).await
+            crate::pages::assessment::assessment_error(&state, &ctx, id, text).await
         }
         Err(e) => Err(e.into()),
     }
@@ -110,7 +110,7 @@ async fn follow(
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=improvement_saved#improvements")).into_response()),
         Err(e @ StoreError::Invalid(_)) => {
             let text = crate::chrome::store_error_text(&ctx, &e).unwrap_or_default();
-            crate::pages::periods::assessment_error(&state, &ctx, id, text).await
+            crate::pages::assessment::assessment_error(&state, &ctx, id, text).await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,9 +4,11 @@
 pub mod admin;
 pub mod analysis;
 pub mod appraisal;
+pub mod assessment;
 pub mod assessment_cards;
 pub mod auth;
 pub mod documents;
+pub mod evidence;
 pub mod exports;
 pub mod framework_edit;
 pub mod frameworks;
@@ -14,6 +16,7 @@ pub mod home;
 pub mod improvements;
 pub mod inbox;
 pub mod jobs;
+pub mod leaf_view;
 pub mod periods;
 pub mod portal;
 pub mod public_survey;
@@ -57,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .merge(frameworks::router())
         .merge(framework_edit::router())
         .merge(periods::router())
+        .merge(assessment::router())
+        .merge(evidence::router())
         .merge(results::router())
         .merge(analysis::router())
         .merge(improvements::router())

@@ -68,7 +68,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
             if errors.len() > 50 {
                 text.push_str(&format!("… +{}\n", errors.len() - 50));
             }
-            return crate::pages::periods::assessment_error(&state, &ctx, id, text).await;
+            return crate::pages::assessment::assessment_error(&state, &ctx, id, text).await;
         }
     };
     let changed: Vec<(usize, String, EntryInput)> = rows
@@ -83,7 +83,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=sheet_imported")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
             let text = crate::chrome::store_error_text(&ctx, &e).unwrap_or_default();
-            crate::pages::periods::assessment_error(&state, &ctx, id, format!("{}\n{text}", ctx.t("ss.refused"))).await
+            crate::pages::assessment::assessment_error(&state, &ctx, id, format!("{}\n{text}", ctx.t("ss.refused"))).await
         }
         Err(e) => Err(e.into()),
     }

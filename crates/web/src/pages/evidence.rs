@@ -1,0 +1,275 @@
+//! Evidence files of a unit's leaves (issue #4): upload (several files at once, streamed with a
+//! size limit, content-addressed), link from the unit's library, unlink, download, and every
+//! file of an assessment as one ZIP.
+
+use crate::extract::Query;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use parindex_core::assessment::today_vn;
+use parindex_core::{Action, Msg, Resource};
+use parindex_store::StoreError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::chrome::store_error_text;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::assessment::{LeafError, assessment_page, leaf_of, may_read_unit_work};
+
+/// Stream one multipart field into a temporary file, hashing as it goes; stops at `limit`
+/// bytes (the file is removed) so that an oversized upload fills neither memory nor disk.
+async fn receive(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    limit: usize,
+) -> Result<(std::path::PathBuf, String, i64), AppError> {
+    use sha2::Digest;
+    use tokio::io::AsyncWriteExt;
+    let (path, mut file) = state.blobs.temp_file().await.map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut size = 0usize;
+    let result: Result<(), AppError> = async {
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
+            }
+        })? {
+            size += chunk.len();
+            if size > limit {
+                return Err(AppError::PayloadTooLarge);
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(|e| AppError::Internal(format!("write: {e}")))?;
+        }
+        file.flush().await.map_err(|e| AppError::Internal(format!("write: {e}")))?;
+        Ok(())
+    }
+    .await;
+    drop(file);
+    if let Err(e) = result {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(e);
+    }
+    Ok((path, hex::encode(hasher.finalize()), size as i64))
+}
+
+async fn upload_evidence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    headers: axum::http::HeaderMap,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    leaf_of(&view, &code)?;
+    let limit = state.config.max_upload_bytes;
+    // refused before reading a byte when the request says it is too big
+    let declared = headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let lang = ctx.lang.code();
+    let today = today_vn();
+    let mut problems = Vec::new();
+    let mut linked = 0;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
+        }
+    })? {
+        match field.name() {
+            Some("library") => {
+                // "#12 Quyết định.pdf" from the library list (or a bare id)
+                let v = field.text().await.unwrap_or_default();
+                let id_part = v.trim().trim_start_matches('#').split_whitespace().next().unwrap_or("").to_string();
+                if let Ok(eid) = id_part.parse::<i64>() {
+                    match state.store.link_evidence(&ctx.audit(), id, &code, eid, today).await {
+                        Ok(()) => linked += 1,
+                        Err(e) => problems.push(store_error_text(&ctx, &e).unwrap_or_else(|| ctx.t("as.evidence_not_found").to_string())),
+                    }
+                }
+            }
+            Some("file") => {
+                let Some(original) = field.file_name().map(str::to_string).filter(|n| !n.is_empty()) else { continue };
+                let name = parindex_core::evidence::safe_name(&original);
+                let (tmp, sha, size) = match receive(&state, &mut field, limit).await {
+                    Ok(x) => x,
+                    Err(AppError::PayloadTooLarge) => {
+                        problems.push(
+                            Msg::new(
+                                format!("“{name}” vượt quá giới hạn {} MB; tệp không được lưu.", limit / 1024 / 1024),
+                                format!("“{name}” is over the {} MB limit; the file was not kept.", limit / 1024 / 1024),
+                            )
+                            .get(lang)
+                            .to_string(),
+                        );
+                        // the rest of the request is not read: its size is not known to be safe
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let kind = {
+                    let tmp = tmp.clone();
+                    tokio::task::spawn_blocking(move || {
+                        std::fs::File::open(&tmp).map_err(|_| "").and_then(parindex_reports::evidence::detect)
+                    })
+                    .await
+                    .unwrap_or(Err(""))
+                };
+                let kind = match kind {
+                    Ok(k) => k,
+                    Err(looks) => {
+                        let _ = tokio::fs::remove_file(&tmp).await;
+                        let e = parindex_store::repo::evidence::refused(&name, looks);
+                        problems.push(store_error_text(&ctx, &e).unwrap_or_default());
+                        continue;
+                    }
+                };
+                state.blobs.keep(&tmp, &sha).await.map_err(|e| AppError::Internal(format!("keep: {e}")))?;
+                let file = state.store.add_evidence(&ctx.audit(), view.assessment.unit_id, &sha, size, kind, &name).await?;
+                match state.store.link_evidence(&ctx.audit(), id, &code, file.id, today).await {
+                    Ok(()) => linked += 1,
+                    Err(e) => problems.push(store_error_text(&ctx, &e).unwrap_or_default()),
+                }
+            }
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        if linked == 0 {
+            let m = ctx.t("as.no_file").to_string();
+            return assessment_page(
+                &state,
+                &ctx,
+                id,
+                Some(LeafError { code, message: m, form: None }),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            )
+            .await;
+        }
+        return Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::chrome::urlencode(&code))).into_response());
+    }
+    let status = if problems.iter().any(|p| p.contains("MB")) { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
+    assessment_page(&state, &ctx, id, Some(LeafError { code, message: problems.join(" "), form: None }), None, status, None).await
+}
+
+async fn unlink_evidence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code, eid)): Path<(i64, String, i64)>,
+) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    match state.store.unlink_evidence(&ctx.audit(), id, &code, eid, today_vn()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::chrome::urlencode(&code))).into_response()),
+        Err(e @ StoreError::Conflict(_)) => {
+            let text = store_error_text(&ctx, &e).unwrap_or_default();
+            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    inline: Option<String>,
+}
+
+/// A file, to those who may see the unit's drafts, as an attachment under its original name
+/// (PDF and images may be shown in the browser with `?inline=1`, sandboxed). Logged.
+async fn download_evidence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(eid): Path<i64>,
+    Query(q): Query<DownloadQuery>,
+) -> Result<Response, AppError> {
+    let file = state.store.get_evidence(eid).await?;
+    may_read_unit_work(&state, &ctx, file.unit_id).await?;
+    let kind = parindex_core::evidence::Kind::parse(&file.kind).ok_or(AppError::NotFound)?;
+    let inline = q.inline.is_some() && kind.previewable();
+    let f = state.blobs.open(&file.sha256).await.map_err(|_| AppError::NotFound)?;
+    state.store.log_evidence_download(&ctx.audit(), &file).await?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(f));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind.mime().to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, parindex_core::evidence::content_disposition(&file.name, inline)),
+            (axum::http::header::CONTENT_LENGTH, file.size.to_string()),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'".to_string(),
+            ),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// All of a unit's evidence for this assessment as one ZIP, a folder per criterion (the unit,
+/// the reform office, and its appraisers). Written to a temporary file, then streamed.
+async fn evidence_zip(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    may_read_unit_work(&state, &ctx, view.assessment.unit_id).await?;
+    let mut files = Vec::new();
+    for (_, n) in view.framework.walk() {
+        for f in view.evidence.get(&n.code).into_iter().flatten() {
+            if let Some(path) = state.blobs.path(&f.sha256) {
+                files.push((parindex_reports::evidence::folder_name(&n.code, &n.title), f.name.clone(), path));
+            }
+        }
+    }
+    let (tmp, file) = state.blobs.temp_file().await.map_err(|e| AppError::Internal(format!("temp: {e}")))?;
+    let file = file.into_std().await;
+    let written = tokio::task::spawn_blocking(move || parindex_reports::evidence::write_zip(file, &files))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Err(e) = written {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(AppError::Internal(format!("zip: {e}")));
+    }
+    let f = tokio::fs::File::open(&tmp).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let size = f.metadata().await.map(|m| m.len()).unwrap_or(0);
+    // the open file stays readable once its name is gone
+    let _ = tokio::fs::remove_file(&tmp).await;
+    let row = parindex_store::repo::evidence::EvidenceRow {
+        id: 0,
+        unit_id: view.assessment.unit_id,
+        sha256: String::new(),
+        size: size as i64,
+        kind: "zip".into(),
+        name: format!("{}.zip", view.assessment.unit_code),
+        uploaded_by: String::new(),
+        uploaded_at: chrono::Utc::now(),
+    };
+    state.store.log_evidence_download(&ctx.audit(), &row).await?;
+    let name = format!("tai-lieu-kiem-chung-{}-{}.zip", view.period.code, view.assessment.unit_code);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/zip".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, parindex_core::evidence::content_disposition(&name, false)),
+            (axum::http::header::CONTENT_LENGTH, size.to_string()),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(f)),
+    )
+        .into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/assessments/{id}/entries/{code}/evidence", post(upload_evidence))
+        .route("/assessments/{id}/entries/{code}/evidence/{eid}/unlink", post(unlink_evidence))
+        .route("/evidence/{eid}", get(download_evidence))
+        .route("/assessments/{id}/evidence.zip", get(evidence_zip))
+}
