@@ -1170,4 +1170,15 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
     assert_eq!(s.period_results(p.id).await.unwrap().units[0].total.to_string(), "4.25", "the new bonus counts");
     s.db.execute_unprepared("UPDATE units SET name = 'Sở A mới' WHERE code = 'SA'").await.unwrap();
     assert_eq!(s.period_results(p.id).await.unwrap().units[0].unit_name, "Sở A mới", "a write by hand is seen too");
+    // the period as an earlier one (comparisons, trends): computed while never published, and
+    // cached on the same version
+    let past = s.past_results(&p).await.unwrap();
+    assert!(!past.published);
+    assert_eq!(past.units[0].index, s.period_results(p.id).await.unwrap().units[0].index);
+    assert!(std::sync::Arc::ptr_eq(&past, &s.past_results(&p).await.unwrap()), "read again: the same, not recomputed");
+    s.set_adjustment(&ctx(), a, "T1", None, "Bỏ điểm thưởng").await.unwrap();
+    let after = s.past_results(&p).await.unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&past, &after), "a write is seen");
+    assert_eq!(after.units[0].index, s.period_results(p.id).await.unwrap().units[0].index);
+    assert_ne!(after.units[0].index, past.units[0].index, "the bonus removed");
 });

@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use parindex_core::Msg;
 use parindex_core::published::Published;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 
@@ -218,6 +218,18 @@ impl Store {
     }
 
     /// The latest published document of a period, read (none when it was never published).
+    /// The id of a period's latest publication (without reading its document).
+    pub async fn latest_publication_id(&self, period_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(publication::Entity::find()
+            .select_only()
+            .column(publication::Column::Id)
+            .filter(publication::Column::PeriodId.eq(period_id))
+            .order_by_desc(publication::Column::Version)
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await?)
+    }
+
     pub async fn latest_publication(&self, period_id: i64) -> Result<Option<Published>, StoreError> {
         let latest = publication::Entity::find()
             .filter(publication::Column::PeriodId.eq(period_id))

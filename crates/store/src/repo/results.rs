@@ -123,6 +123,9 @@ struct AssessmentHead {
 #[derive(Debug, Default)]
 pub struct ResultsCache {
     entries: HashMap<i64, (i64, std::sync::Arc<PeriodResults>)>,
+    /// Earlier periods as comparisons and trends read them, by period id: keyed also by the
+    /// latest publication's id (a publication never changes; a new one changes the id).
+    past: HashMap<i64, ((i64, Option<i64>), std::sync::Arc<PastResults>)>,
 }
 
 impl ResultsCache {
@@ -184,7 +187,7 @@ impl Store {
     /// The results of a period as they stand (final where given, else appraised, else the unit's).
     pub async fn period_results(&self, period_id: i64) -> Result<PeriodResults, StoreError> {
         let period = self.get_period(period_id).await?;
-        let mut out = self.results_without_previous(&period).await?;
+        let mut out = (*self.cached_results(&period).await?).clone();
         // the previous period: latest earlier year sharing the most units — a unit formed by a
         // merger counts through its predecessors (lineage); chosen from the assessments' unit
         // codes, only the chosen one is scored
@@ -311,10 +314,27 @@ impl Store {
     /// An earlier period's results as comparisons and trends read them: from its latest
     /// published document when it has one (the official figures; an approved assessment can no
     /// longer change), else computed now.
-    pub async fn past_results(&self, period: &PeriodRow) -> Result<PastResults, StoreError> {
+    pub async fn past_results(&self, period: &PeriodRow) -> Result<std::sync::Arc<PastResults>, StoreError> {
+        // read before the data (as `cached_results`): what is read after is never older
+        let key = (self.results_version().await?, self.latest_publication_id(period.id).await?);
+        if let Some((k, r)) = self.results_cache().past.get(&period.id)
+            && *k == key
+        {
+            return Ok(r.clone());
+        }
+        let past = std::sync::Arc::new(self.read_past_results(period, key.1.is_some()).await?);
+        let mut cache = self.results_cache();
+        if cache.past.len() >= ResultsCache::MAX_PERIODS {
+            cache.past.clear();
+        }
+        cache.past.insert(period.id, (key, past.clone()));
+        Ok(past)
+    }
+
+    async fn read_past_results(&self, period: &PeriodRow, published: bool) -> Result<PastResults, StoreError> {
         let areas: HashMap<String, Option<String>> =
             crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.code, u.area)).collect();
-        if let Some(doc) = self.latest_publication(period.id).await? {
+        if published && let Some(doc) = self.latest_publication(period.id).await? {
             let exact = |n: &parindex_core::published::Num| n.exact().unwrap_or_default();
             return Ok(PastResults {
                 period: period.clone(),
@@ -335,22 +355,22 @@ impl Store {
                     .collect(),
             });
         }
-        let r = self.results_without_previous(period).await?;
+        let r = self.cached_results(period).await?;
         Ok(PastResults {
             period: period.clone(),
             published: false,
             domains: r.domains.iter().map(|d| d.code.clone()).collect(),
             units: r
                 .units
-                .into_iter()
+                .iter()
                 .map(|u| PastUnit {
-                    unit_code: u.unit_code,
-                    unit_name: u.unit_name,
-                    unit_kind: u.unit_kind,
-                    area: u.area,
-                    index: u.index,
+                    unit_code: u.unit_code.clone(),
+                    unit_name: u.unit_name.clone(),
+                    unit_kind: u.unit_kind.clone(),
+                    area: u.area.clone(),
+                    index: u.index.clone(),
                     rank: u.rank,
-                    domains: u.domains.into_iter().map(|d| (d.points, d.applicable_max)).collect(),
+                    domains: u.domains.iter().map(|d| (d.points.clone(), d.applicable_max.clone())).collect(),
                 })
                 .collect(),
         })
@@ -402,19 +422,19 @@ impl Store {
 
     /// A period's results without the comparison, from the cache when nothing they are computed
     /// from changed since (the version is read first: data read after it is never older).
-    async fn results_without_previous(&self, period: &PeriodRow) -> Result<PeriodResults, StoreError> {
+    async fn cached_results(&self, period: &PeriodRow) -> Result<std::sync::Arc<PeriodResults>, StoreError> {
         let version = self.results_version().await?;
         if let Some((v, r)) = self.results_cache().entries.get(&period.id)
             && *v == version
         {
-            return Ok((**r).clone());
+            return Ok(r.clone());
         }
-        let r = self.compute_results(period).await?;
+        let r = std::sync::Arc::new(self.compute_results(period).await?);
         let mut cache = self.results_cache();
         if cache.entries.len() >= ResultsCache::MAX_PERIODS {
             cache.entries.clear();
         }
-        cache.entries.insert(period.id, (version, std::sync::Arc::new(r.clone())));
+        cache.entries.insert(period.id, (version, r.clone()));
         Ok(r)
     }
 
