@@ -12,6 +12,7 @@ use crate::{Exact, Msg};
 /// written while the preliminary result is out (`PreliminarySent`); publication is of a
 /// period's approved results (`repo::publications`), not a state of one assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// The unit self-assesses (officer edits, leader approves and submits).

@@ -499,6 +499,21 @@ impl serde::Serialize for Exact {
     }
 }
 
+/// In JSON an exact number is text: a decimal (`"52.75"`) or a fraction (`"475/9"`).
+#[cfg(feature = "schema")]
+impl utoipa::PartialSchema for Exact {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An exact number as text: a decimal (\"52.75\") or a fraction (\"475/9\")."))
+            .examples(["52.75", "475/9"])
+            .into()
+    }
+}
+
+#[cfg(feature = "schema")]
+impl utoipa::ToSchema for Exact {}
+
 impl<'de> serde::Deserialize<'de> for Exact {
     /// Accepts numbers and strings ("1.25", "1,25", "3/7"). A float is read through its
     /// shortest decimal form, so 0.1 in a file is exactly one tenth.

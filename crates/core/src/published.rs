@@ -13,6 +13,7 @@ use crate::results::Group;
 pub const FORMAT: &str = "parindex-results/1";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Published {
     pub format: String,
     pub period: Period,
@@ -24,11 +25,15 @@ pub struct Published {
     pub method: Method,
     pub previous_period: Option<PreviousPeriod>,
     pub domains: Vec<Domain>,
+    /// The framework the results were computed with (docs/framework-format.md, as JSON).
+    #[cfg_attr(feature = "schema", schema(value_type = Object))]
     pub framework: Framework,
     pub units: Vec<Unit>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedPeriod))]
 pub struct Period {
     pub code: String,
     pub name: String,
@@ -39,6 +44,8 @@ pub struct Period {
 
 /// How the numbers were made, in words (for readers of the JSON), and the scale of groups.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedMethod))]
 pub struct Method {
     #[serde(default)]
     pub index: String,
@@ -55,6 +62,8 @@ pub struct Method {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedPreviousPeriod))]
 pub struct PreviousPeriod {
     #[serde(default)]
     pub code: String,
@@ -65,6 +74,8 @@ pub struct PreviousPeriod {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedDomain))]
 pub struct Domain {
     pub code: String,
     pub title: String,
@@ -74,6 +85,7 @@ pub struct Domain {
 /// A number as published: rounded to the document's decimals, and exactly (a fraction "n/d"
 /// where the decimal does not end).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Num {
     pub value: String,
     pub exact: String,
@@ -91,6 +103,8 @@ impl Num {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedUnit))]
 pub struct Unit {
     pub code: String,
     pub name: String,
@@ -117,6 +131,8 @@ pub struct Unit {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedPrevious))]
 pub struct Previous {
     pub index: Option<Num>,
     pub rank: Option<usize>,
@@ -126,6 +142,8 @@ pub struct Previous {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedRobustness))]
 pub struct Robustness {
     pub median: usize,
     pub p5: usize,
@@ -134,6 +152,8 @@ pub struct Robustness {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedUnitDomain))]
 pub struct UnitDomain {
     pub code: String,
     pub points: Num,
@@ -142,6 +162,8 @@ pub struct UnitDomain {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedLeaf))]
 pub struct Leaf {
     pub code: String,
     pub max: String,
@@ -150,6 +172,8 @@ pub struct Leaf {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = PublishedAdjustment))]
 pub struct Adjustment {
     pub code: String,
     pub title: String,

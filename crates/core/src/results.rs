@@ -27,6 +27,7 @@ pub fn ranks(values: &[Option<Exact>]) -> Vec<Option<usize>> {
 /// One group of the period's scale: units whose index is at least `min` (and below the previous
 /// group's minimum).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Group {
     pub label: String,
     pub min: Exact,

@@ -39,6 +39,7 @@ pub struct PeriodInput {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PeriodRow {
     pub id: i64,
     pub code: String,

@@ -20,6 +20,7 @@ use crate::repo::audit::{AuditEntry, record};
 use crate::{AuditCtx, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PublicationRow {
     pub id: i64,
     pub period_id: i64,

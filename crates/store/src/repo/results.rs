@@ -27,6 +27,8 @@ use crate::{AuditCtx, Store, StoreError};
 
 /// A top-level node of the framework: a column of the results.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = ResultDomain))]
 pub struct Domain {
     pub code: String,
     pub title: String,
@@ -35,6 +37,7 @@ pub struct Domain {
 
 /// One unit's result.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct UnitResult {
     pub assessment_id: i64,
     pub unit_id: i64,
@@ -68,6 +71,7 @@ pub struct UnitResult {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct LeafResult {
     pub code: String,
     pub max: Exact,
@@ -82,6 +86,7 @@ pub struct LeafResult {
 
 /// A bonus or penalty as it counts.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AdjustmentResult {
     pub code: String,
     pub title: String,
@@ -91,6 +96,7 @@ pub struct AdjustmentResult {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DomainResult {
     pub points: Exact,
     pub applicable_max: Exact,
@@ -98,6 +104,8 @@ pub struct DomainResult {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", schema(as = ResultPrevious))]
 pub struct Previous {
     pub index: Option<Exact>,
     pub rank: Option<usize>,
@@ -169,6 +177,7 @@ pub struct RankRobustness {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PeriodResults {
     pub period: PeriodRow,
     pub decimals: u32,

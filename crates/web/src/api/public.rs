@@ -10,17 +10,22 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::AppError;
 
 /// Every published version of every period, newest first.
-#[utoipa::path(get, path = "/api/v1/public/results", tag = "public", security(()), responses((status = 200, body = Object)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "publications": state.store.publications().await? })))
+#[utoipa::path(get, path = "/api/v1/public/results", tag = "public", security(()), responses((status = 200, body = ApiPublications)))]
+pub async fn list(State(state): State<AppState>) -> Result<Json<ApiPublications>, AppError> {
+    Ok(Json(ApiPublications { publications: state.store.publications().await? }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiPublications {
+    /// Newest first.
+    pub publications: Vec<parindex_store::repo::publications::PublicationRow>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -33,7 +38,7 @@ pub struct VersionParam {
 /// One period's published results: the document (period, method, groups, framework, per unit
 /// index, total, rank, group, previous year, domains and leaves). `X-Content-SHA256` carries its hash.
 #[utoipa::path(get, path = "/api/v1/public/results/{code}", tag = "public", security(()), params(("code" = String, Path), VersionParam),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ApiError)))]
+    responses((status = 200, body = parindex_core::published::Published), (status = 404, body = crate::error::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionParam>) -> Result<Response, AppError> {
     let (row, text, _) = state.store.publication(&code, q.v).await?;
     Ok((

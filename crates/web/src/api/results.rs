@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 use parindex_core::{Action, Resource};
 use parindex_reports::grid::Cell;
 use parindex_store::repo::improvements::ActionInput;
-use serde::Deserialize;
+use parindex_store::repo::results::PeriodResults;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -26,11 +27,10 @@ use crate::error::AppError;
 /// bonuses and penalties, and the comparison with the previous period (through predecessors
 /// and the crosswalk).
 #[utoipa::path(get, path = "/api/v1/periods/{id}/results", tag = "results", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
-pub async fn results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+    responses((status = 200, body = PeriodResults), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
+pub async fn results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<PeriodResults>, AppError> {
     ctx.require(Action::ViewResults, Resource::System)?;
-    let r = state.store.period_results(id).await?;
-    Ok(Json(serde_json::to_value(&r).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(state.store.period_results(id).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -45,13 +45,13 @@ pub struct AnalysisParams {
 /// `tu-cham-tieu-chi`, `tieu-chi-yeu`, `xu-huong`, `sipas`) with the page's filters: header
 /// and rows, numbers as exact decimal text.
 #[utoipa::path(get, path = "/api/v1/periods/{id}/analysis/{table}", tag = "results", params(("id" = i64, Path), ("table" = String, Path), AnalysisParams),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
+    responses((status = 200, body = ApiAnalysisTable), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn analysis(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, table)): Path<(i64, String)>,
     Query(p): Query<AnalysisParams>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ApiAnalysisTable>, AppError> {
     ctx.require(Action::ViewResults, Resource::System)?;
     let r = state.store.period_results(id).await?;
     let q = crate::app::analysis::Filters::new(p.kind, p.area, p.unit);
@@ -60,20 +60,31 @@ pub async fn analysis(
         .into_iter()
         .find(|t| t.key == table)
         .ok_or(AppError::NotFound)?;
-    let rows: Vec<Vec<Value>> = t
+    let rows = t
         .rows
         .iter()
         .map(|row| {
             row.iter()
                 .map(|c| match c {
-                    Cell::Text(s) => json!(s),
-                    Cell::Number { exact, .. } => json!(exact),
-                    Cell::Empty => Value::Null,
+                    Cell::Text(s) => Some(s.clone()),
+                    Cell::Number { exact, .. } => Some(exact.clone()),
+                    Cell::Empty => None,
                 })
                 .collect()
         })
         .collect();
-    Ok(Json(json!({"table": t.key, "title": t.title, "header": t.header, "rows": rows})))
+    Ok(Json(ApiAnalysisTable { table: t.key.to_string(), title: t.title, header: t.header, rows }))
+}
+
+/// One analysis table, every row (the page shows the first ones).
+#[derive(Serialize, ToSchema)]
+pub struct ApiAnalysisTable {
+    /// Its key, as asked.
+    pub table: String,
+    pub title: String,
+    pub header: Vec<String>,
+    /// Cells as text; numbers as exact decimal text; an empty cell is null.
+    pub rows: Vec<Vec<Option<String>>>,
 }
 
 /// The bonuses and penalties of an assessment (everyone who reads the assessment).
