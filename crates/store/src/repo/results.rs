@@ -133,8 +133,11 @@ pub struct ResultsCache {
     entries: HashMap<i64, (i64, std::sync::Arc<PeriodResults>)>,
     /// Earlier periods as comparisons and trends read them, by period id: keyed also by the
     /// latest publication's id (a publication never changes; a new one changes the id).
-    past: HashMap<i64, ((i64, Option<i64>), std::sync::Arc<PastResults>)>,
+    past: HashMap<i64, (PastKey, std::sync::Arc<PastResults>)>,
 }
+
+/// What an earlier period's cached figures were read at: (results version, latest publication).
+type PastKey = (i64, Option<i64>);
 
 impl ResultsCache {
     /// Periods kept (a province has a few a year); beyond, the cache starts again.

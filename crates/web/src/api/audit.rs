@@ -2,15 +2,14 @@
 
 use crate::extract::Json;
 use crate::extract::Query;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use parindex_core::{Action, Resource};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::app::audit::AuditQuery;
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -68,6 +67,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Audit
     }))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(list))
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new().with(route!(list))
 }

@@ -4,12 +4,10 @@
 use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use parindex_core::framework::Status;
 use parindex_core::framework::score::{Compiled, score};
 use parindex_core::{Action, Msg, Resource};
@@ -19,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
@@ -244,13 +243,16 @@ pub async fn put_crosswalk(
     })))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/frameworks", get(list).post(import))
-        .route("/frameworks/{code}", get(get_one))
-        .route("/frameworks/{code}/publish", post(publish))
-        .route("/frameworks/{code}/archive", post(archive))
-        .route("/frameworks/{code}/versions", post(new_version))
-        .route("/frameworks/{code}/score", post(what_if))
-        .route("/frameworks/{code}/crosswalk", get(get_crosswalk).put(put_crosswalk))
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .with(route!(list))
+        .with(route!(import))
+        .with(route!(get_one))
+        .with(route!(publish))
+        .with(route!(archive))
+        .with(route!(new_version))
+        .with(route!(what_if))
+        .with(route!(get_crosswalk))
+        .with(route!(put_crosswalk))
 }

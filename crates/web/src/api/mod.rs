@@ -7,6 +7,7 @@ pub mod frameworks;
 pub mod periods;
 pub mod public;
 pub mod results;
+pub mod routes;
 pub mod survey_runs;
 pub mod surveys;
 pub mod units;
@@ -55,7 +56,6 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, AppErro
 #[derive(OpenApi)]
 #[openapi(
     info(title = "parindex API", version = "1", description = "Chỉ số CCHC / PAR Index — JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `parindex token create --username U`)."),
-    paths(me, units::list, units::get_one, units::create, units::update, units::set_active, units::add_lineage, units::remove_lineage, units::import, units::kinds, users::list, users::create, users::update, users::tokens, users::create_token, users::revoke_token, frameworks::list, frameworks::get_one, frameworks::import, frameworks::publish, frameworks::archive, frameworks::new_version, frameworks::what_if, frameworks::get_crosswalk, frameworks::put_crosswalk, periods::list, periods::create, periods::assessments, periods::get_one, periods::put_entry, periods::submit, periods::extend, periods::queue, periods::put_appraisal, periods::accept_rest, periods::return_leaf, periods::preliminary, periods::contest, periods::send_explanations, periods::final_appraisal, periods::approve, surveys::list, surveys::get_one, surveys::import, surveys::publish, surveys::xlsform, survey_runs::list, survey_runs::get_one, survey_runs::breakdown, survey_runs::import, survey_runs::points, survey_runs::comments, survey_runs::reply, public::list, public::get_one, audit::list, results::results, results::analysis, results::adjustments, results::put_adjustment, results::improvements, results::plan, results::follow),
     components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, users::ApiToken, users::ApiTokenInput, users::ApiCreatedToken, frameworks::ApiFramework, frameworks::NewVersion, frameworks::CrosswalkBody, periods::ApiPeriod, periods::ApiPeriodInput, periods::ApiAssessment, periods::ApiEntryInput, periods::ApiQueueRow, periods::ApiAppraisalInput, periods::ApiReason, periods::ApiExtension, periods::ApiContest, periods::ApiFinal, audit::ApiAuditPage, audit::ApiAuditEntry, survey_runs::ReplyBody, survey_runs::PointsBody, results::AdjustmentBody, results::PlanBody, results::FollowBody)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -80,7 +80,14 @@ async fn openapi() -> Json<serde_json::Value> {
 /// (no or an invalid token; not on public operations), 404 (an unknown id in the path) — so that
 /// a client generated from it knows every status it may get (issue #15).
 pub fn document() -> serde_json::Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let (_, paths, schemas) = routes().into_parts();
+    let mut api = ApiDoc::openapi();
+    api.paths = paths;
+    let components = api.components.get_or_insert_with(Default::default);
+    for (name, schema) in schemas {
+        components.schemas.entry(name).or_insert(schema);
+    }
+    let mut doc = serde_json::to_value(api).unwrap_or_default();
     let error = |description: &str| {
         serde_json::json!({
             "description": description,
@@ -117,20 +124,26 @@ async fn api_not_found() -> AppError {
     AppError::NotFound
 }
 
+/// Every documented operation of the API (`api::routes`): the router and the document are
+/// both made from it.
+fn routes() -> routes::ApiRouter {
+    routes::ApiRouter::new()
+        .with(routes::route!(me))
+        .merge(units::routes())
+        .merge(users::routes())
+        .merge(frameworks::routes())
+        .merge(periods::routes())
+        .merge(surveys::routes())
+        .merge(survey_runs::routes())
+        .merge(results::routes())
+        .merge(public::routes())
+        .merge(audit::routes())
+}
+
+/// The API, to be nested at [`routes::PREFIX`].
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/me", get(me))
-        .merge(units::router())
-        .merge(users::router())
-        .merge(frameworks::router())
-        .merge(periods::router())
-        .merge(surveys::router())
-        .merge(survey_runs::router())
-        .merge(results::router())
-        .merge(public::router())
-        .merge(audit::router())
-        .fallback(api_not_found)
+    let (router, _, _) = routes().undocumented("/openapi.json", get(openapi)).into_parts();
+    router.fallback(api_not_found)
 }
 
 #[cfg(test)]

@@ -3,10 +3,8 @@
 
 use crate::extract::Json;
 use crate::extract::Path;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use parindex_core::assessment::today_vn;
 use parindex_core::{Action, Resource};
@@ -15,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::app::leaves::{self, Appraisal, Given, OwnScore};
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -410,21 +409,23 @@ pub async fn approve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     Ok(Json(serde_json::json!({"approved": n})))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/periods", get(list).post(create))
-        .route("/periods/{id}/assessments", get(assessments))
-        .route("/assessments/{id}", get(get_one))
-        .route("/assessments/{id}/entries/{code}", put(put_entry))
-        .route("/assessments/{id}/submit", post(submit))
-        .route("/assessments/{id}/extend", post(extend))
-        .route("/appraisal", get(queue))
-        .route("/assessments/{id}/appraisal/accept", post(accept_rest))
-        .route("/assessments/{id}/appraisal/{code}", put(put_appraisal))
-        .route("/assessments/{id}/appraisal/{code}/return", post(return_leaf))
-        .route("/assessments/{id}/preliminary", post(preliminary))
-        .route("/assessments/{id}/contest/{code}", put(contest))
-        .route("/assessments/{id}/explanations", post(send_explanations))
-        .route("/assessments/{id}/final/{code}", put(final_appraisal))
-        .route("/periods/{id}/approve", post(approve))
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .with(route!(list))
+        .with(route!(create))
+        .with(route!(assessments))
+        .with(route!(get_one))
+        .with(route!(put_entry))
+        .with(route!(submit))
+        .with(route!(extend))
+        .with(route!(queue))
+        .with(route!(accept_rest))
+        .with(route!(put_appraisal))
+        .with(route!(return_leaf))
+        .with(route!(preliminary))
+        .with(route!(contest))
+        .with(route!(send_explanations))
+        .with(route!(final_appraisal))
+        .with(route!(approve))
 }

@@ -5,15 +5,14 @@
 use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::error::AppError;
 
 /// Every published version of every period, newest first.
@@ -48,6 +47,7 @@ pub async fn get_one(State(state): State<AppState>, Path(code): Path<String>, Qu
         .into_response())
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/public/results", get(list)).route("/public/results/{code}", get(get_one))
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new().with(route!(list)).with(route!(get_one))
 }

@@ -6,9 +6,7 @@
 use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use parindex_core::{Action, Resource};
 use parindex_reports::grid::Cell;
@@ -19,6 +17,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
@@ -185,13 +184,14 @@ pub async fn follow(
     Ok(Json(json!(state.store.update_improvement(&ctx.audit(), id, action, &b.status, b.outcome.as_deref()).await?)))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/periods/{id}/results", get(results))
-        .route("/periods/{id}/analysis/{table}", get(analysis))
-        .route("/assessments/{id}/adjustments", get(adjustments))
-        .route("/assessments/{id}/adjustments/{code}", put(put_adjustment))
-        .route("/assessments/{id}/improvements", post(plan))
-        .route("/units/{id}/improvements", get(improvements))
-        .route("/units/{id}/improvements/{action}", put(follow))
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .with(route!(results))
+        .with(route!(analysis))
+        .with(route!(adjustments))
+        .with(route!(put_adjustment))
+        .with(route!(plan))
+        .with(route!(improvements))
+        .with(route!(follow))
 }

@@ -8,18 +8,17 @@
 use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use parindex_core::{Action, Resource};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::app::survey_data::ImportFailure;
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -229,14 +228,35 @@ pub async fn points(
     Ok(Json(serde_json::to_value(state.store.apply_survey_points(&ctx.audit(), id, b.period).await?).unwrap_or_default()))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/surveys", get(list))
-        .route("/surveys/{id}", get(get_one))
-        .route("/surveys/{id}/breakdown", get(breakdown))
-        .route("/surveys/{id}/responses", post(import).get(crate::app::surveys::export_responses))
-        .route("/surveys/{id}/indices.csv", get(crate::app::surveys::export_indices))
-        .route("/surveys/{id}/points", post(points))
-        .route("/surveys/{id}/comments", get(comments))
-        .route("/surveys/{id}/comments/{response}", post(reply))
+/// Every response of the survey as CSV, streamed (one row per response; the columns of
+/// `shared/bench`'s layout) — the survey's team.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/responses", tag = "surveys", params(("id" = i64, Path)),
+    responses((status = 200, description = "CSV, UTF-8", content_type = "text/csv", body = String), (status = 403, body = crate::error::ApiError)))]
+pub async fn export_responses(
+    state: State<AppState>,
+    ctx: Ctx,
+    id: crate::extract::Path<i64>,
+) -> Result<axum::response::Response, AppError> {
+    crate::app::surveys::export_responses(state, ctx, id).await
+}
+
+/// The SIPAS indices as CSV in the layout of `parindex sipas compute` (`shared/bench/SIPAS_SPEC.md`).
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/indices.csv", tag = "surveys", params(("id" = i64, Path)),
+    responses((status = 200, description = "CSV, UTF-8", content_type = "text/csv", body = String), (status = 403, body = crate::error::ApiError)))]
+pub async fn export_indices(state: State<AppState>, ctx: Ctx, id: crate::extract::Path<i64>) -> Result<axum::response::Response, AppError> {
+    crate::app::surveys::export_indices(state, ctx, id).await
+}
+
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .with(route!(list))
+        .with(route!(get_one))
+        .with(route!(breakdown))
+        .with(route!(import))
+        .with(route!(export_responses))
+        .with(route!(export_indices))
+        .with(route!(points))
+        .with(route!(comments))
+        .with(route!(reply))
 }

@@ -5,12 +5,10 @@
 use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use parindex_core::{Action, Resource};
 use parindex_reports::xlsform::{Diag, Level};
 use parindex_store::repo::surveys::QuestionnaireRow;
@@ -19,6 +17,7 @@ use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
@@ -93,10 +92,7 @@ pub async fn xlsform(State(state): State<AppState>, ctx: Ctx, Path(code): Path<S
     Ok(crate::chrome::download(bytes, crate::chrome::XLSX, "questionnaire.xlsx"))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/questionnaires", get(list).post(import))
-        .route("/questionnaires/{code}", get(get_one))
-        .route("/questionnaires/{code}/publish", post(publish))
-        .route("/questionnaires/{code}/xlsform", get(xlsform))
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new().with(route!(list)).with(route!(import)).with(route!(get_one)).with(route!(publish)).with(route!(xlsform))
 }

@@ -3,11 +3,9 @@
 use crate::extract::Json;
 use crate::extract::Path;
 use crate::extract::Query;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use parindex_core::access::unit_scope;
 use parindex_core::unit::UnitInput;
@@ -17,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::app::units::{lineage_ends, run_import, status_filter};
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -276,13 +275,16 @@ pub async fn kinds(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<A
     ))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/units", get(list).post(create))
-        .route("/units/import", post(import))
-        .route("/units/{id}", get(get_one).put(update))
-        .route("/units/{id}/active", post(set_active))
-        .route("/units/{id}/lineage", post(add_lineage))
-        .route("/units/{id}/lineage/{link}", axum::routing::delete(remove_lineage))
-        .route("/unit-kinds", get(kinds))
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .with(route!(list))
+        .with(route!(create))
+        .with(route!(import))
+        .with(route!(get_one))
+        .with(route!(update))
+        .with(route!(set_active))
+        .with(route!(add_lineage))
+        .with(route!(remove_lineage))
+        .with(route!(kinds))
 }

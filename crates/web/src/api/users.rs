@@ -2,10 +2,8 @@
 
 use crate::extract::Json;
 use crate::extract::Path;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
 use parindex_core::secret::generate_password;
 use parindex_core::unit::FieldError;
 use parindex_core::{Action, Msg, Resource, Role};
@@ -14,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
@@ -192,10 +191,13 @@ pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
     Ok(Json(state.store.revoke_token(&ctx.audit(), id, (!all).then_some(a.user_id)).await?.into()))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list).post(create))
-        .route("/users/{username}", put(update))
-        .route("/tokens", get(tokens).post(create_token))
-        .route("/tokens/{id}/revoke", axum::routing::post(revoke_token))
+/// Every operation of this module, each where its annotation says (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .with(route!(list))
+        .with(route!(create))
+        .with(route!(update))
+        .with(route!(tokens))
+        .with(route!(create_token))
+        .with(route!(revoke_token))
 }
