@@ -34,6 +34,22 @@ fn gcd(a: i128, b: i128) -> i128 {
     a.gcd(&b)
 }
 
+/// gcd of big integers, Euclid's first step before num-bigint's binary gcd: the binary gcd
+/// subtracts and shifts bit by bit, so for numbers of very different sizes (a sum's large
+/// denominator and the next term's small one) one remainder first is far cheaper.
+fn big_gcd(a: &BigInt, b: &BigInt) -> BigInt {
+    let (a, b) = (a.abs(), b.abs());
+    let (large, small) = if a.bits() >= b.bits() { (a, b) } else { (b, a) };
+    if small.is_zero() {
+        return large;
+    }
+    if large.bits() > small.bits() + 64 {
+        let r = &large % &small;
+        return small.gcd(&r);
+    }
+    large.gcd(&small)
+}
+
 impl Exact {
     pub const ZERO: Exact = Exact(Repr::Small(0, 1));
     pub const ONE: Exact = Exact(Repr::Small(1, 1));
@@ -64,9 +80,17 @@ impl Exact {
     }
 
     fn big(n: BigInt, d: BigInt) -> Exact {
+        Self::big_reducing(n, d, true)
+    }
+
+    /// `reduce`: reduce a large fraction by the gcd of its numerator and denominator. Sums
+    /// skip it: they are formed over the least common denominator, which bounds their size
+    /// already, and a sum's numerator rarely shares a factor with it — so the gcd of two large
+    /// numbers at every addition would be paid for nothing.
+    fn big_reducing(n: BigInt, d: BigInt, reduce: bool) -> Exact {
         let (mut n, mut d) = if d.is_negative() { (-n, -d) } else { (n, d) };
-        if d.bits() > BIG_REDUCE_BITS {
-            let g = n.gcd(&d);
+        if reduce && d.bits() > BIG_REDUCE_BITS {
+            let g = big_gcd(&n, &d);
             n /= &g;
             d /= &g;
         }
@@ -88,7 +112,7 @@ impl Exact {
     /// The reduced fraction (n, d), d > 0.
     fn reduced(&self) -> (BigInt, BigInt) {
         let (n, d) = self.parts();
-        let g = n.gcd(&d);
+        let g = big_gcd(&n, &d);
         if g.is_zero() { (n, d) } else { (n / &g, d / g) }
     }
 
@@ -379,7 +403,14 @@ impl std::ops::Add for Exact {
             }
         }
         let ((an, ad), (bn, bd)) = (self.parts(), o.parts());
-        if ad == bd { Exact::big(an + bn, ad) } else { Exact::big(an * &bd + bn * &ad, ad * bd) }
+        if ad == bd {
+            return Exact::big_reducing(an + bn, ad, false);
+        }
+        // over the least common denominator: a running sum's denominator stays the lcm of its
+        // terms' instead of their product (which then needs a costly reduction)
+        let g = big_gcd(&ad, &bd);
+        let (ag, bg) = (&ad / &g, &bd / &g);
+        Exact::big_reducing(an * &bg + bn * &ag, ag * bd, false)
     }
 }
 
@@ -559,6 +590,28 @@ impl From<i64> for Exact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn big_sums_over_the_least_common_denominator_are_exact() {
+        // the analysis' means: hundreds of terms whose denominators differ, far past i128
+        let (mut n, mut d) = (BigInt::from(0), BigInt::from(1));
+        let mut sum = Exact::ZERO;
+        let terms: Vec<Exact> =
+            (1..400i128).map(|k| Exact::ratio(k * 1_000_003 + 7, (k * 7919 + 13) * (k % 97 + 2) * 1_000_000_007)).collect();
+        for (k, t) in (1..400i128).zip(&terms) {
+            let dk = BigInt::from((k * 7919 + 13) * (k % 97 + 2) * 1_000_000_007);
+            n = n * &dk + BigInt::from(k * 1_000_003 + 7) * &d;
+            d *= dk;
+            sum = sum + t.clone();
+        }
+        assert!(matches!(sum.0, Repr::Big(_)), "the sum left i128");
+        assert_eq!(sum, Exact::big(n, d), "equal to the sum over the product of denominators");
+        let back = terms.into_iter().fold(sum, |s, t| s - t);
+        assert!(back.is_zero(), "and every term taken away leaves exactly zero");
+        assert_eq!(big_gcd(&BigInt::from(12), &BigInt::from(-18)), BigInt::from(6));
+        assert_eq!(big_gcd(&(BigInt::from(1) << 300u32), &BigInt::from(48)), BigInt::from(16));
+        assert_eq!(big_gcd(&BigInt::from(0), &BigInt::from(5)), BigInt::from(5));
+    }
 
     fn e(s: &str) -> Exact {
         Exact::parse(s).unwrap()

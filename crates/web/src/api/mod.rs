@@ -6,9 +6,9 @@ pub mod audit;
 pub mod frameworks;
 pub mod periods;
 pub mod public;
+pub mod questionnaires;
 pub mod results;
 pub mod routes;
-pub mod survey_runs;
 pub mod surveys;
 pub mod units;
 pub mod users;
@@ -56,7 +56,7 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, AppErro
 #[derive(OpenApi)]
 #[openapi(
     info(title = "parindex API", version = "1", description = "Chỉ số CCHC / PAR Index — JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `parindex token create --username U`)."),
-    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, users::ApiToken, users::ApiTokenInput, users::ApiCreatedToken, frameworks::ApiFramework, frameworks::NewVersion, frameworks::CrosswalkBody, periods::ApiPeriod, periods::ApiPeriodInput, periods::ApiAssessment, periods::ApiEntryInput, periods::ApiQueueRow, periods::ApiAppraisalInput, periods::ApiReason, periods::ApiExtension, periods::ApiContest, periods::ApiFinal, audit::ApiAuditPage, audit::ApiAuditEntry, survey_runs::ReplyBody, survey_runs::PointsBody, results::AdjustmentBody, results::PlanBody, results::FollowBody)),
+    components(schemas(Me, ApiError, ApiErrorBody, units::ApiUnit, units::ApiUnitDetail, units::ApiLineage, units::ApiUnitInput, units::ApiKind, units::ApiActive, units::ApiLineageInput, units::ApiImportResult, users::ApiUser, users::ApiUserInput, users::ApiCreatedUser, users::ApiToken, users::ApiTokenInput, users::ApiCreatedToken, frameworks::ApiFramework, frameworks::NewVersion, frameworks::CrosswalkBody, periods::ApiPeriod, periods::ApiPeriodInput, periods::ApiAssessment, periods::ApiEntryInput, periods::ApiQueueRow, periods::ApiAppraisalInput, periods::ApiReason, periods::ApiExtension, periods::ApiContest, periods::ApiFinal, audit::ApiAuditPage, audit::ApiAuditEntry, surveys::ReplyBody, surveys::PointsBody, results::AdjustmentBody, results::PlanBody, results::FollowBody)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -133,8 +133,8 @@ fn routes() -> routes::ApiRouter {
         .merge(users::routes())
         .merge(frameworks::routes())
         .merge(periods::routes())
+        .merge(questionnaires::routes())
         .merge(surveys::routes())
-        .merge(survey_runs::routes())
         .merge(results::routes())
         .merge(public::routes())
         .merge(audit::routes())
