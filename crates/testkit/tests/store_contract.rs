@@ -1181,4 +1181,26 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
     assert!(!std::sync::Arc::ptr_eq(&past, &after), "a write is seen");
     assert_eq!(after.units[0].index, s.period_results(p.id).await.unwrap().units[0].index);
     assert_ne!(after.units[0].index, past.units[0].index, "the bonus removed");
+
+    // publication: only approved results; the document carries the same figures, and from then
+    // on comparisons read the document (the official figures), not a recomputation
+    assert!(matches!(s.publish_results(&ctx(), p.id, None).await, Err(StoreError::Conflict(_))), "not approved yet");
+    assert_eq!(s.approve_period(&ctx(), p.id, today).await.unwrap(), 1);
+    let v1 = s.publish_results(&ctx(), p.id, None).await.unwrap();
+    assert_eq!(v1.version, 1);
+    let doc = s.latest_publication(p.id).await.unwrap().unwrap();
+    let computed = s.period_results(p.id).await.unwrap();
+    let exact = |n: &parindex_core::published::Num| n.exact().unwrap();
+    assert_eq!(doc.units[0].index.as_ref().map(exact), computed.units[0].index, "the document's index is the computed one");
+    assert_eq!(exact(&doc.units[0].total), computed.units[0].total);
+    assert_eq!(s.latest_publication_id(p.id).await.unwrap(), Some(v1.id));
+    let published = s.past_results(&p).await.unwrap();
+    assert!(published.published, "read from the document once published");
+    assert_eq!(published.units[0].index, computed.units[0].index);
+    // a second version is a correction: it needs its reason
+    assert!(s.publish_results(&ctx(), p.id, Some("  ")).await.is_err(), "a correction without a reason is refused");
+    let v2 = s.publish_results(&ctx(), p.id, Some("Đính chính tên đơn vị")).await.unwrap();
+    assert_eq!((v2.version, v2.reason.as_deref()), (2, Some("Đính chính tên đơn vị")));
+    assert_eq!(s.latest_publication_id(p.id).await.unwrap(), Some(v2.id));
+    assert_eq!(s.publications().await.unwrap().len(), 2);
 });
