@@ -253,6 +253,13 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
     assert_eq!(r.headers()["location"], &format!("/periods/{}?approved=1", p.id));
     let v = app.store.get_assessment(ua).await.unwrap();
     assert_eq!(v.assessment.state.as_str(), "approved");
+    // finished work is said to be done, with its date — never "N days overdue" (issue #17)
+    let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Đã nộp ngày") && page.contains("đã hoàn thành") && !page.contains("quá hạn"), "assessment page");
+    let home = officer.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Đã nộp ngày") && !home.contains("quá hạn"), "the unit's home page");
+    let period_page = council.get(app.url(&format!("/periods/{}", p.id))).send().await.unwrap().text().await.unwrap();
+    assert!(period_page.contains("(đã hoàn thành)") && !period_page.contains("quá hạn"), "the period's deadlines");
     let e = &v.entries["1.2"];
     assert_eq!(
         (e.points.clone(), e.appraised_points.clone(), counted_cached(e)),

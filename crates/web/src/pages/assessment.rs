@@ -23,7 +23,7 @@ use parindex_core::framework::rule::apply;
 use parindex_core::text::parse_date;
 use parindex_core::{Action, Msg, Resource};
 use parindex_store::StoreError;
-use parindex_store::repo::periods::self_leaves;
+use parindex_store::repo::periods::{AssessmentRow, PeriodRow, self_leaves};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -78,6 +78,27 @@ pub(crate) struct LeafError {
     pub(crate) code: String,
     pub(crate) message: String,
     pub(crate) form: Option<(LeafForm, String, String)>,
+}
+
+/// The deadline a unit sees for its assessment: the one of the step it is at while it has
+/// something to do (days left or overdue), else when it submitted — never "N days overdue" on
+/// finished work (issue #17). The assessment page and the unit's home page show it.
+/// Returns (the label's key, the text).
+pub(crate) fn unit_due(ctx: &Ctx, a: &AssessmentRow, p: &PeriodRow) -> (&'static str, String) {
+    match (a.state, a.submitted_at) {
+        (AState::PreliminarySent, _) => ("per.explanation_due", deadline_text(ctx, p.explanation_due)),
+        (AState::FinalAppraisal, _) => ("per.final_due", deadline_text(ctx, p.final_due)),
+        (AState::Submitted | AState::UnderAppraisal | AState::Approved, Some(at)) => (
+            "per.self_assessment",
+            format!(
+                "{} {}{}",
+                ctx.t("per.submitted_on"),
+                parindex_core::text::format_date(at.with_timezone(&parindex_core::text::vn_offset()).date_naive()),
+                if a.state == AState::Approved { format!(" — {}", ctx.t("per.completed")) } else { String::new() }
+            ),
+        ),
+        _ => ("per.self_due", deadline_text(ctx, a.self_due)),
+    }
 }
 
 pub(crate) async fn assessment_page(
@@ -203,6 +224,7 @@ pub(crate) async fn assessment_page(
         .crumb(ctx.t("per.title"), "/periods")
         .crumb(view.period.code.clone(), format!("/periods/{}", view.period.id))
         .crumb(view.assessment.unit_name.clone(), "");
+    let (due_label, due) = unit_due(ctx, &view.assessment, &view.period);
     let mut r = render(&AssessmentPage {
         page,
         id,
@@ -213,19 +235,8 @@ pub(crate) async fn assessment_page(
         unit_stage: st.unit_edits(),
         editable,
         can_submit: st.unit_edits() && open && ctx.allows(Action::SubmitAssessment, Resource::Unit(unit_id)),
-        due_label: match st {
-            AState::PreliminarySent => "per.explanation_due",
-            AState::FinalAppraisal => "per.final_due",
-            _ => "per.self_due",
-        },
-        due: deadline_text(
-            ctx,
-            match st {
-                AState::PreliminarySent => view.period.explanation_due,
-                AState::FinalAppraisal => view.period.final_due,
-                _ => view.assessment.self_due,
-            },
-        ),
+        due_label,
+        due,
         points_label: if result_report.is_some() { "as.points_result" } else { "as.points" },
         done: view.assessment.done,
         to_do: view.assessment.to_do,

@@ -28,6 +28,7 @@ pub struct MyAssessment {
     pub state: &'static str,
     pub done: usize,
     pub to_do: usize,
+    pub due_label: &'static str,
     pub due: String,
 }
 
@@ -65,24 +66,16 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
                 .collect();
         }
         if let Some(unit_id) = actor.unit_id.filter(|u| ctx.allows(Action::ViewUnitDrafts, Resource::Unit(*u))) {
-            let today = parindex_core::assessment::today_vn();
             for (p, a) in state.store.assessments_of_unit(unit_id).await? {
+                let (due_label, due) = crate::pages::assessment::unit_due(&ctx, &a, &p);
                 mine.push(MyAssessment {
                     id: a.id,
+                    due_label,
+                    due,
                     period: p.name,
                     state: a.state.label(ctx.lang.code()),
                     done: a.done,
                     to_do: a.to_do,
-                    due: a
-                        .self_due
-                        .map(|d| {
-                            format!(
-                                "{} ({})",
-                                parindex_core::text::format_date(d),
-                                parindex_core::assessment::days_left(d, today, ctx.lang.code())
-                            )
-                        })
-                        .unwrap_or_default(),
                 });
             }
         }

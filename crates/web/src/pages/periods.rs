@@ -227,6 +227,15 @@ struct PeriodQuery {
     not_ready: Option<String>,
 }
 
+/// A deadline of work that is finished (a period whose results are approved): its date, said
+/// to be done, never "N days overdue" (issue #17).
+fn completed_deadline_text(ctx: &Ctx, d: Option<chrono::NaiveDate>) -> String {
+    match d {
+        Some(d) => format!("{} ({})", format_date(d), ctx.t("per.completed")),
+        None => "—".into(),
+    }
+}
+
 pub(crate) fn deadline_text(ctx: &Ctx, d: Option<chrono::NaiveDate>) -> String {
     match d {
         Some(d) => format!("{} ({})", format_date(d), days_left(d, today_vn(), ctx.lang.code())),
@@ -266,12 +275,13 @@ async fn period_page(
             to_do: a.to_do,
         })
         .collect();
+    let due = if period.approved() { completed_deadline_text } else { deadline_text };
     let deadlines = vec![
-        ("per.self_due", deadline_text(&ctx, period.self_due)),
-        ("per.appraisal_due", deadline_text(&ctx, period.appraisal_due)),
-        ("per.explanation_due", deadline_text(&ctx, period.explanation_due)),
-        ("per.final_due", deadline_text(&ctx, period.final_due)),
-        ("per.approval_due", deadline_text(&ctx, period.approval_due)),
+        ("per.self_due", due(&ctx, period.self_due)),
+        ("per.appraisal_due", due(&ctx, period.appraisal_due)),
+        ("per.explanation_due", due(&ctx, period.explanation_due)),
+        ("per.final_due", due(&ctx, period.final_due)),
+        ("per.approval_due", due(&ctx, period.approval_due)),
     ];
     let states =
         AState::ALL.iter().filter_map(|s| period.states.get(s.as_str()).map(|n| (s.label(ctx.lang.code()), state_class(*s), *n))).collect();
