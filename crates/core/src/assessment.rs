@@ -188,6 +188,15 @@ impl LeafForm {
         }
     }
 
+    /// The form as a page in `lang` shows it: decimals with that language's separator, so a
+    /// Vietnamese officer who typed "87,5" sees "87,5" again, not "87.5" (issue #17).
+    pub fn in_lang(mut self, lang: crate::lang::Lang) -> LeafForm {
+        for f in [&mut self.percent, &mut self.numerator, &mut self.denominator, &mut self.count, &mut self.value] {
+            *f = lang.decimal(f);
+        }
+        self
+    }
+
     /// The input for `rule`: `Ok(None)` when nothing was typed (the leaf stays to do), an error
     /// naming the field otherwise. The rule itself checks ranges when it is applied.
     pub fn input(&self, rule: &Rule) -> Result<Option<Input>, (&'static str, Msg)> {

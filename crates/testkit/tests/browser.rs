@@ -35,6 +35,24 @@ async fn click(b: &Browser, css: &str) {
     panic!("clicking {css} did not load a new page within 30 s");
 }
 
+/// Click a button of the self-assessment page, which saves the page without a reload
+/// (`editor.js` replaces its content and counts the saves in `<html data-saved>`), and wait
+/// until the new content is in place.
+async fn save(b: &Browser, css: &str) {
+    settle(b).await;
+    let count = "return document.documentElement.dataset.saved || '0'";
+    let before = b.client.execute(count, vec![]).await.unwrap();
+    b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if b.client.execute(count, vec![]).await.unwrap() != before {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("saving with {css} did not finish within 30 s");
+}
+
 /// Wait until no form waits for its live points (`editor.js` marks them `data-pending`): the
 /// line they fill in moves the buttons below, and a click aimed before the move lands elsewhere.
 async fn settle(b: &Browser) {
@@ -212,8 +230,9 @@ async fn unit_officer_self_assesses_with_live_points() {
     let live = wait_text(&b, "#leaf-1\\.3 .live-result", "điểm").await;
     assert_eq!(live, "90% → khoảng [70; 90] → 1 điểm");
     b.screenshot("self-assessment-live").await;
-    click(&b, "#leaf-1\\.3 form.leafform button[type=submit]").await;
-    assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu"));
+    save(&b, "#leaf-1\\.3 .leafform button[type=submit]").await;
+    assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu 1 tiêu chí"));
+    assert!(text_of(&b, "#sheet-status").await.contains("Đã lưu 1 tiêu chí"), "said where the officer is looking too");
     assert_eq!(text_of(&b, "#progress").await, "1/5");
     assert!(text_of(&b, "#leaf-1\\.3").await.contains("Đã chấm"));
     b.screenshot("self-assessment-saved").await;
@@ -284,7 +303,17 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     click(&b, "#queue a").await;
     b.client.find(Locator::Css("#leaf-1\\.2 input[name=yes][value=no]")).await.unwrap().click().await.unwrap();
     click(&b, "#leaf-1\\.2 button[name=op][value=save]").await;
-    assert!(text_of(&b, "#leaf-1\\.2 .fielderr").await.contains("khác điểm tự chấm"));
+    assert!(text_of(&b, "#leaf-1\\.2 .leaf-banner").await.contains("khác điểm tự chấm"));
+    assert_eq!(b.client.current_url().await.unwrap().fragment(), Some("leaf-1.2"), "the refused save comes back at its leaf");
+    let in_view = b
+        .client
+        .execute(
+            "const r = document.querySelector('.leaf-banner').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(in_view, serde_json::Value::Bool(true), "with its banner in view");
     b.client.find(Locator::Css("#leaf-1\\.2 input[name=yes][value=no]")).await.unwrap().click().await.unwrap();
     fill(&b, "#c-1\\.2", "Báo cáo quý III trễ hạn").await;
     click(&b, "#leaf-1\\.2 button[name=op][value=save]").await;
@@ -316,7 +345,7 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     b.client.goto(&app.url(&format!("/assessments/{ua}"))).await.unwrap();
     assert!(text_of(&b, "#leaf-1\\.2").await.contains("Báo cáo quý III trễ hạn"));
     fill(&b, "#ct-1\\.2", "Đã gửi đúng hạn qua Hệ thống thông tin báo cáo").await;
-    click(&b, "#leaf-1\\.2 form[action$='/contest'] button").await;
+    click(&b, "#leaf-1\\.2 form[action*='/contest#'] button").await;
     b.screenshot("unit-explains").await;
     switch_user(&b, &app, "leader.a").await;
     b.client.goto(&app.url(&format!("/assessments/{ua}"))).await.unwrap();
@@ -324,7 +353,11 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     assert!(text_of(&b, ".flash.ok").await.contains("Đã gửi giải trình"));
     // final appraisal of the contested leaf, then the council approves
     switch_user(&b, &app, "appraiser").await;
-    b.client.goto(&app.url(&format!("/appraisal/{ua}"))).await.unwrap();
+    b.client.goto(&app.url("/appraisal")).await.unwrap();
+    assert!(text_of(&b, "#queue").await.contains("1 giải trình chờ trả lời"), "the queue says what waits");
+    click(&b, &format!("#queue a[href='/appraisal/{ua}#awaiting']")).await;
+    let waiting = text_of(&b, "#awaiting").await;
+    assert!(waiting.contains("1 giải trình chờ trả lời") && waiting.contains("1.2"), "{waiting}");
     b.client.find(Locator::Css("#leaf-1\\.2 input[name=yes][value=yes]")).await.unwrap().click().await.unwrap();
     fill(&b, "#fc-1\\.2", "Chấp nhận giải trình").await;
     click(&b, "#leaf-1\\.2 button[name=op][value=final]").await;
@@ -337,16 +370,19 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     b.close().await;
 }
 
-/// Fill the first leaf still to do on a self-assessment page the way an officer would (a
-/// choice, "yes", 95 %, 9 of 10, no deduction, zero for a manual score, an explanation for the
-/// missing evidence) and save it.
-const FILL_FIRST_TODO: &str = r#"
-const f = document.querySelector('li.leaf.todo form.leafform');
-const sel = f.querySelector('select[name=option]'); if (sel) sel.value = sel.options[1].value;
-const yes = f.querySelector('input[name=yes][value=yes]'); if (yes) yes.checked = true;
-const set = (n, v) => { const e = f.querySelector('input[name=' + n + ']'); if (e) e.value = v; };
-set('percent', '95'); set('numerator', '9'); set('denominator', '10'); set('count', '0'); set('value', '0');
-f.querySelector('textarea[name=explanation]').value = 'Bản giấy lưu tại đơn vị, gửi kèm khi thẩm định.';
+/// Fill every leaf still to do on a self-assessment page the way an officer would (a choice,
+/// "yes", 95 %, 9 of 10, no deduction, zero for a manual score, an explanation for the missing
+/// evidence), without saving. Returns how many leaves were filled.
+const FILL_ALL_TODO: &str = r#"
+const todo = document.querySelectorAll('li.leaf.todo .leafform');
+todo.forEach(function (f) {
+  const sel = f.querySelector('select[name$="|option"]'); if (sel) sel.value = sel.options[1].value;
+  const yes = f.querySelector('input[name$="|yes"][value=yes]'); if (yes) yes.checked = true;
+  const set = (n, v) => { const e = f.querySelector('input[name$="|' + n + '"]'); if (e) e.value = v; };
+  set('percent', '95'); set('numerator', '9'); set('denominator', '10'); set('count', '0'); set('value', '0');
+  f.querySelector('textarea[name$="|explanation"]').value = 'Bản giấy lưu tại đơn vị, gửi kèm khi thẩm định.';
+});
+return todo.length;
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -373,20 +409,55 @@ async fn three_demo_units_go_through_the_whole_cycle() {
         }
         click(&b, "#my-assessments a").await;
         assert_eq!(b.client.current_url().await.unwrap().path(), format!("/assessments/{id}"));
-        let file = b.client.find(Locator::Css("li.leaf.todo form.evidenceform input[type=file]")).await.unwrap();
+        let file = b.client.find(Locator::Css("li.leaf.todo .evidenceform input[type=file]")).await.unwrap();
         file.send_keys(pdf.path().to_str().unwrap()).await.unwrap();
-        click(&b, "li.leaf.todo form.evidenceform button[type=submit]").await;
+        save(&b, "li.leaf.todo .evidenceform button[type=submit]").await;
         assert!(text_of(&b, "ul.files").await.contains("Báo cáo CCHC"), "{code}: the file is listed under its original name");
-        let mut saved = 0;
-        while b.client.find(Locator::Css("li.leaf.todo form.leafform")).await.is_ok() {
-            b.client.execute(FILL_FIRST_TODO, vec![]).await.unwrap();
-            click(&b, "li.leaf.todo form.leafform button[type=submit]").await;
-            if let Ok(err) = b.client.find(Locator::Css(".fielderr:not([hidden])")).await {
-                panic!("{code}: {}", err.text().await.unwrap());
-            }
-            saved += 1;
-            assert!(saved < 100, "{code}: the page keeps leaves to do");
+        // every leaf left is filled, then saved at once ("Lưu tất cả")
+        let saved = b.client.execute(FILL_ALL_TODO, vec![]).await.unwrap().as_u64().unwrap();
+        if n == 0 {
+            // one bad value first: nothing is saved, the page comes back at that leaf with its
+            // banner, everything typed still there
+            let bad = b
+                .client
+                .execute(
+                    "const i = document.querySelector('li.leaf.todo input[name$=\"|percent\"]'); i.value = 'chín mươi lăm'; \
+                     return i.closest('li.leaf').id;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let bad = bad.as_str().unwrap().replace('.', "\\.");
+            save(&b, "#sheet-bar button[type=submit]").await;
+            assert!(text_of(&b, "#sheet-errors").await.contains("Chưa lưu gì: 1"), "{code}: the summary");
+            let banner = text_of(&b, &format!("#{bad} .leaf-banner")).await;
+            assert!(banner.contains("Chưa lưu tiêu chí"), "{code}: {banner}");
+            let focused = b.client.execute("return document.activeElement.closest('li.leaf').id", vec![]).await.unwrap();
+            assert_eq!(focused.as_str().unwrap().replace('.', "\\."), bad, "the refused leaf's banner has the focus");
+            let in_view = b
+                .client
+                .execute(&format!("const r = document.querySelector('#{bad} .leaf-banner').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight;"), vec![])
+                .await
+                .unwrap();
+            assert_eq!(in_view, serde_json::Value::Bool(true), "the banner is in view");
+            b.screenshot("demo-save-all-refused").await;
+            let kept = b
+                .client
+                .execute(
+                    "return Array.from(document.querySelectorAll('li.leaf.todo textarea[name$=\"|explanation\"]')) \
+                     .filter(t => t.value.startsWith('Bản giấy')).length",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(kept.as_u64().unwrap(), saved, "every leaf keeps what was typed");
+            fill(&b, &format!("#{bad} input[name$='|percent']"), "95").await;
         }
+        save(&b, "#sheet-bar button[type=submit]").await;
+        if let Ok(err) = b.client.find(Locator::Css(".leaf-banner, #sheet-errors")).await {
+            panic!("{code}: {}", err.text().await.unwrap());
+        }
+        assert!(text_of(&b, "#sheet-status").await.contains(&format!("Đã lưu {saved} tiêu chí")), "{code}: one save for all");
         assert!(saved > 3, "{code}: half the leaves were left for the officer");
         let progress = text_of(&b, "#progress").await;
         let (done, total) = progress.split_once('/').unwrap();
@@ -441,7 +512,7 @@ async fn three_demo_units_go_through_the_whole_cycle() {
         b.client.goto(&app.url(&format!("/assessments/{id}"))).await.unwrap();
         assert!(text_of(&b, "#leaf-2\\.2").await.contains("Chưa có kết quả rà soát"), "{code} sees the reason");
         fill(&b, "#ct-2\\.2", "Đã rà soát theo Kế hoạch số 12/KH; xin gửi kèm kết quả").await;
-        click(&b, "#leaf-2\\.2 form[action$='/contest'] button").await;
+        click(&b, "#leaf-2\\.2 form[action*='/contest#'] button").await;
         switch_user(&b, &app, leader).await;
         b.client.goto(&app.url(&format!("/assessments/{id}"))).await.unwrap();
         click(&b, &format!("form[action='/assessments/{id}/contests'] button")).await;

@@ -622,9 +622,20 @@ backend_tests!(periods_open_assessments_and_self_scores, |b| async move {
     put("1.1", Input { option: Some("dung_han".into()), ..Default::default() }).await;
     put("1.3", Input { percent: Some(parindex_core::Exact::int(90)), ..Default::default() }).await;
     put("2.2", Input { count: Some(parindex_core::Exact::int(3)), ..Default::default() }).await;
-    put("2.3", Input { not_applicable: true, ..Default::default() }).await;
+    // "not applicable" needs its reason when it is saved (issue #17), not only at submission
+    let na = s
+        .save_entry(
+            &ctx(),
+            sa.id,
+            "2.3",
+            EntryInput { input: Some(Input { not_applicable: true, ..Default::default() }), ..Default::default() },
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&na, StoreError::Invalid(f) if f[0].field == "explanation"), "{na:?}");
     let e = s.submit_assessment(&ctx(), sa.id, today).await.unwrap_err();
-    assert_eq!(field_of(e), vec!["evidence", "explanation"], "1.1 requires evidence; not applicable needs a reason");
+    assert_eq!(field_of(e), vec!["evidence", "entries"], "1.1 requires evidence; 2.3 is still to do");
     // evidence: one file in the unit's library (the same bytes twice are one file), linked to 1.1
     let sha = "a".repeat(64);
     let f1 = s.add_evidence(&ctx(), sa.unit_id, &sha, 1234, parindex_core::evidence::Kind::Pdf, "Quyết định kế hoạch.pdf").await.unwrap();
@@ -642,7 +653,7 @@ backend_tests!(periods_open_assessments_and_self_scores, |b| async move {
     assert!(matches!(s.link_evidence(&ctx(), sa.id, "1.2", other.id, today).await, Err(StoreError::NotFound)));
     assert_eq!(s.unit_evidence(sa.unit_id).await.unwrap().len(), 1);
     let e = s.submit_assessment(&ctx(), sa.id, today).await.unwrap_err();
-    assert!(matches!(&e, StoreError::Invalid(f) if f.len() == 1 && f[0].field == "explanation"), "not applicable needs a reason: {e:?}");
+    assert!(matches!(&e, StoreError::Invalid(f) if f.len() == 1 && f[0].field == "entries"), "2.3 is still to do: {e:?}");
     s.save_entry(
         &ctx(),
         sa.id,
@@ -650,7 +661,7 @@ backend_tests!(periods_open_assessments_and_self_scores, |b| async move {
         EntryInput {
             input: Some(Input { not_applicable: true, ..Default::default() }),
             explanation: Some("Không có thủ tục cần rà soát".into()),
-            version: 1,
+            version: 0,
             ..Default::default()
         },
         today,
@@ -667,7 +678,7 @@ backend_tests!(periods_open_assessments_and_self_scores, |b| async move {
     ));
     assert!(s.submit_assessment(&ctx(), sa.id, today).await.is_err());
     let audit = s.list_audit(&AuditFilter { object_type: Some("assessment".into()), ..Default::default() }).await.unwrap();
-    assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.self_score").count(), 6);
+    assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.self_score").count(), 5);
     assert_eq!(audit.entries.iter().filter(|e| e.action == "assessment.submit").count(), 1);
 });
 

@@ -24,6 +24,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::{Router, middleware};
 use parindex_store::Store;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -140,6 +141,20 @@ impl AppState {
     }
 }
 
+/// Whether a response is worth compressing: text (HTML, CSS, JavaScript, JSON, CSV, SVG) of a
+/// kilobyte or more.
+fn compressible(_: axum::http::StatusCode, _: axum::http::Version, h: &axum::http::HeaderMap, _: &axum::http::Extensions) -> bool {
+    let text = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
+        t.starts_with("text/")
+            || t.starts_with("application/json")
+            || t.starts_with("application/javascript")
+            || t.starts_with("image/svg+xml")
+    });
+    // a streamed body has no length: worth it
+    let small = h.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n < 1024);
+    text && !small
+}
+
 /// The whole application as one router.
 pub fn app(state: AppState) -> Router {
     let max = state.config.max_upload_bytes;
@@ -168,6 +183,9 @@ pub fn app(state: AppState) -> Router {
             })
             .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        // text compressed for slow networks (the survey form: 27 KB → about 3 KB); files that
+        // are compressed already (PDF, XLSX, ZIP, images) and tiny answers are sent as they are
+        .layer(CompressionLayer::new().gzip(true).compress_when(compressible))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(RequestIds { prefix: rand::random(), next: Arc::new(0.into()) }))
         .with_state(state)

@@ -62,6 +62,8 @@ pub struct QueueRow {
     pub leaves: usize,
     pub appraised: usize,
     pub returned: usize,
+    /// In final appraisal: my leaves the unit explained that wait for my answer.
+    pub awaiting: usize,
 }
 
 fn not_mine(code: &str) -> StoreError {
@@ -110,7 +112,12 @@ impl Store {
                 }
                 let appraised = leaves.iter().filter(|c| entry(c).is_some_and(|e| e.appraised_at.is_some())).count();
                 let returned = leaves.iter().filter(|c| entry(c).is_some_and(|e| e.returned_reason.is_some())).count();
-                out.push(QueueRow { period: p.clone(), assessment: a, leaves: leaves.len(), appraised, returned });
+                let awaiting = if a.state == State::FinalAppraisal {
+                    leaves.iter().filter(|c| entry(c).is_some_and(|e| e.contest.is_some() && e.final_at.is_none())).count()
+                } else {
+                    0
+                };
+                out.push(QueueRow { period: p.clone(), assessment: a, leaves: leaves.len(), appraised, returned, awaiting });
             }
         }
         Ok(out)

@@ -160,32 +160,7 @@ impl Store {
         let ctx = ctx.clone();
         let code = code.to_string();
         self.db
-            .transaction::<_, (), StoreError>(|txn| {
-                Box::pin(async move {
-                    entry_evidence::ActiveModel {
-                        assessment_id: Set(assessment_id),
-                        node_code: Set(code.clone()),
-                        evidence_id: Set(evidence_id),
-                        linked_by: Set(ctx.actor_name.clone()),
-                        linked_at: Set(Utc::now()),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?;
-                    record(
-                        txn,
-                        &ctx,
-                        AuditEntry {
-                            action: "evidence.link",
-                            object_type: "assessment",
-                            object_id: Some(format!("{assessment_id}/{code}")),
-                            after: Some(json!({"evidence_id": evidence_id, "name": file.name})),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                })
-            })
+            .transaction::<_, (), StoreError>(|txn| Box::pin(async move { link_in(txn, &ctx, assessment_id, &code, &file).await }))
             .await
             .map_err(Into::into)
     }
@@ -204,31 +179,7 @@ impl Store {
         let ctx = ctx.clone();
         let code = code.to_string();
         self.db
-            .transaction::<_, (), StoreError>(|txn| {
-                Box::pin(async move {
-                    let r = entry_evidence::Entity::delete_many()
-                        .filter(entry_evidence::Column::AssessmentId.eq(assessment_id))
-                        .filter(entry_evidence::Column::NodeCode.eq(&code))
-                        .filter(entry_evidence::Column::EvidenceId.eq(evidence_id))
-                        .exec(txn)
-                        .await?;
-                    if r.rows_affected == 0 {
-                        return Err(StoreError::NotFound);
-                    }
-                    record(
-                        txn,
-                        &ctx,
-                        AuditEntry {
-                            action: "evidence.unlink",
-                            object_type: "assessment",
-                            object_id: Some(format!("{assessment_id}/{code}")),
-                            before: Some(json!({"evidence_id": evidence_id})),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                })
-            })
+            .transaction::<_, (), StoreError>(|txn| Box::pin(async move { unlink_in(txn, &ctx, assessment_id, &code, evidence_id).await }))
             .await
             .map_err(Into::into)
     }
@@ -268,4 +219,68 @@ pub fn refused(name: &str, looks: &str) -> StoreError {
             format!("“{name}” is not a PDF, Word (.docx), Excel (.xlsx) or PNG/JPEG image (content: {looks}); the file was not kept."),
         ),
     }])
+}
+
+/// Link a file to a leaf inside the caller's transaction (the caller checked that the unit may
+/// edit, that the file is the unit's and not yet on the leaf); audited.
+pub(crate) async fn link_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    ctx: &AuditCtx,
+    assessment_id: i64,
+    code: &str,
+    file: &EvidenceRow,
+) -> Result<(), StoreError> {
+    entry_evidence::ActiveModel {
+        assessment_id: Set(assessment_id),
+        node_code: Set(code.to_string()),
+        evidence_id: Set(file.id),
+        linked_by: Set(ctx.actor_name.clone()),
+        linked_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    record(
+        txn,
+        ctx,
+        AuditEntry {
+            action: "evidence.link",
+            object_type: "assessment",
+            object_id: Some(format!("{assessment_id}/{code}")),
+            after: Some(json!({"evidence_id": file.id, "name": file.name})),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Take a file off a leaf inside the caller's transaction (not on it: not found); audited.
+pub(crate) async fn unlink_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    ctx: &AuditCtx,
+    assessment_id: i64,
+    code: &str,
+    evidence_id: i64,
+) -> Result<(), StoreError> {
+    let r = entry_evidence::Entity::delete_many()
+        .filter(entry_evidence::Column::AssessmentId.eq(assessment_id))
+        .filter(entry_evidence::Column::NodeCode.eq(code))
+        .filter(entry_evidence::Column::EvidenceId.eq(evidence_id))
+        .exec(txn)
+        .await?;
+    if r.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    record(
+        txn,
+        ctx,
+        AuditEntry {
+            action: "evidence.unlink",
+            object_type: "assessment",
+            object_id: Some(format!("{assessment_id}/{code}")),
+            before: Some(json!({"evidence_id": evidence_id})),
+            ..Default::default()
+        },
+    )
+    .await
 }

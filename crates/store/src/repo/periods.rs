@@ -122,6 +122,38 @@ pub struct EntryInput {
     pub version: i32,
 }
 
+/// What the self-assessment page sends when saved as a whole ([`Store::save_sheet`]).
+#[derive(Debug, Clone, Default)]
+pub struct SheetChange {
+    /// The leaves changed on the page (code, input with the version it was read at).
+    pub entries: Vec<(String, EntryInput)>,
+    /// Files of the unit's library to attach (code, evidence id).
+    pub links: Vec<(String, i64)>,
+    /// Files to take off a leaf (code, evidence id); they stay in the library.
+    pub unlinks: Vec<(String, i64)>,
+    /// Refusals the caller found first (an input its form could not read): listed with the
+    /// store's own, and nothing is written.
+    pub refused: Vec<(String, Msg)>,
+}
+
+/// What became of a page saved as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SheetOutcome {
+    /// Everything was written (counts of leaves, attached and removed files).
+    Saved { entries: usize, links: usize, unlinks: usize },
+    /// Nothing was written: each refusal with its leaf's code, in the page's order.
+    Refused(Vec<SheetRefusal>),
+}
+
+/// Why one leaf of a page saved as a whole was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetRefusal {
+    pub code: String,
+    pub message: Msg,
+    /// Somebody saved the leaf since the page was drawn: show the newer value, not the typed one.
+    pub stale: bool,
+}
+
 /// A unit's whole assessment: everything the self-assessment page needs.
 #[derive(Debug, Clone)]
 pub struct AssessmentView {
@@ -211,6 +243,36 @@ pub(crate) fn points_of(leaf: &parindex_core::framework::Node, input: &Input) ->
     let max = leaf.max.clone().unwrap_or_default();
     parindex_core::framework::result::leaf_points(rule, &max, input)
         .map_err(|m| StoreError::Invalid(vec![FieldError { field: "input", message: m }]))
+}
+
+/// What a unit's input gives on one of its leaves, checked as every save checks it (one page
+/// leaf, the whole page, the self-score sheet, the API): the rule accepts the input, and a leaf
+/// marked not applicable says why (issue #17: said when saving, not only at submission).
+pub(crate) fn checked_points(leaf: &parindex_core::framework::Node, e: &EntryInput) -> Result<Option<Exact>, StoreError> {
+    let Some(i) = &e.input else { return Ok(None) };
+    if i.not_applicable && e.explanation.as_deref().is_none_or(|x| x.trim().is_empty()) {
+        return Err(invalid(
+            "explanation",
+            "Đánh dấu “không áp dụng” cần giải trình vì sao (ô Giải trình).".into(),
+            "Marking a leaf not applicable needs an explanation why (the Explanation box).".into(),
+        ));
+    }
+    points_of(leaf, i)
+}
+
+/// A refusal of one row of a file, named by its row.
+fn on_row(row: usize, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Invalid(v) => StoreError::Invalid(
+            v.into_iter()
+                .map(|f| FieldError {
+                    field: f.field,
+                    message: Msg::new(format!("Dòng {row}: {}", f.message.vi), format!("Row {row}: {}", f.message.en)),
+                })
+                .collect(),
+        ),
+        e => e,
+    }
 }
 
 /// A stored state, typed: one the workflow does not know is a data error, never a silent draft.
@@ -666,10 +728,7 @@ impl Store {
                     format!("“{code}” is not a leaf the unit scores itself."),
                 )
             })?;
-        let points = match &e.input {
-            Some(i) => points_of(&leaf, i)?,
-            None => None,
-        };
+        let points = checked_points(&leaf, &e)?;
         let ctx = ctx.clone();
         let code = code.to_string();
         let row = self
@@ -704,10 +763,7 @@ impl Store {
                     format!("Row {row}: “{code}” is not a leaf the unit scores itself."),
                 )
             })?;
-            let points = match &e.input {
-                Some(i) => points_of(leaf, i)?,
-                None => None,
-            };
+            let points = checked_points(leaf, &e).map_err(|e| on_row(row, e))?;
             checked.push((row, code, e, points));
         }
         let ctx = ctx.clone();
@@ -741,6 +797,135 @@ impl Store {
             })
             .await?;
         Ok(n)
+    }
+
+    /// Save the self-assessment page as a whole (issue #17, "Lưu tất cả"): the leaves the
+    /// officer changed, the files attached to leaves and the ones taken off, in one transaction.
+    /// Every leaf is checked first as [`Store::save_entry`] checks one (a leaf the unit scores,
+    /// an input its rule accepts, an explanation for "not applicable", the version it was read
+    /// at, a file of the unit's own library); any refusal writes nothing and each one is
+    /// returned with its leaf's code, so that the page shows all of them in place. The state and
+    /// the deadline refuse the whole page (`Err`).
+    pub async fn save_sheet(
+        &self,
+        ctx: &AuditCtx,
+        assessment_id: i64,
+        change: SheetChange,
+        today: NaiveDate,
+    ) -> Result<SheetOutcome, StoreError> {
+        let view = self.get_assessment(assessment_id).await?;
+        unit_may_edit(&view, today)?;
+        let leaves = self_leaves(&view.framework, &view.assessment.unit_kind);
+        let mut refused: Vec<SheetRefusal> =
+            change.refused.into_iter().map(|(code, message)| SheetRefusal { code, message, stale: false }).collect();
+        let mut refuse = |code: &str, e: StoreError| {
+            let stale = matches!(e, StoreError::Conflict(_));
+            let message = match e {
+                StoreError::Invalid(v) => Msg::new(
+                    v.iter().map(|f| f.message.vi.as_str()).collect::<Vec<_>>().join(" "),
+                    v.iter().map(|f| f.message.en.as_str()).collect::<Vec<_>>().join(" "),
+                ),
+                StoreError::Conflict(m) | StoreError::Forbidden(m) => m,
+                StoreError::NotFound => Msg::new("Không tìm thấy tệp trong thư viện của đơn vị.", "No such file in the unit's library."),
+                e => Msg::new(e.to_string(), e.to_string()),
+            };
+            refused.push(SheetRefusal { code: code.to_string(), message, stale });
+        };
+        let mut entries = Vec::with_capacity(change.entries.len());
+        for (code, e) in change.entries {
+            let Some(leaf) = leaves.iter().find(|n| n.code == code) else {
+                refuse(
+                    &code,
+                    invalid(
+                        "code",
+                        format!("“{code}” không phải tiêu chí đơn vị tự chấm."),
+                        format!("“{code}” is not a leaf the unit scores itself."),
+                    ),
+                );
+                continue;
+            };
+            let current = view.entries.get(&code);
+            if current.map(|x| x.version).unwrap_or(0) != e.version {
+                let (who, when) =
+                    current.map(|x| (x.updated_by.clone(), parindex_core::text::format_time_vn(x.updated_at))).unwrap_or_default();
+                refuse(
+                    &code,
+                    StoreError::Conflict(Msg::new(
+                        format!(
+                            "Tiêu chí {code} vừa được {who} lưu lúc {when} trong lúc bạn sửa. Trang đã hiện giá trị mới nhất; hãy xem lại rồi lưu lần nữa."
+                        ),
+                        format!(
+                            "Leaf {code} was saved by {who} at {when} while you were editing. The page shows the latest value; check it and save again."
+                        ),
+                    )),
+                );
+                continue;
+            }
+            match checked_points(leaf, &e) {
+                Ok(points) => entries.push((code, e, points)),
+                Err(err) => refuse(&code, err),
+            }
+        }
+        let mut links = Vec::with_capacity(change.links.len());
+        for (code, evidence_id) in change.links {
+            if !leaves.iter().any(|n| n.code == code) {
+                refuse(
+                    &code,
+                    invalid(
+                        "code",
+                        format!("“{code}” không phải tiêu chí đơn vị tự chấm."),
+                        format!("“{code}” is not a leaf the unit scores itself."),
+                    ),
+                );
+                continue;
+            }
+            match self.get_evidence(evidence_id).await {
+                Ok(f) if f.unit_id == view.assessment.unit_id => {
+                    if !view.evidence.get(&code).is_some_and(|v| v.iter().any(|x| x.id == evidence_id))
+                        && !links.iter().any(|(c, x): &(String, crate::repo::evidence::EvidenceRow)| c == &code && x.id == evidence_id)
+                    {
+                        links.push((code, f));
+                    }
+                }
+                Ok(_) | Err(StoreError::NotFound) => refuse(&code, StoreError::NotFound),
+                Err(e) => return Err(e),
+            }
+        }
+        // taking off a file that is not on the leaf (another tab took it off) is no error
+        let unlinks: Vec<(String, i64)> = change
+            .unlinks
+            .into_iter()
+            .filter(|(code, id)| view.evidence.get(code).is_some_and(|v| v.iter().any(|x| x.id == *id)))
+            .collect();
+        if !refused.is_empty() {
+            // in the page's order
+            let walk = view.framework.walk();
+            let order = |c: &str| walk.iter().position(|(_, n)| n.code == c).unwrap_or(usize::MAX);
+            refused.sort_by_key(|r| order(&r.code));
+            return Ok(SheetOutcome::Refused(refused));
+        }
+        let outcome = SheetOutcome::Saved { entries: entries.len(), links: links.len(), unlinks: unlinks.len() };
+        if entries.is_empty() && links.is_empty() && unlinks.is_empty() {
+            return Ok(outcome);
+        }
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    for (code, e, points) in &entries {
+                        write_entry(txn, &ctx, assessment_id, code, e, points.clone()).await?;
+                    }
+                    for (code, file) in &links {
+                        crate::repo::evidence::link_in(txn, &ctx, assessment_id, code, file).await?;
+                    }
+                    for (code, id) in &unlinks {
+                        crate::repo::evidence::unlink_in(txn, &ctx, assessment_id, code, *id).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(outcome)
     }
 
     /// Give one unit a later self-assessment deadline (reform office), with the reason logged.

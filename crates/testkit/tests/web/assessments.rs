@@ -427,6 +427,8 @@ backend_tests!(self_scores_round_trip_through_the_sheet, |b| async move {
     rows[opt_row][7] = "Đã đối chiếu sổ theo dõi".into();
     let na_row = rows.iter().position(|r| r[0] != rows[opt_row][0]).unwrap();
     rows[na_row][6] = "Có".into();
+    // "not applicable" needs its reason (issue #17: said at save)
+    rows[na_row][8] = "Đơn vị không có nhiệm vụ này trong năm".into();
     let (code_opt, code_na) = (rows[opt_row][0].clone(), rows[na_row][0].clone());
     let untouched = rows.iter().find(|r| r[0] != code_opt && r[0] != code_na).unwrap()[0].clone();
     let version_before = view.entries.get(&untouched).map(|e| e.version).unwrap_or(0);
@@ -489,4 +491,155 @@ backend_tests!(self_scores_round_trip_through_the_sheet, |b| async move {
     let f = parindex_store::repo::audit::AuditFilter { action: Some("assessment.self_score".into()), limit: 100, ..Default::default() };
     let log = app.store.list_audit(&f).await.unwrap().entries;
     assert!(log.iter().any(|e| e.object_id.as_deref() == Some(&format!("{}/{code_opt}", a.id))));
+});
+
+/// The digest a leaf's form was drawn with (`name="{code}|orig"`) on a self-assessment page.
+fn orig_of(page: &str, code: &str) -> String {
+    let key = format!("name=\"{code}|orig\" value=\"");
+    let at = page.find(&key).unwrap_or_else(|| panic!("no form for {code}")) + key.len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// Issue #17: the page saved as a whole — every refusal listed and shown at its leaf with all
+/// typed kept, nothing written; then scores and a file in one save; an untouched leaf is never
+/// written (even one saved elsewhere meanwhile); a leaf changed on both sides is refused; "not
+/// applicable" without a reason is said at save; a file taken off; and who may not.
+backend_tests!(the_self_assessment_page_is_saved_as_a_whole, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (ua, _ub) = open_period(&app, parindex_core::assessment::today_vn() + chrono::Duration::days(10)).await;
+    let officer = app.login("officer.a").await;
+    let url = app.url(&format!("/assessments/{ua}/sheet"));
+    let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"sheet-form\"") && page.contains("Lưu tất cả"), "one form, one button for all");
+    let (o11, o12, o13) = (orig_of(&page, "1.1"), orig_of(&page, "1.2"), orig_of(&page, "1.3"));
+    let pdf = b"%PDF-1.4\n% parindex test\n%%EOF\n".to_vec();
+    // two mistakes: both listed, both at their leaves, what was typed kept, nothing written
+    let r = officer
+        .post(&url)
+        .multipart(
+            Form::new()
+                .text("1.1|version", "0")
+                .text("1.1|orig", o11.clone())
+                .text("1.2|version", "0")
+                .text("1.2|orig", o12.clone())
+                .text("1.2|not_applicable", "on")
+                .text("1.3|version", "0")
+                .text("1.3|orig", o13.clone())
+                .text("1.3|percent", "chín mươi")
+                .text("1.3|note", "Theo báo cáo quý IV")
+                .text("at", "1.3"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("id=\"sheet-errors\"") && body.contains("Chưa lưu gì: 2"), "the summary counts the problems");
+    assert!(body.contains("href=\"#leaf-1.2\"") && body.contains("href=\"#leaf-1.3\""), "and links each leaf");
+    assert!(body.contains("Chưa lưu tiêu chí 1.3") && body.contains("Chưa lưu tiêu chí 1.2"), "a banner at each leaf");
+    assert!(body.contains("cần giải trình"), "not applicable without a reason is said at save");
+    assert!(body.contains("value=\"chín mươi\"") && body.contains("Theo báo cáo quý IV"), "what was typed is kept");
+    assert!(body.contains("name=\"1.2|not_applicable\" checked"), "the box ticked stays ticked");
+    assert!(app.store.get_assessment(ua).await.unwrap().entries.is_empty(), "nothing written");
+    // fixed: two leaves and a file on a third in one save, back at the leaf whose button was pressed
+    let r = officer
+        .post(&url)
+        .multipart(
+            Form::new()
+                .text("1.1|version", "0")
+                .text("1.1|orig", o11.clone())
+                .part("1.1|file", Part::bytes(pdf.clone()).file_name("Quyết định kế hoạch.pdf"))
+                .text("1.2|version", "0")
+                .text("1.2|orig", o12.clone())
+                .text("1.2|yes", "yes")
+                .text("1.3|version", "0")
+                .text("1.3|orig", o13.clone())
+                .text("1.3|percent", "87,5")
+                .text("at", "1.3"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.ends_with("?done=saved&n=2&f=1#leaf-1.3"), "{to}");
+    let shown = officer.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+    assert!(shown.contains("Đã lưu 2 tiêu chí, 1 thay đổi tài liệu kiểm chứng"), "the bar says what was saved");
+    assert!(shown.contains("name=\"1.3|percent\" value=\"87,5\""), "a Vietnamese decimal comes back with its comma");
+    let view = app.store.get_assessment(ua).await.unwrap();
+    assert_eq!(view.entries.len(), 2, "1.1 had a file, not a score");
+    assert_eq!(view.entries["1.3"].version, 1);
+    let file = view.evidence["1.1"][0].clone();
+    assert_eq!(file.name, "Quyết định kế hoạch.pdf");
+    // somebody saves 1.2 elsewhere; this page, drawn before, changes only 1.3: 1.2 is not touched
+    let o12 = orig_of(&shown, "1.2");
+    let o13 = orig_of(&shown, "1.3");
+    let other = app.login("officer.a").await;
+    let r = other.post(app.url(&format!("/assessments/{ua}/entries/1.2"))).form(&[("yes", "no"), ("version", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let r = officer
+        .post(&url)
+        .multipart(
+            Form::new()
+                .text("1.2|version", "1")
+                .text("1.2|orig", o12.clone())
+                .text("1.2|yes", "yes")
+                .text("1.3|version", "1")
+                .text("1.3|orig", o13.clone())
+                .text("1.3|percent", "95"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let view = app.store.get_assessment(ua).await.unwrap();
+    assert_eq!((view.entries["1.2"].version, view.entries["1.3"].version), (2, 2), "the untouched leaf kept the other save");
+    // changed on both sides: refused at that leaf, which shows the newer value; nothing written
+    let r = officer
+        .post(&url)
+        .multipart(
+            Form::new()
+                .text("1.2|version", "1")
+                .text("1.2|orig", o12)
+                .text("1.2|yes", "no")
+                .text("1.2|note", "sửa lại")
+                .text("1.3|version", "2")
+                .text("1.3|orig", "x")
+                .text("1.3|percent", "50"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("trong lúc bạn sửa") && body.contains("href=\"#leaf-1.2\""), "the stale leaf is named");
+    assert!(!body.contains("sửa lại"), "and shows what is stored, not what was typed");
+    assert!(body.contains("value=\"50\""), "the other leaf keeps what was typed");
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().entries["1.3"].version, 2, "nothing written");
+    // a file taken off the leaf (it stays in the library)
+    let r = officer.post(&url).multipart(Form::new().text("unlink", format!("1.1|{}", file.id))).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("#leaf-1.1"));
+    assert!(!app.store.get_assessment(ua).await.unwrap().evidence.contains_key("1.1"));
+    assert_eq!(app.store.unit_evidence(file.unit_id).await.unwrap().len(), 1);
+    // nothing changed: said so
+    let r = officer.post(&url).multipart(Form::new().text("at", "")).send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().contains("done=unchanged"));
+    // who may not: another unit, the reform office, appraisers, the council, a viewer; no session
+    for user in ["officer.b", "secretariat", "appraiser", "council", "viewer"] {
+        let c = app.login(user).await;
+        let r = c.post(&url).multipart(Form::new().text("1.3|version", "2").text("1.3|percent", "10")).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{user}");
+    }
+    let r = app.client().post(&url).multipart(Form::new().text("1.3|version", "2").text("1.3|percent", "10")).send().await.unwrap();
+    assert!(matches!(r.status().as_u16(), 303 | 401), "anonymous: {}", r.status());
+    let r = officer
+        .post(&url)
+        .header("sec-fetch-site", "cross-site")
+        .multipart(Form::new().text("1.3|version", "2").text("1.3|percent", "10"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a form posted from another site");
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().entries["1.3"].version, 2, "none of them wrote");
 });

@@ -120,6 +120,17 @@ backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
     let page = r.text().await.unwrap();
     let css = anon.get(app.url("/static/public.css")).send().await.unwrap().text().await.unwrap();
     assert!(page.len() + css.len() < 100_000, "{} + {} bytes", page.len(), css.len());
+    // sent compressed to a phone that asks for it: the form in at most 10 KB (issue #17)
+    let r = anon.get(app.url(&format!("/k/{key}"))).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let gz = r.bytes().await.unwrap();
+    assert!(gz.len() <= 10 * 1024, "{} bytes compressed", gz.len());
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped).unwrap();
+    assert_eq!(unzipped.len(), page.len(), "the same page");
+    // an icon, not a 404 on every page
+    let icon = anon.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!((icon.status().as_u16(), icon.headers()["content-type"].to_str().unwrap()), (200, "image/svg+xml"));
     assert!(!page.contains("<script"), "works without JavaScript");
     assert!(page.contains("UBND xã Chiềng Cọ") && page.contains("Rất hài lòng"));
     assert_eq!(anon.get(app.url("/k/khong-co")).send().await.unwrap().status(), 404);
@@ -345,6 +356,11 @@ backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async mov
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("mã mời"));
     assert_eq!(anon.post(app.url(&format!("/k/{}", ua.public_key))).form(&[("doi_tuong", "dai_bieu")]).send().await.unwrap().status(), 403);
+    // …so the run's page offers no public link and no citizens' QR poster for it (issue #17)
+    let page = sec.get(app.url(&run_url)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(&format!("/k/{}", ua.public_key)) && !page.contains("class=\"poster\""), "no public link offered");
+    assert!(page.contains("Phiếu mời"), "invitations instead");
+    assert_eq!(sec.get(app.url(&format!("{run_url}/poster/{}", ua.unit_id))).send().await.unwrap().status(), 404);
     // tokens are issued only by the reform office, and come back once as a list of links
     for user in ["officer.a", "appraiser", "viewer"] {
         let c = app.login(user).await;

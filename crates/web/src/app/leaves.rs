@@ -9,7 +9,7 @@ use parindex_core::framework::rule::InputText;
 use parindex_core::framework::{Input, Node, Rule};
 use parindex_core::{Action, Msg, Resource};
 use parindex_store::StoreError;
-use parindex_store::repo::periods::{AssessmentView, EntryInput, EntryRow};
+use parindex_store::repo::periods::{AssessmentView, EntryInput, EntryRow, SheetChange, SheetOutcome};
 
 use crate::AppState;
 use crate::ctx::Ctx;
@@ -100,6 +100,41 @@ pub async fn save_own(state: &AppState, ctx: &Ctx, id: i64, code: &str, s: OwnSc
     let input = s.given.read(leaf_of(&view, code)?.rule.as_ref()).map_err(LeafError::Input)?;
     let e = EntryInput { input, note: s.note, explanation: s.explanation, version: s.version };
     Ok(state.store.save_entry(&ctx.audit(), id, code, e, today_vn()).await?)
+}
+
+/// One leaf as the self-assessment page sends it when saved as a whole.
+pub struct SheetLeaf {
+    pub code: String,
+    pub form: LeafForm,
+    pub note: String,
+    pub explanation: String,
+    pub version: i32,
+}
+
+/// The unit's officer or leader saves the changed leaves of its self-assessment page at once,
+/// with files to attach (already in the unit's library) and to take off: all or nothing, every
+/// refusal named by its leaf (`Store::save_sheet`).
+pub async fn save_sheet(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    leaves: Vec<SheetLeaf>,
+    links: Vec<(String, i64)>,
+    unlinks: Vec<(String, i64)>,
+) -> Result<SheetOutcome, AppError> {
+    let view = state.store.get_assessment(id).await?;
+    ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    let mut change = SheetChange { links, unlinks, ..Default::default() };
+    for l in leaves {
+        let rule = view.framework.find(&l.code).filter(|n| n.is_leaf()).and_then(|n| n.rule.as_ref());
+        match Given::Form(l.form).read(rule) {
+            Ok(input) => change
+                .entries
+                .push((l.code, EntryInput { input, note: Some(l.note), explanation: Some(l.explanation), version: l.version })),
+            Err(m) => change.refused.push((l.code, m)),
+        }
+    }
+    Ok(state.store.save_sheet(&ctx.audit(), id, change, today_vn()).await?)
 }
 
 /// What an appraiser does with one leaf.

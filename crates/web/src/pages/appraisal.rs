@@ -33,6 +33,8 @@ pub struct QueueView {
     pub leaves: usize,
     pub appraised: usize,
     pub returned: usize,
+    /// Explanations waiting for my final answer.
+    pub awaiting: usize,
     pub due: String,
 }
 
@@ -60,6 +62,7 @@ async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppE
             leaves: q.leaves,
             appraised: q.appraised,
             returned: q.returned,
+            awaiting: q.awaiting,
             due: q.period.appraisal_due.map(parindex_core::text::format_date).unwrap_or_default(),
         })
         .collect();
@@ -98,6 +101,8 @@ struct AppraisalPage {
     leaves: Vec<ApLeaf>,
     /// Leaves of the appraiser's not appraised yet.
     todo: usize,
+    /// In final appraisal: the explained leaves waiting for my answer (code, title).
+    awaiting: Vec<(String, String)>,
     flash: Option<String>,
     /// A refusal when the page shows no form to attach it to (closed, late).
     error: Option<String>,
@@ -156,7 +161,10 @@ async fn appraisal_page(
             // the appraised input, else the unit's (to accept as is or change)
             let form = match mine_err.and_then(|x| x.form.as_ref()) {
                 Some(f) => f.leaf(),
-                None => e.and_then(|e| e.appraised_input.as_ref().or(e.input.as_ref())).map(LeafForm::of).unwrap_or_default(),
+                None => e
+                    .and_then(|e| e.appraised_input.as_ref().or(e.input.as_ref()))
+                    .map(|i| LeafForm::of(i).in_lang(ctx.lang))
+                    .unwrap_or_default(),
             };
             let comment = mine_err
                 .and_then(|x| x.form.as_ref())
@@ -196,6 +204,8 @@ async fn appraisal_page(
         })
         .collect::<Vec<ApLeaf>>();
     let todo = leaves.iter().filter(|a| a.leaf.status == "todo").count();
+    let awaiting =
+        leaves.iter().filter(|a| a.final_open && a.final_points.is_empty()).map(|a| (a.leaf.code.clone(), a.leaf.title.clone())).collect();
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("ap.title"), view.assessment.unit_name), "/appraisal")
         .crumb(ctx.t("ap.title"), "/appraisal")
         .crumb(view.assessment.unit_name.clone(), "");
@@ -209,6 +219,7 @@ async fn appraisal_page(
         due: view.period.appraisal_due.map(parindex_core::text::format_date).unwrap_or_else(|| "—".into()),
         leaves,
         todo,
+        awaiting,
         flash,
         error: page_error,
     });

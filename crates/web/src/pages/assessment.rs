@@ -23,7 +23,7 @@ use parindex_core::framework::rule::apply;
 use parindex_core::text::parse_date;
 use parindex_core::{Action, Msg, Resource};
 use parindex_store::StoreError;
-use parindex_store::repo::periods::{AssessmentRow, PeriodRow, self_leaves};
+use parindex_store::repo::periods::{AssessmentRow, AssessmentView, PeriodRow, self_leaves};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -59,6 +59,8 @@ struct AssessmentPage {
     tree: Vec<TreeItem>,
     flash: Option<String>,
     error: Option<String>,
+    /// A refused save of the page: (leaf code, title, message), linked to each leaf.
+    summary: Vec<(String, String, String)>,
     /// The reform office may extend this unit's deadline.
     can_extend: bool,
     /// The unit's evidence library, offered once for every leaf (`#id name`).
@@ -73,11 +75,45 @@ struct AssessmentPage {
     extras: crate::pages::assessment_cards::Extras,
 }
 
-/// Errors to show on one leaf after a refused save.
-pub(crate) struct LeafError {
-    pub(crate) code: String,
-    pub(crate) message: String,
-    pub(crate) form: Option<(LeafForm, String, String)>,
+/// A refused save, shown on the page again (issue #17): each refusal at its leaf and listed at
+/// the top with a link to it, and what was typed kept on every leaf the officer changed.
+#[derive(Default)]
+pub(crate) struct Refusal {
+    /// (leaf code, message), in the page's order.
+    pub(crate) errors: Vec<(String, String)>,
+    /// What was typed, per leaf.
+    pub(crate) kept: HashMap<String, Kept>,
+}
+
+/// One leaf's typed values, given back after a refusal.
+#[derive(Clone, Default)]
+pub(crate) struct Kept {
+    pub(crate) form: LeafForm,
+    pub(crate) note: String,
+    pub(crate) explanation: String,
+    /// The library field: a file uploaded with the refused save is in the library now, offered
+    /// here so that saving again attaches it.
+    pub(crate) library: String,
+}
+
+impl Kept {
+    /// A leaf's stored values as its form shows them.
+    pub(crate) fn stored(view: &AssessmentView, code: &str, lang: parindex_core::lang::Lang) -> Kept {
+        let e = view.entries.get(code);
+        Kept {
+            form: e.and_then(|e| e.input.as_ref()).map(|i| LeafForm::of(i).in_lang(lang)).unwrap_or_default(),
+            note: e.and_then(|e| e.note.clone()).unwrap_or_default(),
+            explanation: e.and_then(|e| e.explanation.clone()).unwrap_or_default(),
+            library: String::new(),
+        }
+    }
+}
+
+impl Refusal {
+    /// One message at one leaf.
+    pub(crate) fn at(code: impl Into<String>, message: impl Into<String>) -> Refusal {
+        Refusal { errors: vec![(code.into(), message.into())], kept: HashMap::new() }
+    }
 }
 
 /// The deadline a unit sees for its assessment: the one of the step it is at while it has
@@ -105,7 +141,7 @@ pub(crate) async fn assessment_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
-    leaf_error: Option<LeafError>,
+    refusal: Refusal,
     error: Option<String>,
     status: StatusCode,
     flash: Option<String>,
@@ -122,7 +158,11 @@ pub(crate) async fn assessment_page(
         && parindex_core::assessment::within(view.period.explanation_due, today_vn()).is_ok()
         && ctx.allows(Action::EditUnitDrafts, Resource::Unit(unit_id));
     // with no leaf forms on the page (locked, late), a refusal is said at the top
-    let error = if editable { error } else { error.or_else(|| leaf_error.as_ref().map(|e| format!("{}: {}", e.code, e.message))) };
+    let error = if editable || refusal.errors.is_empty() {
+        error
+    } else {
+        error.or_else(|| Some(refusal.errors.iter().map(|(c, m)| format!("{c}: {m}")).collect::<Vec<_>>().join("\n")))
+    };
     let fw = &view.framework;
     let decimals = fw.decimals;
     let extras = crate::pages::assessment_cards::extras(state, ctx, &view, show_result).await?;
@@ -159,15 +199,10 @@ pub(crate) async fn assessment_page(
     }
     let leaf_view = |n: &Node| -> LeafView {
         let e = view.entries.get(&n.code);
-        let err = leaf_error.as_ref().filter(|x| x.code == n.code);
-        let (form, note, explanation) = match err.and_then(|x| x.form.clone()) {
-            Some(f) => f,
-            None => (
-                e.and_then(|e| e.input.as_ref()).map(LeafForm::of).unwrap_or_default(),
-                e.and_then(|e| e.note.clone()).unwrap_or_default(),
-                e.and_then(|e| e.explanation.clone()).unwrap_or_default(),
-            ),
-        };
+        let errors: Vec<&str> = refusal.errors.iter().filter(|(c, _)| c == &n.code).map(|(_, m)| m.as_str()).collect();
+        let stored = Kept::stored(&view, &n.code, ctx.lang);
+        let orig = digest(&stored.form, &stored.note, &stored.explanation);
+        let Kept { form, note, explanation, library } = refusal.kept.get(&n.code).cloned().unwrap_or(stored);
         let r = by_code.get(n.code.as_str());
         let na = e.and_then(|e| e.input.as_ref()).is_some_and(|i| i.not_applicable);
         let has_input = e.is_some_and(|e| e.input.is_some());
@@ -191,7 +226,9 @@ pub(crate) async fn assessment_page(
             },
             self_scored: mine.contains(&n.code),
             updated: e.map(|e| format!("{} · {}", e.updated_by, parindex_core::text::format_time_vn(e.updated_at))).unwrap_or_default(),
-            error: err.map(|x| x.message.clone()),
+            error: (!errors.is_empty()).then(|| errors.join(" ")),
+            orig,
+            library,
             returned: e.and_then(|e| e.returned_reason.clone()).unwrap_or_default(),
             appraised: e
                 .filter(|e| e.appraised_at.is_some())
@@ -246,6 +283,11 @@ pub(crate) async fn assessment_page(
         tree,
         flash,
         error,
+        summary: if editable {
+            refusal.errors.iter().map(|(c, m)| (c.clone(), fw.find(c).map(|n| n.title.clone()).unwrap_or_default(), m.clone())).collect()
+        } else {
+            Vec::new()
+        },
         can_extend: ctx.allows(Action::ManagePeriods, Resource::System),
         has_library: editable && !library.is_empty(),
         library: library.iter().map(|f| (f.id, f.name.clone())).collect(),
@@ -261,6 +303,9 @@ pub(crate) async fn assessment_page(
 #[derive(Deserialize)]
 struct DoneQuery {
     done: Option<String>,
+    /// After the page was saved as a whole: leaves written, files attached or taken off.
+    n: Option<usize>,
+    f: Option<usize>,
 }
 
 async fn assessment(
@@ -270,7 +315,11 @@ async fn assessment(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let flash = match q.done.as_deref() {
-        Some("saved") => Some(ctx.t("as.saved").to_string()),
+        Some("saved") => Some(match (q.n, q.f) {
+            (Some(n), f) => saved_text(&ctx, n, f.unwrap_or(0)),
+            _ => ctx.t("as.saved").to_string(),
+        }),
+        Some("unchanged") => Some(ctx.t("as.unchanged").to_string()),
         Some("submitted") => Some(ctx.t("as.submitted").to_string()),
         Some("evidence") => Some(ctx.t("as.evidence_saved").to_string()),
         Some("extended") => Some(ctx.t("as.extended").to_string()),
@@ -283,13 +332,25 @@ async fn assessment(
         Some("sheet_unchanged") => Some(ctx.t("ss.unchanged").to_string()),
         _ => None,
     };
-    assessment_page(&state, &ctx, id, None, None, StatusCode::OK, flash).await
+    assessment_page(&state, &ctx, id, Refusal::default(), None, StatusCode::OK, flash).await
+}
+
+/// "Đã lưu 3 tiêu chí, 1 tệp." — what a save of the whole page wrote.
+fn saved_text(ctx: &Ctx, leaves: usize, files: usize) -> String {
+    let mut parts = Vec::new();
+    if leaves > 0 {
+        parts.push(format!("{leaves} {}", ctx.t("as.saved_leaves")));
+    }
+    if files > 0 {
+        parts.push(format!("{files} {}", ctx.t("as.saved_files")));
+    }
+    format!("{} {} ({}).", ctx.t("as.saved_prefix"), parts.join(", "), parindex_core::text::format_time_vn(chrono::Utc::now()))
 }
 
 /// The assessment page again with a refusal at the top (422), for the cards' forms
 /// (`pages::improvements`).
 pub(crate) async fn assessment_error(state: &AppState, ctx: &Ctx, id: i64, message: String) -> Result<Response, AppError> {
-    assessment_page(state, ctx, id, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY, None).await
+    assessment_page(state, ctx, id, Refusal::default(), Some(message), StatusCode::UNPROCESSABLE_ENTITY, None).await
 }
 
 /// The unit's own work (self-scores, evidence) may be read by its staff and the reform office,
@@ -309,10 +370,15 @@ async fn save_entry(
     Path((id, code)): Path<(i64, String)>,
     Form(f): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    let back = |message: String, keep: bool| LeafError {
-        code: code.clone(),
-        message,
-        form: keep.then(|| (f.leaf(), f.note.clone(), f.explanation.clone())),
+    let back = |message: String, keep: bool| {
+        let mut r = Refusal::at(code.clone(), message);
+        if keep {
+            r.kept.insert(
+                code.clone(),
+                Kept { form: f.leaf(), note: f.note.clone(), explanation: f.explanation.clone(), library: String::new() },
+            );
+        }
+        r
     };
     let s =
         OwnScore { given: Given::Form(f.leaf()), note: Some(f.note.clone()), explanation: Some(f.explanation.clone()), version: f.version };
@@ -331,7 +397,7 @@ async fn save_entry(
         }
         Err(leaves::LeafError::App(e)) => return Err(e),
     };
-    assessment_page(&state, &ctx, id, Some(back(message, keep)), None, status, None).await
+    assessment_page(&state, &ctx, id, back(message, keep), None, status, None).await
 }
 
 /// Live points while typing (editor.js): the rule applied to the form, nothing stored.
@@ -372,7 +438,7 @@ async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
             let text = store_error_text(&ctx, &e).unwrap_or_default();
             let status = if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            assessment_page(&state, &ctx, id, None, Some(text), status, None).await
+            assessment_page(&state, &ctx, id, Refusal::default(), Some(text), status, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -391,13 +457,22 @@ async fn extend(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
     let lang = ctx.lang.code();
     let Some(until) = parse_date(&f.until) else {
         let m = Msg::new("Ngày gia hạn theo dạng dd/mm/yyyy.", "The new deadline as dd/mm/yyyy.");
-        return assessment_page(&state, &ctx, id, None, Some(m.get(lang).to_string()), StatusCode::UNPROCESSABLE_ENTITY, None).await;
+        return assessment_page(
+            &state,
+            &ctx,
+            id,
+            Refusal::default(),
+            Some(m.get(lang).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+        )
+        .await;
     };
     match state.store.extend_deadline(&ctx.audit(), id, until, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=extended")).into_response()),
         Err(e @ StoreError::Invalid(_)) => {
             let text = store_error_text(&ctx, &e).unwrap_or_default();
-            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::UNPROCESSABLE_ENTITY, None).await
+            assessment_page(&state, &ctx, id, Refusal::default(), Some(text), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -421,7 +496,7 @@ async fn contest(
         Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=contest#leaf-{}", crate::chrome::urlencode(&code))).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
             let text = store_error_text(&ctx, &e).unwrap_or_default();
-            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
+            assessment_page(&state, &ctx, id, Refusal::default(), Some(text), StatusCode::CONFLICT, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -434,7 +509,7 @@ async fn send_contests(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
         Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=contests_sent")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
             let text = store_error_text(&ctx, &e).unwrap_or_default();
-            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
+            assessment_page(&state, &ctx, id, Refusal::default(), Some(text), StatusCode::CONFLICT, None).await
         }
         Err(e) => Err(e.into()),
     }

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::chrome::store_error_text;
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::pages::assessment::{LeafError, assessment_page, leaf_of, may_read_unit_work};
+use crate::pages::assessment::{Refusal, assessment_page, leaf_of, may_read_unit_work};
 
 /// Stream one multipart field into a temporary file, hashing as it goes; stops at `limit`
 /// bytes (the file is removed) so that an oversized upload fills neither memory nor disk.
@@ -58,6 +58,77 @@ async fn receive(
     Ok((path, hex::encode(hasher.finalize()), size as i64))
 }
 
+/// What became of one uploaded file.
+pub(crate) enum Upload {
+    /// The field held no file (an empty file input).
+    None,
+    /// Stored and in the unit's library (deduplicated by content).
+    Kept(parindex_store::repo::evidence::EvidenceRow),
+    /// Not a kind of file evidence may be (the message names it); nothing kept.
+    Refused(String),
+    /// Over the size limit; the rest of the request must not be read.
+    TooLarge(String),
+}
+
+/// Receive one multipart file field into the unit's evidence library: streamed with the size
+/// limit, its kind read from its bytes (not its name), kept content-addressed, recorded.
+pub(crate) async fn take_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    unit_id: i64,
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<Upload, AppError> {
+    let Some(original) = field.file_name().map(str::to_string).filter(|n| !n.is_empty()) else { return Ok(Upload::None) };
+    let name = parindex_core::evidence::safe_name(&original);
+    let limit = state.config.max_upload_bytes;
+    let (tmp, sha, size) = match receive(state, field, limit).await {
+        Ok(x) => x,
+        Err(AppError::PayloadTooLarge) => {
+            let mb = limit / 1024 / 1024;
+            return Ok(Upload::TooLarge(
+                Msg::new(
+                    format!("“{name}” vượt quá giới hạn {mb} MB; tệp không được lưu."),
+                    format!("“{name}” is over the {mb} MB limit; the file was not kept."),
+                )
+                .get(ctx.lang.code())
+                .to_string(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let kind = {
+        let tmp = tmp.clone();
+        tokio::task::spawn_blocking(move || std::fs::File::open(&tmp).map_err(|_| "").and_then(parindex_reports::evidence::detect))
+            .await
+            .unwrap_or(Err(""))
+    };
+    let kind = match kind {
+        Ok(k) => k,
+        Err(looks) => {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            let e = parindex_store::repo::evidence::refused(&name, looks);
+            return Ok(Upload::Refused(store_error_text(ctx, &e).unwrap_or_default()));
+        }
+    };
+    state.blobs.keep(&tmp, &sha).await.map_err(|e| AppError::Internal(format!("keep: {e}")))?;
+    Ok(Upload::Kept(state.store.add_evidence(&ctx.audit(), unit_id, &sha, size, kind, &name).await?))
+}
+
+/// The file chosen from the unit's library: "#12 Quyết định.pdf" as the list offers it, or a
+/// bare id; anything else (an empty field) is no choice.
+pub(crate) fn library_id(v: &str) -> Option<i64> {
+    v.trim().trim_start_matches('#').split_whitespace().next()?.parse().ok()
+}
+
+/// The multipart reader's error as the page says it (too large: 413).
+pub(crate) fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
+    }
+}
+
 async fn upload_evidence(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -74,93 +145,46 @@ async fn upload_evidence(
     if declared.is_some_and(|n| n > limit) {
         return Err(AppError::PayloadTooLarge);
     }
-    let lang = ctx.lang.code();
     let today = today_vn();
     let mut problems = Vec::new();
     let mut linked = 0;
-    while let Some(mut field) = mp.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge
-        } else {
-            AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
-        }
-    })? {
+    while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
         match field.name() {
             Some("library") => {
                 // "#12 Quyết định.pdf" from the library list (or a bare id)
                 let v = field.text().await.unwrap_or_default();
-                let id_part = v.trim().trim_start_matches('#').split_whitespace().next().unwrap_or("").to_string();
-                if let Ok(eid) = id_part.parse::<i64>() {
+                if let Some(eid) = library_id(&v) {
                     match state.store.link_evidence(&ctx.audit(), id, &code, eid, today).await {
                         Ok(()) => linked += 1,
                         Err(e) => problems.push(store_error_text(&ctx, &e).unwrap_or_else(|| ctx.t("as.evidence_not_found").to_string())),
                     }
                 }
             }
-            Some("file") => {
-                let Some(original) = field.file_name().map(str::to_string).filter(|n| !n.is_empty()) else { continue };
-                let name = parindex_core::evidence::safe_name(&original);
-                let (tmp, sha, size) = match receive(&state, &mut field, limit).await {
-                    Ok(x) => x,
-                    Err(AppError::PayloadTooLarge) => {
-                        problems.push(
-                            Msg::new(
-                                format!("“{name}” vượt quá giới hạn {} MB; tệp không được lưu.", limit / 1024 / 1024),
-                                format!("“{name}” is over the {} MB limit; the file was not kept.", limit / 1024 / 1024),
-                            )
-                            .get(lang)
-                            .to_string(),
-                        );
-                        // the rest of the request is not read: its size is not known to be safe
-                        break;
-                    }
-                    Err(e) => return Err(e),
-                };
-                let kind = {
-                    let tmp = tmp.clone();
-                    tokio::task::spawn_blocking(move || {
-                        std::fs::File::open(&tmp).map_err(|_| "").and_then(parindex_reports::evidence::detect)
-                    })
-                    .await
-                    .unwrap_or(Err(""))
-                };
-                let kind = match kind {
-                    Ok(k) => k,
-                    Err(looks) => {
-                        let _ = tokio::fs::remove_file(&tmp).await;
-                        let e = parindex_store::repo::evidence::refused(&name, looks);
-                        problems.push(store_error_text(&ctx, &e).unwrap_or_default());
-                        continue;
-                    }
-                };
-                state.blobs.keep(&tmp, &sha).await.map_err(|e| AppError::Internal(format!("keep: {e}")))?;
-                let file = state.store.add_evidence(&ctx.audit(), view.assessment.unit_id, &sha, size, kind, &name).await?;
-                match state.store.link_evidence(&ctx.audit(), id, &code, file.id, today).await {
+            Some("file") => match take_upload(&state, &ctx, view.assessment.unit_id, &mut field).await? {
+                Upload::None => {}
+                Upload::Kept(file) => match state.store.link_evidence(&ctx.audit(), id, &code, file.id, today).await {
                     Ok(()) => linked += 1,
                     Err(e) => problems.push(store_error_text(&ctx, &e).unwrap_or_default()),
+                },
+                Upload::Refused(m) => problems.push(m),
+                Upload::TooLarge(m) => {
+                    problems.push(m);
+                    // the rest of the request is not read: its size is not known to be safe
+                    break;
                 }
-            }
+            },
             _ => {}
         }
     }
     if problems.is_empty() {
         if linked == 0 {
             let m = ctx.t("as.no_file").to_string();
-            return assessment_page(
-                &state,
-                &ctx,
-                id,
-                Some(LeafError { code, message: m, form: None }),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-            )
-            .await;
+            return assessment_page(&state, &ctx, id, Refusal::at(code, m), None, StatusCode::UNPROCESSABLE_ENTITY, None).await;
         }
         return Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::chrome::urlencode(&code))).into_response());
     }
     let status = if problems.iter().any(|p| p.contains("MB")) { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
-    assessment_page(&state, &ctx, id, Some(LeafError { code, message: problems.join(" "), form: None }), None, status, None).await
+    assessment_page(&state, &ctx, id, Refusal::at(code, problems.join(" ")), None, status, None).await
 }
 
 async fn unlink_evidence(
@@ -174,7 +198,7 @@ async fn unlink_evidence(
         Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?done=evidence#leaf-{}", crate::chrome::urlencode(&code))).into_response()),
         Err(e @ StoreError::Conflict(_)) => {
             let text = store_error_text(&ctx, &e).unwrap_or_default();
-            assessment_page(&state, &ctx, id, None, Some(text), StatusCode::CONFLICT, None).await
+            assessment_page(&state, &ctx, id, Refusal::default(), Some(text), StatusCode::CONFLICT, None).await
         }
         Err(e) => Err(e.into()),
     }

@@ -48,6 +48,28 @@ pub struct LeafView {
     pub contest: String,
     /// Who did what on this leaf, in order (self → appraised → explained → final).
     pub timeline: Vec<String>,
+    /// The digest of the stored values the form was drawn with ([`digest`]): the page saved as a
+    /// whole writes only the leaves whose values differ from it.
+    pub orig: String,
+    /// The library field's value (kept after a refused save).
+    pub library: String,
+}
+
+/// A short digest of a leaf's values as its form shows them (input fields, note, explanation):
+/// what the page was drawn with travels with the form, so that saving the whole page tells the
+/// leaves the officer changed from the ones merely shown — an untouched leaf is never written,
+/// even when somebody else saved it meanwhile.
+pub fn digest(form: &LeafForm, note: &str, explanation: &str) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    let na = if form.not_applicable.is_some() { "1" } else { "" };
+    for part in
+        [&form.option, &form.yes, &form.percent, &form.numerator, &form.denominator, &form.count, &form.value, na, note, explanation]
+    {
+        h.update(part.trim().as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(&h.finalize()[..12])
 }
 
 /// A leaf's history from its row: self-scored, appraised, explained, final (who and when).

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod appraisal;
 pub mod assessment;
 pub mod assessment_cards;
+pub mod assessment_save;
 pub mod auth;
 pub mod documents;
 pub mod evidence;
@@ -46,6 +47,13 @@ async fn app_css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS).into_response()
 }
 
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
+
+/// The site's icon (an SVG; also answered at `/favicon.ico`, which browsers ask for by name).
+async fn favicon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=604800")], FAVICON).into_response()
+}
+
 async fn not_found() -> AppError {
     AppError::NotFound
 }
@@ -53,6 +61,8 @@ async fn not_found() -> AppError {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(app_css))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/static/public.css", get(public_css))
         .merge(home::router())
         .merge(auth::router())
@@ -61,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .merge(framework_edit::router())
         .merge(periods::router())
         .merge(assessment::router())
+        .merge(assessment_save::router())
         .merge(evidence::router())
         .merge(results::router())
         .merge(analysis::router())

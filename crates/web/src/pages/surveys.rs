@@ -660,7 +660,7 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
         .map(|i| ImportView {
             file_name: i.file_name,
             responses: i.responses,
-            channel: i.channel,
+            channel: channel_label(ctx, &i.channel),
             by: i.created_by,
             at: parindex_core::text::format_time_vn(i.created_at),
         })
@@ -899,6 +899,16 @@ pub struct PosterQuery {
 
 /// A unit's printable QR poster (SVG, A4) — its public link with `?kenh=qr`. The link is
 /// absolute: the configured public address, else the address this page was asked on.
+/// How an import's channel reads on the page (stored as a code: `paper`, `odk`, `kobo`, `import`).
+fn channel_label(ctx: &Ctx, code: &str) -> String {
+    match code {
+        "paper" => ctx.t("sv.channel_paper").to_string(),
+        "odk" => "ODK Collect / ODK Central".into(),
+        "kobo" => "KoboToolbox".into(),
+        _ => ctx.t("sv.channel_import").to_string(),
+    }
+}
+
 async fn poster(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -908,6 +918,11 @@ async fn poster(
 ) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
     let run = state.store.get_survey(id).await?;
+    // an officials' survey is answered by invitation only: it has no public link to post
+    let (_, questionnaire) = state.store.get_questionnaire(&run.questionnaire).await?;
+    if questionnaire.kind == parindex_core::survey::SurveyKind::Officials {
+        return Err(AppError::NotFound);
+    }
     let units = state.store.survey_units(id).await?;
     let unit = units.iter().find(|u| u.unit_id == unit_id).ok_or(StoreError::NotFound)?;
     let origin = state.config.public_origin.clone().unwrap_or_else(|| {
