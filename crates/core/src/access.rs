@@ -91,6 +91,10 @@ pub enum Action {
     ViewUnitDrafts,
     EditUnitDrafts,
     SubmitAssessment,
+    /// Read a unit's assessment once it is submitted — criteria, scores, evidence, appraisal —
+    /// without changing it: the council and provincial leadership see what they approve and
+    /// read (issue #17), the reform office and the unit itself as always.
+    ViewSubmittedWork,
     /// Read criteria frameworks (every signed-in role: the tree is what everyone works with).
     ViewFrameworks,
     /// Import, edit, publish frameworks.
@@ -122,7 +126,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewPublic,
         Action::ManageOwnAccount,
         Action::ListUnits,
@@ -136,6 +140,7 @@ impl Action {
         Action::ViewUnitDrafts,
         Action::EditUnitDrafts,
         Action::SubmitAssessment,
+        Action::ViewSubmittedWork,
         Action::ViewFrameworks,
         Action::ManageFrameworks,
         Action::ViewPeriods,
@@ -233,6 +238,11 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: Resource) -> bool {
         },
         EditUnitDrafts => matches!(actor.role, UnitOfficer | UnitLeader) && own,
         SubmitAssessment => actor.role == UnitLeader && own,
+        ViewSubmittedWork => match actor.role {
+            Admin | Secretariat | Council | Viewer => is_unit_resource,
+            UnitOfficer | UnitLeader => own,
+            Appraiser => false,
+        },
     }
 }
 
@@ -273,7 +283,8 @@ mod tests {
             (ViewSurveyComments | AnswerSurveyComments, UnitOfficer | UnitLeader) => (false, true, false),
             (ViewResults, Admin | Secretariat | Council | Viewer) => (true, false, false),
             (SetAdjustments, Admin | Secretariat) => (true, false, false),
-            (ViewImprovements, Admin | Secretariat | Council | Viewer) => (false, true, true),
+            (ViewImprovements | ViewSubmittedWork, Admin | Secretariat | Council | Viewer) => (false, true, true),
+            (ViewSubmittedWork, UnitOfficer | UnitLeader) => (false, true, false),
             (ViewImprovements | PlanImprovements, UnitOfficer | UnitLeader) => (false, true, false),
             _ => (false, false, false),
         }
@@ -294,7 +305,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 7 * 26);
+        assert_eq!(checked, 7 * 27);
     }
 
     #[test]

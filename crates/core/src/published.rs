@@ -40,6 +40,10 @@ pub struct Period {
     pub year: i32,
     /// The framework's code.
     pub framework: String,
+    /// The council's approval decision, in words ("Quyết định số … ngày … (…)"); absent in
+    /// documents published before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
 }
 
 /// How the numbers were made, in words (for readers of the JSON), and the scale of groups.

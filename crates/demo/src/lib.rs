@@ -574,7 +574,13 @@ async fn seed_closed_period(store: &Store, base: parindex_store::repo::periods::
             let why = "Thông báo kết luận kiểm tra công vụ: bị phê bình (dữ liệu mẫu)";
             store.set_adjustment(&ctx, second.id, "P1", Some(penalty), why).await?;
         }
-        store.approve_period(&ctx, p.id, on(2, 20, true)).await?;
+        // the council's decision, as it would be signed (sample data)
+        let decision = parindex_store::repo::periods::Decision {
+            number: format!("{}/QĐ-HĐTĐ", 18 + p.year % 7),
+            date: on(2, 20, true),
+            signer: "Nguyễn Văn Minh, Chủ tịch Hội đồng thẩm định (dữ liệu mẫu)".into(),
+        };
+        store.approve_period(&ctx, p.id, decision, on(2, 20, true)).await?;
         // and published on the portal
         store.publish_results(&ctx, p.id, None).await?;
     }

@@ -32,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0019ExportJobs),
             Box::new(M0020Hardening),
             Box::new(M0021ResultsVersion),
+            Box::new(M0022ApprovalDecision),
         ]
     }
 }
@@ -1212,5 +1213,33 @@ impl MigrationTrait for M0021ResultsVersion {
             _ => {}
         }
         m.drop_table(Table::drop().table("results_version").to_owned()).await
+    }
+}
+
+/// The council's approval decision on a period (issue #17): its number, date and signer, shown
+/// on the results, the public portal and the documents.
+pub struct M0022ApprovalDecision;
+
+impl MigrationName for M0022ApprovalDecision {
+    fn name(&self) -> &str {
+        "m0022_approval_decision"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0022ApprovalDecision {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // one column per statement: SQLite adds a single column per ALTER TABLE
+        for mut c in [string_null("decision_number"), date_null("decision_date"), string_null("decision_signer")] {
+            m.alter_table(Table::alter().table("periods").add_column(&mut c).to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in ["decision_number", "decision_date", "decision_signer"] {
+            m.alter_table(Table::alter().table("periods").drop_column(c).to_owned()).await?;
+        }
+        Ok(())
     }
 }

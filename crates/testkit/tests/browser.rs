@@ -239,6 +239,15 @@ async fn unit_officer_self_assesses_with_live_points() {
     b.close().await;
 }
 
+/// The council's approval form: the decision's number, today's date, the signer, the box ticked.
+async fn approve(b: &Browser, action: &str) {
+    fill(b, "#decision_number", "125/QĐ-HĐTĐ").await;
+    fill(b, "#decision_date", &parindex_core::text::format_date(parindex_core::assessment::today_vn())).await;
+    fill(b, "#signer", "Nguyễn Văn A, Chủ tịch Hội đồng").await;
+    b.client.find(Locator::Css("#approve input[name=confirm]")).await.unwrap().click().await.unwrap();
+    click(b, &format!("form[action^='{action}'] button[type=submit]")).await;
+}
+
 /// Sign out (forget the cookies) and sign in as someone else.
 async fn switch_user(b: &Browser, app: &TestApp, user: &str) {
     b.client.delete_all_cookies().await.unwrap();
@@ -361,10 +370,17 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     b.client.find(Locator::Css("#leaf-1\\.2 input[name=yes][value=yes]")).await.unwrap().click().await.unwrap();
     fill(&b, "#fc-1\\.2", "Chấp nhận giải trình").await;
     click(&b, "#leaf-1\\.2 button[name=op][value=final]").await;
+    // the council drills into the unit (read-only, issue #17), then approves with its decision
     switch_user(&b, &app, "council").await;
     b.client.goto(&app.url(&format!("/periods/{}", p.id))).await.unwrap();
-    click(&b, &format!("form[action='/periods/{}/approve'] button", p.id)).await;
+    click(&b, &format!("#assessments a[href='/assessments/{ua}']")).await;
+    assert!(text_of(&b, "#leaf-1\\.2").await.contains("Chấp nhận giải trình"), "the council reads the criteria and the appraisal");
+    assert!(b.client.find(Locator::Css("#sheet-form")).await.is_err(), "read-only");
+    b.screenshot("council-reads-a-unit").await;
+    b.client.goto(&app.url(&format!("/periods/{}", p.id))).await.unwrap();
+    approve(&b, &format!("/periods/{}/approve", p.id)).await;
     assert!(text_of(&b, ".flash.ok").await.contains("phê duyệt"));
+    assert!(text_of(&b, "#decision").await.contains("125/QĐ-HĐTĐ"));
     b.screenshot("period-approved").await;
     assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state.as_str(), "approved");
     b.close().await;
@@ -468,6 +484,7 @@ async fn three_demo_units_go_through_the_whole_cycle() {
         }
         switch_user(&b, &app, leader).await;
         b.client.goto(&app.url(&format!("/assessments/{id}"))).await.unwrap();
+        b.client.find(Locator::Css("#submit-form input[name=confirm]")).await.unwrap().click().await.unwrap();
         click(&b, "#submit-form button").await;
         assert!(text_of(&b, ".flash.ok").await.contains("nộp"), "{code}: submitted");
         assert_eq!(app.store.get_assessment(id).await.unwrap().assessment.state.as_str(), "submitted");
@@ -487,6 +504,7 @@ async fn three_demo_units_go_through_the_whole_cycle() {
                 click(&b, "#leaf-2\\.2 button[name=op][value=save]").await;
                 assert!(text_of(&b, "#leaf-2\\.2").await.contains("Khác điểm tự chấm"));
             }
+            b.client.find(Locator::Css("#accept-rest input[name=confirm]")).await.unwrap().click().await.unwrap();
             click(&b, "#accept-rest button").await;
             assert!(text_of(&b, ".flash.ok").await.contains("Đã chấp nhận điểm tự chấm"), "{appraiser} on {}", units[k].0);
             assert!(b.client.find(Locator::Css("#accept-rest")).await.is_err(), "nothing left to accept");
@@ -530,11 +548,13 @@ async fn three_demo_units_go_through_the_whole_cycle() {
     switch_user(&b, &app, "hoidong").await;
     for period in [ids[0].0, ids[2].0] {
         b.client.goto(&app.url(&format!("/periods/{period}"))).await.unwrap();
-        click(&b, &format!("form[action='/periods/{period}/approve'] button")).await;
-        assert!(text_of(&b, ".flash.err").await.contains("chưa sẵn sàng"), "other units are not through yet");
+        approve(&b, &format!("/periods/{period}/approve")).await;
+        assert!(text_of(&b, "#approve-errors").await.contains("chưa sẵn sàng"), "other units are not through yet");
+        assert_eq!(b.client.current_url().await.unwrap().fragment(), Some("approve"), "back at the form");
         let keep: Vec<i64> = ids.iter().map(|x| x.1).collect();
         finish_others(&app.store, period, &keep).await;
-        click(&b, &format!("form[action='/periods/{period}/approve'] button")).await;
+        // what was typed is kept: the box ticked again and submit
+        click(&b, "#approve button[type=submit]").await;
         assert!(text_of(&b, ".flash.ok").await.contains("phê duyệt"));
     }
     b.screenshot("demo-period-approved").await;
@@ -590,11 +610,26 @@ async fn a_citizen_answers_the_public_survey_on_a_phone() {
     // send with nothing chosen: told what is missing
     click(&b, "form button[type=submit]").await;
     assert!(text_of(&b, ".box").await.contains("cần xem lại"));
-    // choose "satisfied" everywhere on the scales, as a thumb would
+    // choose "satisfied" on the scales as a thumb would, but miss two: the summary at the top
+    // counts them and leads to each (issue #17)
     let radios = b.client.find_all(Locator::Css("table.m input[type=radio][value='4']")).await.unwrap();
     assert_eq!(radios.len(), 30);
-    for r in radios {
+    let (missed, rest) = radios.split_at(2);
+    let names = [missed[0].attr("name").await.unwrap().unwrap(), missed[1].attr("name").await.unwrap().unwrap()];
+    for r in rest {
         r.click().await.unwrap();
+    }
+    click(&b, "form button[type=submit]").await;
+    let summary = text_of(&b, "#loi").await;
+    assert!(summary.contains("Còn 2 câu cần xem lại"), "{summary}");
+    assert_eq!(b.client.current_url().await.unwrap().fragment(), Some("loi"), "the page opens at the summary");
+    b.screenshot("public-survey-two-missing").await;
+    let links = b.client.find_all(Locator::Css("#loi a")).await.unwrap();
+    assert_eq!(links.len(), 2);
+    links[0].click().await.unwrap();
+    assert_eq!(b.client.current_url().await.unwrap().fragment(), Some(format!("q-{}", names[0]).as_str()), "led to the first");
+    for n in &names {
+        b.client.find(Locator::Css(&format!("input[name='{n}'][value='4']"))).await.unwrap().click().await.unwrap();
     }
     click(&b, "form button[type=submit]").await;
     assert!(text_of(&b, "h1").await.contains("Cảm ơn"));

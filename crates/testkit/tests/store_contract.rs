@@ -64,6 +64,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0019_export_jobs",
             "m0020_hardening",
             "m0021_results_version",
+            "m0022_approval_decision",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -790,9 +791,18 @@ backend_tests!(appraisal_accepts_the_rest_notifies_only_its_appraisers_and_silen
     let yes = Input { yes: Some(true), ..Default::default() };
     s.final_appraise(&ctx(), sa, "1.2", &AppraiserScope::Unassigned, yes, "Chấp nhận", day(12, 11).unwrap()).await.unwrap();
     // while SB's window is open the council waits for it; after, its silence accepts the result
-    let e = s.approve_period(&ctx(), p.id, day(12, 10).unwrap()).await.unwrap_err();
-    assert!(matches!(&e, StoreError::Invalid(f) if f[0].message.vi.contains("Sở B")), "{e:?}");
-    assert_eq!(s.approve_period(&ctx(), p.id, day(12, 11).unwrap()).await.unwrap(), 2);
+    let e = s.approve_period(&ctx(), p.id, decision(day(12, 10).unwrap()), day(12, 10).unwrap()).await.unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Invalid(f) if f[0].message.vi.contains("1 đơn vị chưa sẵn sàng") && f[1].field == "unit" && f[1].message.vi.contains("Sở B")),
+        "the count, then each unit: {e:?}"
+    );
+    // the decision is checked: a number, a signer, not signed in the future
+    let bad = parindex_store::repo::periods::Decision { number: " ".into(), date: day(12, 12).unwrap(), signer: String::new() };
+    let e = s.approve_period(&ctx(), p.id, bad, day(12, 11).unwrap()).await.unwrap_err();
+    assert_eq!(field_of(e), vec!["decision_number", "signer", "decision_date"]);
+    assert_eq!(s.approve_period(&ctx(), p.id, decision(day(12, 11).unwrap()), day(12, 11).unwrap()).await.unwrap(), 2);
+    let approved = s.get_period(p.id).await.unwrap();
+    assert_eq!(approved.decision, Some(decision(day(12, 11).unwrap())), "recorded with the approval");
     for id in [sa, sb] {
         assert_eq!(s.get_assessment(id).await.unwrap().assessment.state.as_str(), "approved");
     }
@@ -1196,7 +1206,7 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
     // publication: only approved results; the document carries the same figures, and from then
     // on comparisons read the document (the official figures), not a recomputation
     assert!(matches!(s.publish_results(&ctx(), p.id, None).await, Err(StoreError::Conflict(_))), "not approved yet");
-    assert_eq!(s.approve_period(&ctx(), p.id, today).await.unwrap(), 1);
+    assert_eq!(s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap(), 1);
     let v1 = s.publish_results(&ctx(), p.id, None).await.unwrap();
     assert_eq!(v1.version, 1);
     let doc = s.latest_publication(p.id).await.unwrap().unwrap();
@@ -1215,3 +1225,8 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
     assert_eq!(s.latest_publication_id(p.id).await.unwrap(), Some(v2.id));
     assert_eq!(s.publications().await.unwrap().len(), 2);
 });
+
+/// A council decision signed on `date`.
+fn decision(date: chrono::NaiveDate) -> parindex_store::repo::periods::Decision {
+    parindex_store::repo::periods::Decision { number: "12/QĐ-HĐTĐ".into(), date, signer: "Chủ tịch Hội đồng".into() }
+}

@@ -38,6 +38,8 @@ pub struct Page {
     pub crumbs: Vec<(String, String)>,
     pub flash: Option<&'static str>,
     pub demo: bool,
+    /// The guide of the reader's role (`pages::guides`).
+    pub help: &'static str,
 }
 
 /// Navigation: only modules that exist and that the actor may use are listed.
@@ -45,7 +47,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/periods", "nav.periods", Action::ViewPeriods),
     ("/appraisal", "nav.appraisal", Action::Appraise),
     ("/frameworks", "nav.frameworks", Action::ViewFrameworks),
-    ("/surveys", "nav.surveys", Action::ManageSurveys),
+    ("/surveys", "nav.surveys", Action::ViewResults),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
     ("/admin/audit", "nav.audit", Action::ViewAuditLog),
@@ -81,6 +83,7 @@ impl Page {
             crumbs: vec![],
             flash: None,
             demo,
+            help: crate::pages::guides::guide_for(ctx.actor.as_ref().map(|a| a.role)),
         }
     }
 
@@ -211,5 +214,19 @@ pub async fn errors(req: axum::extract::Request, next: axum::middleware::Next) -
         Some(err) => error_response(&ctx, &path, query.as_deref(), err.clone()),
         None if resp.status() == StatusCode::PAYLOAD_TOO_LARGE => error_response(&ctx, &path, query.as_deref(), AppError::PayloadTooLarge),
         None => resp,
+    }
+}
+
+/// The box an irreversible action asks to be ticked ("I confirm …", issue #17): a form without
+/// it is answered with the page again and the reason, nothing done.
+#[derive(serde::Deserialize, Default)]
+pub struct Confirm {
+    #[serde(default)]
+    pub confirm: Option<String>,
+}
+
+impl Confirm {
+    pub fn given(&self) -> bool {
+        self.confirm.is_some()
     }
 }

@@ -18,6 +18,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// The scale of groups for the results (`A:90, B:80, …`); none: the default.
     pub groups: Option<String>,
+    /// The council's approval decision (number, date, signer), once approved.
+    pub decision_number: Option<String>,
+    pub decision_date: Option<Date>,
+    pub decision_signer: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -537,9 +537,23 @@ impl Store {
     /// contested leaf answered — or, once the explanation window has closed (`today` after its
     /// deadline), still at its preliminary result, which a silent unit thereby accepts (audited
     /// as `assessment.no_explanation`). All become `approved` in one transaction; results are frozen.
-    pub async fn approve_period(&self, ctx: &AuditCtx, period_id: i64, today: NaiveDate) -> Result<usize, StoreError> {
+    pub async fn approve_period(
+        &self,
+        ctx: &AuditCtx,
+        period_id: i64,
+        decision: crate::repo::periods::Decision,
+        today: NaiveDate,
+    ) -> Result<usize, StoreError> {
+        let decision = decision.check(today)?;
         let rows = self.list_assessments(period_id, parindex_core::UnitScope::All).await?;
         let period = self.get_period(period_id).await?;
+        if period.approved() {
+            let by = period.decision.as_ref().map(|d| (format!(" ({})", d.text("vi")), format!(" ({})", d.text("en")))).unwrap_or_default();
+            return Err(StoreError::Conflict(Msg::new(
+                format!("Kết quả kỳ đánh giá này đã được phê duyệt{}.", by.0),
+                format!("This period's results are approved already{}.", by.1),
+            )));
+        }
         // a unit that let its explanation window close without a word accepted the preliminary result
         let window_closed = period.explanation_due.is_some_and(|d| today > d);
         let silent = |a: &AssessmentRow| window_closed && a.state == State::PreliminarySent;
@@ -549,22 +563,34 @@ impl Store {
                 continue;
             }
             if a.state != State::FinalAppraisal {
-                not_ready.push(format!("{} ({})", a.unit_name, a.state.label("vi")));
+                not_ready.push(Msg::new(
+                    format!("{} ({})", a.unit_name, a.state.label("vi")),
+                    format!("{} ({})", a.unit_name, a.state.label("en")),
+                ));
                 continue;
             }
             let view = self.get_assessment(a.id).await?;
             let open: Vec<&str> =
                 view.entries.values().filter(|e| e.contest.is_some() && e.final_at.is_none()).map(|e| e.node_code.as_str()).collect();
             if !open.is_empty() {
-                not_ready.push(format!("{} (giải trình chưa trả lời: {})", a.unit_name, open.join(", ")));
+                not_ready.push(Msg::new(
+                    format!("{} (giải trình chưa trả lời: {})", a.unit_name, open.join(", ")),
+                    format!("{} (explanations not answered: {})", a.unit_name, open.join(", ")),
+                ));
             }
         }
         if !not_ready.is_empty() {
-            return Err(invalid(
-                "period",
-                format!("Chưa phê duyệt được; đơn vị chưa sẵn sàng: {}.", not_ready.join("; ")),
-                format!("Cannot approve yet; units not ready: {}.", not_ready.join("; ")),
-            ));
+            // the count first, then one entry per unit (a list, not one long sentence: a
+            // province has 160 communes)
+            let mut errors = vec![FieldError {
+                field: "period",
+                message: Msg::new(
+                    format!("Chưa phê duyệt được: {} đơn vị chưa sẵn sàng.", not_ready.len()),
+                    format!("Cannot approve yet: {} units are not ready.", not_ready.len()),
+                ),
+            }];
+            errors.extend(not_ready.into_iter().map(|message| FieldError { field: "unit", message }));
+            return Err(StoreError::Invalid(errors));
         }
         let ctx = ctx.clone();
         let ids: Vec<(i64, i64, bool)> = rows.iter().map(|a| (a.id, a.unit_id, silent(a))).collect();
@@ -582,6 +608,12 @@ impl Store {
                         set_state(txn, &ctx, id, &[State::FinalAppraisal], State::Approved, "assessment.approve").await?;
                         notify(txn, Recipients::UnitStaff(unit), "approved", &text, &format!("/assessments/{id}")).await?;
                     }
+                    let p = crate::entity::period::Entity::find_by_id(period_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+                    let mut am = p.into_active_model();
+                    am.decision_number = Set(Some(decision.number.clone()));
+                    am.decision_date = Set(Some(decision.date));
+                    am.decision_signer = Set(Some(decision.signer.clone()));
+                    am.update(txn).await?;
                     record(
                         txn,
                         &ctx,
@@ -589,6 +621,7 @@ impl Store {
                             action: "period.approve",
                             object_type: "period",
                             object_id: Some(period_id.to_string()),
+                            after: Some(serde_json::json!({"decision": decision})),
                             ..Default::default()
                         },
                     )

@@ -136,6 +136,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The assessments a file supports a leaf of (ids, without repetition).
+    pub async fn assessments_citing(&self, evidence_id: i64) -> Result<Vec<i64>, StoreError> {
+        let mut ids: Vec<i64> = entry_evidence::Entity::find()
+            .filter(entry_evidence::Column::EvidenceId.eq(evidence_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|l| l.assessment_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
     /// Link a file of the unit's library to a leaf (while the unit may edit).
     pub async fn link_evidence(
         &self,

@@ -55,6 +55,64 @@ pub struct PeriodRow {
     /// Assessments per state.
     pub states: BTreeMap<String, usize>,
     pub units: usize,
+    /// The council's approval decision, once the results are approved.
+    pub decision: Option<Decision>,
+}
+
+/// The council's decision approving a period's results (issue #17): recorded with the approval,
+/// shown on the results, the public portal and the documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct Decision {
+    /// The decision's number as written on it, e.g. `125/QĐ-HĐTĐ`.
+    pub number: String,
+    /// The date it was signed (not after the day of approval).
+    pub date: NaiveDate,
+    /// Who signed it (name and title).
+    pub signer: String,
+}
+
+impl Decision {
+    /// "Quyết định số 125/QĐ-HĐTĐ ngày 20/02/2026 (Nguyễn Văn A, Chủ tịch Hội đồng)".
+    pub fn text(&self, lang: &str) -> String {
+        let d = parindex_core::text::format_date(self.date);
+        if lang == "en" {
+            format!("Decision No. {} of {d} ({})", self.number, self.signer)
+        } else {
+            format!("Quyết định số {} ngày {d} ({})", self.number, self.signer)
+        }
+    }
+
+    /// The decision checked: a number, a signer, a date not after `today`; each problem named.
+    pub fn check(self, today: NaiveDate) -> Result<Decision, StoreError> {
+        let mut errors = Vec::new();
+        let (number, signer) = (self.number.trim().to_string(), self.signer.trim().to_string());
+        if number.is_empty() || number.chars().count() > 60 {
+            errors.push(FieldError {
+                field: "decision_number",
+                message: Msg::new(
+                    "Ghi số quyết định phê duyệt (tối đa 60 ký tự), ví dụ 125/QĐ-HĐTĐ.",
+                    "Write the approval decision's number (at most 60 characters), e.g. 125/QĐ-HĐTĐ.",
+                ),
+            });
+        }
+        if signer.is_empty() || signer.chars().count() > 120 {
+            errors.push(FieldError {
+                field: "signer",
+                message: Msg::new("Ghi người ký quyết định (họ tên, chức vụ).", "Write who signed the decision (name, title)."),
+            });
+        }
+        if self.date > today {
+            errors.push(FieldError {
+                field: "decision_date",
+                message: Msg::new(
+                    format!("Ngày quyết định {} chưa đến.", parindex_core::text::format_date(self.date)),
+                    format!("The decision's date {} is in the future.", parindex_core::text::format_date(self.date)),
+                ),
+            });
+        }
+        if errors.is_empty() { Ok(Decision { number, date: self.date, signer }) } else { Err(StoreError::Invalid(errors)) }
+    }
 }
 
 impl PeriodRow {
@@ -432,6 +490,10 @@ impl Store {
             approval_due: p.approval_due,
             units: states.values().sum(),
             states,
+            decision: match (&p.decision_number, p.decision_date, &p.decision_signer) {
+                (Some(number), Some(date), Some(signer)) => Some(Decision { number: number.clone(), date, signer: signer.clone() }),
+                _ => None,
+            },
         }
     }
 

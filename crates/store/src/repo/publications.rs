@@ -193,6 +193,7 @@ impl Store {
                 name: r.period.name.clone(),
                 year: r.period.year,
                 framework: r.period.framework_code.clone(),
+                decision: r.period.decision.as_ref().map(|d| d.text("vi")),
             },
             version,
             reason: reason.map(str::to_string),

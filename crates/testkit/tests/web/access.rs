@@ -178,3 +178,27 @@ backend_tests!(cross_site_posts_are_refused, |b| async move {
     let r = api.post(app.url("/api/v1/units")).json(&json!({"code":"CSRF2","name":"API","kind":"agency"})).send().await.unwrap();
     assert_eq!(r.status(), 201);
 });
+
+// The guides per role (issue #17): public pages; each page's help link opens the reader's own.
+backend_tests!(every_page_links_the_guide_of_its_readers_role, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let anon = app.client();
+    let r = anon.get(app.url("/huong-dan")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let index = r.text().await.unwrap();
+    assert!(index.contains("href=\"/huong-dan/don-vi\"") && index.contains("href=\"/huong-dan/hoi-dong\""), "the index links each guide");
+    assert_eq!(anon.get(app.url("/huong-dan/khong-co")).send().await.unwrap().status(), 404);
+    for (user, guide) in [
+        ("officer.a", "don-vi"),
+        ("appraiser", "tham-dinh"),
+        ("council", "hoi-dong"),
+        ("secretariat", "phong-cchc"),
+        ("viewer", "lanh-dao"),
+    ] {
+        let c = app.login(user).await;
+        let home = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains(&format!("class=\"help\" href=\"/huong-dan/{guide}\"")), "{user}");
+        let page = c.get(app.url(&format!("/huong-dan/{guide}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<article class=\"guide\"><h1>Hướng dẫn"), "{user}");
+    }
+});

@@ -92,9 +92,13 @@ backend_tests!(self_assessment_pages_and_denials, |b| async move {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("value=\"tám mươi\""), "what was typed stays");
     // only the leader submits, and only a complete self-assessment
-    assert_eq!(officer_a.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 403);
+    assert_eq!(officer_a.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap().status(), 403);
     let leader = app.login("leader.a").await;
+    // submitting cannot be undone: the box must be ticked (issue #17)
     let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Hãy đánh dấu ô xác nhận"));
+    let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Còn 4 tiêu chí chưa chấm"));
     for (code, field, value) in [("1.1", "option", "dung_han"), ("1.2", "yes", "yes"), ("2.2", "count", "1"), ("2.3", "value", "0,75")] {
@@ -107,7 +111,7 @@ backend_tests!(self_assessment_pages_and_denials, |b| async move {
         assert_eq!(r.status(), 303, "{code}");
     }
     // 1.1 requires evidence: without a file, an explanation
-    let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap();
+    let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("cần giải trình: 1.1"));
     let r = officer_a
@@ -117,7 +121,7 @@ backend_tests!(self_assessment_pages_and_denials, |b| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap();
+    let r = leader.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let page = officer_a.get(app.url(&format!("/assessments/{ua}?done=submitted"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Đã nộp") && !page.contains("class=\"leafform\""), "locked: no forms");
@@ -141,7 +145,7 @@ backend_tests!(self_assessment_closes_at_its_deadline, |b| async move {
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("Đã quá hạn"));
     let leader = app.login("leader.a").await;
-    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 409);
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap().status(), 409);
     // the reform office extends this unit's deadline, with a reason; the unit may work again
     let until = parindex_core::text::format_date(parindex_core::assessment::today_vn() + chrono::Duration::days(3));
     assert_eq!(
@@ -500,10 +504,10 @@ fn orig_of(page: &str, code: &str) -> String {
     page[at..].split('"').next().unwrap().to_string()
 }
 
-/// Issue #17: the page saved as a whole — every refusal listed and shown at its leaf with all
-/// typed kept, nothing written; then scores and a file in one save; an untouched leaf is never
-/// written (even one saved elsewhere meanwhile); a leaf changed on both sides is refused; "not
-/// applicable" without a reason is said at save; a file taken off; and who may not.
+// Issue #17: the page saved as a whole — every refusal listed and shown at its leaf with all
+// typed kept, nothing written; then scores and a file in one save; an untouched leaf is never
+// written (even one saved elsewhere meanwhile); a leaf changed on both sides is refused; "not
+// applicable" without a reason is said at save; a file taken off; and who may not.
 backend_tests!(the_self_assessment_page_is_saved_as_a_whole, |b| async move {
     let app = TestApp::spawn(b).await;
     let (ua, _ub) = open_period(&app, parindex_core::assessment::today_vn() + chrono::Duration::days(10)).await;

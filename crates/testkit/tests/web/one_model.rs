@@ -94,7 +94,9 @@ backend_tests!(every_view_of_a_result_gives_the_same_total_and_index, |b| async 
     app.store.save_contest(&sys, ua, "1.2", "Đã gửi đúng hạn qua Hệ thống thông tin báo cáo", today).await.unwrap();
     app.store.submit_contests(&sys, ua, today).await.unwrap();
     app.store.final_appraise(&sys, ua, "1.2", &all, input(r#"{"yes": true}"#), "Chấp nhận giải trình", today).await.unwrap();
-    app.store.approve_period(&sys, p.id, today).await.unwrap();
+    let decision =
+        parindex_store::repo::periods::Decision { number: "7/QĐ-HĐTĐ".into(), date: today, signer: "Chủ tịch Hội đồng".into() };
+    app.store.approve_period(&sys, p.id, decision, today).await.unwrap();
 
     // the store's results table
     let r = app.store.period_results(p.id).await.unwrap();

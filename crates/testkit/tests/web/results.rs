@@ -12,7 +12,9 @@ backend_tests!(period_results_rank_group_compare_and_download, |b| async move {
     let save = |id: i64, code: &'static str, input: Input| {
         let (store, sys) = (app.store.clone(), sys.clone());
         async move {
-            store.save_entry(&sys, id, code, EntryInput { input: Some(input), ..Default::default() }, today).await.unwrap();
+            // "not applicable" says why (issue #17)
+            let explanation = input.not_applicable.then(|| "Không phát sinh trong năm".to_string());
+            store.save_entry(&sys, id, code, EntryInput { input: Some(input), explanation, ..Default::default() }, today).await.unwrap();
         }
     };
     let opt = |k: &str| Input { option: Some(k.into()), ..Default::default() };

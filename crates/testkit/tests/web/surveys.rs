@@ -6,17 +6,25 @@ backend_tests!(questionnaires_import_publish_version_and_denials, |b| async move
     let app = TestApp::spawn(b).await;
     let upload = |name: &str, bytes: Vec<u8>| Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
     let sipas = corpus_file("own/sipas_vi.xlsx");
-    // only the reform office: everyone else is refused on every route, and has no menu entry
+    // only the reform office manages questionnaires: everyone else is refused on every route;
+    // the council and provincial leadership read the survey runs (issue #17), nobody else
     for user in ["officer.a", "leader.a", "appraiser", "council", "viewer"] {
         let c = app.login(user).await;
-        for path in ["/surveys", "/surveys/x", "/surveys/x/preview", "/surveys/x/download"] {
+        let reader = matches!(user, "council" | "viewer");
+        for path in ["/surveys/x", "/surveys/x/preview", "/surveys/x/download"] {
             assert_eq!(c.get(app.url(path)).send().await.unwrap().status(), 403, "{user} GET {path}");
+        }
+        let list = c.get(app.url("/surveys")).send().await.unwrap();
+        assert_eq!(list.status(), if reader { 200 } else { 403 }, "{user} GET /surveys");
+        if reader {
+            let page = list.text().await.unwrap();
+            assert!(!page.contains("/surveys/import") && !page.contains("id=\"new-run\""), "{user} reads, with no forms");
         }
         let r = c.post(app.url("/surveys/import")).multipart(upload("sipas.xlsx", sipas.clone())).send().await.unwrap();
         assert_eq!(r.status(), 403, "{user} imports");
         assert_eq!(c.post(app.url("/surveys/x/publish")).send().await.unwrap().status(), 403, "{user} publishes");
         let home = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-        assert!(!home.contains("href=\"/surveys\""), "{user} has no menu entry");
+        assert_eq!(home.contains("href=\"/surveys\""), reader, "{user}'s menu entry");
         let api = app.api(user).await;
         assert_eq!(api.get(app.url("/api/v1/questionnaires")).send().await.unwrap().status(), 403);
         assert_eq!(api.post(app.url("/api/v1/questionnaires")).body(sipas.clone()).send().await.unwrap().status(), 403);
@@ -107,9 +115,17 @@ backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
     let app = TestApp::spawn(b).await;
     let sec = app.login("secretariat").await;
     let (run_url, run_id) = open_sipas_run(&app, &sec).await;
-    for user in ["officer.a", "council"] {
-        assert_eq!(app.login(user).await.get(app.url(&run_url)).send().await.unwrap().status(), 403, "{user}");
+    assert_eq!(app.login("officer.a").await.get(app.url(&run_url)).send().await.unwrap().status(), 403);
+    // the council reads the run's results, without the office's forms, links or downloads
+    let council = app.login("council").await;
+    let r = council.get(app.url(&run_url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("id=\"indices\"") && page.contains("Chỉ xem"), "read only");
+    for form in ["/populations", "/import", "/tokens", "/status/", "responses.csv", "/k/", "/poster/"] {
+        assert!(!page.contains(form), "the council's page offers {form}");
     }
+    assert_eq!(council.get(app.url(&format!("{run_url}/nhom"))).send().await.unwrap().status(), 200, "the groups too");
     let units = app.store.survey_units(run_id).await.unwrap();
     assert_eq!(units.len(), 1, "the fixture's one commune");
     let key = units[0].public_key.clone();

@@ -38,7 +38,7 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
         app.store.save_entry(&sys, ua, code, e, today).await.unwrap();
     }
     let leader = app.login("leader.a").await;
-    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap().status(), 303);
 
     // who appraises: the fixture appraiser has no unit, so the leaves naming nobody (1.1 is SNV's)
     let appraiser = app.login("appraiser").await;
@@ -56,6 +56,49 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     // the evidence of the unit being appraised can be read; another unit's drafts cannot
     let f = app.store.unit_evidence(app.store.unit_id_by_code("UA").await.unwrap().unwrap()).await.unwrap()[0].clone();
     assert_eq!(appraiser.get(app.url(&format!("/evidence/{}", f.id))).send().await.unwrap().status(), 200);
+    // the council and provincial leadership read the submitted assessment whole, read-only, with
+    // its evidence and detail (issue #17); UB's draft stays the unit's; an appraiser reads the
+    // appraisal page, not the unit's (ViewSubmittedWork)
+    for user in ["council", "viewer"] {
+        let c = app.login(user).await;
+        let r = c.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{user}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("id=\"leaf-1.3\"") && page.contains("Báo cáo.pdf"), "{user} sees the criteria and files");
+        assert!(!page.contains("id=\"sheet-form\"") && !page.contains("<form method=\"post\" action=\"/assessments/"), "{user}: no forms");
+        assert_eq!(c.get(app.url(&format!("/evidence/{}", f.id))).send().await.unwrap().status(), 200, "{user} opens the file");
+        assert_eq!(c.get(app.url(&format!("/assessments/{ua}/chi-tiet.csv"))).send().await.unwrap().status(), 200, "{user}");
+        assert_eq!(c.get(app.url(&format!("/assessments/{ub}"))).send().await.unwrap().status(), 403, "{user}: UB's draft");
+        let r = c.post(app.url(&format!("/assessments/{ua}/sheet"))).multipart(Form::new().text("1.2|yes", "no")).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{user} writes");
+        assert_eq!(
+            c.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap().status(),
+            403,
+            "{user} submits"
+        );
+    }
+    assert_eq!(
+        appraiser.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().status(),
+        403,
+        "the appraiser's page is /appraisal"
+    );
+    let other_file = app
+        .store
+        .add_evidence(
+            &sys,
+            app.store.unit_id_by_code("UB").await.unwrap().unwrap(),
+            &"c".repeat(64),
+            10,
+            parindex_core::evidence::Kind::Pdf,
+            "nhap.pdf",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.login("council").await.get(app.url(&format!("/evidence/{}", other_file.id))).send().await.unwrap().status(),
+        403,
+        "a file no submitted work cites"
+    );
     let r = appraiser
         .post(app.url(&format!("/appraisal/{ua}/entries/1.1")))
         .form(&[("op", "save"), ("option", "tre_han"), ("explanation", "x")])
@@ -108,7 +151,7 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     let r =
         officer.post(app.url(&format!("/assessments/{ua}/entries/2.2"))).form(&[("count", "2"), ("version", "1")]).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap().status(), 303);
     let v = app.store.get_assessment(ua).await.unwrap();
     assert_eq!(v.assessment.state.as_str(), "submitted");
     assert!(v.entries.values().all(|e| e.returned_reason.is_none()));
@@ -176,7 +219,7 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
         app.store.save_entry(&sys, ua, code, e, today).await.unwrap();
     }
     let leader = app.login("leader.a").await;
-    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap().status(), 303);
     // appraisal: the reform office's appraiser takes the unassigned leaves, the admin SNV's 1.1
     let appraiser = app.login("appraiser").await;
     for (code, field, value, comment) in [
@@ -249,7 +292,28 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
         "the council approves, not the secretariat"
     );
     let council = app.login("council").await;
-    let r = council.post(app.url(&format!("/periods/{}/approve", p.id))).send().await.unwrap();
+    // the decision is required, and a box to tick: approval locks every unit's result (issue #17)
+    let today_text = parindex_core::text::format_date(today);
+    let approve = |confirm: bool, date: &str| {
+        let mut f = vec![
+            ("decision_number", "125/QĐ-HĐTĐ".to_string()),
+            ("decision_date", date.to_string()),
+            ("signer", "Nguyễn Văn A, Chủ tịch".into()),
+        ];
+        if confirm {
+            f.push(("confirm", "1".into()));
+        }
+        council.post(app.url(&format!("/periods/{}/approve", p.id))).form(&f).send()
+    };
+    let r = approve(false, &today_text).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Hãy đánh dấu ô xác nhận") && body.contains("value=\"125/QĐ-HĐTĐ\""), "said, and what was typed kept");
+    let r = approve(true, "31/12/2099").await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("chưa đến"), "a decision signed in the future");
+    assert_eq!(app.store.get_assessment(ua).await.unwrap().assessment.state.as_str(), "final_appraisal", "nothing approved");
+    let r = approve(true, &today_text).await.unwrap();
     assert_eq!(r.headers()["location"], &format!("/periods/{}?approved=1", p.id));
     let v = app.store.get_assessment(ua).await.unwrap();
     assert_eq!(v.assessment.state.as_str(), "approved");
@@ -260,6 +324,12 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
     assert!(home.contains("Đã nộp ngày") && !home.contains("quá hạn"), "the unit's home page");
     let period_page = council.get(app.url(&format!("/periods/{}", p.id))).send().await.unwrap().text().await.unwrap();
     assert!(period_page.contains("(đã hoàn thành)") && !period_page.contains("quá hạn"), "the period's deadlines");
+    assert!(
+        period_page.contains("Quyết định số 125/QĐ-HĐTĐ ngày") && !period_page.contains("id=\"approve\""),
+        "the decision, no second approval"
+    );
+    let results = council.get(app.url(&format!("/periods/{}/ket-qua", p.id))).send().await.unwrap().text().await.unwrap();
+    assert!(results.contains("Quyết định số 125/QĐ-HĐTĐ"), "on the results page");
     let e = &v.entries["1.2"];
     assert_eq!(
         (e.points.clone(), e.appraised_points.clone(), counted_cached(e)),
@@ -319,7 +389,7 @@ backend_tests!(inbox_notices_and_reminders, |b| async move {
         app.store.save_entry(&sys, ua, code, e, today).await.unwrap();
     }
     let leader = app.login("leader.a").await;
-    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).send().await.unwrap().status(), 303);
+    assert_eq!(leader.post(app.url(&format!("/assessments/{ua}/submit"))).form(&[("confirm", "1")]).send().await.unwrap().status(), 303);
     let sec = app.login("secretariat").await;
     let inbox = sec.get(app.url("/inbox")).send().await.unwrap().text().await.unwrap();
     assert!(inbox.contains("Sở Alpha đã nộp bản tự đánh giá"));
@@ -482,7 +552,7 @@ backend_tests!(full_cycle_for_three_units_through_the_api, |b| async move {
         assert_eq!(l.post(app.url(&format!("/api/v1/assessments/{id}/explanations"))).send().await.unwrap().status(), 204);
         if unit == "UA" {
             let council = app.api("council").await;
-            let r = council.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).send().await.unwrap();
+            let r = council.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).json(&decision_json()).send().await.unwrap();
             assert_eq!(r.status(), 422, "not everyone is ready yet");
             let r = appraiser
                 .put(app.url(&format!("/api/v1/assessments/{id}/final/1.2")))
@@ -500,9 +570,10 @@ backend_tests!(full_cycle_for_three_units_through_the_api, |b| async move {
             assert_eq!(r.status(), 204);
         }
     }
-    assert_eq!(sec.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).send().await.unwrap().status(), 403);
+    assert_eq!(sec.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).json(&decision_json()).send().await.unwrap().status(), 403);
     let council = app.api("council").await;
-    let r: Value = council.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).send().await.unwrap().json().await.unwrap();
+    let r: Value =
+        council.post(app.url(&format!("/api/v1/periods/{pid}/approve"))).json(&decision_json()).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["approved"], 3);
     let periods: Vec<Value> = sec.get(app.url("/api/v1/periods")).send().await.unwrap().json().await.unwrap();
     assert_eq!(periods.iter().find(|p| p["id"] == pid).unwrap()["states"]["approved"], 3);
@@ -750,10 +821,24 @@ backend_tests!(three_demo_units_through_the_api, |b| async move {
     let council = app.api("hoidong").await;
     for period in [ids[0].0, ids[2].0] {
         let keep: Vec<i64> = ids.iter().map(|x| x.1).collect();
-        assert_eq!(council.post(app.url(&format!("/api/v1/periods/{period}/approve"))).send().await.unwrap().status(), 422);
+        assert_eq!(
+            council.post(app.url(&format!("/api/v1/periods/{period}/approve"))).json(&decision_json()).send().await.unwrap().status(),
+            422
+        );
         finish_others(&app.store, period, &keep).await;
-        assert_eq!(sec.post(app.url(&format!("/api/v1/periods/{period}/approve"))).send().await.unwrap().status(), 403);
-        let r: Value = council.post(app.url(&format!("/api/v1/periods/{period}/approve"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            sec.post(app.url(&format!("/api/v1/periods/{period}/approve"))).json(&decision_json()).send().await.unwrap().status(),
+            403
+        );
+        let r: Value = council
+            .post(app.url(&format!("/api/v1/periods/{period}/approve")))
+            .json(&decision_json())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert!(r["approved"].as_u64().unwrap() >= 2);
     }
     for (_, id) in &ids {
@@ -763,3 +848,8 @@ backend_tests!(three_demo_units_through_the_api, |b| async move {
         assert_eq!((e["contest"].as_str(), e["final_comment"].as_str()), (Some("Đã rà soát theo kế hoạch"), Some("Chấp nhận giải trình")));
     }
 });
+
+/// The council's decision as the API takes it.
+fn decision_json() -> Value {
+    json!({"number": "31/QĐ-HĐTĐ", "date": parindex_core::assessment::today_vn().to_string(), "signer": "Chủ tịch Hội đồng thẩm định"})
+}

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use parindex_core::assessment::today_vn;
 use parindex_core::{Action, Resource};
-use parindex_store::repo::periods::{AssessmentRow, PeriodInput, PeriodRow};
+use parindex_store::repo::periods::{AssessmentRow, Decision, PeriodInput, PeriodRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -35,6 +35,8 @@ pub struct ApiPeriod {
     #[schema(value_type = Object)]
     pub states: std::collections::BTreeMap<String, usize>,
     pub units: usize,
+    /// The council's approval decision, once approved.
+    pub decision: Option<Decision>,
 }
 
 impl From<PeriodRow> for ApiPeriod {
@@ -53,6 +55,7 @@ impl From<PeriodRow> for ApiPeriod {
             approval_due: p.approval_due,
             states: p.states,
             units: p.units,
+            decision: p.decision,
         }
     }
 }
@@ -155,10 +158,11 @@ pub async fn assessments(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError)))]
 pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
     let view = state.store.get_assessment(id).await?;
-    // the unit and the office read it whole; an appraiser reads what is in their queue, as on
-    // the page: their leaves only, without the unit's running total
+    // the unit and the office read it whole, the council and provincial leadership once it is
+    // submitted; an appraiser reads what is in their queue, as on the page: their leaves only,
+    // without the unit's running total
     let mut only: Option<Vec<String>> = None;
-    if !ctx.allows(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id)) {
+    if !crate::app::appraisal::may_read_assessment(&ctx, &view.assessment) {
         let actor = ctx.require(Action::Appraise, Resource::System)?;
         let scope = crate::app::appraisal::scope_of(&state, actor).await?;
         if !parindex_store::repo::appraisal::appraiser_may_read(&view, &scope) {
@@ -241,6 +245,8 @@ pub struct ApiQueueRow {
     pub leaves: usize,
     pub appraised: usize,
     pub returned: usize,
+    /// In final appraisal: my leaves the unit explained that wait for my answer.
+    pub awaiting: usize,
 }
 
 /// The caller's appraisal queue: submitted assessments holding leaves their agency appraises.
@@ -260,6 +266,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<A
                 leaves: q.leaves,
                 appraised: q.appraised,
                 returned: q.returned,
+                awaiting: q.awaiting,
             })
             .collect(),
     ))
@@ -399,14 +406,29 @@ pub async fn final_appraisal(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The council approves a period (every unit in final appraisal, every explanation answered;
-/// after the explanation window, a unit that stayed silent accepts its preliminary result).
-#[utoipa::path(post, path = "/api/v1/periods/{id}/approve", tag = "periods", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
-pub async fn approve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+/// The council approves a period with its decision — number, date (not in the future) and
+/// signer, recorded and shown with the results (every unit in final appraisal, every explanation
+/// answered; after the explanation window, a unit that stayed silent accepts its preliminary
+/// result). Refused (422) with the count first and one error per unit not ready; an approved
+/// period is not approved again (409).
+#[utoipa::path(post, path = "/api/v1/periods/{id}/approve", tag = "periods", params(("id" = i64, Path)), request_body = Decision,
+    responses((status = 200, body = ApiApproved), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(d): Json<Decision>,
+) -> Result<Json<ApiApproved>, AppError> {
     ctx.require(Action::ApprovePeriod, Resource::System)?;
-    let n = state.store.approve_period(&ctx.audit(), id, parindex_core::assessment::today_vn()).await?;
-    Ok(Json(serde_json::json!({"approved": n})))
+    let approved = state.store.approve_period(&ctx.audit(), id, d, parindex_core::assessment::today_vn()).await?;
+    Ok(Json(ApiApproved { approved }))
+}
+
+/// What an approval did.
+#[derive(Serialize, ToSchema)]
+pub struct ApiApproved {
+    /// Assessments approved.
+    pub approved: usize,
 }
 
 /// Every operation of this module, each where its annotation says (`api::routes`).

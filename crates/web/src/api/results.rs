@@ -91,7 +91,7 @@ pub struct ApiAnalysisTable {
     responses((status = 200, body = Object), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
 pub async fn adjustments(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
     let view = state.store.get_assessment(id).await?;
-    ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    crate::app::appraisal::require_read_assessment(&ctx, &view)?;
     Ok(Json(json!({"adjustments": state.store.assessment_adjustments(id).await?})))
 }
 

@@ -1,7 +1,7 @@
 //! Appraisal use cases shared by the appraisal pages and the API.
 
 use parindex_core::{Action, Actor, Resource, Role};
-use parindex_store::repo::periods::AssessmentView;
+use parindex_store::repo::periods::{AssessmentRow, AssessmentView};
 
 use crate::ctx::Ctx;
 use parindex_store::repo::appraisal::AppraiserScope;
@@ -28,4 +28,19 @@ pub fn may_read_minutes(ctx: &Ctx, view: &AssessmentView) -> bool {
     ctx.allows(Action::ManagePeriods, Resource::System)
         || ctx.allows(Action::ApprovePeriod, Resource::System)
         || (result_out && ctx.allows(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id)))
+}
+
+/// Who reads a unit's assessment whole, read-only (the page, its detail export, its report, its
+/// evidence): the unit and the reform office always (`ViewUnitDrafts`); the council and the
+/// provincial leadership once the unit has submitted it and while it is not back with the unit
+/// (`ViewSubmittedWork`, issue #17 — they approve and read results, so they see what is behind
+/// them). Appraisers read through their appraisal page, their leaves only.
+pub fn may_read_assessment(ctx: &Ctx, a: &AssessmentRow) -> bool {
+    let unit = Resource::Unit(a.unit_id);
+    ctx.allows(Action::ViewUnitDrafts, unit) || (!a.state.unit_edits() && ctx.allows(Action::ViewSubmittedWork, unit))
+}
+
+/// [`may_read_assessment`], refused with 403.
+pub fn require_read_assessment(ctx: &Ctx, view: &AssessmentView) -> Result<(), AppError> {
+    if may_read_assessment(ctx, &view.assessment) { Ok(()) } else { Err(AppError::Forbidden) }
 }

@@ -222,6 +222,8 @@ pub struct AuditRow {
     pub actor: String,
     pub ip: String,
     pub action: String,
+    /// The action in words (the code beside it, small).
+    pub action_label: String,
     pub object: String,
     /// One line per changed field: (field, before, after); before is empty for a creation.
     pub changes: Vec<(String, String, String)>,
@@ -259,7 +261,8 @@ pub fn field_changes(before: Option<&str>, after: Option<&str>) -> Vec<(String, 
 struct Audit {
     page: Page,
     f: AuditQuery,
-    actions: Vec<String>,
+    /// (label, code) of every action in the log, for the filter.
+    actions: Vec<(String, String)>,
     entries: Vec<AuditRow>,
     total: u64,
     shown: u64,
@@ -279,9 +282,13 @@ async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQue
             at: (e.at + Duration::hours(7)).format("%d/%m/%Y %H:%M:%S").to_string(),
             actor: e.actor_name.clone(),
             ip: e.ip.clone().unwrap_or_default(),
+            action_label: crate::app::audit::action_label(&e.action, ctx.lang.code()),
             action: e.action.clone(),
-            object: format!("{} {}", e.object_type, e.object_id.clone().unwrap_or_default()),
-            changes: field_changes(e.before_json.as_deref(), e.after_json.as_deref()),
+            object: crate::app::audit::object_label(&e.object_type, e.object_id.as_deref().unwrap_or_default(), ctx.lang.code()),
+            changes: field_changes(e.before_json.as_deref(), e.after_json.as_deref())
+                .into_iter()
+                .map(|(k, b, a)| (crate::app::audit::field_label(&k, ctx.lang.code()), b, a))
+                .collect(),
             reason: e.reason.clone().unwrap_or_default(),
         })
         .collect();
@@ -293,7 +300,9 @@ async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQue
         )
     });
     let page = Page::new(&ctx, &state, ctx.t("audit.title"), "/admin/audit").crumb(ctx.t("audit.title"), "");
-    Ok(render(&Audit { page, actions: state.store.audit_actions().await?, f: q, entries, total: res.total, shown, next_page }))
+    let actions =
+        state.store.audit_actions().await?.into_iter().map(|a| (crate::app::audit::action_label(&a, ctx.lang.code()), a)).collect();
+    Ok(render(&Audit { page, actions, f: q, entries, total: res.total, shown, next_page }))
 }
 
 pub fn router() -> Router<AppState> {

@@ -281,9 +281,26 @@ fn refusal_status(e: &StoreError) -> StatusCode {
 }
 
 /// Accept the unit's own scores for every leaf of the appraiser's still waiting.
-async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn accept(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(c): Form<crate::chrome::Confirm>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(Action::Appraise, Resource::System)?;
     let scope = scope_of(&state, actor).await?;
+    if !c.given() {
+        let message = ctx.t("ap.accept_confirm_missing").to_string();
+        return appraisal_page(
+            &state,
+            &ctx,
+            id,
+            Some(ApError { code: String::new(), message, form: None }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+        )
+        .await;
+    }
     match state.store.accept_self_scores(&ctx.audit(), id, &scope, today_vn()).await {
         Ok(n) => Ok(Redirect::to(&format!("/appraisal/{id}?done=accepted&n={n}")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::Forbidden(_))) => {

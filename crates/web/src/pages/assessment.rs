@@ -148,7 +148,7 @@ pub(crate) async fn assessment_page(
 ) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
     let unit_id = view.assessment.unit_id;
-    ctx.require(Action::ViewUnitDrafts, Resource::Unit(unit_id))?;
+    crate::app::appraisal::require_read_assessment(ctx, &view)?;
     let lang = ctx.lang.code();
     let st = view.assessment.state;
     let open = parindex_core::assessment::within(view.assessment.self_due, today_vn()).is_ok();
@@ -430,9 +430,18 @@ async fn live(
     }))
 }
 
-async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(c): Form<crate::chrome::Confirm>,
+) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::SubmitAssessment, Resource::Unit(view.assessment.unit_id))?;
+    if !c.given() {
+        let text = ctx.t("as.submit_confirm_missing").to_string();
+        return assessment_page(&state, &ctx, id, Refusal::default(), Some(text), StatusCode::UNPROCESSABLE_ENTITY, None).await;
+    }
     match state.store.submit_assessment(&ctx.audit(), id, today_vn()).await {
         Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}?done=submitted")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {

@@ -151,6 +151,20 @@ fn results_report(l: &Words, r: &PeriodResults, mut doc: Document, framework_nam
             r.units.len()
         )
     }));
+    // the council's decision, once approved; until then the results are said to be provisional
+    b.push(Block::text(match &r.period.decision {
+        Some(dc) => format!(
+            "{} {}.",
+            l.t("Kết quả đã được Hội đồng thẩm định phê duyệt theo", "The results were approved by the appraisal council by"),
+            dc.text(if l.vi() { "vi" } else { "en" })
+        ),
+        None => l
+            .t(
+                "Kết quả chưa được Hội đồng thẩm định phê duyệt; số liệu có thể còn thay đổi.",
+                "The results are not approved by the appraisal council yet; figures may still change.",
+            )
+            .to_string(),
+    }));
     b.push(Block::heading(l.t("II. KẾT QUẢ", "II. RESULTS")));
     if let Some(s) = &summary {
         let top = ranked.first().map(|u| u.unit_name.clone()).unwrap_or_default();
@@ -383,7 +397,7 @@ fn not_applicable(view: &AssessmentView, code: &str) -> bool {
 
 async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, format: &'static str) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
-    ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    crate::app::appraisal::require_read_assessment(&ctx, &view)?;
     let notes = state.store.report_notes(id).await?;
     let l = Words::of(&ctx);
     let d = view.framework.decimals;

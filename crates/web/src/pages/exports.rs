@@ -179,7 +179,7 @@ async fn assessment_detail(state: &AppState, ctx: &Ctx, id: i64, format: &str) -
     use parindex_core::framework::Stage;
     use parindex_reports::grid::Cell;
     let view = state.store.get_assessment(id).await?;
-    ctx.require(Action::ViewUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
+    crate::app::appraisal::require_read_assessment(ctx, &view)?;
     let st = view.assessment.state;
     let result_out = st.result_out();
     let appraisal = result_out || ctx.allows(Action::ManagePeriods, Resource::System);

@@ -58,6 +58,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
 async fn list_page(state: &AppState, ctx: &Ctx, problems: Vec<(String, String)>, file_name: String) -> Result<Response, AppError> {
     let ctx = ctx.clone();
     ctx.require(Action::ViewFrameworks, Resource::System)?;
+    let kinds = crate::pages::units::kind_options(state, &ctx).await?;
     let frameworks = state
         .store
         .list_frameworks()
@@ -70,7 +71,7 @@ async fn list_page(state: &AppState, ctx: &Ctx, problems: Vec<(String, String)>,
                 code: f.code,
                 name: f.name,
                 sample: f.sample,
-                kinds: f.unit_kinds.join(", "),
+                kinds: kind_names(&kinds, &f.unit_kinds),
                 status_label,
                 status_class,
                 leaves: f.leaves,
@@ -128,7 +129,12 @@ pub enum TreeEvent {
     Close,
 }
 
-fn events(ctx: &Ctx, nodes: &[Node], out: &mut Vec<TreeEvent>) {
+/// Unit kinds by their names in the reader's language ("Sở, ban, ngành", not `agency`).
+fn kind_names(kinds: &[(String, String)], codes: &[String]) -> String {
+    codes.iter().map(|c| kinds.iter().find(|k| &k.0 == c).map(|k| k.1.clone()).unwrap_or_else(|| c.clone())).collect::<Vec<_>>().join(", ")
+}
+
+fn events(ctx: &Ctx, kinds: &[(String, String)], nodes: &[Node], out: &mut Vec<TreeEvent>) {
     let lang = ctx.lang.code();
     for n in nodes {
         let max = if n.is_leaf() {
@@ -142,14 +148,15 @@ fn events(ctx: &Ctx, nodes: &[Node], out: &mut Vec<TreeEvent>) {
             extra.push(format!("{}{what}", if ev.required { ctx.t("fw.evidence_required") } else { ctx.t("fw.evidence_optional") }));
         }
         if n.source != parindex_core::framework::Source::SelfAssessed {
-            extra.push(format!(
-                "{} {}",
-                ctx.t("fw.source"),
-                serde_json::to_value(n.source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-            ));
+            let source = match n.source {
+                parindex_core::framework::Source::Survey => "fw.src_survey",
+                parindex_core::framework::Source::Imported => "fw.src_imported",
+                _ => "fw.src_computed",
+            };
+            extra.push(format!("{} {}", ctx.t("fw.source"), ctx.t(source)));
         }
         if !n.applies_to.is_empty() {
-            extra.push(format!("{} {}", ctx.t("fw.applies_to"), n.applies_to.join(", ")));
+            extra.push(format!("{} {}", ctx.t("fw.applies_to"), kind_names(kinds, &n.applies_to)));
         }
         let node = TreeNode {
             code: n.code.clone(),
@@ -164,7 +171,7 @@ fn events(ctx: &Ctx, nodes: &[Node], out: &mut Vec<TreeEvent>) {
             out.push(TreeEvent::Leaf(node));
         } else {
             out.push(TreeEvent::Open(node));
-            events(ctx, &n.children, out);
+            events(ctx, kinds, &n.children, out);
             out.push(TreeEvent::Close);
         }
     }
@@ -206,7 +213,8 @@ async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<Stri
     ctx.require(Action::ViewFrameworks, Resource::System)?;
     let (row, fw) = state.store.get_framework(code).await?;
     let mut tree = Vec::new();
-    events(ctx, &fw.nodes, &mut tree);
+    let kinds = crate::pages::units::kind_options(state, ctx).await?;
+    events(ctx, &kinds, &fw.nodes, &mut tree);
     let (status_label, status_class) = status_label(ctx, &row.status);
     let lang = ctx.lang.code();
     let page = Page::new(ctx, state, fw.name.clone(), "/frameworks").crumb(ctx.t("fw.title"), "/frameworks").crumb(fw.code.clone(), "");
@@ -224,7 +232,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, code: &str, error: Option<Stri
             .as_ref()
             .map(|l| format!("{}{}", l.number, l.date.map(|d| format!(", {}", parindex_core::text::format_date(d))).unwrap_or_default()))
             .unwrap_or_else(|| "—".into()),
-        kinds: fw.unit_kinds.join(", "),
+        kinds: kind_names(&kinds, &fw.unit_kinds),
         years: match (fw.valid_from, fw.valid_to) {
             (Some(a), Some(b)) => format!("{a}–{b}"),
             (Some(a), None) => format!("{a}–"),

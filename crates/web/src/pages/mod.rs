@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod exports;
 pub mod framework_edit;
 pub mod frameworks;
+pub mod guides;
 pub mod home;
 pub mod improvements;
 pub mod inbox;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/favicon.ico", get(favicon))
         .route("/static/public.css", get(public_css))
         .merge(home::router())
+        .merge(guides::router())
         .merge(auth::router())
         .merge(units::router())
         .merge(frameworks::router())

@@ -19,7 +19,7 @@ use parindex_core::assessment::{State as AState, days_left, today_vn};
 use parindex_core::text::{format_date, parse_date};
 use parindex_core::{Action, Exact, Msg, Resource};
 use parindex_store::StoreError;
-use parindex_store::repo::periods::{PeriodInput, PeriodRow};
+use parindex_store::repo::periods::{Decision, PeriodInput, PeriodRow};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -217,6 +217,12 @@ struct PeriodPage {
     agencies: Vec<(String, String)>,
     /// The results and ranking page is open to this reader.
     can_see_results: bool,
+    /// The council's approval decision, once approved ("Quyết định số … ngày … (…)").
+    decision: Option<String>,
+    /// A refused approval: what was typed, the problems, the units not ready.
+    approve_form: ApproveForm,
+    approve_errors: Vec<String>,
+    not_ready: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -224,7 +230,6 @@ struct PeriodQuery {
     assigned: Option<String>,
     sent: Option<usize>,
     approved: Option<String>,
-    not_ready: Option<String>,
 }
 
 /// A deadline of work that is finished (a period whose results are approved): its date, said
@@ -249,6 +254,49 @@ async fn period_page(
     Path(id): Path<i64>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
+    let flash = match (q.sent, q.approved.is_some(), q.assigned.is_some()) {
+        (Some(n), _, _) => Some(format!("{} {n}", ctx.t("per.preliminary_sent"))),
+        (_, true, _) => Some(ctx.t("per.approved").to_string()),
+        (_, _, true) => Some(ctx.t("per.assigned").to_string()),
+        _ => None,
+    };
+    render_period(&state, &ctx, id, flash, Refused::default(), StatusCode::OK).await
+}
+
+/// A refused approval, shown on the period page again (422): the decision as typed, the problems
+/// (the count of units not ready first, then each unit in a list that folds away).
+#[derive(Default)]
+struct Refused {
+    /// A refusal of another form of the page (the assignments), at the top.
+    error: Option<String>,
+    form: ApproveForm,
+    errors: Vec<String>,
+    units: Vec<String>,
+}
+
+/// The council's approval as the page's form sends it.
+#[derive(Deserialize, Default, Clone)]
+struct ApproveForm {
+    #[serde(default)]
+    decision_number: String,
+    #[serde(default)]
+    decision_date: String,
+    #[serde(default)]
+    signer: String,
+    /// The box "I confirm: once approved, the results are locked".
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+async fn render_period(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    flash: Option<String>,
+    refused: Refused,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let (state, ctx) = (state.clone(), ctx.clone());
     let actor = ctx.require(Action::ViewPeriods, Resource::System)?;
     let period = state.store.get_period(id).await?;
     let scope = parindex_core::access::unit_scope(actor);
@@ -263,7 +311,7 @@ async fn period_page(
             state_class: state_class(a.state),
             percent: (a.done * 100).checked_div(a.to_do).unwrap_or(100),
             due: a.self_due.map(format_date).unwrap_or_default(),
-            open: ctx.allows(Action::ViewUnitDrafts, Resource::Unit(a.unit_id)),
+            open: crate::app::appraisal::may_read_assessment(&ctx, &a),
             self_total: ctx.lang.num(&a.self_total, 2),
             appraised: a.appraised,
             over: a.gap > Exact::ZERO,
@@ -288,13 +336,8 @@ async fn period_page(
     let page =
         Page::new(&ctx, &state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
     let ready = rows.iter().filter(|r| r.state == AState::UnderAppraisal && r.appraised == r.to_do).count();
-    let flash = match (q.sent, q.approved.is_some(), q.assigned.is_some()) {
-        (Some(n), _, _) => Some(format!("{} {n}", ctx.t("per.preliminary_sent"))),
-        (_, true, _) => Some(ctx.t("per.approved").to_string()),
-        (_, _, true) => Some(ctx.t("per.assigned").to_string()),
-        _ => None,
-    };
-    Ok(render(&PeriodPage {
+    let decision = period.decision.as_ref().map(|d| d.text(ctx.lang.code()));
+    let mut r = render(&PeriodPage {
         page,
         period,
         deadlines,
@@ -305,7 +348,11 @@ async fn period_page(
         can_see_results: ctx.allows(Action::ViewResults, Resource::System),
         ready,
         flash,
-        error: q.not_ready,
+        error: refused.error,
+        decision,
+        approve_form: refused.form,
+        approve_errors: refused.errors,
+        not_ready: refused.units,
         assignments: if ctx.allows(Action::ManagePeriods, Resource::System) { assignment_rows(&state, id).await? } else { vec![] },
         agencies: if ctx.allows(Action::ManagePeriods, Resource::System) {
             state
@@ -334,7 +381,9 @@ async fn period_page(
         } else {
             vec![]
         },
-    }))
+    });
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 /// Domains and criteria (two levels) with the framework's appraiser and this period's.
@@ -369,8 +418,8 @@ async fn save_assignments(
     match state.store.set_assignments(&ctx.audit(), pid, map).await {
         Ok(()) => Ok(Redirect::to(&format!("/periods/{pid}?assigned=1#assignments")).into_response()),
         Err(e @ StoreError::Invalid(_)) => {
-            let text = store_error_text(&ctx, &e).unwrap_or_default();
-            Ok(Redirect::to(&format!("/periods/{pid}?not_ready={}#assignments", crate::chrome::urlencode(&text))).into_response())
+            let error = store_error_text(&ctx, &e);
+            render_period(&state, &ctx, pid, None, Refused { error, ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
@@ -388,18 +437,40 @@ async fn send_preliminary(State(state): State<AppState>, ctx: Ctx, Path(pid): Pa
     Ok(Redirect::to(&format!("/periods/{pid}?sent={sent}")).into_response())
 }
 
-/// The council approves the period's results (all units ready, every contest answered).
-async fn approve(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>) -> Result<Response, AppError> {
+/// The council approves the period's results (all units ready, every contest answered) with
+/// its decision — number, date, signer — after ticking that the results are then locked. A
+/// refusal draws the page again (422) at the approval form, what was typed kept, the units not
+/// ready in a list (not in the address: 160 communes do not fit in a redirect).
+async fn approve(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>, Form(f): Form<ApproveForm>) -> Result<Response, AppError> {
     ctx.require(Action::ApprovePeriod, Resource::System)?;
-    match state.store.approve_period(&ctx.audit(), pid, parindex_core::assessment::today_vn()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/periods/{pid}?approved=1")).into_response()),
-        Err(e @ StoreError::Invalid(_)) => Ok(Redirect::to(&format!(
-            "/periods/{pid}?not_ready={}",
-            crate::chrome::urlencode(&store_error_text(&ctx, &e).unwrap_or_default())
-        ))
-        .into_response()),
-        Err(e) => Err(e.into()),
+    let lang = ctx.lang.code();
+    let mut errors = Vec::new();
+    if f.confirm.is_none() {
+        errors.push(ctx.t("per.approve_confirm_missing").to_string());
     }
+    let date = parse_date(&f.decision_date);
+    if date.is_none() {
+        errors.push(Msg::new("Ngày quyết định theo dạng dd/mm/yyyy.", "The decision's date as dd/mm/yyyy.").get(lang).to_string());
+    }
+    let mut units = Vec::new();
+    if errors.is_empty() {
+        let decision = Decision { number: f.decision_number.clone(), date: date.unwrap_or_default(), signer: f.signer.clone() };
+        match state.store.approve_period(&ctx.audit(), pid, decision, parindex_core::assessment::today_vn()).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/periods/{pid}?approved=1")).into_response()),
+            Err(StoreError::Conflict(m)) => errors.push(m.get(lang).to_string()),
+            Err(StoreError::Invalid(fields)) => {
+                for e in fields {
+                    if e.field == "unit" {
+                        units.push(e.message.get(lang).to_string())
+                    } else {
+                        errors.push(e.message.get(lang).to_string())
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_period(&state, &ctx, pid, None, Refused { error: None, form: f, errors, units }, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 pub fn router() -> Router<AppState> {

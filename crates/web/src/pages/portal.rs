@@ -95,6 +95,8 @@ struct PeriodPage {
     reason: Option<String>,
     published_at: String,
     hash: String,
+    /// The council's approval decision as published.
+    decision: Option<String>,
     domains: Vec<(String, String)>,
     rows: Vec<PortalRow>,
     /// The document has the robustness of the ranks.
@@ -170,6 +172,7 @@ async fn period(
         reason: s.reason.clone(),
         published_at: parindex_core::text::format_time_vn(row.published_at),
         hash: row.content_hash.clone(),
+        decision: s.period.decision.clone(),
         domains: s.domains.iter().map(|d| (d.code.clone(), d.title.clone())).collect(),
         robust: s.units.iter().any(|u| u.rank_robustness.is_some()),
         rows,

@@ -65,6 +65,36 @@ impl Form {
     fn error(&self, q: &str) -> String {
         self.errors.get(q).cloned().unwrap_or_default()
     }
+
+    /// The problems in the page's order, each with its question, for the summary at the top that
+    /// links to them (the GOV.UK error summary; issue #17): (question name, its text, message).
+    fn summary(&self) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        for s in &self.sections {
+            for q in &s.questions {
+                if let Some(m) = self.errors.get(&q.name) {
+                    out.push((q.name.clone(), q.label.clone(), m.clone()));
+                }
+            }
+        }
+        // a problem not tied to a question on the page (kept, not lost)
+        for (name, m) in &self.errors {
+            if !out.iter().any(|(n, _, _)| n == name) {
+                out.push((name.clone(), String::new(), m.clone()));
+            }
+        }
+        out
+    }
+
+    /// Questions to answer in a section (notes are not questions).
+    fn count(&self, s: &PreviewSection) -> usize {
+        s.questions.iter().filter(|q| q.widget != "note").count()
+    }
+
+    /// Questions in the whole form.
+    fn total(&self) -> usize {
+        self.sections.iter().map(|s| self.count(s)).sum()
+    }
 }
 
 /// A link key resolved, kept for 30 s: the public page is the hot path, and what it shows (a

@@ -70,6 +70,8 @@ struct ResultsPage {
     page: Page,
     period_id: i64,
     period_name: String,
+    /// The council's approval decision, once approved.
+    decision: Option<String>,
     domains: Vec<(String, String)>,
     rows: Vec<Row>,
     kinds: Vec<(String, String, bool)>,
@@ -186,6 +188,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         page,
         period_id: id,
         period_name: r.period.name.clone(),
+        decision: r.period.decision.as_ref().map(|d| d.text(ctx.lang.code())),
         domains: r.domains.iter().map(|d| (d.code.clone(), d.title.clone())).collect(),
         rows,
         kinds,

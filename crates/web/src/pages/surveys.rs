@@ -87,6 +87,8 @@ struct List {
     /// A refused "open a survey" form: its problems and what was typed.
     run_errors: Vec<String>,
     run_form: RunForm,
+    /// The reform office manages questionnaires and runs; the council and leadership read runs.
+    manage: bool,
 }
 
 fn kind_label(ctx: &Ctx, kind: &str) -> &'static str {
@@ -110,8 +112,10 @@ async fn list_page_with(
     run_errors: Vec<String>,
     run_form: RunForm,
 ) -> Result<Response, AppError> {
-    ctx.require(Action::ManageSurveys, Resource::System)?;
-    let all = state.store.list_questionnaires().await?;
+    // the council and provincial leadership read the runs and their results (issue #17)
+    ctx.require(Action::ViewResults, Resource::System)?;
+    let manage = ctx.allows(Action::ManageSurveys, Resource::System);
+    let all = if manage { state.store.list_questionnaires().await? } else { Vec::new() };
     let published = all.iter().filter(|r| r.status == "published").map(|r| (r.code.clone(), r.title.clone())).collect();
     let rows = all
         .into_iter()
@@ -132,7 +136,7 @@ async fn list_page_with(
     let page = Page::new(ctx, state, ctx.t("sv.title"), "/surveys").crumb(ctx.t("sv.title"), "");
     let runs = state.store.list_surveys().await?;
     let year = parindex_core::assessment::today_vn().format("%Y").to_string().parse().unwrap_or(2026);
-    let mut r = render(&List { page, rows, file_name, diags, runs, published, year, run_errors, run_form });
+    let mut r = render(&List { page, rows, file_name, diags, runs, published, year, run_errors, run_form, manage });
     *r.status_mut() = code;
     Ok(r)
 }
@@ -559,6 +563,8 @@ struct Run {
     open: bool,
     /// An officials' survey: answered only by invitation token.
     officials: bool,
+    /// The reform office runs the survey here; the council and leadership only read.
+    manage: bool,
     /// Per unit with tokens: (name, issued, used).
     tokens: Vec<(String, i64, i64)>,
     /// The ranking of each multiple-choice question (expectations).
@@ -593,7 +599,9 @@ pub fn pct(ctx: &Ctx, x: f64) -> String {
 }
 
 async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Result<Response, AppError> {
-    ctx.require(Action::ManageSurveys, Resource::System)?;
+    // read-only for the council and provincial leadership: the results, not the forms
+    ctx.require(Action::ViewResults, Resource::System)?;
+    let manage = ctx.allows(Action::ManageSurveys, Resource::System);
     let run = state.store.get_survey(id).await?;
     let base = state.config.public_origin.clone().unwrap_or_default();
     let unit_rows = state.store.survey_units(id).await?;
@@ -705,13 +713,27 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
             .collect();
         rankings.push(Ranking { question: text_in(&x.label, lang), options });
     }
-    let periods = if shares.is_empty() {
+    let periods = if shares.is_empty() || !manage {
         vec![]
     } else {
         state.store.list_periods().await?.into_iter().filter(|p| p.year == run.year && !p.approved()).map(|p| (p.id, p.name)).collect()
     };
-    let mut r =
-        render(&Run { page, run, units, indices: views, linked, imports, open, officials, tokens, shares, rankings, periods, notice });
+    let mut r = render(&Run {
+        page,
+        run,
+        units,
+        indices: views,
+        linked,
+        imports,
+        open,
+        officials,
+        tokens,
+        shares,
+        rankings,
+        periods,
+        notice,
+        manage,
+    });
     if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
