@@ -7,6 +7,8 @@ use parindex_testkit::fixture::PASSWORD;
 use parindex_testkit::{Backend, TestApp};
 
 async fn text_of(b: &Browser, css: &str) -> String {
+    // every page a test reads is checked once: axe-core, no raw codes (Browser::check_page)
+    b.check_page(false).await;
     b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
 }
 
@@ -28,6 +30,7 @@ async fn click(b: &Browser, css: &str) {
     while std::time::Instant::now() < deadline {
         if old.tag_name().await.is_err() {
             b.client.wait().for_element(Locator::Css("footer")).await.unwrap();
+            b.check_page(false).await;
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
@@ -46,6 +49,7 @@ async fn save(b: &Browser, css: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while std::time::Instant::now() < deadline {
         if b.client.execute(count, vec![]).await.unwrap() != before {
+            b.check_page(true).await;
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;

@@ -146,6 +146,11 @@
 
   bind(document);
 
+  // a page whose work is running (background exports) looks again by itself, without the
+  // meta refresh that interrupts screen readers; the link does the same by hand
+  var again = document.querySelector("[data-refresh]");
+  if (again) { setTimeout(function () { window.location.reload(); }, 1000 * (+again.dataset.refresh || 3)); }
+
   var form = document.getElementById("item-form");
   if (!form || !form.dataset.preview) { return; }
 

@@ -219,14 +219,25 @@ pub async fn errors(req: axum::extract::Request, next: axum::middleware::Next) -
 
 /// The box an irreversible action asks to be ticked ("I confirm …", issue #17): a form without
 /// it is answered with the page again and the reason, nothing done.
-#[derive(serde::Deserialize, Default)]
+#[derive(Default)]
 pub struct Confirm {
-    #[serde(default)]
     pub confirm: Option<String>,
 }
 
 impl Confirm {
     pub fn given(&self) -> bool {
         self.confirm.is_some()
+    }
+}
+
+/// Read leniently (a missing or odd body is "not confirmed", never a 415 before the handler
+/// has checked who is asking: a refusal for the wrong person stays a 403).
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Confirm {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(req: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.unwrap_or_default();
+        let confirm = form_urlencoded::parse(&bytes).find(|(k, _)| k == "confirm").map(|(_, v)| v.into_owned());
+        Ok(Confirm { confirm })
     }
 }

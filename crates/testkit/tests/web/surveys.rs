@@ -597,9 +597,12 @@ backend_tests!(comments_are_answered_by_their_unit_and_small_groups_stay_hidden,
     let page = sec.get(app.url(&format!("{run_url}/nhom?unit={}", ub.unit_id))).send().await.unwrap().text().await.unwrap();
     assert!(row(&page, "Nữ").contains("&#60; 10") && !page.contains("<td>Nam</td>"), "one unit’s breakdown");
     assert_eq!(sec.get(app.url(&format!("{run_url}/nhom?unit=999999"))).send().await.unwrap().status(), 404);
-    for user in ["officer.a", "appraiser", "viewer"] {
+    for user in ["officer.a", "appraiser"] {
         assert_eq!(app.login(user).await.get(app.url(&format!("{run_url}/nhom"))).send().await.unwrap().status(), 403, "{user}");
     }
+    // the council and provincial leadership read the groups (issue #17): small groups stay hidden
+    let page = app.login("viewer").await.get(app.url(&format!("{run_url}/nhom"))).send().await.unwrap().text().await.unwrap();
+    assert!(row(&page, "Nam").contains("&#60; 10"), "hidden for them too");
     // the breakdown is kept in the counts and rebuilt the same by a recount
     let before = app.store.survey_breakdown(run_id, None).await.unwrap();
     assert_eq!(

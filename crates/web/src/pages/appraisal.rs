@@ -281,12 +281,7 @@ fn refusal_status(e: &StoreError) -> StatusCode {
 }
 
 /// Accept the unit's own scores for every leaf of the appraiser's still waiting.
-async fn accept(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(c): Form<crate::chrome::Confirm>,
-) -> Result<Response, AppError> {
+async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, c: crate::chrome::Confirm) -> Result<Response, AppError> {
     let actor = ctx.require(Action::Appraise, Resource::System)?;
     let scope = scope_of(&state, actor).await?;
     if !c.given() {

@@ -430,12 +430,7 @@ async fn live(
     }))
 }
 
-async fn submit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(c): Form<crate::chrome::Confirm>,
-) -> Result<Response, AppError> {
+async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, c: crate::chrome::Confirm) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::SubmitAssessment, Resource::Unit(view.assessment.unit_id))?;
     if !c.given() {

@@ -79,10 +79,10 @@ async fn save_sheet(
             let v = text(&mut field).await?;
             if name == "at" {
                 at = v;
-            } else if let Some((code, fid)) = v.rsplit_once('|') {
-                if let Ok(fid) = fid.parse::<i64>() {
-                    unlinks.push((code.to_string(), fid));
-                }
+            } else if let Some((code, fid)) = v.rsplit_once('|')
+                && let Ok(fid) = fid.parse::<i64>()
+            {
+                unlinks.push((code.to_string(), fid));
             }
             continue;
         }
@@ -144,10 +144,10 @@ async fn save_sheet(
         }
         kept.insert(code.clone(), Kept { form, note, explanation, library: library.join(" ") });
     }
-    if at.is_empty() {
-        if let Some((code, _)) = unlinks.first() {
-            at = code.clone();
-        }
+    if at.is_empty()
+        && let Some((code, _)) = unlinks.first()
+    {
+        at = code.clone();
     }
     let anchor = |code: &str| if code.is_empty() { "sheet-bar".to_string() } else { format!("leaf-{}", crate::chrome::urlencode(code)) };
     let refused = if problems.is_empty() {

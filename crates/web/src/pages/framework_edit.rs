@@ -85,6 +85,8 @@ struct EditPage {
     page: Page,
     fw_code: String,
     meta: MetaForm,
+    /// Unit kinds to tick: (code, name, ticked).
+    kind_boxes: Vec<(String, String, bool)>,
     rows: Vec<EditRow>,
     adjustments: Vec<EditRow>,
     problems: Vec<(String, String)>,
@@ -115,6 +117,9 @@ pub struct MetaForm {
     pub description: String,
     #[serde(default)]
     pub sample: Option<String>,
+    /// The kinds' checkboxes (`units::ticked_kinds`).
+    #[serde(flatten)]
+    pub extra: HashMap<String, String>,
 }
 
 impl MetaForm {
@@ -130,6 +135,7 @@ impl MetaForm {
             decimals: fw.decimals.to_string(),
             description: fw.description.clone().unwrap_or_default(),
             sample: fw.sample.then(|| "on".to_string()),
+            extra: HashMap::new(),
         }
     }
 
@@ -235,10 +241,12 @@ async fn edit_page(
         .crumb(fw.code.clone(), format!("/frameworks/{}", fw.code))
         .crumb(ctx.t("fw.edit"), "");
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let kind_boxes = crate::pages::units::kind_choices(&crate::pages::units::kind_options(state, ctx).await?, &meta.unit_kinds);
     let mut r = render(&EditPage {
         page,
         fw_code: fw.code.clone(),
         meta,
+        kind_boxes,
         rows: tree_rows(ctx, fw),
         adjustments: fw
             .adjustments
@@ -290,8 +298,11 @@ async fn save_meta(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    Form(f): Form<MetaForm>,
+    Form(mut f): Form<MetaForm>,
 ) -> Result<Response, AppError> {
+    if let Some(k) = crate::pages::units::ticked_kinds(&f.extra) {
+        f.unit_kinds = k;
+    }
     let mut fw = load_draft(&state, &ctx, &code).await?;
     let errors = f.apply(&mut fw);
     if !errors.is_empty() {
@@ -372,6 +383,9 @@ pub struct ItemForm {
     pub op: String,
     #[serde(default)]
     pub confirm_delete: Option<String>,
+    /// The kinds' checkboxes for "applies to" (`units::ticked_kinds`).
+    #[serde(flatten)]
+    pub extra: HashMap<String, String>,
 }
 
 impl ItemForm {
@@ -478,7 +492,12 @@ impl ItemForm {
             evidence,
             appraiser: Some(self.appraiser.trim().to_string()).filter(|a| !a.is_empty()),
             source: source_of(&self.source),
-            applies_to: self.applies_to.split([',', ';']).map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect(),
+            applies_to: crate::pages::units::ticked_kinds(&self.extra)
+                .unwrap_or_else(|| self.applies_to.clone())
+                .split([',', ';'])
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
             children,
         })
     }
@@ -575,7 +594,8 @@ struct ItemPage {
     parents: Vec<(String, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     sources: Vec<(&'static str, &'static str)>,
-    unit_kinds: String,
+    /// The framework's unit kinds to tick for "applies to": (code, name, ticked).
+    kind_boxes: Vec<(String, String, bool)>,
     appraisers: Vec<(String, String)>,
     preview: Preview,
     save_error: Option<String>,
@@ -653,6 +673,11 @@ async fn item_page(
         .crumb(heading.clone(), "");
     let status = if errors.is_empty() && save_error.is_none() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let pv = preview(ctx, &form);
+    let applies = crate::pages::units::ticked_kinds(&form.extra).unwrap_or_else(|| form.applies_to.clone());
+    let all_kinds = crate::pages::units::kind_options(state, ctx).await?;
+    let fw_kinds: Vec<(String, String)> =
+        all_kinds.into_iter().filter(|(c, _)| fw.unit_kinds.is_empty() || fw.unit_kinds.contains(c)).collect();
+    let kind_boxes = crate::pages::units::kind_choices(&fw_kinds, &applies);
     let mut r = render(&ItemPage {
         page,
         fw_code: fw.code.clone(),
@@ -666,7 +691,7 @@ async fn item_page(
         parents,
         kinds: KINDS.iter().map(|k| (k.0, if lang == "en" { k.2 } else { k.1 })).collect(),
         sources: SOURCES.iter().map(|s| (s.0, if lang == "en" { s.2 } else { s.1 })).collect(),
-        unit_kinds: fw.unit_kinds.join(", "),
+        kind_boxes,
         appraisers,
         preview: pv,
         form,

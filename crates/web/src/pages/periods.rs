@@ -96,6 +96,9 @@ pub struct PeriodForm {
     /// Unit codes, one per line or comma separated (wins over kinds).
     #[serde(default)]
     pub unit_codes: String,
+    /// The kinds' checkboxes (`units::ticked_kinds`).
+    #[serde(flatten)]
+    pub extra: HashMap<String, String>,
     #[serde(default)]
     pub self_due: String,
     #[serde(default)]
@@ -115,6 +118,8 @@ struct PeriodFormPage {
     form: PeriodForm,
     frameworks: Vec<(String, String)>,
     errors: HashMap<String, String>,
+    /// Unit kinds to tick: (code, name, ticked).
+    kind_boxes: Vec<(String, String, bool)>,
 }
 
 async fn period_form(state: &AppState, ctx: &Ctx, form: PeriodForm, errors: HashMap<String, String>) -> Result<Response, AppError> {
@@ -122,7 +127,8 @@ async fn period_form(state: &AppState, ctx: &Ctx, form: PeriodForm, errors: Hash
         state.store.list_frameworks().await?.into_iter().filter(|f| f.status == "published").map(|f| (f.code, f.name)).collect();
     let page = Page::new(ctx, state, ctx.t("per.new"), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(ctx.t("per.new"), "");
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(&PeriodFormPage { page, form, frameworks, errors });
+    let kind_boxes = crate::pages::units::kind_choices(&crate::pages::units::kind_options(state, ctx).await?, &form.unit_kinds);
+    let mut r = render(&PeriodFormPage { page, form, frameworks, errors, kind_boxes });
     *r.status_mut() = status;
     Ok(r)
 }
@@ -137,7 +143,10 @@ async fn new_period(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
     period_form(&state, &ctx, form, HashMap::new()).await
 }
 
-async fn create_period(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PeriodForm>) -> Result<Response, AppError> {
+async fn create_period(State(state): State<AppState>, ctx: Ctx, Form(mut f): Form<PeriodForm>) -> Result<Response, AppError> {
+    if let Some(k) = crate::pages::units::ticked_kinds(&f.extra) {
+        f.unit_kinds = k;
+    }
     ctx.require(Action::ManagePeriods, Resource::System)?;
     let lang = ctx.lang.code();
     let mut errors: HashMap<String, String> = HashMap::new();
@@ -275,16 +284,12 @@ struct Refused {
 }
 
 /// The council's approval as the page's form sends it.
-#[derive(Deserialize, Default, Clone)]
+#[derive(Default, Clone)]
 struct ApproveForm {
-    #[serde(default)]
     decision_number: String,
-    #[serde(default)]
     decision_date: String,
-    #[serde(default)]
     signer: String,
     /// The box "I confirm: once approved, the results are locked".
-    #[serde(default)]
     confirm: Option<String>,
 }
 
@@ -441,8 +446,19 @@ async fn send_preliminary(State(state): State<AppState>, ctx: Ctx, Path(pid): Pa
 /// its decision — number, date, signer — after ticking that the results are then locked. A
 /// refusal draws the page again (422) at the approval form, what was typed kept, the units not
 /// ready in a list (not in the address: 160 communes do not fit in a redirect).
-async fn approve(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>, Form(f): Form<ApproveForm>) -> Result<Response, AppError> {
+async fn approve(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>, body: axum::body::Bytes) -> Result<Response, AppError> {
+    // who asks is checked before the body is read (a bare POST by another role is a 403)
     ctx.require(Action::ApprovePeriod, Resource::System)?;
+    let mut f = ApproveForm::default();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "decision_number" => f.decision_number = v.into_owned(),
+            "decision_date" => f.decision_date = v.into_owned(),
+            "signer" => f.signer = v.into_owned(),
+            "confirm" => f.confirm = Some(v.into_owned()),
+            _ => {}
+        }
+    }
     let lang = ctx.lang.code();
     let mut errors = Vec::new();
     if f.confirm.is_none() {

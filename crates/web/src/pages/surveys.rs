@@ -922,11 +922,17 @@ pub struct PosterQuery {
 /// A unit's printable QR poster (SVG, A4) — its public link with `?kenh=qr`. The link is
 /// absolute: the configured public address, else the address this page was asked on.
 /// How an import's channel reads on the page (stored as a code: `paper`, `odk`, `kobo`, `import`).
-fn channel_label(ctx: &Ctx, code: &str) -> String {
+pub(crate) fn channel_label(ctx: &Ctx, code: &str) -> String {
     match code {
         "paper" => ctx.t("sv.channel_paper").to_string(),
         "odk" => "ODK Collect / ODK Central".into(),
         "kobo" => "KoboToolbox".into(),
+        "qr" => ctx.t("sv.channel_qr").to_string(),
+        "web" => ctx.t("sv.channel_web").to_string(),
+        "zalo" => "Zalo".into(),
+        "email" => ctx.t("sv.channel_email").to_string(),
+        "kiosk" => ctx.t("sv.channel_kiosk").to_string(),
+        "token" => ctx.t("sv.channel_token").to_string(),
         _ => ctx.t("sv.channel_import").to_string(),
     }
 }

@@ -39,6 +39,23 @@ pub async fn kind_options(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, St
         .collect())
 }
 
+/// Unit kinds as checkboxes (issue #17: chosen by name, not typed as codes): (code, label,
+/// checked) from a comma-separated selection.
+pub fn kind_choices(kinds: &[(String, String)], selected: &str) -> Vec<(String, String, bool)> {
+    let chosen: Vec<&str> = selected.split([',', ';']).map(str::trim).collect();
+    kinds.iter().map(|(c, l)| (c.clone(), l.clone(), chosen.contains(&c.as_str()))).collect()
+}
+
+/// The kinds ticked on a form drawn with [`kind_choices`] (`kinds_shown` marks such a form; its
+/// boxes are `kind_{code}`), comma separated; `None` for a form that sent its kinds as text.
+pub fn ticked_kinds(fields: &HashMap<String, String>) -> Option<String> {
+    fields.contains_key("kinds_shown").then(|| {
+        let mut codes: Vec<&str> = fields.keys().filter_map(|k| k.strip_prefix("kind_")).collect();
+        codes.sort_unstable();
+        codes.join(", ")
+    })
+}
+
 fn label_of(kinds: &[(String, String)], code: &str) -> String {
     kinds.iter().find(|k| k.0 == code).map(|k| k.1.clone()).unwrap_or_else(|| code.to_string())
 }
