@@ -45,7 +45,12 @@ async fn save(b: &Browser, css: &str) {
     settle(b).await;
     let count = "return document.documentElement.dataset.saved || '0'";
     let before = b.client.execute(count, vec![]).await.unwrap();
-    b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    let button = b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    // to the middle of the screen, as a person would scroll to it: WebDriver's own scrolling
+    // stops at the bottom edge, under the bar that stays there
+    let arg = serde_json::to_value(&button).unwrap();
+    b.client.execute("arguments[0].scrollIntoView({block: 'center'})", vec![arg]).await.unwrap();
+    button.click().await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while std::time::Instant::now() < deadline {
         if b.client.execute(count, vec![]).await.unwrap() != before {
@@ -447,7 +452,8 @@ async fn three_demo_units_go_through_the_whole_cycle() {
                 )
                 .await
                 .unwrap();
-            let bad = bad.as_str().unwrap().replace('.', "\\.");
+            let bad_id = bad.as_str().unwrap().to_string();
+            let bad = bad_id.replace('.', "\\.");
             save(&b, "#sheet-bar button[type=submit]").await;
             assert!(text_of(&b, "#sheet-errors").await.contains("Chưa lưu gì: 1"), "{code}: the summary");
             let banner = text_of(&b, &format!("#{bad} .leaf-banner")).await;
@@ -456,7 +462,13 @@ async fn three_demo_units_go_through_the_whole_cycle() {
             assert_eq!(focused.as_str().unwrap().replace('.', "\\."), bad, "the refused leaf's banner has the focus");
             let in_view = b
                 .client
-                .execute(&format!("const r = document.querySelector('#{bad} .leaf-banner').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight;"), vec![])
+                .execute(
+                    &format!(
+                        "const r = document.getElementById('{bad_id}').querySelector('.leaf-banner').getBoundingClientRect(); \
+                         return r.top >= 0 && r.bottom <= innerHeight;"
+                    ),
+                    vec![],
+                )
                 .await
                 .unwrap();
             assert_eq!(in_view, serde_json::Value::Bool(true), "the banner is in view");

@@ -124,8 +124,12 @@
           var again = anchorId && document.getElementById(anchorId);
           if (again) { window.scrollBy(0, again.getBoundingClientRect().top - before); }
           if (res.status >= 400) {
+            // the refused leaf whose button was pressed, else the only refused leaf, else the
+            // summary listing them all
             var leaf = hash && document.getElementById(hash);
-            var target = (leaf && leaf.querySelector(".leaf-banner")) || main.querySelector(".error-summary") || main.querySelector("#page-error");
+            var banners = main.querySelectorAll(".leaf-banner");
+            var target = (leaf && leaf.querySelector(".leaf-banner")) || (banners.length === 1 ? banners[0] : null) ||
+              main.querySelector(".error-summary") || main.querySelector("#page-error");
             if (target) {
               target.setAttribute("tabindex", "-1");
               target.scrollIntoView({ block: "center" });

@@ -63,6 +63,8 @@ struct AssessmentPage {
     summary: Vec<(String, String, String)>,
     /// The reform office may extend this unit's deadline.
     can_extend: bool,
+    /// The self-score sheet is the unit's and the office's (not the council's or leadership's).
+    can_sheet: bool,
     /// The unit's evidence library, offered once for every leaf (`#id name`).
     library: Vec<(i64, String)>,
     has_library: bool,
@@ -289,6 +291,7 @@ pub(crate) async fn assessment_page(
             Vec::new()
         },
         can_extend: ctx.allows(Action::ManagePeriods, Resource::System),
+        can_sheet: ctx.allows(Action::ViewUnitDrafts, Resource::Unit(unit_id)),
         has_library: editable && !library.is_empty(),
         library: library.iter().map(|f| (f.id, f.name.clone())).collect(),
         show_result,
