@@ -170,7 +170,7 @@ async fn comments_page(
             question_label: questionnaire.question(&c.question).map(|x| text_in(&x.label, lang)).unwrap_or_default(),
             question: c.question,
             day: parindex_core::text::format_date((c.submitted_at + parindex_core::text::vn_offset()).date_naive()),
-            channel: crate::pages::surveys::channel_label(&ctx, &c.channel),
+            channel: crate::pages::surveys::channel_label(ctx, &c.channel),
             text: c.text,
             reply: c.reply.map(|r| (r.body, r.replied_by, parindex_core::text::format_time_vn(r.replied_at))),
         })
