@@ -318,6 +318,23 @@ pub(crate) fn checked_points(leaf: &parindex_core::framework::Node, e: &EntryInp
     points_of(leaf, i)
 }
 
+/// A code that is not one of the leaves the unit scores itself.
+fn not_self_leaf(code: &str) -> StoreError {
+    invalid("code", format!("“{code}” không phải tiêu chí đơn vị tự chấm."), format!("“{code}” is not a leaf the unit scores itself."))
+}
+
+/// Somebody saved the leaf since the form was drawn (told who and when; never overwritten).
+fn saved_meanwhile(code: &str, who: &str, when: &str) -> StoreError {
+    StoreError::Conflict(Msg::new(
+        format!(
+            "Tiêu chí {code} vừa được {who} lưu lúc {when} trong lúc bạn sửa. Trang đã hiện giá trị mới nhất; hãy xem lại rồi lưu lần nữa."
+        ),
+        format!(
+            "Leaf {code} was saved by {who} at {when} while you were editing. The page shows the latest value; check it and save again."
+        ),
+    ))
+}
+
 /// A refusal of one row of a file, named by its row.
 fn on_row(row: usize, e: StoreError) -> StoreError {
     match e {
@@ -397,15 +414,8 @@ async fn write_entry<C: sea_orm::ConnectionTrait>(
     let current = existing.as_ref().map(|x| x.version).unwrap_or(0);
     if current != e.version {
         let (who, when) =
-            existing.as_ref().map(|x| (x.updated_by.clone(), x.updated_at.format("%H:%M %d/%m/%Y").to_string())).unwrap_or_default();
-        return Err(StoreError::Conflict(Msg::new(
-            format!(
-                "Tiêu chí {code} vừa được {who} lưu lúc {when} (UTC) trong lúc bạn sửa. Trang đã hiện giá trị mới nhất; hãy xem lại rồi lưu lần nữa."
-            ),
-            format!(
-                "Leaf {code} was saved by {who} at {when} (UTC) while you were editing. The page shows the latest value; check it and save again."
-            ),
-        )));
+            existing.as_ref().map(|x| (x.updated_by.clone(), parindex_core::text::format_time_vn(x.updated_at))).unwrap_or_default();
+        return Err(saved_meanwhile(code, &who, &when));
     }
     let input_json = e.input.as_ref().map(|i| serde_json::to_string(i).unwrap_or_default());
     let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points}));
@@ -782,14 +792,11 @@ impl Store {
     ) -> Result<EntryRow, StoreError> {
         let view = self.get_assessment(assessment_id).await?;
         unit_may_edit(&view, today)?;
-        let leaf =
-            self_leaves(&view.framework, &view.assessment.unit_kind).into_iter().find(|n| n.code == code).cloned().ok_or_else(|| {
-                invalid(
-                    "code",
-                    format!("“{code}” không phải tiêu chí đơn vị tự chấm."),
-                    format!("“{code}” is not a leaf the unit scores itself."),
-                )
-            })?;
+        let leaf = self_leaves(&view.framework, &view.assessment.unit_kind)
+            .into_iter()
+            .find(|n| n.code == code)
+            .cloned()
+            .ok_or_else(|| not_self_leaf(code))?;
         let points = checked_points(&leaf, &e)?;
         let ctx = ctx.clone();
         let code = code.to_string();
@@ -818,13 +825,7 @@ impl Store {
         let leaves = self_leaves(&view.framework, &view.assessment.unit_kind);
         let mut checked = Vec::with_capacity(rows.len());
         for (row, code, e) in rows {
-            let leaf = leaves.iter().find(|n| n.code == code).ok_or_else(|| {
-                invalid(
-                    "code",
-                    format!("Dòng {row}: “{code}” không phải tiêu chí đơn vị tự chấm."),
-                    format!("Row {row}: “{code}” is not a leaf the unit scores itself."),
-                )
-            })?;
+            let leaf = leaves.iter().find(|n| n.code == code).ok_or_else(|| on_row(row, not_self_leaf(&code)))?;
             let points = checked_points(leaf, &e).map_err(|e| on_row(row, e))?;
             checked.push((row, code, e, points));
         }
@@ -896,31 +897,14 @@ impl Store {
         let mut entries = Vec::with_capacity(change.entries.len());
         for (code, e) in change.entries {
             let Some(leaf) = leaves.iter().find(|n| n.code == code) else {
-                refuse(
-                    &code,
-                    invalid(
-                        "code",
-                        format!("“{code}” không phải tiêu chí đơn vị tự chấm."),
-                        format!("“{code}” is not a leaf the unit scores itself."),
-                    ),
-                );
+                refuse(&code, not_self_leaf(&code));
                 continue;
             };
             let current = view.entries.get(&code);
             if current.map(|x| x.version).unwrap_or(0) != e.version {
                 let (who, when) =
                     current.map(|x| (x.updated_by.clone(), parindex_core::text::format_time_vn(x.updated_at))).unwrap_or_default();
-                refuse(
-                    &code,
-                    StoreError::Conflict(Msg::new(
-                        format!(
-                            "Tiêu chí {code} vừa được {who} lưu lúc {when} trong lúc bạn sửa. Trang đã hiện giá trị mới nhất; hãy xem lại rồi lưu lần nữa."
-                        ),
-                        format!(
-                            "Leaf {code} was saved by {who} at {when} while you were editing. The page shows the latest value; check it and save again."
-                        ),
-                    )),
-                );
+                refuse(&code, saved_meanwhile(&code, &who, &when));
                 continue;
             }
             match checked_points(leaf, &e) {
@@ -931,14 +915,7 @@ impl Store {
         let mut links = Vec::with_capacity(change.links.len());
         for (code, evidence_id) in change.links {
             if !leaves.iter().any(|n| n.code == code) {
-                refuse(
-                    &code,
-                    invalid(
-                        "code",
-                        format!("“{code}” không phải tiêu chí đơn vị tự chấm."),
-                        format!("“{code}” is not a leaf the unit scores itself."),
-                    ),
-                );
+                refuse(&code, not_self_leaf(&code));
                 continue;
             }
             match self.get_evidence(evidence_id).await {
