@@ -95,6 +95,14 @@ backend_tests!(unit_staff_see_only_their_unit, |b| async move {
     let list = c.get(app.url("/units")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("Sở Alpha") && !list.contains("Sở Bêta") && !list.contains("Chiềng Cọ"));
     assert_eq!(c.get(app.url(&format!("/units/{ua}"))).send().await.unwrap().status(), 200);
+    // UB merged into UA: its name is shown on UA's page, but not as a link the officer would
+    // follow into a 403 (issue #17)
+    let sys = parindex_store::AuditCtx::system("test");
+    app.store.add_lineage(&sys, ub, ua, parindex_core::unit::LineageKind::MergedInto, None).await.unwrap();
+    let own = c.get(app.url(&format!("/units/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(own.contains("Sở Bêta") && !own.contains(&format!("href=\"/units/{ub}\"")), "no link into a refusal");
+    let office = app.login("secretariat").await.get(app.url(&format!("/units/{ua}"))).send().await.unwrap().text().await.unwrap();
+    assert!(office.contains(&format!("href=\"/units/{ub}\"")), "the office follows it");
     let denied = c.get(app.url(&format!("/units/{ub}"))).send().await.unwrap();
     assert_eq!(denied.status(), 403);
     let text = denied.text().await.unwrap();
@@ -201,4 +209,29 @@ backend_tests!(every_page_links_the_guide_of_its_readers_role, |b| async move {
         let page = c.get(app.url(&format!("/huong-dan/{guide}"))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("<article class=\"guide\"><h1>Hướng dẫn"), "{user}");
     }
+});
+
+// Issue #17: a dashboard per role on the home page, no developer placeholder.
+backend_tests!(each_role_has_its_dashboard, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (_ua, _ub) = open_period(&app, parindex_core::assessment::today_vn() + chrono::Duration::days(10)).await;
+    let home = |user: &'static str| {
+        let app = &app;
+        async move { app.login(user).await.get(app.url("/")).send().await.unwrap().text().await.unwrap() }
+    };
+    for user in ["admin", "secretariat", "appraiser", "council", "viewer", "officer.a", "leader.a"] {
+        assert!(!home(user).await.contains("khi được triển khai"), "{user}: no placeholder");
+    }
+    let office = home("secretariat").await;
+    assert!(office.contains("id=\"periods-progress\"") && office.contains("Năm 2026") && office.contains("Hạn sắp tới"), "the office");
+    assert!(!office.contains("id=\"activity\""), "the audit log is the administrator's");
+    assert!(home("admin").await.contains("id=\"activity\""), "the administrator sees the latest activity");
+    let appraiser = home("appraiser").await;
+    assert!(appraiser.contains("id=\"my-queue\"") && !appraiser.contains("id=\"periods-progress\""), "the appraiser's queue");
+    let council = home("council").await;
+    assert!(council.contains("id=\"periods-progress\"") && council.contains("Sẵn sàng phê duyệt"), "what awaits the council");
+    let viewer = home("viewer").await;
+    assert!(viewer.contains("id=\"periods-progress\"") && !viewer.contains("Sẵn sàng phê duyệt"), "the province at a glance");
+    let officer = home("officer.a").await;
+    assert!(officer.contains("id=\"my-assessments\"") && !officer.contains("id=\"periods-progress\""), "a unit sees its own");
 });

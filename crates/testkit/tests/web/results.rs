@@ -189,6 +189,11 @@ backend_tests!(published_results_are_immutable_public_and_recomputable_from_the_
     assert_eq!(x.status(), 200);
     let sheets = parindex_reports::table::read_workbook("k.xlsx", &x.bytes().await.unwrap()).unwrap();
     assert_eq!(sheets[0].1.rows.len(), units.len());
+    // for people: columns in Vietnamese, domains by their titles, kinds by their names (issue #17)
+    let head = &sheets[0].1.header;
+    assert_eq!(&head[..3], &["Hạng".to_string(), "Mã đơn vị".into(), "Đơn vị".into()]);
+    assert!(head.iter().all(|h| !h.starts_with("domain_")) && head.iter().any(|h| h.starts_with("1. ")), "{head:?}");
+    assert!(sheets[0].1.rows.iter().all(|(_, r)| r[3] != "agency" && r[3] != "commune" && r[3] != "ward"), "kinds by name");
     // the public page shows the same ranks; nothing internal: no comment, no user, no draft
     let page = anon.get(app.url(&format!("/cong-khai/{}", last.code))).send().await.unwrap().text().await.unwrap();
     let first = &units[0];

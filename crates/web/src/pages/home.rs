@@ -1,4 +1,8 @@
-//! Home: a signed-in person's overview (what they can reach now); the public landing page.
+//! Home: a dashboard per role (issue #17) — the reform office: every period's progress, late
+//! units, units waiting on each step, survey progress, latest activity; appraisers: their queue
+//! with counts and the deadline; units: their assessments with state and deadline, citizens'
+//! comments to answer; the council: what awaits its approval; leadership: the province at a
+//! glance. The public landing page for visitors.
 
 use crate::extract::Query;
 use askama::Template;
@@ -32,6 +36,32 @@ pub struct MyAssessment {
     pub due: String,
 }
 
+/// A period on the dashboards of the office, the council and leadership.
+pub struct PeriodLine {
+    pub id: i64,
+    pub name: String,
+    pub units: usize,
+    /// Units per state: (label, class, count), in the workflow's order.
+    pub states: Vec<(&'static str, &'static str, usize)>,
+    /// Units past their self-assessment deadline that have not submitted.
+    pub late: usize,
+    /// Units in final appraisal with every explanation answered: ready for the council.
+    pub ready: usize,
+    pub approved: bool,
+    /// The next deadline of the period: (label key, text).
+    pub next: Option<(&'static str, String)>,
+}
+
+/// The appraiser's queue in a sentence: units, leaves to appraise, explanations to answer.
+#[derive(Default)]
+pub struct QueueSummary {
+    pub units: usize,
+    pub to_appraise: usize,
+    pub returned: usize,
+    pub awaiting: usize,
+    pub due: String,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
@@ -41,6 +71,16 @@ struct Home {
     mine: Vec<MyAssessment>,
     /// My unit's surveys with comments: (survey id, name, received, unanswered).
     comments: Vec<(i64, String, u64, u64)>,
+    /// The office, the council, leadership: every period.
+    periods: Vec<PeriodLine>,
+    /// The council approves: show what is ready.
+    approver: bool,
+    /// The office: open survey runs (id, name, responses, quota, percent).
+    surveys: Vec<(i64, String, i64, i64, i64)>,
+    /// An appraiser's queue.
+    queue: Option<QueueSummary>,
+    /// The administrator: latest activity (time, who, what).
+    activity: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -97,7 +137,96 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
             tiles.push(Tile { href: "/admin/users", label: "home.users", value: state.store.list_users().await?.len().to_string() });
         }
     }
-    Ok(render(&Home { page, unit_name, tiles, mine, comments }))
+    let mut periods = Vec::new();
+    let mut surveys = Vec::new();
+    let mut queue = None;
+    let mut activity = Vec::new();
+    if ctx.allows(Action::ViewResults, Resource::System) {
+        periods = period_lines(&state, &ctx).await?;
+    }
+    if ctx.allows(Action::ManageSurveys, Resource::System) {
+        surveys = state
+            .store
+            .list_surveys()
+            .await?
+            .into_iter()
+            .filter(|r| r.status == "open")
+            .map(|r| {
+                let pct = if r.quota > 0 { (r.responses * 100 / r.quota).min(100) } else { 0 };
+                (r.id, r.name, r.responses, r.quota, pct)
+            })
+            .collect();
+    }
+    if let Some(actor) = ctx.actor.as_ref().filter(|_| ctx.allows(Action::Appraise, Resource::System)) {
+        let scope = crate::app::appraisal::scope_of(&state, actor).await?;
+        let rows = state.store.appraisal_queue(&scope).await?;
+        let due = rows.iter().filter_map(|q| q.period.appraisal_due).min();
+        queue = Some(QueueSummary {
+            units: rows.len(),
+            to_appraise: rows.iter().map(|q| q.leaves.saturating_sub(q.appraised)).sum(),
+            returned: rows.iter().map(|q| q.returned).sum(),
+            awaiting: rows.iter().map(|q| q.awaiting).sum(),
+            due: due.map(|d| crate::pages::periods::deadline_text(&ctx, Some(d))).unwrap_or_default(),
+        });
+    }
+    if ctx.allows(Action::ViewAuditLog, Resource::System) {
+        let f = parindex_store::repo::audit::AuditFilter { limit: 8, ..Default::default() };
+        activity = state
+            .store
+            .list_audit(&f)
+            .await?
+            .entries
+            .into_iter()
+            .map(|e| {
+                let what = format!(
+                    "{} — {}",
+                    crate::app::audit::action_label(&e.action, ctx.lang.code()),
+                    crate::app::audit::object_label(&e.object_type, e.object_id.as_deref().unwrap_or_default(), ctx.lang.code())
+                );
+                (parindex_core::text::format_time_vn(e.at), e.actor_name, what)
+            })
+            .collect();
+    }
+    let approver = ctx.allows(Action::ApprovePeriod, Resource::System);
+    Ok(render(&Home { page, unit_name, tiles, mine, comments, periods, approver, surveys, queue, activity }))
+}
+
+/// Every period with its units per state, the late ones, the ready ones and its next deadline.
+async fn period_lines(state: &AppState, ctx: &Ctx) -> Result<Vec<PeriodLine>, AppError> {
+    use parindex_core::assessment::{State as AState, today_vn};
+    let today = today_vn();
+    let mut out = Vec::new();
+    for p in state.store.list_periods().await? {
+        let rows = state.store.list_assessments(p.id, UnitScope::All).await?;
+        let late = rows.iter().filter(|a| a.state.unit_edits() && a.self_due.is_some_and(|d| d < today)).count();
+        let ready = rows.iter().filter(|a| a.state == AState::FinalAppraisal).count();
+        let states = AState::ALL
+            .iter()
+            .filter_map(|s| p.states.get(s.as_str()).map(|n| (s.label(ctx.lang.code()), crate::pages::periods::state_class(*s), *n)))
+            .collect();
+        let next = [
+            ("per.self_due", p.self_due),
+            ("per.appraisal_due", p.appraisal_due),
+            ("per.explanation_due", p.explanation_due),
+            ("per.final_due", p.final_due),
+            ("per.approval_due", p.approval_due),
+        ]
+        .into_iter()
+        .find_map(|(k, d)| d.filter(|d| *d >= today).map(|d| (k, crate::pages::periods::deadline_text(ctx, Some(d)))));
+        out.push(PeriodLine {
+            id: p.id,
+            approved: p.approved(),
+            next: if p.approved() { None } else { next },
+            name: p.name,
+            units: p.units,
+            states,
+            late,
+            ready,
+        });
+    }
+    // the work in progress first, then the finished years
+    out.sort_by_key(|l| (l.approved, std::cmp::Reverse(l.id)));
+    Ok(out)
 }
 
 fn kind_href(kind: &str) -> &'static str {

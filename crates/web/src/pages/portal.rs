@@ -359,11 +359,27 @@ async fn json_doc(State(state): State<AppState>, Path(code): Path<String>, Query
 }
 
 /// One row per unit: rank, unit, group, index, total, applicable maximum, points per domain —
-/// numbers as the published decimal text (CSV) and as numbers (XLSX).
-fn units_grid(s: &Snap) -> (Vec<String>, Vec<Vec<Cell>>) {
-    let mut header: Vec<String> =
-        ["rank", "unit_code", "unit_name", "kind", "group", "index", "total", "applicable_max"].map(String::from).to_vec();
-    header.extend(s.domains.iter().map(|d| format!("domain_{}", d.code)));
+/// numbers as the published decimal text (CSV) and as numbers (XLSX). The CSV is for programs:
+/// stable English column names and codes (docs/results.md); the XLSX is for people (issue #17):
+/// its columns named in the reader's language, the domains by their titles, the kinds of unit by
+/// their names — `human` carries those words.
+fn units_grid(s: &Snap, human: Option<(&Ctx, &[(String, String)])>) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let mut header: Vec<String> = match human {
+        None => ["rank", "unit_code", "unit_name", "kind", "group", "index", "total", "applicable_max"].map(String::from).to_vec(),
+        Some((ctx, _)) => {
+            ["rs.rank", "units.code", "sv.unit", "units.kind", "rs.group", "rs.index", "pt.total_points", "pt.applicable_max"]
+                .map(|k| ctx.t(k).to_string())
+                .to_vec()
+        }
+    };
+    header.extend(s.domains.iter().map(|d| match human {
+        None => format!("domain_{}", d.code),
+        Some(_) => format!("{}. {}", d.code, d.title),
+    }));
+    let kind = |k: &str| match human {
+        Some((_, kinds)) => kinds.iter().find(|(c, _)| c == k).map(|(_, l)| l.clone()).unwrap_or_else(|| k.to_string()),
+        None => k.to_string(),
+    };
     let n = |x: &Num| Cell::Number { exact: x.value.clone(), value: x.value.parse().unwrap_or(0.0) };
     let rows = s
         .units
@@ -373,7 +389,7 @@ fn units_grid(s: &Snap) -> (Vec<String>, Vec<Vec<Cell>>) {
                 u.rank.map(|r| Cell::int(r as i64)).unwrap_or(Cell::Empty),
                 Cell::text(&u.code),
                 Cell::text(&u.name),
-                Cell::text(&u.kind),
+                Cell::text(kind(&u.kind)),
                 Cell::text(u.group.clone().unwrap_or_default()),
                 u.index.as_ref().map(n).unwrap_or(Cell::Empty),
                 n(&u.total),
@@ -388,14 +404,20 @@ fn units_grid(s: &Snap) -> (Vec<String>, Vec<Vec<Cell>>) {
 
 async fn units_csv(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
     let (row, text, _) = state.store.publication(&code, q.v).await?;
-    let (header, rows) = units_grid(&parse(&text)?);
+    let (header, rows) = units_grid(&parse(&text)?, None);
     Ok(attachment("text/csv; charset=utf-8", &format!("ket-qua-{code}-v{}.csv", row.version), grid_csv(&header, &rows)))
 }
 
-async fn units_xlsx(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<VersionQuery>) -> Result<Response, AppError> {
+async fn units_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, AppError> {
     let (row, text, _) = state.store.publication(&code, q.v).await?;
     let s = parse(&text)?;
-    let (header, rows) = units_grid(&s);
+    let kinds = crate::pages::units::kind_options(&state, &ctx).await?;
+    let (header, rows) = units_grid(&s, Some((&ctx, &kinds)));
     let bytes =
         parindex_reports::grid::grid_xlsx("ket_qua", &header, &rows, s.decimals).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
     Ok(attachment(

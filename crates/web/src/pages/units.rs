@@ -293,6 +293,8 @@ pub struct LinkRow {
     pub unit_name: String,
     pub label: &'static str,
     pub date: String,
+    /// The reader may open that unit's page (unit staff see only their own: plain text).
+    pub open: bool,
 }
 
 #[derive(Template)]
@@ -311,6 +313,8 @@ struct Detail {
     successors: Vec<LinkRow>,
     can_edit: bool,
     can_audit: bool,
+    /// The reader may open the parent unit's page.
+    parent_open: bool,
 }
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
@@ -333,6 +337,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, done: Option<&str>, e
             (_, false) => "lineage.split_into",
         }),
         date: l.effective_on.map(format_date).unwrap_or_default(),
+        open: ctx.allows(Action::ViewUnit, Resource::Unit(l.unit_id)),
     };
     let predecessors = d.predecessors.iter().map(|l| link(l, true)).collect();
     let successors = d.successors.iter().map(|l| link(l, false)).collect();
@@ -364,6 +369,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, done: Option<&str>, e
         successors,
         can_edit: ctx.allows(Action::EditUnit, Resource::Unit(id)),
         can_audit: ctx.allows(Action::ViewAuditLog, Resource::System),
+        parent_open: u.parent_id.is_some_and(|p| ctx.allows(Action::ViewUnit, Resource::Unit(p))),
         unit: u,
     });
     *r.status_mut() = status;
