@@ -768,6 +768,26 @@ async fn a_visitor_reads_the_published_results_on_a_phone() {
     b.client.set_window_size(1280, 900).await.unwrap();
     b.client.back().await.unwrap();
     b.screenshot("portal-ranking").await;
+    // the provincial leader (issue #17): the province at a glance on the home page, then a
+    // period's results and one unit's criteria behind them, read-only
+    sign_in(&b, &app, "xem", app.password).await;
+    assert!(text_of(&b, "#periods-progress").await.contains("Chỉ số CCHC năm"), "the periods at a glance");
+    b.screenshot("leader-home").await;
+    // last year's approved period: every unit's assessment is behind its name
+    let href = b
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('#periods-progress tbody tr a')).find(a => a.textContent.includes('2025')).getAttribute('href');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&b, &format!("#periods-progress a[href='{}']", href.as_str().unwrap())).await;
+    click(&b, "#results-link").await;
+    click(&b, "#ranking tbody tr a").await;
+    assert!(b.client.current_url().await.unwrap().path().starts_with("/assessments/"), "a unit's criteria");
+    assert!(b.client.find(Locator::Css("#sheet-form")).await.is_err(), "read-only");
+    b.screenshot("leader-reads-a-unit").await;
     b.close().await;
 }
 

@@ -411,7 +411,10 @@ backend_tests!(officials_answer_by_one_use_token_and_score_leaves, |b| async mov
     let r = anon.get(app.url(&format!("/t/{}", tokens[0]))).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
-    assert!(page.contains("Sở Alpha") && page.contains(&format!("action=\"/t/{}\"", tokens[0])));
+    assert!(
+        page.contains("Sở Alpha") && page.contains(&format!("action=\"/t/{}#loi\"", tokens[0])),
+        "posts back to itself, opening at the error summary"
+    );
     let r = anon.post(app.url(&format!("/t/{}", tokens[0]))).form(&[("doi_tuong", "dai_bieu")]).send().await.unwrap();
     assert_eq!(r.status(), 422, "required questions missing");
     let answers = |level: &str| -> Vec<(String, String)> {
