@@ -136,18 +136,26 @@ impl Store {
         Ok(out)
     }
 
-    /// The assessments a file supports a leaf of (ids, without repetition).
-    pub async fn assessments_citing(&self, evidence_id: i64) -> Result<Vec<i64>, StoreError> {
-        let mut ids: Vec<i64> = entry_evidence::Entity::find()
+    /// The assessments a file supports a leaf of: (unit, state) of each, one query for the
+    /// links and one for the assessments.
+    pub async fn assessments_citing(&self, evidence_id: i64) -> Result<Vec<(i64, parindex_core::assessment::State)>, StoreError> {
+        let ids: Vec<i64> = entry_evidence::Entity::find()
             .filter(entry_evidence::Column::EvidenceId.eq(evidence_id))
             .all(&self.db)
             .await?
             .into_iter()
             .map(|l| l.assessment_id)
             .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        crate::entity::assessment::Entity::find()
+            .filter(crate::entity::assessment::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| Ok((a.unit_id, crate::repo::periods::stored_state(a.id, &a.state)?)))
+            .collect()
     }
 
     /// Link a file of the unit's library to a leaf (while the unit may edit).

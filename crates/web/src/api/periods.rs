@@ -162,7 +162,7 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     // submitted; an appraiser reads what is in their queue, as on the page: their leaves only,
     // without the unit's running total
     let mut only: Option<Vec<String>> = None;
-    if !crate::app::appraisal::may_read_assessment(&ctx, &view.assessment) {
+    if !crate::app::appraisal::may_read_assessment(&ctx, view.assessment.unit_id, view.assessment.state) {
         let actor = ctx.require(Action::Appraise, Resource::System)?;
         let scope = crate::app::appraisal::scope_of(&state, actor).await?;
         if !parindex_store::repo::appraisal::appraiser_may_read(&view, &scope) {

@@ -1,7 +1,7 @@
 //! Appraisal use cases shared by the appraisal pages and the API.
 
 use parindex_core::{Action, Actor, Resource, Role};
-use parindex_store::repo::periods::{AssessmentRow, AssessmentView};
+use parindex_store::repo::periods::AssessmentView;
 
 use crate::ctx::Ctx;
 use parindex_store::repo::appraisal::AppraiserScope;
@@ -35,12 +35,12 @@ pub fn may_read_minutes(ctx: &Ctx, view: &AssessmentView) -> bool {
 /// provincial leadership once the unit has submitted it and while it is not back with the unit
 /// (`ViewSubmittedWork`, issue #17 — they approve and read results, so they see what is behind
 /// them). Appraisers read through their appraisal page, their leaves only.
-pub fn may_read_assessment(ctx: &Ctx, a: &AssessmentRow) -> bool {
-    let unit = Resource::Unit(a.unit_id);
-    ctx.allows(Action::ViewUnitDrafts, unit) || (!a.state.unit_edits() && ctx.allows(Action::ViewSubmittedWork, unit))
+pub fn may_read_assessment(ctx: &Ctx, unit_id: i64, state: parindex_core::assessment::State) -> bool {
+    let unit = Resource::Unit(unit_id);
+    ctx.allows(Action::ViewUnitDrafts, unit) || (!state.unit_edits() && ctx.allows(Action::ViewSubmittedWork, unit))
 }
 
 /// [`may_read_assessment`], refused with 403.
 pub fn require_read_assessment(ctx: &Ctx, view: &AssessmentView) -> Result<(), AppError> {
-    if may_read_assessment(ctx, &view.assessment) { Ok(()) } else { Err(AppError::Forbidden) }
+    if may_read_assessment(ctx, view.assessment.unit_id, view.assessment.state) { Ok(()) } else { Err(AppError::Forbidden) }
 }

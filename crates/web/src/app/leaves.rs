@@ -114,15 +114,16 @@ pub struct SheetLeaf {
 /// The unit's officer or leader saves the changed leaves of its self-assessment page at once,
 /// with files to attach (already in the unit's library) and to take off: all or nothing, every
 /// refusal named by its leaf (`Store::save_sheet`).
+/// `view` is the assessment as the caller read it (for its rules); the store reads it again
+/// inside its checks, so a state changed meanwhile is still refused.
 pub async fn save_sheet(
     state: &AppState,
     ctx: &Ctx,
-    id: i64,
+    view: &AssessmentView,
     leaves: Vec<SheetLeaf>,
     links: Vec<(String, i64)>,
     unlinks: Vec<(String, i64)>,
 ) -> Result<SheetOutcome, AppError> {
-    let view = state.store.get_assessment(id).await?;
     ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
     let mut change = SheetChange { links, unlinks, ..Default::default() };
     for l in leaves {
@@ -134,7 +135,7 @@ pub async fn save_sheet(
             Err(m) => change.refused.push((l.code, m)),
         }
     }
-    Ok(state.store.save_sheet(&ctx.audit(), id, change, today_vn()).await?)
+    Ok(state.store.save_sheet(&ctx.audit(), view.assessment.id, change, today_vn()).await?)
 }
 
 /// What an appraiser does with one leaf.

@@ -151,7 +151,7 @@ async fn save_sheet(
     }
     let anchor = |code: &str| if code.is_empty() { "sheet-bar".to_string() } else { format!("leaf-{}", crate::chrome::urlencode(code)) };
     let refused = if problems.is_empty() {
-        match leaves::save_sheet(&state, &ctx, id, changed, links, unlinks).await {
+        match leaves::save_sheet(&state, &ctx, &view, changed, links, unlinks).await {
             Ok(SheetOutcome::Saved { entries, links, unlinks }) => {
                 let done = if entries + links + unlinks == 0 {
                     "unchanged".to_string()

@@ -220,13 +220,8 @@ async fn download_evidence(
     let file = state.store.get_evidence(eid).await?;
     if may_read_unit_work(&state, &ctx, file.unit_id).await.is_err() {
         // the council and provincial leadership: a file cited by an assessment they may read
-        let mut readable = false;
-        for id in state.store.assessments_citing(eid).await? {
-            if crate::app::appraisal::may_read_assessment(&ctx, &state.store.get_assessment(id).await?.assessment) {
-                readable = true;
-                break;
-            }
-        }
+        let citing = state.store.assessments_citing(eid).await?;
+        let readable = citing.iter().any(|(unit_id, st)| crate::app::appraisal::may_read_assessment(&ctx, *unit_id, *st));
         if !readable {
             return Err(if ctx.actor.is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
         }
@@ -256,7 +251,7 @@ async fn download_evidence(
 /// the reform office, and its appraisers). Written to a temporary file, then streamed.
 async fn evidence_zip(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
-    if !crate::app::appraisal::may_read_assessment(&ctx, &view.assessment) {
+    if !crate::app::appraisal::may_read_assessment(&ctx, view.assessment.unit_id, view.assessment.state) {
         may_read_unit_work(&state, &ctx, view.assessment.unit_id).await?;
     }
     let mut files = Vec::new();

@@ -197,9 +197,15 @@ async fn period_lines(state: &AppState, ctx: &Ctx) -> Result<Vec<PeriodLine>, Ap
     let today = today_vn();
     let mut out = Vec::new();
     for p in state.store.list_periods().await? {
-        let rows = state.store.list_assessments(p.id, UnitScope::All).await?;
-        let late = rows.iter().filter(|a| a.state.unit_edits() && a.self_due.is_some_and(|d| d < today)).count();
-        let ready = rows.iter().filter(|a| a.state == AState::FinalAppraisal).count();
+        // the counts per state come with the period; only the overdue ones need each unit's own
+        // deadline (its extension), and a finished period has none
+        let ready = p.states.get(AState::FinalAppraisal.as_str()).copied().unwrap_or(0);
+        let late = if p.approved() {
+            0
+        } else {
+            let rows = state.store.list_assessments(p.id, UnitScope::All).await?;
+            rows.iter().filter(|a| a.state.unit_edits() && a.self_due.is_some_and(|d| d < today)).count()
+        };
         let states = AState::ALL
             .iter()
             .filter_map(|s| p.states.get(s.as_str()).map(|n| (s.label(ctx.lang.code()), crate::pages::periods::state_class(*s), *n)))

@@ -301,7 +301,6 @@ async fn render_period(
     refused: Refused,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let (state, ctx) = (state.clone(), ctx.clone());
     let actor = ctx.require(Action::ViewPeriods, Resource::System)?;
     let period = state.store.get_period(id).await?;
     let scope = parindex_core::access::unit_scope(actor);
@@ -316,7 +315,7 @@ async fn render_period(
             state_class: state_class(a.state),
             percent: (a.done * 100).checked_div(a.to_do).unwrap_or(100),
             due: a.self_due.map(format_date).unwrap_or_default(),
-            open: crate::app::appraisal::may_read_assessment(&ctx, &a),
+            open: crate::app::appraisal::may_read_assessment(ctx, a.unit_id, a.state),
             self_total: ctx.lang.num(&a.self_total, 2),
             appraised: a.appraised,
             over: a.gap > Exact::ZERO,
@@ -330,16 +329,15 @@ async fn render_period(
         .collect();
     let due = if period.approved() { completed_deadline_text } else { deadline_text };
     let deadlines = vec![
-        ("per.self_due", due(&ctx, period.self_due)),
-        ("per.appraisal_due", due(&ctx, period.appraisal_due)),
-        ("per.explanation_due", due(&ctx, period.explanation_due)),
-        ("per.final_due", due(&ctx, period.final_due)),
-        ("per.approval_due", due(&ctx, period.approval_due)),
+        ("per.self_due", due(ctx, period.self_due)),
+        ("per.appraisal_due", due(ctx, period.appraisal_due)),
+        ("per.explanation_due", due(ctx, period.explanation_due)),
+        ("per.final_due", due(ctx, period.final_due)),
+        ("per.approval_due", due(ctx, period.approval_due)),
     ];
     let states =
         AState::ALL.iter().filter_map(|s| period.states.get(s.as_str()).map(|n| (s.label(ctx.lang.code()), state_class(*s), *n))).collect();
-    let page =
-        Page::new(&ctx, &state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
+    let page = Page::new(ctx, state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
     let ready = rows.iter().filter(|r| r.state == AState::UnderAppraisal && r.appraised == r.to_do).count();
     let decision = period.decision.as_ref().map(|d| d.text(ctx.lang.code()));
     let mut r = render(&PeriodPage {
@@ -358,7 +356,7 @@ async fn render_period(
         approve_form: refused.form,
         approve_errors: refused.errors,
         not_ready: refused.units,
-        assignments: if ctx.allows(Action::ManagePeriods, Resource::System) { assignment_rows(&state, id).await? } else { vec![] },
+        assignments: if ctx.allows(Action::ManagePeriods, Resource::System) { assignment_rows(state, id).await? } else { vec![] },
         agencies: if ctx.allows(Action::ManagePeriods, Resource::System) {
             state
                 .store
