@@ -83,18 +83,23 @@ pub enum Sniffed {
     Unknown,
 }
 
-/// What the first bytes of a refused file look like, for the message ("an .exe program").
-pub fn looks_like(head: &[u8]) -> &'static str {
-    if head.starts_with(b"MZ") {
-        "chương trình .exe / a Windows program (.exe)"
-    } else if head.starts_with(b"\x7fELF") {
-        "chương trình / a program"
+/// What a refused file looks like, in Vietnamese and in English, for the message (issue #17:
+/// each language on its own page, in words a reader knows).
+pub type LooksLike = (&'static str, &'static str);
+
+/// What the first bytes of a refused file look like ("a program that runs on a computer").
+pub fn looks_like(head: &[u8]) -> LooksLike {
+    if head.starts_with(b"MZ") || head.starts_with(b"\x7fELF") {
+        ("một chương trình máy tính, không phải tài liệu", "a computer program, not a document")
     } else if head.starts_with(b"PK\x03\x04") {
-        "tệp nén ZIP / a ZIP archive"
+        ("tệp nén ZIP", "a ZIP archive")
     } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        "tệp Office đời cũ (.doc/.xls) / an old Office file (.doc/.xls)"
+        (
+            "tệp Office đời cũ (.doc, .xls): hãy lưu lại thành .docx hoặc .xlsx",
+            "an old Office file (.doc, .xls): save it again as .docx or .xlsx",
+        )
     } else {
-        "không rõ / unknown"
+        ("không nhận ra loại tệp", "a kind of file not recognised")
     }
 }
 
@@ -137,7 +142,7 @@ mod tests {
         assert_eq!(Kind::sniff(b"PK\x03\x04...."), Sniffed::Zip);
         assert_eq!(Kind::from_zip_names(["[Content_Types].xml", "word/document.xml"].into_iter()), Some(Kind::Docx));
         assert_eq!(Kind::from_zip_names(["a.txt"].into_iter()), None);
-        assert!(looks_like(b"MZ").contains(".exe"));
+        assert!(looks_like(b"MZ").0.contains("chương trình") && looks_like(b"MZ").1.contains("program"));
     }
 
     #[test]

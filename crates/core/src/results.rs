@@ -24,6 +24,25 @@ pub fn ranks(values: &[Option<Exact>]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// How many decimals to show each value with so that a reader never sees two units ranked
+/// apart with the same number (issue #17: "87,50" ranked 2nd and "87,50" ranked 3rd): `base`,
+/// or more — up to `base + 4` — where a value differs from another only beyond `base`
+/// decimals. Exactly equal values tie and keep `base`.
+pub fn shown_decimals(values: &[Option<Exact>], base: u32) -> Vec<u32> {
+    let mut sorted: Vec<&Exact> = values.iter().flatten().collect();
+    sorted.sort();
+    sorted.dedup();
+    let needed = |v: &Exact| -> u32 {
+        // only the nearest distinct neighbours can collide when rounded
+        let i = sorted.binary_search(&v).unwrap_or(0);
+        let neighbours = [i.checked_sub(1).map(|j| sorted[j]), sorted.get(i + 1).copied()];
+        (base..=base + 4)
+            .find(|d| neighbours.iter().flatten().all(|n| n.to_decimal_string(*d) != v.to_decimal_string(*d)))
+            .unwrap_or(base + 4)
+    };
+    values.iter().map(|v| v.as_ref().map(needed).unwrap_or(base)).collect()
+}
+
 /// One group of the period's scale: units whose index is at least `min` (and below the previous
 /// group's minimum).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,90 @@ pub struct UnitInput {
     pub area: Option<String>,
     pub active_from: Option<NaiveDate>,
     pub active_to: Option<NaiveDate>,
+    /// Who to call (issue #17): `None` leaves the unit's contact as it is (the XLSX import of
+    /// units has no contact columns and must not erase what the form set).
+    #[serde(default)]
+    pub contact: Option<Contact>,
+}
+
+/// A person or desk to call: a unit's focal officer, the reform office's hotline (issue #17).
+/// Every field is optional; a given phone and e-mail must look like one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// The focal person (đầu mối) or desk.
+    pub person: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        self.person.is_none() && self.phone.is_none() && self.email.is_none()
+    }
+
+    /// Trimmed, empties dropped, checked; problems are reported on `contact_person`,
+    /// `contact_phone`, `contact_email`.
+    pub fn validate(self) -> Result<Contact, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let person = self.person.as_deref().map(clean).filter(|p| !p.is_empty());
+        if person.as_ref().is_some_and(|p| p.chars().count() > 200) {
+            errors.push(FieldError {
+                field: "contact_person",
+                message: Msg::new("Tên người liên hệ dài tối đa 200 ký tự.", "The contact's name has 200 characters at most."),
+            });
+        }
+        let phone = self.phone.as_deref().map(clean).filter(|p| !p.is_empty());
+        if let Some(p) = &phone
+            && let Err(m) = check_phone(p)
+        {
+            errors.push(FieldError { field: "contact_phone", message: m });
+        }
+        let email = self.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
+        if let Some(e) = &email
+            && let Err(m) = check_email(e)
+        {
+            errors.push(FieldError { field: "contact_email", message: m });
+        }
+        if errors.is_empty() { Ok(Contact { person, phone, email }) } else { Err(errors) }
+    }
+}
+
+/// A telephone number as people write it: digits with spaces, dots, dashes, parentheses, a
+/// leading `+`, and an optional extension after a comma or "máy lẻ"; 6 to 15 digits.
+pub fn check_phone(p: &str) -> Result<(), Msg> {
+    let main = p.split([',', ';']).next().unwrap_or(p);
+    let digits = main.chars().filter(char::is_ascii_digit).count();
+    let shape =
+        main.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')') || (c == '+' && i == 0));
+    if !shape || !(6..=15).contains(&digits) || p.chars().count() > 40 {
+        return Err(Msg::new(
+            format!(
+                "Số điện thoại “{p}” không hợp lệ: viết các chữ số (6–15 số), có thể có dấu cách, dấu chấm hoặc gạch nối, ví dụ 0236 3822 123."
+            ),
+            format!(
+                "The phone number “{p}” is not valid: write its digits (6–15), with spaces, dots or dashes if you like, e.g. 0236 3822 123."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An e-mail address: one `@` with a name before it and a domain with a dot after it, no
+/// spaces, at most 254 characters.
+pub fn check_email(e: &str) -> Result<(), Msg> {
+    let ok = e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+        && e.split_once('@').is_some_and(|(name, domain)| {
+            !name.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Msg::new(
+            format!("Địa chỉ thư điện tử “{e}” không hợp lệ, ví dụ đúng: cchc@snv.example.gov.vn."),
+            format!("The e-mail address “{e}” is not valid; a valid one looks like cchc@snv.example.gov.vn."),
+        ))
+    }
 }
 
 /// One problem with one field.
@@ -95,6 +179,12 @@ impl UnitInput {
                 message: Msg::new("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.", "The end date must not be before the start date."),
             });
         }
+        if let Some(c) = self.contact.take() {
+            match c.validate() {
+                Ok(c) => self.contact = Some(c),
+                Err(e) => errors.extend(e),
+            }
+        }
         if errors.is_empty() { Ok(self) } else { Err(errors) }
     }
 }
@@ -134,6 +224,36 @@ mod tests {
     }
 
     #[test]
+    fn contacts_are_cleaned_and_checked() {
+        let c = Contact {
+            person: Some("  Lê  Văn An ".into()),
+            phone: Some(" 0236 3822 123, máy lẻ 12".into()),
+            email: Some(" an@snv.vn ".into()),
+        };
+        let c = c.validate().unwrap();
+        assert_eq!(c.person.as_deref(), Some("Lê Văn An"));
+        assert_eq!(c.phone.as_deref(), Some("0236 3822 123, máy lẻ 12"));
+        assert_eq!(c.email.as_deref(), Some("an@snv.vn"));
+        assert!(Contact { person: Some(" ".into()), ..Default::default() }.validate().unwrap().is_empty());
+        for bad in ["12345", "0236 38x2 123", "1234567890123456", "++84 236"] {
+            assert!(check_phone(bad).is_err(), "{bad}");
+        }
+        for good in ["+84 236 3822 123", "(0236) 3.822.123", "1022"] {
+            assert_eq!(check_phone(good).is_ok(), good != "1022", "{good}");
+        }
+        for bad in ["an", "an@", "@snv.vn", "an@snv", "an @snv.vn", "a@b@c.vn", "an@.vn"] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+        let errs = Contact { person: None, phone: Some("abc".into()), email: Some("x".into()) }.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["contact_phone", "contact_email"]);
+        // a unit's input carries its contact's problems
+        let errs =
+            UnitInput { contact: Some(Contact { email: Some("x".into()), ..Default::default() }), ..input() }.validate().unwrap_err();
+        assert_eq!(errs[0].field, "contact_email");
+    }
+
+    #[test]
     fn valid_input_is_normalised() {
         let u = input().validate().unwrap();
         assert_eq!(u.code, "SNV");
@@ -151,6 +271,7 @@ mod tests {
             area: None,
             active_from: NaiveDate::from_ymd_opt(2025, 7, 1),
             active_to: NaiveDate::from_ymd_opt(2025, 1, 1),
+            contact: None,
         };
         let errs = bad.validate().unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();

@@ -9,6 +9,7 @@ use parindex_core::Role;
 use parindex_core::framework::synthetic::Rng;
 use parindex_core::framework::{Input, Rule};
 use parindex_core::unit::{LineageKind, UnitInput};
+use parindex_store::repo::survey_feedback::NewReply;
 use parindex_store::repo::units::{StatusFilter, UnitFilter};
 use parindex_store::repo::users::NewUser;
 use parindex_store::{AuditCtx, Store};
@@ -104,6 +105,23 @@ const FORMER: &[(&str, &str, &str, &str)] = &[
     ("X-THUANCHAU", "CU-H-THUANCHAU", "UBND huyện Thuận Châu (cũ)", "district"),
 ];
 
+/// A unit's focal person for reform, made up from its code (demo data: the names are invented,
+/// the numbers use the province's area code with made-up digits, the addresses an example domain).
+fn demo_contact(code: &str, kind: &str) -> Option<parindex_core::unit::Contact> {
+    const FAMILY: [&str; 8] = ["Lò", "Cầm", "Quàng", "Nguyễn", "Lường", "Hoàng", "Vì", "Đinh"];
+    const GIVEN: [&str; 8] = ["Thị Mai", "Văn Hùng", "Thị Lan", "Văn Tuấn", "Thị Thu", "Văn Dũng", "Thị Hoa", "Văn Sơn"];
+    if kind == "province" {
+        return None;
+    }
+    let h = code.bytes().fold(17u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+    let title = if kind == "agency" { "chuyên viên Văn phòng" } else { "công chức Văn phòng – Thống kê" };
+    Some(parindex_core::unit::Contact {
+        person: Some(format!("{} {}, {title}", FAMILY[(h % 8) as usize], GIVEN[((h / 8) % 8) as usize])),
+        phone: Some(format!("0212 38{:02} {:03}", h % 100, (h / 100) % 1000)),
+        email: Some(format!("cchc.{}@sonla.example.gov.vn", code.to_lowercase())),
+    })
+}
+
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
@@ -167,6 +185,18 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         return Ok(());
     }
     let ctx = AuditCtx::system("demo-seed");
+    store
+        .set_office_contact(
+            &ctx,
+            parindex_store::repo::settings::OfficeContact {
+                name: Some("Phòng Cải cách hành chính, Sở Nội vụ tỉnh Sơn La (dữ liệu mẫu)".into()),
+                phone: Some("0212 3852 000".into()),
+                email: Some("cchc@snv.sonla.example.gov.vn".into()),
+                address: Some("Tầng 3, Trung tâm Hành chính tỉnh (dữ liệu mẫu)".into()),
+                hours: Some("Thứ Hai – thứ Sáu, 7 h 30 – 11 h 30 và 13 h 30 – 17 h".into()),
+            },
+        )
+        .await?;
     let unit =
         |code: &str, name: &str, kind: &str, parent: Option<&str>, area: Option<&str>, from: Option<NaiveDate>, to: Option<NaiveDate>| {
             UnitInput {
@@ -177,6 +207,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                 area: area.map(Into::into),
                 active_from: from,
                 active_to: to,
+                contact: demo_contact(code, kind),
             }
         };
     store.create_unit(&ctx, unit("SONLA", "Tỉnh Sơn La (dữ liệu mẫu)", "province", None, None, None, None)).await?;
@@ -225,14 +256,17 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         ("lanhdao.chiengsinh", "Tòng Thị Phương", Role::UnitLeader, cs),
         ("xem", "Bùi Đức Minh", Role::Viewer, None),
     ];
-    for (username, full_name, role, unit_id) in users {
+    for (i, (username, full_name, role, unit_id)) in users.iter().enumerate() {
+        // office and department staff have a desk phone and a work address (made up)
+        let reach = *role != Role::Viewer;
         store
             .create_user(
                 &ctx,
                 NewUser {
                     username: (*username).into(),
                     full_name: (*full_name).into(),
-                    email: None,
+                    email: reach.then(|| format!("{username}@sonla.example.gov.vn")),
+                    phone: reach.then(|| format!("0212 3856 {:03}", 101 + i)),
                     role: *role,
                     unit_id: *unit_id,
                     password: DEMO_PASSWORD.into(),
@@ -355,7 +389,15 @@ async fn seed_survey(store: &Store) -> anyhow::Result<()> {
     let officer = AuditCtx::system("canbo.chiengsinh");
     for (i, c) in store.survey_comments(run.id, cs).await?.into_iter().enumerate().filter(|(i, _)| i % 2 == 1) {
         let answer = DEMO_REPLIES[i % DEMO_REPLIES.len()];
-        store.reply_to_comment(&officer, run.id, cs, c.response_id, &c.question, answer).await?;
+        // the first few made public (the officer checked they name no one)
+        store
+            .reply_to_comment(
+                &officer,
+                run.id,
+                cs,
+                NewReply { response_id: c.response_id, question: &c.question, body: answer, public: i < 8 },
+            )
+            .await?;
     }
     seed_officials_survey(store, year).await
 }
@@ -436,6 +478,7 @@ fn demo_periods(year: i32) -> [parindex_store::repo::periods::PeriodInput; 2] {
         year,
         framework_code: framework.into(),
         unit_kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        contact_username: Some("admin".into()),
         ..Default::default()
     };
     [period("SO", "sở, ban, ngành", "MAU-SO-2026", &["agency"]), period("XA", "xã, phường", "MAU-XA-2026", &["commune", "ward"])]
@@ -457,6 +500,7 @@ async fn seed_last_year(store: &Store) -> anyhow::Result<()> {
         year: before,
         framework_code: old,
         unit_codes: communes,
+        contact_username: Some("admin".into()),
         ..Default::default()
     };
     seed_closed_period(store, base, before).await?;

@@ -582,7 +582,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     };
                     let (password, generated) = password_from_stdin_or_generate()?;
                     let u = store
-                        .create_user(&ctx, NewUser { username, full_name, email, role, unit_id, password: password.clone() })
+                        .create_user(&ctx, NewUser { username, full_name, email, phone: None, role, unit_id, password: password.clone() })
                         .await
                         .map_err(store_err)?;
                     println!("created user {} ({})", u.username, u.role);

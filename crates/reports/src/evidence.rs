@@ -7,7 +7,7 @@ use std::io::{Read, Seek};
 use parindex_core::evidence::{Kind, Sniffed};
 
 /// `Ok(kind)` or `Err(what it looks like)` for the refusal message.
-pub fn detect<R: Read + Seek>(mut file: R) -> Result<Kind, &'static str> {
+pub fn detect<R: Read + Seek>(mut file: R) -> Result<Kind, parindex_core::evidence::LooksLike> {
     let mut head = [0u8; 16];
     let n = file.read(&mut head).unwrap_or(0);
     let head = &head[..n];
@@ -18,9 +18,9 @@ pub fn detect<R: Read + Seek>(mut file: R) -> Result<Kind, &'static str> {
             if file.rewind().is_err() {
                 return Err(parindex_core::evidence::looks_like(head));
             }
-            let Ok(archive) = zip::ZipArchive::new(file) else { return Err("tệp ZIP hỏng / a damaged ZIP") };
+            let Ok(archive) = zip::ZipArchive::new(file) else { return Err(("tệp ZIP bị hỏng", "a damaged ZIP archive")) };
             let names: Vec<String> = archive.file_names().filter_map(|n| n.ok().map(|n| n.to_string())).collect();
-            Kind::from_zip_names(names.iter().map(String::as_str)).ok_or("tệp nén ZIP / a ZIP archive")
+            Kind::from_zip_names(names.iter().map(String::as_str)).ok_or(("tệp nén ZIP", "a ZIP archive"))
         }
     }
 }
@@ -48,6 +48,19 @@ pub fn write_zip<W: std::io::Write + Seek>(out: W, files: &[(String, String, std
     zip.finish().map_err(std::io::Error::other)
 }
 
+/// Write a ZIP of documents made in memory (`path in the archive` ← bytes), stored without
+/// recompression (DOCX and PDF are compressed already).
+pub fn zip_entries<W: std::io::Write + Seek>(out: W, entries: Vec<(String, Vec<u8>)>) -> std::io::Result<W> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(true);
+    for (name, bytes) in entries {
+        zip.start_file(name, options).map_err(std::io::Error::other)?;
+        zip.write_all(&bytes)?;
+    }
+    zip.finish().map_err(std::io::Error::other)
+}
+
 /// A folder name for a criterion: its code and the start of its title, without characters that
 /// file systems refuse.
 pub fn folder_name(code: &str, title: &str) -> String {
@@ -71,7 +84,7 @@ mod tests {
         let xlsx = crate::framework_xlsx::framework_template_xlsx().unwrap();
         assert_eq!(detect(Cursor::new(xlsx)), Ok(Kind::Xlsx));
         assert_eq!(detect(Cursor::new(b"%PDF-1.4 ...".to_vec())), Ok(Kind::Pdf));
-        assert!(detect(Cursor::new(b"MZ\x90\x00 this program".to_vec())).unwrap_err().contains(".exe"));
+        assert!(detect(Cursor::new(b"MZ\x90\x00 this program".to_vec())).unwrap_err().0.contains("chương trình"));
         assert!(detect(Cursor::new(b"PK\x03\x04 not really".to_vec())).is_err());
     }
 

@@ -33,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(M0020Hardening),
             Box::new(M0021ResultsVersion),
             Box::new(M0022ApprovalDecision),
+            Box::new(M0023Contacts),
+            Box::new(M0024SurveyPublication),
         ]
     }
 }
@@ -1241,5 +1243,64 @@ impl MigrationTrait for M0022ApprovalDecision {
             m.alter_table(Table::alter().table("periods").drop_column(c).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// Who to call (issue #17): a unit's focal person, phone and e-mail; a user's phone; the
+/// officer responsible for a period; and the site's settings (the reform office's hotline,
+/// shown on every page including the public ones).
+pub struct M0023Contacts;
+
+impl MigrationName for M0023Contacts {
+    fn name(&self) -> &str {
+        "m0023_contacts"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0023Contacts {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for mut c in [string_null("contact_person"), string_null("contact_phone"), string_null("contact_email")] {
+            m.alter_table(Table::alter().table("units").add_column(&mut c).to_owned()).await?;
+        }
+        m.alter_table(Table::alter().table("users").add_column(string_null("phone")).to_owned()).await?;
+        m.alter_table(Table::alter().table("periods").add_column(big_integer_null("contact_user_id")).to_owned()).await?;
+        m.create_table(Table::create().table("settings").col(string("key").primary_key()).col(text("value")).to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("settings").to_owned()).await?;
+        m.alter_table(Table::alter().table("periods").drop_column("contact_user_id").to_owned()).await?;
+        m.alter_table(Table::alter().table("users").drop_column("phone").to_owned()).await?;
+        for c in ["contact_person", "contact_phone", "contact_email"] {
+            m.alter_table(Table::alter().table("units").drop_column(c).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The public portal's survey results (issue #17): a closed survey published by the reform
+/// office (when, by whom), and the units' answers to citizens' comments that the unit chose to
+/// make public.
+pub struct M0024SurveyPublication;
+
+impl MigrationName for M0024SurveyPublication {
+    fn name(&self) -> &str {
+        "m0024_survey_publication"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0024SurveyPublication {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("surveys").add_column(timestamp_with_time_zone_null("published_at")).to_owned()).await?;
+        m.alter_table(Table::alter().table("surveys").add_column(string_null("published_by")).to_owned()).await?;
+        m.alter_table(Table::alter().table("survey_replies").add_column(boolean("public").default(false)).to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("survey_replies").drop_column("public").to_owned()).await?;
+        m.alter_table(Table::alter().table("surveys").drop_column("published_by").to_owned()).await?;
+        m.alter_table(Table::alter().table("surveys").drop_column("published_at").to_owned()).await
     }
 }

@@ -43,6 +43,7 @@ pub async fn seed(store: &Store) {
                     username: (*username).into(),
                     full_name: format!("Người dùng {username}"),
                     email: None,
+                    phone: None,
                     role: *role,
                     unit_id,
                     password: PASSWORD.into(),

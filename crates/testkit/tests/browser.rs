@@ -187,15 +187,23 @@ async fn reform_office_edits_a_draft_with_a_live_preview() {
     fill(&b, "#title", "Tỷ lệ hồ sơ trực tuyến").await;
     fill(&b, "#max", "1").await;
     b.client.find(Locator::Css("#rule_kind option[value='bands']")).await.unwrap().click().await.unwrap();
-    fill(&b, "#params", "[0, 50) | 0\n[50, 90) | 0,5\n[90, 100] | 1").await;
+    // the bands in rows, not typed as "[0, 50) | 0" (issue #17): the text box is for other kinds
+    assert!(b.client.find(Locator::Css("#rows-bands")).await.unwrap().is_displayed().await.unwrap());
+    assert!(!b.client.find(Locator::Css("#params")).await.unwrap().is_displayed().await.unwrap());
+    for (i, from, to, to_op, points) in [(0, "0", "50", "lt", "0"), (1, "50", "90", "lt", "0,5"), (2, "90", "100", "le", "1")] {
+        fill(&b, &format!("input[name=band_from_{i}]"), from).await;
+        fill(&b, &format!("input[name=band_to_{i}]"), to).await;
+        b.client.find(Locator::Css(&format!("select[name=band_to_op_{i}] option[value={to_op}]"))).await.unwrap().click().await.unwrap();
+        fill(&b, &format!("input[name=band_points_{i}]"), points).await;
+    }
     fill(&b, "#sample", "90").await;
     let result = wait_text(&b, "#pv-result", "điểm").await;
     assert_eq!(result, "90% → khoảng [90; 100] → 1 điểm");
     // a gap in the bands shows at once
-    fill(&b, "#params", "[0, 50) | 0\n[60, 100] | 1").await;
+    fill(&b, "input[name=band_from_1]", "60").await;
     wait_text(&b, "#pv-problems", "khoảng trống").await;
     b.screenshot("framework-node-preview").await;
-    fill(&b, "#params", "[0, 50) | 0\n[50, 90) | 0,5\n[90, 100] | 1").await;
+    fill(&b, "input[name=band_from_1]", "50").await;
     click(&b, "button[name=op][value=save]").await;
     // saved as a draft; the declared total (10) no longer matches, which the editor lists
     assert!(text_of(&b, ".flash.ok").await.contains("Đã lưu"));
@@ -203,7 +211,8 @@ async fn reform_office_edits_a_draft_with_a_live_preview() {
     assert!(text_of(&b, "#n-2\\.4").await.contains("Tỷ lệ hồ sơ trực tuyến"));
     b.screenshot("framework-editor-problems").await;
     let (_, now) = app.store.get_framework("VD-TINH-TAY").await.unwrap();
-    assert_eq!(now.find("2.4").unwrap().rule.as_ref().unwrap().kind(), "bands");
+    let rule = now.find("2.4").unwrap().rule.as_ref().unwrap().params_text();
+    assert_eq!(rule, "[0, 50) | 0\n[50, 90) | 0.5\n[90, 100] | 1", "saved from the rows");
     b.close().await;
 }
 
@@ -635,6 +644,10 @@ async fn a_citizen_answers_the_public_survey_on_a_phone() {
     for r in rest {
         r.click().await.unwrap();
     }
+    // while answering, the line at the bottom counts what is left and names the part
+    let left = text_of(&b, "#con-lai").await;
+    assert!(left.starts_with("Còn 2 câu bắt buộc chưa trả lời"), "{left}");
+    b.screenshot("public-survey-left").await;
     click(&b, "form button[type=submit]").await;
     let summary = text_of(&b, "#loi").await;
     assert!(summary.contains("Còn 2 câu cần xem lại"), "{summary}");

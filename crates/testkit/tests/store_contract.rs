@@ -65,6 +65,8 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0020_hardening",
             "m0021_results_version",
             "m0022_approval_decision",
+            "m0023_contacts",
+            "m0024_survey_publication",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -164,6 +166,58 @@ backend_tests!(lineage_links_both_ways, |b| async move {
     assert_eq!(s.get_unit(old1.id).await.unwrap().successors[0].unit_code, "NEW");
 });
 
+backend_tests!(contacts_are_checked_kept_and_audited, |b| async move {
+    use parindex_core::unit::Contact;
+    use parindex_store::repo::settings::OfficeContact;
+    let (_db, s) = fresh(b).await;
+    fixture::seed(&s).await;
+    // a unit's contact: checked, stored, kept by an import that has no contact columns
+    let ua = s.unit_id_by_code("UA").await.unwrap().unwrap();
+    let bad = Contact { person: Some("Lê An".into()), phone: Some("gọi tôi".into()), email: Some("an@".into()) };
+    let e = s.update_unit(&ctx(), ua, UnitInput { contact: Some(bad), ..unit("UA", "Sở Alpha", "agency") }).await.unwrap_err();
+    assert_eq!(field_of(e), vec!["contact_phone", "contact_email"]);
+    let good = Contact { person: Some(" Lê  An ".into()), phone: Some("0212 3852 111".into()), email: Some("an@ua.example.vn".into()) };
+    let u = s.update_unit(&ctx(), ua, UnitInput { contact: Some(good), ..unit("UA", "Sở Alpha", "agency") }).await.unwrap();
+    assert_eq!(u.contact.person.as_deref(), Some("Lê An"));
+    s.import_units(&ctx(), "lai.csv", vec![row(2, "UA", "Sở Alpha mới", "agency", None)], &mut |_, _| {}).await.unwrap();
+    let after = s.get_unit(ua).await.unwrap().unit;
+    assert_eq!(
+        (after.name.as_str(), after.contact.phone.as_deref()),
+        ("Sở Alpha mới", Some("0212 3852 111")),
+        "the import kept the contact"
+    );
+    // a user's phone: checked like a unit's
+    let edit = |phone: &str| UserEdit {
+        full_name: "Người dùng admin".into(),
+        email: Some("admin@snv.example.vn".into()),
+        phone: Some(phone.into()),
+        role: Role::Admin,
+        unit_id: None,
+    };
+    assert_eq!(field_of(s.update_user(&ctx(), "admin", edit("12")).await.unwrap_err()), vec!["phone"]);
+    assert_eq!(s.update_user(&ctx(), "admin", edit("0212 3856 101")).await.unwrap().phone.as_deref(), Some("0212 3856 101"));
+    // the office's contact: empty until set; every problem named; written once, audited
+    assert!(s.office_contact().await.unwrap().is_empty());
+    let office = OfficeContact {
+        name: Some("Phòng CCHC".into()),
+        phone: Some("0212 3852 000".into()),
+        email: Some("cchc@snv.example.vn".into()),
+        address: None,
+        hours: Some("  ".into()),
+    };
+    let e = s.set_office_contact(&ctx(), OfficeContact { phone: Some("x".into()), email: Some("y".into()), ..office.clone() }).await;
+    assert_eq!(field_of(e.unwrap_err()), vec!["phone", "email"]);
+    assert!(s.office_contact().await.unwrap().is_empty(), "a refused save writes nothing");
+    s.set_office_contact(&ctx(), office.clone()).await.unwrap();
+    let read = s.office_contact().await.unwrap();
+    assert_eq!((read.phone.as_deref(), read.hours), (Some("0212 3852 000"), None));
+    s.set_office_contact(&ctx(), office.clone()).await.unwrap();
+    let page = s.list_audit(&AuditFilter { action: Some("settings.office".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(page.total, 1, "saving the same contact again writes no second entry");
+    s.set_office_contact(&ctx(), OfficeContact { name: None, ..office }).await.unwrap();
+    assert_eq!(s.office_contact().await.unwrap().name, None, "a cleared field is gone");
+});
+
 fn row(n: usize, code: &str, name: &str, kind: &str, parent: Option<&str>) -> UnitImportRow {
     UnitImportRow {
         row: n,
@@ -255,6 +309,7 @@ backend_tests!(users_sessions_and_lockout, |b| async move {
                 username: "ADMIN".into(),
                 full_name: "X".into(),
                 email: None,
+                phone: None,
                 role: Role::Viewer,
                 unit_id: None,
                 password: PASSWORD.into(),
@@ -269,6 +324,7 @@ backend_tests!(users_sessions_and_lockout, |b| async move {
                 username: "o22".into(),
                 full_name: "X".into(),
                 email: None,
+                phone: None,
                 role: Role::UnitOfficer,
                 unit_id: None,
                 password: PASSWORD.into(),
@@ -283,6 +339,7 @@ backend_tests!(users_sessions_and_lockout, |b| async move {
                 username: "w11".into(),
                 full_name: "X".into(),
                 email: None,
+                phone: None,
                 role: Role::Viewer,
                 unit_id: None,
                 password: "short".into(),
@@ -370,7 +427,7 @@ backend_tests!(users_sessions_and_lockout, |b| async move {
     }
     let last = &admins[0];
     assert_eq!(field_of(s.set_user_disabled(&ctx(), &last.username, true).await.unwrap_err()), vec!["role"]);
-    let demote = UserEdit { full_name: last.full_name.clone(), email: None, role: Role::Viewer, unit_id: None };
+    let demote = UserEdit { full_name: last.full_name.clone(), email: None, phone: None, role: Role::Viewer, unit_id: None };
     assert_eq!(field_of(s.update_user(&ctx(), &last.username, demote).await.unwrap_err()), vec!["role"]);
     assert_eq!(s.get_user_by_name(&last.username).await.unwrap().role, "admin", "nothing changed");
     for extra in &admins[1..] {
@@ -706,6 +763,7 @@ backend_tests!(appraisal_accepts_the_rest_notifies_only_its_appraisers_and_silen
                     username: name.into(),
                     full_name: name.into(),
                     email: None,
+                    phone: None,
                     role: Role::Appraiser,
                     unit_id,
                     password: PASSWORD.into(),

@@ -6,9 +6,50 @@
 //   server, nothing stored); a form waiting for them carries data-pending (browser tests wait
 //   for it to go before clicking, as the live line moves the buttons below it);
 // - the framework editor's live preview of a rule on a sample input (the same server
-//   computation as its "Xem thử" button).
+//   computation as its "Xem thử" button);
+// - the new period's unit picker: search by name without accents, tick a whole group, count.
 (function () {
   "use strict";
+  var picker = document.getElementById("unit-picker");
+  if (picker) {
+    var fold = function (t) { return t.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase(); };
+    var count = function () {
+      var n = picker.querySelectorAll("label.unit input:checked").length;
+      var out = document.getElementById("picked");
+      if (out) { out.textContent = String(n); }
+      picker.querySelectorAll("fieldset.unit-group").forEach(function (g) {
+        var boxes = g.querySelectorAll("label.unit input"), on = g.querySelectorAll("label.unit input:checked").length;
+        var all = g.querySelector("input.all");
+        all.checked = on > 0 && on === boxes.length;
+        all.indeterminate = on > 0 && on < boxes.length;
+      });
+    };
+    var search = document.getElementById("unit-search");
+    if (search) {
+      search.addEventListener("input", function () {
+        var q = fold(search.value.trim());
+        picker.querySelectorAll("fieldset.unit-group").forEach(function (g) {
+          var shown = 0;
+          g.querySelectorAll("label.unit").forEach(function (l) {
+            var hit = !q || fold(l.dataset.name).indexOf(q) >= 0;
+            l.hidden = !hit;
+            if (hit) { shown++; }
+          });
+          g.hidden = shown === 0;
+        });
+      });
+      // Enter in the search box must not send the whole form
+      search.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+    }
+    picker.addEventListener("change", function (e) {
+      if (e.target.classList.contains("all")) {
+        // the whole group, or what the search shows of it
+        e.target.closest("fieldset").querySelectorAll("label.unit:not([hidden]) input").forEach(function (b) { b.checked = e.target.checked; });
+      }
+      count();
+    });
+    count();
+  }
   var dirty = [];
   window.addEventListener("beforeunload", function (e) {
     if (dirty.length) { e.preventDefault(); e.returnValue = ""; }
@@ -161,11 +202,15 @@
   // parameters only for the rule kinds that have them
   var kind = document.getElementById("rule_kind");
   var params = document.getElementById("params");
+  // options and bands in their tables of rows (issue #17); the text box for the kinds that
+  // take one number
   function paramsVisible() {
     if (!kind || !params) { return; }
-    var has = ["options", "bands", "deduction", "manual"].indexOf(kind.value) >= 0;
-    var hide = !has && params.value.trim() === "";
+    var rows = kind.value === "options" || kind.value === "bands";
+    var has = ["deduction", "manual"].indexOf(kind.value) >= 0;
+    var hide = rows || (!has && params.value.trim() === "");
     [params, params.previousElementSibling, document.getElementById("params-help")].forEach(function (n) { if (n) { n.hidden = hide; } });
+    document.querySelectorAll("fieldset.rule-rows").forEach(function (f) { f.hidden = f.dataset.kind !== kind.value; });
   }
   if (kind) { kind.addEventListener("change", paramsVisible); paramsVisible(); }
   var el = function (id) { return document.getElementById(id); };

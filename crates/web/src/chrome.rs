@@ -40,6 +40,8 @@ pub struct Page {
     pub demo: bool,
     /// The guide of the reader's role (`pages::guides`).
     pub help: &'static str,
+    /// The reform office's contact, at the foot of every page (issue #17).
+    pub office: std::sync::Arc<parindex_store::repo::settings::OfficeContact>,
 }
 
 /// Navigation: only modules that exist and that the actor may use are listed.
@@ -84,6 +86,7 @@ impl Page {
             flash: None,
             demo,
             help: crate::pages::guides::guide_for(ctx.actor.as_ref().map(|a| a.role)),
+            office: ctx.office.clone(),
         }
     }
 
@@ -100,6 +103,11 @@ impl Page {
 
     pub fn t(&self, key: &str) -> &'static str {
         crate::i18n::t(self.lang, key)
+    }
+
+    /// The office's contact as a `ContactView` for `_contact.html`.
+    pub fn office_view(&self) -> ContactView {
+        ContactView::of_office(&self.office)
     }
 
     pub fn other_lang(&self) -> &'static str {
@@ -239,5 +247,47 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Confirm {
         let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.unwrap_or_default();
         let confirm = form_urlencoded::parse(&bytes).find(|(k, _)| k == "confirm").map(|(_, v)| v.into_owned());
         Ok(Confirm { confirm })
+    }
+}
+
+/// A person or desk to call as pages show it (issue #17): name, phone (with a `tel:` link),
+/// e-mail (with a `mailto:` link). Rendered by `_contact.html`.
+#[derive(Debug, Clone, Default)]
+pub struct ContactView {
+    pub name: Option<String>,
+    /// Where the name works (a unit, the office), shown after it.
+    pub place: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl ContactView {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.phone.is_none() && self.email.is_none()
+    }
+
+    /// The digits (and a leading +) of the phone for a `tel:` link; an extension after a comma
+    /// is dropped.
+    pub fn tel(&self) -> String {
+        let p = self.phone.as_deref().unwrap_or("");
+        let main = p.split([',', ';']).next().unwrap_or(p);
+        main.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+    }
+
+    pub fn of_unit(c: &parindex_core::unit::Contact) -> ContactView {
+        ContactView { name: c.person.clone(), place: None, phone: c.phone.clone(), email: c.email.clone() }
+    }
+
+    pub fn of_person(p: &parindex_store::repo::periods::Person) -> ContactView {
+        ContactView { name: Some(p.full_name.clone()), place: None, phone: p.phone.clone(), email: p.email.clone() }
+    }
+
+    pub fn of_office(o: &parindex_store::repo::settings::OfficeContact) -> ContactView {
+        ContactView { name: o.name.clone(), place: None, phone: o.phone.clone(), email: o.email.clone() }
+    }
+
+    pub fn at(mut self, place: impl Into<String>) -> Self {
+        self.place = Some(place.into());
+        self
     }
 }

@@ -32,6 +32,8 @@ pub struct Ctx {
     pub uri: String,
     /// Unread notices of the signed-in person (pages only).
     pub unread: u64,
+    /// The reform office's contact, for the foot of every page (pages only; `OfficeCache`).
+    pub office: std::sync::Arc<parindex_store::repo::settings::OfficeContact>,
 }
 
 impl Ctx {
@@ -155,7 +157,8 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         (Some(a), false) => state.store.unread_count(a.user_id).await.unwrap_or(0),
         _ => 0,
     };
-    let ctx = Ctx { actor, lang, ip, via_token, session_secret, uri, unread };
+    let office = if is_api { std::sync::Arc::default() } else { state.office.get(&state.store).await };
+    let ctx = Ctx { actor, lang, ip, via_token, session_secret, uri, unread, office };
     req.extensions_mut().insert(ctx.clone());
     // errors are rendered for this reader by `chrome::errors`, the next layer in
     let mut resp = next.run(req).await;

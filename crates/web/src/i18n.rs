@@ -48,6 +48,8 @@ pub fn flash_key(done: &str) -> Option<&'static str> {
         ("reply_saved", "flash.reply_saved"),
         ("groups_saved", "flash.groups_saved"),
         ("token_revoked", "flash.token_revoked"),
+        ("contact_saved", "contact.saved"),
+        ("period_contact_saved", "contact.saved"),
     ];
     KEYS.iter().find(|(d, _)| *d == done).map(|(_, k)| *k)
 }
@@ -82,7 +84,7 @@ mod tests {
     fn every_used_key_exists() {
         const NAMESPACES: &[&str] = &[
             "app.", "nav.", "home.", "fw.", "per.", "as.", "ap.", "tl.", "inbox.", "login.", "account.", "units.", "lineage.", "form.",
-            "import.", "users.", "audit.", "flash.", "lang.", "sv.", "pub.",
+            "import.", "users.", "audit.", "flash.", "lang.", "sv.", "pub.", "contact.",
         ];
         let vi = parse(VI);
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -109,6 +109,44 @@ pub struct AppState {
     /// Public survey links resolved recently (see `pages::public_survey`).
     pub public_links: Arc<std::sync::Mutex<LinkCache>>,
     pub metrics: Arc<metrics::Metrics>,
+    /// The reform office's contact shown at the foot of every page (`OfficeCache`).
+    pub office: Arc<OfficeCache>,
+}
+
+/// The reform office's contact, read from the settings at most every 30 s: every page shows it,
+/// and it changes a few times a year. The server that saves it forgets its copy at once; other
+/// servers on the same database show the new contact within 30 s.
+#[derive(Default)]
+pub struct OfficeCache {
+    held: std::sync::Mutex<Option<(std::time::Instant, Arc<parindex_store::repo::settings::OfficeContact>)>>,
+}
+
+impl OfficeCache {
+    const FRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+    pub async fn get(&self, store: &Store) -> Arc<parindex_store::repo::settings::OfficeContact> {
+        if let Some((at, c)) = self.held.lock().expect("office cache").as_ref()
+            && at.elapsed() < Self::FRESH
+        {
+            return c.clone();
+        }
+        match store.office_contact().await {
+            Ok(c) => {
+                let c = Arc::new(c);
+                *self.held.lock().expect("office cache") = Some((std::time::Instant::now(), c.clone()));
+                c
+            }
+            // a page still renders without the foot's contact
+            Err(e) => {
+                tracing::error!("reading the office contact failed: {e}");
+                Arc::default()
+            }
+        }
+    }
+
+    pub fn forget(&self) {
+        *self.held.lock().expect("office cache") = None;
+    }
 }
 
 impl AppState {
@@ -137,6 +175,7 @@ impl AppState {
             survey_limiter: Arc::new(ratelimit::Limiter::new(120, std::time::Duration::from_secs(600))),
             recent_responses: Arc::new(ratelimit::Recent::new(std::time::Duration::from_secs(24 * 3600))),
             metrics: Arc::new(metrics::Metrics::default()),
+            office: Arc::default(),
         }
     }
 }

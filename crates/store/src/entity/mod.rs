@@ -20,6 +20,7 @@ pub mod period_assignment;
 pub mod publication;
 pub mod questionnaire;
 pub mod session;
+pub mod setting;
 pub mod survey;
 pub mod survey_count;
 pub mod survey_import;

@@ -22,6 +22,8 @@ pub struct Model {
     pub decision_number: Option<String>,
     pub decision_date: Option<Date>,
     pub decision_signer: Option<String>,
+    /// The reform office's officer responsible for the period (issue #17: who to call).
+    pub contact_user_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

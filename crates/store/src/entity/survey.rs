@@ -18,6 +18,9 @@ pub struct Model {
     /// `open` or `closed`.
     pub status: String,
     pub created_at: DateTimeUtc,
+    /// Published on the public portal (a closed survey), and by whom.
+    pub published_at: Option<DateTimeUtc>,
+    pub published_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub body: String,
     pub replied_by: String,
     pub replied_at: DateTimeUtc,
+    /// The unit chose to show the comment and this answer on the public portal.
+    pub public: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,9 @@ pub struct Model {
     pub active_from: Option<Date>,
     pub active_to: Option<Date>,
     pub active: bool,
+    pub contact_person: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -9,6 +9,7 @@ pub struct Model {
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
     pub password_hash: String,
     pub role: String,
     pub unit_id: Option<i64>,

@@ -233,12 +233,12 @@ impl Store {
 }
 
 /// Not used for paths: the message when a file is refused.
-pub fn refused(name: &str, looks: &str) -> StoreError {
+pub fn refused(name: &str, looks: parindex_core::evidence::LooksLike) -> StoreError {
     StoreError::Invalid(vec![parindex_core::unit::FieldError {
         field: "file",
         message: Msg::new(
-            format!("“{name}” không phải PDF, Word (.docx), Excel (.xlsx) hay ảnh PNG/JPEG (nội dung: {looks}); tệp không được lưu."),
-            format!("“{name}” is not a PDF, Word (.docx), Excel (.xlsx) or PNG/JPEG image (content: {looks}); the file was not kept."),
+            format!("“{name}” không phải PDF, Word (.docx), Excel (.xlsx) hay ảnh PNG/JPEG (nội dung: {}); tệp không được lưu.", looks.0),
+            format!("“{name}” is not a PDF, Word (.docx), Excel (.xlsx) or PNG/JPEG image (content: {}); the file was not kept.", looks.1),
         ),
     }])
 }

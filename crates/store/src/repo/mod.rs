@@ -12,6 +12,7 @@ pub mod periods;
 pub mod publications;
 pub mod results;
 pub mod scores;
+pub mod settings;
 pub mod survey_data;
 pub mod survey_feedback;
 pub mod survey_points;

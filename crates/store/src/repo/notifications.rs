@@ -57,6 +57,19 @@ pub struct Notice {
     pub read: bool,
 }
 
+/// Which notices of the inbox to show: unread only, of one kind (`submitted`, `returned`,
+/// `preliminary`, `explained`, `approved`, `extended`, `reminder`), page `page` (from 0).
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub unread_only: bool,
+    pub kind: Option<String>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// The kinds of notice the workflow writes, in the order of the year's work.
+pub const NOTICE_KINDS: [&str; 7] = ["submitted", "returned", "extended", "preliminary", "explained", "approved", "reminder"];
+
 /// Write a notice for every active recipient (inside the caller's transaction).
 pub(crate) async fn notify<C: ConnectionTrait>(c: &C, to: Recipients, kind: &str, text: &Msg, link: &str) -> Result<usize, StoreError> {
     let mut q = user::Entity::find().filter(user::Column::Disabled.eq(false));
@@ -135,14 +148,29 @@ impl Store {
 
     /// A user's notices, newest first.
     pub async fn inbox(&self, user_id: i64, limit: u64) -> Result<Vec<Notice>, StoreError> {
-        let rows = notification::Entity::find()
-            .filter(notification::Column::UserId.eq(user_id))
+        Ok(self.inbox_page(user_id, &InboxFilter { per_page: limit, ..Default::default() }).await?.0)
+    }
+
+    /// One page of a user's notices, newest first, filtered (issue #17: an inbox of 78 notices
+    /// needs paging and filters), and how many match in all.
+    pub async fn inbox_page(&self, user_id: i64, f: &InboxFilter) -> Result<(Vec<Notice>, u64), StoreError> {
+        let mut q = notification::Entity::find().filter(notification::Column::UserId.eq(user_id));
+        if f.unread_only {
+            q = q.filter(notification::Column::ReadAt.is_null());
+        }
+        if let Some(k) = f.kind.as_deref().filter(|k| !k.is_empty()) {
+            q = q.filter(notification::Column::Kind.eq(k));
+        }
+        let total = q.clone().count(&self.db).await?;
+        let per_page = f.per_page.clamp(1, 500);
+        let rows = q
             .order_by_desc(notification::Column::CreatedAt)
             .order_by_desc(notification::Column::Id)
-            .limit(limit)
+            .offset(f.page * per_page)
+            .limit(per_page)
             .all(&self.db)
             .await?;
-        Ok(rows
+        let notices = rows
             .into_iter()
             .map(|n| Notice {
                 id: n.id,
@@ -152,7 +180,8 @@ impl Store {
                 created_at: n.created_at,
                 read: n.read_at.is_some(),
             })
-            .collect())
+            .collect();
+        Ok((notices, total))
     }
 
     pub async fn unread_count(&self, user_id: i64) -> Result<u64, StoreError> {

@@ -15,7 +15,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 use serde::Serialize;
 use serde_json::json;
 
-use crate::entity::{assessment, assessment_entry, framework, period, period_assignment, unit};
+use crate::entity::{assessment, assessment_entry, framework, period, period_assignment, unit, user};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::repo::notifications::{Recipients, notify};
 use crate::{Store, StoreError};
@@ -36,6 +36,24 @@ pub struct PeriodInput {
     pub explanation_due: Option<NaiveDate>,
     pub final_due: Option<NaiveDate>,
     pub approval_due: Option<NaiveDate>,
+    /// The username of the reform office's officer responsible for the period (who to call).
+    pub contact_username: Option<String>,
+}
+
+/// A person to call (issue #17): the officer responsible for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub username: String,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Person {
+    pub(crate) fn of(u: &user::Model) -> Person {
+        Person { username: u.username.clone(), full_name: u.full_name.clone(), phone: u.phone.clone(), email: u.email.clone() }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +75,8 @@ pub struct PeriodRow {
     pub units: usize,
     /// The council's approval decision, once the results are approved.
     pub decision: Option<Decision>,
+    /// The reform office's officer responsible for the period.
+    pub contact: Option<Person>,
 }
 
 /// The council's decision approving a period's results (issue #17): recorded with the approval,
@@ -481,7 +501,7 @@ pub(crate) fn invalid(field: &'static str, vi: String, en: String) -> StoreError
 }
 
 impl Store {
-    fn period_row(&self, p: &period::Model, fw_code: &str, assessments: &[assessment::Model]) -> PeriodRow {
+    fn period_row(&self, p: &period::Model, fw_code: &str, assessments: &[assessment::Model], users: &[user::Model]) -> PeriodRow {
         let mut states = BTreeMap::new();
         for a in assessments.iter().filter(|a| a.period_id == p.id) {
             *states.entry(a.state.clone()).or_insert(0) += 1;
@@ -504,7 +524,55 @@ impl Store {
                 (Some(number), Some(date), Some(signer)) => Some(Decision { number: number.clone(), date, signer: signer.clone() }),
                 _ => None,
             },
+            contact: p.contact_user_id.and_then(|id| users.iter().find(|u| u.id == id)).map(Person::of),
         }
+    }
+
+    /// The user named as a period's responsible officer: must exist, be active and belong to
+    /// the reform office (an administrator).
+    async fn contact_user<C: sea_orm::ConnectionTrait>(c: &C, username: Option<&str>) -> Result<Option<i64>, StoreError> {
+        let Some(name) = username.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
+        match user::Entity::find().filter(user::Column::Username.eq(name.to_lowercase())).one(c).await? {
+            Some(u) if !u.disabled && u.role == Role::Admin.as_str() => Ok(Some(u.id)),
+            _ => Err(invalid(
+                "contact",
+                format!("“{name}” không phải tài khoản đang hoạt động của Phòng Cải cách hành chính: chọn một cán bộ trong danh sách."),
+                format!("“{name}” is not an active account of the reform office: choose an officer from the list."),
+            )),
+        }
+    }
+
+    /// Name (or clear) the officer responsible for a period.
+    pub async fn set_period_contact(&self, ctx: &AuditCtx, period_id: i64, username: Option<&str>) -> Result<PeriodRow, StoreError> {
+        let p = period::Entity::find_by_id(period_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let id = Self::contact_user(&self.db, username).await?;
+        if p.contact_user_id != id {
+            let ctx = ctx.clone();
+            let username = username.map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty());
+            self.db
+                .transaction::<_, (), StoreError>(|txn| {
+                    Box::pin(async move {
+                        let code = p.code.clone();
+                        let mut am = p.into_active_model();
+                        am.contact_user_id = Set(id);
+                        am.update(txn).await?;
+                        record(
+                            txn,
+                            &ctx,
+                            AuditEntry {
+                                action: "period.contact",
+                                object_type: "period",
+                                object_id: Some(code),
+                                after: Some(json!({"contact": username})),
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                    })
+                })
+                .await?;
+        }
+        self.get_period(period_id).await
     }
 
     /// Open a period: one assessment (draft) per participating unit — those that exist at the end of
@@ -588,6 +656,14 @@ impl Store {
                 "No unit takes part; choose unit kinds or list codes.",
             ));
         }
+        let contact_id = match Self::contact_user(&self.db, input.contact_username.as_deref()).await {
+            Ok(id) => id,
+            Err(StoreError::Invalid(e)) => {
+                errors.extend(e);
+                None
+            }
+            Err(e) => return Err(e),
+        };
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
@@ -611,6 +687,7 @@ impl Store {
                         explanation_due: Set(input.explanation_due),
                         final_due: Set(input.final_due),
                         approval_due: Set(input.approval_due),
+                        contact_user_id: Set(contact_id),
                         created_at: Set(now),
                         ..Default::default()
                     }
@@ -652,11 +729,12 @@ impl Store {
         let periods = period::Entity::find().order_by_desc(period::Column::Year).order_by_asc(period::Column::Code).all(&self.db).await?;
         let fws = framework::Entity::find().all(&self.db).await?;
         let all = assessment::Entity::find().all(&self.db).await?;
+        let contacts = Self::period_contacts(&self.db, &periods).await?;
         Ok(periods
             .iter()
             .map(|p| {
                 let code = fws.iter().find(|f| f.id == p.framework_id).map(|f| f.code.as_str()).unwrap_or("");
-                self.period_row(p, code, &all)
+                self.period_row(p, code, &all, &contacts)
             })
             .collect())
     }
@@ -665,7 +743,17 @@ impl Store {
         let p = period::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let fw = framework::Entity::find_by_id(p.framework_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let all = assessment::Entity::find().filter(assessment::Column::PeriodId.eq(id)).all(&self.db).await?;
-        Ok(self.period_row(&p, &fw.code, &all))
+        let contacts = Self::period_contacts(&self.db, std::slice::from_ref(&p)).await?;
+        Ok(self.period_row(&p, &fw.code, &all, &contacts))
+    }
+
+    /// The users named as the periods' responsible officers.
+    async fn period_contacts<C: sea_orm::ConnectionTrait>(c: &C, periods: &[period::Model]) -> Result<Vec<user::Model>, StoreError> {
+        let ids: Vec<i64> = periods.iter().filter_map(|p| p.contact_user_id).collect();
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(c).await?)
     }
 
     /// The assessments of a period that `scope` may see, in unit code order, with progress.

@@ -147,6 +147,12 @@ impl Store {
         if s.status == status {
             return Ok(());
         }
+        if open && s.published_at.is_some() {
+            return Err(StoreError::Conflict(Msg::new(
+                "Kết quả đợt khảo sát này đang công khai: hãy thôi công khai trước khi mở lại (số liệu sẽ thay đổi).",
+                "This survey's results are public: take them off the portal before reopening (the figures would change).",
+            )));
+        }
         let ctx = ctx.clone();
         self.db
             .transaction::<_, (), StoreError>(|txn| {

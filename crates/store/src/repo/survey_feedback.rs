@@ -20,11 +20,11 @@ use parindex_core::sipas::Tally;
 use parindex_core::survey::QuestionType;
 use parindex_core::survey::answers::{COMMENTED, is_group_question, parse_cross_key};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::entity::{survey_count, survey_reply, survey_response};
+use crate::entity::{survey, survey_count, survey_reply, survey_response};
 use crate::repo::audit::{AuditCtx, AuditEntry, record};
 use crate::{Store, StoreError};
 
@@ -59,6 +59,29 @@ pub struct Reply {
     pub body: String,
     pub replied_by: String,
     pub replied_at: DateTime<Utc>,
+    /// Shown with the comment on the public portal once the survey is published.
+    pub public: bool,
+}
+
+/// A unit's answer to one comment: the response and its question, the text, and whether the
+/// comment and the answer may be shown on the public portal.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReply<'a> {
+    pub response_id: i64,
+    pub question: &'a str,
+    pub body: &'a str,
+    pub public: bool,
+}
+
+/// A comment and its unit's answer, as the public portal shows them (no response id, no
+/// channel, no time of the comment, no name of who answered).
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicReply {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub comment: String,
+    pub answer: String,
+    pub answered_at: DateTime<Utc>,
 }
 
 /// Per unit: comments received and answered.
@@ -227,7 +250,9 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|r| ((r.response_id, r.question), Reply { body: r.body, replied_by: r.replied_by, replied_at: r.replied_at }))
+            .map(|r| {
+                ((r.response_id, r.question), Reply { body: r.body, replied_by: r.replied_by, replied_at: r.replied_at, public: r.public })
+            })
             .collect();
         let mut out = Vec::new();
         for (id, at, channel, answers) in rows {
@@ -252,15 +277,8 @@ impl Store {
 
     /// The unit's answer to a comment (given again: replaced). The response must be of this
     /// survey and unit and hold a comment in `question`; the answer must not be blank.
-    pub async fn reply_to_comment(
-        &self,
-        ctx: &AuditCtx,
-        survey_id: i64,
-        unit_id: i64,
-        response_id: i64,
-        question: &str,
-        body: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn reply_to_comment(&self, ctx: &AuditCtx, survey_id: i64, unit_id: i64, reply: NewReply<'_>) -> Result<(), StoreError> {
+        let NewReply { response_id, question, body, public } = reply;
         let body = body.trim();
         if body.is_empty() {
             return Err(StoreError::invalid("body", Msg::new("Hãy nhập nội dung trả lời.", "Write the answer.")));
@@ -296,10 +314,16 @@ impl Store {
                         body: Set(body.clone()),
                         replied_by: Set(ctx.actor_name.clone()),
                         replied_at: Set(Utc::now()),
+                        public: Set(public),
                     })
                     .on_conflict(
                         OnConflict::columns([survey_reply::Column::ResponseId, survey_reply::Column::Question])
-                            .update_columns([survey_reply::Column::Body, survey_reply::Column::RepliedBy, survey_reply::Column::RepliedAt])
+                            .update_columns([
+                                survey_reply::Column::Body,
+                                survey_reply::Column::RepliedBy,
+                                survey_reply::Column::RepliedAt,
+                                survey_reply::Column::Public,
+                            ])
                             .to_owned(),
                     )
                     .exec(txn)
@@ -313,7 +337,7 @@ impl Store {
                             object_id: Some(response_id.to_string()),
                             unit_id: Some(unit_id),
                             before: before.map(|b| json!({"reply": b})),
-                            after: Some(json!({"survey_id": survey_id, "question": question, "reply": body})),
+                            after: Some(json!({"survey_id": survey_id, "question": question, "reply": body, "public": public})),
                             ..Default::default()
                         },
                     )
@@ -322,6 +346,101 @@ impl Store {
             })
             .await
             .map_err(Into::into)
+    }
+}
+
+impl Store {
+    /// Put a closed survey's results on the public portal, or take them off (issue #17). An open
+    /// survey is refused: its numbers still move. Audited.
+    pub async fn publish_survey(&self, ctx: &AuditCtx, survey_id: i64, publish: bool) -> Result<(), StoreError> {
+        let s = survey::Entity::find_by_id(survey_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        if publish && s.status != "closed" {
+            return Err(StoreError::Conflict(Msg::new(
+                "Chỉ công khai được đợt khảo sát đã kết thúc: hãy kết thúc đợt trước.",
+                "Only a closed survey can be published: close it first.",
+            )));
+        }
+        if publish == s.published_at.is_some() {
+            return Ok(());
+        }
+        let ctx = ctx.clone();
+        self.db
+            .transaction::<_, (), StoreError>(|txn| {
+                Box::pin(async move {
+                    let code = s.code.clone();
+                    let mut am: survey::ActiveModel = s.into();
+                    am.published_at = Set(publish.then(Utc::now));
+                    am.published_by = Set(publish.then(|| ctx.actor_name.clone()));
+                    am.update(txn).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: if publish { "survey.publish" } else { "survey.unpublish" },
+                            object_type: "survey",
+                            object_id: Some(code),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// The surveys on the public portal, newest first.
+    pub async fn published_surveys(&self) -> Result<Vec<survey::Model>, StoreError> {
+        Ok(survey::Entity::find()
+            .filter(survey::Column::PublishedAt.is_not_null())
+            .order_by_desc(survey::Column::Year)
+            .order_by_desc(survey::Column::PublishedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The comments and answers the units made public, of a published survey, by unit then
+    /// newest first; nothing for a survey that is not published.
+    pub async fn public_replies(&self, survey_id: i64) -> Result<Vec<PublicReply>, StoreError> {
+        let s = survey::Entity::find_by_id(survey_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        if s.published_at.is_none() {
+            return Ok(vec![]);
+        }
+        let replies = survey_reply::Entity::find()
+            .filter(survey_reply::Column::SurveyId.eq(survey_id))
+            .filter(survey_reply::Column::Public.eq(true))
+            .order_by_desc(survey_reply::Column::RepliedAt)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<i64> = replies.iter().map(|r| r.response_id).collect();
+        let answers: HashMap<i64, String> = survey_response::Entity::find()
+            .select_only()
+            .column(survey_response::Column::Id)
+            .column(survey_response::Column::Answers)
+            .filter(survey_response::Column::Id.is_in(ids))
+            .into_tuple::<(i64, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        let units: HashMap<i64, String> =
+            crate::entity::unit::Entity::find().all(&self.db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+        let mut out: Vec<PublicReply> = replies
+            .into_iter()
+            .filter_map(|r| {
+                let comment =
+                    serde_json::from_str::<serde_json::Value>(answers.get(&r.response_id)?).ok()?.get(&r.question)?.as_str()?.to_string();
+                Some(PublicReply {
+                    unit_id: r.unit_id,
+                    unit_name: units.get(&r.unit_id).cloned().unwrap_or_default(),
+                    comment,
+                    answer: r.body,
+                    answered_at: r.replied_at,
+                })
+            })
+            .collect();
+        parindex_core::text::sort_by_name(&mut out, |r| &r.unit_name);
+        Ok(out)
     }
 }
 

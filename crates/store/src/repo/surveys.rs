@@ -267,6 +267,8 @@ pub struct SurveyRow {
     pub units: usize,
     pub responses: i64,
     pub quota: i64,
+    /// On the public portal since (issue #17).
+    pub published_at: Option<chrono::DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -780,6 +782,7 @@ fn survey_row(s: crate::entity::survey::Model, questionnaire: String, units: &[c
         units: units.len(),
         responses: units.iter().map(|u| i64::from(u.responses)).sum(),
         quota: units.iter().map(|u| i64::from(u.quota)).sum(),
+        published_at: s.published_at,
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use parindex_core::text::{fold, sort_by_name};
-use parindex_core::unit::{FieldError, LineageKind, UnitInput};
+use parindex_core::unit::{Contact, FieldError, LineageKind, UnitInput};
 use parindex_core::{Msg, UnitScope};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -32,6 +32,8 @@ pub struct UnitView {
     pub active_from: Option<NaiveDate>,
     pub active_to: Option<NaiveDate>,
     pub active: bool,
+    /// Who to call at the unit (issue #17).
+    pub contact: Contact,
 }
 
 /// One lineage link as seen from a unit.
@@ -105,7 +107,13 @@ fn snapshot(m: &unit::Model, parent_code: Option<&str>) -> serde_json::Value {
     json!({
         "code": m.code, "name": m.name, "kind": m.kind, "parent": parent_code, "area": m.area,
         "active_from": m.active_from, "active_to": m.active_to, "active": m.active,
+        "contact_person": m.contact_person, "contact_phone": m.contact_phone, "contact_email": m.contact_email,
     })
+}
+
+/// A unit's contact as stored.
+pub fn contact_of(m: &unit::Model) -> Contact {
+    Contact { person: m.contact_person.clone(), phone: m.contact_phone.clone(), email: m.contact_email.clone() }
 }
 
 /// A new, active unit row from validated input.
@@ -119,6 +127,9 @@ fn new_unit(input: &UnitInput, parent_id: Option<i64>, now: chrono::DateTime<Utc
         active_from: Set(input.active_from),
         active_to: Set(input.active_to),
         active: Set(true),
+        contact_person: Set(input.contact.as_ref().and_then(|c| c.person.clone())),
+        contact_phone: Set(input.contact.as_ref().and_then(|c| c.phone.clone())),
+        contact_email: Set(input.contact.as_ref().and_then(|c| c.email.clone())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -176,6 +187,7 @@ impl Store {
             active_from: m.active_from,
             active_to: m.active_to,
             active: m.active,
+            contact: contact_of(m),
         }
     }
 
@@ -312,6 +324,12 @@ impl Store {
                     am.area = Set(input.area.clone());
                     am.active_from = Set(input.active_from);
                     am.active_to = Set(input.active_to);
+                    // no contact given (the XLSX import): the contact stays as it is
+                    if let Some(c) = &input.contact {
+                        am.contact_person = Set(c.person.clone());
+                        am.contact_phone = Set(c.phone.clone());
+                        am.contact_email = Set(c.email.clone());
+                    }
                     am.updated_at = Set(Utc::now());
                     let m = am.update(txn).await?;
                     let after = snapshot(&m, input.parent_code.as_deref());

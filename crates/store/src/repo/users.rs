@@ -40,6 +40,8 @@ pub struct NewUser {
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
+    /// Telephone (issue #17: shown where a person may need to call this user).
+    pub phone: Option<String>,
     pub role: Role,
     pub unit_id: Option<i64>,
     pub password: String,
@@ -50,6 +52,7 @@ pub struct NewUser {
 pub struct UserEdit {
     pub full_name: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
     pub role: Role,
     pub unit_id: Option<i64>,
 }
@@ -60,6 +63,7 @@ pub struct UserView {
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
     pub role: String,
     pub unit_id: Option<i64>,
     pub unit_code: Option<String>,
@@ -92,6 +96,18 @@ pub fn normalize_username(raw: &str) -> Result<String, Msg> {
     Ok(u)
 }
 
+/// A user's e-mail and phone, trimmed and checked (empty: none).
+fn checked_reach(email: Option<String>, phone: Option<String>) -> Result<(Option<String>, Option<String>), StoreError> {
+    let c = parindex_core::unit::Contact { person: None, phone, email }.validate().map_err(|errs| {
+        StoreError::Invalid(
+            errs.into_iter()
+                .map(|e| parindex_core::unit::FieldError { field: e.field.trim_start_matches("contact_"), message: e.message })
+                .collect(),
+        )
+    })?;
+    Ok((c.email, c.phone))
+}
+
 impl Store {
     pub async fn create_user(&self, ctx: &AuditCtx, new: NewUser) -> Result<UserView, StoreError> {
         let username = normalize_username(&new.username).map_err(|m| StoreError::invalid("username", m))?;
@@ -103,6 +119,7 @@ impl Store {
         if new.role.needs_unit() && new.unit_id.is_none() {
             return Err(StoreError::invalid("unit", Msg::new("Vai trò này cần thuộc một đơn vị.", "This role needs a unit.")));
         }
+        let (email, phone) = checked_reach(new.email.clone(), new.phone.clone())?;
         let hash = hash_password(&new.password);
         let ctx = ctx.clone();
         let id = self
@@ -124,7 +141,8 @@ impl Store {
                     let m = user::ActiveModel {
                         username: Set(username),
                         full_name: Set(full_name),
-                        email: Set(new.email.filter(|e| !e.trim().is_empty())),
+                        email: Set(email),
+                        phone: Set(phone),
                         password_hash: Set(hash),
                         role: Set(new.role.as_str().to_string()),
                         unit_id: Set(new.unit_id),
@@ -166,6 +184,7 @@ impl Store {
         if edit.role.needs_unit() && edit.unit_id.is_none() {
             return Err(StoreError::invalid("unit", Msg::new("Vai trò này cần thuộc một đơn vị.", "This role needs a unit.")));
         }
+        let (email, phone) = checked_reach(edit.email.clone(), edit.phone.clone())?;
         let u = self.user_by_name(username).await?;
         let id = u.id;
         let ctx = ctx.clone();
@@ -177,17 +196,19 @@ impl Store {
                     {
                         return Err(StoreError::invalid("unit", Msg::new("Đơn vị không tồn tại.", "The unit does not exist.")));
                     }
-                    let before = json!({"full_name": u.full_name, "email": u.email, "role": u.role, "unit_id": u.unit_id});
+                    let before =
+                        json!({"full_name": u.full_name, "email": u.email, "phone": u.phone, "role": u.role, "unit_id": u.unit_id});
                     let name = u.username.clone();
                     let mut am = u.into_active_model();
                     am.full_name = Set(full_name);
-                    am.email = Set(edit.email.filter(|e| !e.trim().is_empty()));
+                    am.email = Set(email);
+                    am.phone = Set(phone);
                     am.role = Set(edit.role.as_str().to_string());
                     am.unit_id = Set(edit.unit_id);
                     am.updated_at = Set(Utc::now());
                     let m = am.update(txn).await?;
                     keep_an_admin(txn).await?;
-                    let after = json!({"full_name": m.full_name, "email": m.email, "role": m.role, "unit_id": m.unit_id});
+                    let after = json!({"full_name": m.full_name, "email": m.email, "phone": m.phone, "role": m.role, "unit_id": m.unit_id});
                     if before != after {
                         record(
                             txn,
@@ -645,6 +666,7 @@ fn view(u: &user::Model, units: &[unit::Model]) -> UserView {
         username: u.username.clone(),
         full_name: u.full_name.clone(),
         email: u.email.clone(),
+        phone: u.phone.clone(),
         role: u.role.clone(),
         unit_id: u.unit_id,
         unit_code: unit.map(|x| x.code.clone()),

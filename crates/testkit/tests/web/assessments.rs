@@ -37,6 +37,31 @@ backend_tests!(self_assessment_pages_and_denials, |b| async move {
     assert_eq!(r.status(), 303);
     let page = sec.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Sở Alpha") && page.contains("Sở Bêta") && !page.contains("Chiềng Cọ"), "by list");
+    // the form's unit picker: grouped by kind, ticked boxes kept on a refused form, then used
+    let form = sec.get(app.url("/periods/new")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("name=\"u_XC\"") && form.contains("id=\"unit-search\"") && !form.contains("<textarea id=\"unit_codes\""));
+    let picked = [
+        ("code", "2028"),
+        ("name", "Năm 2028"),
+        ("year", "2028"),
+        ("framework", "VD-TINH-TAY"),
+        ("units_shown", "1"),
+        ("u_UA", "1"),
+        ("u_XC", "1"),
+    ];
+    let mut bad = picked.to_vec();
+    bad.push(("self_due", "32/12/2028"));
+    let r = sec.post(app.url("/periods")).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("name=\"u_UA\" value=\"1\" checked") && body.contains("name=\"u_XC\" value=\"1\" checked"));
+    assert!(!body.contains("name=\"u_UB\" value=\"1\" checked"), "what was ticked, no more");
+    let r = sec.post(app.url("/periods")).form(&picked).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = sec.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    let table = &page[page.find("id=\"assessments\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(table.contains("Sở Alpha") && table.contains("Chiềng Cọ") && !table.contains("Sở Bêta"), "by the picker");
 
     // a unit sees only its own assessment; appraisers, council and viewers see no drafts
     let officer_a = app.login("officer.a").await;
@@ -320,7 +345,12 @@ backend_tests!(evidence_uploads_downloads_and_refusals, |b| async move {
         .unwrap();
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
-    assert!(body.contains("“hoa-don.pdf” không phải PDF") && body.contains(".exe"), "the refusal names the file and what it is");
+    assert!(
+        body.contains("“hoa-don.pdf” không phải PDF")
+            && body.contains("một chương trình máy tính, không phải tài liệu")
+            && !body.contains("a computer program"),
+        "the refusal names the file and what it is"
+    );
     assert_eq!(app.store.unit_evidence(unit).await.unwrap().len(), 2);
     assert_eq!(on_disk(), 2);
     // over the limit (20 MB here): refused, nothing kept
@@ -646,4 +676,39 @@ backend_tests!(the_self_assessment_page_is_saved_as_a_whole, |b| async move {
         .unwrap();
     assert_eq!(r.status(), 403, "a form posted from another site");
     assert_eq!(app.store.get_assessment(ua).await.unwrap().entries["1.3"].version, 2, "none of them wrote");
+});
+
+backend_tests!(the_period_table_searches_filters_and_sorts, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let (ua, _) = open_period(&app, chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()).await;
+    let pid = app.store.get_assessment(ua).await.unwrap().period.id;
+    let sec = app.login("secretariat").await;
+    let get = |q: &'static str| {
+        let c = sec.clone();
+        let url = app.url(&format!("/periods/{pid}?{q}"));
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let table = |p: &str| {
+        let t = &p[p.find("id=\"assessments\"").unwrap()..];
+        t[..t.find("</table>").unwrap()].to_string()
+    };
+    // by name without accents, and by code
+    let page = table(&get("q=bet").await);
+    assert!(page.contains("Sở Bêta") && !page.contains("Sở Alpha"), "search without accents");
+    assert!(get("q=bet").await.contains("1 / 3"));
+    assert!(get("q=xc").await.contains("UBND xã Chiềng Cọ"));
+    // by state: every unit is a draft, none is submitted
+    assert!(get("tt=draft").await.contains("3 / 3"));
+    assert!(get("tt=submitted").await.contains("0 / 3"));
+    // by name, both ways; the header says which way
+    let up = get("sx=ten").await;
+    let down = get("sx=-ten").await;
+    let at = |p: &str, n: &str| table(p).find(n).unwrap_or_else(|| panic!("{n}"));
+    assert!(at(&up, "Sở Alpha") < at(&up, "Sở Bêta") && at(&down, "Sở Bêta") < at(&down, "Sở Alpha"));
+    assert!(up.contains("aria-sort=\"ascending\"") && down.contains("aria-sort=\"descending\""));
+    assert!(up.contains("sx=-ten"), "the header's link turns the order round");
+    // a unit's staff still sees only its own unit, whatever the query
+    let officer = app.login("officer.a").await;
+    let page = officer.get(app.url(&format!("/periods/{pid}?q=&tt=&sx=ten"))).send().await.unwrap().text().await.unwrap();
+    assert!(table(&page).contains("Sở Alpha") && !table(&page).contains("Sở Bêta") && page.contains("1 / 1"));
 });

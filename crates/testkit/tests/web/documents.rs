@@ -273,4 +273,31 @@ backend_tests!(background_exports_run_with_progress_for_their_owner, |b| async m
     let page = admin.get(app.url("/tai-ve")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Đã xoá tệp (quá hạn lưu)") && !page.contains(&format!("href=\"/tai-ve/{}\"", csv_job.id)));
     assert_eq!(parindex_web::app::exports::sweep(&app.store, app.files.path(), 0).await.unwrap(), 0, "once");
+
+    // a period's documents in one ZIP (issue #17): the office only; the results report, each
+    // submitted unit's self-assessment report and its minutes once appraised, each DOCX whole
+    let last = app.store.list_periods().await.unwrap().into_iter().find(|p| p.approved() && p.code.ends_with("-SO")).unwrap();
+    let zip_url = app.url(&format!("/periods/{}/ho-so.zip", last.id));
+    for who in [&officer, &app.login("hoidong").await, &app.login("thamdinh.stp").await] {
+        assert_eq!(who.post(&zip_url).send().await.unwrap().status(), 403);
+    }
+    let r = admin.post(&zip_url).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/tai-ve");
+    let jobs = wait(admin_id).await;
+    let job = jobs.iter().find(|j| j.kind == "period_zip").unwrap();
+    assert_eq!((job.status.as_str(), job.done, job.total), ("done", last.units as i64, last.units as i64), "{job:?}");
+    let r = admin.get(app.url(&format!("/tai-ve/{}", job.id))).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let bytes = r.bytes().await.unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names: Vec<String> = z.file_names().filter_map(|n| n.ok().map(|n| n.to_string())).collect();
+    assert!(names.iter().any(|n| n == &format!("bao-cao-{}.docx", last.code)), "{names:?}");
+    let minutes = names.iter().filter(|n| n.contains("/bien-ban-tham-dinh-")).count();
+    let reports = names.iter().filter(|n| n.contains("/bao-cao-tu-danh-gia-")).count();
+    assert_eq!((minutes, reports), (last.units, last.units), "every unit of an approved period: its report and its minutes");
+    let one = names.iter().find(|n| n.contains("/bien-ban-tham-dinh-")).unwrap().clone();
+    let mut doc = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name(&one).unwrap(), &mut doc).unwrap();
+    assert!(docx_text(&doc).contains("BIÊN BẢN"), "a whole DOCX");
+    assert_eq!(thuky.get(app.url(&format!("/tai-ve/{}", job.id))).send().await.unwrap().status(), 403, "the requester only");
 });

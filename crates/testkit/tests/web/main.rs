@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 mod access;
 mod assessments;
+mod contacts;
 mod documents;
 mod frameworks;
 mod one_model;

@@ -122,6 +122,11 @@ backend_tests!(every_view_of_a_result_gives_the_same_total_and_index, |b| async 
     let officer = app.login("officer.a").await;
     let page = officer.get(app.url(&format!("/assessments/{ua}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&vi(TOTAL)) && page.contains(&vi(INDEX)), "the page shows {TOTAL} and {INDEX}");
+    // …and each domain's points that count (domain 1: 1 + 1 final + 2 raised = 4, own 3)
+    assert!(
+        page.contains("<span class=\"max\">4,00 / 4,00</span>") && !page.contains("<span class=\"max\">3,00 / 4,00</span>"),
+        "domain 1 counted"
+    );
 
     // the three documents
     let docx = |c: reqwest::Client, path: String| {

@@ -231,10 +231,23 @@ backend_tests!(published_results_are_immutable_public_and_recomputable_from_the_
     assert_eq!(anon.get(app.url(&format!("/cong-khai/{}/don-vi/KHONG-CO", last.code))).send().await.unwrap().status(), 404);
     let method = anon.get(app.url(&format!("/cong-khai/{}/phuong-phap", last.code))).send().await.unwrap().text().await.unwrap();
     assert!(method.contains("1, 2, 2, 4") && method.contains("id=\"groups\""));
+    // the scale in words and the bonus and penalty columns, on the ranking and the method (issue #17)
+    for text in [&page, &method] {
+        assert!(text.contains("chỉ số từ 90 trở lên") && text.contains("từ 80 đến dưới 90") && text.contains("dưới 70"), "scale in words");
+    }
+    assert!(page.contains("Điểm thưởng") && page.contains("Điểm trừ"), "the demo's bonus and penalty are columns of the ranking");
 
     // a correction is a new version with its reason; the old one stays, with its own hash
     let admin = app.login("admin").await;
     let officer = app.login("canbo.stc").await;
+    // the unit's home: its published results (the portal's numbers) and open improvement actions
+    let home = officer.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let stc = units.iter().find(|u| u["code"] == "STC").unwrap();
+    let shown = stc["index"]["value"].as_str().unwrap().replace('.', ",");
+    assert!(home.contains("id=\"my-results\"") && home.contains(&shown), "the home shows STC's published index {shown}");
+    assert!(home.contains(&format!("/cong-khai/{}/don-vi/STC", last.code)));
+    let ward = app.login("canbo.chiengsinh").await.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(ward.contains("id=\"my-actions\"") && ward.contains("Đang thực hiện"), "Chiềng Sinh's open improvement actions");
     let url = app.url(&format!("/periods/{}/cong-bo", last.id));
     assert_eq!(officer.post(&url).form(&[("reason", "x")]).send().await.unwrap().status(), 403);
     let r = admin.post(&url).form(&[("reason", "")]).send().await.unwrap();

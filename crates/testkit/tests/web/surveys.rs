@@ -147,7 +147,13 @@ backend_tests!(public_survey_page_counts_checks_and_refuses, |b| async move {
     // an icon, not a 404 on every page
     let icon = anon.get(app.url("/favicon.ico")).send().await.unwrap();
     assert_eq!((icon.status().as_u16(), icon.headers()["content-type"].to_str().unwrap()), (200, "image/svg+xml"));
-    assert!(!page.contains("<script"), "works without JavaScript");
+    // works without JavaScript: a plain form; the one script only adds the "còn N câu" line
+    assert_eq!(page.matches("<script").count(), 1, "one script");
+    assert!(
+        page.contains("<script src=\"/static/survey.js\" defer></script>") && page.contains("id=\"con-lai\"") && page.contains(" hidden ")
+    );
+    let js = anon.get(app.url("/static/survey.js")).send().await.unwrap();
+    assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
     assert!(page.contains("UBND xã Chiềng Cọ") && page.contains("Rất hài lòng"));
     assert_eq!(anon.get(app.url("/k/khong-co")).send().await.unwrap().status(), 404);
     // a refused response keeps what was chosen and says what is missing
@@ -758,4 +764,82 @@ backend_tests!(responses_keying_template_has_drop_downs_and_imports_as_filled, |
     let page = r.text().await.unwrap();
     assert_eq!(status, 200, "{}", &page[..page.len().min(600)]);
     assert_eq!(app.store.get_survey(run.id).await.unwrap().responses, before + 1);
+});
+
+backend_tests!(a_closed_survey_is_published_with_the_answers_units_made_public, |b| async move {
+    let app = TestApp::spawn_demo(b).await;
+    let admin = app.login("admin").await;
+    let anon = app.client();
+    let run = app.store.list_surveys().await.unwrap().into_iter().find(|s| s.code.starts_with("SIPAS")).unwrap();
+    let page_url = app.url(&format!("/cong-khai/khao-sat/{}", run.code));
+    // not published: not found, and not listed
+    assert_eq!(anon.get(&page_url).send().await.unwrap().status(), 404);
+    assert!(!anon.get(app.url("/cong-khai")).send().await.unwrap().text().await.unwrap().contains("published-surveys"));
+    // only the office publishes, and only a closed survey
+    let publish = app.url(&format!("/surveys/runs/{}/public/publish", run.id));
+    for who in ["canbo.chiengsinh", "hoidong", "xem", "thamdinh.stp"] {
+        assert_eq!(app.login(who).await.post(&publish).send().await.unwrap().status(), 403, "{who}");
+    }
+    let api = app.api("admin").await;
+    let body = json!({"public": true});
+    let r = api.post(app.url(&format!("/api/v1/surveys/{}/publish", run.id))).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 409, "still open");
+    let r = app.api("xem").await.post(app.url(&format!("/api/v1/surveys/{}/publish", run.id))).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = admin.post(&publish).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Chỉ công khai được đợt khảo sát đã kết thúc"));
+    assert_eq!(admin.post(app.url(&format!("/surveys/runs/{}/status/close", run.id))).send().await.unwrap().status(), 303);
+    assert_eq!(admin.post(&publish).send().await.unwrap().status(), 303);
+    // reopening would move public figures: refused while public
+    let r = admin.post(app.url(&format!("/surveys/runs/{}/status/reopen", run.id))).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    // the public page: the province's figure as on the office's page, the units with enough
+    // respondents, and only the answers a unit made public
+    let page = anon.get(&page_url).send().await.unwrap().text().await.unwrap();
+    let office = admin.get(app.url(&format!("/surveys/runs/{}", run.id))).send().await.unwrap().text().await.unwrap();
+    let province_row = |p: &str| {
+        let at = p.find("Toàn tỉnh").expect("the province's row");
+        p[at..at + p[at..].find("</tr>").unwrap()].to_string()
+    };
+    let (public_row, office_row) = (province_row(&page), province_row(&office));
+    let sipas = |row: &str| row.split("<strong>").nth(1).and_then(|x| x.split("</strong>").next()).unwrap().to_string();
+    assert_eq!(sipas(&public_row), sipas(&office_row), "one computation for both pages");
+    let cs = app.store.unit_id_by_code("P-CHIENGSINH").await.unwrap().unwrap();
+    let comments = app.store.survey_comments(run.id, cs).await.unwrap();
+    let public: Vec<_> = comments.iter().filter(|c| c.reply.as_ref().is_some_and(|r| r.public)).collect();
+    let private: Vec<_> = comments.iter().filter(|c| c.reply.as_ref().is_some_and(|r| !r.public)).collect();
+    assert!(!public.is_empty() && !private.is_empty(), "the demo has both");
+    for c in &public {
+        assert!(page.contains(&c.reply.as_ref().unwrap().body), "a public answer is shown");
+    }
+    // (the demo's comments repeat a few sentences: only those no public pair shares)
+    let unanswered: Vec<_> = comments.iter().filter(|c| c.reply.is_none() && public.iter().all(|p| p.text != c.text)).collect();
+    for c in unanswered.iter().take(5) {
+        assert!(!page.contains(&c.text), "an unanswered comment is not public");
+    }
+    for user in ["canbo.", "demo-seed"] {
+        assert!(!page.contains(user), "who answered is not public: {user}");
+    }
+    assert!(
+        anon.get(app.url("/cong-khai")).send().await.unwrap().text().await.unwrap().contains(&format!("/cong-khai/khao-sat/{}", run.code))
+    );
+    // a unit makes another answer public from its page; taken off, the survey is gone again
+    let officer = app.login("canbo.chiengsinh").await;
+    let c = private[0];
+    let r = officer
+        .post(app.url(&format!("/surveys/runs/{}/gop-y/{}", run.id, c.response_id)))
+        .form(&[
+            ("unit", cs.to_string()),
+            ("question", c.question.clone()),
+            ("body", "Đã khắc phục, cảm ơn ông/bà.".into()),
+            ("public", "1".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(anon.get(&page_url).send().await.unwrap().text().await.unwrap().contains("Đã khắc phục, cảm ơn ông/bà."));
+    assert_eq!(admin.post(app.url(&format!("/surveys/runs/{}/public/unpublish", run.id))).send().await.unwrap().status(), 303);
+    assert_eq!(anon.get(&page_url).send().await.unwrap().status(), 404);
 });

@@ -365,7 +365,7 @@ backend_tests!(full_cycle_to_council_approval, |b| async move {
 backend_tests!(inbox_notices_and_reminders, |b| async move {
     let app = TestApp::spawn(b).await;
     let today = parindex_core::assessment::today_vn();
-    let (ua, _) = open_period(&app, today + chrono::Duration::days(2)).await;
+    let (ua, ub) = open_period(&app, today + chrono::Duration::days(2)).await;
     // reminders: the staff of every open unit due within 3 days, once a day
     let first = app.store.send_reminders(today, 3).await.unwrap();
     assert_eq!(first, 3, "officer.a, leader.a (UA) and officer.b (UB); XC has no staff");
@@ -405,6 +405,33 @@ backend_tests!(inbox_notices_and_reminders, |b| async move {
     assert_eq!(r.headers()["location"], &format!("/assessments/{ua}"));
     assert_eq!(officer_b.post(app.url(&format!("/inbox/{}", n.id))).send().await.unwrap().status(), 404);
     assert_eq!(app.store.unread_count(sec_id).await.unwrap(), 0);
+    // the inbox filters by kind and by unread, and pages by 20 (issue #17)
+    let only = |q: &'static str| {
+        let sec = sec.clone();
+        let url = app.url(&format!("/inbox?{q}"));
+        async move { sec.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(only("loai=submitted").await.contains("Sở Alpha đã nộp"));
+    assert!(!only("loai=reminder").await.contains("Sở Alpha đã nộp"));
+    assert!(!only("chua_doc=1").await.contains("Sở Alpha đã nộp"), "read: left out of the unread");
+    // an unknown kind shows every kind; a page past the end shows none and links back
+    assert!(only("loai=khong-co").await.contains("Sở Alpha đã nộp"));
+    for day in 1..=25 {
+        app.store.extend_deadline(&sys, ub, today + chrono::Duration::days(10 + day), "Bổ sung hồ sơ").await.unwrap();
+    }
+    let officer_b_id = app.store.list_users().await.unwrap().into_iter().find(|u| u.username == "officer.b").unwrap().id;
+    let (_, total) = app
+        .store
+        .inbox_page(officer_b_id, &parindex_store::repo::notifications::InboxFilter { per_page: 20, ..Default::default() })
+        .await
+        .unwrap();
+    assert!(total > 20, "enough notices for two pages: {total}");
+    let page1 = officer_b.get(app.url("/inbox")).send().await.unwrap().text().await.unwrap();
+    assert!(page1.contains(&format!("1–20 / {total}")) && page1.contains("id=\"next-page\""), "paged");
+    let page2 = officer_b.get(app.url("/inbox?trang=2")).send().await.unwrap().text().await.unwrap();
+    assert!(page2.contains(&format!("21–{} / {total}", total.min(40))) && page2.contains("rel=\"prev\""));
+    let extended = officer_b.get(app.url("/inbox?loai=extended&chua_doc=1")).send().await.unwrap().text().await.unwrap();
+    assert!(extended.contains("1–20 / 25"), "25 extensions, unread");
     // a returned leaf tells the unit
     let r = appraiser
         .post(app.url(&format!("/appraisal/{ua}/entries/2.2")))
@@ -439,6 +466,7 @@ backend_tests!(notices_are_emailed_through_smtp, |b| async move {
                 username: "canbo.email".into(),
                 full_name: "Cán bộ có thư".into(),
                 email: Some("canbo.a@example.vn".into()),
+                phone: None,
                 role: parindex_core::Role::UnitOfficer,
                 unit_id: ua,
                 password: "mat-khau-thu-nghiem-2".into(),
@@ -499,6 +527,7 @@ backend_tests!(full_cycle_for_three_units_through_the_api, |b| async move {
             username: user.into(),
             full_name: user.into(),
             email: None,
+            phone: None,
             role,
             unit_id: unit,
             password: parindex_testkit::fixture::PASSWORD.into(),
@@ -598,6 +627,7 @@ backend_tests!(appraisal_assignments_per_period, |b| async move {
         username: "appraiser.ub".into(),
         full_name: "Thẩm định viên UB".into(),
         email: None,
+        phone: None,
         role: parindex_core::Role::Appraiser,
         unit_id: ub,
         password: parindex_testkit::fixture::PASSWORD.into(),

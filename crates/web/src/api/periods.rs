@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use parindex_core::assessment::today_vn;
 use parindex_core::{Action, Resource};
-use parindex_store::repo::periods::{AssessmentRow, Decision, PeriodInput, PeriodRow};
+use parindex_store::repo::periods::{AssessmentRow, Decision, PeriodInput, PeriodRow, Person};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -37,6 +37,8 @@ pub struct ApiPeriod {
     pub units: usize,
     /// The council's approval decision, once approved.
     pub decision: Option<Decision>,
+    /// The reform office's officer in charge of the period (whom units call).
+    pub contact: Option<Person>,
 }
 
 impl From<PeriodRow> for ApiPeriod {
@@ -56,6 +58,7 @@ impl From<PeriodRow> for ApiPeriod {
             states: p.states,
             units: p.units,
             decision: p.decision,
+            contact: p.contact,
         }
     }
 }
@@ -116,6 +119,8 @@ pub struct ApiPeriodInput {
     pub explanation_due: Option<NaiveDate>,
     pub final_due: Option<NaiveDate>,
     pub approval_due: Option<NaiveDate>,
+    /// The username of the reform office's officer in charge (an active administrator).
+    pub contact_username: Option<String>,
 }
 
 /// Open a period: one assessment per participating unit. 422 names every wrong field.
@@ -139,6 +144,7 @@ pub async fn create(
         explanation_due: b.explanation_due,
         final_due: b.final_due,
         approval_due: b.approval_due,
+        contact_username: b.contact_username,
     };
     Ok((StatusCode::CREATED, Json(state.store.create_period(&ctx.audit(), input).await?.into())))
 }
@@ -343,6 +349,25 @@ pub async fn extend(
     Ok(Json(state.store.extend_deadline(&ctx.audit(), id, b.until, &b.reason).await?.into()))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct ApiContactInput {
+    /// An active administrator's username; absent or empty: nobody in charge.
+    pub username: Option<String>,
+}
+
+/// Name the reform office's officer in charge of a period (shown to the units as whom to call).
+#[utoipa::path(post, path = "/api/v1/periods/{id}/contact", tag = "periods", params(("id" = i64, Path)), request_body = ApiContactInput,
+    responses((status = 200, body = ApiPeriod), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
+pub async fn set_contact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<ApiContactInput>,
+) -> Result<Json<ApiPeriod>, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    Ok(Json(state.store.set_period_contact(&ctx.audit(), id, b.username.as_deref()).await?.into()))
+}
+
 /// Send the preliminary result to a unit whose leaves are all appraised (reform office).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/preliminary", tag = "periods", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
@@ -436,6 +461,7 @@ pub fn routes() -> ApiRouter {
     ApiRouter::new()
         .with(route!(list))
         .with(route!(create))
+        .with(route!(set_contact))
         .with(route!(assessments))
         .with(route!(get_one))
         .with(route!(put_entry))

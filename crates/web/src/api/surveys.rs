@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use parindex_core::{Action, Resource};
+use parindex_store::repo::survey_feedback::NewReply;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
@@ -189,6 +190,10 @@ pub struct ReplyBody {
     pub unit: i64,
     pub question: String,
     pub body: String,
+    /// Show the comment and this answer on the public portal once the survey is published
+    /// (default: no).
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// Answer (or change the answer to) a comment: the unit's own staff only.
@@ -202,7 +207,36 @@ pub async fn reply(
     Json(b): Json<ReplyBody>,
 ) -> Result<StatusCode, AppError> {
     ctx.require(Action::AnswerSurveyComments, Resource::Unit(b.unit))?;
-    state.store.reply_to_comment(&ctx.audit(), id, b.unit, response, &b.question, &b.body).await?;
+    state
+        .store
+        .reply_to_comment(
+            &ctx.audit(),
+            id,
+            b.unit,
+            NewReply { response_id: response, question: &b.question, body: &b.body, public: b.public },
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PublishBody {
+    /// `true`: on the public portal (a closed survey only); `false`: taken off.
+    pub public: bool,
+}
+
+/// Put a closed survey's results on the public portal (`/cong-khai/khao-sat/{code}`), or take
+/// them off (reform office). 409 for a survey still open.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/publish", tag = "surveys", params(("id" = i64, Path)), request_body = PublishBody,
+    responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<PublishBody>,
+) -> Result<StatusCode, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    state.store.publish_survey(&ctx.audit(), id, b.public).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -259,4 +293,5 @@ pub fn routes() -> ApiRouter {
         .with(route!(points))
         .with(route!(comments))
         .with(route!(reply))
+        .with(route!(publish))
 }

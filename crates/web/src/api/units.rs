@@ -32,6 +32,24 @@ pub struct ApiUnit {
     pub active_from: Option<NaiveDate>,
     pub active_to: Option<NaiveDate>,
     pub active: bool,
+    /// The unit's focal person for reform and how to reach them.
+    pub contact: ApiContact,
+}
+
+/// A person to call: every field may be absent.
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+pub struct ApiContact {
+    /// The focal person (name, title).
+    pub person: Option<String>,
+    /// Digits with spaces, dots or dashes (6–15 digits), an extension after a comma.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl From<parindex_core::unit::Contact> for ApiContact {
+    fn from(c: parindex_core::unit::Contact) -> Self {
+        ApiContact { person: c.person, phone: c.phone, email: c.email }
+    }
 }
 
 impl From<UnitView> for ApiUnit {
@@ -47,6 +65,7 @@ impl From<UnitView> for ApiUnit {
             active_from: u.active_from,
             active_to: u.active_to,
             active: u.active,
+            contact: u.contact.into(),
         }
     }
 }
@@ -79,6 +98,8 @@ pub struct ApiUnitInput {
     pub area: Option<String>,
     pub active_from: Option<NaiveDate>,
     pub active_to: Option<NaiveDate>,
+    /// The unit's contact; absent: left as it is (an empty object clears it).
+    pub contact: Option<ApiContact>,
 }
 
 impl From<ApiUnitInput> for UnitInput {
@@ -91,6 +112,7 @@ impl From<ApiUnitInput> for UnitInput {
             area: i.area,
             active_from: i.active_from,
             active_to: i.active_to,
+            contact: i.contact.map(|c| parindex_core::unit::Contact { person: c.person, phone: c.phone, email: c.email }),
         }
     }
 }

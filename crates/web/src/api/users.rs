@@ -22,6 +22,7 @@ pub struct ApiUser {
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
     pub role: String,
     pub unit_code: Option<String>,
     pub disabled: bool,
@@ -34,6 +35,7 @@ impl From<UserView> for ApiUser {
             username: u.username,
             full_name: u.full_name,
             email: u.email,
+            phone: u.phone,
             role: u.role,
             unit_code: u.unit_code,
             disabled: u.disabled,
@@ -47,6 +49,8 @@ pub struct ApiUserInput {
     pub username: Option<String>,
     pub full_name: String,
     pub email: Option<String>,
+    /// Digits with spaces, dots or dashes (6–15 digits).
+    pub phone: Option<String>,
     /// admin, secretariat, appraiser, council, unit_officer, unit_leader, viewer
     pub role: String,
     pub unit_code: Option<String>,
@@ -99,7 +103,7 @@ pub async fn create(
     let username = b.username.clone().unwrap_or_default();
     let u = state
         .store
-        .create_user(&ctx.audit(), NewUser { username, full_name: b.full_name, email: b.email, role, unit_id, password })
+        .create_user(&ctx.audit(), NewUser { username, full_name: b.full_name, email: b.email, phone: b.phone, role, unit_id, password })
         .await?;
     Ok((StatusCode::CREATED, Json(ApiCreatedUser { user: u.into(), password: generated })))
 }
@@ -115,7 +119,10 @@ pub async fn update(
 ) -> Result<Json<ApiUser>, AppError> {
     ctx.require(Action::ManageUsers, Resource::System)?;
     let (role, unit_id) = parse(&state, &b).await?;
-    let u = state.store.update_user(&ctx.audit(), &username, UserEdit { full_name: b.full_name, email: b.email, role, unit_id }).await?;
+    let u = state
+        .store
+        .update_user(&ctx.audit(), &username, UserEdit { full_name: b.full_name, email: b.email, phone: b.phone, role, unit_id })
+        .await?;
     Ok(Json(u.into()))
 }
 

@@ -40,3 +40,36 @@ pub async fn run_import(state: &AppState, ctx: &Ctx, file_name: &str, bytes: &[u
         Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
+
+/// Whom a unit calls about a period (issue #17): the reform office's officer in charge and,
+/// per domain, the department that appraises it (the period's assignment, else the
+/// framework's) with its focal person — as (domain title, department name, contact).
+pub struct PeriodHelp {
+    pub officer: Option<parindex_store::repo::periods::Person>,
+    pub appraisers: Vec<(String, String, parindex_core::unit::Contact)>,
+}
+
+pub async fn period_help(
+    state: &AppState,
+    period: &parindex_store::repo::periods::PeriodRow,
+    fw: &parindex_core::framework::Framework,
+) -> Result<PeriodHelp, AppError> {
+    let assigned: std::collections::HashMap<String, String> = state.store.assignments(period.id).await?.into_iter().collect();
+    let units = state
+        .store
+        .list_units(
+            parindex_core::UnitScope::All,
+            &parindex_store::repo::units::UnitFilter { status: StatusFilter::All, ..Default::default() },
+        )
+        .await?;
+    let appraisers = fw
+        .nodes
+        .iter()
+        .filter_map(|d| {
+            let code = assigned.get(&d.code).cloned().or_else(|| d.appraiser.clone())?;
+            let u = units.iter().find(|u| u.code == code)?;
+            Some((d.title.clone(), u.name.clone(), u.contact.clone()))
+        })
+        .collect();
+    Ok(PeriodHelp { officer: period.contact.clone(), appraisers })
+}

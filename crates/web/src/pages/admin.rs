@@ -1,5 +1,6 @@
-//! Administration screens for the reform office: users (create, disable, reset password) and
-//! the audit log with its filters.
+//! Administration screens for the reform office: users (create, disable, reset password), the
+//! office's contact shown at the foot of every page (issue #17) and the audit log with its
+//! filters.
 
 use crate::extract::Query;
 use askama::Template;
@@ -11,6 +12,7 @@ use axum::{Form, Router};
 use chrono::Duration;
 use parindex_core::secret::generate_password;
 use parindex_core::{Action, Resource, Role, UnitScope};
+use parindex_store::repo::settings::OfficeContact;
 use parindex_store::repo::units::UnitFilter;
 use parindex_store::repo::users::{NewUser, UserEdit};
 use serde::Deserialize;
@@ -89,6 +91,8 @@ struct NewUserForm {
     full_name: String,
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    phone: String,
     role: String,
     #[serde(default)]
     unit_code: String,
@@ -101,7 +105,15 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewU
     };
     let unit_id = if f.unit_code.trim().is_empty() { None } else { state.store.unit_id_by_code(&f.unit_code).await? };
     let password = generate_password();
-    let new = NewUser { username: f.username, full_name: f.full_name, email: Some(f.email), role, unit_id, password: password.clone() };
+    let new = NewUser {
+        username: f.username,
+        full_name: f.full_name,
+        email: Some(f.email),
+        phone: Some(f.phone),
+        role,
+        unit_id,
+        password: password.clone(),
+    };
     match state.store.create_user(&ctx.audit(), new).await {
         Ok(_) => users_page(&state, &ctx, Some(password), None, Some("user_created")).await,
         Err(e) => match store_error_text(&ctx, &e) {
@@ -141,6 +153,7 @@ struct UserEditPage {
     username: String,
     full_name: String,
     email: String,
+    phone: String,
     role: String,
     unit_code: String,
     roles: Vec<(&'static str, &'static str)>,
@@ -168,6 +181,7 @@ async fn edit_user_page(state: &AppState, ctx: &Ctx, form: UserForm, username: &
         username: username.to_string(),
         full_name: form.full_name,
         email: form.email,
+        phone: form.phone,
         role: form.role,
         unit_code: form.unit_code,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect(),
@@ -183,6 +197,8 @@ struct UserForm {
     full_name: String,
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    phone: String,
     role: String,
     #[serde(default)]
     unit_code: String,
@@ -191,8 +207,13 @@ struct UserForm {
 async fn edit_user_form(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>) -> Result<Response, AppError> {
     ctx.require(Action::ManageUsers, Resource::System)?;
     let u = state.store.get_user_by_name(&username).await?;
-    let form =
-        UserForm { full_name: u.full_name, email: u.email.unwrap_or_default(), role: u.role, unit_code: u.unit_code.unwrap_or_default() };
+    let form = UserForm {
+        full_name: u.full_name,
+        email: u.email.unwrap_or_default(),
+        phone: u.phone.unwrap_or_default(),
+        role: u.role,
+        unit_code: u.unit_code.unwrap_or_default(),
+    };
     edit_user_page(&state, &ctx, form, &u.username, None).await
 }
 
@@ -207,7 +228,7 @@ async fn edit_user(
         return edit_user_page(&state, &ctx, f, &username, Some(ctx.t("users.bad_role").into())).await;
     };
     let unit_id = if f.unit_code.trim().is_empty() { None } else { state.store.unit_id_by_code(&f.unit_code).await? };
-    let edit = UserEdit { full_name: f.full_name.clone(), email: Some(f.email.clone()), role, unit_id };
+    let edit = UserEdit { full_name: f.full_name.clone(), email: Some(f.email.clone()), phone: Some(f.phone.clone()), role, unit_id };
     match state.store.update_user(&ctx.audit(), &username, edit).await {
         Ok(_) => Ok(Redirect::to("/admin/users?done=user_saved").into_response()),
         Err(e) => match store_error_text(&ctx, &e) {
@@ -310,7 +331,83 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/users/{username}/edit", get(edit_user_form).post(edit_user))
         .route("/admin/users/{username}/{action}", post(user_action))
+        .route("/admin/lien-he", get(office_form).post(office_save))
         .route("/admin/audit", get(audit))
+}
+
+#[derive(Template)]
+#[template(path = "office_contact.html")]
+struct OfficePage {
+    page: Page,
+    form: OfficeForm,
+    errors: std::collections::HashMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+struct OfficeForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    hours: String,
+}
+
+impl OfficeForm {
+    fn contact(&self) -> OfficeContact {
+        let some = |v: &str| Some(v.to_string());
+        OfficeContact {
+            name: some(&self.name),
+            phone: some(&self.phone),
+            email: some(&self.email),
+            address: some(&self.address),
+            hours: some(&self.hours),
+        }
+    }
+}
+
+fn office_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: OfficeForm,
+    errors: std::collections::HashMap<String, String>,
+    done: Option<&str>,
+) -> Response {
+    let page = Page::new(ctx, state, ctx.t("contact.settings"), "/admin/users")
+        .crumb(ctx.t("users.title"), "/admin/users")
+        .crumb(ctx.t("contact.settings"), "")
+        .flash_from(done);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(&OfficePage { page, form, errors });
+    *r.status_mut() = status;
+    r
+}
+
+async fn office_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    let c = state.store.office_contact().await?;
+    let v = |o: Option<String>| o.unwrap_or_default();
+    let form = OfficeForm { name: v(c.name), phone: v(c.phone), email: v(c.email), address: v(c.address), hours: v(c.hours) };
+    Ok(office_page(&state, &ctx, form, Default::default(), q.done.as_deref()))
+}
+
+async fn office_save(State(state): State<AppState>, ctx: Ctx, Form(f): Form<OfficeForm>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageUsers, Resource::System)?;
+    match state.store.set_office_contact(&ctx.audit(), f.contact()).await {
+        Ok(_) => {
+            state.office.forget();
+            Ok(Redirect::to("/admin/lien-he?done=contact_saved").into_response())
+        }
+        Err(parindex_store::StoreError::Invalid(errs)) => {
+            let errors = errs.into_iter().map(|e| (e.field.to_string(), e.message.get(ctx.lang.code()).to_string())).collect();
+            Ok(office_page(&state, &ctx, f, errors, None))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]

@@ -106,6 +106,8 @@ struct AppraisalPage {
     flash: Option<String>,
     /// A refusal when the page shows no form to attach it to (closed, late).
     error: Option<String>,
+    /// The unit's focal person (issue #17: the appraiser may need to ask).
+    contact: crate::chrome::ContactView,
 }
 
 struct ApError {
@@ -209,7 +211,9 @@ async fn appraisal_page(
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("ap.title"), view.assessment.unit_name), "/appraisal")
         .crumb(ctx.t("ap.title"), "/appraisal")
         .crumb(view.assessment.unit_name.clone(), "");
+    let contact = crate::chrome::ContactView::of_unit(&state.store.get_unit(view.assessment.unit_id).await?.unit.contact);
     let mut r = render(&AppraisalPage {
+        contact,
         page,
         id,
         unit_name: view.assessment.unit_name.clone(),

@@ -75,6 +75,8 @@ struct AssessmentPage {
     can_send_contests: bool,
     /// Bonuses and penalties; the improvement loop (`pages::improvements`).
     extras: crate::pages::assessment_cards::Extras,
+    /// Whom to call: the period's officer, the appraising departments (issue #17).
+    help: Vec<(&'static str, String, crate::chrome::ContactView)>,
 }
 
 /// A refused save, shown on the page again (issue #17): each refusal at its leaf and listed at
@@ -248,8 +250,13 @@ pub(crate) async fn assessment_page(
             ..leaf_basics(ctx, n, decimals, &view)
         }
     };
+    // a domain's points: the result that counts once it is out (the same as the summary's
+    // total above), the unit's own until then; each leaf shows its own, appraised and final
+    let counted_by_code: HashMap<&str, &parindex_core::framework::score::NodeReport> =
+        result_report.as_ref().map(|r| r.nodes.iter().map(|n| (n.code.as_str(), n)).collect()).unwrap_or_default();
+    let domain_points = if show_result { &counted_by_code } else { &by_code };
     let totals = |n: &Node| -> (String, String) {
-        match by_code.get(n.code.as_str()) {
+        match domain_points.get(n.code.as_str()) {
             Some(r) => {
                 let f = |s: &str| ctx.lang.decimal(s);
                 (f(&r.points.value), f(&r.applicable_max.value))
@@ -264,7 +271,9 @@ pub(crate) async fn assessment_page(
         .crumb(view.period.code.clone(), format!("/periods/{}", view.period.id))
         .crumb(view.assessment.unit_name.clone(), "");
     let (due_label, due) = unit_due(ctx, &view.assessment, &view.period);
+    let help = help_rows(state, &view.period, fw).await?;
     let mut r = render(&AssessmentPage {
+        help,
         page,
         id,
         unit_name: view.assessment.unit_name.clone(),
@@ -301,6 +310,25 @@ pub(crate) async fn assessment_page(
     });
     *r.status_mut() = status;
     Ok(r)
+}
+
+/// The "Cần hỗ trợ?" box: (what, about which part, the contact) — the officer in charge of
+/// the period, then each domain's appraising department.
+async fn help_rows(
+    state: &AppState,
+    period: &parindex_store::repo::periods::PeriodRow,
+    fw: &parindex_core::framework::Framework,
+) -> Result<Vec<(&'static str, String, crate::chrome::ContactView)>, AppError> {
+    use crate::chrome::ContactView;
+    let h = crate::app::units::period_help(state, period, fw).await?;
+    let mut rows = Vec::new();
+    if let Some(p) = &h.officer {
+        rows.push(("contact.period_officer", String::new(), ContactView::of_person(p)));
+    }
+    for (domain, dept, c) in h.appraisers {
+        rows.push(("contact.appraiser_of", domain, ContactView::of_unit(&c).at(dept)));
+    }
+    Ok(rows)
 }
 
 #[derive(Deserialize)]

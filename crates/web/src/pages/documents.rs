@@ -353,17 +353,65 @@ fn results_report(l: &Words, r: &PeriodResults, mut doc: Document, framework_nam
 
 async fn period_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, format: &'static str) -> Result<Response, AppError> {
     ctx.require(Action::ViewResults, Resource::System)?;
+    let (doc, name) = period_report_doc(&state, &ctx, id).await?;
+    send(doc, &name, format).await
+}
+
+/// The period's results report (the caller checked the reader may read results) and its file
+/// name without extension.
+async fn period_report_doc(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Document, String), AppError> {
     let r = state.store.period_results(id).await?;
     let fw =
         state.store.get_framework(&r.period.framework_code).await.map(|f| f.1.name).unwrap_or_else(|_| r.period.framework_code.clone());
-    let l = Words::of(&ctx);
+    let l = Words::of(ctx);
     let title = l.t(
         &format!("Kết quả xác định Chỉ số cải cách hành chính năm {} của các cơ quan, đơn vị", r.period.year),
         &format!("The {} administrative-reform index of agencies and units", r.period.year),
     );
-    let doc = skeleton(&state, &l, "Sở Nội vụ", "BC-SNV", &l.t("BÁO CÁO", "REPORT"), title).await;
-    let doc = results_report(&l, &r, doc, &fw);
-    send(doc, &format!("bao-cao-{}", r.period.code), format).await
+    let doc = skeleton(state, &l, "Sở Nội vụ", "BC-SNV", &l.t("BÁO CÁO", "REPORT"), title).await;
+    Ok((results_report(&l, &r, doc, &fw), format!("bao-cao-{}", r.period.code)))
+}
+
+/// Every document of a period in one ZIP (issue #17), written to `path`: the results report,
+/// and per unit whose self-assessment was submitted its self-assessment report and, once
+/// appraised, the appraisal minutes — as DOCX, in a folder per unit. `progress` counts units.
+pub async fn write_period_zip(
+    state: &AppState,
+    ctx: &Ctx,
+    period_id: i64,
+    path: &std::path::Path,
+    progress: crate::app::survey_data::Progress,
+) -> Result<u64, parindex_store::StoreError> {
+    let err = |e: String| {
+        parindex_store::StoreError::Conflict(parindex_core::Msg::new(format!("Lỗi tạo tệp ZIP: {e}"), format!("ZIP error: {e}")))
+    };
+    let fail = |e: AppError| err(format!("{e:?}"));
+    let docx = |doc: Document| parindex_typeset::docx(&doc).map_err(|e| err(e.to_string()));
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let (report, name) = period_report_doc(state, ctx, period_id).await.map_err(fail)?;
+    files.push((format!("{name}.docx"), docx(report)?));
+    for a in state.store.list_assessments(period_id, parindex_core::UnitScope::All).await? {
+        if a.state != parindex_core::assessment::State::Draft && a.state != parindex_core::assessment::State::Returned {
+            let view = state.store.get_assessment(a.id).await?;
+            let folder = parindex_reports::evidence::folder_name(&a.unit_code, &a.unit_name);
+            let (doc, name) = self_report_doc(state, ctx, &view).await.map_err(fail)?;
+            files.push((format!("{folder}/{name}.docx"), docx(doc)?));
+            if a.appraised > 0 {
+                let (doc, name) = minutes_doc(state, ctx, &view).await.map_err(fail)?;
+                files.push((format!("{folder}/{name}.docx"), docx(doc)?));
+            }
+        }
+        progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    let path = path.to_path_buf();
+    let n = files.len() as u64;
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        parindex_reports::evidence::zip_entries(std::fs::File::create(&path)?, files)?.sync_all()
+    })
+    .await
+    .map_err(|e| err(e.to_string()))?
+    .map_err(|e| err(e.to_string()))?;
+    Ok(n)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,18 +446,26 @@ fn not_applicable(view: &AssessmentView, code: &str) -> bool {
 async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, format: &'static str) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
     crate::app::appraisal::require_read_assessment(&ctx, &view)?;
+    let (doc, name) = self_report_doc(&state, &ctx, &view).await?;
+    send(doc, &name, format).await
+}
+
+/// The unit's self-assessment report (the caller checked the reader may read it) and its file
+/// name without extension.
+async fn self_report_doc(state: &AppState, ctx: &Ctx, view: &AssessmentView) -> Result<(Document, String), AppError> {
+    let id = view.assessment.id;
     let notes = state.store.report_notes(id).await?;
-    let l = Words::of(&ctx);
+    let l = Words::of(ctx);
     let d = view.framework.decimals;
     let a = &view.assessment;
     let title = l.t(
         &format!("Kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm {} của {}", view.period.year, a.unit_name),
         &format!("Self-assessment of the {} administrative-reform index of {}", view.period.year, a.unit_name),
     );
-    let mut doc = skeleton(&state, &l, &a.unit_name, &format!("BC-{}", a.unit_code), &l.t("BÁO CÁO", "REPORT"), title).await;
-    let domains = domains_of(&view);
+    let mut doc = skeleton(state, &l, &a.unit_name, &format!("BC-{}", a.unit_code), &l.t("BÁO CÁO", "REPORT"), title).await;
+    let domains = domains_of(view);
     // totals from the one computation (`Store::assessment_score`), as on the unit's page
-    let scored = state.store.assessment_score(&view, false).await?;
+    let scored = state.store.assessment_score(view, false).await?;
     let own = &scored.own.sheet;
     let mut tables = Vec::new();
     let mut unexplained: Vec<(String, String, String)> = Vec::new();
@@ -420,7 +476,7 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         for n in leaves {
             let e = view.entries.get(&n.code);
             let max = n.max.clone().unwrap_or(Exact::ZERO);
-            let na = not_applicable(&view, &n.code);
+            let na = not_applicable(view, &n.code);
             let pts = scored.leaf(Stage::Own, &n.code).map(|x| x.points.clone());
             let files = view.evidence.get(&n.code).map(|v| v.len()).unwrap_or(0);
             if !na && files == 0 && pts.as_ref().is_some_and(|p| !p.is_zero()) {
@@ -503,7 +559,7 @@ async fn self_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         note: l.t("(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name, seal)"),
         name: String::new(),
     }];
-    send(doc, &format!("bao-cao-tu-danh-gia-{}-{}", view.period.code, a.unit_code), format).await
+    Ok((doc, format!("bao-cao-tu-danh-gia-{}-{}", view.period.code, a.unit_code)))
 }
 
 #[derive(serde::Deserialize)]
@@ -534,17 +590,24 @@ async fn save_notes(
 
 async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, format: &'static str) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
-    let a = &view.assessment;
     if !crate::app::appraisal::may_read_minutes(&ctx, &view) {
         ctx.require(Action::ManagePeriods, Resource::System)?;
     }
-    let l = Words::of(&ctx);
+    let (doc, name) = minutes_doc(&state, &ctx, &view).await?;
+    send(doc, &name, format).await
+}
+
+/// The appraisal minutes of an assessment (the caller checked the reader may read them) and
+/// the file name without extension.
+async fn minutes_doc(state: &AppState, ctx: &Ctx, view: &AssessmentView) -> Result<(Document, String), AppError> {
+    let a = &view.assessment;
+    let l = Words::of(ctx);
     let d = view.framework.decimals;
     let title = l.t(
         &format!("Thẩm định kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm {} của {}", view.period.year, a.unit_name),
         &format!("Appraisal of the {} administrative-reform self-assessment of {}", view.period.year, a.unit_name),
     );
-    let mut doc = skeleton(&state, &l, "Sở Nội vụ", "BB-SNV", &l.t("BIÊN BẢN", "MINUTES"), title).await;
+    let mut doc = skeleton(state, &l, "Sở Nội vụ", "BB-SNV", &l.t("BIÊN BẢN", "MINUTES"), title).await;
     let settled = a.state.result_out();
     // the people who appraised, by their full names (the entries hold login names)
     let mut logins: Vec<String> = view.entries.values().flat_map(|e| [e.appraised_by.clone(), e.final_by.clone()]).flatten().collect();
@@ -558,12 +621,12 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
     appraisers.sort_by_key(|a| parindex_core::text::sort_key(a));
     appraisers.dedup();
     // own and counted points from the one computation (`Store::assessment_score`)
-    let scored = state.store.assessment_score(&view, false).await?;
+    let scored = state.store.assessment_score(view, false).await?;
     let (own_sheet, res_sheet) = (&scored.own.sheet, &scored.counted.sheet);
     let (mut lowered, mut raised) = (0usize, 0usize);
     let mut sections = Vec::new();
     let mut comments: Vec<(String, String)> = Vec::new();
-    for (i, (top, leaves)) in domains_of(&view).into_iter().enumerate() {
+    for (i, (top, leaves)) in domains_of(view).into_iter().enumerate() {
         let pos = scored.compiled.position(&top.code);
         let (o, r, m) = pos
             .map(|p| (own_sheet.nodes[p].points.clone(), res_sheet.nodes[p].points.clone(), res_sheet.nodes[p].applicable_max.clone()))
@@ -572,7 +635,7 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
         for n in leaves {
             let e = view.entries.get(&n.code);
             let max = n.max.clone().unwrap_or(Exact::ZERO);
-            let na = not_applicable(&view, &n.code);
+            let na = not_applicable(view, &n.code);
             let own = scored.leaf(Stage::Own, &n.code).map(|x| x.points.clone());
             let res = scored.leaf(Stage::Counted, &n.code).map(|x| x.points.clone());
             let appraised = e.is_some_and(|e| e.appraised_at.is_some() || e.final_at.is_some());
@@ -687,7 +750,7 @@ async fn minutes(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, f
             name: String::new(),
         },
     ];
-    send(doc, &format!("bien-ban-tham-dinh-{}-{}", view.period.code, a.unit_code), format).await
+    Ok((doc, format!("bien-ban-tham-dinh-{}-{}", view.period.code, a.unit_code)))
 }
 
 pub fn router() -> Router<AppState> {

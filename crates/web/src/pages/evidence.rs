@@ -98,9 +98,10 @@ pub(crate) async fn take_upload(
     };
     let kind = {
         let tmp = tmp.clone();
-        tokio::task::spawn_blocking(move || std::fs::File::open(&tmp).map_err(|_| "").and_then(parindex_reports::evidence::detect))
+        const UNREADABLE: parindex_core::evidence::LooksLike = ("không đọc được", "unreadable");
+        tokio::task::spawn_blocking(move || std::fs::File::open(&tmp).map_err(|_| UNREADABLE).and_then(parindex_reports::evidence::detect))
             .await
-            .unwrap_or(Err(""))
+            .unwrap_or(Err(UNREADABLE))
     };
     let kind = match kind {
         Ok(k) => k,

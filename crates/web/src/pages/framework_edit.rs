@@ -388,6 +388,25 @@ pub struct ItemForm {
     pub extra: HashMap<String, String>,
 }
 
+/// Rows of the rule editor at most (a rule with more options is written as text).
+const MAX_ROWS: usize = 30;
+
+/// One band of the rule editor: from (more than, or at least) to (less than, or at most), points.
+#[derive(Debug, Clone, Default)]
+pub struct BandRow {
+    pub from: String,
+    pub from_gt: bool,
+    pub to: String,
+    pub to_le: bool,
+    pub points: String,
+}
+
+/// The rule editor's rows for the two kinds that have a list (options, bands).
+pub struct RuleRows {
+    pub options: Vec<[String; 3]>,
+    pub bands: Vec<BandRow>,
+}
+
 impl ItemForm {
     fn of_node(fw: &Framework, n: &Node) -> ItemForm {
         ItemForm {
@@ -438,11 +457,103 @@ impl ItemForm {
         m
     }
 
+    /// The numbers of the rows the form sent with fields named `{prefix}…_{n}`, in order.
+    fn row_indices(&self, prefix: &str) -> Vec<usize> {
+        (0..MAX_ROWS).filter(|i| self.extra.keys().any(|k| k.starts_with(prefix) && k.ends_with(&format!("_{i}")))).collect()
+    }
+
+    /// The parameters typed in the rows of the page's rule editor (issue #17: options and bands
+    /// as rows, not `[0, 70) | 0` typed by hand), as the text `Rule::from_text` reads; `None`
+    /// when the form has no rows for the chosen kind (the API's and older clients' text wins).
+    fn rows_params(&self) -> Option<String> {
+        let v = |k: String| self.extra.get(&k).map(|s| s.trim().to_string()).unwrap_or_default();
+        // a decimal comma typed in a cell is a point in the text
+        let num = |k: String| v(k).replace(',', ".");
+        match self.rule_kind.trim() {
+            "options" if self.extra.keys().any(|k| k.starts_with("opt_")) => Some(
+                self.row_indices("opt_")
+                    .into_iter()
+                    .map(|i| (v(format!("opt_key_{i}")), v(format!("opt_label_{i}")), num(format!("opt_points_{i}"))))
+                    .filter(|(k, l, p)| !(k.is_empty() && l.is_empty() && p.is_empty()))
+                    .map(|(k, l, p)| format!("{k} | {l} | {p}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            "bands" if self.extra.keys().any(|k| k.starts_with("band_")) => Some(
+                self.row_indices("band_")
+                    .into_iter()
+                    .map(|i| {
+                        let (from, to, points) =
+                            (num(format!("band_from_{i}")), num(format!("band_to_{i}")), num(format!("band_points_{i}")));
+                        let open = if v(format!("band_from_op_{i}")) == "gt" { '(' } else { '[' };
+                        let close = if v(format!("band_to_op_{i}")) == "le" { ']' } else { ')' };
+                        (from, to, points, open, close)
+                    })
+                    .filter(|(f, t, p, _, _)| !(f.is_empty() && t.is_empty() && p.is_empty()))
+                    .map(|(f, t, p, open, close)| format!("{open}{f}, {t}{close} | {p}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The rows the rule editor shows: what was typed (a refused form keeps it), else the rule's
+    /// own; two empty rows more to add to (at least four).
+    fn rule_rows(&self) -> RuleRows {
+        let v = |k: String| self.extra.get(&k).cloned().unwrap_or_default();
+        let parsed = Rule::from_text(&self.rule_kind, &self.params).ok();
+        let show = |x: &Exact| x.to_string().replace('.', ",");
+        let mut options: Vec<[String; 3]> = if self.extra.keys().any(|k| k.starts_with("opt_")) {
+            self.row_indices("opt_")
+                .into_iter()
+                .map(|i| [v(format!("opt_key_{i}")), v(format!("opt_label_{i}")), v(format!("opt_points_{i}"))])
+                .collect()
+        } else if let Some(Rule::Options { options }) = &parsed {
+            options.iter().map(|o| [o.key.clone(), o.label.clone(), show(&o.points)]).collect()
+        } else {
+            vec![]
+        };
+        options.retain(|r| r.iter().any(|c| !c.trim().is_empty()));
+        let mut bands: Vec<BandRow> = if self.extra.keys().any(|k| k.starts_with("band_")) {
+            self.row_indices("band_")
+                .into_iter()
+                .map(|i| BandRow {
+                    from: v(format!("band_from_{i}")),
+                    from_gt: v(format!("band_from_op_{i}")) == "gt",
+                    to: v(format!("band_to_{i}")),
+                    to_le: v(format!("band_to_op_{i}")) == "le",
+                    points: v(format!("band_points_{i}")),
+                })
+                .collect()
+        } else if let Some(Rule::Bands { bands }) = &parsed {
+            bands
+                .iter()
+                .map(|b| BandRow {
+                    from: show(&b.from),
+                    from_gt: !b.from_inclusive,
+                    to: show(&b.to),
+                    to_le: b.to_inclusive,
+                    points: show(&b.points),
+                })
+                .collect()
+        } else {
+            vec![]
+        };
+        bands.retain(|b| !(b.from.trim().is_empty() && b.to.trim().is_empty() && b.points.trim().is_empty()));
+        let pad = |n: usize| (n + 2).clamp(4, MAX_ROWS);
+        let (no, nb) = (pad(options.len()), pad(bands.len()));
+        options.resize(no, Default::default());
+        bands.resize_with(nb, Default::default);
+        RuleRows { options, bands }
+    }
+
     fn rule(&self, errors: &mut HashMap<&'static str, Msg>) -> Option<Rule> {
         if self.rule_kind.trim().is_empty() {
             return None;
         }
-        match Rule::from_text(&self.rule_kind, &self.params) {
+        let params = self.rows_params().unwrap_or_else(|| self.params.clone());
+        match Rule::from_text(&self.rule_kind, &params) {
             Ok(r) => Some(r),
             Err(m) => {
                 errors.insert("params", m);
@@ -599,6 +710,7 @@ struct ItemPage {
     appraisers: Vec<(String, String)>,
     preview: Preview,
     save_error: Option<String>,
+    rows: RuleRows,
 }
 
 /// What the item form edits.
@@ -650,7 +762,7 @@ async fn item_page(
         .filter(|(_, n)| !own.contains(&n.code))
         .map(|(d, n)| (n.code.clone(), format!("{}{} {}", "\u{a0}\u{a0}".repeat(d), n.code, n.title)))
         .collect();
-    let appraisers = state
+    let mut appraisers: Vec<(String, String)> = state
         .store
         .list_units(
             parindex_core::access::UnitScope::All,
@@ -660,6 +772,11 @@ async fn item_page(
         .into_iter()
         .map(|u| (u.code, u.name))
         .collect();
+    // a code the list does not hold (a department since renamed or closed) stays choosable, so
+    // that saving the form never drops it silently
+    if !form.appraiser.trim().is_empty() && !appraisers.iter().any(|a| a.0 == form.appraiser.trim()) {
+        appraisers.push((form.appraiser.trim().to_string(), form.appraiser.trim().to_string()));
+    }
     let (has_children, children_max) = match node {
         Some(n) if !n.is_leaf() => {
             (edit::subtree_size(n) - 1, ctx.lang.exact(&Framework { nodes: vec![n.clone()], ..Default::default() }.max_total()))
@@ -673,6 +790,7 @@ async fn item_page(
         .crumb(heading.clone(), "");
     let status = if errors.is_empty() && save_error.is_none() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let pv = preview(ctx, &form);
+    let rows = form.rule_rows();
     let applies = crate::pages::units::ticked_kinds(&form.extra).unwrap_or_else(|| form.applies_to.clone());
     let all_kinds = crate::pages::units::kind_options(state, ctx).await?;
     let fw_kinds: Vec<(String, String)> =
@@ -694,6 +812,7 @@ async fn item_page(
         kind_boxes,
         appraisers,
         preview: pv,
+        rows,
         form,
         save_error,
     });
@@ -943,5 +1062,61 @@ mod tests {
         let mut keys: Vec<_> = e.keys().copied().collect();
         keys.sort();
         assert_eq!(keys, vec!["code", "max", "params", "title"]);
+    }
+
+    #[test]
+    fn rules_are_edited_as_rows() {
+        let fw: Framework =
+            parindex_reports::framework::parse_framework("h.yaml", include_str!("../../../../frameworks/examples/hand-computed.yaml"))
+                .unwrap();
+        // every node's rule shown as rows and read back from them is the same rule
+        for (_, n) in fw.walk() {
+            let Some(rule @ (Rule::Options { .. } | Rule::Bands { .. })) = &n.rule else { continue };
+            let f = ItemForm::of_node(&fw, n);
+            let rows = f.rule_rows();
+            let mut extra = HashMap::new();
+            for (i, r) in rows.options.iter().enumerate() {
+                extra.insert(format!("opt_key_{i}"), r[0].clone());
+                extra.insert(format!("opt_label_{i}"), r[1].clone());
+                extra.insert(format!("opt_points_{i}"), r[2].clone());
+            }
+            for (i, b) in rows.bands.iter().enumerate() {
+                extra.insert(format!("band_from_{i}"), b.from.clone());
+                extra.insert(format!("band_from_op_{i}"), if b.from_gt { "gt" } else { "ge" }.into());
+                extra.insert(format!("band_to_{i}"), b.to.clone());
+                extra.insert(format!("band_to_op_{i}"), if b.to_le { "le" } else { "lt" }.into());
+                extra.insert(format!("band_points_{i}"), b.points.clone());
+            }
+            let from_rows = ItemForm { params: "ignored | when | rows".into(), extra, ..f };
+            let mut errors = HashMap::new();
+            assert_eq!(from_rows.rule(&mut errors).as_ref(), Some(rule), "{}", n.code);
+        }
+        // a typed band with a decimal comma; an empty row is no row; a bad row is named
+        let mut extra: HashMap<String, String> = [
+            ("band_from_0", "0"),
+            ("band_from_op_0", "ge"),
+            ("band_to_0", "70,5"),
+            ("band_to_op_0", "lt"),
+            ("band_points_0", "0"),
+            ("band_from_1", ""),
+            ("band_to_1", ""),
+            ("band_points_1", ""),
+            ("band_from_2", "70,5"),
+            ("band_from_op_2", "ge"),
+            ("band_to_2", "100"),
+            ("band_to_op_2", "le"),
+            ("band_points_2", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let f = ItemForm { rule_kind: "bands".into(), max: "1".into(), extra: extra.clone(), ..Default::default() };
+        assert_eq!(f.rows_params().unwrap(), "[0, 70.5) | 0\n[70.5, 100] | 1");
+        assert_eq!(f.rule_rows().bands.len(), 4, "two typed, two empty to add to");
+        extra.insert("band_points_2".into(), "một".into());
+        let f = ItemForm { rule_kind: "bands".into(), max: "1".into(), extra, ..Default::default() };
+        let mut errors = HashMap::new();
+        assert!(f.rule(&mut errors).is_none());
+        assert!(errors["params"].get("vi").contains("dòng 2"), "{:?}", errors["params"]);
     }
 }

@@ -81,6 +81,30 @@ struct Home {
     queue: Option<QueueSummary>,
     /// The administrator: latest activity (time, who, what).
     activity: Vec<(String, String, String)>,
+    /// My unit's published results, newest first (issue #17): the same numbers as the public
+    /// portal's, read from the published document.
+    my_results: Vec<MyResult>,
+    /// My unit's improvement actions still open, nearest deadline first.
+    my_actions: Vec<MyAction>,
+}
+
+/// One published result of my unit.
+pub struct MyResult {
+    pub period: String,
+    pub href: String,
+    pub index: String,
+    pub rank: String,
+    pub group: String,
+}
+
+/// One improvement action my unit has not finished.
+pub struct MyAction {
+    pub href: String,
+    pub leaf: String,
+    pub action: String,
+    pub due: String,
+    pub overdue: bool,
+    pub status: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +118,8 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
     let mut unit_name = None;
     let mut mine = Vec::new();
     let mut comments = Vec::new();
+    let mut my_results = Vec::new();
+    let mut my_actions = Vec::new();
     if let Some(actor) = &ctx.actor {
         if let Some(unit_id) = actor.unit_id.filter(|u| ctx.allows(Action::ViewSurveyComments, Resource::Unit(*u))) {
             comments = state
@@ -106,7 +132,22 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
                 .collect();
         }
         if let Some(unit_id) = actor.unit_id.filter(|u| ctx.allows(Action::ViewUnitDrafts, Resource::Unit(*u))) {
+            let unit_code = state.store.get_unit(unit_id).await?.unit.code;
+            let mut by_period = std::collections::HashMap::new();
             for (p, a) in state.store.assessments_of_unit(unit_id).await? {
+                by_period.insert(p.id, a.id);
+                if let Some(doc) = state.store.latest_publication(p.id).await?
+                    && let Some(u) = doc.units.iter().find(|u| u.code == unit_code)
+                {
+                    let ranked = doc.units.iter().filter(|x| x.rank.is_some()).count();
+                    my_results.push(MyResult {
+                        period: p.name.clone(),
+                        href: format!("/cong-khai/{}/don-vi/{}", crate::chrome::urlencode(&p.code), crate::chrome::urlencode(&unit_code)),
+                        index: u.index.as_ref().map(|i| ctx.lang.decimal(&i.value)).unwrap_or_else(|| "—".into()),
+                        rank: u.rank.map(|r| format!("{r}/{ranked}")).unwrap_or_else(|| "—".into()),
+                        group: u.group.clone().unwrap_or_default(),
+                    });
+                }
                 let (due_label, due) = crate::pages::assessment::unit_due(&ctx, &a, &p);
                 mine.push(MyAssessment {
                     id: a.id,
@@ -118,6 +159,27 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
                     to_do: a.to_do,
                 });
             }
+            let today = parindex_core::assessment::today_vn();
+            let mut open: Vec<_> = state
+                .store
+                .unit_improvements(unit_id)
+                .await?
+                .into_iter()
+                .filter(|a| a.status == "planned" || a.status == "doing")
+                .collect();
+            open.sort_by_key(|a| a.due_on);
+            my_actions = open
+                .into_iter()
+                .take(6)
+                .map(|a| MyAction {
+                    href: by_period.get(&a.period_id).map(|id| format!("/assessments/{id}#action-{}", a.id)).unwrap_or_default(),
+                    leaf: format!("{} {}", a.node_code, a.node_title),
+                    action: a.action,
+                    due: parindex_core::text::format_date(a.due_on),
+                    overdue: a.due_on < today,
+                    status: crate::pages::assessment_cards::status_label(&a.status),
+                })
+                .collect();
         }
         let me = state.store.get_user(actor.user_id).await?;
         if let Some(chrome) = page.user.as_mut() {
@@ -188,7 +250,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
             .collect();
     }
     let approver = ctx.allows(Action::ApprovePeriod, Resource::System);
-    Ok(render(&Home { page, unit_name, tiles, mine, comments, periods, approver, surveys, queue, activity }))
+    Ok(render(&Home { page, unit_name, tiles, mine, comments, periods, approver, surveys, queue, activity, my_results, my_actions }))
 }
 
 /// Every period with its units per state, the late ones, the ready ones and its next deadline.

@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use parindex_core::{Action, Resource};
 
+use parindex_store::repo::notifications::{InboxFilter, NOTICE_KINDS};
+
 use crate::AppState;
 use crate::chrome::{Page, render};
 use crate::ctx::Ctx;
@@ -25,15 +27,49 @@ pub struct NoticeView {
 struct InboxPage {
     page: Page,
     notices: Vec<NoticeView>,
+    /// The filter as chosen: unread only, kind ("" = every kind).
+    unread: bool,
+    kind: String,
+    /// (code, label) of the kinds of notice.
+    kinds: Vec<(&'static str, &'static str)>,
+    /// "41–60 / 78", and the links to the previous and next pages.
+    shown: String,
+    prev: Option<String>,
+    next: Option<String>,
 }
 
-async fn inbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+const PER_PAGE: u64 = 20;
+
+#[derive(serde::Deserialize, Default)]
+struct InboxQuery {
+    /// `1`: unread only.
+    chua_doc: Option<String>,
+    loai: Option<String>,
+    trang: Option<u64>,
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::extract::Query(q): crate::extract::Query<InboxQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(Action::ManageOwnAccount, Resource::System)?;
     let lang = ctx.lang.code();
-    let notices = state
-        .store
-        .inbox(actor.user_id, 200)
-        .await?
+    let unread = q.chua_doc.as_deref() == Some("1");
+    let kind = q.loai.clone().filter(|k| NOTICE_KINDS.contains(&k.as_str())).unwrap_or_default();
+    let page_no = q.trang.unwrap_or(1).max(1);
+    let filter = InboxFilter { unread_only: unread, kind: Some(kind.clone()), page: page_no - 1, per_page: PER_PAGE };
+    let (rows, total) = state.store.inbox_page(actor.user_id, &filter).await?;
+    let link = |p: u64| format!("/inbox?chua_doc={}&loai={kind}&trang={p}", if unread { "1" } else { "" });
+    let first = (page_no - 1) * PER_PAGE;
+    let shown = if total == 0 {
+        String::new()
+    } else {
+        format!("{}–{} / {total}", (first + 1).min(total), (first + rows.len() as u64).min(total))
+    };
+    let prev = (page_no > 1).then(|| link(page_no - 1));
+    let next = (first + (rows.len() as u64) < total).then(|| link(page_no + 1));
+    let notices = rows
         .into_iter()
         .map(|n| NoticeView {
             id: n.id,
@@ -43,7 +79,8 @@ async fn inbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppE
         })
         .collect();
     let page = Page::new(&ctx, &state, ctx.t("inbox.title"), "/inbox").crumb(ctx.t("inbox.title"), "");
-    Ok(render(&InboxPage { page, notices }))
+    let kinds = NOTICE_KINDS.iter().map(|k| (*k, ctx.t(&format!("inbox.kind_{k}")))).collect();
+    Ok(render(&InboxPage { page, notices, unread, kind, kinds, shown, prev, next }))
 }
 
 /// Open a notice: mark it read and go where it points (only the owner's notices).

@@ -1,5 +1,5 @@
 //! Background exports with progress (issue #7 item 5). A long export — a survey's raw
-//! responses as CSV or XLSX, the audit log as XLSX — can run in the background instead of
+//! responses as CSV or XLSX, the audit log as XLSX, a period's documents as one ZIP — can run in the background instead of
 //! holding the browser: the button records a job (`store::repo::jobs`) and starts the same
 //! writer the direct download uses, counting rows into a shared counter that a ticker copies
 //! to the job row every second. "Tệp xuất" (`/tai-ve`) lists the person's jobs with a progress
@@ -130,6 +130,23 @@ async fn start_audit(State(state): State<AppState>, ctx: Ctx, Form(q): Form<Audi
     Ok(Redirect::to("/tai-ve").into_response())
 }
 
+/// Every document of a period in one ZIP (issue #17): the results report, the units'
+/// self-assessment reports and appraisal minutes (`pages::documents::write_period_zip`).
+async fn start_period_zip(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let actor = ctx.require(Action::ManagePeriods, Resource::System)?.clone();
+    let period = state.store.get_period(id).await?;
+    let label = format!("{} — {}", ctx.t("jb.period_zip"), period.name);
+    let job = state
+        .store
+        .create_job("period_zip", &label, &serde_json::json!({"period_id": id}), actor.user_id, &actor.username, period.units as i64)
+        .await?;
+    let (st, cx) = (state.clone(), ctx.clone());
+    spawn(state, job, format!("ho-so-{}.zip", period.code), move |path, progress| async move {
+        crate::pages::documents::write_period_zip(&st, &cx, id, &path, progress).await
+    });
+    Ok(Redirect::to("/tai-ve").into_response())
+}
+
 struct JobView {
     id: i64,
     label: String,
@@ -214,7 +231,13 @@ async fn download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
         return Err(AppError::Forbidden);
     }
     let Some(name) = job.file_name.filter(|_| job.status == "done") else { return Err(AppError::NotFound) };
-    let kind = if name.ends_with(".xlsx") { crate::pages::exports::XLSX } else { "text/csv; charset=utf-8" };
+    let kind = if name.ends_with(".xlsx") {
+        crate::pages::exports::XLSX
+    } else if name.ends_with(".zip") {
+        "application/zip"
+    } else {
+        "text/csv; charset=utf-8"
+    };
     let path = job_dir(&state, id).join(&name);
     let file = tokio::fs::File::open(&path).await.map_err(|_| AppError::NotFound)?;
     crate::pages::exports::send_file(file, &name, kind).await
@@ -226,4 +249,5 @@ pub fn router() -> Router<AppState> {
         .route("/tai-ve/{id}", get(download))
         .route("/surveys/runs/{id}/xuat-nen", post(start_responses))
         .route("/admin/audit/xuat-nen", post(start_audit))
+        .route("/periods/{id}/ho-so.zip", post(start_period_zip))
 }

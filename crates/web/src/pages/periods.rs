@@ -109,6 +109,9 @@ pub struct PeriodForm {
     pub final_due: String,
     #[serde(default)]
     pub approval_due: String,
+    /// The username of the officer in charge (issue #17).
+    #[serde(default)]
+    pub contact: String,
 }
 
 #[derive(Template)]
@@ -120,6 +123,70 @@ struct PeriodFormPage {
     errors: HashMap<String, String>,
     /// Unit kinds to tick: (code, name, ticked).
     kind_boxes: Vec<(String, String, bool)>,
+    /// The reform office's officers who may be put in charge: (username, name).
+    officers: Vec<(String, String)>,
+    /// The unit picker: groups (kind and area) of (code, name, ticked).
+    unit_groups: Vec<UnitGroup>,
+    ticked_units: usize,
+}
+
+/// A group of the unit picker: its name (kind and area) and its units (code, name, ticked).
+pub type UnitGroup = (String, Vec<(String, String, bool)>);
+
+/// The active units for the picker of a new period (issue #17: chosen, not pasted as codes),
+/// grouped by kind and area in name order; those in `chosen` (codes) ticked.
+async fn unit_groups(state: &AppState, ctx: &Ctx, chosen: &str) -> Result<Vec<UnitGroup>, AppError> {
+    let chosen: Vec<String> = chosen.split([',', ';', '\n', ' ']).map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect();
+    let kinds = crate::pages::units::kind_options(state, ctx).await?;
+    let units = state.store.list_units(parindex_core::UnitScope::All, &parindex_store::repo::units::UnitFilter::default()).await?;
+    let mut groups: Vec<UnitGroup> = Vec::new();
+    for (kind, label) in &kinds {
+        let mut areas: Vec<Option<String>> = units.iter().filter(|u| &u.kind == kind).map(|u| u.area.clone()).collect();
+        areas.sort();
+        areas.dedup();
+        for area in areas {
+            let members: Vec<(String, String, bool)> = units
+                .iter()
+                .filter(|u| &u.kind == kind && u.area == area)
+                .map(|u| (u.code.clone(), u.name.clone(), chosen.contains(&u.code)))
+                .collect();
+            let name = match &area {
+                Some(a) => format!("{label} — {a}"),
+                None => label.clone(),
+            };
+            groups.push((name, members));
+        }
+    }
+    Ok(groups)
+}
+
+/// The units ticked in the picker (`u_{code}` boxes; `units_shown` marks a form that had the
+/// picker), comma separated; `None` for a form that sent codes as text.
+fn ticked_units(fields: &HashMap<String, String>) -> Option<String> {
+    fields.contains_key("units_shown").then(|| {
+        let mut codes: Vec<&str> = fields.keys().filter_map(|k| k.strip_prefix("u_")).collect();
+        codes.sort_unstable();
+        codes.join(", ")
+    })
+}
+
+/// The active accounts of the reform office (administrators) that may be put in charge of a
+/// period: (username, "name — phone").
+pub async fn officers(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    Ok(state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.role == parindex_core::Role::Admin.as_str() && !u.disabled)
+        .map(|u| {
+            let label = match &u.phone {
+                Some(p) => format!("{} — {p}", u.full_name),
+                None => u.full_name.clone(),
+            };
+            (u.username, label)
+        })
+        .collect())
 }
 
 async fn period_form(state: &AppState, ctx: &Ctx, form: PeriodForm, errors: HashMap<String, String>) -> Result<Response, AppError> {
@@ -128,7 +195,10 @@ async fn period_form(state: &AppState, ctx: &Ctx, form: PeriodForm, errors: Hash
     let page = Page::new(ctx, state, ctx.t("per.new"), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(ctx.t("per.new"), "");
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let kind_boxes = crate::pages::units::kind_choices(&crate::pages::units::kind_options(state, ctx).await?, &form.unit_kinds);
-    let mut r = render(&PeriodFormPage { page, form, frameworks, errors, kind_boxes });
+    let officers = officers(state).await?;
+    let unit_groups = unit_groups(state, ctx, &form.unit_codes).await?;
+    let ticked_units = unit_groups.iter().flat_map(|g| &g.1).filter(|u| u.2).count();
+    let mut r = render(&PeriodFormPage { page, form, frameworks, errors, kind_boxes, officers, unit_groups, ticked_units });
     *r.status_mut() = status;
     Ok(r)
 }
@@ -136,16 +206,22 @@ async fn period_form(state: &AppState, ctx: &Ctx, form: PeriodForm, errors: Hash
 async fn new_period(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(Action::ManagePeriods, Resource::System)?;
     let year = today_vn().format("%Y").to_string();
-    let form =
-        PeriodForm {
-            year: year.clone(), code: year.clone(), name: format!("Đánh giá Chỉ số CCHC năm {year}"), ..Default::default()
-        };
+    let form = PeriodForm {
+        year: year.clone(),
+        code: year.clone(),
+        name: format!("Đánh giá Chỉ số CCHC năm {year}"),
+        contact: ctx.actor.as_ref().map(|a| a.username.clone()).unwrap_or_default(),
+        ..Default::default()
+    };
     period_form(&state, &ctx, form, HashMap::new()).await
 }
 
 async fn create_period(State(state): State<AppState>, ctx: Ctx, Form(mut f): Form<PeriodForm>) -> Result<Response, AppError> {
     if let Some(k) = crate::pages::units::ticked_kinds(&f.extra) {
         f.unit_kinds = k;
+    }
+    if let Some(u) = ticked_units(&f.extra) {
+        f.unit_codes = u;
     }
     ctx.require(Action::ManagePeriods, Resource::System)?;
     let lang = ctx.lang.code();
@@ -172,6 +248,7 @@ async fn create_period(State(state): State<AppState>, ctx: Ctx, Form(mut f): For
         explanation_due: date("explanation_due", &f.explanation_due),
         final_due: date("final_due", &f.final_due),
         approval_due: date("approval_due", &f.approval_due),
+        contact_username: Some(f.contact.clone()),
     };
     if !errors.is_empty() {
         return period_form(&state, &ctx, f, errors).await;
@@ -232,10 +309,50 @@ struct PeriodPage {
     approve_form: ApproveForm,
     approve_errors: Vec<String>,
     not_ready: Vec<String>,
+    /// The officer in charge (whom to call) and, for the reform office, who may be put in charge.
+    contact: Option<crate::chrome::ContactView>,
+    /// The table's search, filter and order; units before filtering; the states to filter by.
+    table: TableQuery,
+    total_units: usize,
+    state_choices: Vec<(&'static str, &'static str)>,
+    officers: Vec<(String, String)>,
+}
+
+/// The units table of a period page, searched, filtered and sorted (issue #17) by the query:
+/// `q` a unit's name or code, `tt` a state, `sx` a column (`ten`, `trang-thai`, `tien-do`,
+/// `chenh`; a leading `-` sorts from the largest).
+#[derive(Deserialize, Default, Clone)]
+pub struct TableQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub tt: String,
+    #[serde(default)]
+    pub sx: String,
+}
+
+impl TableQuery {
+    /// The link that sorts by `col`: ascending first, descending when it already is.
+    pub fn sort_link(&self, col: &str) -> String {
+        let sx = if self.sx == col { format!("-{col}") } else { col.to_string() };
+        format!("?q={}&tt={}&sx={sx}#assessments", crate::chrome::urlencode(&self.q), crate::chrome::urlencode(&self.tt))
+    }
+
+    /// `aria-sort` of a column header.
+    pub fn aria_sort(&self, col: &str) -> &'static str {
+        match self.sx.strip_prefix('-') {
+            Some(c) if c == col => "descending",
+            None if self.sx == col => "ascending",
+            _ => "none",
+        }
+    }
 }
 
 #[derive(Deserialize)]
 struct PeriodQuery {
+    #[serde(flatten)]
+    table: TableQuery,
+    contact: Option<String>,
     assigned: Option<String>,
     sent: Option<usize>,
     approved: Option<String>,
@@ -264,12 +381,13 @@ async fn period_page(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
     let flash = match (q.sent, q.approved.is_some(), q.assigned.is_some()) {
+        _ if q.contact.is_some() => Some(ctx.t("contact.saved").to_string()),
         (Some(n), _, _) => Some(format!("{} {n}", ctx.t("per.preliminary_sent"))),
         (_, true, _) => Some(ctx.t("per.approved").to_string()),
         (_, _, true) => Some(ctx.t("per.assigned").to_string()),
         _ => None,
     };
-    render_period(&state, &ctx, id, flash, Refused::default(), StatusCode::OK).await
+    render_period(&state, &ctx, id, flash, Refused { table: q.table, ..Default::default() }, StatusCode::OK).await
 }
 
 /// A refused approval, shown on the period page again (422): the decision as typed, the problems
@@ -281,6 +399,8 @@ struct Refused {
     form: ApproveForm,
     errors: Vec<String>,
     units: Vec<String>,
+    /// The table's search, filter and order.
+    table: TableQuery,
 }
 
 /// The council's approval as the page's form sends it.
@@ -304,10 +424,35 @@ async fn render_period(
     let actor = ctx.require(Action::ViewPeriods, Resource::System)?;
     let period = state.store.get_period(id).await?;
     let scope = parindex_core::access::unit_scope(actor);
-    let rows: Vec<AssessmentListRow> = state
-        .store
-        .list_assessments(id, scope)
-        .await?
+    let all = state.store.list_assessments(id, scope).await?;
+    let total_units = all.len();
+    let ready = all.iter().filter(|r| r.state == AState::UnderAppraisal && r.appraised == r.to_do).count();
+    let t = &refused.table;
+    let needle = parindex_core::text::fold(t.q.trim());
+    let mut list: Vec<_> = all
+        .into_iter()
+        .filter(|a| {
+            needle.is_empty()
+                || parindex_core::text::fold(&a.unit_name).contains(&needle)
+                || parindex_core::text::fold(&a.unit_code).contains(&needle)
+        })
+        .filter(|a| t.tt.is_empty() || a.state.as_str() == t.tt)
+        .collect();
+    let (col, desc) = match t.sx.strip_prefix('-') {
+        Some(c) => (c, true),
+        None => (t.sx.as_str(), false),
+    };
+    match col {
+        "ten" => parindex_core::text::sort_by_name(&mut list, |a| &a.unit_name),
+        "trang-thai" => list.sort_by_key(|a| AState::ALL.iter().position(|s| *s == a.state)),
+        "tien-do" => list.sort_by_key(|a| (a.done * 1000).checked_div(a.to_do).unwrap_or(1000)),
+        "chenh" => list.sort_by(|a, b| a.gap.cmp(&b.gap)),
+        _ => {}
+    }
+    if desc {
+        list.reverse();
+    }
+    let rows: Vec<AssessmentListRow> = list
         .into_iter()
         .map(|a| AssessmentListRow {
             id: a.id,
@@ -338,9 +483,16 @@ async fn render_period(
     let states =
         AState::ALL.iter().filter_map(|s| period.states.get(s.as_str()).map(|n| (s.label(ctx.lang.code()), state_class(*s), *n))).collect();
     let page = Page::new(ctx, state, period.name.clone(), "/periods").crumb(ctx.t("per.title"), "/periods").crumb(period.code.clone(), "");
-    let ready = rows.iter().filter(|r| r.state == AState::UnderAppraisal && r.appraised == r.to_do).count();
     let decision = period.decision.as_ref().map(|d| d.text(ctx.lang.code()));
+    let contact = period.contact.as_ref().map(crate::chrome::ContactView::of_person);
+    let officers = if ctx.allows(Action::ManagePeriods, Resource::System) { officers(state).await? } else { vec![] };
+    let state_choices = AState::ALL.iter().map(|s| (s.as_str(), s.label(ctx.lang.code()))).collect();
     let mut r = render(&PeriodPage {
+        total_units,
+        state_choices,
+        table: refused.table.clone(),
+        contact,
+        officers,
         page,
         period,
         deadlines,
@@ -428,6 +580,30 @@ async fn save_assignments(
     }
 }
 
+#[derive(Deserialize)]
+struct ContactForm {
+    #[serde(default)]
+    contact: String,
+}
+
+/// Put an officer of the reform office in charge of the period (or nobody).
+async fn save_contact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(pid): Path<i64>,
+    Form(f): Form<ContactForm>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ManagePeriods, Resource::System)?;
+    match state.store.set_period_contact(&ctx.audit(), pid, Some(&f.contact)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/periods/{pid}?contact=1#contact")).into_response()),
+        Err(e @ StoreError::Invalid(_)) => {
+            let error = store_error_text(&ctx, &e);
+            render_period(&state, &ctx, pid, None, Refused { error, ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Send the preliminary result to every unit whose appraisal is complete (reform office).
 async fn send_preliminary(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Action::ManagePeriods, Resource::System)?;
@@ -484,7 +660,15 @@ async fn approve(State(state): State<AppState>, ctx: Ctx, Path(pid): Path<i64>, 
             Err(e) => return Err(e.into()),
         }
     }
-    render_period(&state, &ctx, pid, None, Refused { error: None, form: f, errors, units }, StatusCode::UNPROCESSABLE_ENTITY).await
+    render_period(
+        &state,
+        &ctx,
+        pid,
+        None,
+        Refused { error: None, form: f, errors, units, table: TableQuery::default() },
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 pub fn router() -> Router<AppState> {
@@ -495,4 +679,5 @@ pub fn router() -> Router<AppState> {
         .route("/periods/{id}/preliminary", post(send_preliminary))
         .route("/periods/{id}/approve", post(approve))
         .route("/periods/{id}/assignments", post(save_assignments))
+        .route("/periods/{id}/contact", post(save_contact))
 }

@@ -36,6 +36,28 @@ fn vi(ctx: &Ctx, s: &str) -> String {
     ctx.lang.decimal(s)
 }
 
+/// The grading scale in words, highest first (issue #17: not "A:90, B:80"): "A — chỉ số từ 90
+/// trở lên", "B — từ 80 đến dưới 90", …, the lowest "dưới 70".
+pub fn scale_in_words(ctx: &Ctx, groups: &[parindex_core::results::Group]) -> Vec<(String, String)> {
+    let mut g: Vec<&parindex_core::results::Group> = groups.iter().collect();
+    g.sort_by(|a, b| b.min.cmp(&a.min));
+    let n = |x: &parindex_core::Exact| vi(ctx, &x.to_string());
+    let en = ctx.lang.code() == "en";
+    (0..g.len())
+        .map(|i| {
+            let words = match (i, g[i].min.is_zero()) {
+                (0, _) if en => format!("index {} or more", n(&g[0].min)),
+                (0, _) => format!("chỉ số từ {} trở lên", n(&g[0].min)),
+                (_, true) if en => format!("below {}", n(&g[i - 1].min)),
+                (_, true) => format!("dưới {}", n(&g[i - 1].min)),
+                _ if en => format!("from {} to below {}", n(&g[i].min), n(&g[i - 1].min)),
+                _ => format!("từ {} đến dưới {}", n(&g[i].min), n(&g[i - 1].min)),
+            };
+            (g[i].label.clone(), words)
+        })
+        .collect()
+}
+
 fn parse(text: &str) -> Result<Snap, AppError> {
     Ok(parindex_store::repo::publications::read_published(text)?)
 }
@@ -51,6 +73,8 @@ struct ListPage {
     page: Page,
     /// (code, name, year, version, date)
     periods: Vec<(String, String, i32, i32, String)>,
+    /// Published surveys: (code, name, year, date).
+    surveys: Vec<(String, String, i32, String)>,
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -63,8 +87,63 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
         .filter(|p| seen.insert(p.period_id))
         .map(|p| (p.period_code, p.period_name, p.year, p.version, parindex_core::text::format_time_vn(p.published_at)))
         .collect();
+    let surveys = state
+        .store
+        .published_surveys()
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.name, s.year, s.published_at.map(parindex_core::text::format_time_vn).unwrap_or_default()))
+        .collect();
     let page = Page::new(&ctx, &state, ctx.t("pt.title"), "/cong-khai");
-    Ok(render(&ListPage { page, periods }))
+    Ok(render(&ListPage { page, periods, surveys }))
+}
+
+#[derive(Template)]
+#[template(path = "portal_survey.html")]
+struct SurveyPage {
+    page: Page,
+    name: String,
+    published_at: String,
+    responses: i64,
+    /// The province, then each unit with enough respondents.
+    indices: Vec<crate::pages::surveys::IndexRowView>,
+    /// Units with fewer respondents than the survey's smallest group shown.
+    too_few: Vec<String>,
+    min_cell: i32,
+    /// Comments and answers the units made public: (unit, comment, answer, date).
+    replies: Vec<(String, String, String, String)>,
+}
+
+/// A published survey (issue #17): its SIPAS figures, the province and each unit with enough
+/// respondents, from the same computation as the reform office's page; and the comments the
+/// units answered and chose to make public. A survey not published is not found.
+async fn survey(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    let row = state.store.published_surveys().await?.into_iter().find(|s| s.code == code).ok_or(AppError::NotFound)?;
+    let run = state.store.get_survey(row.id).await?;
+    let units = state.store.survey_units(run.id).await?;
+    let names = units.iter().map(|u| (u.unit_code.clone(), u.unit_name.clone())).collect();
+    let respondents = units.iter().map(|u| (u.unit_code.clone(), u.responses.max(0) as u64)).collect();
+    let all = crate::pages::surveys::index_views(&state, &ctx, &run, &names, &respondents).await?;
+    let min = run.min_cell.max(1) as u64;
+    let (indices, few): (Vec<_>, Vec<_>) = all.into_iter().partition(|v| v.code == "PROVINCE" || v.people >= min);
+    let replies = state
+        .store
+        .public_replies(run.id)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_name, r.comment, r.answer, parindex_core::text::format_date(r.answered_at.date_naive())))
+        .collect();
+    let page = Page::new(&ctx, &state, run.name.clone(), "/cong-khai").crumb(ctx.t("pt.title"), "/cong-khai").crumb(run.name.clone(), "");
+    Ok(render(&SurveyPage {
+        page,
+        name: run.name.clone(),
+        published_at: row.published_at.map(parindex_core::text::format_time_vn).unwrap_or_default(),
+        responses: run.responses,
+        indices,
+        too_few: few.into_iter().map(|v| v.unit).collect(),
+        min_cell: run.min_cell,
+        replies,
+    }))
 }
 
 pub struct PortalRow {
@@ -82,6 +161,9 @@ pub struct PortalRow {
     pub robust: String,
     /// The difference with the unit above is not robust.
     pub fragile: bool,
+    /// Bonus and penalty points (empty when none).
+    pub bonus: String,
+    pub penalty: String,
 }
 
 #[derive(Template)]
@@ -99,6 +181,12 @@ struct PeriodPage {
     decision: Option<String>,
     domains: Vec<(String, String)>,
     rows: Vec<PortalRow>,
+    /// Some unit has bonus or penalty points: their columns are shown.
+    adjustments: bool,
+    /// Some index is shown with more decimals to tell apart units ranked apart.
+    more_digits: bool,
+    /// The grading scale in words: (label, "từ 80 đến dưới 90").
+    scale: Vec<(String, String)>,
     /// The document has the robustness of the ranks.
     robust: bool,
     previous: Option<(String, bool)>,
@@ -115,10 +203,23 @@ async fn period(
     let (row, text, history) = state.store.publication(&code, q.v).await?;
     let s = parse(&text)?;
     let mut above_fragile = false;
-    let rows = s
+    // units ranked apart are never shown with the same index (issue #17)
+    let exact: Vec<Option<parindex_core::Exact>> =
+        s.units.iter().map(|u| u.index.as_ref().and_then(|i| parindex_core::Exact::parse(&i.exact))).collect();
+    let digits = parindex_core::results::shown_decimals(&exact, s.decimals);
+    let more_digits = digits.iter().any(|d| *d > s.decimals);
+    let signed = |x: &Option<Num>, sign: &str| {
+        x.as_ref()
+            .and_then(|n| parindex_core::Exact::parse(&n.exact))
+            .filter(|e| !e.is_zero())
+            .map(|e| format!("{sign}{}", vi(&ctx, &(if e.is_negative() { -e } else { e }).to_decimal_string(s.decimals))))
+            .unwrap_or_default()
+    };
+    let rows: Vec<PortalRow> = s
         .units
         .iter()
-        .map(|u| {
+        .zip(exact.iter().zip(&digits))
+        .map(|(u, (x, d))| {
             let (robust, fragile) = match &u.rank_robustness {
                 Some(x) => {
                     let f = above_fragile;
@@ -149,7 +250,7 @@ async fn period(
                 code: u.code.clone(),
                 name: u.name.clone(),
                 group: u.group.clone().unwrap_or_default(),
-                index: u.index.as_ref().map(|i| vi(&ctx, &i.value)).unwrap_or_else(|| "—".into()),
+                index: x.as_ref().map(|i| vi(&ctx, &i.to_decimal_string(*d))).unwrap_or_else(|| "—".into()),
                 bar: u.index.as_ref().map(|i| i.value.clone()).unwrap_or_else(|| "0".into()),
                 total: format!("{} / {}", vi(&ctx, &u.total.value), vi(&ctx, &u.applicable_max.value)),
                 change,
@@ -157,9 +258,12 @@ async fn period(
                 domains: u.domains.iter().map(|d| vi(&ctx, &d.points.value)).collect(),
                 robust,
                 fragile,
+                bonus: signed(&u.bonus, "+"),
+                penalty: signed(&u.penalty, "−"),
             }
         })
         .collect();
+    let adjustments = rows.iter().any(|r| !r.bonus.is_empty() || !r.penalty.is_empty());
     let page = Page::new(&ctx, &state, format!("{} — {}", ctx.t("pt.title"), s.period.name), "/cong-khai")
         .crumb(ctx.t("pt.title"), "/cong-khai")
         .crumb(s.period.name.clone(), "");
@@ -176,6 +280,9 @@ async fn period(
         domains: s.domains.iter().map(|d| (d.code.clone(), d.title.clone())).collect(),
         robust: s.units.iter().any(|u| u.rank_robustness.is_some()),
         rows,
+        adjustments,
+        more_digits,
+        scale: scale_in_words(&ctx, &s.method.groups),
         previous: s.previous_period.as_ref().map(|p| (p.name.clone(), p.same_framework)),
         history: history
             .iter()
@@ -324,7 +431,7 @@ struct MethodPage {
 async fn method(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
     let (_, text, _) = state.store.publication(&code, None).await?;
     let s = parse(&text)?;
-    let groups = s.method.groups.iter().map(|g| (g.label.clone(), vi(&ctx, &g.min.to_string()))).collect();
+    let groups = scale_in_words(&ctx, &s.method.groups);
     let lang = ctx.lang.code();
     let mut nodes = Vec::new();
     fn walk(n: &[parindex_core::framework::Node], depth: usize, lang: &str, out: &mut Vec<(usize, String, String, String, String)>) {
@@ -470,6 +577,7 @@ async fn leaves_csv(State(state): State<AppState>, Path(code): Path<String>, Que
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cong-khai", get(list))
+        .route("/cong-khai/khao-sat/{code}", get(survey))
         .route("/cong-khai/{code}", get(period))
         .route("/cong-khai/{code}/don-vi/{unit}", get(unit))
         .route("/cong-khai/{code}/phuong-phap", get(method))

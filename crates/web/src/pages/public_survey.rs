@@ -47,6 +47,8 @@ struct Form {
     /// The answers were checked but could not be stored (the database refused: a full disk, a
     /// busy writer): nothing was counted, the choices are kept, send again.
     not_saved: bool,
+    /// The reform office's contact (issue #17: whom a citizen calls).
+    help: crate::chrome::ContactView,
 }
 
 impl Form {
@@ -151,6 +153,7 @@ fn render_form(
         errors,
         closed: p.survey.status != "open",
         not_saved: status == StatusCode::SERVICE_UNAVAILABLE,
+        help: crate::chrome::ContactView::of_office(&ctx.office),
     };
     match form.render() {
         Ok(html) => {
@@ -247,6 +250,7 @@ struct Thanks {
     ui: crate::ctx::Lang,
     unit: String,
     note: Note,
+    help: crate::chrome::ContactView,
 }
 
 /// What the small public page says.
@@ -266,7 +270,15 @@ fn render_note(ctx: &Ctx, unit: &str, note: Note) -> Response {
         Note::InvitationOnly => StatusCode::FORBIDDEN,
         Note::TokenUsed => StatusCode::GONE,
     };
-    match (Thanks { lang: ctx.lang.code(), ui: ctx.lang, unit: unit.to_string(), note }).render() {
+    match (Thanks {
+        lang: ctx.lang.code(),
+        ui: ctx.lang,
+        unit: unit.to_string(),
+        note,
+        help: crate::chrome::ContactView::of_office(&ctx.office),
+    })
+    .render()
+    {
         Ok(html) => {
             (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], html).into_response()
         }
@@ -353,8 +365,15 @@ async fn token_submit(State(state): State<AppState>, ctx: Ctx, Path(token): Path
     }
 }
 
+const SURVEY_JS: &str = include_str!("../../assets/survey.js");
+
+async fn survey_js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SURVEY_JS).into_response()
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/static/survey.js", get(survey_js))
         .route("/k/{key}", get(show).post(submit))
         .route("/k/{key}/cam-on", get(thanks))
         .route("/t/{token}", get(token_form).post(token_submit))

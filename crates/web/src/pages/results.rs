@@ -162,8 +162,13 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
     };
     let mut rows: Vec<Row> = Vec::new();
     let mut above_fragile = false;
-    for u in &r.units {
+    // units ranked apart are never shown with the same index (issue #17)
+    let digits = parindex_core::results::shown_decimals(&r.units.iter().map(|u| u.index.clone()).collect::<Vec<_>>(), r.decimals);
+    for (u, d) in r.units.iter().zip(digits) {
         let mut x = row(ctx, u, r.decimals);
+        if let Some(i) = &u.index {
+            x.index = ctx.lang.num(i, d);
+        }
         if let Some(rb) = robust.get(&u.unit_id).filter(|_| u.rank.is_some()) {
             x.robust = if rb.p5 == rb.p95 { rb.median.to_string() } else { format!("{} ({}–{})", rb.median, rb.p5, rb.p95) };
             x.fragile = above_fragile;

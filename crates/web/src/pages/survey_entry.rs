@@ -38,6 +38,9 @@ pub struct EntryField {
     pub one_key: bool,
     pub value: String,
     pub error: String,
+    /// The question's place on the form (1, 2, …), what the keyer sees on the paper; the
+    /// internal name stays in the field's `name` only (issue #17: no codes on screen).
+    pub number: usize,
 }
 
 pub struct EntrySection {
@@ -89,6 +92,7 @@ fn sections(q: &Questionnaire, lang: &str, values: &BTreeMap<String, String>, er
                         options,
                         value: values.get(&x.name).cloned().unwrap_or_default(),
                         error: errors.get(&x.name).cloned().unwrap_or_default(),
+                        number: 0,
                     }
                 })
                 .collect();
@@ -99,6 +103,13 @@ fn sections(q: &Questionnaire, lang: &str, values: &BTreeMap<String, String>, er
                 vec![]
             };
             EntrySection { label: text_in(&s.label, lang), legend, fields }
+        })
+        .scan(0, |n, mut s: EntrySection| {
+            for f in &mut s.fields {
+                *n += 1;
+                f.number = *n;
+            }
+            Some(s)
         })
         .collect()
 }

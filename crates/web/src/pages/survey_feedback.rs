@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use parindex_core::sipas::Tally;
 use parindex_core::{Action, Resource};
 use parindex_store::StoreError;
+use parindex_store::repo::survey_feedback::NewReply;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -120,6 +121,8 @@ pub struct CommentView {
     pub channel: String,
     pub text: String,
     pub reply: Option<(String, String, String)>,
+    /// The answer is shown with the comment on the public portal.
+    pub public: bool,
 }
 
 #[derive(Template)]
@@ -172,6 +175,7 @@ async fn comments_page(
             day: parindex_core::text::format_date((c.submitted_at + parindex_core::text::vn_offset()).date_naive()),
             channel: crate::pages::surveys::channel_label(ctx, &c.channel),
             text: c.text,
+            public: c.reply.as_ref().is_some_and(|r| r.public),
             reply: c.reply.map(|r| (r.body, r.replied_by, parindex_core::text::format_time_vn(r.replied_at))),
         })
         .collect();
@@ -223,6 +227,9 @@ struct ReplyForm {
     unit: i64,
     question: String,
     body: String,
+    /// The box "show the comment and this answer on the public portal".
+    #[serde(default)]
+    public: Option<String>,
 }
 
 async fn reply(
@@ -232,7 +239,16 @@ async fn reply(
     Form(f): Form<ReplyForm>,
 ) -> Result<Response, AppError> {
     ctx.require(Action::AnswerSurveyComments, Resource::Unit(f.unit))?;
-    match state.store.reply_to_comment(&ctx.audit(), id, f.unit, response, &f.question, &f.body).await {
+    match state
+        .store
+        .reply_to_comment(
+            &ctx.audit(),
+            id,
+            f.unit,
+            NewReply { response_id: response, question: &f.question, body: &f.body, public: f.public.is_some() },
+        )
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/surveys/runs/{id}/gop-y?unit={}&done=reply_saved#c-{response}", f.unit)).into_response()),
         Err(StoreError::Invalid(errors)) => {
             let msg = errors.first().map(|e| e.message.get(ctx.lang.code()).to_string()).unwrap_or_default();

@@ -541,6 +541,8 @@ pub struct IndexRowView {
     /// The 95 % interval of the SIPAS figure over the unit's respondents.
     pub ci: String,
     pub n: u64,
+    /// The people who answered (the respondents the interval is over).
+    pub people: u64,
 }
 
 /// One multiple-choice question's options, most chosen first: (label, times chosen, share of
@@ -598,6 +600,54 @@ pub fn pct(ctx: &Ctx, x: f64) -> String {
     ctx.lang.decimal(&format!("{x:.1}"))
 }
 
+/// A survey's SIPAS figures per unit (the province first) as the run page and the public portal
+/// show them: the five elements and SIPAS as the share of satisfied answers, its 95 % interval
+/// over the unit's respondents, the answers counted — one computation (`core::sipas::indices`)
+/// for both pages.
+pub(crate) async fn index_views(
+    state: &AppState,
+    ctx: &Ctx,
+    run: &parindex_store::repo::surveys::SurveyRow,
+    names: &std::collections::HashMap<String, String>,
+    respondents: &std::collections::HashMap<String, u64>,
+) -> Result<Vec<IndexRowView>, AppError> {
+    let tallies = state.store.survey_tallies(run.id).await?;
+    let indices = parindex_core::sipas::indices(&tallies);
+    let mut views: Vec<IndexRowView> = Vec::new();
+    for r in &indices {
+        if views.last().is_none_or(|v| v.code != r.unit) {
+            let unit =
+                if r.unit == "PROVINCE" { ctx.t("sv.province").to_string() } else { names.get(&r.unit).cloned().unwrap_or(r.unit.clone()) };
+            views.push(IndexRowView {
+                code: r.unit.clone(),
+                unit,
+                elements: vec!["—".into(); 5],
+                sipas: "—".into(),
+                ci: String::new(),
+                n: 0,
+                people: 0,
+            });
+        }
+        let v = views.last_mut().expect("pushed");
+        match r.element.parse::<usize>() {
+            Ok(e @ 1..=5) => v.elements[e - 1] = pct(ctx, r.share_top2),
+            _ if r.element == "sipas" => {
+                v.sipas = pct(ctx, r.share_top2);
+                v.n = r.n;
+                let people =
+                    if r.unit == "PROVINCE" { run.responses.max(0) as u64 } else { respondents.get(&r.unit).copied().unwrap_or(0) };
+                v.people = people;
+                if let Some((lo, hi)) = parindex_core::sipas::wilson_95(r.share_top2, people) {
+                    v.ci = format!("{}–{}", pct(ctx, lo), pct(ctx, hi));
+                }
+            }
+            _ => {}
+        }
+    }
+    views.retain(|v| v.sipas != "—");
+    Ok(views)
+}
+
 async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Result<Response, AppError> {
     // read-only for the council and provincial leadership: the results, not the forms
     ctx.require(Action::ViewResults, Resource::System)?;
@@ -625,38 +675,7 @@ async fn run_page(state: &AppState, ctx: &Ctx, id: i64, notice: RunNotice) -> Re
         .collect();
     let (_, questionnaire) = state.store.get_questionnaire(&run.questionnaire).await?;
     let linked = questionnaire.questions().any(|(_, x)| x.element.is_some());
-    let tallies = state.store.survey_tallies(id).await?;
-    let indices = parindex_core::sipas::indices(&tallies);
-    let mut views: Vec<IndexRowView> = Vec::new();
-    for r in &indices {
-        if views.last().is_none_or(|v| v.code != r.unit) {
-            let unit =
-                if r.unit == "PROVINCE" { ctx.t("sv.province").to_string() } else { names.get(&r.unit).cloned().unwrap_or(r.unit.clone()) };
-            views.push(IndexRowView {
-                code: r.unit.clone(),
-                unit,
-                elements: vec!["—".into(); 5],
-                sipas: "—".into(),
-                ci: String::new(),
-                n: 0,
-            });
-        }
-        let v = views.last_mut().expect("pushed");
-        match r.element.parse::<usize>() {
-            Ok(e @ 1..=5) => v.elements[e - 1] = pct(ctx, r.share_top2),
-            _ if r.element == "sipas" => {
-                v.sipas = pct(ctx, r.share_top2);
-                v.n = r.n;
-                let people =
-                    if r.unit == "PROVINCE" { run.responses.max(0) as u64 } else { respondents.get(&r.unit).copied().unwrap_or(0) };
-                if let Some((lo, hi)) = parindex_core::sipas::wilson_95(r.share_top2, people) {
-                    v.ci = format!("{}–{}", pct(ctx, lo), pct(ctx, hi));
-                }
-            }
-            _ => {}
-        }
-    }
-    views.retain(|v| v.sipas != "—");
+    let views = index_views(state, ctx, &run, &names, &respondents).await?;
     let page = Page::new(ctx, state, format!("{} — {}", ctx.t("sv.runs"), run.code), "/surveys")
         .crumb(ctx.t("sv.title"), "/surveys")
         .crumb(run.code.clone(), "");
@@ -746,6 +765,8 @@ async fn run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query
         Some("recount") => Some(ctx.t("sv.recounted").to_string()),
         Some("close") => Some(ctx.t("sv.closed_done").to_string()),
         Some("reopen") => Some(ctx.t("sv.reopened_done").to_string()),
+        Some("publish") => Some(ctx.t("sv.results_public_done").to_string()),
+        Some("unpublish") => Some(ctx.t("sv.unpublished_done").to_string()),
         _ => None,
     };
     run_page(&state, &ctx, id, RunNotice { flash, ..Default::default() }).await
@@ -985,6 +1006,23 @@ async fn set_open(State(state): State<AppState>, ctx: Ctx, Path((id, what)): Pat
     Ok(Redirect::to(&format!("/surveys/runs/{id}?done={what}")).into_response())
 }
 
+/// Put a closed survey's results on the public portal, or take them off (issue #17).
+async fn set_public(State(state): State<AppState>, ctx: Ctx, Path((id, what)): Path<(i64, String)>) -> Result<Response, AppError> {
+    ctx.require(Action::ManageSurveys, Resource::System)?;
+    let publish = match what.as_str() {
+        "publish" => true,
+        "unpublish" => false,
+        _ => return Err(StoreError::NotFound.into()),
+    };
+    match state.store.publish_survey(&ctx.audit(), id, publish).await {
+        Ok(()) => Ok(Redirect::to(&format!("/surveys/runs/{id}?done={what}")).into_response()),
+        Err(StoreError::Conflict(m)) => {
+            run_page(&state, &ctx, id, RunNotice { error: Some(m.get(ctx.lang.code()).to_string()), ..Default::default() }).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct PointsForm {
     period: i64,
@@ -1038,6 +1076,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/runs/{id}/recount", post(recount))
         .route("/surveys/runs/{id}/points", post(apply_points))
         .route("/surveys/runs/{id}/status/{what}", post(set_open))
+        .route("/surveys/runs/{id}/public/{what}", post(set_public))
         .route("/surveys/runs/{id}/tokens", post(issue_tokens))
         .route("/surveys/runs/{id}/poster/{unit_id}", get(poster))
         .route("/surveys/import", post(import))

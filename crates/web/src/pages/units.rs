@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use parindex_core::access::unit_scope;
 use parindex_core::text::{format_date, parse_date};
-use parindex_core::unit::{FieldError, UnitInput};
+use parindex_core::unit::{Contact, FieldError, UnitInput};
 use parindex_core::{Action, Msg, Resource};
 use parindex_reports::units::{COLUMN_HELP, UnitRecord, units_csv, units_xlsx};
 use parindex_store::StoreError;
@@ -104,6 +104,7 @@ fn records(units: &[UnitView]) -> Vec<UnitRecord> {
                 area: u.area.clone(),
                 active_from: u.active_from,
                 active_to: u.active_to,
+                contact: None,
             },
             merged_from: vec![],
             split_from: None,
@@ -173,6 +174,12 @@ pub struct UnitFormData {
     pub active_from: String,
     #[serde(default)]
     pub active_to: String,
+    #[serde(default)]
+    pub contact_person: String,
+    #[serde(default)]
+    pub contact_phone: String,
+    #[serde(default)]
+    pub contact_email: String,
 }
 
 impl UnitFormData {
@@ -205,6 +212,11 @@ impl UnitFormData {
             area: Some(self.area.clone()),
             active_from,
             active_to,
+            contact: Some(Contact {
+                person: Some(self.contact_person.clone()),
+                phone: Some(self.contact_phone.clone()),
+                email: Some(self.contact_email.clone()),
+            }),
         })
     }
 
@@ -217,6 +229,9 @@ impl UnitFormData {
             area: u.area.clone().unwrap_or_default(),
             active_from: u.active_from.map(format_date).unwrap_or_default(),
             active_to: u.active_to.map(format_date).unwrap_or_default(),
+            contact_person: u.contact.person.clone().unwrap_or_default(),
+            contact_phone: u.contact.phone.clone().unwrap_or_default(),
+            contact_email: u.contact.email.clone().unwrap_or_default(),
         }
     }
 }
@@ -309,6 +324,7 @@ struct Detail {
     area: String,
     active_from: String,
     active_to: String,
+    contact: crate::chrome::ContactView,
     predecessors: Vec<LinkRow>,
     successors: Vec<LinkRow>,
     can_edit: bool,
@@ -365,6 +381,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, done: Option<&str>, e
         area: u.area.clone().unwrap_or_else(|| "—".into()),
         active_from: u.active_from.map(format_date).unwrap_or_else(|| "—".into()),
         active_to: u.active_to.map(format_date).unwrap_or_else(|| "—".into()),
+        contact: crate::chrome::ContactView::of_unit(&u.contact),
         predecessors,
         successors,
         can_edit: ctx.allows(Action::EditUnit, Resource::Unit(id)),
