@@ -7,6 +7,8 @@
 
 use chrono::{NaiveDate, Utc};
 use parindex_core::{Msg, Role};
+use std::collections::HashMap;
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -182,6 +184,34 @@ impl Store {
             })
             .collect();
         Ok((notices, total))
+    }
+
+    /// The name of the period of each of these assessments (the inbox names the period of the
+    /// notices that point to an assessment).
+    pub async fn period_names_of(&self, assessment_ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+        use crate::entity::{assessment, period};
+        if assessment_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let pairs: Vec<(i64, i64)> = assessment::Entity::find()
+            .select_only()
+            .column(assessment::Column::Id)
+            .column(assessment::Column::PeriodId)
+            .filter(assessment::Column::Id.is_in(assessment_ids.to_vec()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut period_ids: Vec<i64> = pairs.iter().map(|p| p.1).collect();
+        period_ids.sort_unstable();
+        period_ids.dedup();
+        let names: HashMap<i64, String> = period::Entity::find()
+            .filter(period::Column::Id.is_in(period_ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        Ok(pairs.into_iter().filter_map(|(a, p)| names.get(&p).map(|n| (a, n.clone()))).collect())
     }
 
     pub async fn unread_count(&self, user_id: i64) -> Result<u64, StoreError> {

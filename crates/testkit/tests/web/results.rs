@@ -61,6 +61,10 @@ backend_tests!(period_results_rank_group_compare_and_download, |b| async move {
     let page = sec.get(app.url(&format!("/periods/{period}/ket-qua"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("44,44") && page.contains("50,00") && page.contains("id=\"provisional\""), "{page}");
     assert!(page.contains("Hạng (5–95%)") && page.contains("name=\"spread\" value=\"10\""));
+    // a unit searched without accents keeps its rank among all
+    let found = sec.get(app.url(&format!("/periods/{period}/ket-qua?q=beta"))).send().await.unwrap().text().await.unwrap();
+    let ranking = &found[found.find("id=\"ranking\"").unwrap()..];
+    assert!(ranking.contains("id=\"r-UB\"") && !ranking.contains("id=\"r-UA\""), "only Sở Bêta");
     let svg = sec.get(app.url(&format!("/periods/{period}/ket-qua/heatmap.svg"))).send().await.unwrap();
     assert!(svg.headers()["content-type"].to_str().unwrap().starts_with("image/svg+xml"));
     let svg = svg.text().await.unwrap();

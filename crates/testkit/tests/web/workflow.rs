@@ -451,6 +451,9 @@ backend_tests!(inbox_notices_and_reminders, |b| async move {
             .unwrap()
             .contains("Tiêu chí 2.2 bị trả lại để sửa: Thiếu danh sách")
     );
+    // a notice whose text does not name its period is shown with it
+    let returned = officer.get(app.url("/inbox?loai=returned")).send().await.unwrap().text().await.unwrap();
+    assert!(returned.contains("Thiếu danh sách</button></form> <span class=\"muted\">Năm 2026 · "), "the period beside the notice");
 });
 
 backend_tests!(notices_are_emailed_through_smtp, |b| async move {

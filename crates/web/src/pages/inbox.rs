@@ -18,6 +18,8 @@ use crate::error::AppError;
 pub struct NoticeView {
     pub id: i64,
     pub text: String,
+    /// The period the notice is about, when it points to an assessment.
+    pub period: String,
     pub when: String,
     pub read: bool,
 }
@@ -69,10 +71,22 @@ async fn inbox(
     };
     let prev = (page_no > 1).then(|| link(page_no - 1));
     let next = (first + (rows.len() as u64) < total).then(|| link(page_no + 1));
+    // the period each notice is about: its link names the assessment
+    let assessment_of = |link: &str| -> Option<i64> {
+        let rest = link.strip_prefix("/assessments/").or_else(|| link.strip_prefix("/appraisal/"))?;
+        rest.split(['#', '/', '?']).next()?.parse().ok()
+    };
+    let ids: Vec<i64> = rows.iter().filter_map(|n| assessment_of(&n.link)).collect();
+    let periods = state.store.period_names_of(&ids).await?;
     let notices = rows
         .into_iter()
         .map(|n| NoticeView {
             id: n.id,
+            // the period, unless the notice's text names it already
+            period: assessment_of(&n.link)
+                .and_then(|a| periods.get(&a).cloned())
+                .filter(|p| !n.text.get(lang).contains(p.as_str()))
+                .unwrap_or_default(),
             text: n.text.get(lang).to_string(),
             when: parindex_core::text::format_time_vn(n.created_at),
             read: n.read,

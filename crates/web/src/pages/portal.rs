@@ -125,7 +125,9 @@ async fn survey(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String
     let respondents = units.iter().map(|u| (u.unit_code.clone(), u.responses.max(0) as u64)).collect();
     let all = crate::pages::surveys::index_views(&state, &ctx, &run, &names, &respondents).await?;
     let min = run.min_cell.max(1) as u64;
-    let (indices, few): (Vec<_>, Vec<_>) = all.into_iter().partition(|v| v.code == "PROVINCE" || v.people >= min);
+    let (mut indices, few): (Vec<_>, Vec<_>) = all.into_iter().partition(|v| v.code == "PROVINCE" || v.people >= min);
+    // the province first, then the units in name order
+    indices.sort_by_key(|v| v.code != "PROVINCE");
     let replies = state
         .store
         .public_replies(run.id)

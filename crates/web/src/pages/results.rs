@@ -28,6 +28,9 @@ use crate::error::AppError;
 #[derive(Deserialize, Default)]
 struct ResultsQuery {
     kind: Option<String>,
+    /// A unit's name or code (accents ignored): the ranking shows the matching units, each at
+    /// its rank among all.
+    q: Option<String>,
     done: Option<String>,
     /// Domain weights vary within ± this many percent in the robustness check (default 10).
     /// A decimal; the Vietnamese comma is accepted (`7,5`).
@@ -82,6 +85,8 @@ struct ResultsPage {
     crosswalk: bool,
     provisional: usize,
     spread: String,
+    /// The unit search as typed.
+    search: String,
     /// The reform office may publish: the period is approved.
     can_publish: bool,
     /// The latest published version, if any.
@@ -141,6 +146,13 @@ async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<PeriodResults, App
 async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Option<String>) -> Result<Response, AppError> {
     let r = load(state, ctx, id).await?;
     let kind = q.kind.unwrap_or_default();
+    let needle = parindex_core::text::fold(q.q.as_deref().unwrap_or("").trim());
+    let matches = |u: &UnitResult| {
+        needle.is_empty()
+            || parindex_core::text::fold(&u.unit_name).contains(&needle)
+            || parindex_core::text::fold(&u.unit_code).contains(&needle)
+    };
+    let search = q.q.clone().unwrap_or_default();
     let mut kinds: Vec<String> = r.units.iter().map(|u| u.unit_kind.clone()).collect();
     kinds.sort();
     kinds.dedup();
@@ -174,7 +186,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
             x.fragile = above_fragile;
             above_fragile = rb.beats_next.is_some_and(|p| p < 0.95);
         }
-        if kind.is_empty() || u.unit_kind == kind {
+        if (kind.is_empty() || u.unit_kind == kind) && matches(u) {
             rows.push(x);
         }
     }
@@ -190,6 +202,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         Err(e) => return Err(e.into()),
     };
     let mut resp = render(&ResultsPage {
+        search,
         page,
         period_id: id,
         period_name: r.period.name.clone(),
