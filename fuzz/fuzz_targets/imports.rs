@@ -1,4 +1,4 @@
-//! The unit register import and the self-score sheet (with the leaves of a sample framework).
+//! The unit register import, the self-score sheet and a fed leaf's value table (issue #18).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -9,4 +9,9 @@ fuzz_target!(|data: &[u8]| {
     common::unwind_panics();
     let _ = parindex_reports::units::parse_units("u.xlsx", data);
     let _ = parindex_reports::self_scores::read_sheet("s.xlsx", data, &[]);
+    let rule = parindex_core::framework::Rule::Proportional;
+    let max = parindex_core::Exact::ratio(2, 1);
+    let leaf = parindex_reports::feed_values::LeafInfo { code: "3.3.1", title: "t", rule: &rule, max: &max };
+    let units = ["SNV".to_string(), "STP".to_string()];
+    let _ = parindex_reports::feed_values::read_values("v.xlsx", data, &leaf, &units);
 });

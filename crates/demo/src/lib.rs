@@ -554,6 +554,7 @@ async fn seed_closed_period(store: &Store, base: parindex_store::repo::periods::
                 },
             )
             .await?;
+        seed_fed_values(store, p.id, year, None).await?;
         for (n, a) in store.list_assessments(p.id, parindex_core::UnitScope::All).await?.iter().enumerate() {
             let view = store.get_assessment(a.id).await?;
             let leaves: Vec<_> = self_leaves(&view.framework, &a.unit_kind).into_iter().cloned().collect();
@@ -631,6 +632,42 @@ async fn seed_closed_period(store: &Store, base: parindex_store::repo::periods::
     Ok(())
 }
 
+/// The fed leaves' figures as the reform office uploads them (issue #18): one upload per leaf
+/// with every unit of the period, or all but every `skip_every`-th one (this year's, still
+/// waiting for some units' figures).
+async fn seed_fed_values(store: &Store, period_id: i64, year: i32, skip_every: Option<usize>) -> anyhow::Result<()> {
+    use parindex_store::repo::feeds::{FeedUpload, NewFeedValue};
+    let ctx = AuditCtx { actor_id: None, actor_name: "thuky".into(), ip: None };
+    let fw = store.period_framework(period_id).await?;
+    for leaf in store.period_feeds(period_id).await? {
+        let Some(node) = fw.find(&leaf.code) else { continue };
+        let (Some(rule), Some(max)) = (node.rule.as_ref(), node.max.as_ref()) else { continue };
+        if leaf.feed != parindex_core::framework::Feed::Imported.key() {
+            continue;
+        }
+        let mut rng = Rng::new(period_id as u64 * 7_877 + leaf.code.bytes().map(u64::from).sum::<u64>());
+        let source = format!("Báo cáo tổng hợp đến 31/12/{year} của cơ quan thẩm định (dữ liệu mẫu)");
+        let rows: Vec<NewFeedValue> = leaf
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| skip_every.is_none_or(|k| i % k != k - 1))
+            .map(|(_, u)| NewFeedValue {
+                row: 0,
+                unit_code: u.unit_code.clone(),
+                input: Some(demo_input(&mut rng, rule, max)),
+                source: Some(source.clone()),
+            })
+            .collect();
+        let file = format!("so-lieu-{}-{year}.xlsx", leaf.code);
+        store
+            .import_feed_values(&ctx, period_id, &leaf.code, FeedUpload { origin: "xlsx", file_name: Some(file), rows, dry_run: false })
+            .await
+            .map_err(|e| anyhow::anyhow!("demo figures of {}: {e:?}", leaf.code))?;
+    }
+    Ok(())
+}
+
 /// A plausible self-assessment input: most units do well, some less so.
 pub fn demo_input(rng: &mut Rng, rule: &Rule, max: &Exact) -> Input {
     let mut i = Input::default();
@@ -682,6 +719,8 @@ async fn seed_periods(store: &Store) -> anyhow::Result<()> {
                 },
             )
             .await?;
+        // this year's figures: a few units still wait for theirs
+        seed_fed_values(store, p.id, year, Some(7)).await?;
         let assessments = store.list_assessments(p.id, parindex_core::UnitScope::All).await?;
         let mut submitted = Vec::new();
         for (n, a) in assessments.iter().enumerate() {

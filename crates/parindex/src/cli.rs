@@ -125,6 +125,36 @@ enum Command {
         #[command(subcommand)]
         cmd: SurveyCmd,
     },
+    /// Criteria fed by data: upload a leaf's value table, recompute a period's fed leaves.
+    Feed {
+        #[command(subcommand)]
+        cmd: FeedCmd,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum FeedCmd {
+    /// Upload a `feed: imported` leaf's values from an XLSX or CSV file (the template of the
+    /// leaf's data page): all or nothing, refused rows listed.
+    Import {
+        /// The period's code.
+        #[arg(long)]
+        period: String,
+        /// The leaf's code, e.g. 3.3.1.
+        #[arg(long)]
+        leaf: String,
+        file: PathBuf,
+        /// Check the file and say what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every fed leaf of a period into its assessments that are not approved.
+    Recompute {
+        #[arg(long)]
+        period: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -697,6 +727,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
             crate::bench::assessment_page(leaves, units, files, reps.max(1)).await?
         }
+        Command::Feed { cmd, db } => {
+            let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
+            return feed_cmd(&store, cmd).await;
+        }
         Command::Unit { cmd: UnitCmd::Import { file }, db } => {
             let (store, _, _) = open_store(cfg, &db, default_data_dir()).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -721,6 +755,68 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(ImportError::Rows(errors)) => return Ok(report_rows(&name, &errors)),
                 Err(ImportError::Store(e)) => return Err(store_err(e)),
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn period_by_code(store: &Store, code: &str) -> anyhow::Result<parindex_store::repo::periods::PeriodRow> {
+    store
+        .list_periods()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| anyhow::anyhow!("không có kỳ đánh giá mã {code} / no period with code {code}"))
+}
+
+/// `parindex feed …`: the same reading and the same store calls as the leaf's data page.
+async fn feed_cmd(store: &Store, cmd: FeedCmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        FeedCmd::Import { period, leaf, file, dry_run } => {
+            let p = period_by_code(store, &period).await?;
+            let fl = store
+                .period_feeds(p.id)
+                .await
+                .map_err(store_err)?
+                .into_iter()
+                .find(|l| l.code == leaf && l.feed == parindex_core::framework::Feed::Imported.key())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "kỳ {period} không có tiêu chí {leaf} lấy số liệu tải lên / period {period} has no imported-data leaf {leaf}"
+                    )
+                })?;
+            let fw = store.period_framework(p.id).await.map_err(store_err)?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let rows = match parindex_web::app::feeds::read_file(&fw, &fl, &name, &bytes) {
+                Ok(r) => r,
+                Err(parindex_web::error::AppError::ImportRows(errors)) => return Ok(report_rows(&name, &errors)),
+                Err(e) => anyhow::bail!("{e:?}"),
+            };
+            let ctx = AuditCtx::system("cli:feed-import");
+            let upload = parindex_store::repo::feeds::FeedUpload { origin: "cli", file_name: Some(name.clone()), rows, dry_run };
+            match store.import_feed_values(&ctx, p.id, &leaf, upload).await {
+                Ok(o) => println!(
+                    "{name}: {} mới / added, {} đổi / changed, {} xoá / cleared, {} giữ nguyên / unchanged{}",
+                    o.added,
+                    o.changed,
+                    o.cleared,
+                    o.unchanged,
+                    if dry_run {
+                        " — chưa ghi (--dry-run) / nothing written".to_string()
+                    } else {
+                        format!(" — lần tải #{} / upload #{}", o.import_id, o.import_id)
+                    }
+                ),
+                Err(ImportError::Rows(errors)) => return Ok(report_rows(&name, &errors)),
+                Err(ImportError::Store(e)) => return Err(store_err(e)),
+            }
+        }
+        FeedCmd::Recompute { period } => {
+            let p = period_by_code(store, &period).await?;
+            let n = store.recompute_feeds(&AuditCtx::system("cli:feed-recompute"), p.id).await.map_err(store_err)?;
+            println!("{period}: {n} tiêu chí được ghi lại / leaves rewritten");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use parindex_core::framework::rule::KINDS;
 use parindex_core::framework::{
-    Adjustment, AdjustmentKind, Evidence, Framework, LegalBasis, Node, Problem, Rule, Source, Status, validate,
+    Adjustment, AdjustmentKind, Evidence, Feed, Framework, LegalBasis, Node, Problem, Rule, Source, Status, validate,
 };
 use parindex_core::text::fold;
 use parindex_core::{Exact, Msg};
@@ -101,12 +101,24 @@ const ADJ_COLUMNS: &[Column] = &[
 
 const ADJ_HEADERS: &[&str] = &["Mã", "Nội dung", "Loại", "Điểm tối đa", "Quy tắc", "Tham số quy tắc", "Hướng dẫn chấm"];
 
-const SOURCES: [(Source, &str, &[&str]); 4] = [
+const SOURCES: [(Source, &str, &[&str]); 3] = [
     (Source::SelfAssessed, "tự đánh giá", &["self_assessed", "tu_danh_gia", "tu cham"]),
     (Source::Survey, "khảo sát", &["survey", "khao_sat"]),
-    (Source::Imported, "dữ liệu nhập", &["imported", "du_lieu_nhap", "nhap"]),
-    (Source::Computed, "tính toán", &["computed", "tinh_toan"]),
+    (Source::Feed(Feed::Imported), "dữ liệu nhập", &["imported", "du_lieu_nhap", "nhap", "feed:imported"]),
 ];
+
+/// The word written in the "Nguồn điểm" column: a Vietnamese word for the common sources,
+/// `feed:<name>` for a register's feed (issue #18).
+fn source_word(s: Source) -> String {
+    SOURCES.iter().find(|x| x.0 == s).map(|x| x.1.to_string()).unwrap_or_else(|| s.key())
+}
+
+/// Every word the column's drop-down offers.
+fn source_words() -> Vec<String> {
+    let mut out: Vec<String> = SOURCES.iter().map(|x| x.1.to_string()).collect();
+    out.extend(Feed::ALL.iter().map(|f| Source::Feed(*f)).filter(|s| !SOURCES.iter().any(|x| x.0 == *s)).map(|s| s.key()));
+    out
+}
 
 fn yes_word(b: bool) -> &'static str {
     if b { "có" } else { "không" }
@@ -235,7 +247,7 @@ pub fn framework_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
             ws.write_string(r, 8, a)?;
         }
         if n.source != Source::SelfAssessed {
-            ws.write_string(r, 9, SOURCES.iter().find(|s| s.0 == n.source).map(|s| s.1).unwrap_or(""))?;
+            ws.write_string(r, 9, source_word(n.source))?;
         }
         if !n.applies_to.is_empty() {
             ws.write_string(r, 10, n.applies_to.join(", "))?;
@@ -251,7 +263,8 @@ pub fn framework_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
     let kinds: Vec<&str> = KINDS.iter().map(|(_, vi, _)| *vi).collect();
     list_validation(ws, 4, &kinds)?;
     list_validation(ws, 6, &["có", "không"])?;
-    let sources: Vec<&str> = SOURCES.iter().map(|s| s.1).collect();
+    let words = source_words();
+    let sources: Vec<&str> = words.iter().map(String::as_str).collect();
     list_validation(ws, 9, &sources)?;
 
     // cong_tru
@@ -669,16 +682,21 @@ fn read_nodes(e: &mut Errors, t: &Table, index: &[Option<usize>], rows_of: &mut 
         let src = c.get("nguon_diem");
         if !src.is_empty() {
             let f = fold(src).replace([' ', '-'], "_");
-            match SOURCES.iter().find(|(_, vi, alts)| fold(vi).replace(' ', "_") == f || alts.iter().any(|a| a.replace(' ', "_") == f)) {
-                Some((source, _, _)) => n.source = *source,
+            let known = SOURCES
+                .iter()
+                .find(|(_, vi, alts)| fold(vi).replace(' ', "_") == f || alts.iter().any(|a| a.replace(' ', "_") == f))
+                .map(|x| x.0)
+                .or_else(|| Source::parse(src));
+            match known {
+                Some(source) => n.source = source,
                 None => e.at(
                     &code,
                     s,
                     *row,
                     "nguon_diem",
                     Msg::new(
-                        format!("“{src}”: dùng tự đánh giá, khảo sát, dữ liệu nhập hoặc tính toán"),
-                        format!("“{src}”: use self_assessed, survey, imported or computed"),
+                        format!("“{src}”: dùng một trong: {}", source_words().join(", ")),
+                        format!("“{src}”: use one of: {}", source_words().join(", ")),
                     ),
                 ),
             }

@@ -8,6 +8,7 @@ pub mod csv_out;
 pub mod document;
 pub mod docx;
 pub mod evidence;
+pub mod feed_values;
 pub mod framework;
 pub mod framework_xlsx;
 pub mod grid;

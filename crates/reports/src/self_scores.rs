@@ -84,13 +84,13 @@ const HEADER_VI: [&str; 11] = [
 const HEADER_EN: [&str; 11] =
     ["Code", "Criterion", "Max", "How", "Input", "Denominator", "Not applicable", "Note", "Explanation", "Points now", "Version"];
 
-fn num(x: &Exact, vi: bool) -> String {
+pub(crate) fn num(x: &Exact, vi: bool) -> String {
     let s = x.to_exact_decimal(4).unwrap_or_else(|| x.to_decimal_string(4));
     if vi { s.replace('.', ",") } else { s }
 }
 
 /// What to write in the input cell, in words.
-fn how(rule: &Rule, max: &Exact, vi: bool) -> String {
+pub(crate) fn how(rule: &Rule, max: &Exact, vi: bool) -> String {
     let t = |a: &str, b: &str| if vi { a.to_string() } else { b.to_string() };
     match rule {
         Rule::Options { options } => {
@@ -107,7 +107,7 @@ fn how(rule: &Rule, max: &Exact, vi: bool) -> String {
 }
 
 /// The input as the sheet's two cells (input, denominator).
-fn cells_of(input: &Input, rule: &Rule, vi: bool) -> (String, String) {
+pub(crate) fn cells_of(input: &Input, rule: &Rule, vi: bool) -> (String, String) {
     let n = |x: &Option<Exact>| x.as_ref().map(|x| num(x, vi)).unwrap_or_default();
     match rule {
         Rule::Options { .. } => (input.option.clone().unwrap_or_default(), String::new()),
@@ -128,23 +128,63 @@ fn cells_of(input: &Input, rule: &Rule, vi: bool) -> (String, String) {
 }
 
 /// A number written in the cell: as Excel stores it, or typed with a decimal comma.
-fn parse_number(s: &str) -> Option<Exact> {
+pub(crate) fn parse_number(s: &str) -> Option<Exact> {
     let s = s.trim().replace(' ', "");
     let s = if s.contains(',') && !s.contains('.') { s.replace(',', ".") } else { s };
     Exact::parse(&s)
+}
+
+/// The cell formats of a sheet to fill: header, read-only, input (yellow), free text, number.
+pub(crate) struct Formats {
+    pub head: Format,
+    pub locked: Format,
+    pub input: Format,
+    pub text: Format,
+    pub number: Format,
+}
+
+impl Formats {
+    pub fn new(decimals: u32) -> Formats {
+        let top = Format::new().set_align(FormatAlign::Top).set_border(FormatBorder::Thin);
+        let places = if decimals == 0 { "0".to_string() } else { format!("0.{}", "0".repeat(decimals as usize)) };
+        Formats {
+            head: Format::new().set_bold().set_background_color("#DCE6F1").set_text_wrap().set_border(FormatBorder::Thin),
+            locked: top.clone().set_background_color("#F2F2F2").set_text_wrap(),
+            input: top.clone().set_background_color("#FFF9DB").set_unlocked(),
+            text: top.clone().set_text_wrap().set_unlocked(),
+            number: top.set_num_format(&places).set_background_color("#F2F2F2"),
+        }
+    }
+}
+
+/// A rule's input as its two cells at `(row, col)` and `col + 1` (value, denominator), numbers
+/// as numbers (Excel shows them in the reader's locale); `formats` for the value and the
+/// denominator cell.
+pub(crate) fn write_input_cells(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    (r, c): (u32, u16),
+    input: Option<&Input>,
+    rule: &Rule,
+    formats: (&Format, &Format),
+    vi: bool,
+) -> Result<(), XlsxError> {
+    let (a, b) = input.filter(|i| !i.not_applicable).map(|i| cells_of(i, rule, vi)).unwrap_or_default();
+    match parse_number(&a) {
+        Some(x) if !matches!(rule, Rule::Options { .. }) => ws.write_number_with_format(r, c, x.to_f64(), formats.0)?,
+        _ => ws.write_string_with_format(r, c, &a, formats.0)?,
+    };
+    match parse_number(&b) {
+        Some(x) => ws.write_number_with_format(r, c + 1, x.to_f64(), formats.1)?,
+        None => ws.write_string_with_format(r, c + 1, "", formats.1)?,
+    };
+    Ok(())
 }
 
 /// The workbook for `leaves` (framework order). `title` names the unit and the period in the
 /// instructions sheet.
 pub fn write_sheet(title: &str, leaves: &[SheetLeaf], decimals: u32, vi: bool) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let head = Format::new().set_bold().set_background_color("#DCE6F1").set_text_wrap().set_border(FormatBorder::Thin);
-    let top = Format::new().set_align(FormatAlign::Top).set_border(FormatBorder::Thin);
-    let locked = top.clone().set_background_color("#F2F2F2").set_text_wrap();
-    let input = top.clone().set_background_color("#FFF9DB").set_unlocked();
-    let text = top.clone().set_text_wrap().set_unlocked();
-    let places = if decimals == 0 { "0".to_string() } else { format!("0.{}", "0".repeat(decimals as usize)) };
-    let number = top.clone().set_num_format(&places).set_background_color("#F2F2F2");
+    let Formats { head, locked, input, text, number } = Formats::new(decimals);
     let ws = wb.add_worksheet();
     ws.set_name(if vi { "tu_cham" } else { "self_scores" })?;
     let header = if vi { HEADER_VI } else { HEADER_EN };
@@ -161,16 +201,7 @@ pub fn write_sheet(title: &str, leaves: &[SheetLeaf], decimals: u32, vi: bool) -
         ws.write_string_with_format(r, 1, &l.title, &locked)?;
         ws.write_number_with_format(r, 2, l.max.to_f64(), &number)?;
         ws.write_string_with_format(r, 3, how(&l.rule, &l.max, vi), &locked)?;
-        let (a, b) = l.input.as_ref().filter(|i| !i.not_applicable).map(|i| cells_of(i, &l.rule, vi)).unwrap_or_default();
-        // numbers go in as numbers (Excel shows them in the reader's locale)
-        match parse_number(&a) {
-            Some(x) if !matches!(l.rule, Rule::Options { .. }) => ws.write_number_with_format(r, 4, x.to_f64(), &input)?,
-            _ => ws.write_string_with_format(r, 4, &a, &input)?,
-        };
-        match parse_number(&b) {
-            Some(x) => ws.write_number_with_format(r, 5, x.to_f64(), &input)?,
-            None => ws.write_string_with_format(r, 5, "", &input)?,
-        };
+        write_input_cells(ws, (r, 4), l.input.as_ref(), &l.rule, (&input, &input), vi)?;
         let na = l.input.as_ref().is_some_and(|i| i.not_applicable);
         ws.write_string_with_format(r, 6, if na { yes_no[0] } else { "" }, &input)?;
         ws.write_string_with_format(r, 7, l.note.clone().unwrap_or_default(), &text)?;
@@ -188,27 +219,7 @@ pub fn write_sheet(title: &str, leaves: &[SheetLeaf], decimals: u32, vi: bool) -
         if n > 1 {
             ws.set_row_height(r, 15.0 * n as f64)?;
         }
-        let prompt = how(&l.rule, &l.max, vi);
-        let prompt: String = prompt.chars().take(250).collect();
-        let bad = if vi { "Giá trị không hợp lệ. " } else { "Invalid value. " };
-        let dv = match &l.rule {
-            Rule::Options { options } => {
-                let keys: Vec<&str> = options.iter().map(|o| o.key.as_str()).collect();
-                // Excel's literal lists hold at most 255 characters; longer ones go unchecked
-                // here and are checked on import.
-                (keys.iter().map(|k| k.len() + 1).sum::<usize>() <= 255)
-                    .then(|| DataValidation::new().allow_list_strings(&keys))
-                    .transpose()?
-            }
-            Rule::YesNo => Some(DataValidation::new().allow_list_strings(&yes_no)?),
-            Rule::Bands { .. } => Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, 100.0))),
-            Rule::Manual { .. } => Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, l.max.to_f64()))),
-            Rule::Deduction { .. } => Some(DataValidation::new().allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))),
-            Rule::Proportional => Some(DataValidation::new().allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))),
-            Rule::Survey => Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, 1.0))),
-        };
-        if let Some(dv) = dv {
-            let dv = dv.set_input_message(&prompt)?.set_error_message(format!("{bad}{prompt}").chars().take(250).collect::<String>())?;
+        if let Some(dv) = input_validation(&l.rule, &l.max, vi)? {
             ws.add_data_validation(r, 4, r, 4, &dv)?;
         }
         if matches!(l.rule, Rule::Proportional) {
@@ -254,6 +265,34 @@ pub fn write_sheet(title: &str, leaves: &[SheetLeaf], decimals: u32, vi: bool) -
         help.write_string(i as u32, 0, l)?;
     }
     wb.save_to_buffer()
+}
+
+/// The drop-down or number check of a rule's input cell, with a prompt saying what to enter.
+pub(crate) fn input_validation(rule: &Rule, max: &Exact, vi: bool) -> Result<Option<DataValidation>, XlsxError> {
+    let prompt = how(rule, max, vi);
+    let prompt: String = prompt.chars().take(250).collect();
+    let bad = if vi { "Giá trị không hợp lệ. " } else { "Invalid value. " };
+    let yes_no: Vec<&str> = if vi { vec!["Có", "Không"] } else { vec!["Yes", "No"] };
+    let dv = match rule {
+        Rule::Options { options } => {
+            let keys: Vec<&str> = options.iter().map(|o| o.key.as_str()).collect();
+            // Excel's literal lists hold at most 255 characters; longer ones go unchecked
+            // here and are checked on import.
+            (keys.iter().map(|k| k.len() + 1).sum::<usize>() <= 255).then(|| DataValidation::new().allow_list_strings(&keys)).transpose()?
+        }
+        Rule::YesNo => Some(DataValidation::new().allow_list_strings(&yes_no)?),
+        Rule::Bands { .. } => Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, 100.0))),
+        Rule::Manual { .. } => Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, max.to_f64()))),
+        Rule::Deduction { .. } => Some(DataValidation::new().allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))),
+        Rule::Proportional => Some(DataValidation::new().allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))),
+        Rule::Survey => Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, 1.0))),
+    };
+    match dv {
+        Some(dv) => {
+            Ok(Some(dv.set_input_message(&prompt)?.set_error_message(format!("{bad}{prompt}").chars().take(250).collect::<String>())?))
+        }
+        None => Ok(None),
+    }
 }
 
 fn err(row: usize, field: &str, vi: String, en: String) -> RowError {
@@ -321,83 +360,97 @@ pub fn read_sheet(file_name: &str, bytes: &[u8], leaves: &[SheetLeaf]) -> Result
             continue;
         }
         let (a, b) = (get(cells, 4), get(cells, 5));
-        let number = |s: &str, col: &str, errors: &mut Vec<RowError>| -> Option<Exact> {
-            let x = parse_number(s);
-            if x.is_none() {
-                errors.push(err(
-                    row,
-                    col,
-                    format!("Tệp “{file_name}”, dòng {row}, tiêu chí {code}: “{s}” không phải là số. {}", how(&leaf.rule, &leaf.max, true)),
-                    format!("“{file_name}”, row {row}, leaf {code}: “{s}” is not a number. {}", how(&leaf.rule, &leaf.max, false)),
-                ));
-            }
-            x
-        };
-        let before = errors.len();
+        let what = (format!("tiêu chí {code}"), format!("leaf {code}"));
         let input = if na {
             Some(Input { not_applicable: true, ..Default::default() })
-        } else if a.is_empty() && b.is_empty() {
-            None
         } else {
-            let mut i = Input::default();
-            match &leaf.rule {
-                Rule::Options { options } => {
-                    let f = parindex_core::text::fold(&a);
-                    match options.iter().find(|o| o.key == a || parindex_core::text::fold(&o.label) == f) {
-                        Some(o) => i.option = Some(o.key.clone()),
-                        None => errors.push(err(
-                            row,
-                            "nhap",
-                            format!(
-                                "Tệp “{file_name}”, dòng {row}, tiêu chí {code}: “{a}” không có trong các lựa chọn. {}",
-                                how(&leaf.rule, &leaf.max, true)
-                            ),
-                            format!(
-                                "“{file_name}”, row {row}, leaf {code}: “{a}” is not one of the options. {}",
-                                how(&leaf.rule, &leaf.max, false)
-                            ),
-                        )),
-                    }
+            match read_input(file_name, row, &what, &leaf.rule, &leaf.max, &a, &b) {
+                Ok(i) => i,
+                Err(e) => {
+                    errors.extend(e);
+                    continue;
                 }
-                Rule::YesNo => match yes_word(&a) {
-                    Some(y) => i.yes = Some(y),
-                    None => errors.push(err(
-                        row,
-                        "nhap",
-                        format!("Tệp “{file_name}”, dòng {row}, tiêu chí {code}: “{a}” — ghi Có hoặc Không."),
-                        format!("“{file_name}”, row {row}, leaf {code}: “{a}” — write Yes or No."),
-                    )),
-                },
-                Rule::Bands { .. } => i.percent = number(&a, "nhap", &mut errors),
-                Rule::Proportional => {
-                    i.numerator = number(&a, "nhap", &mut errors);
-                    i.denominator = number(&b, "mau_so", &mut errors);
-                }
-                Rule::Deduction { .. } => i.count = number(&a, "nhap", &mut errors),
-                Rule::Manual { .. } => i.value = number(&a, "nhap", &mut errors),
-                Rule::Survey => i.result = number(&a, "nhap", &mut errors),
             }
-            Some(i)
         };
-        if errors.len() > before {
-            continue;
-        }
-        // the rule itself: ranges, steps, options
-        if let Some(i) = input.as_ref().filter(|i| !i.not_applicable)
-            && let Err(m) = apply(&leaf.rule, &leaf.max, i, false)
-        {
-            errors.push(err(
-                row,
-                "nhap",
-                format!("Tệp “{file_name}”, dòng {row}, tiêu chí {code}: {}", m.vi),
-                format!("“{file_name}”, row {row}, leaf {code}: {}", m.en),
-            ));
-            continue;
-        }
         let opt = |s: String| (!s.is_empty()).then_some(s);
         out.push(SheetRow { row, code, input, note: opt(get(cells, 7)), explanation: opt(get(cells, 8)), version });
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// One row's input cells (the value, the denominator) read by `rule`: `None` when both are
+/// empty; every problem named with the file, the row and `what` (e.g. "tiêu chí 3.3.1",
+/// "đơn vị SNV"), then checked by the rule itself (ranges, steps, options).
+pub(crate) fn read_input(
+    file_name: &str,
+    row: usize,
+    what: &(String, String),
+    rule: &Rule,
+    max: &Exact,
+    a: &str,
+    b: &str,
+) -> Result<Option<Input>, Vec<RowError>> {
+    if a.is_empty() && b.is_empty() {
+        return Ok(None);
+    }
+    let (wv, we) = what;
+    let mut errors = Vec::new();
+    let number = |s: &str, col: &str, errors: &mut Vec<RowError>| -> Option<Exact> {
+        let x = parse_number(s);
+        if x.is_none() {
+            errors.push(err(
+                row,
+                col,
+                format!("Tệp “{file_name}”, dòng {row}, {wv}: “{s}” không phải là số. {}", how(rule, max, true)),
+                format!("“{file_name}”, row {row}, {we}: “{s}” is not a number. {}", how(rule, max, false)),
+            ));
+        }
+        x
+    };
+    let mut i = Input::default();
+    match rule {
+        Rule::Options { options } => {
+            let f = parindex_core::text::fold(a);
+            match options.iter().find(|o| o.key == a || parindex_core::text::fold(&o.label) == f) {
+                Some(o) => i.option = Some(o.key.clone()),
+                None => errors.push(err(
+                    row,
+                    "nhap",
+                    format!("Tệp “{file_name}”, dòng {row}, {wv}: “{a}” không có trong các lựa chọn. {}", how(rule, max, true)),
+                    format!("“{file_name}”, row {row}, {we}: “{a}” is not one of the options. {}", how(rule, max, false)),
+                )),
+            }
+        }
+        Rule::YesNo => match yes_word(a) {
+            Some(y) => i.yes = Some(y),
+            None => errors.push(err(
+                row,
+                "nhap",
+                format!("Tệp “{file_name}”, dòng {row}, {wv}: “{a}” — ghi Có hoặc Không."),
+                format!("“{file_name}”, row {row}, {we}: “{a}” — write Yes or No."),
+            )),
+        },
+        Rule::Bands { .. } => i.percent = number(a, "nhap", &mut errors),
+        Rule::Proportional => {
+            i.numerator = number(a, "nhap", &mut errors);
+            i.denominator = number(b, "mau_so", &mut errors);
+        }
+        Rule::Deduction { .. } => i.count = number(a, "nhap", &mut errors),
+        Rule::Manual { .. } => i.value = number(a, "nhap", &mut errors),
+        Rule::Survey => i.result = number(a, "nhap", &mut errors),
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Err(m) = apply(rule, max, &i, false) {
+        return Err(vec![err(
+            row,
+            "nhap",
+            format!("Tệp “{file_name}”, dòng {row}, {wv}: {}", m.vi),
+            format!("“{file_name}”, row {row}, {we}: {}", m.en),
+        )]);
+    }
+    Ok(Some(i))
 }
 
 /// Whether a row read back says something different from the leaf as it stands.

@@ -35,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0022ApprovalDecision),
             Box::new(M0023Contacts),
             Box::new(M0024SurveyPublication),
+            Box::new(M0025FeedValues),
         ]
     }
 }
@@ -1302,5 +1303,74 @@ impl MigrationTrait for M0024SurveyPublication {
         m.alter_table(Table::alter().table("survey_replies").drop_column("public").to_owned()).await?;
         m.alter_table(Table::alter().table("surveys").drop_column("published_by").to_owned()).await?;
         m.alter_table(Table::alter().table("surveys").drop_column("published_at").to_owned()).await
+    }
+}
+
+/// Criteria fed by data (issue #18): the value tables uploaded for `feed: imported` leaves — one
+/// row per import (who, when, which file, how many rows changed) and the current value of each
+/// (period, unit, leaf) with the import it came from. The value reaches the unit's assessment
+/// through `Store::recompute_feeds`, like every feed.
+pub struct M0025FeedValues;
+
+impl MigrationName for M0025FeedValues {
+    fn name(&self) -> &str {
+        "m0025_feed_values"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0025FeedValues {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("feed_imports")
+                .col(big_pk_auto("id"))
+                .col(big_integer("period_id"))
+                .col(string_len("leaf_code", 64))
+                .col(string_len("origin", 16))
+                .col(string_null("file_name"))
+                .col(integer("rows"))
+                .col(integer("changed"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("feed_imports", "period_id", "periods", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_feed_imports_leaf").table("feed_imports").col("period_id").col("leaf_code").to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("feed_values")
+                .col(big_pk_auto("id"))
+                .col(big_integer("period_id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("leaf_code", 64))
+                .col(text("input"))
+                .col(text_null("source"))
+                .col(big_integer("import_id"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("feed_values", "period_id", "periods", "id"))
+                .foreign_key(&mut fk("feed_values", "unit_id", "units", "id"))
+                .foreign_key(&mut fk("feed_values", "import_id", "feed_imports", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_feed_values")
+                .table("feed_values")
+                .col("period_id")
+                .col("leaf_code")
+                .col("unit_id")
+                .unique()
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("feed_values").to_owned()).await?;
+        m.drop_table(Table::drop().table("feed_imports").to_owned()).await
     }
 }

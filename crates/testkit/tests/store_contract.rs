@@ -67,6 +67,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0022_approval_decision",
             "m0023_contacts",
             "m0024_survey_publication",
+            "m0025_feed_values",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -1150,35 +1151,13 @@ backend_tests!(invitation_tokens_are_one_use_and_cannot_be_joined_to_responses, 
 backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move {
     use parindex_core::framework::result::{Stage, leaf_points};
     use parindex_core::framework::rule::InputText;
-    use parindex_core::framework::{Input, Status};
-    use parindex_reports::framework::parse_framework;
+    use parindex_core::framework::Input;
     use parindex_store::repo::appraisal::AppraiserScope;
-    use parindex_store::repo::periods::{EntryInput, PeriodInput};
+    use parindex_store::repo::periods::EntryInput;
     let (_db, s) = fresh(b).await;
     s.create_unit(&ctx(), unit("SA", "Sở A", "agency")).await.unwrap();
-    let fw = parse_framework("h.yaml", HAND).unwrap();
-    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
-    s.set_framework_status(&ctx(), &fw.code, Status::Published).await.unwrap();
     let today = parindex_core::assessment::today_vn();
-    let d = |n: i64| Some(today + chrono::Duration::days(n));
-    let p = s
-        .create_period(
-            &ctx(),
-            PeriodInput {
-                code: "K".into(),
-                name: "Năm 2026".into(),
-                year: 2026,
-                framework_code: fw.code.clone(),
-                unit_codes: vec!["SA".into()],
-                self_due: d(1),
-                appraisal_due: d(2),
-                explanation_due: d(3),
-                final_due: d(4),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let p = hand_period(&s, &["SA"]).await;
     let a = s.list_assessments(p.id, UnitScope::All).await.unwrap()[0].id;
     let input = |t: &str| -> Input { serde_json::from_str::<InputText>(t).unwrap().into() };
     for (code, t) in [
@@ -1284,7 +1263,157 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
     assert_eq!(s.publications().await.unwrap().len(), 2);
 });
 
+/// The hand-computed framework, published, and a period "K" of 2026 for `units` with its
+/// deadlines ahead.
+async fn hand_period(s: &Store, units: &[&str]) -> parindex_store::repo::periods::PeriodRow {
+    use parindex_core::framework::Status;
+    let fw = parindex_reports::framework::parse_framework("h.yaml", HAND).unwrap();
+    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
+    s.set_framework_status(&ctx(), &fw.code, Status::Published).await.unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let d = |n: i64| Some(today + chrono::Duration::days(n));
+    let input = parindex_store::repo::periods::PeriodInput {
+        code: "K".into(),
+        name: "Năm 2026".into(),
+        year: 2026,
+        framework_code: fw.code.clone(),
+        unit_codes: units.iter().map(|u| u.to_string()).collect(),
+        self_due: d(1),
+        appraisal_due: d(2),
+        explanation_due: d(3),
+        final_due: d(4),
+        ..Default::default()
+    };
+    s.create_period(&ctx(), input).await.unwrap()
+}
+
 /// A council decision signed on `date`.
 fn decision(date: chrono::NaiveDate) -> parindex_store::repo::periods::Decision {
     parindex_store::repo::periods::Decision { number: "12/QĐ-HĐTĐ".into(), date, signer: "Chủ tịch Hội đồng".into() }
 }
+
+// Criteria fed by data (issue #18): an imported value table reaches the unit's leaf through the
+// one feed mechanism (input, points by the leaf's rule, provenance), is checked whole and
+// written all or nothing, is recomputed when the data changes, and is frozen at approval.
+backend_tests!(fed_leaves_follow_their_data_until_approval, |b| async move {
+    use parindex_core::framework::rule::Input;
+    use parindex_store::repo::feeds::{FeedUpload, NewFeedValue};
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("SA", "Sở A", "agency")).await.unwrap();
+    s.create_unit(&ctx(), unit("SB", "Sở B", "agency")).await.unwrap();
+    s.create_unit(&ctx(), unit("XC", "Xã C", "commune")).await.unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let p = hand_period(&s, &["SA", "SB", "XC"]).await;
+    let feeds = s.period_feeds(p.id).await.unwrap();
+    assert_eq!(feeds.len(), 1, "one fed leaf: 2.1");
+    assert_eq!((feeds[0].code.as_str(), feeds[0].feed.as_str(), feeds[0].units.len()), ("2.1", "imported", 3));
+    assert_eq!(feeds[0].missing().count(), 3, "no data yet");
+    let frac = |n: i128, d: i128| Input {
+        numerator: Some(parindex_core::Exact::ratio(n, 1)),
+        denominator: Some(parindex_core::Exact::ratio(d, 1)),
+        ..Default::default()
+    };
+    let up = |origin: &'static str, file: Option<&str>, rows: Vec<NewFeedValue>, dry_run: bool| FeedUpload {
+        origin,
+        file_name: file.map(str::to_string),
+        rows,
+        dry_run,
+    };
+    let row = |code: &str, i: Option<Input>| NewFeedValue {
+        row: 0,
+        unit_code: code.into(),
+        input: i,
+        source: Some("Hệ thống một cửa, 31/12".into()),
+    };
+
+    // refused whole: an unknown unit, a duplicate, a numerator over the denominator — each named,
+    // nothing written
+    let audit_before = count_audit(&s).await;
+    let bad =
+        vec![row("SA", Some(frac(90, 100))), row("ZZ", Some(frac(1, 2))), row("SA", Some(frac(1, 2))), row("SB", Some(frac(120, 100)))];
+    match s.import_feed_values(&ctx(), p.id, "2.1", up("api", None, bad, false)).await {
+        Err(ImportError::Rows(rows)) => {
+            assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![2, 3, 4], "{rows:?}");
+            assert!(rows[0].message.vi.contains("ZZ"));
+            assert!(rows[2].message.vi.contains("SB"));
+        }
+        other => panic!("expected refused rows, got {other:?}"),
+    }
+    assert_eq!(count_audit(&s).await, audit_before, "nothing written");
+    assert_eq!(s.period_feeds(p.id).await.unwrap()[0].missing().count(), 3);
+    // a leaf that is not fed by an import is not found
+    assert!(matches!(
+        s.import_feed_values(&ctx(), p.id, "1.2", up("api", None, vec![row("SA", None)], false)).await,
+        Err(ImportError::Store(StoreError::NotFound))
+    ));
+
+    // a dry run says what would change and writes nothing
+    let good = vec![row("SA", Some(frac(90, 100))), row("SB", Some(frac(45, 60)))];
+    let preview = s.import_feed_values(&ctx(), p.id, "2.1", up("xlsx", Some("so-lieu.xlsx"), good.clone(), true)).await.unwrap();
+    assert_eq!((preview.added, preview.changed, preview.import_id), (2, 0, 0));
+    assert_eq!(s.period_feeds(p.id).await.unwrap()[0].missing().count(), 3);
+
+    let out = s.import_feed_values(&ctx(), p.id, "2.1", up("xlsx", Some("so-lieu.xlsx"), good, false)).await.unwrap();
+    assert_eq!((out.added, out.changed, out.unchanged, out.leaves_written), (2, 0, 0, 2));
+    let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
+    let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
+    let (sa, sb) = (of("SA"), of("SB"));
+    // the leaf's points are the rule's on the imported figures, computed by hand: 2 × 90/100 and 2 × 45/60
+    let view = s.get_assessment(sa).await.unwrap();
+    let e = &view.entries["2.1"];
+    assert_eq!(e.points.as_ref().map(|p| p.to_string()), Some("1.8".into()));
+    assert!(e.note.as_deref().unwrap().contains("so-lieu.xlsx") && e.note.as_deref().unwrap().contains("Hệ thống một cửa"), "{:?}", e.note);
+    assert_eq!(s.get_assessment(sb).await.unwrap().entries["2.1"].points.as_ref().map(|p| p.to_string()), Some("1.5".into()));
+    let scored = s.assessment_score(&view, false).await.unwrap();
+    assert_eq!(scored.leaf(parindex_core::framework::result::Stage::Own, "2.1").unwrap().points.to_string(), "1.8", "the score reads it");
+    let r = s.period_results(p.id).await.unwrap();
+    let u = r.units.iter().find(|u| u.unit_code == "SA").unwrap();
+    assert_eq!(u.leaves.iter().find(|l| l.code == "2.1").unwrap().own.as_ref().map(|x| x.to_string()), Some("1.8".into()));
+    let f = &s.period_feeds(p.id).await.unwrap()[0];
+    assert_eq!(f.missing().map(|u| u.unit_code.as_str()).collect::<Vec<_>>(), vec!["XC"]);
+
+    // the data changes: the same figures again change nothing; a new figure is recomputed;
+    // a row without a value clears the unit's
+    let again = s.import_feed_values(&ctx(), p.id, "2.1", up("api", None, vec![row("SA", Some(frac(90, 100)))], false)).await.unwrap();
+    assert_eq!((again.unchanged, again.leaves_written), (1, 0));
+    let changed = s
+        .import_feed_values(&ctx(), p.id, "2.1", up("api", None, vec![row("SA", Some(frac(99, 100))), row("SB", None)], false))
+        .await
+        .unwrap();
+    assert_eq!((changed.changed, changed.cleared, changed.leaves_written), (1, 1, 2));
+    assert_eq!(s.get_assessment(sa).await.unwrap().entries["2.1"].points.as_ref().map(|p| p.to_string()), Some("1.98".into()));
+    assert_eq!(s.get_assessment(sb).await.unwrap().entries["2.1"].points, None, "cleared");
+    assert!(s.get_assessment(sa).await.unwrap().entries["2.1"].note.as_deref().unwrap().contains("qua API"));
+    assert_eq!(s.feed_imports(p.id, "2.1").await.unwrap().len(), 3, "three uploads written (the dry run is not one)");
+    // a recompute with nothing changed writes nothing
+    assert_eq!(s.recompute_feeds(&ctx(), p.id).await.unwrap(), 0);
+    // a stale entry (written by hand past the mechanism) is put back by a recompute
+    s.db.execute_unprepared(&format!(
+        "UPDATE assessment_entries SET self_input = NULL, self_points = NULL WHERE assessment_id = {sa} AND node_code = '2.1'"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(s.recompute_feeds(&ctx(), p.id).await.unwrap(), 1);
+    assert_eq!(s.get_assessment(sa).await.unwrap().entries["2.1"].points.as_ref().map(|p| p.to_string()), Some("1.98".into()));
+
+    // approval freezes: every unit carried through to approval, a figure then refuses to change
+    // (the row named) and nothing is rewritten
+    parindex_testkit::demo::finish_others(&s, p.id, &[]).await;
+    s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap();
+    assert!(s.get_assessment(sa).await.unwrap().assessment.state.frozen());
+    match s
+        .import_feed_values(&ctx(), p.id, "2.1", up("api", None, vec![row("SB", Some(frac(1, 2))), row("SA", Some(frac(10, 100)))], false))
+        .await
+    {
+        Err(ImportError::Rows(rows)) => {
+            assert_eq!(rows.len(), 2);
+            assert!(rows[1].message.vi.contains("SA") && rows[1].message.vi.contains("đã được phê duyệt"), "{rows:?}");
+        }
+        other => panic!("expected the approved units refused, got {other:?}"),
+    }
+    s.db.execute_unprepared(&format!("DELETE FROM feed_values WHERE unit_id = (SELECT unit_id FROM assessments WHERE id = {sa})"))
+        .await
+        .unwrap();
+    assert_eq!(s.recompute_feeds(&ctx(), p.id).await.unwrap(), 0, "an approved assessment is never rewritten");
+    assert_eq!(s.get_assessment(sa).await.unwrap().entries["2.1"].points.as_ref().map(|p| p.to_string()), Some("1.98".into()), "frozen");
+});

@@ -59,24 +59,145 @@ pub struct LegalBasis {
     pub date: Option<NaiveDate>,
 }
 
-/// Where a leaf's points come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+/// Where a leaf's points come from. Written `source: self_assessed` (the default),
+/// `source: survey`, or `source: { feed: <name> }` for data fed by a register or an import
+/// (issue #18); the older `source: imported` reads as `{ feed: imported }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Source {
     /// Self-assessed by the unit, checked by appraisal (the default).
     #[default]
     SelfAssessed,
     /// From a survey result (0..1).
     Survey,
-    /// From data imported from another system.
-    Imported,
-    /// Computed by the system from other data.
-    Computed,
+    /// From data fed by a register or uploaded by the office: the unit does not score it.
+    Feed(Feed),
 }
 
 impl Source {
     fn is_default(&self) -> bool {
         *self == Source::SelfAssessed
+    }
+
+    /// The leaf's feed, if its points come from one.
+    pub fn feed(&self) -> Option<Feed> {
+        match self {
+            Source::Feed(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// A short stable key: `self_assessed`, `survey`, `feed:imported`.
+    pub fn key(&self) -> String {
+        match self {
+            Source::SelfAssessed => "self_assessed".into(),
+            Source::Survey => "survey".into(),
+            Source::Feed(f) => format!("feed:{}", f.key()),
+        }
+    }
+
+    /// Read a key written by [`Source::key`] (also the bare feed name and `imported`).
+    pub fn parse(s: &str) -> Option<Source> {
+        match s.trim() {
+            "self_assessed" | "" => Some(Source::SelfAssessed),
+            "survey" => Some(Source::Survey),
+            "imported" => Some(Source::Feed(Feed::Imported)),
+            other => Feed::parse(other.strip_prefix("feed:").unwrap_or(other).trim()).map(Source::Feed),
+        }
+    }
+}
+
+/// A feed: where a fed leaf's input comes from (`register.measure`). Every feed the system knows
+/// is listed in [`Feed::ALL`]; a framework naming another one is refused when it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Feed {
+    /// A value table uploaded by the reform office or the appraising department (XLSX, API, CLI).
+    Imported,
+}
+
+impl Feed {
+    pub const ALL: &'static [Feed] = &[Feed::Imported];
+
+    /// The name written in a framework: `imported`, `onestop.on_time_rate`, …
+    pub fn key(&self) -> &'static str {
+        match self {
+            Feed::Imported => "imported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Feed> {
+        Feed::ALL.iter().copied().find(|f| f.key() == s)
+    }
+
+    /// What the feed is, for people (Vietnamese, English).
+    pub fn label(&self) -> (&'static str, &'static str) {
+        match self {
+            Feed::Imported => {
+                ("Bảng số liệu do Văn phòng hoặc sở thẩm định tải lên", "A value table uploaded by the office or the appraising department")
+            }
+        }
+    }
+
+    fn known() -> String {
+        Feed::ALL.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Source::SelfAssessed => s.serialize_str("self_assessed"),
+            Source::Survey => s.serialize_str("survey"),
+            Source::Feed(f) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("feed", f.key())?;
+                m.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
+        d.deserialize_any(SourceVisitor)
+    }
+}
+
+struct SourceVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SourceVisitor {
+    type Value = Source;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("self_assessed, survey or { feed: <name> }")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Source, E> {
+        match v.trim() {
+            "self_assessed" => Ok(Source::SelfAssessed),
+            "survey" => Ok(Source::Survey),
+            "imported" => Ok(Source::Feed(Feed::Imported)),
+            other => Err(E::custom(format!(
+                "unknown source {other:?}: write self_assessed, survey or {{ feed: <name> }} with one of: {} / nguồn điểm không hợp lệ",
+                Feed::known()
+            ))),
+        }
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Source, A::Error> {
+        use serde::de::Error;
+        let mut feed: Option<String> = None;
+        while let Some(k) = map.next_key::<String>()? {
+            if k != "feed" || feed.is_some() {
+                return Err(A::Error::custom(format!("source takes one key, feed (not {k:?})")));
+            }
+            feed = Some(map.next_value::<String>()?);
+        }
+        let name = feed.ok_or_else(|| A::Error::custom("source: { feed: <name> } needs the feed's name"))?;
+        Feed::parse(name.trim()).map(Source::Feed).ok_or_else(|| {
+            A::Error::custom(format!(
+                "unknown feed {name:?}: the system knows {} / nguồn dữ liệu {name:?} không có; các nguồn có: {}",
+                Feed::known(),
+                Feed::known()
+            ))
+        })
     }
 }
 

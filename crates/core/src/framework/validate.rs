@@ -157,6 +157,13 @@ fn check_node(fw: &Framework, n: &Node, codes: &mut HashSet<String>, out: &mut V
             }
             Some(r) => {
                 check_rule(code, r, &max, out);
+                if n.source.feed().is_some() && *r == Rule::Survey {
+                    out.push(p(
+                        code,
+                        "nguồn điểm là dữ liệu cấp vào (feed) nhưng quy tắc là survey".into(),
+                        "the source is a feed but the rule is survey".into(),
+                    ));
+                }
                 if n.source == super::Source::Survey && *r != Rule::Survey {
                     out.push(p(
                         code,

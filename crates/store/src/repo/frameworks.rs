@@ -109,7 +109,7 @@ async fn write_nodes<C: ConnectionTrait>(c: &C, id: i64, fw: &Framework) -> Resu
             is_leaf: Set(n.is_leaf()),
             max_points: Set(max.to_string()),
             rule_kind: Set(n.rule.as_ref().map(|r| r.kind().to_string())),
-            source: Set(serde_json::to_value(n.source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+            source: Set(n.source.key()),
             appraiser: Set(n.appraiser.clone()),
             ..Default::default()
         });

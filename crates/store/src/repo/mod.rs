@@ -4,6 +4,7 @@ pub mod adjustments;
 pub mod appraisal;
 pub mod audit;
 pub mod evidence;
+pub mod feeds;
 pub mod frameworks;
 pub mod improvements;
 pub mod jobs;

@@ -1117,7 +1117,8 @@ impl Store {
     }
 
     /// The period's framework as it is appraised (assignments applied).
-    pub(crate) async fn period_framework(&self, period_id: i64) -> Result<Framework, StoreError> {
+    /// The framework a period is scored by, with the period's appraiser assignments applied.
+    pub async fn period_framework(&self, period_id: i64) -> Result<Framework, StoreError> {
         let p = period::Entity::find_by_id(period_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let fw = framework::Entity::find_by_id(p.framework_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
         let mut fw = doc(&fw)?;

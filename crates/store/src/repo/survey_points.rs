@@ -119,7 +119,16 @@ impl Store {
                     let mut applied = Vec::new();
                     for (assessment_id, leaf, input, points, note, row) in writes {
                         let after = json!({"survey": code, "answers": row.answers});
-                        write_survey_leaf(txn, &ctx, assessment_id, &leaf, &input, &points, &note, after).await?;
+                        write_supplied_leaf(
+                            txn,
+                            &ctx,
+                            "assessment.survey_points",
+                            assessment_id,
+                            &leaf,
+                            Some((&input, &points, &note)),
+                            after,
+                        )
+                        .await?;
                         applied.push(row);
                     }
                     Ok(applied)
@@ -157,29 +166,32 @@ impl Store {
         let (ctx, leaf, p) = (ctx.clone(), leaf.to_string(), points.clone());
         self.db
             .transaction::<_, (), StoreError>(|txn| {
-                Box::pin(
-                    async move { write_survey_leaf(txn, &ctx, assessment_id, &leaf, &input, &p, &note, json!({"source": note})).await },
-                )
+                Box::pin(async move {
+                    let after = json!({"source": note});
+                    write_supplied_leaf(txn, &ctx, "assessment.survey_points", assessment_id, &leaf, Some((&input, &p, &note)), after).await
+                })
             })
             .await?;
         Ok(points)
     }
 }
 
-/// Write a survey-sourced leaf's input, points and source note (insert or replace), with its
-/// audit entry; `after` is what the log records beside the input and points.
+/// Write a leaf whose points the system supplies — a survey's share or a feed's value — as its
+/// input, points and source note (insert or replace; `None` clears them), with its audit entry
+/// (`action`); `after` is what the log records beside the input and points.
 #[allow(clippy::too_many_arguments)]
-async fn write_survey_leaf(
+pub(crate) async fn write_supplied_leaf(
     txn: &sea_orm::DatabaseTransaction,
     ctx: &AuditCtx,
+    action: &'static str,
     assessment_id: i64,
     leaf: &str,
-    input: &Input,
-    points: &Exact,
-    note: &str,
+    value: Option<(&Input, &Exact, &str)>,
     mut after: serde_json::Value,
 ) -> Result<(), StoreError> {
-    let input_json = serde_json::to_string(input).unwrap_or_default();
+    let input_json = value.map(|(i, _, _)| serde_json::to_string(i).unwrap_or_default());
+    let points = value.map(|(_, p, _)| p.to_string());
+    let note = value.map(|(_, _, n)| n.to_string());
     let existing = entry_of(txn, assessment_id, leaf).await?;
     let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points, "note": x.note}));
     let now = Utc::now();
@@ -187,21 +199,22 @@ async fn write_survey_leaf(
         Some(x) => {
             let version = x.version + 1;
             let mut am = x.into_active_model();
-            am.self_input = Set(Some(input_json.clone()));
-            am.self_points = Set(Some(points.to_string()));
-            am.note = Set(Some(note.to_string()));
+            am.self_input = Set(input_json.clone());
+            am.self_points = Set(points.clone());
+            am.note = Set(note);
             am.version = Set(version);
             am.updated_by = Set(ctx.actor_name.clone());
             am.updated_at = Set(now);
             am.update(txn).await?;
         }
+        None if value.is_none() => return Ok(()),
         None => {
             assessment_entry::ActiveModel {
                 assessment_id: Set(assessment_id),
                 node_code: Set(leaf.to_string()),
-                self_input: Set(Some(input_json.clone())),
-                self_points: Set(Some(points.to_string())),
-                note: Set(Some(note.to_string())),
+                self_input: Set(input_json.clone()),
+                self_points: Set(points.clone()),
+                note: Set(note),
                 version: Set(1),
                 updated_by: Set(ctx.actor_name.clone()),
                 updated_at: Set(now),
@@ -212,12 +225,12 @@ async fn write_survey_leaf(
         }
     }
     after["input"] = json!(input_json);
-    after["points"] = json!(points.to_string());
+    after["points"] = json!(points);
     record(
         txn,
         ctx,
         AuditEntry {
-            action: "assessment.survey_points",
+            action,
             object_type: "assessment",
             object_id: Some(format!("{assessment_id}/{leaf}")),
             before,

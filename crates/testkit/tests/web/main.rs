@@ -14,6 +14,7 @@ mod access;
 mod assessments;
 mod contacts;
 mod documents;
+mod feeds;
 mod frameworks;
 mod one_model;
 mod results;

@@ -3,6 +3,7 @@
 //! at `/api/v1/openapi.json` and generated from the annotations on each handler.
 
 pub mod audit;
+pub mod feeds;
 pub mod frameworks;
 pub mod periods;
 pub mod public;
@@ -133,6 +134,7 @@ fn routes() -> routes::ApiRouter {
         .merge(users::routes())
         .merge(frameworks::routes())
         .merge(periods::routes())
+        .merge(feeds::routes())
         .merge(questionnaires::routes())
         .merge(surveys::routes())
         .merge(results::routes())

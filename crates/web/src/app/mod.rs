@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod appraisal;
 pub mod audit;
 pub mod exports;
+pub mod feeds;
 pub mod leaves;
 pub mod mail;
 pub mod survey_data;

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use parindex_core::framework::rule::{KINDS, apply, describe};
-use parindex_core::framework::{Adjustment, AdjustmentKind, Evidence, Framework, LegalBasis, Node, Rule, Source, edit, validate};
+use parindex_core::framework::{Adjustment, AdjustmentKind, Evidence, Feed, Framework, LegalBasis, Node, Rule, Source, edit, validate};
 use parindex_core::{Action, Exact, Msg, Resource};
 use serde::{Deserialize, Serialize};
 
@@ -26,29 +26,19 @@ use crate::chrome::{Page, render, store_error_text, urlencode};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
-const SOURCES: [(&str, &str, &str); 4] = [
-    ("self_assessed", "Tự đánh giá, có thẩm định", "Self-assessed and appraised"),
-    ("survey", "Kết quả khảo sát", "Survey result"),
-    ("imported", "Dữ liệu nhập từ hệ thống khác", "Imported data"),
-    ("computed", "Hệ thống tự tính", "Computed"),
-];
-
-fn source_key(s: Source) -> &'static str {
-    match s {
-        Source::SelfAssessed => "self_assessed",
-        Source::Survey => "survey",
-        Source::Imported => "imported",
-        Source::Computed => "computed",
+/// The sources offered on the criterion form: self-assessed, survey, then every known feed
+/// (issue #18), keyed as `Source::key` writes them.
+fn source_choices(lang: &str) -> Vec<(String, String)> {
+    let en = lang == "en";
+    let mut out = vec![
+        ("self_assessed".to_string(), if en { "Self-assessed and appraised" } else { "Tự đánh giá, có thẩm định" }.to_string()),
+        ("survey".to_string(), if en { "Survey result" } else { "Kết quả khảo sát" }.to_string()),
+    ];
+    for f in Feed::ALL {
+        let (vi, en_label) = f.label();
+        out.push((Source::Feed(*f).key(), if en { format!("Fed data: {en_label}") } else { format!("Số liệu cấp vào: {vi}") }));
     }
-}
-
-fn source_of(key: &str) -> Source {
-    match key {
-        "survey" => Source::Survey,
-        "imported" => Source::Imported,
-        "computed" => Source::Computed,
-        _ => Source::SelfAssessed,
-    }
+    out
 }
 
 /// The draft, or 409 when the framework is not a draft any more.
@@ -424,7 +414,7 @@ impl ItemForm {
             },
             documents: n.evidence.as_ref().map(|e| e.documents.join("\n")).unwrap_or_default(),
             appraiser: n.appraiser.clone().unwrap_or_default(),
-            source: source_key(n.source).into(),
+            source: n.source.key(),
             applies_to: n.applies_to.join(", "),
             ..Default::default()
         }
@@ -602,7 +592,7 @@ impl ItemForm {
             rule,
             evidence,
             appraiser: Some(self.appraiser.trim().to_string()).filter(|a| !a.is_empty()),
-            source: source_of(&self.source),
+            source: Source::parse(&self.source).unwrap_or_default(),
             applies_to: crate::pages::units::ticked_kinds(&self.extra)
                 .unwrap_or_else(|| self.applies_to.clone())
                 .split([',', ';'])
@@ -704,7 +694,7 @@ struct ItemPage {
     children_max: String,
     parents: Vec<(String, String)>,
     kinds: Vec<(&'static str, &'static str)>,
-    sources: Vec<(&'static str, &'static str)>,
+    sources: Vec<(String, String)>,
     /// The framework's unit kinds to tick for "applies to": (code, name, ticked).
     kind_boxes: Vec<(String, String, bool)>,
     appraisers: Vec<(String, String)>,
@@ -808,7 +798,7 @@ async fn item_page(
         children_max,
         parents,
         kinds: KINDS.iter().map(|k| (k.0, if lang == "en" { k.2 } else { k.1 })).collect(),
-        sources: SOURCES.iter().map(|s| (s.0, if lang == "en" { s.2 } else { s.1 })).collect(),
+        sources: source_choices(lang),
         kind_boxes,
         appraisers,
         preview: pv,

@@ -148,12 +148,11 @@ fn events(ctx: &Ctx, kinds: &[(String, String)], nodes: &[Node], out: &mut Vec<T
             extra.push(format!("{}{what}", if ev.required { ctx.t("fw.evidence_required") } else { ctx.t("fw.evidence_optional") }));
         }
         if n.source != parindex_core::framework::Source::SelfAssessed {
-            let source = match n.source {
-                parindex_core::framework::Source::Survey => "fw.src_survey",
-                parindex_core::framework::Source::Imported => "fw.src_imported",
-                _ => "fw.src_computed",
+            let source = match n.source.feed() {
+                None => ctx.t("fw.src_survey").to_string(),
+                Some(f) => format!("{} ({})", ctx.t("fw.src_feed"), ctx.lang.pick(f.label().0, f.label().1)),
             };
-            extra.push(format!("{} {}", ctx.t("fw.source"), ctx.t(source)));
+            extra.push(format!("{} {source}", ctx.t("fw.source")));
         }
         if !n.applies_to.is_empty() {
             extra.push(format!("{} {}", ctx.t("fw.applies_to"), kind_names(kinds, &n.applies_to)));

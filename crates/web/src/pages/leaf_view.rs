@@ -32,6 +32,8 @@ pub struct LeafView {
     pub status: &'static str,
     pub self_scored: bool,
     pub source_note: &'static str,
+    /// A fed leaf: the page of its data (issue #18), at the unit's row.
+    pub data_link: String,
     pub evidence: String,
     pub evidence_required: bool,
     pub updated: String,
@@ -108,9 +110,12 @@ pub fn leaf_basics(ctx: &Ctx, n: &Node, decimals: u32, view: &AssessmentView) ->
         },
         source_note: match n.source {
             Source::Survey => "as.source_survey",
-            Source::Imported => "as.source_imported",
-            Source::Computed => "as.source_computed",
+            Source::Feed(_) => "as.source_feed",
             Source::SelfAssessed => "",
+        },
+        data_link: match n.source.feed() {
+            Some(_) => format!("/periods/{}/so-lieu/{}#u_{}", view.period.id, n.code, view.assessment.unit_code),
+            None => String::new(),
         },
         evidence: n.evidence.as_ref().map(|ev| ev.documents.join("; ")).unwrap_or_default(),
         evidence_required: n.evidence.as_ref().is_some_and(|ev| ev.required),

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod documents;
 pub mod evidence;
 pub mod exports;
+pub mod feeds;
 pub mod framework_edit;
 pub mod frameworks;
 pub mod guides;
@@ -79,6 +80,7 @@ pub fn router() -> Router<AppState> {
         .merge(analysis::router())
         .merge(improvements::router())
         .merge(exports::router())
+        .merge(feeds::router())
         .merge(documents::router())
         .merge(self_sheet::router())
         .merge(jobs::router())

@@ -316,6 +316,8 @@ struct PeriodPage {
     total_units: usize,
     state_choices: Vec<(&'static str, &'static str)>,
     officers: Vec<(String, String)>,
+    /// Fed leaves (issue #18) the reader sees: (code, title, units with data, units).
+    feeds: Vec<(String, String, usize, usize)>,
 }
 
 /// The units table of a period page, searched, filtered and sorted (issue #17) by the query:
@@ -487,7 +489,16 @@ async fn render_period(
     let contact = period.contact.as_ref().map(crate::chrome::ContactView::of_person);
     let officers = if ctx.allows(Action::ManagePeriods, Resource::System) { officers(state).await? } else { vec![] };
     let state_choices = AState::ALL.iter().map(|s| (s.as_str(), s.label(ctx.lang.code()))).collect();
+    let feeds = crate::app::feeds::visible_feeds(state, ctx, id)
+        .await?
+        .into_iter()
+        .map(|(l, _)| {
+            let with = l.units.iter().filter(|u| u.value.is_some()).count();
+            (l.code, l.title, with, l.units.len())
+        })
+        .collect();
     let mut r = render(&PeriodPage {
+        feeds,
         total_units,
         state_choices,
         table: refused.table.clone(),

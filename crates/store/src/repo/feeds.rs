@@ -1,0 +1,535 @@
+//! Criteria fed by data (issue #18). A leaf written `source: { feed: <name> }` is scored neither
+//! by the unit nor by hand: its input comes from a feed — a register of the system (one-stop
+//! statistics, apologies… as later issues add them) or a value table the reform office or the
+//! appraising department uploads (`feed: imported`).
+//!
+//! One mechanism for every feed: [`feed_inputs`] says, for one fed leaf of a period, each unit's
+//! input and where it came from (its provenance, in words); [`recompute_in`] writes those into
+//! the period's assessments — as the leaf's input, its points (by the leaf's rule, the one
+//! `leaf_points`) and a note naming the source — in the transaction of the write that changed
+//! the data, so every page, total, export and document reads a fed leaf like any other. An
+//! approved assessment is never touched: its fed values are frozen with it. A register that
+//! feeds criteria adds its arm to [`feed_inputs`] and calls [`recompute_in`] after its writes.
+//!
+//! Imported values live in `feed_values` (the current value per period, leaf and unit, with
+//! the import it came from) and `feed_imports` (who uploaded what, when): an upload is checked
+//! whole — every row's unit and input — and written all or nothing.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use parindex_core::assessment::State;
+use parindex_core::framework::{Feed, Framework, Input, Node, Source};
+use parindex_core::unit::RowError;
+use parindex_core::{Exact, Msg, UnitScope};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::entity::{assessment_entry, feed_import, feed_value};
+use crate::repo::audit::{AuditEntry, record};
+use crate::repo::periods::{AssessmentRow, leaves_from, points_of};
+use crate::repo::survey_points::write_supplied_leaf;
+use crate::repo::units::ImportError;
+use crate::{AuditCtx, Store, StoreError};
+
+/// One upload of a value table.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct FeedImportRow {
+    pub id: i64,
+    pub leaf: String,
+    /// `xlsx`, `api` or `cli`.
+    pub origin: String,
+    pub file_name: Option<String>,
+    /// Rows read, and how many of them changed a unit's value.
+    pub rows: i32,
+    pub changed: i32,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A unit's fed value of one leaf: the input, its points and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct FedValue {
+    pub input: Input,
+    pub points: Exact,
+    /// Where the figure comes from, in words (shown on the unit's leaf).
+    pub provenance: String,
+    /// What the uploader wrote in the source column, if anything.
+    pub source: Option<String>,
+    /// The upload it came from (imported values).
+    pub import_id: Option<i64>,
+}
+
+/// One unit of a fed leaf's table.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedUnit {
+    pub assessment_id: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub state: State,
+    pub value: Option<FedValue>,
+}
+
+/// A fed leaf of a period and every unit it applies to.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedLeaf {
+    pub code: String,
+    pub title: String,
+    pub feed: String,
+    /// The department that appraises the leaf (the period's assignment, else the framework's):
+    /// its code and name.
+    pub appraiser: Option<String>,
+    pub appraiser_name: Option<String>,
+    pub units: Vec<FeedUnit>,
+}
+
+impl FeedLeaf {
+    pub fn missing(&self) -> impl Iterator<Item = &FeedUnit> {
+        self.units.iter().filter(|u| u.value.is_none())
+    }
+}
+
+/// A row to import: a unit's new value (None clears it) and its source.
+#[derive(Debug, Clone, serde::Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct NewFeedValue {
+    /// The row of the file (1 = header), for messages; 0 when not from a file.
+    #[serde(default)]
+    pub row: usize,
+    pub unit_code: String,
+    /// The leaf rule's input (e.g. `{"percent": "87.5"}`); absent or null clears the value.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schema(value_type = Option<Object>))]
+    pub input: Option<Input>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// An upload of a leaf's values: where it comes from, its rows, and whether only to check it.
+#[derive(Debug, Clone)]
+pub struct FeedUpload {
+    /// `xlsx`, `api` or `cli`.
+    pub origin: &'static str,
+    pub file_name: Option<String>,
+    pub rows: Vec<NewFeedValue>,
+    /// Check and say what would change; write nothing.
+    pub dry_run: bool,
+}
+
+/// What an import did (or, as a preview, would do).
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct FeedImportOutcome {
+    /// The upload's number (0 for a preview).
+    pub import_id: i64,
+    pub added: usize,
+    pub changed: usize,
+    pub cleared: usize,
+    pub unchanged: usize,
+    /// Assessment leaves rewritten (their points follow).
+    pub leaves_written: usize,
+}
+
+fn applies(fw: &Framework, kind: &str, leaf: &str, source: Source, cache: &mut HashMap<String, HashSet<String>>) -> bool {
+    cache
+        .entry(kind.to_string())
+        .or_insert_with(|| leaves_from(fw, kind, source).into_iter().map(|n| n.code.clone()).collect())
+        .contains(leaf)
+}
+
+/// Every fed leaf of a framework with its feed, in framework order.
+pub fn fed_leaves(fw: &Framework) -> Vec<(&Node, Feed)> {
+    crate::repo::periods::all_leaves(fw).into_iter().filter_map(|n| n.source.feed().map(|f| (n, f))).collect()
+}
+
+fn when_vn(t: &DateTime<Utc>) -> String {
+    (*t + chrono::Duration::hours(7)).format("%d/%m/%Y %H:%M").to_string()
+}
+
+fn import_row(m: &feed_import::Model) -> FeedImportRow {
+    FeedImportRow {
+        id: m.id,
+        leaf: m.leaf_code.clone(),
+        origin: m.origin.clone(),
+        file_name: m.file_name.clone(),
+        rows: m.rows,
+        changed: m.changed,
+        created_by: m.created_by.clone(),
+        created_at: m.created_at,
+    }
+}
+
+fn provenance_of(imp: &FeedImportRow, source: Option<&str>) -> String {
+    let from = match (&imp.file_name, imp.origin.as_str()) {
+        (Some(f), _) => format!("tệp {f}"),
+        (None, "api") => "qua API".to_string(),
+        (None, "cli") => "bằng dòng lệnh".to_string(),
+        (None, o) => o.to_string(),
+    };
+    let mut s = format!("Số liệu tải lên lần #{} ({from}, {}, {})", imp.id, imp.created_by, when_vn(&imp.created_at));
+    if let Some(src) = source.filter(|s| !s.trim().is_empty()) {
+        s.push_str(&format!("; theo {}", src.trim()));
+    }
+    s.push('.');
+    s
+}
+
+/// Each unit's input of one fed leaf of a period, with its provenance — the one place a feed's
+/// data becomes a leaf's input.
+pub(crate) async fn feed_inputs<C: ConnectionTrait>(
+    c: &C,
+    period_id: i64,
+    feed: Feed,
+    leaf: &Node,
+) -> Result<HashMap<i64, FedValue>, StoreError> {
+    match feed {
+        Feed::Imported => {
+            let imports: HashMap<i64, FeedImportRow> = feed_import::Entity::find()
+                .filter(feed_import::Column::PeriodId.eq(period_id))
+                .filter(feed_import::Column::LeafCode.eq(leaf.code.as_str()))
+                .all(c)
+                .await?
+                .iter()
+                .map(|m| (m.id, import_row(m)))
+                .collect();
+            let mut out = HashMap::new();
+            for v in feed_value::Entity::find()
+                .filter(feed_value::Column::PeriodId.eq(period_id))
+                .filter(feed_value::Column::LeafCode.eq(leaf.code.as_str()))
+                .all(c)
+                .await?
+            {
+                let Ok(input) = serde_json::from_str::<Input>(&v.input) else { continue };
+                // a value the rule no longer reads (the framework changed) counts as missing
+                let Ok(Some(points)) = points_of(leaf, &input) else { continue };
+                let provenance = imports.get(&v.import_id).map(|i| provenance_of(i, v.source.as_deref())).unwrap_or_default();
+                out.insert(v.unit_id, FedValue { input, points, provenance, source: v.source.clone(), import_id: Some(v.import_id) });
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Write every fed leaf's value (or only `only`'s) into the period's assessments that are not
+/// approved, where it differs from what is there. Returns how many leaves were written.
+pub(crate) async fn recompute_in(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &AuditCtx,
+    period_id: i64,
+    fw: &Framework,
+    assessments: &[AssessmentRow],
+    only: Option<&str>,
+) -> Result<usize, StoreError> {
+    let mut written = 0;
+    for (leaf, feed) in fed_leaves(fw) {
+        if only.is_some_and(|o| o != leaf.code) {
+            continue;
+        }
+        let values = feed_inputs(txn, period_id, feed, leaf).await?;
+        let mut cache = HashMap::new();
+        let open: Vec<&AssessmentRow> =
+            assessments.iter().filter(|a| !a.state.frozen() && applies(fw, &a.unit_kind, &leaf.code, leaf.source, &mut cache)).collect();
+        let ids: Vec<i64> = open.iter().map(|a| a.id).collect();
+        let entries: HashMap<i64, assessment_entry::Model> = assessment_entry::Entity::find()
+            .filter(assessment_entry::Column::NodeCode.eq(leaf.code.as_str()))
+            .filter(assessment_entry::Column::AssessmentId.is_in(ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|e| (e.assessment_id, e))
+            .collect();
+        for a in open {
+            let want = values.get(&a.unit_id);
+            let have = entries.get(&a.id);
+            let have_input: Option<Input> = have.and_then(|e| e.self_input.as_deref()).and_then(|s| serde_json::from_str(s).ok());
+            let same = match want {
+                Some(v) => have_input.as_ref() == Some(&v.input) && have.and_then(|e| e.note.as_deref()) == Some(v.provenance.as_str()),
+                None => have_input.is_none(),
+            };
+            if same {
+                continue;
+            }
+            let after = json!({"feed": feed.key(), "provenance": want.map(|v| v.provenance.clone())});
+            let value = want.map(|v| (&v.input, &v.points, v.provenance.as_str()));
+            write_supplied_leaf(txn, ctx, "assessment.feed_value", a.id, &leaf.code, value, after).await?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+fn row_error(row: usize, field: &str, vi: String, en: String) -> RowError {
+    RowError { row, field: field.into(), message: Msg::new(vi, en) }
+}
+
+impl Store {
+    /// The period's fed leaves, each with every unit it applies to and its value (or none).
+    pub async fn period_feeds(&self, period_id: i64) -> Result<Vec<FeedLeaf>, StoreError> {
+        let fw = self.period_framework(period_id).await?;
+        let assessments = self.list_assessments(period_id, UnitScope::All).await?;
+        let appraisers: HashMap<&str, Option<&str>> = fw.appraisers().into_iter().map(|(n, a)| (n.code.as_str(), a)).collect();
+        let mut names: HashMap<String, String> = HashMap::new();
+        for code in appraisers.values().flatten() {
+            if !names.contains_key(*code)
+                && let Some(u) =
+                    crate::entity::unit::Entity::find().filter(crate::entity::unit::Column::Code.eq(*code)).one(&self.db).await?
+            {
+                names.insert(code.to_string(), u.name);
+            }
+        }
+        let mut out = Vec::new();
+        for (leaf, feed) in fed_leaves(&fw) {
+            let values = feed_inputs(&self.db, period_id, feed, leaf).await?;
+            let mut cache = HashMap::new();
+            let units = assessments
+                .iter()
+                .filter(|a| applies(&fw, &a.unit_kind, &leaf.code, leaf.source, &mut cache))
+                .map(|a| FeedUnit {
+                    assessment_id: a.id,
+                    unit_id: a.unit_id,
+                    unit_code: a.unit_code.clone(),
+                    unit_name: a.unit_name.clone(),
+                    state: a.state,
+                    value: values.get(&a.unit_id).cloned(),
+                })
+                .collect();
+            out.push(FeedLeaf {
+                code: leaf.code.clone(),
+                title: leaf.title.clone(),
+                feed: feed.key().to_string(),
+                appraiser: appraisers.get(leaf.code.as_str()).copied().flatten().map(str::to_string),
+                appraiser_name: appraisers.get(leaf.code.as_str()).copied().flatten().and_then(|c| names.get(c).cloned()),
+                units,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The uploads of one leaf's value table, newest first.
+    pub async fn feed_imports(&self, period_id: i64, leaf: &str) -> Result<Vec<FeedImportRow>, StoreError> {
+        Ok(feed_import::Entity::find()
+            .filter(feed_import::Column::PeriodId.eq(period_id))
+            .filter(feed_import::Column::LeafCode.eq(leaf))
+            .order_by_desc(feed_import::Column::Id)
+            .all(&self.db)
+            .await?
+            .iter()
+            .map(import_row)
+            .collect())
+    }
+
+    /// Upload values of a `feed: imported` leaf: every row checked first (the unit is in the
+    /// period and the leaf applies to it, once; the rule reads the input; an approved unit's
+    /// value does not change), every problem returned at once, then the values, the upload's
+    /// record and the assessments' leaves written in one transaction. Units not in `rows` keep
+    /// their value. With `dry_run`, nothing is written and the outcome says what would change.
+    pub async fn import_feed_values(
+        &self,
+        ctx: &AuditCtx,
+        period_id: i64,
+        leaf_code: &str,
+        upload: FeedUpload,
+    ) -> Result<FeedImportOutcome, ImportError> {
+        let FeedUpload { origin, file_name, rows, dry_run } = upload;
+        let fw = self.period_framework(period_id).await?;
+        let Some(leaf) = fed_leaves(&fw).into_iter().find(|(n, f)| n.code == leaf_code && *f == Feed::Imported).map(|(n, _)| n.clone())
+        else {
+            return Err(ImportError::Store(StoreError::NotFound));
+        };
+        let file = file_name.clone().unwrap_or_else(|| "API".into());
+        if rows.is_empty() {
+            return Err(ImportError::Rows(vec![row_error(
+                1,
+                "-",
+                format!("Tệp “{file}” không có dòng số liệu nào."),
+                format!("“{file}” has no data rows."),
+            )]));
+        }
+        let assessments = self.list_assessments(period_id, UnitScope::All).await?;
+        let current = feed_inputs(&self.db, period_id, Feed::Imported, &leaf).await?;
+        let mut cache = HashMap::new();
+        let units: HashMap<&str, &AssessmentRow> = assessments
+            .iter()
+            .filter(|a| applies(&fw, &a.unit_kind, &leaf.code, leaf.source, &mut cache))
+            .map(|a| (a.unit_code.as_str(), a))
+            .collect();
+        let mut errors = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut outcome = FeedImportOutcome::default();
+        // unit id → (new input or None to clear, source)
+        let mut writes: BTreeMap<i64, (Option<Input>, Option<String>)> = BTreeMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let row = if r.row == 0 { i + 1 } else { r.row };
+            let code = r.unit_code.trim();
+            let Some(a) = units.get(code) else {
+                errors.push(row_error(
+                    row,
+                    "ma_don_vi",
+                    format!("“{file}”, dòng {row}: “{code}” không phải đơn vị của kỳ đánh giá mà tiêu chí {leaf_code} áp dụng."),
+                    format!("“{file}”, row {row}: “{code}” is not a unit of the period that leaf {leaf_code} applies to."),
+                ));
+                continue;
+            };
+            if let Some(first) = seen.insert(code.to_string(), row) {
+                errors.push(row_error(
+                    row,
+                    "ma_don_vi",
+                    format!("“{file}”, dòng {row}: đơn vị {code} đã có ở dòng {first}. Mỗi đơn vị một dòng."),
+                    format!("“{file}”, row {row}: unit {code} is already on row {first}. One row per unit."),
+                ));
+                continue;
+            }
+            if let Some(input) = &r.input {
+                match points_of(&leaf, input) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => errors.push(row_error(
+                        row,
+                        "gia_tri",
+                        format!("“{file}”, dòng {row}, đơn vị {code}: thiếu giá trị mà quy tắc của tiêu chí {leaf_code} cần."),
+                        format!("“{file}”, row {row}, unit {code}: the value leaf {leaf_code}'s rule needs is missing."),
+                    )),
+                    Err(StoreError::Invalid(f)) => {
+                        for e in f {
+                            errors.push(row_error(
+                                row,
+                                "gia_tri",
+                                format!("“{file}”, dòng {row}, đơn vị {code}: {}", e.message.vi),
+                                format!("“{file}”, row {row}, unit {code}: {}", e.message.en),
+                            ));
+                        }
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            let before = current.get(&a.unit_id);
+            let source = r.source.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            let same = match (before, &r.input) {
+                (None, None) => true,
+                (Some(b), Some(i)) => b.input == *i && b.source == source,
+                _ => false,
+            };
+            if same {
+                outcome.unchanged += 1;
+                continue;
+            }
+            if a.state.frozen() {
+                errors.push(row_error(
+                    row,
+                    "gia_tri",
+                    format!("“{file}”, dòng {row}: kết quả của đơn vị {code} đã được phê duyệt, số liệu đã chốt và không đổi được."),
+                    format!("“{file}”, row {row}: unit {code}'s result is approved; its figures are final."),
+                ));
+                continue;
+            }
+            match (before, &r.input) {
+                (None, Some(_)) => outcome.added += 1,
+                (Some(_), None) => outcome.cleared += 1,
+                _ => outcome.changed += 1,
+            }
+            writes.insert(a.unit_id, (r.input.clone(), source));
+        }
+        if !errors.is_empty() {
+            return Err(ImportError::Rows(errors));
+        }
+        if dry_run {
+            return Ok(outcome);
+        }
+        let (ctx, leaf_code, origin) = (ctx.clone(), leaf_code.to_string(), origin.to_string());
+        let n_rows = rows.len() as i32;
+        let out = self
+            .db
+            .transaction::<_, FeedImportOutcome, StoreError>(|txn| {
+                Box::pin(async move {
+                    let now = Utc::now();
+                    let imp = feed_import::ActiveModel {
+                        period_id: Set(period_id),
+                        leaf_code: Set(leaf_code.clone()),
+                        origin: Set(origin.clone()),
+                        file_name: Set(file_name.clone()),
+                        rows: Set(n_rows),
+                        changed: Set(writes.len() as i32),
+                        created_by: Set(ctx.actor_name.clone()),
+                        created_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                    for (unit_id, (input, source)) in &writes {
+                        let existing = feed_value::Entity::find()
+                            .filter(feed_value::Column::PeriodId.eq(period_id))
+                            .filter(feed_value::Column::LeafCode.eq(leaf_code.as_str()))
+                            .filter(feed_value::Column::UnitId.eq(*unit_id))
+                            .one(txn)
+                            .await?;
+                        match (existing, input) {
+                            (Some(e), None) => {
+                                feed_value::Entity::delete_by_id(e.id).exec(txn).await?;
+                            }
+                            (Some(e), Some(i)) => {
+                                let mut am: feed_value::ActiveModel = e.into();
+                                am.input = Set(serde_json::to_string(i).unwrap_or_default());
+                                am.source = Set(source.clone());
+                                am.import_id = Set(imp.id);
+                                am.updated_at = Set(now);
+                                am.update(txn).await?;
+                            }
+                            (None, Some(i)) => {
+                                feed_value::ActiveModel {
+                                    period_id: Set(period_id),
+                                    unit_id: Set(*unit_id),
+                                    leaf_code: Set(leaf_code.clone()),
+                                    input: Set(serde_json::to_string(i).unwrap_or_default()),
+                                    source: Set(source.clone()),
+                                    import_id: Set(imp.id),
+                                    updated_at: Set(now),
+                                    ..Default::default()
+                                }
+                                .insert(txn)
+                                .await?;
+                            }
+                            (None, None) => {}
+                        }
+                    }
+                    let written = recompute_in(txn, &ctx, period_id, &fw, &assessments, Some(&leaf_code)).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "feed.import",
+                            object_type: "period",
+                            object_id: Some(format!("{period_id}/{leaf_code}")),
+                            after: Some(json!({
+                                "import": imp.id, "origin": origin, "file": file_name, "rows": n_rows,
+                                "added": outcome.added, "changed": outcome.changed, "cleared": outcome.cleared,
+                                "unchanged": outcome.unchanged, "leaves_written": written,
+                            })),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    Ok(FeedImportOutcome { import_id: imp.id, leaves_written: written, ..outcome })
+                })
+            })
+            .await
+            .map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Write every fed leaf of a period into its assessments that are not approved (after a
+    /// framework or register change; the imports and registers call the same code in their
+    /// own transaction). Returns how many leaves changed.
+    pub async fn recompute_feeds(&self, ctx: &AuditCtx, period_id: i64) -> Result<usize, StoreError> {
+        let fw = self.period_framework(period_id).await?;
+        let assessments = self.list_assessments(period_id, UnitScope::All).await?;
+        let ctx = ctx.clone();
+        Ok(self
+            .db
+            .transaction::<_, usize, StoreError>(|txn| {
+                Box::pin(async move { recompute_in(txn, &ctx, period_id, &fw, &assessments, None).await })
+            })
+            .await?)
+    }
+}

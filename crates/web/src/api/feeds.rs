@@ -1,0 +1,112 @@
+//! Fed data through the API (issue #18): a period's fed leaves with each unit's value and where
+//! it came from, and the upload of a `feed: imported` leaf's values as JSON — the same checks,
+//! the same all-or-nothing write and the same access as the pages (`app::feeds`).
+
+use axum::extract::State;
+use parindex_store::repo::feeds::{FeedImportOutcome, FeedLeaf, FeedUpload, NewFeedValue};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::api::routes::{ApiRouter, route};
+use crate::app::feeds::{import_rows, visible_feeds};
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::extract::{Json, Path, Query};
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiFedUnit {
+    pub unit_code: String,
+    pub unit_name: String,
+    /// The assessment's state (`approved`: the value is final).
+    pub state: String,
+    /// The leaf rule's input (e.g. `{"percent": "87.5"}`); null: no data yet.
+    #[schema(value_type = Option<Object>)]
+    pub input: Option<serde_json::Value>,
+    /// The points the rule gives the input (exact decimal as text).
+    pub points: Option<String>,
+    /// Where the value came from, in words.
+    pub provenance: Option<String>,
+    /// The upload it came from.
+    pub import_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiFedLeaf {
+    pub code: String,
+    pub title: String,
+    /// The feed's name as the framework writes it (`imported`, …).
+    pub feed: String,
+    /// The appraising department's code and name.
+    pub appraiser: Option<String>,
+    pub appraiser_name: Option<String>,
+    /// Whether the caller may upload this leaf's values.
+    pub can_upload: bool,
+    /// The units the caller may read (a unit reads its own only).
+    pub units: Vec<ApiFedUnit>,
+}
+
+fn api_leaf((l, uploads): (FeedLeaf, bool)) -> ApiFedLeaf {
+    ApiFedLeaf {
+        code: l.code,
+        title: l.title,
+        feed: l.feed,
+        appraiser: l.appraiser,
+        appraiser_name: l.appraiser_name,
+        can_upload: uploads,
+        units: l
+            .units
+            .into_iter()
+            .map(|u| ApiFedUnit {
+                unit_code: u.unit_code,
+                unit_name: u.unit_name,
+                state: u.state.to_string(),
+                input: u.value.as_ref().and_then(|v| serde_json::to_value(&v.input).ok()),
+                points: u.value.as_ref().map(|v| v.points.to_string()),
+                provenance: u.value.as_ref().map(|v| v.provenance.clone()),
+                import_id: u.value.as_ref().and_then(|v| v.import_id),
+            })
+            .collect(),
+    }
+}
+
+/// A period's fed leaves and their values (only the units the caller may read).
+#[utoipa::path(get, path = "/api/v1/periods/{id}/feeds", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<ApiFedLeaf>), (status = 401, body = crate::error::ApiError), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError)))]
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Vec<ApiFedLeaf>>, AppError> {
+    Ok(Json(visible_feeds(&state, &ctx, id).await?.into_iter().map(api_leaf).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiFeedUpload {
+    /// One row per unit; units left out keep their value, a row without `input` clears it.
+    pub rows: Vec<NewFeedValue>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// `true`: check and say what would change, write nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// Upload values of a `feed: imported` leaf (the reform office or the leaf's appraising
+/// department). All or nothing: 422 lists every refused row.
+#[utoipa::path(put, path = "/api/v1/periods/{id}/feeds/{leaf}", tag = "periods", params(("id" = i64, Path), ("leaf" = String, Path), UploadParams),
+    request_body = ApiFeedUpload,
+    responses((status = 200, body = FeedImportOutcome), (status = 400, body = crate::error::ApiError), (status = 401, body = crate::error::ApiError), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, leaf)): Path<(i64, String)>,
+    Query(p): Query<UploadParams>,
+    Json(b): Json<ApiFeedUpload>,
+) -> Result<Json<FeedImportOutcome>, AppError> {
+    let upload = FeedUpload { origin: "api", file_name: None, rows: b.rows, dry_run: p.dry_run.unwrap_or(false) };
+    Ok(Json(import_rows(&state, &ctx, id, &leaf, upload).await?))
+}
+
+/// Every operation of this module (`api::routes`).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new().with(route!(list)).with(route!(upload))
+}
