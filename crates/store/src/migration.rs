@@ -1366,10 +1366,31 @@ impl MigrationTrait for M0025FeedValues {
                 .unique()
                 .to_owned(),
         )
+        .await?;
+        // the council's decision for a fed leaf some units have no data for: `zero` (scored 0)
+        // or `exclude` (left out of those units' applicable maximum), with its reason
+        m.create_table(
+            Table::create()
+                .table("feed_decisions")
+                .col(big_pk_auto("id"))
+                .col(big_integer("period_id"))
+                .col(string_len("leaf_code", 64))
+                .col(string_len("kind", 16))
+                .col(text("reason"))
+                .col(string("decided_by"))
+                .col(timestamp_with_time_zone("decided_at"))
+                .foreign_key(&mut fk("feed_decisions", "period_id", "periods", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ux_feed_decisions").table("feed_decisions").col("period_id").col("leaf_code").unique().to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("feed_decisions").to_owned()).await?;
         m.drop_table(Table::drop().table("feed_values").to_owned()).await?;
         m.drop_table(Table::drop().table("feed_imports").to_owned()).await
     }

@@ -69,3 +69,13 @@ pub async fn finish_others(store: &Store, period: i64, keep: &[i64]) {
         }
     }
 }
+
+/// Record the council's "scored 0" decision for every fed leaf of `period` that still has units
+/// without data (issue #18), so that the period can be approved with the totals unchanged.
+pub async fn decide_missing_feeds(store: &Store, period: i64) {
+    let ctx = AuditCtx::system("test-demo");
+    for (leaf, _) in store.undecided_missing_feeds(period).await.expect("fed leaves") {
+        let zero = parindex_store::repo::feeds::MissingRule::Zero;
+        store.decide_missing_feed(&ctx, period, &leaf, zero, "Công văn của Hội đồng (dữ liệu thử)").await.expect("decision");
+    }
+}

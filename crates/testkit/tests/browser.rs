@@ -395,6 +395,15 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     assert!(text_of(&b, "#leaf-1\\.2").await.contains("Chấp nhận giải trình"), "the council reads the criteria and the appraisal");
     assert!(b.client.find(Locator::Css("#sheet-form")).await.is_err(), "read-only");
     b.screenshot("council-reads-a-unit").await;
+    // the fed leaf 2.1 has no figures: the council records how the units without data count
+    b.client.goto(&app.url(&format!("/periods/{}", p.id))).await.unwrap();
+    assert!(text_of(&b, "#feeds + ul").await.contains("đơn vị chưa có số liệu"), "the period page says what is missing");
+    click(&b, &format!("a[href='/periods/{}/so-lieu/2.1']", p.id)).await;
+    b.client.find(Locator::Css("#quyet-dinh input[name=kind][value=zero]")).await.unwrap().click().await.unwrap();
+    fill(&b, "#decision-reason", "Công văn 12/HĐTĐ").await;
+    click(&b, "#feed-decide").await;
+    assert!(text_of(&b, "#feed-decision").await.contains("tính 0 điểm: Công văn 12/HĐTĐ"));
+    b.screenshot("council-decides-missing-data").await;
     b.client.goto(&app.url(&format!("/periods/{}", p.id))).await.unwrap();
     approve(&b, &format!("/periods/{}/approve", p.id)).await;
     assert!(text_of(&b, ".flash.ok").await.contains("phê duyệt"));
@@ -578,6 +587,7 @@ async fn three_demo_units_go_through_the_whole_cycle() {
         assert_eq!(b.client.current_url().await.unwrap().fragment(), Some("approve"), "back at the form");
         let keep: Vec<i64> = ids.iter().map(|x| x.1).collect();
         finish_others(&app.store, period, &keep).await;
+        parindex_testkit::demo::decide_missing_feeds(&app.store, period).await;
         // what was typed is kept: the box ticked again and submit
         click(&b, "#approve button[type=submit]").await;
         assert!(text_of(&b, ".flash.ok").await.contains("phê duyệt"));
@@ -998,4 +1008,47 @@ async fn tap(b: &Browser, el: &fantoccini::elements::Element) {
 /// Open a `<details>` by its summary (no page load).
 async fn click_summary(b: &Browser, css: &str) {
     b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
+/// Issue #18: the reform office uploads a fed leaf's figures (a file with a wrong row first,
+/// refused and named; then a good one, checked, shown as what changes, confirmed), and the
+/// unit reads its new figure, where it came from, on its self-assessment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_uploads_fed_figures_and_the_unit_reads_them() {
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let (period, stc) = parindex_testkit::demo::assessment_of(&app.store, "STC").await;
+    sign_in(&b, &app, "thuky", app.password).await;
+    b.client.goto(&app.url(&format!("/periods/{period}"))).await.unwrap();
+    click(&b, &format!("a[href='/periods/{period}/so-lieu']")).await;
+    assert!(text_of(&b, "#feeds").await.contains("3.3.1"));
+    b.screenshot("feeds-of-a-period").await;
+    click(&b, &format!("#feeds a[href='/periods/{period}/so-lieu/3.3.1']")).await;
+    let bad = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(bad.path(), "Mã đơn vị,Giá trị,Mẫu số,Nguồn số liệu\nSTC,160,150,Hệ thống một cửa\n").unwrap();
+    b.client.find(Locator::Css("#file")).await.unwrap().send_keys(bad.path().to_str().unwrap()).await.unwrap();
+    click(&b, "form[enctype='multipart/form-data'] button[type=submit]").await;
+    let refused = text_of(&b, "#feed-errors").await;
+    assert!(refused.contains("Tệp chưa được ghi"), "{refused}");
+    assert!(text_of(&b, "table.data").await.contains("đơn vị STC"), "the unit named in the row's problem");
+    let good = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(good.path(), "Mã đơn vị,Giá trị,Mẫu số,Nguồn số liệu\nSTC,141,150,Hệ thống một cửa tháng 11\n").unwrap();
+    b.client.find(Locator::Css("#file")).await.unwrap().send_keys(good.path().to_str().unwrap()).await.unwrap();
+    click(&b, "form[enctype='multipart/form-data'] button[type=submit]").await;
+    assert!(text_of(&b, "#feed-preview").await.contains("1 đơn vị đổi số liệu"));
+    b.screenshot("feed-upload-preview").await;
+    click(&b, "#feed-confirm").await;
+    assert!(text_of(&b, "#feed-written").await.contains("1 đơn vị thay đổi"));
+    assert!(text_of(&b, "#u_STC").await.contains("141/150"));
+    // the unit: its figure with where it came from, and a link to its row
+    switch_user(&b, &app, "canbo.stc").await;
+    b.client.goto(&app.url(&format!("/assessments/{stc}"))).await.unwrap();
+    let leaf = text_of(&b, "#leaf-3\\.3\\.1").await;
+    assert!(leaf.contains("Hệ thống một cửa tháng 11") && leaf.contains("2,82"), "{leaf}");
+    let link = b.client.find(Locator::Css(&format!("#leaf-3\\.3\\.1 a[href='/periods/{period}/so-lieu/3.3.1#u_STC']"))).await.unwrap();
+    tap(&b, &link).await;
+    let rows = text_of(&b, "#feed-values").await;
+    assert!(rows.contains("STC") && !rows.contains("SNV"), "the unit's own row only");
+    b.screenshot("feed-unit-row").await;
+    b.close().await;
 }

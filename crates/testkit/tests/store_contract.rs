@@ -859,6 +859,7 @@ backend_tests!(appraisal_accepts_the_rest_notifies_only_its_appraisers_and_silen
     let bad = parindex_store::repo::periods::Decision { number: " ".into(), date: day(12, 12).unwrap(), signer: String::new() };
     let e = s.approve_period(&ctx(), p.id, bad, day(12, 11).unwrap()).await.unwrap_err();
     assert_eq!(field_of(e), vec!["decision_number", "signer", "decision_date"]);
+    parindex_testkit::demo::decide_missing_feeds(&s, p.id).await;
     assert_eq!(s.approve_period(&ctx(), p.id, decision(day(12, 11).unwrap()), day(12, 11).unwrap()).await.unwrap(), 2);
     let approved = s.get_period(p.id).await.unwrap();
     assert_eq!(approved.decision, Some(decision(day(12, 11).unwrap())), "recorded with the approval");
@@ -1149,9 +1150,9 @@ backend_tests!(invitation_tokens_are_one_use_and_cannot_be_joined_to_responses, 
 // engine's leaf rule gives for the stored input, and the assessment's score, the period list
 // and the period's results give one total (bonuses and penalties included).
 backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move {
+    use parindex_core::framework::Input;
     use parindex_core::framework::result::{Stage, leaf_points};
     use parindex_core::framework::rule::InputText;
-    use parindex_core::framework::Input;
     use parindex_store::repo::appraisal::AppraiserScope;
     use parindex_store::repo::periods::EntryInput;
     let (_db, s) = fresh(b).await;
@@ -1243,6 +1244,7 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
     // publication: only approved results; the document carries the same figures, and from then
     // on comparisons read the document (the official figures), not a recomputation
     assert!(matches!(s.publish_results(&ctx(), p.id, None).await, Err(StoreError::Conflict(_))), "not approved yet");
+    parindex_testkit::demo::decide_missing_feeds(&s, p.id).await;
     assert_eq!(s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap(), 1);
     let v1 = s.publish_results(&ctx(), p.id, None).await.unwrap();
     assert_eq!(v1.version, 1);
@@ -1297,7 +1299,7 @@ fn decision(date: chrono::NaiveDate) -> parindex_store::repo::periods::Decision 
 // written all or nothing, is recomputed when the data changes, and is frozen at approval.
 backend_tests!(fed_leaves_follow_their_data_until_approval, |b| async move {
     use parindex_core::framework::rule::Input;
-    use parindex_store::repo::feeds::{FeedUpload, NewFeedValue};
+    use parindex_store::repo::feeds::{FeedUpload, MissingRule, NewFeedValue};
     let (_db, s) = fresh(b).await;
     s.create_unit(&ctx(), unit("SA", "Sở A", "agency")).await.unwrap();
     s.create_unit(&ctx(), unit("SB", "Sở B", "agency")).await.unwrap();
@@ -1399,7 +1401,41 @@ backend_tests!(fed_leaves_follow_their_data_until_approval, |b| async move {
     // approval freezes: every unit carried through to approval, a figure then refuses to change
     // (the row named) and nothing is rewritten
     parindex_testkit::demo::finish_others(&s, p.id, &[]).await;
+    // approval waits while a fed leaf has units without data and no decision of the council
+    match s.approve_period(&ctx(), p.id, decision(today), today).await {
+        Err(StoreError::Invalid(f)) => {
+            let text: Vec<String> = f.iter().map(|e| e.message.vi.clone()).collect();
+            assert!(text.iter().any(|t| t.contains("Tiêu chí 2.1: 2 đơn vị chưa có số liệu (SB, XC)")), "{text:?}");
+        }
+        other => panic!("expected approval refused, got {other:?}"),
+    }
+    assert_eq!(s.undecided_missing_feeds(p.id).await.unwrap(), vec![("2.1".to_string(), vec!["SB".to_string(), "XC".to_string()])]);
+    assert!(matches!(s.decide_missing_feed(&ctx(), p.id, "2.1", MissingRule::Exclude, "  ").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.decide_missing_feed(&ctx(), p.id, "1.2", MissingRule::Zero, "QĐ 5").await, Err(StoreError::NotFound)));
+    s.decide_missing_feed(&ctx(), p.id, "2.1", MissingRule::Zero, "Công văn 5/HĐTĐ").await.unwrap();
+    let sb_leaf = s.get_assessment(sb).await.unwrap().entries["2.1"].clone();
+    assert_eq!(sb_leaf.input, None, "scored 0: no input");
+    assert!(sb_leaf.note.as_deref().unwrap().contains("tính 0 điểm: Công văn 5/HĐTĐ"), "{:?}", sb_leaf.note);
+    let before = s.period_results(p.id).await.unwrap();
+    let max_of = |r: &parindex_store::repo::results::PeriodResults, c: &str| {
+        r.units.iter().find(|u| u.unit_code == c).unwrap().applicable_max.clone()
+    };
+    // the council changes its mind: left out of the maximum — SB's applicable maximum drops by
+    // the leaf's 2 points, SA's (which has its figure) does not move
+    let d = s.decide_missing_feed(&ctx(), p.id, "2.1", MissingRule::Exclude, "Quyết định 7/HĐTĐ").await.unwrap();
+    assert_eq!(d.kind, MissingRule::Exclude);
+    let sb_leaf = s.get_assessment(sb).await.unwrap().entries["2.1"].clone();
+    assert!(sb_leaf.input.as_ref().is_some_and(|i| i.not_applicable));
+    assert!(sb_leaf.note.as_deref().unwrap().contains("không tính vào điểm tối đa"));
+    let after = s.period_results(p.id).await.unwrap();
+    assert_eq!(max_of(&before, "SB") - max_of(&after, "SB"), parindex_core::Exact::ratio(2, 1));
+    assert_eq!(max_of(&before, "SA"), max_of(&after, "SA"));
+    assert!(s.undecided_missing_feeds(p.id).await.unwrap().is_empty());
     s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap();
+    assert!(
+        matches!(s.decide_missing_feed(&ctx(), p.id, "2.1", MissingRule::Zero, "x").await, Err(StoreError::Conflict(_))),
+        "not after approval"
+    );
     assert!(s.get_assessment(sa).await.unwrap().assessment.state.frozen());
     match s
         .import_feed_values(&ctx(), p.id, "2.1", up("api", None, vec![row("SB", Some(frac(1, 2))), row("SA", Some(frac(10, 100)))], false))

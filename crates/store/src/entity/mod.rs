@@ -10,6 +10,7 @@ pub mod audit_log;
 pub mod entry_evidence;
 pub mod evidence_file;
 pub mod export_job;
+pub mod feed_decision;
 pub mod feed_import;
 pub mod feed_value;
 pub mod framework;

@@ -592,6 +592,32 @@ impl Store {
             errors.extend(not_ready.into_iter().map(|message| FieldError { field: "unit", message }));
             return Err(StoreError::Invalid(errors));
         }
+        // fed leaves (issue #18): no unit's figure may be silently missing — each leaf still
+        // without data for some unit needs the council's decision first
+        let undecided = self.undecided_missing_feeds(period_id).await?;
+        if !undecided.is_empty() {
+            let mut errors = vec![FieldError {
+                field: "feeds",
+                message: Msg::new(
+                    format!(
+                        "Chưa phê duyệt được: {} tiêu chí lấy số liệu cấp vào còn đơn vị chưa có số liệu. Hãy bổ sung số liệu, hoặc Hội đồng ghi quyết định (tính 0 điểm hoặc không tính vào điểm tối đa) cho từng tiêu chí.",
+                        undecided.len()
+                    ),
+                    format!(
+                        "Cannot approve yet: {} fed leaves have units without data. Supply the figures, or record the council's decision (scored 0, or left out of the maximum) for each leaf.",
+                        undecided.len()
+                    ),
+                ),
+            }];
+            errors.extend(undecided.into_iter().map(|(leaf, units)| FieldError {
+                field: "feed",
+                message: Msg::new(
+                    format!("Tiêu chí {leaf}: {} đơn vị chưa có số liệu ({})", units.len(), units.join(", ")),
+                    format!("Leaf {leaf}: {} units without data ({})", units.len(), units.join(", ")),
+                ),
+            }));
+            return Err(StoreError::Invalid(errors));
+        }
         let ctx = ctx.clone();
         let ids: Vec<(i64, i64, bool)> = rows.iter().map(|a| (a.id, a.unit_id, silent(a))).collect();
         let n = ids.len();

@@ -26,10 +26,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Serialize;
 use serde_json::json;
 
-use crate::entity::{assessment_entry, feed_import, feed_value};
+use crate::entity::{assessment_entry, feed_decision, feed_import, feed_value};
 use crate::repo::audit::{AuditEntry, record};
 use crate::repo::periods::{AssessmentRow, leaves_from, points_of};
-use crate::repo::survey_points::write_supplied_leaf;
+use crate::repo::survey_points::{Supplied, write_supplied_leaf};
 use crate::repo::units::ImportError;
 use crate::{AuditCtx, Store, StoreError};
 
@@ -73,6 +73,54 @@ pub struct FeedUnit {
     pub value: Option<FedValue>,
 }
 
+/// What the council decided for the units a fed leaf has no data for, so that the period can
+/// be approved: scored 0, or left out of those units' applicable maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MissingRule {
+    Zero,
+    Exclude,
+}
+
+impl MissingRule {
+    pub fn key(self) -> &'static str {
+        match self {
+            MissingRule::Zero => "zero",
+            MissingRule::Exclude => "exclude",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MissingRule> {
+        [MissingRule::Zero, MissingRule::Exclude].into_iter().find(|m| m.key() == s)
+    }
+
+    /// In words (Vietnamese, English).
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            MissingRule::Zero => ("tính 0 điểm", "scored 0"),
+            MissingRule::Exclude => ("không tính vào điểm tối đa của đơn vị", "left out of the unit's applicable maximum"),
+        }
+    }
+}
+
+/// The council's decision on a fed leaf's missing data.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct FeedDecision {
+    pub kind: MissingRule,
+    pub reason: String,
+    pub decided_by: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+impl FeedDecision {
+    /// What the leaf of a unit without data says (its note).
+    pub fn note(&self) -> String {
+        format!("Không có số liệu; Hội đồng thẩm định quyết định {}: {}.", self.kind.label().0, self.reason.trim_end_matches('.'))
+    }
+}
+
 /// A fed leaf of a period and every unit it applies to.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedLeaf {
@@ -84,6 +132,8 @@ pub struct FeedLeaf {
     pub appraiser: Option<String>,
     pub appraiser_name: Option<String>,
     pub units: Vec<FeedUnit>,
+    /// The council's decision for the units without data, if any.
+    pub decision: Option<FeedDecision>,
 }
 
 impl FeedLeaf {
@@ -177,6 +227,17 @@ fn provenance_of(imp: &FeedImportRow, source: Option<&str>) -> String {
     s
 }
 
+async fn decision_of<C: ConnectionTrait>(c: &C, period_id: i64, leaf: &str) -> Result<Option<FeedDecision>, StoreError> {
+    Ok(feed_decision::Entity::find()
+        .filter(feed_decision::Column::PeriodId.eq(period_id))
+        .filter(feed_decision::Column::LeafCode.eq(leaf))
+        .one(c)
+        .await?
+        .and_then(|m| {
+            Some(FeedDecision { kind: MissingRule::parse(&m.kind)?, reason: m.reason, decided_by: m.decided_by, decided_at: m.decided_at })
+        }))
+}
+
 /// Each unit's input of one fed leaf of a period, with its provenance — the one place a feed's
 /// data becomes a leaf's input.
 pub(crate) async fn feed_inputs<C: ConnectionTrait>(
@@ -229,6 +290,8 @@ pub(crate) async fn recompute_in(
             continue;
         }
         let values = feed_inputs(txn, period_id, feed, leaf).await?;
+        let decision = decision_of(txn, period_id, &leaf.code).await?;
+        let na = Input { not_applicable: true, ..Default::default() };
         let mut cache = HashMap::new();
         let open: Vec<&AssessmentRow> =
             assessments.iter().filter(|a| !a.state.frozen() && applies(fw, &a.unit_kind, &leaf.code, leaf.source, &mut cache)).collect();
@@ -241,20 +304,24 @@ pub(crate) async fn recompute_in(
             .into_iter()
             .map(|e| (e.assessment_id, e))
             .collect();
+        let missing_note = decision.as_ref().map(FeedDecision::note);
         for a in open {
-            let want = values.get(&a.unit_id);
+            // what the leaf should hold: the fed value, else what the council decided for a unit
+            // without data (left out: not applicable; scored 0: no input, the decision as note)
+            let want = match (values.get(&a.unit_id), &decision) {
+                (Some(v), _) => Supplied { input: Some(&v.input), points: Some(&v.points), note: Some(v.provenance.as_str()) },
+                (None, Some(d)) => {
+                    Supplied { input: (d.kind == MissingRule::Exclude).then_some(&na), points: None, note: missing_note.as_deref() }
+                }
+                (None, None) => Supplied::default(),
+            };
             let have = entries.get(&a.id);
             let have_input: Option<Input> = have.and_then(|e| e.self_input.as_deref()).and_then(|s| serde_json::from_str(s).ok());
-            let same = match want {
-                Some(v) => have_input.as_ref() == Some(&v.input) && have.and_then(|e| e.note.as_deref()) == Some(v.provenance.as_str()),
-                None => have_input.is_none(),
-            };
-            if same {
+            if have_input.as_ref() == want.input && have.and_then(|e| e.note.as_deref()) == want.note {
                 continue;
             }
-            let after = json!({"feed": feed.key(), "provenance": want.map(|v| v.provenance.clone())});
-            let value = want.map(|v| (&v.input, &v.points, v.provenance.as_str()));
-            write_supplied_leaf(txn, ctx, "assessment.feed_value", a.id, &leaf.code, value, after).await?;
+            let after = json!({"feed": feed.key(), "provenance": want.note});
+            write_supplied_leaf(txn, ctx, "assessment.feed_value", a.id, &leaf.code, want, after).await?;
             written += 1;
         }
     }
@@ -303,6 +370,7 @@ impl Store {
                 appraiser: appraisers.get(leaf.code.as_str()).copied().flatten().map(str::to_string),
                 appraiser_name: appraisers.get(leaf.code.as_str()).copied().flatten().and_then(|c| names.get(c).cloned()),
                 units,
+                decision: decision_of(&self.db, period_id, &leaf.code).await?,
             });
         }
         Ok(out)
@@ -516,6 +584,98 @@ impl Store {
             .await
             .map_err(StoreError::from)?;
         Ok(out)
+    }
+
+    /// The council's decision for the units a fed leaf has no data for (issue #18): recorded
+    /// (or replaced) with its reason and written into those units' leaves at once; refused
+    /// once the period is approved.
+    pub async fn decide_missing_feed(
+        &self,
+        ctx: &AuditCtx,
+        period_id: i64,
+        leaf_code: &str,
+        kind: MissingRule,
+        reason: &str,
+    ) -> Result<FeedDecision, StoreError> {
+        let period = self.get_period(period_id).await?;
+        if period.approved() {
+            return Err(StoreError::Conflict(Msg::new(
+                "Kết quả kỳ đánh giá đã được phê duyệt; không ghi thêm quyết định.",
+                "The period's results are approved; no more decisions.",
+            )));
+        }
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return Err(StoreError::invalid(
+                "reason",
+                Msg::new(
+                    "Hãy ghi lý do của quyết định (ví dụ: số hiệu văn bản của Hội đồng).",
+                    "Give the decision's reason (e.g. the council's document).",
+                ),
+            ));
+        }
+        let fw = self.period_framework(period_id).await?;
+        if !fed_leaves(&fw).iter().any(|(n, _)| n.code == leaf_code) {
+            return Err(StoreError::NotFound);
+        }
+        let assessments = self.list_assessments(period_id, UnitScope::All).await?;
+        let (ctx, leaf) = (ctx.clone(), leaf_code.to_string());
+        Ok(self
+            .db
+            .transaction::<_, FeedDecision, StoreError>(|txn| {
+                Box::pin(async move {
+                    let now = Utc::now();
+                    let before = decision_of(txn, period_id, &leaf).await?;
+                    feed_decision::Entity::delete_many()
+                        .filter(feed_decision::Column::PeriodId.eq(period_id))
+                        .filter(feed_decision::Column::LeafCode.eq(leaf.as_str()))
+                        .exec(txn)
+                        .await?;
+                    feed_decision::ActiveModel {
+                        period_id: Set(period_id),
+                        leaf_code: Set(leaf.clone()),
+                        kind: Set(kind.key().to_string()),
+                        reason: Set(reason.clone()),
+                        decided_by: Set(ctx.actor_name.clone()),
+                        decided_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                    let written = recompute_in(txn, &ctx, period_id, &fw, &assessments, Some(&leaf)).await?;
+                    record(
+                        txn,
+                        &ctx,
+                        AuditEntry {
+                            action: "feed.decision",
+                            object_type: "period",
+                            object_id: Some(format!("{period_id}/{leaf}")),
+                            before: before.map(|d| json!({"kind": d.kind.key(), "reason": d.reason})),
+                            after: Some(json!({"kind": kind.key(), "reason": reason, "leaves_written": written})),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    Ok(FeedDecision { kind, reason, decided_by: ctx.actor_name.clone(), decided_at: now })
+                })
+            })
+            .await?)
+    }
+
+    /// Fed leaves with units still without data and no decision of the council, each with the
+    /// units' codes: approval waits for them (issue #18).
+    pub async fn undecided_missing_feeds(&self, period_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        Ok(self
+            .period_feeds(period_id)
+            .await?
+            .into_iter()
+            .filter(|l| l.decision.is_none())
+            .map(|l| {
+                let missing: Vec<String> = l.missing().map(|u| u.unit_code.clone()).collect();
+                (l.code, missing)
+            })
+            .filter(|(_, m)| !m.is_empty())
+            .collect())
     }
 
     /// Write every fed leaf of a period into its assessments that are not approved (after a

@@ -125,7 +125,7 @@ impl Store {
                             "assessment.survey_points",
                             assessment_id,
                             &leaf,
-                            Some((&input, &points, &note)),
+                            Supplied { input: Some(&input), points: Some(&points), note: Some(&note) },
                             after,
                         )
                         .await?;
@@ -168,7 +168,16 @@ impl Store {
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
                     let after = json!({"source": note});
-                    write_supplied_leaf(txn, &ctx, "assessment.survey_points", assessment_id, &leaf, Some((&input, &p, &note)), after).await
+                    write_supplied_leaf(
+                        txn,
+                        &ctx,
+                        "assessment.survey_points",
+                        assessment_id,
+                        &leaf,
+                        Supplied { input: Some(&input), points: Some(&p), note: Some(&note) },
+                        after,
+                    )
+                    .await
                 })
             })
             .await?;
@@ -176,22 +185,30 @@ impl Store {
     }
 }
 
+/// What the system writes into a leaf: its input, the points the rule gives it, the note that
+/// says where it comes from (all `None`: cleared).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Supplied<'a> {
+    pub input: Option<&'a Input>,
+    pub points: Option<&'a Exact>,
+    pub note: Option<&'a str>,
+}
+
 /// Write a leaf whose points the system supplies — a survey's share or a feed's value — as its
 /// input, points and source note (insert or replace; `None` clears them), with its audit entry
 /// (`action`); `after` is what the log records beside the input and points.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn write_supplied_leaf(
     txn: &sea_orm::DatabaseTransaction,
     ctx: &AuditCtx,
     action: &'static str,
     assessment_id: i64,
     leaf: &str,
-    value: Option<(&Input, &Exact, &str)>,
+    value: Supplied<'_>,
     mut after: serde_json::Value,
 ) -> Result<(), StoreError> {
-    let input_json = value.map(|(i, _, _)| serde_json::to_string(i).unwrap_or_default());
-    let points = value.map(|(_, p, _)| p.to_string());
-    let note = value.map(|(_, _, n)| n.to_string());
+    let input_json = value.input.map(|i| serde_json::to_string(i).unwrap_or_default());
+    let points = value.points.map(|p| p.to_string());
+    let note = value.note.map(str::to_string);
     let existing = entry_of(txn, assessment_id, leaf).await?;
     let before = existing.as_ref().map(|x| json!({"input": x.self_input, "points": x.self_points, "note": x.note}));
     let now = Utc::now();
@@ -207,7 +224,7 @@ pub(crate) async fn write_supplied_leaf(
             am.updated_at = Set(now);
             am.update(txn).await?;
         }
-        None if value.is_none() => return Ok(()),
+        None if value.input.is_none() && value.note.is_none() => return Ok(()),
         None => {
             assessment_entry::ActiveModel {
                 assessment_id: Set(assessment_id),

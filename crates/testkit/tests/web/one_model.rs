@@ -96,6 +96,7 @@ backend_tests!(every_view_of_a_result_gives_the_same_total_and_index, |b| async 
     app.store.final_appraise(&sys, ua, "1.2", &all, input(r#"{"yes": true}"#), "Chấp nhận giải trình", today).await.unwrap();
     let decision =
         parindex_store::repo::periods::Decision { number: "7/QĐ-HĐTĐ".into(), date: today, signer: "Chủ tịch Hội đồng".into() };
+    parindex_testkit::demo::decide_missing_feeds(&app.store, p.id).await;
     app.store.approve_period(&sys, p.id, decision, today).await.unwrap();
 
     // the store's results table

@@ -3,13 +3,14 @@
 //! the same all-or-nothing write and the same access as the pages (`app::feeds`).
 
 use axum::extract::State;
-use parindex_store::repo::feeds::{FeedImportOutcome, FeedLeaf, FeedUpload, NewFeedValue};
+use parindex_core::{Action, Resource};
+use parindex_store::repo::feeds::{FeedDecision, FeedImportOutcome, FeedLeaf, FeedUpload, MissingRule, NewFeedValue};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::routes::{ApiRouter, route};
-use crate::app::feeds::{import_rows, visible_feeds};
+use crate::app::feeds::{import_rows, visible_feed, visible_feeds};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::extract::{Json, Path, Query};
@@ -44,6 +45,8 @@ pub struct ApiFedLeaf {
     pub can_upload: bool,
     /// The units the caller may read (a unit reads its own only).
     pub units: Vec<ApiFedUnit>,
+    /// The council's decision for the units without data.
+    pub decision: Option<FeedDecision>,
 }
 
 fn api_leaf((l, uploads): (FeedLeaf, bool)) -> ApiFedLeaf {
@@ -54,6 +57,7 @@ fn api_leaf((l, uploads): (FeedLeaf, bool)) -> ApiFedLeaf {
         appraiser: l.appraiser,
         appraiser_name: l.appraiser_name,
         can_upload: uploads,
+        decision: l.decision,
         units: l
             .units
             .into_iter()
@@ -106,7 +110,31 @@ pub async fn upload(
     Ok(Json(import_rows(&state, &ctx, id, &leaf, upload).await?))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct ApiFeedDecision {
+    /// `zero` (scored 0) or `exclude` (left out of the unit's applicable maximum).
+    pub kind: MissingRule,
+    /// The reason or basis (e.g. the council's document number).
+    pub reason: String,
+}
+
+/// The council's decision for the units a fed leaf has no data for, so that the period can be
+/// approved (replaces an earlier one; 409 once approved).
+#[utoipa::path(post, path = "/api/v1/periods/{id}/feeds/{leaf}/decision", tag = "periods", params(("id" = i64, Path), ("leaf" = String, Path)),
+    request_body = ApiFeedDecision,
+    responses((status = 200, body = FeedDecision), (status = 400, body = crate::error::ApiError), (status = 401, body = crate::error::ApiError), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, leaf)): Path<(i64, String)>,
+    Json(b): Json<ApiFeedDecision>,
+) -> Result<Json<FeedDecision>, AppError> {
+    ctx.require(Action::ApprovePeriod, Resource::System)?;
+    visible_feed(&state, &ctx, id, &leaf).await?;
+    Ok(Json(state.store.decide_missing_feed(&ctx.audit(), id, &leaf, b.kind, &b.reason).await?))
+}
+
 /// Every operation of this module (`api::routes`).
 pub fn routes() -> ApiRouter {
-    ApiRouter::new().with(route!(list)).with(route!(upload))
+    ApiRouter::new().with(route!(list)).with(route!(upload)).with(route!(decide))
 }

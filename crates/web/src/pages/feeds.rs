@@ -17,9 +17,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use parindex_core::framework::Feed;
 use parindex_core::framework::rule::apply;
-use parindex_core::{Exact, Lang};
+use parindex_core::{Action, Exact, Lang, Resource};
 use parindex_reports::feed_values::{LeafInfo, TemplateRow, write_template};
-use parindex_store::repo::feeds::{FeedImportOutcome, FeedImportRow, FeedLeaf, FeedUpload, NewFeedValue};
+use parindex_store::StoreError;
+use parindex_store::repo::feeds::{FeedImportOutcome, FeedImportRow, FeedLeaf, FeedUpload, MissingRule, NewFeedValue};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -33,6 +34,16 @@ pub fn feed_label(lang: Lang, key: &str) -> String {
     Feed::parse(key).map(|f| lang.pick(f.label().0, f.label().1).to_string()).unwrap_or_else(|| key.to_string())
 }
 
+/// "Hội đồng quyết định tính 0 điểm: <reason> (hoidong, 05/12/2026)".
+pub fn decision_text(lang: Lang, d: &parindex_store::repo::feeds::FeedDecision) -> String {
+    let when = (d.decided_at + chrono::Duration::hours(7)).format("%d/%m/%Y");
+    let (vi, en) = d.kind.label();
+    match lang.code() {
+        "en" => format!("The council decided: {en} — {} ({}, {when})", d.reason, d.decided_by),
+        _ => format!("Hội đồng quyết định {vi}: {} ({}, {when})", d.reason, d.decided_by),
+    }
+}
+
 struct LeafLine {
     code: String,
     title: String,
@@ -41,6 +52,8 @@ struct LeafLine {
     with_data: usize,
     units: usize,
     missing: Vec<String>,
+    /// The council's decision for the units without data, in words.
+    decision: String,
 }
 
 #[derive(Template)]
@@ -60,6 +73,7 @@ fn line(lang: Lang, l: &FeedLeaf) -> LeafLine {
         with_data: l.units.iter().filter(|u| u.value.is_some()).count(),
         units: l.units.len(),
         missing: l.missing().map(|u| format!("{} — {}", u.unit_code, u.unit_name)).collect(),
+        decision: l.decision.as_ref().map(|d| decision_text(lang, d)).unwrap_or_default(),
     }
 }
 
@@ -95,6 +109,10 @@ struct LeafPage {
     imports: Vec<(FeedImportRow, String)>,
     /// The last upload written (after a confirmation).
     written: Option<FeedImportRow>,
+    /// The council may record (or change) its decision for the units without data.
+    can_decide: bool,
+    /// A refused decision, shown at its form.
+    decision_error: String,
     /// A file read and checked, not written yet: what it would change, and the rows to send.
     preview: Option<(String, FeedImportOutcome, String)>,
     file_name: String,
@@ -107,10 +125,12 @@ struct LeafQuery {
     written: Option<i64>,
 }
 
+#[derive(Default)]
 struct Drawn {
     preview: Option<(String, FeedImportOutcome, String)>,
     file_name: String,
     error: Option<AppError>,
+    decision_error: String,
 }
 
 async fn draw(state: &AppState, ctx: &Ctx, id: i64, code: &str, written: Option<i64>, d: Drawn) -> Result<Response, AppError> {
@@ -171,7 +191,12 @@ async fn draw(state: &AppState, ctx: &Ctx, id: i64, code: &str, written: Option<
         .crumb(period.name.clone(), format!("/periods/{id}"))
         .crumb(ctx.t("feed.title"), format!("/periods/{id}/so-lieu"))
         .crumb(title, "");
+    let can_decide = ctx.allows(Action::ApprovePeriod, Resource::System)
+        && !period.approved()
+        && (leaf.missing().next().is_some() || leaf.decision.is_some());
     let mut r = render(&LeafPage {
+        can_decide,
+        decision_error: d.decision_error,
         page,
         period_id: id,
         leaf: line(ctx.lang, &leaf),
@@ -195,7 +220,7 @@ async fn leaf_page(
     Path((id, code)): Path<(i64, String)>,
     Query(q): Query<LeafQuery>,
 ) -> Result<Response, AppError> {
-    draw(&state, &ctx, id, &code, q.written, Drawn { preview: None, file_name: String::new(), error: None }).await
+    draw(&state, &ctx, id, &code, q.written, Drawn::default()).await
 }
 
 /// The template: the leaf's units with their current values (uploaders only).
@@ -240,7 +265,7 @@ async fn upload(
     }
     let (name, bytes) = match crate::pages::units::first_file(mp).await {
         Ok(f) => f,
-        Err(e) => return draw(&state, &ctx, id, &code, None, Drawn { preview: None, file_name: String::new(), error: Some(e) }).await,
+        Err(e) => return draw(&state, &ctx, id, &code, None, Drawn { error: Some(e), ..Default::default() }).await,
     };
     let fw = state.store.period_framework(id).await?;
     let checked = match read_file(&fw, &leaf, &name, &bytes) {
@@ -253,10 +278,18 @@ async fn upload(
     match checked {
         Ok((outcome, rows)) => {
             let json = serde_json::to_string(&rows).unwrap_or_default();
-            draw(&state, &ctx, id, &code, None, Drawn { preview: Some((name.clone(), outcome, json)), file_name: name, error: None }).await
+            draw(
+                &state,
+                &ctx,
+                id,
+                &code,
+                None,
+                Drawn { preview: Some((name.clone(), outcome, json)), file_name: name, ..Default::default() },
+            )
+            .await
         }
         Err(e @ AppError::Internal(_)) => Err(e),
-        Err(e) => draw(&state, &ctx, id, &code, None, Drawn { preview: None, file_name: name, error: Some(e) }).await,
+        Err(e) => draw(&state, &ctx, id, &code, None, Drawn { file_name: name, error: Some(e), ..Default::default() }).await,
     }
 }
 
@@ -285,9 +318,49 @@ async fn confirm(
             Ok(Redirect::to(&format!("/periods/{id}/so-lieu/{}?written={}", crate::chrome::urlencode(&code), o.import_id)).into_response())
         }
         Err(e @ (AppError::ImportRows(_) | AppError::Invalid(_) | AppError::Conflict(_))) => {
-            draw(&state, &ctx, id, &code, None, Drawn { preview: None, file_name: f.file_name, error: Some(e) }).await
+            draw(&state, &ctx, id, &code, None, Drawn { file_name: f.file_name, error: Some(e), ..Default::default() }).await
         }
         Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The council's decision for the units a fed leaf has no data for (before approval).
+async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ApprovePeriod, Resource::System)?;
+    visible_feed(&state, &ctx, id, &code).await?;
+    let refused = |text: String| Drawn { decision_error: text, ..Default::default() };
+    let Some(kind) = MissingRule::parse(&f.kind) else {
+        let text = parindex_core::Msg::new(
+            "Hãy chọn quyết định: tính 0 điểm hoặc không tính vào điểm tối đa.",
+            "Choose: scored 0, or left out of the maximum.",
+        );
+        let mut r = draw(&state, &ctx, id, &code, None, refused(text.get(ctx.lang.code()).to_string())).await?;
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    };
+    match state.store.decide_missing_feed(&ctx.audit(), id, &code, kind, &f.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/periods/{id}/so-lieu/{}#quyet-dinh", crate::chrome::urlencode(&code))).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let text = crate::chrome::store_error_text(&ctx, &e).unwrap_or_default();
+            let status = if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let mut r = draw(&state, &ctx, id, &code, None, refused(text)).await?;
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -297,4 +370,5 @@ pub fn router() -> Router<AppState> {
         .route("/periods/{id}/so-lieu/{leaf}", get(leaf_page).post(upload))
         .route("/periods/{id}/so-lieu/{leaf}/ghi", axum::routing::post(confirm))
         .route("/periods/{id}/so-lieu/{leaf}/mau.xlsx", get(template))
+        .route("/periods/{id}/so-lieu/{leaf}/quyet-dinh", axum::routing::post(decide))
 }

@@ -316,8 +316,9 @@ struct PeriodPage {
     total_units: usize,
     state_choices: Vec<(&'static str, &'static str)>,
     officers: Vec<(String, String)>,
-    /// Fed leaves (issue #18) the reader sees: (code, title, units with data, units).
-    feeds: Vec<(String, String, usize, usize)>,
+    /// Fed leaves (issue #18) the reader sees: (code, title, units with data, units, the
+    /// council decided for the units without).
+    feeds: Vec<(String, String, usize, usize, bool)>,
 }
 
 /// The units table of a period page, searched, filtered and sorted (issue #17) by the query:
@@ -494,7 +495,7 @@ async fn render_period(
         .into_iter()
         .map(|(l, _)| {
             let with = l.units.iter().filter(|u| u.value.is_some()).count();
-            (l.code, l.title, with, l.units.len())
+            (l.code, l.title, with, l.units.len(), l.decision.is_some())
         })
         .collect();
     let mut r = render(&PeriodPage {
