@@ -44,6 +44,10 @@ pub struct Period {
     /// documents published before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<String>,
+    /// Fed leaves some units had no data for and the council's decision, in words (issue
+    /// #18); absent when every unit had its figures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_notes: Vec<String>,
 }
 
 /// How the numbers were made, in words (for readers of the JSON), and the scale of groups.

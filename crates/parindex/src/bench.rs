@@ -141,10 +141,7 @@ pub async fn assessment_page(leaves: usize, units: usize, files: usize, reps: us
     use parindex_store::AuditCtx;
     use parindex_store::repo::periods::{EntryInput, PeriodInput, self_leaves};
     use tower::ServiceExt;
-    let dir = std::env::temp_dir().join(format!("parindex-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let store = parindex_store::Store::connect(&parindex_store::sqlite_url_for_dir(&dir)).await?;
-    store.migrate().await?;
+    let (dir, store) = temp_sqlite("bench").await?;
     let ctx = AuditCtx::system("bench");
     let code = seed_framework_and_units(&store, leaves, units).await?;
     let unit_id = store.unit_id_by_code("U000").await?.ok_or_else(|| anyhow::anyhow!("unit U000 was not created"))?;
@@ -875,4 +872,99 @@ async fn bench_user(
     };
     store.create_user(&parindex_store::AuditCtx::system("bench"), user).await?;
     Ok(password)
+}
+
+/// Fed leaves (issue #18): a synthetic framework of `leaves` leaves of which `fed` take their
+/// input from an imported value table, a period of `units` units, on a fresh SQLite database.
+/// Times: each leaf's upload of every unit's figure (checked whole, written with the leaves it
+/// feeds, in one transaction), a recompute of every fed leaf with nothing to change, and a
+/// recompute rewriting every fed leaf of every unit (after their entries were wiped).
+pub async fn feeds(units: usize, leaves: usize, fed: usize, reps: usize) -> anyhow::Result<()> {
+    use parindex_core::framework::{Feed, Source};
+    use parindex_store::AuditCtx;
+    use parindex_store::repo::feeds::{FeedUpload, NewFeedValue};
+    use parindex_store::repo::periods::PeriodInput;
+    use sea_orm::ConnectionTrait;
+    let (dir, store) = temp_sqlite("bench-feeds").await?;
+    let ctx = AuditCtx::system("bench");
+    let mut fw = synthetic::framework(leaves, 2026);
+    // (a survey-rule leaf cannot be fed: the first `fed` leaves of other rules)
+    let codes: Vec<String> = parindex_store::repo::periods::all_leaves(&fw)
+        .iter()
+        .filter(|n| !matches!(n.rule, Some(parindex_core::framework::Rule::Survey)))
+        .take(fed)
+        .map(|n| n.code.clone())
+        .collect();
+    for c in &codes {
+        if let Some(n) = parindex_core::framework::edit::node_mut(&mut fw, c) {
+            n.source = Source::Feed(Feed::Imported);
+        }
+    }
+    let code = fw.code.clone();
+    store.import_framework(&ctx, fw, "synthetic").await?;
+    store.set_framework_status(&ctx, &code, parindex_core::framework::Status::Published).await?;
+    for i in 0..units {
+        let input = parindex_core::unit::UnitInput {
+            code: format!("U{i:03}"),
+            name: format!("Đơn vị số {i}"),
+            kind: "agency".into(),
+            ..Default::default()
+        };
+        store.create_unit(&ctx, input).await?;
+    }
+    let input = PeriodInput { code: "BENCH".into(), name: "Đo kiểm".into(), year: 2026, framework_code: code, ..Default::default() };
+    let p = store.create_period(&ctx, input).await?;
+    let fw = store.period_framework(p.id).await?;
+    println!("parindex bench feeds — {units} units, {leaves} leaves of which {fed} fed by imported tables, SQLite");
+    println!("machine: {}", machine());
+    let mut rng = Rng::new(7);
+    let mut uploads = Vec::new();
+    for rep in 0..reps {
+        let t = std::time::Instant::now();
+        for c in &codes {
+            let n = fw.find(c).ok_or_else(|| anyhow::anyhow!("leaf {c}"))?;
+            let (Some(rule), Some(max)) = (n.rule.as_ref(), n.max.as_ref()) else { continue };
+            let rows = (0..units)
+                .map(|i| NewFeedValue {
+                    row: i + 2,
+                    unit_code: format!("U{i:03}"),
+                    input: Some(synthetic::random_input(&mut rng, rule, max, 0)).filter(|x| !x.not_applicable),
+                    source: Some(format!("đo kiểm lần {rep}")),
+                })
+                .collect();
+            let upload = FeedUpload { origin: "cli", file_name: Some(format!("{c}.xlsx")), rows, dry_run: false };
+            store.import_feed_values(&ctx, p.id, c, upload).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        }
+        uploads.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    uploads.sort_by(f64::total_cmp);
+    println!(
+        "upload {fed} tables × {units} units (each checked whole, its leaves written): median {:.0} ms, best {:.0} ms ({} runs; {:.1} ms per table)",
+        uploads[uploads.len() / 2],
+        uploads[0],
+        uploads.len(),
+        uploads[uploads.len() / 2] / fed.max(1) as f64
+    );
+    let t = std::time::Instant::now();
+    let n = store.recompute_feeds(&ctx, p.id).await?;
+    println!("recompute every fed leaf, nothing to change: {:.0} ms ({n} written)", t.elapsed().as_secs_f64() * 1e3);
+    let list = codes.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(",");
+    store
+        .db
+        .execute_unprepared(&format!("UPDATE assessment_entries SET self_input = NULL, note = NULL WHERE node_code IN ({list})"))
+        .await?;
+    let t = std::time::Instant::now();
+    let n = store.recompute_feeds(&ctx, p.id).await?;
+    println!("recompute every fed leaf, all rewritten: {:.0} ms ({n} leaves written)", t.elapsed().as_secs_f64() * 1e3);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// A fresh SQLite database in a temporary directory of its own (removed by the caller).
+async fn temp_sqlite(name: &str) -> anyhow::Result<(std::path::PathBuf, parindex_store::Store)> {
+    let dir = std::env::temp_dir().join(format!("parindex-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = parindex_store::Store::connect(&parindex_store::sqlite_url_for_dir(&dir)).await?;
+    store.migrate().await?;
+    Ok((dir, store))
 }

@@ -347,6 +347,18 @@ enum BenchCmd {
         #[arg(long, default_value_t = 20)]
         reps: usize,
     },
+    /// Time fed leaves (issue #18): upload every fed leaf's value table for every unit, then
+    /// recompute every fed leaf of the period.
+    Feeds {
+        #[arg(long, default_value_t = 150)]
+        units: usize,
+        #[arg(long, default_value_t = 150)]
+        leaves: usize,
+        #[arg(long, default_value_t = 30)]
+        fed: usize,
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+    },
     /// Time the server side of a unit's self-assessment page (target: 150 leaves, 100 evidence
     /// files, 150 units in the period, under 100 ms).
     AssessmentPage {
@@ -723,6 +735,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return responses_cmd(&store, cmd).await;
         }
         Command::Bench { cmd: BenchCmd::Results { units, leaves, reps } } => crate::bench::results(units, leaves, reps.max(1)).await?,
+        Command::Bench { cmd: BenchCmd::Feeds { units, leaves, fed, reps } } => {
+            crate::bench::feeds(units, leaves, fed, reps.max(1)).await?
+        }
         Command::Bench { cmd: BenchCmd::HostileFiles { write } } => crate::bench::hostile_files(write.as_deref())?,
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
             crate::bench::assessment_page(leaves, units, files, reps.max(1)).await?

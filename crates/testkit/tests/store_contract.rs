@@ -1436,6 +1436,17 @@ backend_tests!(fed_leaves_follow_their_data_until_approval, |b| async move {
         matches!(s.decide_missing_feed(&ctx(), p.id, "2.1", MissingRule::Zero, "x").await, Err(StoreError::Conflict(_))),
         "not after approval"
     );
+    // the results and the published document say which units had no data and what was decided
+    let notes = s.period_results(p.id).await.unwrap().data_notes;
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].vi.contains("Tiêu chí 2.1") && notes[0].vi.contains("(SB, XC)") && notes[0].vi.contains("Quyết định 7/HĐTĐ"),
+        "{}",
+        notes[0].vi
+    );
+    s.publish_results(&ctx(), p.id, None).await.unwrap();
+    let doc = s.latest_publication(p.id).await.unwrap().unwrap();
+    assert_eq!(doc.period.data_notes, vec![notes[0].vi.clone()]);
     assert!(s.get_assessment(sa).await.unwrap().assessment.state.frozen());
     match s
         .import_feed_values(&ctx(), p.id, "2.1", up("api", None, vec![row("SB", Some(frac(1, 2))), row("SA", Some(frac(10, 100)))], false))

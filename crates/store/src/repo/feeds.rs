@@ -121,6 +121,16 @@ impl FeedDecision {
     }
 }
 
+/// What the results say of a fed leaf some units have no data for (issue #18).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct DataNote {
+    pub leaf: String,
+    /// In Vietnamese and in English: the leaf, the units without data, the council's decision.
+    pub vi: String,
+    pub en: String,
+}
+
 /// A fed leaf of a period and every unit it applies to.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedLeaf {
@@ -675,6 +685,46 @@ impl Store {
                 (l.code, missing)
             })
             .filter(|(_, m)| !m.is_empty())
+            .collect())
+    }
+
+    /// For each fed leaf some units have no data for: which units and what the council decided
+    /// (or that it has not yet) — the notes the results, documents and portal carry.
+    pub async fn data_notes(&self, period_id: i64) -> Result<Vec<DataNote>, StoreError> {
+        Ok(self
+            .period_feeds(period_id)
+            .await?
+            .into_iter()
+            .filter_map(|l| {
+                let units: Vec<&str> = l.missing().map(|u| u.unit_code.as_str()).collect();
+                if units.is_empty() {
+                    return None;
+                }
+                let (n, list) = (units.len(), units.join(", "));
+                let (vi, en) = match &l.decision {
+                    Some(d) => (
+                        format!(
+                            "Tiêu chí {} ({}): {n} đơn vị không có số liệu ({list}); Hội đồng thẩm định quyết định {}: {}.",
+                            l.code,
+                            l.title,
+                            d.kind.label().0,
+                            d.reason.trim_end_matches('.')
+                        ),
+                        format!(
+                            "Leaf {} ({}): {n} units without data ({list}); the appraisal council decided: {} — {}.",
+                            l.code,
+                            l.title,
+                            d.kind.label().1,
+                            d.reason.trim_end_matches('.')
+                        ),
+                    ),
+                    None => (
+                        format!("Tiêu chí {} ({}): {n} đơn vị chưa có số liệu ({list}); chưa có quyết định của Hội đồng.", l.code, l.title),
+                        format!("Leaf {} ({}): {n} units without data yet ({list}); no decision of the council yet.", l.code, l.title),
+                    ),
+                };
+                Some(DataNote { leaf: l.code, vi, en })
+            })
             .collect())
     }
 

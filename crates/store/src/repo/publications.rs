@@ -194,6 +194,7 @@ impl Store {
                 year: r.period.year,
                 framework: r.period.framework_code.clone(),
                 decision: r.period.decision.as_ref().map(|d| d.text("vi")),
+                data_notes: r.data_notes.iter().map(|n| n.vi.clone()).collect(),
             },
             version,
             reason: reason.map(str::to_string),

@@ -193,6 +193,9 @@ pub struct PeriodResults {
     /// The framework changed and a confirmed crosswalk maps its domains: domain shares are
     /// compared through it.
     pub crosswalk: bool,
+    /// Fed leaves some units had no data for, and what the council decided (issue #18): said
+    /// on the results page, the documents and the portal.
+    pub data_notes: Vec<crate::repo::feeds::DataNote>,
 }
 
 impl Store {
@@ -568,7 +571,17 @@ impl Store {
             }
         }
         units.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then_with(|| a.unit_code.cmp(&b.unit_code)));
-        Ok(PeriodResults { period: period.clone(), decimals: compiled.decimals, domains, groups, units, previous: None, crosswalk: false })
+        let data_notes = self.data_notes(period.id).await?;
+        Ok(PeriodResults {
+            period: period.clone(),
+            decimals: compiled.decimals,
+            domains,
+            groups,
+            units,
+            previous: None,
+            crosswalk: false,
+            data_notes,
+        })
     }
 
     /// Robustness of the period's ranks (`core::results::robust`): domain weights within

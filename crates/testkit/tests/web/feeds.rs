@@ -107,8 +107,23 @@ backend_tests!(fed_data_is_uploaded_by_the_office_and_read_by_each_as_allowed, |
     let data = v.get(app.url(&format!("/periods/{pid}/so-lieu/2.1"))).send().await.unwrap().text().await.unwrap();
     assert!(data.contains("id=\"u_UA\"") && data.contains("id=\"u_UB\""));
     assert_eq!(v.get(app.url(&format!("/periods/{pid}/so-lieu/2.1/mau.xlsx"))).send().await.unwrap().status(), 403);
-    let r = app.api("appraiser").await.put(app.url(&format!("/api/v1/periods/{pid}/feeds/2.1"))).json(&put).send().await.unwrap();
+    // an appraiser of another department (UB appraises nothing of domain 2) is refused; the
+    // office's own appraisers (no department) upload the leaves no department appraises
+    let other = parindex_store::repo::users::NewUser {
+        username: "appraiser.ub".into(),
+        full_name: "Thẩm định viên Sở Bêta".into(),
+        email: None,
+        phone: None,
+        role: parindex_core::Role::Appraiser,
+        unit_id: Some(id_of(&app, "UB").await),
+        password: parindex_testkit::fixture::PASSWORD.into(),
+    };
+    app.store.create_user(&parindex_store::AuditCtx::system("test"), other).await.unwrap();
+    let r = app.api("appraiser.ub").await.put(app.url(&format!("/api/v1/periods/{pid}/feeds/2.1"))).json(&put).send().await.unwrap();
     assert_eq!(r.status(), 403);
+    let r =
+        app.api("appraiser").await.put(app.url(&format!("/api/v1/periods/{pid}/feeds/2.1?dry_run=true"))).json(&put).send().await.unwrap();
+    assert_eq!(r.status(), 200);
     assert_eq!(app.client().get(app.url(&format!("/api/v1/periods/{pid}/feeds"))).send().await.unwrap().status(), 401);
     for path in [format!("/periods/{pid}/so-lieu"), format!("/periods/{pid}/so-lieu/2.1"), format!("/periods/{pid}/so-lieu/2.1/mau.xlsx")] {
         let r = app.client().get(app.url(&path)).send().await.unwrap();

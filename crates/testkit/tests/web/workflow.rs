@@ -53,6 +53,9 @@ backend_tests!(appraisal_of_a_submitted_self_assessment, |b| async move {
     assert_eq!(appraiser.get(app.url(&format!("/appraisal/{ub}"))).send().await.unwrap().status(), 403, "not submitted: nothing to see");
     let page = appraiser.get(app.url(&format!("/appraisal/{ua}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("id=\"leaf-1.3\"") && !page.contains("id=\"leaf-1.1\"") && page.contains("Báo cáo.pdf"));
+    // the fed leaf of the domain no department appraises is shown read-only (issue #18), with the
+    // link to its data
+    assert!(page.contains("id=\"fed-2.1\"") && page.contains("/so-lieu/2.1#u_UA") && !page.contains("id=\"leaf-2.1\""));
     // the evidence of the unit being appraised can be read; another unit's drafts cannot
     let f = app.store.unit_evidence(app.store.unit_id_by_code("UA").await.unwrap().unwrap()).await.unwrap()[0].clone();
     assert_eq!(appraiser.get(app.url(&format!("/evidence/{}", f.id))).send().await.unwrap().status(), 200);

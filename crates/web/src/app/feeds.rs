@@ -4,7 +4,8 @@
 //!
 //! Access, decided here once:
 //! - **upload** a `feed: imported` leaf's values: the reform office (`ManagePeriods`) or the
-//!   department that appraises the leaf (an appraiser whose agency is the leaf's appraiser);
+//!   department that appraises the leaf (an appraiser whose agency is the leaf's appraiser; the
+//!   office's own appraisers, of no department, for the leaves no department appraises);
 //! - **read** a unit's value: those who upload, the unit itself and the office
 //!   (`ViewUnitDrafts`), the council and the provincial leadership (`ViewSubmittedWork`); a
 //!   unit never sees another unit's figures here (they become public only with the results).
@@ -30,7 +31,9 @@ pub async fn may_upload(state: &AppState, ctx: &Ctx, leaf: &FeedLeaf) -> Result<
     match &ctx.actor {
         Some(a) if ctx.allows(Action::Appraise, Resource::System) => {
             let scope = crate::app::appraisal::scope_of(state, a).await?;
-            Ok(leaf.appraiser.is_some() && scope.covers(leaf.appraiser.as_deref()))
+            // a department's appraisers for its leaves; the office's own (no department) for
+            // the leaves no department appraises
+            Ok(scope.covers(leaf.appraiser.as_deref()))
         }
         _ => Ok(false),
     }

@@ -108,6 +108,9 @@ struct AppraisalPage {
     error: Option<String>,
     /// The unit's focal person (issue #17: the appraiser may need to ask).
     contact: crate::chrome::ContactView,
+    /// Fed leaves of the appraiser's domains (issue #18), read-only: (code, title, points,
+    /// where the figure comes from, the data page).
+    fed: Vec<(String, String, String, String, String)>,
 }
 
 struct ApError {
@@ -212,7 +215,23 @@ async fn appraisal_page(
         .crumb(ctx.t("ap.title"), "/appraisal")
         .crumb(view.assessment.unit_name.clone(), "");
     let contact = crate::chrome::ContactView::of_unit(&state.store.get_unit(view.assessment.unit_id).await?.unit.contact);
+    let kind = &view.assessment.unit_kind;
+    let fed = view
+        .framework
+        .appraisers()
+        .into_iter()
+        .filter(|(n, a)| n.source.feed().is_some() && scope.covers(*a) && (n.applies_to.is_empty() || n.applies_to.contains(kind)))
+        .filter(|(n, _)| parindex_store::repo::periods::leaves_from(&view.framework, kind, n.source).iter().any(|l| l.code == n.code))
+        .map(|(n, _)| {
+            let e = view.entries.get(&n.code);
+            let points = e.and_then(|e| e.points.as_ref()).map(|p| ctx.lang.num(p, decimals)).unwrap_or_else(|| "—".into());
+            let note = e.and_then(|e| e.note.clone()).unwrap_or_else(|| ctx.t("feed.no_data").to_string());
+            let link = format!("/periods/{}/so-lieu/{}#u_{}", view.period.id, n.code, view.assessment.unit_code);
+            (n.code.clone(), n.title.clone(), points, note, link)
+        })
+        .collect();
     let mut r = render(&AppraisalPage {
+        fed,
         contact,
         page,
         id,

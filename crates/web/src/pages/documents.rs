@@ -165,6 +165,10 @@ fn results_report(l: &Words, r: &PeriodResults, mut doc: Document, framework_nam
             )
             .to_string(),
     }));
+    // fed leaves some units had no data for, and what the council decided (issue #18)
+    for n in &r.data_notes {
+        b.push(Block::text(if l.vi() { n.vi.clone() } else { n.en.clone() }));
+    }
     b.push(Block::heading(l.t("II. KẾT QUẢ", "II. RESULTS")));
     if let Some(s) = &summary {
         let top = ranked.first().map(|u| u.unit_name.clone()).unwrap_or_default();

@@ -195,6 +195,7 @@ async fn assessment_detail(state: &AppState, ctx: &Ctx, id: i64, format: &str) -
         "dt.files",
         "as.explanation",
         "dt.comments",
+        "dt.source",
     ]
     .iter()
     .map(|k| ctx.t(k).to_string())
@@ -230,6 +231,12 @@ async fn assessment_detail(state: &AppState, ctx: &Ctx, id: i64, format: &str) -
                 Cell::int(view.evidence.get(&n.code).map(|v| v.len()).unwrap_or(0) as i64),
                 Cell::text(e.and_then(|e| e.explanation.clone()).unwrap_or_default()),
                 Cell::text(comments.join(" / ")),
+                // where a fed or survey leaf's figure comes from (issue #18)
+                Cell::text(if n.source == parindex_core::framework::Source::SelfAssessed {
+                    String::new()
+                } else {
+                    e.and_then(|e| e.note.clone()).unwrap_or_default()
+                }),
             ]
         })
         .collect();

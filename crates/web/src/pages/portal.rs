@@ -180,6 +180,8 @@ struct PeriodPage {
     published_at: String,
     hash: String,
     /// The council's approval decision as published.
+    /// Fed leaves some units had no data for and the council's decisions (issue #18).
+    data_notes: Vec<String>,
     decision: Option<String>,
     domains: Vec<(String, String)>,
     rows: Vec<PortalRow>,
@@ -279,6 +281,7 @@ async fn period(
         published_at: parindex_core::text::format_time_vn(row.published_at),
         hash: row.content_hash.clone(),
         decision: s.period.decision.clone(),
+        data_notes: s.period.data_notes.clone(),
         domains: s.domains.iter().map(|d| (d.code.clone(), d.title.clone())).collect(),
         robust: s.units.iter().any(|u| u.rank_robustness.is_some()),
         rows,

@@ -74,6 +74,8 @@ struct ResultsPage {
     period_id: i64,
     period_name: String,
     /// The council's approval decision, once approved.
+    /// Fed leaves without data for some units and the council's decisions (issue #18).
+    data_notes: Vec<String>,
     decision: Option<String>,
     domains: Vec<(String, String)>,
     rows: Vec<Row>,
@@ -207,6 +209,7 @@ async fn page(state: &AppState, ctx: &Ctx, id: i64, q: ResultsQuery, error: Opti
         period_id: id,
         period_name: r.period.name.clone(),
         decision: r.period.decision.as_ref().map(|d| d.text(ctx.lang.code())),
+        data_notes: r.data_notes.iter().map(|n| if ctx.lang.code() == "en" { n.en.clone() } else { n.vi.clone() }).collect(),
         domains: r.domains.iter().map(|d| (d.code.clone(), d.title.clone())).collect(),
         rows,
         kinds,
