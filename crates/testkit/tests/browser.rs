@@ -398,7 +398,8 @@ async fn appraisal_explanation_and_approval_in_the_browser() {
     // the fed leaf 2.1 has no figures: the council records how the units without data count
     b.client.goto(&app.url(&format!("/periods/{}", p.id))).await.unwrap();
     assert!(text_of(&b, "#feeds + ul").await.contains("đơn vị chưa có số liệu"), "the period page says what is missing");
-    click(&b, &format!("a[href='/periods/{}/so-lieu/2.1']", p.id)).await;
+    assert!(text_of(&b, "#approve-feeds").await.contains("2.1"), "the approval card names what needs a decision");
+    click(&b, "#approve-feeds a").await;
     b.client.find(Locator::Css("#quyet-dinh input[name=kind][value=zero]")).await.unwrap().click().await.unwrap();
     fill(&b, "#decision-reason", "Công văn 12/HĐTĐ").await;
     click(&b, "#feed-decide").await;

@@ -295,6 +295,16 @@ pub(crate) async fn recompute_in(
     only: Option<&str>,
 ) -> Result<usize, StoreError> {
     let mut written = 0;
+    // the states as they stand inside this transaction: an approval that landed since the
+    // caller read `assessments` freezes its assessment here too
+    let approved: HashSet<i64> = crate::entity::assessment::Entity::find()
+        .filter(crate::entity::assessment::Column::PeriodId.eq(period_id))
+        .filter(crate::entity::assessment::Column::State.eq(State::Approved.as_str()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
     for (leaf, feed) in fed_leaves(fw) {
         if only.is_some_and(|o| o != leaf.code) {
             continue;
@@ -303,8 +313,10 @@ pub(crate) async fn recompute_in(
         let decision = decision_of(txn, period_id, &leaf.code).await?;
         let na = Input { not_applicable: true, ..Default::default() };
         let mut cache = HashMap::new();
-        let open: Vec<&AssessmentRow> =
-            assessments.iter().filter(|a| !a.state.frozen() && applies(fw, &a.unit_kind, &leaf.code, leaf.source, &mut cache)).collect();
+        let open: Vec<&AssessmentRow> = assessments
+            .iter()
+            .filter(|a| !a.state.frozen() && !approved.contains(&a.id) && applies(fw, &a.unit_kind, &leaf.code, leaf.source, &mut cache))
+            .collect();
         let ids: Vec<i64> = open.iter().map(|a| a.id).collect();
         let entries: HashMap<i64, assessment_entry::Model> = assessment_entry::Entity::find()
             .filter(assessment_entry::Column::NodeCode.eq(leaf.code.as_str()))

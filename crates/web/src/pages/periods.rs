@@ -319,6 +319,8 @@ struct PeriodPage {
     /// Fed leaves (issue #18) the reader sees: (code, title, units with data, units, the
     /// council decided for the units without).
     feeds: Vec<(String, String, usize, usize, bool)>,
+    /// Fed leaves with units without data and no council decision yet: (code, units missing).
+    feeds_to_decide: Vec<(String, usize)>,
 }
 
 /// The units table of a period page, searched, filtered and sorted (issue #17) by the query:
@@ -490,7 +492,7 @@ async fn render_period(
     let contact = period.contact.as_ref().map(crate::chrome::ContactView::of_person);
     let officers = if ctx.allows(Action::ManagePeriods, Resource::System) { officers(state).await? } else { vec![] };
     let state_choices = AState::ALL.iter().map(|s| (s.as_str(), s.label(ctx.lang.code()))).collect();
-    let feeds = crate::app::feeds::visible_feeds(state, ctx, id)
+    let feeds: Vec<(String, String, usize, usize, bool)> = crate::app::feeds::visible_feeds(state, ctx, id)
         .await?
         .into_iter()
         .map(|(l, _)| {
@@ -498,7 +500,9 @@ async fn render_period(
             (l.code, l.title, with, l.units.len(), l.decision.is_some())
         })
         .collect();
+    let feeds_to_decide = feeds.iter().filter(|f| f.2 < f.3 && !f.4).map(|f| (f.0.clone(), f.3 - f.2)).collect();
     let mut r = render(&PeriodPage {
+        feeds_to_decide,
         feeds,
         total_units,
         state_choices,
