@@ -835,8 +835,16 @@ async fn seed_synthetic_province(store: &parindex_store::Store, units: usize, le
 
 /// A published synthetic framework of `leaves` leaves and `units` agencies `U000`…; its code.
 async fn seed_framework_and_units(store: &parindex_store::Store, leaves: usize, units: usize) -> anyhow::Result<String> {
+    seed_this_framework_and_units(store, synthetic::framework(leaves, 2026), units).await
+}
+
+/// `fw` published and `units` agencies `U000`…; the framework's code.
+async fn seed_this_framework_and_units(
+    store: &parindex_store::Store,
+    fw: parindex_core::framework::Framework,
+    units: usize,
+) -> anyhow::Result<String> {
     let ctx = parindex_store::AuditCtx::system("bench");
-    let fw = synthetic::framework(leaves, 2026);
     let code = fw.code.clone();
     store.import_framework(&ctx, fw, "synthetic").await?;
     store.set_framework_status(&ctx, &code, parindex_core::framework::Status::Published).await?;
@@ -900,18 +908,7 @@ pub async fn feeds(units: usize, leaves: usize, fed: usize, reps: usize) -> anyh
             n.source = Source::Feed(Feed::Imported);
         }
     }
-    let code = fw.code.clone();
-    store.import_framework(&ctx, fw, "synthetic").await?;
-    store.set_framework_status(&ctx, &code, parindex_core::framework::Status::Published).await?;
-    for i in 0..units {
-        let input = parindex_core::unit::UnitInput {
-            code: format!("U{i:03}"),
-            name: format!("Đơn vị số {i}"),
-            kind: "agency".into(),
-            ..Default::default()
-        };
-        store.create_unit(&ctx, input).await?;
-    }
+    let code = seed_this_framework_and_units(&store, fw, units).await?;
     let input = PeriodInput { code: "BENCH".into(), name: "Đo kiểm".into(), year: 2026, framework_code: code, ..Default::default() };
     let p = store.create_period(&ctx, input).await?;
     let fw = store.period_framework(p.id).await?;

@@ -547,14 +547,17 @@ impl Store {
                     }
                     .insert(txn)
                     .await?;
+                    // the leaf's stored values, read once
+                    let mut stored: HashMap<i64, feed_value::Model> = feed_value::Entity::find()
+                        .filter(feed_value::Column::PeriodId.eq(period_id))
+                        .filter(feed_value::Column::LeafCode.eq(leaf_code.as_str()))
+                        .all(txn)
+                        .await?
+                        .into_iter()
+                        .map(|v| (v.unit_id, v))
+                        .collect();
                     for (unit_id, (input, source)) in &writes {
-                        let existing = feed_value::Entity::find()
-                            .filter(feed_value::Column::PeriodId.eq(period_id))
-                            .filter(feed_value::Column::LeafCode.eq(leaf_code.as_str()))
-                            .filter(feed_value::Column::UnitId.eq(*unit_id))
-                            .one(txn)
-                            .await?;
-                        match (existing, input) {
+                        match (stored.remove(unit_id), input) {
                             (Some(e), None) => {
                                 feed_value::Entity::delete_by_id(e.id).exec(txn).await?;
                             }
