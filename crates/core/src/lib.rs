@@ -10,6 +10,7 @@ pub mod exact;
 pub mod framework;
 pub mod lang;
 pub mod msg;
+pub mod onestop;
 pub mod published;
 pub mod results;
 pub mod secret;

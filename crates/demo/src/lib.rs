@@ -274,6 +274,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             )
             .await?;
     }
+    seed_onestop(store).await?;
     seed_last_year(store).await?;
     seed_improvements(store).await?;
     seed_periods(store).await?;
@@ -531,6 +532,89 @@ async fn seed_previous_framework(store: &Store, year: i32) -> anyhow::Result<Str
     let (_, new) = store.get_framework("MAU-XA-2026").await?;
     store.save_crosswalk(&ctx, parindex_core::framework::crosswalk::propose(&old, &new)).await?;
     Ok(draft.code)
+}
+
+/// One month's plausible one-stop counts of a unit for one procedure field: most files on time,
+/// a weak unit (`weak`) late more often; parts never above their wholes.
+pub fn demo_onestop_counts(rng: &mut Rng, weak: bool) -> parindex_core::onestop::Counts {
+    let received = 15 + rng.below(120) as i64;
+    let online = received * (45 + rng.below(50) as i64) / 100;
+    let post = rng.below(3) as i64;
+    let direct = (received - online - post).max(0);
+    let resolved = received * (88 + rng.below(10) as i64) / 100;
+    let late = resolved * (if weak { 6 + rng.below(15) } else { rng.below(5) }) as i64 / 100;
+    let early = (resolved - late) * (20 + rng.below(40) as i64) / 100;
+    let fee_files = received * (20 + rng.below(40) as i64) / 100;
+    parindex_core::onestop::Counts {
+        received_online: online,
+        received_direct: direct,
+        received_post: post,
+        resolved_early: early,
+        resolved_on_time: resolved - late - early,
+        resolved_late: late,
+        pending_within: (received - resolved) * 3 / 4,
+        pending_over: if weak { rng.below(3) as i64 } else { 0 },
+        returned: rng.below(2) as i64,
+        online_full: online * (50 + rng.below(45) as i64) / 100,
+        fee_files,
+        paid_online: fee_files * (30 + rng.below(60) as i64) / 100,
+        results_digitised: resolved * (60 + rng.below(40) as i64) / 100,
+        records_digitised: received * (50 + rng.below(50) as i64) / 100,
+    }
+}
+
+/// The one-stop statistics register (issue #18): every unit's monthly figures per procedure
+/// field for the two years before this one and this year's months so far, imported the way the
+/// office imports the one-stop system's export (one import per month). This year, every
+/// seventh unit's figures have not come in yet, so that the period pages show data missing.
+async fn seed_onestop(store: &Store) -> anyhow::Result<()> {
+    use parindex_store::repo::onestop::{OnestopRow, OnestopUpload};
+    let ctx = AuditCtx { actor_id: None, actor_name: "thuky".into(), ip: None };
+    let today = parindex_core::assessment::today_vn();
+    let this_year = today.format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let this_month = today.format("%m").to_string().parse::<u32>().unwrap_or(12);
+    let units = store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await?;
+    for year in this_year - 2..=this_year {
+        let last = if year == this_year { this_month.saturating_sub(1).max(1) } else { 12 };
+        for month in 1..=last {
+            let mut rows = Vec::new();
+            for (i, u) in units.iter().enumerate() {
+                let in_year = |d: Option<NaiveDate>, after: bool| {
+                    d.is_none_or(|d| {
+                        if after {
+                            d.format("%Y").to_string().parse::<i32>().unwrap_or(year) >= year
+                        } else {
+                            d.format("%Y").to_string().parse::<i32>().unwrap_or(year) <= year
+                        }
+                    })
+                };
+                if !in_year(u.active_to, true) || !in_year(u.active_from, false) || (year == this_year && i % 7 == 6) {
+                    continue;
+                }
+                let fields: &[&str] = if u.kind == "commune" { &["Hộ tịch", "Chứng thực", "Đất đai"] } else { &[""] };
+                let mut rng = Rng::new(u.id as u64 * 104_729 + (year as u64) * 13 + month as u64);
+                for f in fields {
+                    rows.push(OnestopRow {
+                        row: 0,
+                        unit_code: u.code.clone(),
+                        month: format!("{year}-{month:02}"),
+                        field: f.to_string(),
+                        counts: demo_onestop_counts(&mut rng, i % 9 == 4),
+                    });
+                }
+            }
+            let upload = OnestopUpload {
+                origin: "xlsx",
+                file_name: Some(format!("mot-cua-{year}-{month:02}.xlsx")),
+                source_name: None,
+                rows,
+                replace_months: true,
+                dry_run: false,
+            };
+            store.import_onestop(&ctx, upload).await.map_err(|e| anyhow::anyhow!("demo one-stop figures {year}-{month:02}: {e:?}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// A period of an earlier year, done and approved (see `seed_last_year`).

@@ -12,6 +12,7 @@ pub mod feed_values;
 pub mod framework;
 pub mod framework_xlsx;
 pub mod grid;
+pub mod onestop;
 pub mod responses;
 pub mod self_scores;
 pub mod stream;

@@ -36,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0023Contacts),
             Box::new(M0024SurveyPublication),
             Box::new(M0025FeedValues),
+            Box::new(M0026Onestop),
         ]
     }
 }
@@ -1393,5 +1394,102 @@ impl MigrationTrait for M0025FeedValues {
         m.drop_table(Table::drop().table("feed_decisions").to_owned()).await?;
         m.drop_table(Table::drop().table("feed_values").to_owned()).await?;
         m.drop_table(Table::drop().table("feed_imports").to_owned()).await
+    }
+}
+
+/// The one-stop statistics register (issue #18): each unit's monthly counts per procedure field
+/// (`onestop_stats`, one row per unit, month and field, with the import it came from), the imports
+/// (`onestop_imports`: who, when, which file, which months it replaced, what changed) and the
+/// column mappings the office saves per source system (`onestop_sources`).
+pub struct M0026Onestop;
+
+impl MigrationName for M0026Onestop {
+    fn name(&self) -> &str {
+        "m0026_onestop"
+    }
+}
+
+/// The counted columns of `onestop_stats`, in the order of `core::onestop::FIELDS`.
+const ONESTOP_COUNTS: [&str; 14] = [
+    "received_online",
+    "received_direct",
+    "received_post",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "pending_within",
+    "pending_over",
+    "returned",
+    "online_full",
+    "fee_files",
+    "paid_online",
+    "results_digitised",
+    "records_digitised",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0026Onestop {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("onestop_sources")
+                .col(big_pk_auto("id"))
+                .col(string_len("name", 120).unique_key())
+                .col(text("mapping"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("onestop_imports")
+                .col(big_pk_auto("id"))
+                .col(string_len("origin", 16))
+                .col(string_null("file_name"))
+                .col(string_null("source_name"))
+                .col(text("months"))
+                .col(integer("rows"))
+                .col(integer("added"))
+                .col(integer("changed"))
+                .col(integer("removed"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        let mut t = Table::create();
+        t.table("onestop_stats")
+            .col(big_pk_auto("id"))
+            .col(big_integer("unit_id"))
+            .col(integer("year"))
+            .col(integer("month"))
+            .col(string_len("field", 120))
+            .col(big_integer("import_id"))
+            .col(timestamp_with_time_zone("updated_at"))
+            .foreign_key(&mut fk("onestop_stats", "unit_id", "units", "id"))
+            .foreign_key(&mut fk("onestop_stats", "import_id", "onestop_imports", "id"));
+        for c in ONESTOP_COUNTS {
+            t.col(big_integer(c));
+        }
+        m.create_table(t.to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ux_onestop_stats")
+                .table("onestop_stats")
+                .col("year")
+                .col("month")
+                .col("unit_id")
+                .col("field")
+                .unique()
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("onestop_stats").to_owned()).await?;
+        m.drop_table(Table::drop().table("onestop_imports").to_owned()).await?;
+        m.drop_table(Table::drop().table("onestop_sources").to_owned()).await
     }
 }

@@ -68,6 +68,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0023_contacts",
             "m0024_survey_publication",
             "m0025_feed_values",
+            "m0026_onestop",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -1463,4 +1464,141 @@ backend_tests!(fed_leaves_follow_their_data_until_approval, |b| async move {
         .unwrap();
     assert_eq!(s.recompute_feeds(&ctx(), p.id).await.unwrap(), 0, "an approved assessment is never rewritten");
     assert_eq!(s.get_assessment(sa).await.unwrap().entries["2.1"].points.as_ref().map(|p| p.to_string()), Some("1.98".into()), "frozen");
+});
+
+// The one-stop statistics register (issue #18): an import is checked whole (every bad row named,
+// nothing written), replaces the months it covers (the difference counted first), and feeds the
+// leaves that name `onestop.*` through the one feed mechanism — a fed value equals the hand
+// computation from the imported rows, follows the data, and is frozen at approval.
+backend_tests!(onestop_figures_feed_their_leaves_until_approval, |b| async move {
+    use parindex_core::onestop::Counts;
+    use parindex_store::repo::onestop::{OnestopRow, OnestopUpload};
+    let (_db, s) = fresh(b).await;
+    for (c, n, k) in [("SA", "Sở A", "agency"), ("SB", "Sở B", "agency"), ("XC", "Xã C", "commune")] {
+        s.create_unit(&ctx(), unit(c, n, k)).await.unwrap();
+    }
+    let counts = |early: i64, on_time: i64, late: i64| Counts {
+        received_direct: early + on_time + late,
+        resolved_early: early,
+        resolved_on_time: on_time,
+        resolved_late: late,
+        ..Default::default()
+    };
+    let row = |unit: &str, month: &str, field: &str, c: Counts| OnestopRow {
+        row: 0,
+        unit_code: unit.into(),
+        month: month.into(),
+        field: field.into(),
+        counts: c,
+    };
+    let up = |rows: Vec<OnestopRow>, replace_months: bool, dry_run: bool| OnestopUpload {
+        origin: "api",
+        file_name: Some("mot-cua.csv".into()),
+        source_name: None,
+        rows,
+        replace_months,
+        dry_run,
+    };
+    // January's figures come in before the period opens
+    let jan = vec![
+        row("SA", "2026-01", "Đất đai", counts(10, 30, 10)),
+        row("SA", "2026-01", "Hộ tịch", counts(0, 45, 5)),
+        row("SB", "01/2026", "", counts(5, 15, 0)),
+    ];
+    let out = s.import_onestop(&ctx(), up(jan, true, false)).await.unwrap();
+    assert_eq!((out.added, out.changed, out.removed, out.months.clone()), (3, 0, 0, vec!["2026-01".to_string()]));
+
+    // the framework's 2.1 (proportional, max 2) reads the on-time rate
+    let hand = HAND.replace("source: { feed: imported }", "source: { feed: onestop.on_time_rate }");
+    assert_ne!(hand, HAND);
+    let fw = parindex_reports::framework::parse_framework("h.yaml", &hand).unwrap();
+    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
+    s.set_framework_status(&ctx(), &fw.code, parindex_core::framework::Status::Published).await.unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let d = |n: i64| Some(today + chrono::Duration::days(n));
+    let p = s
+        .create_period(
+            &ctx(),
+            parindex_store::repo::periods::PeriodInput {
+                code: "K".into(),
+                name: "Năm 2026".into(),
+                year: 2026,
+                framework_code: fw.code.clone(),
+                unit_codes: vec!["SA".into(), "SB".into(), "XC".into()],
+                self_due: d(1),
+                appraisal_due: d(2),
+                explanation_due: d(3),
+                final_due: d(4),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
+    let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
+    let (sa, sb) = (of("SA"), of("SB"));
+    let st = &s;
+    let points = move |id: i64| async move {
+        st.get_assessment(id).await.unwrap().entries.get("2.1").and_then(|e| e.points.clone()).map(|p| p.to_string())
+    };
+    // by hand: SA (10 + 30 + 0 + 45) / (50 + 50) = 85/100 → 2 × 0.85 = 1.7; SB 20/20 → 2
+    assert_eq!(points(sa).await, Some("1.7".into()), "computed when the period opens");
+    assert_eq!(points(sb).await, Some("2".into()));
+    let note = s.get_assessment(sa).await.unwrap().entries["2.1"].note.clone().unwrap();
+    assert!(note.contains("Thống kê một cửa năm 2026") && note.contains("85/100"), "{note}");
+    let feeds = s.period_feeds(p.id).await.unwrap();
+    assert_eq!(
+        (feeds[0].feed.as_str(), feeds[0].missing().map(|u| u.unit_code.clone()).collect::<Vec<_>>()),
+        ("onestop.on_time_rate", vec!["XC".to_string()])
+    );
+
+    // refused whole: an unknown unit, a month that is none, a part above its whole, a duplicate
+    let audit_before = count_audit(&s).await;
+    let mut over = counts(1, 1, 1);
+    over.paid_online = 3;
+    let bad = vec![
+        row("ZZ", "2026-02", "", counts(1, 1, 1)),
+        row("SA", "2026-13", "", counts(1, 1, 1)),
+        row("SB", "2026-02", "", over),
+        row("SA", "2026-02", "x", counts(1, 1, 1)),
+        row("SA", "2026-02", "x", counts(1, 1, 1)),
+    ];
+    match s.import_onestop(&ctx(), up(bad, true, false)).await {
+        Err(ImportError::Rows(rows)) => {
+            let at: Vec<(usize, &str)> = rows.iter().map(|r| (r.row, r.field.as_str())).collect();
+            assert_eq!(at, vec![(1, "unit_code"), (2, "month"), (3, "paid_online"), (5, "unit_code")], "{rows:?}");
+            assert!(rows[0].message.vi.contains("ZZ") && rows[3].message.vi.contains("dòng 4"), "{rows:?}");
+        }
+        other => panic!("expected refused rows, got {other:?}"),
+    }
+    assert_eq!(count_audit(&s).await, audit_before, "nothing written");
+
+    // January again, corrected: the difference first (one row changed, two gone), then written;
+    // SB has no January figures any more, SA's leaf follows
+    let again = vec![row("SA", "2026-01", "Đất đai", counts(10, 40, 0))];
+    let preview = s.import_onestop(&ctx(), up(again.clone(), true, true)).await.unwrap();
+    assert_eq!((preview.added, preview.changed, preview.removed, preview.unchanged, preview.import_id), (0, 1, 2, 0, 0));
+    assert_eq!(points(sa).await, Some("1.7".into()), "a preview writes nothing");
+    let out = s.import_onestop(&ctx(), up(again, true, false)).await.unwrap();
+    assert_eq!((out.changed, out.removed, out.leaves_written), (1, 2, 2));
+    assert_eq!(points(sa).await, Some("2".into()), "50/50");
+    assert_eq!(points(sb).await, None, "no data any more");
+    // a correction of one row (not the whole month) keeps the others
+    let feb = vec![row("SB", "2026-02", "", counts(0, 3, 1))];
+    let out = s.import_onestop(&ctx(), up(feb, false, false)).await.unwrap();
+    assert_eq!((out.added, out.removed), (1, 0));
+    assert_eq!(points(sb).await, Some("1.5".into()), "2 × 3/4");
+    assert_eq!(points(sa).await, Some("2".into()));
+    let sums = s.onestop_sums(2026, None, false).await.unwrap();
+    assert_eq!(sums.len(), 2);
+    assert_eq!(s.onestop_imports(10).await.unwrap().len(), 3, "three imports written (the preview and the refused are none)");
+
+    // approval freezes: a later import still lands in the register but not in the approved leaf
+    parindex_testkit::demo::finish_others(&s, p.id, &[]).await;
+    parindex_testkit::demo::decide_missing_feeds(&s, p.id).await;
+    s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap();
+    let late = vec![row("SA", "2026-03", "", counts(0, 0, 10))];
+    let out = s.import_onestop(&ctx(), up(late, true, false)).await.unwrap();
+    assert_eq!((out.added, out.leaves_written), (1, 0));
+    assert_eq!(points(sa).await, Some("2".into()), "frozen at approval");
 });

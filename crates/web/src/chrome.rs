@@ -50,6 +50,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/appraisal", "nav.appraisal", Action::Appraise),
     ("/frameworks", "nav.frameworks", Action::ViewFrameworks),
     ("/surveys", "nav.surveys", Action::ViewResults),
+    ("/mot-cua", "nav.onestop", Action::ViewPeriods),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
     ("/admin/audit", "nav.audit", Action::ViewAuditLog),

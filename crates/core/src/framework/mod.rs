@@ -22,6 +22,7 @@ pub use score::{Compiled, ScoreSheet, score};
 pub use validate::{Problem, validate};
 
 use crate::Exact;
+use crate::onestop::Measure;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -112,15 +113,41 @@ impl Source {
 pub enum Feed {
     /// A value table uploaded by the reform office or the appraising department (XLSX, API, CLI).
     Imported,
+    /// A measure of the one-stop statistics register over the period's year
+    /// (`onestop.on_time_rate`, …).
+    Onestop(crate::onestop::Measure),
 }
 
 impl Feed {
-    pub const ALL: &'static [Feed] = &[Feed::Imported];
+    pub const ALL: &'static [Feed] = &[
+        Feed::Imported,
+        Feed::Onestop(Measure::OnTimeRate),
+        Feed::Onestop(Measure::OnlineRate),
+        Feed::Onestop(Measure::OnlineFullRate),
+        Feed::Onestop(Measure::OnlinePaymentRate),
+        Feed::Onestop(Measure::DigitisedResultsRate),
+        Feed::Onestop(Measure::LateCount),
+    ];
 
     /// The name written in a framework: `imported`, `onestop.on_time_rate`, …
     pub fn key(&self) -> &'static str {
         match self {
             Feed::Imported => "imported",
+            Feed::Onestop(Measure::OnTimeRate) => "onestop.on_time_rate",
+            Feed::Onestop(Measure::OnlineRate) => "onestop.online_rate",
+            Feed::Onestop(Measure::OnlineFullRate) => "onestop.online_full_rate",
+            Feed::Onestop(Measure::OnlinePaymentRate) => "onestop.online_payment_rate",
+            Feed::Onestop(Measure::DigitisedResultsRate) => "onestop.digitised_results_rate",
+            Feed::Onestop(Measure::LateCount) => "onestop.late_count",
+        }
+    }
+
+    /// Whether a leaf's rule can read what the feed gives (an imported table takes any rule's
+    /// input; a register's rate needs `proportional` or `bands`, a count `deduction`).
+    pub fn fits(&self, rule: &Rule) -> bool {
+        match self {
+            Feed::Imported => *rule != Rule::Survey,
+            Feed::Onestop(m) => m.fits(rule),
         }
     }
 
@@ -134,6 +161,18 @@ impl Feed {
             Feed::Imported => {
                 ("Bảng số liệu do Văn phòng hoặc sở thẩm định tải lên", "A value table uploaded by the office or the appraising department")
             }
+            Feed::Onestop(Measure::OnTimeRate) => ("Thống kê một cửa: tỷ lệ giải quyết đúng hạn", "One-stop statistics: on-time rate"),
+            Feed::Onestop(Measure::OnlineRate) => ("Thống kê một cửa: tỷ lệ tiếp nhận trực tuyến", "One-stop statistics: online rate"),
+            Feed::Onestop(Measure::OnlineFullRate) => {
+                ("Thống kê một cửa: tỷ lệ trực tuyến toàn trình", "One-stop statistics: online full-process rate")
+            }
+            Feed::Onestop(Measure::OnlinePaymentRate) => {
+                ("Thống kê một cửa: tỷ lệ thanh toán trực tuyến", "One-stop statistics: online payment rate")
+            }
+            Feed::Onestop(Measure::DigitisedResultsRate) => {
+                ("Thống kê một cửa: tỷ lệ số hóa kết quả", "One-stop statistics: digitised results rate")
+            }
+            Feed::Onestop(Measure::LateCount) => ("Thống kê một cửa: số hồ sơ trễ hạn", "One-stop statistics: late files"),
         }
     }
 

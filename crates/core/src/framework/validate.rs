@@ -157,11 +157,18 @@ fn check_node(fw: &Framework, n: &Node, codes: &mut HashSet<String>, out: &mut V
             }
             Some(r) => {
                 check_rule(code, r, &max, out);
-                if n.source.feed().is_some() && *r == Rule::Survey {
+                if let Some(f) = n.source.feed()
+                    && !f.fits(r)
+                {
+                    let (vi, en) = match f {
+                        super::Feed::Onestop(m) if m.is_rate() => ("proportional hoặc bands", "proportional or bands"),
+                        super::Feed::Onestop(_) => ("deduction", "deduction"),
+                        super::Feed::Imported => ("khác survey", "other than survey"),
+                    };
                     out.push(p(
                         code,
-                        "nguồn điểm là dữ liệu cấp vào (feed) nhưng quy tắc là survey".into(),
-                        "the source is a feed but the rule is survey".into(),
+                        format!("nguồn dữ liệu {} không dùng được với quy tắc {}: hãy dùng quy tắc {vi}", f.key(), r.kind()),
+                        format!("feed {} cannot be read by a {} rule: use a rule {en}", f.key(), r.kind()),
                     ));
                 }
                 if n.source == super::Source::Survey && *r != Rule::Survey {

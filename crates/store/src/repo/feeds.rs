@@ -53,7 +53,8 @@ pub struct FeedImportRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct FedValue {
     pub input: Input,
-    pub points: Exact,
+    /// None when the input marks the leaf not applicable (a register counted no file).
+    pub points: Option<Exact>,
     /// Where the figure comes from, in words (shown on the unit's leaf).
     pub provenance: String,
     /// What the uploader wrote in the source column, if anything.
@@ -277,7 +278,31 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
                 // a value the rule no longer reads (the framework changed) counts as missing
                 let Ok(Some(points)) = points_of(leaf, &input) else { continue };
                 let provenance = imports.get(&v.import_id).map(|i| provenance_of(i, v.source.as_deref())).unwrap_or_default();
-                out.insert(v.unit_id, FedValue { input, points, provenance, source: v.source.clone(), import_id: Some(v.import_id) });
+                out.insert(
+                    v.unit_id,
+                    FedValue { input, points: Some(points), provenance, source: v.source.clone(), import_id: Some(v.import_id) },
+                );
+            }
+            Ok(out)
+        }
+        Feed::Onestop(measure) => {
+            let Some(rule) = leaf.rule.as_ref() else { return Ok(HashMap::new()) };
+            let Some(p) = crate::entity::period::Entity::find_by_id(period_id).one(c).await? else { return Err(StoreError::NotFound) };
+            let (formula, _) = measure.formula();
+            let mut out = HashMap::new();
+            for s in crate::repo::onestop::sums(c, p.year, None, false).await? {
+                let value = measure.of(&s.counts);
+                // a rule the measure does not fit is refused when the framework is read
+                let Ok(input) = value.to_input(rule) else { continue };
+                let Ok(points) = points_of(leaf, &input) else { continue };
+                let provenance = format!(
+                    "Thống kê một cửa năm {} ({} tháng có số liệu, lần nhập gần nhất #{}): {formula} = {}.",
+                    p.year,
+                    s.months,
+                    s.last_import,
+                    value.shown(true)
+                );
+                out.insert(s.unit_id, FedValue { input, points, provenance, source: None, import_id: Some(s.last_import) });
             }
             Ok(out)
         }
@@ -331,7 +356,7 @@ pub(crate) async fn recompute_in(
             // what the leaf should hold: the fed value, else what the council decided for a unit
             // without data (left out: not applicable; scored 0: no input, the decision as note)
             let want = match (values.get(&a.unit_id), &decision) {
-                (Some(v), _) => Supplied { input: Some(&v.input), points: Some(&v.points), note: Some(v.provenance.as_str()) },
+                (Some(v), _) => Supplied { input: Some(&v.input), points: v.points.as_ref(), note: Some(v.provenance.as_str()) },
                 (None, Some(d)) => {
                     Supplied { input: (d.kind == MissingRule::Exclude).then_some(&na), points: None, note: missing_note.as_deref() }
                 }

@@ -9,6 +9,7 @@ pub mod frameworks;
 pub mod improvements;
 pub mod jobs;
 pub mod notifications;
+pub mod onestop;
 pub mod periods;
 pub mod publications;
 pub mod results;

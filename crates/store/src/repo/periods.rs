@@ -670,6 +670,7 @@ impl Store {
         let fw = fw.expect("checked above");
         let unit_ids: Vec<i64> = participants.iter().map(|u| u.id).collect();
         let ctx = ctx.clone();
+        let recompute_ctx = ctx.clone();
         let fw_id = fw.id;
         let code_out = code.clone();
         self.db
@@ -722,6 +723,8 @@ impl Store {
             })
             .await?;
         let p = period::Entity::find().filter(period::Column::Code.eq(&code_out)).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        // criteria fed by a register (one-stop statistics, …) start from the data it holds
+        self.recompute_feeds(&recompute_ctx, p.id).await?;
         self.get_period(p.id).await
     }
 

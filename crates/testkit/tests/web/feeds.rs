@@ -4,21 +4,6 @@
 
 use super::*;
 
-/// The value of a hidden field as the page escaped it.
-fn hidden(body: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let start = body.find(&key).unwrap_or_else(|| panic!("no hidden field {name}")) + key.len();
-    let end = start + body[start..].find('"').unwrap();
-    body[start..end]
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
 backend_tests!(fed_data_is_uploaded_by_the_office_and_read_by_each_as_allowed, |b| async move {
     let app = TestApp::spawn(b).await;
     let today = parindex_core::assessment::today_vn();

@@ -17,6 +17,7 @@ mod documents;
 mod feeds;
 mod frameworks;
 mod one_model;
+mod onestop;
 mod results;
 mod surveys;
 mod units;
@@ -94,6 +95,23 @@ fn files_under(p: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// The value of a hidden field as the page escaped it.
+fn hidden(body: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let start = body.find(&key).unwrap_or_else(|| panic!("no hidden field {name}")) + key.len();
+    let end = start + body[start..].find('"').unwrap();
+    body[start..end]
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#9;", "\t")
+        .replace("&#10;", "\n")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn upload_form(parts: Vec<(&str, Vec<u8>)>) -> Form {

@@ -66,7 +66,7 @@ fn api_leaf((l, uploads): (FeedLeaf, bool)) -> ApiFedLeaf {
                 unit_name: u.unit_name,
                 state: u.state.to_string(),
                 input: u.value.as_ref().and_then(|v| serde_json::to_value(&v.input).ok()),
-                points: u.value.as_ref().map(|v| v.points.to_string()),
+                points: u.value.as_ref().and_then(|v| v.points.as_ref()).map(|p| p.to_string()),
                 provenance: u.value.as_ref().map(|v| v.provenance.clone()),
                 import_id: u.value.as_ref().and_then(|v| v.import_id),
             })

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod feeds;
 pub mod frameworks;
+pub mod onestop;
 pub mod periods;
 pub mod public;
 pub mod questionnaires;
@@ -135,6 +136,7 @@ fn routes() -> routes::ApiRouter {
         .merge(frameworks::routes())
         .merge(periods::routes())
         .merge(feeds::routes())
+        .merge(onestop::routes())
         .merge(questionnaires::routes())
         .merge(surveys::routes())
         .merge(results::routes())

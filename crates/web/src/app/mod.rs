@@ -10,6 +10,7 @@ pub mod exports;
 pub mod feeds;
 pub mod leaves;
 pub mod mail;
+pub mod onestop;
 pub mod survey_data;
 pub mod surveys;
 pub mod units;

@@ -95,6 +95,8 @@ struct UnitLine {
     points: String,
     provenance: String,
     frozen: bool,
+    /// Where the register's rows behind the figure are (register feeds).
+    data_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -145,13 +147,16 @@ async fn draw(state: &AppState, ctx: &Ctx, id: i64, code: &str, written: Option<
         .iter()
         .map(|u| {
             let (value, points) = match (&u.value, &node.rule) {
+                (Some(v), _) if v.input.not_applicable => {
+                    (String::new(), ctx.lang.pick("không áp dụng (không có hồ sơ)", "not applicable (no files)").to_string())
+                }
                 (Some(v), Some(rule)) => (
                     apply(rule, &max, &v.input, true)
                         .ok()
                         .and_then(|o| o.explanation)
                         .map(|m| m.get(ctx.lang.code()).to_string())
                         .unwrap_or_default(),
-                    ctx.lang.num(&v.points, decimals),
+                    v.points.as_ref().map(|p| ctx.lang.num(p, decimals)).unwrap_or_default(),
                 ),
                 _ => (String::new(), String::new()),
             };
@@ -162,6 +167,9 @@ async fn draw(state: &AppState, ctx: &Ctx, id: i64, code: &str, written: Option<
                 points,
                 provenance: u.value.as_ref().map(|v| v.provenance.clone()).unwrap_or_default(),
                 frozen: u.state.frozen(),
+                // a register's feed: the unit's rows in the register, the data behind the figure
+                data_href: matches!(Feed::parse(&leaf.feed), Some(Feed::Onestop(_)))
+                    .then(|| format!("/mot-cua/don-vi/{}?nam={}", crate::chrome::urlencode(&u.unit_code), period.year)),
             }
         })
         .collect();
@@ -242,7 +250,7 @@ async fn template(State(state): State<AppState>, ctx: Ctx, Path((id, code)): Pat
             unit_name: u.unit_name.clone(),
             input: u.value.as_ref().map(|v| v.input.clone()),
             source: u.value.as_ref().and_then(|v| v.source.clone()),
-            points: u.value.as_ref().map(|v| v.points.clone()),
+            points: u.value.as_ref().and_then(|v| v.points.clone()),
         })
         .collect();
     let info = LeafInfo { code: &leaf.code, title: &leaf.title, rule: &rule, max: &max };

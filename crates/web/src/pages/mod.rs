@@ -20,6 +20,7 @@ pub mod improvements;
 pub mod inbox;
 pub mod jobs;
 pub mod leaf_view;
+pub mod onestop;
 pub mod periods;
 pub mod portal;
 pub mod public_survey;
@@ -81,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .merge(improvements::router())
         .merge(exports::router())
         .merge(feeds::router())
+        .merge(onestop::router())
         .merge(documents::router())
         .merge(self_sheet::router())
         .merge(jobs::router())

@@ -1,0 +1,112 @@
+//! The one-stop statistics register (issue #18), shared by its pages and the API: who reads and
+//! who imports, the year's figures per unit and month, and the import itself through
+//! `Store::import_onestop`.
+//!
+//! Access, decided here once:
+//! - **import** (files, the API, hand corrections) and the saved column mappings: the reform
+//!   office (`ManagePeriods`);
+//! - **read every unit's figures**: those who read results across units (`ViewResults`: the
+//!   office, the council, provincial leadership) and appraisers;
+//! - **a unit's own figures**: its staff (`ViewUnitDrafts` on the unit);
+//! - **the public page**: the on-time rate per unit and month, for everyone — counts of files,
+//!   never a person.
+
+use std::collections::BTreeMap;
+
+use parindex_core::onestop::Counts;
+use parindex_core::{Action, Resource, UnitScope};
+use parindex_store::repo::onestop::{OnestopOutcome, OnestopUpload};
+use parindex_store::repo::units::{ImportError, StatusFilter, UnitFilter};
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+
+/// Whether the actor imports one-stop statistics.
+pub fn may_import(ctx: &Ctx) -> bool {
+    ctx.actor.is_some() && ctx.allows(Action::ManagePeriods, Resource::System)
+}
+
+/// Whether the actor reads every unit's figures.
+pub fn reads_all(ctx: &Ctx) -> bool {
+    ctx.actor.is_some() && (ctx.allows(Action::ViewResults, Resource::System) || ctx.allows(Action::Appraise, Resource::System))
+}
+
+/// Whether the actor reads this unit's figures.
+pub fn reads_unit(ctx: &Ctx, unit_id: i64) -> bool {
+    reads_all(ctx) || (ctx.actor.is_some() && ctx.allows(Action::ViewUnitDrafts, Resource::Unit(unit_id)))
+}
+
+/// A unit's figures of a year: per month (index 0 = January) and in all.
+#[derive(Debug, Clone)]
+pub struct UnitYear {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub months: [Option<Counts>; 12],
+    pub total: Counts,
+}
+
+impl UnitYear {
+    /// The counts of a quarter (1–4), if any month of it has data.
+    pub fn quarter(&self, q: usize) -> Option<Counts> {
+        let mut sum: Option<Counts> = None;
+        for c in self.months[(q - 1) * 3..q * 3].iter().flatten() {
+            sum.get_or_insert_with(Counts::default).add(c);
+        }
+        sum
+    }
+}
+
+/// Every unit's figures of a year (units with data only), in unit-code order, and the
+/// province's per month and in all.
+pub async fn year_view(state: &AppState, year: i32, only: Option<i64>) -> Result<(Vec<UnitYear>, UnitYear), AppError> {
+    let names: BTreeMap<i64, (String, String)> = state
+        .store
+        .list_units(UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() })
+        .await?
+        .into_iter()
+        .map(|u| (u.id, (u.code, u.name)))
+        .collect();
+    let mut by_unit: BTreeMap<i64, UnitYear> = BTreeMap::new();
+    let mut province = UnitYear { id: 0, code: String::new(), name: String::new(), months: [None; 12], total: Counts::default() };
+    for s in state.store.onestop_sums(year, only, true).await? {
+        let Some((code, name)) = names.get(&s.unit_id) else { continue };
+        let u = by_unit.entry(s.unit_id).or_insert_with(|| UnitYear {
+            id: s.unit_id,
+            code: code.clone(),
+            name: name.clone(),
+            months: [None; 12],
+            total: Counts::default(),
+        });
+        let i = (s.month.clamp(1, 12) - 1) as usize;
+        u.months[i] = Some(s.counts);
+        u.total.add(&s.counts);
+        province.months[i].get_or_insert_with(Counts::default).add(&s.counts);
+        province.total.add(&s.counts);
+    }
+    let mut units: Vec<UnitYear> = by_unit.into_values().collect();
+    units.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok((units, province))
+}
+
+/// Import rows (403 unless [`may_import`]); refused rows come back as `AppError::ImportRows`,
+/// all of them, and nothing is written.
+pub async fn import(state: &AppState, ctx: &Ctx, upload: OnestopUpload) -> Result<OnestopOutcome, AppError> {
+    if !may_import(ctx) {
+        return Err(AppError::Forbidden);
+    }
+    match state.store.import_onestop(&ctx.audit(), upload).await {
+        Ok(o) => Ok(o),
+        Err(ImportError::Rows(rows)) => Err(AppError::ImportRows(rows)),
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The year asked for, else the newest with data, else this year.
+pub async fn pick_year(state: &AppState, asked: Option<i32>) -> Result<(i32, Vec<i32>), AppError> {
+    let years = state.store.onestop_years().await?;
+    let now = chrono::Utc::now().format("%Y").to_string().parse().unwrap_or(2026);
+    let year = asked.filter(|y| (2000..=2100).contains(y)).or_else(|| years.first().copied()).unwrap_or(now);
+    Ok((year, years))
+}
