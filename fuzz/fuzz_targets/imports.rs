@@ -1,4 +1,6 @@
-//! The unit register import, the self-score sheet and a fed leaf's value table (issue #18).
+//! The unit register import, the self-score sheet, a fed leaf's value table and the one-stop
+//! statistics (with our headers and through a source's column mapping), the list of late files
+//! of the public-apology register (issue #18).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -14,4 +16,9 @@ fuzz_target!(|data: &[u8]| {
     let leaf = parindex_reports::feed_values::LeafInfo { code: "3.3.1", title: "t", rule: &rule, max: &max };
     let units = ["SNV".to_string(), "STP".to_string()];
     let _ = parindex_reports::feed_values::read_values("v.xlsx", data, &leaf, &units);
+    let _ = parindex_reports::onestop::read_stats_partly("m.csv", data, &Default::default(), Some("2026-03"));
+    let mapping: std::collections::BTreeMap<String, String> =
+        [("unit_code", "MaDV"), ("month", "Thang"), ("received_post", "-")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let _ = parindex_reports::onestop::read_stats_partly("m.xlsx", data, &mapping, None);
+    let _ = parindex_reports::apology::read_cases("x.xlsx", data);
 });

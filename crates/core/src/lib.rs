@@ -4,6 +4,7 @@
 //! Every other crate asks this one what is allowed and what is valid.
 
 pub mod access;
+pub mod apology;
 pub mod assessment;
 pub mod evidence;
 pub mod exact;

@@ -275,6 +275,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             .await?;
     }
     seed_onestop(store).await?;
+    seed_apologies(store).await?;
     seed_last_year(store).await?;
     seed_improvements(store).await?;
     seed_periods(store).await?;
@@ -613,6 +614,80 @@ async fn seed_onestop(store: &Store) -> anyhow::Result<()> {
             };
             store.import_onestop(&ctx, upload).await.map_err(|e| anyhow::anyhow!("demo one-stop figures {year}-{month:02}: {e:?}"))?;
         }
+    }
+    Ok(())
+}
+
+/// The public-apology register (issue #18): last year's and this year's late files per unit
+/// (more at the units that are late more often), most apologised for in time, a few late or
+/// not at all, this year's most recent still waiting (some overdue).
+async fn seed_apologies(store: &Store) -> anyhow::Result<()> {
+    use parindex_core::apology::{Kind, SentHow};
+    use parindex_store::repo::apology::{CaseUpload, Letter, NewCase};
+    let ctx = AuditCtx { actor_id: None, actor_name: "thuky".into(), ip: None };
+    let today = parindex_core::assessment::today_vn();
+    let this_year = today.format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let units = store.list_units(parindex_core::UnitScope::All, &UnitFilter::default()).await?;
+    let procedures = [
+        "Đăng ký khai sinh",
+        "Chứng thực bản sao từ bản chính",
+        "Cấp giấy chứng nhận quyền sử dụng đất",
+        "Cấp giấy phép xây dựng",
+        "Đăng ký hộ kinh doanh",
+    ];
+    let hows = [SentHow::Post, SentHow::Email, SentHow::InPerson, SentHow::Portal];
+    for year in this_year - 1..=this_year {
+        let last_month = if year == this_year { today.format("%m").to_string().parse::<u32>().unwrap_or(12) } else { 12 };
+        for (i, u) in units.iter().enumerate() {
+            let mut rng = Rng::new(u.id as u64 * 7_331 + year as u64);
+            let n = if i % 9 == 4 { 3 + rng.below(3) } else { rng.below(3) };
+            for k in 0..n {
+                let month = 1 + rng.below(u64::from(last_month)) as u32;
+                let Some(received_on) = NaiveDate::from_ymd_opt(year, month, 1 + rng.below(10) as u32) else { continue };
+                let due_on = received_on + chrono::Duration::days(10 + rng.below(6) as i64);
+                let row = NewCase {
+                    row: 0,
+                    unit_code: u.code.clone(),
+                    file_code: format!("H{}.{year}{month:02}.{:04}", u.id, 1 + k),
+                    procedure: procedures[rng.below(procedures.len() as u64) as usize].into(),
+                    applicant: Some(format!("Người nộp hồ sơ {} (dữ liệu mẫu)", 1 + k)),
+                    contact: Some("0212 3xx xxx (dữ liệu mẫu)".into()),
+                    kind: if rng.below(6) == 0 { Kind::ExtraPapers } else { Kind::Late },
+                    received_on,
+                    due_on,
+                    returned_on: (due_on < today).then(|| due_on + chrono::Duration::days(2 + rng.below(5) as i64)),
+                };
+                // recorded when the desk saw it would be late: the apology is due on the due date
+                let recorded = (due_on - chrono::Duration::days(4)).min(today);
+                let upload =
+                    CaseUpload { origin: "import", file_name: Some(format!("ho-so-tre-han-{year}.xlsx")), rows: vec![row], dry_run: false };
+                store.record_apology_cases(&ctx, upload, recorded).await.map_err(|e| anyhow::anyhow!("demo apology case: {e:?}"))?;
+            }
+        }
+    }
+    // the letters: most in time, some late, this year's latest not yet
+    let cases = store.apology_cases(&Default::default()).await?;
+    for (j, c) in cases.iter().enumerate() {
+        let mut rng = Rng::new(c.id as u64 * 31);
+        let late = rng.below(7) == 0;
+        let none = rng.below(9) == 0 || c.due_on > today - chrono::Duration::days(10);
+        if none {
+            continue;
+        }
+        let date = if late {
+            c.apology_due + chrono::Duration::days(3 + rng.below(10) as i64)
+        } else {
+            c.due_on - chrono::Duration::days(1 + rng.below(3) as i64)
+        };
+        let date = date.max(c.received_on).min(today);
+        let letter = Letter {
+            number: format!("{}/CV-XL", 10 + j),
+            date,
+            how: hows[rng.below(4) as usize],
+            file_id: None,
+            new_due_on: Some(c.due_on + chrono::Duration::days(5 + rng.below(5) as i64)),
+        };
+        store.record_apology_letter(&ctx, c.id, letter, today).await?;
     }
     Ok(())
 }

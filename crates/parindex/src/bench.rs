@@ -887,7 +887,7 @@ async fn bench_user(
 /// Times: each leaf's upload of every unit's figure (checked whole, written with the leaves it
 /// feeds, in one transaction), a recompute of every fed leaf with nothing to change, and a
 /// recompute rewriting every fed leaf of every unit (after their entries were wiped).
-pub async fn feeds(units: usize, leaves: usize, fed: usize, reps: usize) -> anyhow::Result<()> {
+pub async fn feeds(units: usize, leaves: usize, fed: usize, reps: usize, fields: usize) -> anyhow::Result<()> {
     use parindex_core::framework::{Feed, Source};
     use parindex_store::AuditCtx;
     use parindex_store::repo::feeds::{FeedUpload, NewFeedValue};
@@ -908,6 +908,23 @@ pub async fn feeds(units: usize, leaves: usize, fed: usize, reps: usize) -> anyh
             n.source = Source::Feed(Feed::Imported);
         }
     }
+    // and the one-stop register's measures feed the next leaves whose rule reads them
+    let mut measures = parindex_core::onestop::Measure::ALL.to_vec();
+    let picked: Vec<(String, parindex_core::onestop::Measure)> = parindex_store::repo::periods::all_leaves(&fw)
+        .iter()
+        .filter(|n| !codes.contains(&n.code))
+        .filter_map(|n| {
+            let rule = n.rule.as_ref()?;
+            let i = measures.iter().position(|m| m.fits(rule))?;
+            Some((n.code.clone(), measures.remove(i)))
+        })
+        .collect();
+    for (c, m) in &picked {
+        if let Some(n) = parindex_core::framework::edit::node_mut(&mut fw, c) {
+            n.source = Source::Feed(Feed::Onestop(*m));
+        }
+    }
+    let onestop: Vec<String> = picked.into_iter().map(|(c, _)| c).collect();
     let code = seed_this_framework_and_units(&store, fw, units).await?;
     let input = PeriodInput { code: "BENCH".into(), name: "Đo kiểm".into(), year: 2026, framework_code: code, ..Default::default() };
     let p = store.create_period(&ctx, input).await?;
@@ -953,6 +970,70 @@ pub async fn feeds(units: usize, leaves: usize, fed: usize, reps: usize) -> anyh
     let t = std::time::Instant::now();
     let n = store.recompute_feeds(&ctx, p.id).await?;
     println!("recompute every fed leaf, all rewritten: {:.0} ms ({n} leaves written)", t.elapsed().as_secs_f64() * 1e3);
+
+    // the one-stop register at the scale: a year of every unit's figures per field,
+    // imported at once (checked whole, written, every fed leaf of the period recomputed in the
+    // same transaction), then one month re-imported with every figure changed
+    use parindex_store::repo::onestop::{OnestopRow, OnestopUpload};
+    let year_rows = |seed: u64, months: std::ops::RangeInclusive<u32>| -> Vec<OnestopRow> {
+        let mut rng = Rng::new(seed);
+        let mut rows = Vec::new();
+        for m in months {
+            for u in 0..units {
+                for f in 0..fields {
+                    rows.push(OnestopRow {
+                        row: rows.len() + 2,
+                        unit_code: format!("U{u:03}"),
+                        month: format!("2026-{m:02}"),
+                        field: format!("Lĩnh vực {f:02}"),
+                        counts: parindex_demo::demo_onestop_counts(&mut rng, u % 9 == 4),
+                    });
+                }
+            }
+        }
+        rows
+    };
+    let upload = |rows: Vec<OnestopRow>| OnestopUpload {
+        origin: "cli",
+        file_name: Some("mot-cua.csv".into()),
+        source_name: None,
+        rows,
+        replace_months: true,
+        dry_run: false,
+    };
+    println!("one-stop register: {} fed leaves ({}), {units} units × {fields} fields", onestop.len(), onestop.join(", "));
+    let mut years = Vec::new();
+    let mut written = 0;
+    for rep in 0..reps {
+        let rows = year_rows(rep as u64 + 1, 1..=12);
+        let n_rows = rows.len();
+        let t = std::time::Instant::now();
+        let out = store.import_onestop(&ctx, upload(rows)).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        years.push(t.elapsed().as_secs_f64() * 1e3);
+        written = out.leaves_written;
+        if rep == 0 {
+            println!("  (rows per year: {n_rows})");
+        }
+    }
+    years.sort_by(f64::total_cmp);
+    println!(
+        "import 12 months × {units} units × {fields} fields (checked, replaced, every fed leaf recomputed): median {:.0} ms, best {:.0} ms ({} runs; last wrote {written} leaves)",
+        years[years.len() / 2],
+        years[0],
+        years.len()
+    );
+    let t = std::time::Instant::now();
+    let out = store.import_onestop(&ctx, upload(year_rows(99, 3..=3))).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    println!(
+        "re-import one month ({} rows changed, {} unchanged): {:.0} ms ({} leaves written)",
+        out.changed,
+        out.unchanged,
+        t.elapsed().as_secs_f64() * 1e3,
+        out.leaves_written
+    );
+    let t = std::time::Instant::now();
+    let sums = store.onestop_sums(2026, None, true).await?;
+    println!("a year's sums per unit and month (the dashboard's query): {:.0} ms ({} rows)", t.elapsed().as_secs_f64() * 1e3, sums.len());
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

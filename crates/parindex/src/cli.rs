@@ -155,6 +155,20 @@ enum FeedCmd {
         #[arg(long)]
         period: String,
     },
+    /// Import one-stop statistics (the one-stop system's export, XLSX or CSV): the months the
+    /// file covers are replaced, every criterion fed by them recomputed; all or nothing.
+    Onestop {
+        file: PathBuf,
+        /// The saved column mapping of the file's source (default: the template's headers).
+        #[arg(long, default_value = "")]
+        source: String,
+        /// The month of every row, for a file without a month column (2026-03).
+        #[arg(long)]
+        month: Option<String>,
+        /// Check the file and say what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -358,6 +372,9 @@ enum BenchCmd {
         fed: usize,
         #[arg(long, default_value_t = 3)]
         reps: usize,
+        /// Procedure fields per unit and month in the one-stop register's part.
+        #[arg(long, default_value_t = 30)]
+        fields: usize,
     },
     /// Time the server side of a unit's self-assessment page (target: 150 leaves, 100 evidence
     /// files, 150 units in the period, under 100 ms).
@@ -735,8 +752,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return responses_cmd(&store, cmd).await;
         }
         Command::Bench { cmd: BenchCmd::Results { units, leaves, reps } } => crate::bench::results(units, leaves, reps.max(1)).await?,
-        Command::Bench { cmd: BenchCmd::Feeds { units, leaves, fed, reps } } => {
-            crate::bench::feeds(units, leaves, fed, reps.max(1)).await?
+        Command::Bench { cmd: BenchCmd::Feeds { units, leaves, fed, reps, fields } } => {
+            crate::bench::feeds(units, leaves, fed, reps.max(1), fields.max(1)).await?
         }
         Command::Bench { cmd: BenchCmd::HostileFiles { write } } => crate::bench::hostile_files(write.as_deref())?,
         Command::Bench { cmd: BenchCmd::AssessmentPage { leaves, units, files, reps } } => {
@@ -822,6 +839,32 @@ async fn feed_cmd(store: &Store, cmd: FeedCmd) -> anyhow::Result<ExitCode> {
                         " — chưa ghi (--dry-run) / nothing written".to_string()
                     } else {
                         format!(" — lần tải #{} / upload #{}", o.import_id, o.import_id)
+                    }
+                ),
+                Err(ImportError::Rows(errors)) => return Ok(report_rows(&name, &errors)),
+                Err(ImportError::Store(e)) => return Err(store_err(e)),
+            }
+        }
+        FeedCmd::Onestop { file, source, month, dry_run } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let ctx = AuditCtx::system("cli:onestop-import");
+            let read = (name.as_str(), bytes.as_slice());
+            match parindex_web::app::onestop::import_file(store, &ctx, "cli", read, &source, month.as_deref(), dry_run).await {
+                Ok((_, o)) => println!(
+                    "{name}: {} — {} mới / added, {} đổi / changed, {} xoá / removed, {} giữ nguyên / unchanged{}",
+                    o.months.join(", "),
+                    o.added,
+                    o.changed,
+                    o.removed,
+                    o.unchanged,
+                    if dry_run {
+                        " — chưa ghi (--dry-run) / nothing written".to_string()
+                    } else {
+                        format!(
+                            " — lần nhập #{} / import #{}; {} tiêu chí tính lại / leaves rewritten",
+                            o.import_id, o.import_id, o.leaves_written
+                        )
                     }
                 ),
                 Err(ImportError::Rows(errors)) => return Ok(report_rows(&name, &errors)),

@@ -1,6 +1,7 @@
 //! parindex-reports: the file formats of parindex. Readers turn uploaded files into rows with
 //! per-row errors (never a half-read file); writers produce templates and exports.
 
+pub mod apology;
 pub mod charts;
 #[doc(hidden)]
 pub mod crafted;

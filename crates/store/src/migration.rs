@@ -37,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0024SurveyPublication),
             Box::new(M0025FeedValues),
             Box::new(M0026Onestop),
+            Box::new(M0027Apologies),
         ]
     }
 }
@@ -1473,6 +1474,11 @@ impl MigrationTrait for M0026Onestop {
             t.col(big_integer(c));
         }
         m.create_table(t.to_owned()).await?;
+        // a leaf's source key now names a register's measure (`feed:onestop.digitised_results_rate`,
+        // 35 characters); SQLite does not bound text
+        if m.get_database_backend() == DatabaseBackend::Postgres {
+            m.get_connection().execute_unprepared("ALTER TABLE framework_nodes ALTER COLUMN source TYPE varchar(64)").await?;
+        }
         m.create_index(
             Index::create()
                 .name("ux_onestop_stats")
@@ -1491,5 +1497,59 @@ impl MigrationTrait for M0026Onestop {
         m.drop_table(Table::drop().table("onestop_stats").to_owned()).await?;
         m.drop_table(Table::drop().table("onestop_imports").to_owned()).await?;
         m.drop_table(Table::drop().table("onestop_sources").to_owned()).await
+    }
+}
+
+/// The public-apology register (issue #18): one row per case (a unit's file handled late or
+/// wrongly, lost, or extra papers asked for), with the citizen's name and contact kept private,
+/// the apology's deadline and, once sent, the letter (number, date, how, the file in the unit's
+/// evidence library) and the new due date. A file appears once per unit.
+pub struct M0027Apologies;
+
+impl MigrationName for M0027Apologies {
+    fn name(&self) -> &str {
+        "m0027_apologies"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0027Apologies {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("apology_cases")
+                .col(big_pk_auto("id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("file_code", 64))
+                .col(text("procedure"))
+                .col(text_null("applicant"))
+                .col(text_null("contact"))
+                .col(string_len("kind", 16))
+                .col(date("received_on"))
+                .col(date("due_on"))
+                .col(date_null("returned_on"))
+                .col(date("apology_due"))
+                .col(string_len_null("letter_number", 64))
+                .col(date_null("letter_date"))
+                .col(string_len_null("sent_how", 16))
+                .col(big_integer_null("letter_file_id"))
+                .col(date_null("new_due_on"))
+                .col(string_len("origin", 16))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("apology_cases", "unit_id", "units", "id"))
+                .foreign_key(&mut fk("apology_cases", "letter_file_id", "evidence_files", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ux_apology_cases").table("apology_cases").col("unit_id").col("file_code").unique().to_owned())
+            .await?;
+        m.create_index(Index::create().name("ix_apology_cases_due").table("apology_cases").col("due_on").to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("apology_cases").to_owned()).await
     }
 }

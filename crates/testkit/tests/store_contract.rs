@@ -69,6 +69,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0024_survey_publication",
             "m0025_feed_values",
             "m0026_onestop",
+            "m0027_apologies",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -1601,4 +1602,151 @@ backend_tests!(onestop_figures_feed_their_leaves_until_approval, |b| async move 
     let out = s.import_onestop(&ctx(), up(late, true, false)).await.unwrap();
     assert_eq!((out.added, out.leaves_written), (1, 0));
     assert_eq!(points(sa).await, Some("2".into()), "frozen at approval");
+});
+
+// The public-apology register (issue #18): cases are checked whole (every bad row named, nothing
+// written), a file is recorded once per unit, the deadline follows the rule, a letter is
+// checked, and the leaves fed by the register (`apology.*`) equal the hand count — recomputed
+// at each write, frozen at approval.
+backend_tests!(apology_cases_feed_their_leaves_until_approval, |b| async move {
+    use parindex_core::apology::{Kind, SentHow};
+    use parindex_store::repo::apology::{CaseFilter, CaseUpload, Letter, NewCase};
+    let (_db, s) = fresh(b).await;
+    for (c, n, k) in [("SA", "Sở A", "agency"), ("SB", "Sở B", "agency"), ("XC", "Xã C", "commune")] {
+        s.create_unit(&ctx(), unit(c, n, k)).await.unwrap();
+    }
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let case = |unit: &str, code: &str, received: &str, due: &str| NewCase {
+        row: 0,
+        unit_code: unit.into(),
+        file_code: code.into(),
+        procedure: "Cấp giấy phép".into(),
+        applicant: Some("Nguyễn Văn A".into()),
+        contact: Some("0912 000 000".into()),
+        kind: Kind::Late,
+        received_on: d(received),
+        due_on: d(due),
+        returned_on: None,
+    };
+    let up = |rows: Vec<NewCase>, dry_run: bool| CaseUpload { origin: "api", file_name: Some("tre-han.csv".into()), rows, dry_run };
+    // 2.2 (deduction 0.5 per case, max 1) reads the cases not apologised for in time
+    let hand = HAND.replace(
+        "        rule: { kind: deduction, per: 0.5 }\n",
+        "        rule: { kind: deduction, per: 0.5 }\n        source: { feed: apology.unapologised_late_count }\n",
+    );
+    assert_ne!(hand, HAND);
+    let fw = parindex_reports::framework::parse_framework("h.yaml", &hand).unwrap();
+    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
+    s.set_framework_status(&ctx(), &fw.code, parindex_core::framework::Status::Published).await.unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let dd = |n: i64| Some(today + chrono::Duration::days(n));
+    let p = s
+        .create_period(
+            &ctx(),
+            parindex_store::repo::periods::PeriodInput {
+                code: "K".into(),
+                name: "Năm 2026".into(),
+                year: 2026,
+                framework_code: fw.code.clone(),
+                unit_codes: vec!["SA".into(), "SB".into(), "XC".into()],
+                self_due: dd(1),
+                appraisal_due: dd(2),
+                explanation_due: dd(3),
+                final_due: dd(4),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
+    let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
+    let (sa, sb) = (of("SA"), of("SB"));
+    let st = &s;
+    let points = move |id: i64| async move {
+        st.get_assessment(id).await.unwrap().entries.get("2.2").and_then(|e| e.points.clone()).map(|p| p.to_string())
+    };
+    // the register is the whole truth: a unit without a case has none to apologise for
+    assert_eq!(points(sa).await, Some("1".into()), "no case: full points");
+    assert!(s.period_feeds(p.id).await.unwrap().iter().find(|l| l.code == "2.2").unwrap().missing().next().is_none());
+
+    // refused whole: an unknown unit, no file code, due before received, the same file twice
+    let audit_before = count_audit(&s).await;
+    let mut no_code = case("SA", "", "2026-03-01", "2026-03-10");
+    no_code.file_code = " ".into();
+    let bad = vec![
+        case("ZZ", "H0", "2026-03-01", "2026-03-10"),
+        no_code,
+        case("SA", "H1", "2026-03-10", "2026-03-01"),
+        case("SB", "H2", "2026-03-01", "2026-03-10"),
+        case("SB", "H2", "2026-03-01", "2026-03-10"),
+    ];
+    match s.record_apology_cases(&ctx(), up(bad, false), d("2026-03-05")).await {
+        Err(ImportError::Rows(rows)) => {
+            let at: Vec<(usize, &str)> = rows.iter().map(|r| (r.row, r.field.as_str())).collect();
+            assert_eq!(at, vec![(1, "unit_code"), (2, "file_code"), (3, "due_on"), (5, "file_code")], "{rows:?}");
+        }
+        other => panic!("expected refused rows, got {other:?}"),
+    }
+    assert_eq!(count_audit(&s).await, audit_before, "nothing written");
+
+    // SA: three late files recorded on 5 March: one due 10 March (apology due then), one due
+    // 1 March (already past: apology due 3 days after recording, 8 March), one of last year
+    let rows = vec![
+        case("SA", "H1", "2026-02-20", "2026-03-10"),
+        case("SA", "H2", "2026-02-15", "2026-03-01"),
+        case("SA", "H0", "2025-12-01", "2025-12-10"),
+    ];
+    let preview = s.record_apology_cases(&ctx(), up(rows.clone(), true), d("2026-03-05")).await.unwrap();
+    assert_eq!((preview.added, preview.known), (3, 0));
+    let out = s.record_apology_cases(&ctx(), up(rows.clone(), false), d("2026-03-05")).await.unwrap();
+    assert_eq!((out.added, out.leaves_written), (3, 1));
+    let cases = s.apology_cases(&CaseFilter { year: Some(2026), ..Default::default() }).await.unwrap();
+    let by_code = |c: &str| cases.iter().find(|x| x.file_code == c).unwrap().clone();
+    assert_eq!((by_code("H1").apology_due, by_code("H2").apology_due), (d("2026-03-10"), d("2026-03-08")));
+    // by hand: two cases of 2026 without a letter → 1 − 2 × 0.5 = 0 (last year's does not count)
+    assert_eq!(points(sa).await, Some("0".into()));
+    assert_eq!(points(sb).await, Some("1".into()));
+    // the same file again is left as it is
+    let again = s.record_apology_cases(&ctx(), up(rows, false), d("2026-03-06")).await.unwrap();
+    assert_eq!((again.added, again.known), (0, 3));
+
+    // a letter: checked (a number; not after today, not before the file; a later new date)
+    let h1 = by_code("H1").id;
+    let letter = |date: &str| Letter {
+        number: "12/CV-XL".into(),
+        date: d(date),
+        how: SentHow::Post,
+        file_id: None,
+        new_due_on: Some(d("2026-03-20")),
+    };
+    let mut bad = letter("2026-03-09");
+    bad.number = " ".into();
+    bad.new_due_on = Some(d("2026-03-01"));
+    match s.record_apology_letter(&ctx(), h1, bad, d("2026-03-12")).await {
+        Err(StoreError::Invalid(f)) => assert_eq!(f.iter().map(|e| e.field).collect::<Vec<_>>(), vec!["number", "new_due_on"]),
+        other => panic!("expected refused, got {other:?}"),
+    }
+    assert!(
+        matches!(s.record_apology_letter(&ctx(), h1, letter("2026-03-13"), d("2026-03-12")).await, Err(StoreError::Invalid(_))),
+        "after today"
+    );
+    // in time: one case left → 1 − 0.5
+    let row = s.record_apology_letter(&ctx(), h1, letter("2026-03-09"), d("2026-03-12")).await.unwrap();
+    assert!(row.facts().in_time());
+    assert_eq!(points(sa).await, Some("0.5".into()));
+    // H2 apologised late (its deadline was 8 March) still counts
+    s.record_apology_letter(&ctx(), by_code("H2").id, letter("2026-03-11"), d("2026-03-12")).await.unwrap();
+    assert_eq!(points(sa).await, Some("0.5".into()), "a late apology is not in time");
+    let note = s.get_assessment(sa).await.unwrap().entries["2.2"].note.clone().unwrap();
+    assert!(note.contains("Sổ xin lỗi công khai năm 2026: 2 hồ sơ phải xin lỗi, 1 đã xin lỗi đúng hạn"), "{note}");
+    let open = s.apology_cases(&CaseFilter { unit_id: None, year: Some(2026), open: true }).await.unwrap();
+    assert!(open.is_empty());
+
+    // approval freezes the leaf; the register still takes cases
+    parindex_testkit::demo::finish_others(&s, p.id, &[]).await;
+    parindex_testkit::demo::decide_missing_feeds(&s, p.id).await;
+    s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap();
+    let out = s.record_apology_cases(&ctx(), up(vec![case("SA", "H9", "2026-04-01", "2026-04-10")], false), d("2026-04-02")).await.unwrap();
+    assert_eq!((out.added, out.leaves_written), (1, 0));
+    assert_eq!(points(sa).await, Some("0.5".into()), "frozen at approval");
 });

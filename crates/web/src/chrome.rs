@@ -51,6 +51,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/frameworks", "nav.frameworks", Action::ViewFrameworks),
     ("/surveys", "nav.surveys", Action::ViewResults),
     ("/mot-cua", "nav.onestop", Action::ViewPeriods),
+    ("/xin-loi", "nav.apology", Action::ViewPeriods),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
     ("/admin/audit", "nav.audit", Action::ViewAuditLog),

@@ -116,6 +116,9 @@ pub enum Feed {
     /// A measure of the one-stop statistics register over the period's year
     /// (`onestop.on_time_rate`, …).
     Onestop(crate::onestop::Measure),
+    /// A measure of the public-apology register over the period's year
+    /// (`apology.unapologised_late_count`, `apology.coverage_rate`).
+    Apology(crate::apology::Measure),
 }
 
 impl Feed {
@@ -127,6 +130,8 @@ impl Feed {
         Feed::Onestop(Measure::OnlinePaymentRate),
         Feed::Onestop(Measure::DigitisedResultsRate),
         Feed::Onestop(Measure::LateCount),
+        Feed::Apology(crate::apology::Measure::UnapologisedLateCount),
+        Feed::Apology(crate::apology::Measure::CoverageRate),
     ];
 
     /// The name written in a framework: `imported`, `onestop.on_time_rate`, …
@@ -139,6 +144,8 @@ impl Feed {
             Feed::Onestop(Measure::OnlinePaymentRate) => "onestop.online_payment_rate",
             Feed::Onestop(Measure::DigitisedResultsRate) => "onestop.digitised_results_rate",
             Feed::Onestop(Measure::LateCount) => "onestop.late_count",
+            Feed::Apology(crate::apology::Measure::UnapologisedLateCount) => "apology.unapologised_late_count",
+            Feed::Apology(crate::apology::Measure::CoverageRate) => "apology.coverage_rate",
         }
     }
 
@@ -148,6 +155,7 @@ impl Feed {
         match self {
             Feed::Imported => *rule != Rule::Survey,
             Feed::Onestop(m) => m.fits(rule),
+            Feed::Apology(m) => m.fits(rule),
         }
     }
 
@@ -173,6 +181,12 @@ impl Feed {
                 ("Thống kê một cửa: tỷ lệ số hóa kết quả", "One-stop statistics: digitised results rate")
             }
             Feed::Onestop(Measure::LateCount) => ("Thống kê một cửa: số hồ sơ trễ hạn", "One-stop statistics: late files"),
+            Feed::Apology(crate::apology::Measure::UnapologisedLateCount) => {
+                ("Sổ xin lỗi công khai: số hồ sơ chưa xin lỗi đúng hạn", "Apology register: cases not apologised for in time")
+            }
+            Feed::Apology(crate::apology::Measure::CoverageRate) => {
+                ("Sổ xin lỗi công khai: tỷ lệ đã xin lỗi đúng hạn", "Apology register: share apologised for in time")
+            }
         }
     }
 

@@ -163,6 +163,8 @@ fn check_node(fw: &Framework, n: &Node, codes: &mut HashSet<String>, out: &mut V
                     let (vi, en) = match f {
                         super::Feed::Onestop(m) if m.is_rate() => ("proportional hoặc bands", "proportional or bands"),
                         super::Feed::Onestop(_) => ("deduction", "deduction"),
+                        super::Feed::Apology(crate::apology::Measure::CoverageRate) => ("proportional hoặc bands", "proportional or bands"),
+                        super::Feed::Apology(_) => ("deduction", "deduction"),
                         super::Feed::Imported => ("khác survey", "other than survey"),
                     };
                     out.push(p(

@@ -2,6 +2,7 @@
 //! queries where needed rather than in the entities, to keep them plain.
 
 pub mod api_token;
+pub mod apology_case;
 pub mod assessment;
 pub mod assessment_adjustment;
 pub mod assessment_entry;

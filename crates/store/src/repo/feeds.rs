@@ -306,6 +306,36 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
             }
             Ok(out)
         }
+        Feed::Apology(measure) => {
+            let Some(rule) = leaf.rule.as_ref() else { return Ok(HashMap::new()) };
+            let Some(p) = crate::entity::period::Entity::find_by_id(period_id).one(c).await? else { return Err(StoreError::NotFound) };
+            let cases = crate::repo::apology::facts_of_year(c, p.year).await?;
+            let (formula, _) = measure.formula();
+            // the register is the whole truth: a unit of the period without a case has none
+            let units: Vec<i64> = crate::entity::assessment::Entity::find()
+                .filter(crate::entity::assessment::Column::PeriodId.eq(period_id))
+                .all(c)
+                .await?
+                .into_iter()
+                .map(|a| a.unit_id)
+                .collect();
+            let mut out = HashMap::new();
+            for unit_id in units {
+                let facts = cases.get(&unit_id).map(Vec::as_slice).unwrap_or_default();
+                let value = measure.of(facts);
+                let Ok(input) = value.to_input(rule) else { continue };
+                let Ok(points) = points_of(leaf, &input) else { continue };
+                let in_time = facts.iter().filter(|f| f.in_time()).count();
+                let provenance = format!(
+                    "Sổ xin lỗi công khai năm {}: {} hồ sơ phải xin lỗi, {in_time} đã xin lỗi đúng hạn; {formula} = {}.",
+                    p.year,
+                    facts.len(),
+                    value.shown(true)
+                );
+                out.insert(unit_id, FedValue { input, points, provenance, source: None, import_id: None });
+            }
+            Ok(out)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Repositories: the only code that reads and writes tables. Grouped by subject.
 
 pub mod adjustments;
+pub mod apology;
 pub mod appraisal;
 pub mod audit;
 pub mod evidence;

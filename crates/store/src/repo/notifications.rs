@@ -279,6 +279,39 @@ impl Store {
                 sent += notify(&self.db, Recipients::UnitStaff(a.unit_id), "reminder", &text, &link).await?;
             }
         }
+        // apologies (issue #18): every case still without its letter, due within `days` days
+        // or overdue, once a day to the unit's staff
+        let open = self.apology_cases(&crate::repo::apology::CaseFilter { open: true, ..Default::default() }).await?;
+        for c in open {
+            let left = (c.apology_due - today).num_days();
+            if left > days {
+                continue;
+            }
+            let link = format!("/xin-loi/{}", c.id);
+            let start = today.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(Utc::now) - chrono::Duration::hours(7);
+            let already = notification::Entity::find()
+                .filter(notification::Column::Kind.eq("reminder"))
+                .filter(notification::Column::Link.eq(&link))
+                .filter(notification::Column::CreatedAt.gte(start))
+                .count(&self.db)
+                .await?;
+            if already > 0 {
+                continue;
+            }
+            let d = parindex_core::text::format_date(c.apology_due);
+            let text = if left < 0 {
+                Msg::new(
+                    format!("Quá hạn xin lỗi: hồ sơ {} ({}) phải có văn bản xin lỗi trước ngày {d}.", c.file_code, c.procedure),
+                    format!("Apology overdue: file {} ({}) needed its letter of apology by {d}.", c.file_code, c.procedure),
+                )
+            } else {
+                Msg::new(
+                    format!("Nhắc hạn xin lỗi: hồ sơ {} ({}) cần văn bản xin lỗi trước ngày {d}.", c.file_code, c.procedure),
+                    format!("Apology due: file {} ({}) needs its letter of apology by {d}.", c.file_code, c.procedure),
+                )
+            };
+            sent += notify(&self.db, Recipients::UnitStaff(c.unit_id), "reminder", &text, &link).await?;
+        }
         Ok(sent)
     }
 }

@@ -11,6 +11,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 mod access;
+mod apology;
 mod assessments;
 mod contacts;
 mod documents;

@@ -2,6 +2,7 @@
 //! session cookie; errors are `{"error": {...}}` (see `error.rs`). The OpenAPI document is served
 //! at `/api/v1/openapi.json` and generated from the annotations on each handler.
 
+pub mod apology;
 pub mod audit;
 pub mod feeds;
 pub mod frameworks;
@@ -137,6 +138,7 @@ fn routes() -> routes::ApiRouter {
         .merge(periods::routes())
         .merge(feeds::routes())
         .merge(onestop::routes())
+        .merge(apology::routes())
         .merge(questionnaires::routes())
         .merge(surveys::routes())
         .merge(results::routes())

@@ -4,6 +4,7 @@
 //! rule it keeps: no file under `api/` and nothing in the CLI imports `pages::`.
 
 pub mod analysis;
+pub mod apology;
 pub mod appraisal;
 pub mod audit;
 pub mod exports;

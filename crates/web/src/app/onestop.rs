@@ -14,9 +14,11 @@
 use std::collections::BTreeMap;
 
 use parindex_core::onestop::Counts;
+use parindex_core::unit::RowError;
 use parindex_core::{Action, Resource, UnitScope};
-use parindex_store::repo::onestop::{OnestopOutcome, OnestopUpload};
+use parindex_store::repo::onestop::{OnestopOutcome, OnestopRow, OnestopUpload};
 use parindex_store::repo::units::{ImportError, StatusFilter, UnitFilter};
+use parindex_store::{AuditCtx, Store};
 
 use crate::AppState;
 use crate::ctx::Ctx;
@@ -109,4 +111,61 @@ pub async fn pick_year(state: &AppState, asked: Option<i32>) -> Result<(i32, Vec
     let now = chrono::Utc::now().format("%Y").to_string().parse().unwrap_or(2026);
     let year = asked.filter(|y| (2000..=2100).contains(y)).or_else(|| years.first().copied()).unwrap_or(now);
     Ok((year, years))
+}
+
+/// A file of one-stop statistics (XLSX or CSV), read through the saved mapping `source` (none:
+/// our template's headers) and checked by the store as an import that replaces the months it
+/// covers — written unless `dry_run`. Every problem at once: the cells that do not read and the
+/// rows the store refuses. The pages and the command line both come here.
+pub async fn import_file(
+    store: &Store,
+    ctx: &AuditCtx,
+    origin: &'static str,
+    (name, bytes): (&str, &[u8]),
+    source: &str,
+    month: Option<&str>,
+    dry_run: bool,
+) -> Result<(Vec<OnestopRow>, OnestopOutcome), ImportError> {
+    let mapping = if source.is_empty() {
+        BTreeMap::new()
+    } else {
+        match store.onestop_sources().await?.into_iter().find(|s| s.name == source) {
+            Some(s) => s.mapping,
+            None => {
+                return Err(ImportError::Rows(vec![RowError {
+                    row: 0,
+                    field: "source".into(),
+                    message: parindex_core::Msg::new(
+                        format!("Không có nguồn số liệu “{source}”; hãy lưu ánh xạ cột của nguồn trước."),
+                        format!("No source “{source}”; save its column mapping first."),
+                    ),
+                }]));
+            }
+        }
+    };
+    let (rows, mut errors) = parindex_reports::onestop::read_stats_partly(name, bytes, &mapping, month).map_err(ImportError::Rows)?;
+    let rows: Vec<OnestopRow> = rows
+        .into_iter()
+        .map(|r| OnestopRow { row: r.row, unit_code: r.unit_code, month: r.month, field: r.field, counts: r.counts })
+        .collect();
+    let upload = OnestopUpload {
+        origin,
+        file_name: Some(name.to_string()),
+        source_name: Some(source.to_string()).filter(|s| !s.is_empty()),
+        rows: rows.clone(),
+        replace_months: true,
+        // the rows that read well are checked too, so that every problem is named at once
+        dry_run: dry_run || !errors.is_empty(),
+    };
+    let checked = if rows.is_empty() { Err(ImportError::Rows(vec![])) } else { store.import_onestop(ctx, upload).await };
+    match checked {
+        Ok(o) if errors.is_empty() => Ok((rows, o)),
+        Ok(_) => Err(ImportError::Rows(errors)),
+        Err(ImportError::Rows(more)) => {
+            errors.extend(more);
+            errors.sort_by_key(|e| e.row);
+            Err(ImportError::Rows(errors))
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -227,10 +227,20 @@ async fn download_evidence(
             return Err(if ctx.actor.is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
         }
     }
+    send_file(&state, &ctx, &file, q.inline.is_some()).await
+}
+
+/// Stream a file of a unit's library (the caller decided the reader may), its download logged.
+pub(crate) async fn send_file(
+    state: &AppState,
+    ctx: &Ctx,
+    file: &parindex_store::repo::evidence::EvidenceRow,
+    inline: bool,
+) -> Result<Response, AppError> {
     let kind = parindex_core::evidence::Kind::parse(&file.kind).ok_or(AppError::NotFound)?;
-    let inline = q.inline.is_some() && kind.previewable();
+    let inline = inline && kind.previewable();
     let f = state.blobs.open(&file.sha256).await.map_err(|_| AppError::NotFound)?;
-    state.store.log_evidence_download(&ctx.audit(), &file).await?;
+    state.store.log_evidence_download(&ctx.audit(), file).await?;
     let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(f));
     Ok((
         [

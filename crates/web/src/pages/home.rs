@@ -86,6 +86,9 @@ struct Home {
     my_results: Vec<MyResult>,
     /// My unit's improvement actions still open, nearest deadline first.
     my_actions: Vec<MyAction>,
+    /// My unit's cases still waiting for their letter of apology (issue #18): (id, file code,
+    /// procedure, apology due, overdue).
+    my_apologies: Vec<(i64, String, String, String, bool)>,
 }
 
 /// One published result of my unit.
@@ -120,6 +123,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
     let mut comments = Vec::new();
     let mut my_results = Vec::new();
     let mut my_actions = Vec::new();
+    let mut my_apologies = Vec::new();
     if let Some(actor) = &ctx.actor {
         if let Some(unit_id) = actor.unit_id.filter(|u| ctx.allows(Action::ViewSurveyComments, Resource::Unit(*u))) {
             comments = state
@@ -167,6 +171,18 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
                 .into_iter()
                 .filter(|a| a.status == "planned" || a.status == "doing")
                 .collect();
+            let filter = parindex_store::repo::apology::CaseFilter { unit_id: Some(unit_id), open: true, ..Default::default() };
+            my_apologies = state
+                .store
+                .apology_cases(&filter)
+                .await?
+                .into_iter()
+                .map(|c| {
+                    let overdue = c.facts().overdue(today);
+                    (c.id, c.file_code, c.procedure, parindex_core::text::format_date(c.apology_due), overdue)
+                })
+                .collect();
+            my_apologies.sort_by_key(|c| !c.4);
             open.sort_by_key(|a| a.due_on);
             my_actions = open
                 .into_iter()
@@ -250,7 +266,21 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
             .collect();
     }
     let approver = ctx.allows(Action::ApprovePeriod, Resource::System);
-    Ok(render(&Home { page, unit_name, tiles, mine, comments, periods, approver, surveys, queue, activity, my_results, my_actions }))
+    Ok(render(&Home {
+        page,
+        unit_name,
+        tiles,
+        mine,
+        comments,
+        periods,
+        approver,
+        surveys,
+        queue,
+        activity,
+        my_results,
+        my_actions,
+        my_apologies,
+    }))
 }
 
 /// Every period with its units per state, the late ones, the ready ones and its next deadline.

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod analysis;
+pub mod apology;
 pub mod appraisal;
 pub mod assessment;
 pub mod assessment_cards;
@@ -83,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .merge(exports::router())
         .merge(feeds::router())
         .merge(onestop::router())
+        .merge(apology::router())
         .merge(documents::router())
         .merge(self_sheet::router())
         .merge(jobs::router())

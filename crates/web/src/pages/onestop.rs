@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use parindex_core::onestop::{Counts, FIELDS, Measure, Value};
 use parindex_core::{Action, Lang, Resource};
-use parindex_reports::onestop::{columns, read_stats_partly, write_template};
+use parindex_reports::onestop::{columns, write_template};
 use parindex_store::repo::onestop::{OnestopImportRow, OnestopOutcome, OnestopRow, OnestopSource, OnestopUpload};
 use serde::Deserialize;
 
@@ -454,49 +454,15 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, mut mp: Multipart) -> R
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return draw_import(&state, &ctx, ImportDrawn { error: Some(upload_refused()), source, ..Default::default() }).await;
     };
-    let mapping = if source.is_empty() {
-        BTreeMap::new()
-    } else {
-        state.store.onestop_sources().await?.into_iter().find(|s| s.name == source).map(|s| s.mapping).unwrap_or_default()
-    };
     let month = Some(month.trim()).filter(|m| !m.is_empty());
-    let (rows, mut cell_errors) = match read_stats_partly(&name, &bytes, &mapping, month) {
-        Ok(read) => read,
-        Err(e) => {
-            return draw_import(
-                &state,
-                &ctx,
-                ImportDrawn { file_name: name, error: Some(AppError::ImportRows(e)), source, ..Default::default() },
-            )
-            .await;
-        }
-    };
-    let rows: Vec<OnestopRow> = rows
-        .into_iter()
-        .map(|r| OnestopRow { row: r.row, unit_code: r.unit_code, month: r.month, field: r.field, counts: r.counts })
-        .collect();
-    let upload = OnestopUpload {
-        origin: if name.to_lowercase().ends_with(".csv") { "csv" } else { "xlsx" },
-        file_name: Some(name.clone()),
-        source_name: Some(source.clone()).filter(|s| !s.is_empty()),
-        rows: rows.clone(),
-        replace_months: true,
-        dry_run: true,
-    };
-    // the rows that read well are checked too, so that every problem of the file is named at once
-    let checked = if rows.is_empty() { Err(AppError::ImportRows(vec![])) } else { import(&state, &ctx, upload).await };
-    let checked = match (checked, cell_errors.is_empty()) {
-        (Ok(o), true) => Ok(o),
-        (Ok(_), false) => Err(AppError::ImportRows(std::mem::take(&mut cell_errors))),
-        (Err(AppError::ImportRows(more)), _) => {
-            cell_errors.extend(more);
-            cell_errors.sort_by_key(|e| e.row);
-            Err(AppError::ImportRows(cell_errors))
-        }
-        (Err(e), _) => Err(e),
+    let origin = if name.to_lowercase().ends_with(".csv") { "csv" } else { "xlsx" };
+    let checked = match crate::app::onestop::import_file(&state.store, &ctx.audit(), origin, (&name, &bytes), &source, month, true).await {
+        Ok(read) => Ok(read),
+        Err(parindex_store::repo::units::ImportError::Rows(rows)) => Err(AppError::ImportRows(rows)),
+        Err(parindex_store::repo::units::ImportError::Store(e)) => Err(e.into()),
     };
     match checked {
-        Ok(o) => {
+        Ok((rows, o)) => {
             let preview = Some((name.clone(), o, encode_rows(&rows), source.clone()));
             draw_import(&state, &ctx, ImportDrawn { preview, file_name: name, source, ..Default::default() }).await
         }
