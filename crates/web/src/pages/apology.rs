@@ -155,14 +155,14 @@ async fn draw_list(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Resu
         .collect();
     let (headline, errors, status) = match &d.error {
         Some(AppError::ImportRows(rows)) => (
-            ctx.t("ap.refused").to_string(),
+            ctx.t("xl.refused").to_string(),
             rows.iter().map(|r| (r.row, r.field.clone(), r.message.get(lang.code()).to_string())).collect(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Some(e) => (e.message().get(lang.code()).to_string(), vec![], e.status()),
         None => (String::new(), vec![], StatusCode::OK),
     };
-    let page = Page::new(ctx, state, ctx.t("ap.title"), "/xin-loi").crumb(ctx.t("ap.title"), "");
+    let page = Page::new(ctx, state, ctx.t("xl.title"), "/xin-loi").crumb(ctx.t("xl.title"), "");
     let mut r = render(&ListPage {
         page,
         year,
@@ -383,8 +383,8 @@ async fn draw_case(state: &AppState, ctx: &Ctx, id: i64, saved: bool, error: Opt
         Some(e) => (e.message().get(lang.code()).to_string(), e.status()),
         None => (String::new(), StatusCode::OK),
     };
-    let title = format!("{} {}", ctx.t("ap.case"), c.file_code);
-    let page = Page::new(ctx, state, title.clone(), "/xin-loi").crumb(ctx.t("ap.title"), "/xin-loi").crumb(title, "");
+    let title = format!("{} {}", ctx.t("xl.case"), c.file_code);
+    let page = Page::new(ctx, state, title.clone(), "/xin-loi").crumb(ctx.t("xl.title"), "/xin-loi").crumb(title, "");
     let mut r = render(&CasePage {
         line: line(lang, &c, today),
         received: format_date(c.received_on),
@@ -505,9 +505,9 @@ async fn public(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearQue
         }
     }
     let rows = by_unit.into_iter().map(|(n, (m, l, c))| (n, m, l, c)).collect();
-    let page = Page::new(&ctx, &state, ctx.t("ap.public_title"), "/cong-khai")
+    let page = Page::new(&ctx, &state, ctx.t("xl.public_title"), "/cong-khai")
         .crumb(ctx.t("pt.title"), "/cong-khai")
-        .crumb(ctx.t("ap.public_title"), "");
+        .crumb(ctx.t("xl.public_title"), "");
     Ok(render(&PublicPage { page, year, rows, totals }))
 }
 
