@@ -263,9 +263,13 @@ pub fn framework_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
     let kinds: Vec<&str> = KINDS.iter().map(|(_, vi, _)| *vi).collect();
     list_validation(ws, 4, &kinds)?;
     list_validation(ws, 6, &["có", "không"])?;
+    // the sources are too many for a list written into the validation (Excel's 255
+    // characters): the drop-down reads them from the help sheet's column E
     let words = source_words();
-    let sources: Vec<&str> = words.iter().map(String::as_str).collect();
-    list_validation(ws, 9, &sources)?;
+    let dv = DataValidation::new()
+        .allow_list_formula(rust_xlsxwriter::Formula::new(format!("={SHEET_HELP}!$E$2:$E${}", words.len() + 1)))
+        .ignore_blank(true);
+    ws.add_data_validation(1, 9, 5000, 9, &dv)?;
 
     // cong_tru
     let ws = wb.add_worksheet().set_name(SHEET_ADJUSTMENTS)?;
@@ -297,6 +301,11 @@ pub fn framework_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
     ws.set_column_width(1, 120)?;
     ws.write_string_with_format(0, 0, "Cột (trang tieu_chi)", &bold)?;
     ws.write_string_with_format(0, 1, "Cách điền", &bold)?;
+    ws.set_column_width(4, 40)?;
+    ws.write_string_with_format(0, 4, "Nguồn điểm (danh sách)", &bold)?;
+    for (i, w) in words.iter().enumerate() {
+        ws.write_string(i as u32 + 1, 4, w)?;
+    }
     for (i, (h, help)) in NODE_HEADERS.iter().zip(NODE_HELP).enumerate() {
         ws.write_string(i as u32 + 1, 0, *h)?;
         ws.write_string_with_format(i as u32 + 1, 1, *help, &wrap)?;

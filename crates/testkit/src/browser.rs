@@ -24,7 +24,7 @@ pub struct Browser {
 
 /// Internal codes that must not reach a Vietnamese page as words (issue #17): unit kinds, score
 /// sources, workflow states, channels, audit actions, export headers.
-const RAW_CODES: &str = r"\b(agency|commune|ward|self_assessed|imported|computed|under_appraisal|final_appraisal|preliminary_sent|unit_code|domain_\d+|auth\.login\w*|assessment\.\w+|evidence\.\w+|kind=\w+|paper|Windows program)\b";
+const RAW_CODES: &str = r"\b(agency|commune|ward|self_assessed|imported|computed|under_appraisal|final_appraisal|preliminary_sent|unit_code|domain_\d+|auth\.login\w*|assessment\.\w+|evidence\.\w+|kind=\w+|paper|Windows program|onestop\.\w+|apology\.\w+|received_\w+|resolved_\w+|extra_papers|in_person)\b";
 
 /// The axe-core script, when installed (`PARINDEX_AXE`); CI requires it with the browser.
 fn axe_source() -> Option<String> {

@@ -1053,3 +1053,84 @@ async fn the_office_uploads_fed_figures_and_the_unit_reads_them() {
     b.screenshot("feed-unit-row").await;
     b.close().await;
 }
+
+/// Issue #18, done when: the reform office imports a month of one-stop statistics (previewed,
+/// then written), a unit completes an apology (a wrong date refused at the form first), and the
+/// unit's self-assessment shows both fed leaves updated — each the hand computation from the
+/// register's rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_imports_one_stop_figures_and_a_unit_apologises() {
+    use parindex_core::onestop::Measure;
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let (_, stc) = parindex_testkit::demo::assessment_of(&app.store, "STC").await;
+    let unit = app.store.unit_id_by_code("STC").await.unwrap().unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let year = chrono::Datelike::year(&today);
+    // the demo's figures run to last month: this month is new
+    let month = format!("{year}-{:02}", chrono::Datelike::month(&today));
+    sign_in(&b, &app, "thuky", app.password).await;
+    b.client.goto(&app.url("/mot-cua")).await.unwrap();
+    click(&b, "#os-import-link").await;
+    let csv =
+        format!("Mã đơn vị,Tháng,Lĩnh vực,Tiếp nhận trực tiếp,Giải quyết đúng hạn,Giải quyết quá hạn\nSTC,{month},Ngân sách,40,30,10\n");
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(file.path(), csv).unwrap();
+    b.client.find(Locator::Css("#file")).await.unwrap().send_keys(file.path().to_str().unwrap()).await.unwrap();
+    click(&b, "#os-check").await;
+    let preview = text_of(&b, "#os-preview").await;
+    assert!(preview.contains(&month) && preview.contains("1 dòng thêm mới"), "{preview}");
+    b.screenshot("onestop-import-preview").await;
+    click(&b, "#os-confirm").await;
+    assert!(text_of(&b, "#ghi").await.contains("Đã ghi"));
+    // the heat map and the unit's months
+    b.client.goto(&app.url(&format!("/mot-cua?nam={year}"))).await.unwrap();
+    assert!(text_of(&b, "#hm-STC").await.contains("75,0"), "this month: 30/40");
+    b.screenshot("onestop-dashboard").await;
+
+    // the office records a late file of STC whose due date passed yesterday
+    b.client.goto(&app.url("/xin-loi")).await.unwrap();
+    let d = |n: i64| parindex_core::text::format_date(today - chrono::Duration::days(n));
+    b.client.find(Locator::Css("#a-unit option[value='STC']")).await.unwrap().click().await.unwrap();
+    fill(&b, "#a-file", "H-STC-TEST-1").await;
+    fill(&b, "#a-proc", "Cấp phép hoạt động").await;
+    fill(&b, "#a-recv", &d(20)).await;
+    fill(&b, "#a-due", &d(1)).await;
+    fill(&b, "#a-app", "Lò Văn Mạnh").await;
+    click(&b, "#ap-add").await;
+    assert!(text_of(&b, "#ghi").await.contains("1"));
+
+    // the unit: the case on its home, the letter (a date in the future refused where it is typed)
+    switch_user(&b, &app, "canbo.stc").await;
+    let home = text_of(&b, "#my-apologies").await;
+    assert!(home.contains("H-STC-TEST-1"), "{home}");
+    click(&b, "#my-apologies a").await;
+    fill(&b, "#l-number", "25/CV-STC").await;
+    fill(&b, "#l-date", &parindex_core::text::format_date(today + chrono::Duration::days(2))).await;
+    click(&b, "#letter-save").await;
+    let refused = text_of(&b, "#letter-error").await;
+    assert!(refused.contains("đến hôm nay"), "{refused}");
+    fill(&b, "#l-date", &d(0)).await;
+    fill(&b, "#l-new", &parindex_core::text::format_date(today + chrono::Duration::days(7))).await;
+    click(&b, "#letter-save").await;
+    assert!(text_of(&b, "#letter-saved").await.contains("Đã lưu"));
+    b.screenshot("apology-letter").await;
+
+    // the self-assessment: both fed leaves, each equal to the hand computation from the register
+    let sums = app.store.onestop_sums(year, Some(unit), false).await.unwrap();
+    let on_time = Measure::OnTimeRate.of(&sums[0].counts).shown(true);
+    let cases = app
+        .store
+        .apology_cases(&parindex_store::repo::apology::CaseFilter { unit_id: Some(unit), year: Some(year), open: false })
+        .await
+        .unwrap();
+    let in_time = cases.iter().filter(|c| c.facts().in_time()).count();
+    b.client.goto(&app.url(&format!("/assessments/{stc}"))).await.unwrap();
+    let leaf = text_of(&b, "#leaf-3\\.3\\.1").await;
+    assert!(leaf.contains(&on_time) && leaf.contains("Thống kê một cửa năm"), "{leaf} / {on_time}");
+    let leaf = text_of(&b, "#leaf-3\\.3\\.2").await;
+    let want = format!("{} hồ sơ phải xin lỗi, {in_time} đã xin lỗi đúng hạn", cases.len());
+    assert!(leaf.contains(&want), "{leaf} / {want}");
+    b.screenshot("fed-leaves-on-the-self-assessment").await;
+    b.close().await;
+}

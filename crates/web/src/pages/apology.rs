@@ -103,6 +103,23 @@ struct ListPage {
     errors: Vec<(usize, String, String)>,
 }
 
+/// A column's name for people, for the error table.
+fn field_label(lang: Lang, key: &str) -> String {
+    let (vi, en) = match key {
+        "unit_code" | "ma_don_vi" => ("Mã đơn vị", "Unit code"),
+        "file_code" | "ma_ho_so" => ("Mã hồ sơ", "File code"),
+        "procedure" | "thu_tuc" => ("Thủ tục", "Procedure"),
+        "applicant" | "nguoi_nop" => ("Người nộp", "Applicant"),
+        "contact" | "lien_he" => ("Liên hệ", "Contact"),
+        "kind" | "loai" => ("Loại", "Kind"),
+        "received_on" | "ngay_tiep_nhan" => ("Ngày tiếp nhận", "Received on"),
+        "due_on" | "ngay_hen_tra" => ("Ngày hẹn trả", "Due on"),
+        "returned_on" | "ngay_tra_ket_qua" => ("Ngày trả kết quả", "Returned on"),
+        other => (other, other),
+    };
+    lang.pick(vi, en).to_string()
+}
+
 #[derive(Default)]
 struct Drawn {
     preview: Option<(String, CaseOutcome, String)>,
@@ -156,7 +173,7 @@ async fn draw_list(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Resu
     let (headline, errors, status) = match &d.error {
         Some(AppError::ImportRows(rows)) => (
             ctx.t("xl.refused").to_string(),
-            rows.iter().map(|r| (r.row, r.field.clone(), r.message.get(lang.code()).to_string())).collect(),
+            rows.iter().map(|r| (r.row, field_label(lang, &r.field), r.message.get(lang.code()).to_string())).collect(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Some(e) => (e.message().get(lang.code()).to_string(), vec![], e.status()),

@@ -25,7 +25,7 @@ use axum::routing::{get, post};
 use parindex_core::onestop::{Counts, FIELDS, Measure, Value};
 use parindex_core::{Action, Lang, Resource};
 use parindex_reports::onestop::{columns, write_template};
-use parindex_store::repo::onestop::{OnestopImportRow, OnestopOutcome, OnestopRow, OnestopSource, OnestopUpload};
+use parindex_store::repo::onestop::{OnestopImportRow, OnestopOutcome, OnestopRow, OnestopUpload};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -325,7 +325,8 @@ async fn correct(
 #[template(path = "onestop_import.html")]
 struct ImportPage {
     page: Page,
-    sources: Vec<OnestopSource>,
+    /// The saved mappings: (name, [(our field's name, the source's header)]).
+    sources: Vec<(String, Vec<(String, String)>)>,
     /// Every key of a mapping: (key, our Vietnamese or English header).
     keys: Vec<(String, String)>,
     imports: Vec<(OnestopImportRow, String)>,
@@ -337,6 +338,11 @@ struct ImportPage {
     errors: Vec<(usize, String, String)>,
     /// The mapping being edited (after a refused save) or chosen.
     source: String,
+}
+
+/// A field's name for people (our template's header), for the error table.
+fn field_label(lang: Lang, key: &str) -> String {
+    columns().find(|(k, _, _)| *k == key).map(|(_, vi, en)| lang.pick(vi, en).to_string()).unwrap_or_else(|| key.to_string())
 }
 
 #[derive(Default)]
@@ -356,12 +362,22 @@ async fn draw_import(state: &AppState, ctx: &Ctx, d: ImportDrawn) -> Result<Resp
     let (headline, errors, status) = match &d.error {
         Some(AppError::ImportRows(rows)) => (
             ctx.t("os.refused").to_string(),
-            rows.iter().map(|r| (r.row, r.field.clone(), r.message.get(lang.code()).to_string())).collect(),
+            rows.iter().map(|r| (r.row, field_label(lang, &r.field), r.message.get(lang.code()).to_string())).collect(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Some(e) => (e.message().get(lang.code()).to_string(), vec![], e.status()),
         None => (String::new(), vec![], StatusCode::OK),
     };
+    let sources = state
+        .store
+        .onestop_sources()
+        .await?
+        .into_iter()
+        .map(|s| {
+            let mapping = s.mapping.iter().map(|(k, v)| (field_label(lang, k), v.clone())).collect();
+            (s.name, mapping)
+        })
+        .collect();
     let imports = state
         .store
         .onestop_imports(30)
@@ -375,7 +391,7 @@ async fn draw_import(state: &AppState, ctx: &Ctx, d: ImportDrawn) -> Result<Resp
     let page = Page::new(ctx, state, ctx.t("os.import"), "/mot-cua").crumb(ctx.t("os.title"), "/mot-cua").crumb(ctx.t("os.import"), "");
     let mut r = render(&ImportPage {
         page,
-        sources: state.store.onestop_sources().await?,
+        sources,
         keys: columns().map(|(k, vi, en)| (k.to_string(), lang.pick(vi, en).to_string())).collect(),
         imports,
         written: d.written,
