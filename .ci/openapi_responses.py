@@ -3,8 +3,8 @@
 
 Schemathesis fuzzes every operation with random ids, so on the demo it mostly meets 404s; this
 asks the demo's real resources — every period's results and each analysis table, the published
-results and their documents, the assessments, units, frameworks, questionnaires and surveys
-lists — and validates each 200 body against the schema the document gives for it (JSON Schema
+results and their documents, the assessments, fed leaves, the one-stop figures and apology
+cases, units, frameworks, questionnaires and surveys lists — and validates each 200 body against the schema the document gives for it (JSON Schema
 2020-12, as OpenAPI 3.1 uses). Usage: openapi_responses.py BASE_URL TOKEN
 """
 import json
@@ -53,6 +53,7 @@ assert me["role"] == "admin", f"the token is not the admin's: {me}"
 for p in check("/api/v1/periods", "/api/v1/periods"):
     check("/api/v1/periods/{id}/results", f"/api/v1/periods/{p['id']}/results")
     check("/api/v1/periods/{id}/assessments", f"/api/v1/periods/{p['id']}/assessments")
+    check("/api/v1/periods/{id}/feeds", f"/api/v1/periods/{p['id']}/feeds")
     for table in ["so-sanh", "phan-bo", "tu-cham-don-vi", "tu-cham-tieu-chi", "tieu-chi-yeu", "xu-huong"]:
         try:
             check("/api/v1/periods/{id}/analysis/{table}", f"/api/v1/periods/{p['id']}/analysis/{table}")
@@ -63,6 +64,11 @@ published = check("/api/v1/public/results", "/api/v1/public/results", auth=False
 for pub in published["publications"][:3]:
     check("/api/v1/public/results/{code}", f"/api/v1/public/results/{pub['period_code']}", auth=False)
 check("/api/v1/units", "/api/v1/units")
+# the registers that feed criteria (issue #18): this year's and earlier years' figures and cases
+year = check("/api/v1/onestop", "/api/v1/onestop")["year"]
+check("/api/v1/onestop", f"/api/v1/onestop?year={year - 1}")
+check("/api/v1/apologies", "/api/v1/apologies")
+check("/api/v1/apologies", f"/api/v1/apologies?year={year - 1}&open=false")
 check("/api/v1/frameworks", "/api/v1/frameworks")
 
 for f in failures:

@@ -1072,8 +1072,12 @@ async fn the_office_imports_one_stop_figures_and_a_unit_apologises() {
     sign_in(&b, &app, "thuky", app.password).await;
     b.client.goto(&app.url("/mot-cua")).await.unwrap();
     click(&b, "#os-import-link").await;
-    let csv =
-        format!("Mã đơn vị,Tháng,Lĩnh vực,Tiếp nhận trực tiếp,Giải quyết đúng hạn,Giải quyết quá hạn\nSTC,{month},Ngân sách,40,30,10\n");
+    // our template's columns (every count named; the source's own export would go through its
+    // saved column mapping)
+    let header: Vec<String> = parindex_reports::onestop::columns()
+        .map(|(_, vi, _)| if vi.contains(',') { format!("\"{vi}\"") } else { vi.to_string() })
+        .collect();
+    let csv = format!("{}\nSTC,{month},Ngân sách,0,40,0,0,30,10,0,0,0,0,0,0,0,0\n", header.join(","));
     let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     std::fs::write(file.path(), csv).unwrap();
     b.client.find(Locator::Css("#file")).await.unwrap().send_keys(file.path().to_str().unwrap()).await.unwrap();

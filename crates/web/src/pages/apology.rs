@@ -96,6 +96,9 @@ struct ListPage {
     kinds: Vec<(&'static str, String)>,
     imports: bool,
     written: Option<usize>,
+    /// The case form's values, and whether the problems shown are the form's (shown there).
+    add: CaseForm,
+    add_refused: bool,
     /// A file read and checked: its name, what it would add, the rows to send.
     preview: Option<(String, CaseOutcome, String)>,
     file_name: String,
@@ -125,6 +128,8 @@ struct Drawn {
     preview: Option<(String, CaseOutcome, String)>,
     file_name: String,
     error: Option<AppError>,
+    /// A case form refused: what was typed, shown again with the problem at the form.
+    typed: Option<CaseForm>,
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
@@ -193,6 +198,8 @@ async fn draw_list(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Resu
         kinds: Kind::ALL.iter().map(|k| (k.key(), lang.pick(k.label().0, k.label().1).to_string())).collect(),
         imports: may_import(ctx),
         written: q.ghi,
+        add_refused: d.typed.is_some(),
+        add: d.typed.unwrap_or_default(),
         preview: d.preview,
         file_name: d.file_name,
         headline,
@@ -202,17 +209,23 @@ async fn draw_list(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Resu
     Ok(r)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default, Clone)]
 struct CaseForm {
+    #[serde(default)]
     unit_code: String,
+    #[serde(default)]
     file_code: String,
+    #[serde(default)]
     procedure: String,
     #[serde(default)]
     applicant: String,
     #[serde(default)]
     contact: String,
+    #[serde(default)]
     kind: String,
+    #[serde(default)]
     received_on: String,
+    #[serde(default)]
     due_on: String,
     #[serde(default)]
     returned_on: String,
@@ -244,7 +257,7 @@ async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CaseForm>) -
     let q = ListQuery::default();
     let row = match parsed {
         Ok(r) => r,
-        Err(e) => return draw_list(&state, &ctx, &q, Drawn { error: Some(e), ..Default::default() }).await,
+        Err(e) => return draw_list(&state, &ctx, &q, Drawn { error: Some(e), typed: Some(f), ..Default::default() }).await,
     };
     let upload = CaseUpload { origin: "form", file_name: None, rows: vec![row], dry_run: false };
     match record(&state, &ctx, upload).await {
@@ -369,8 +382,18 @@ struct CasePage {
     how: String,
     can_record: bool,
     hows: Vec<(&'static str, String)>,
+    /// What the letter form shows: what was typed (after a refusal), else the stored letter.
+    form: LetterForm,
     error: String,
     saved: bool,
+}
+
+#[derive(Default)]
+struct LetterForm {
+    number: String,
+    date: String,
+    how: String,
+    new_due: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -379,10 +402,17 @@ struct CaseQuery {
 }
 
 async fn case(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<CaseQuery>) -> Result<Response, AppError> {
-    draw_case(&state, &ctx, id, q.luu.is_some(), None).await
+    draw_case(&state, &ctx, id, q.luu.is_some(), None, None).await
 }
 
-async fn draw_case(state: &AppState, ctx: &Ctx, id: i64, saved: bool, error: Option<AppError>) -> Result<Response, AppError> {
+async fn draw_case(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    saved: bool,
+    error: Option<AppError>,
+    typed: Option<&BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
     if ctx.actor.is_none() {
         return Err(AppError::Unauthenticated);
     }
@@ -400,6 +430,18 @@ async fn draw_case(state: &AppState, ctx: &Ctx, id: i64, saved: bool, error: Opt
         Some(e) => (e.message().get(lang.code()).to_string(), e.status()),
         None => (String::new(), StatusCode::OK),
     };
+    let form = match typed {
+        Some(t) => {
+            let get = |k: &str| t.get(k).cloned().unwrap_or_default();
+            LetterForm { number: get("number"), date: get("date"), how: get("how"), new_due: get("new_due_on") }
+        }
+        None => LetterForm {
+            number: c.letter_number.clone().unwrap_or_default(),
+            date: c.letter_date.map(format_date).unwrap_or_default(),
+            how: c.sent_how.map(|h| h.key().to_string()).unwrap_or_default(),
+            new_due: c.new_due_on.map(format_date).unwrap_or_default(),
+        },
+    };
     let title = format!("{} {}", ctx.t("xl.case"), c.file_code);
     let page = Page::new(ctx, state, title.clone(), "/xin-loi").crumb(ctx.t("xl.title"), "/xin-loi").crumb(title, "");
     let mut r = render(&CasePage {
@@ -411,6 +453,7 @@ async fn draw_case(state: &AppState, ctx: &Ctx, id: i64, saved: bool, error: Opt
         how: c.sent_how.map(|h| lang.pick(h.label().0, h.label().1).to_string()).unwrap_or_default(),
         can_record: may_record(ctx, c.unit_id),
         hows: SentHow::ALL.iter().map(|h| (h.key(), lang.pick(h.label().0, h.label().1).to_string())).collect(),
+        form,
         error: error_text,
         saved,
         c,
@@ -440,7 +483,8 @@ async fn letter(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mu
                 crate::pages::evidence::Upload::None => {}
                 crate::pages::evidence::Upload::Kept(f) => file_id = Some(f.id),
                 crate::pages::evidence::Upload::Refused(text) | crate::pages::evidence::Upload::TooLarge(text) => {
-                    return draw_case(&state, &ctx, id, false, Some(AppError::BadRequest(Msg::new(text.clone(), text)))).await;
+                    let e = AppError::BadRequest(Msg::new(text.clone(), text));
+                    return draw_case(&state, &ctx, id, false, Some(e), Some(&fields)).await;
                 }
             }
         } else if let Some(name) = field.name().map(str::to_string) {
@@ -450,11 +494,11 @@ async fn letter(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mu
     let get = |k: &str| fields.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let Some(date) = parindex_core::text::parse_date(&get("date")) else {
         let e = AppError::BadRequest(Msg::new("Hãy ghi ngày gửi văn bản dạng 31/03/2026.", "Write the letter's date as 31/03/2026."));
-        return draw_case(&state, &ctx, id, false, Some(e)).await;
+        return draw_case(&state, &ctx, id, false, Some(e), Some(&fields)).await;
     };
     let Some(how) = SentHow::parse(&get("how")) else {
         let e = AppError::BadRequest(Msg::new("Hãy chọn cách gửi văn bản.", "Choose how the letter was sent."));
-        return draw_case(&state, &ctx, id, false, Some(e)).await;
+        return draw_case(&state, &ctx, id, false, Some(e), Some(&fields)).await;
     };
     let new_due_on = match get("new_due_on").as_str() {
         "" => None,
@@ -462,14 +506,14 @@ async fn letter(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mu
             Some(d) => Some(d),
             None => {
                 let e = AppError::BadRequest(Msg::new("Hãy ghi ngày hẹn mới dạng 31/03/2026.", "Write the new due date as 31/03/2026."));
-                return draw_case(&state, &ctx, id, false, Some(e)).await;
+                return draw_case(&state, &ctx, id, false, Some(e), Some(&fields)).await;
             }
         },
     };
     let l = Letter { number: get("number"), date, how, file_id, new_due_on };
     match state.store.record_apology_letter(&ctx.audit(), id, l, parindex_core::assessment::today_vn()).await {
         Ok(_) => Ok(Redirect::to(&format!("/xin-loi/{id}?luu=1#thu")).into_response()),
-        Err(e @ parindex_store::StoreError::Invalid(_)) => draw_case(&state, &ctx, id, false, Some(e.into())).await,
+        Err(e @ parindex_store::StoreError::Invalid(_)) => draw_case(&state, &ctx, id, false, Some(e.into()), Some(&fields)).await,
         Err(e) => Err(e.into()),
     }
 }

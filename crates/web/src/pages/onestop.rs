@@ -177,8 +177,11 @@ struct UnitPage {
     /// The rows as imported: (month, field, counts in FIELDS order, import).
     rows: Vec<(String, String, Vec<i64>, i64)>,
     field_heads: Vec<String>,
-    /// The office corrects a month by hand: the form's fields (key, label).
-    correct: Option<Vec<(String, String)>>,
+    /// The office corrects a month by hand: the form's fields (key, label, value typed).
+    correct: Option<Vec<(String, String, String)>>,
+    /// The correction's month and field as typed (after a refusal).
+    typed_month: String,
+    typed_field: String,
     error: String,
     errors: Vec<String>,
     written: Option<i64>,
@@ -190,7 +193,7 @@ async fn unit_page(
     Path(code): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    draw_unit(&state, &ctx, &code, q.nam, q.ghi, None).await
+    draw_unit(&state, &ctx, &code, q.nam, q.ghi, None, None).await
 }
 
 async fn draw_unit(
@@ -200,6 +203,7 @@ async fn draw_unit(
     year: Option<i32>,
     written: Option<i64>,
     error: Option<AppError>,
+    typed: Option<&BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     let id = state.store.unit_id_by_code(code).await?.ok_or(AppError::NotFound)?;
     let unit = state.store.get_unit(id).await?.unit;
@@ -256,7 +260,16 @@ async fn draw_unit(
         formulas: formulas(lang),
         rows,
         field_heads: FIELDS.iter().map(|(_, vi, en)| lang.pick(vi, en).to_string()).collect(),
-        correct: may_import(ctx).then(|| FIELDS.iter().map(|(k, vi, en)| (k.to_string(), lang.pick(vi, en).to_string())).collect()),
+        correct: may_import(ctx).then(|| {
+            FIELDS
+                .iter()
+                .map(|(k, vi, en)| {
+                    (k.to_string(), lang.pick(vi, en).to_string(), typed.and_then(|t| t.get(*k)).cloned().unwrap_or_default())
+                })
+                .collect()
+        }),
+        typed_month: typed.and_then(|t| t.get("month")).cloned().unwrap_or_default(),
+        typed_field: typed.and_then(|t| t.get("field")).cloned().unwrap_or_default(),
         error: error_text,
         errors,
         written,
@@ -297,7 +310,7 @@ async fn correct(
     }
     let year = parindex_core::onestop::parse_month(&month).map(|(y, _)| y);
     if !bad.is_empty() {
-        return draw_unit(&state, &ctx, &code, year, None, Some(AppError::ImportRows(bad))).await;
+        return draw_unit(&state, &ctx, &code, year, None, Some(AppError::ImportRows(bad)), Some(&f)).await;
     }
     let row = OnestopRow {
         row: 0,
@@ -316,7 +329,7 @@ async fn correct(
             o.import_id
         ))
         .into_response()),
-        Err(e @ (AppError::ImportRows(_) | AppError::Invalid(_))) => draw_unit(&state, &ctx, &code, year, None, Some(e)).await,
+        Err(e @ (AppError::ImportRows(_) | AppError::Invalid(_))) => draw_unit(&state, &ctx, &code, year, None, Some(e), Some(&f)).await,
         Err(e) => Err(e),
     }
 }
