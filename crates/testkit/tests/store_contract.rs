@@ -1270,8 +1270,13 @@ backend_tests!(cached_points_equal_the_engine_and_results_agree, |b| async move 
 /// The hand-computed framework, published, and a period "K" of 2026 for `units` with its
 /// deadlines ahead.
 async fn hand_period(s: &Store, units: &[&str]) -> parindex_store::repo::periods::PeriodRow {
+    hand_period_of(s, HAND, units).await
+}
+
+/// A period "K" of 2026 over `units` under the framework `yaml` (published first).
+async fn hand_period_of(s: &Store, yaml: &str, units: &[&str]) -> parindex_store::repo::periods::PeriodRow {
     use parindex_core::framework::Status;
-    let fw = parindex_reports::framework::parse_framework("h.yaml", HAND).unwrap();
+    let fw = parindex_reports::framework::parse_framework("h.yaml", yaml).unwrap();
     s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
     s.set_framework_status(&ctx(), &fw.code, Status::Published).await.unwrap();
     let today = parindex_core::assessment::today_vn();
@@ -1512,29 +1517,8 @@ backend_tests!(onestop_figures_feed_their_leaves_until_approval, |b| async move 
     // the framework's 2.1 (proportional, max 2) reads the on-time rate
     let hand = HAND.replace("source: { feed: imported }", "source: { feed: onestop.on_time_rate }");
     assert_ne!(hand, HAND);
-    let fw = parindex_reports::framework::parse_framework("h.yaml", &hand).unwrap();
-    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
-    s.set_framework_status(&ctx(), &fw.code, parindex_core::framework::Status::Published).await.unwrap();
     let today = parindex_core::assessment::today_vn();
-    let d = |n: i64| Some(today + chrono::Duration::days(n));
-    let p = s
-        .create_period(
-            &ctx(),
-            parindex_store::repo::periods::PeriodInput {
-                code: "K".into(),
-                name: "Năm 2026".into(),
-                year: 2026,
-                framework_code: fw.code.clone(),
-                unit_codes: vec!["SA".into(), "SB".into(), "XC".into()],
-                self_due: d(1),
-                appraisal_due: d(2),
-                explanation_due: d(3),
-                final_due: d(4),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let p = hand_period_of(&s, &hand, &["SA", "SB", "XC"]).await;
     let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
     let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
     let (sa, sb) = (of("SA"), of("SB"));
@@ -1635,29 +1619,8 @@ backend_tests!(apology_cases_feed_their_leaves_until_approval, |b| async move {
         "        rule: { kind: deduction, per: 0.5 }\n        source: { feed: apology.unapologised_late_count }\n",
     );
     assert_ne!(hand, HAND);
-    let fw = parindex_reports::framework::parse_framework("h.yaml", &hand).unwrap();
-    s.import_framework(&ctx(), fw.clone(), "h.yaml").await.unwrap();
-    s.set_framework_status(&ctx(), &fw.code, parindex_core::framework::Status::Published).await.unwrap();
     let today = parindex_core::assessment::today_vn();
-    let dd = |n: i64| Some(today + chrono::Duration::days(n));
-    let p = s
-        .create_period(
-            &ctx(),
-            parindex_store::repo::periods::PeriodInput {
-                code: "K".into(),
-                name: "Năm 2026".into(),
-                year: 2026,
-                framework_code: fw.code.clone(),
-                unit_codes: vec!["SA".into(), "SB".into(), "XC".into()],
-                self_due: dd(1),
-                appraisal_due: dd(2),
-                explanation_due: dd(3),
-                final_due: dd(4),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let p = hand_period_of(&s, &hand, &["SA", "SB", "XC"]).await;
     let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
     let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
     let (sa, sb) = (of("SA"), of("SB"));

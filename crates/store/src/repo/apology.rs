@@ -12,18 +12,17 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use parindex_core::Msg;
 use parindex_core::apology::{CaseFacts, Kind, SentHow, apology_due};
-use parindex_core::framework::{Feed, Framework};
+use parindex_core::framework::Feed;
 use parindex_core::unit::RowError;
-use parindex_core::{Msg, UnitScope};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::entity::{apology_case, evidence_file, period, unit};
+use crate::entity::{apology_case, evidence_file, unit};
 use crate::repo::audit::{AuditEntry, record};
-use crate::repo::feeds::{fed_leaves, recompute_in};
-use crate::repo::periods::AssessmentRow;
+use crate::repo::feeds::recompute_in;
 use crate::repo::units::ImportError;
 use crate::{AuditCtx, Store, StoreError};
 
@@ -156,22 +155,7 @@ pub(crate) async fn facts_of_year<C: sea_orm::ConnectionTrait>(c: &C, year: i32)
     Ok(out)
 }
 
-type FedPeriod = (i64, Framework, Vec<AssessmentRow>);
-
 impl Store {
-    /// The periods of these years whose framework has an apology feed.
-    async fn apology_fed_periods(&self, years: &BTreeSet<i32>) -> Result<Vec<FedPeriod>, StoreError> {
-        let mut out = Vec::new();
-        for p in period::Entity::find().filter(period::Column::Year.is_in(years.iter().copied())).all(&self.db).await? {
-            let fw = self.period_framework(p.id).await?;
-            if fed_leaves(&fw).iter().any(|(_, f)| matches!(f, Feed::Apology(_))) {
-                let assessments = self.list_assessments(p.id, UnitScope::All).await?;
-                out.push((p.id, fw, assessments));
-            }
-        }
-        Ok(out)
-    }
-
     /// Record cases: every row checked first (the unit, the file's code, the procedure, the
     /// dates; each file once), every problem returned at once, then written in one transaction
     /// with the fed criteria of the cases' years recomputed. A file already recorded for its
@@ -274,7 +258,7 @@ impl Store {
             return Ok(outcome);
         }
         let years: BTreeSet<i32> = new.iter().map(|(_, _, r)| year_of(r.due_on)).collect();
-        let fed = self.apology_fed_periods(&years).await?;
+        let fed = self.periods_fed_by(&years, |f| matches!(f, Feed::Apology(_))).await?;
         let ctx = ctx.clone();
         Ok(self
             .db
@@ -376,7 +360,7 @@ impl Store {
             ));
         }
         let years: BTreeSet<i32> = [year_of(case.due_on)].into();
-        let fed = self.apology_fed_periods(&years).await?;
+        let fed = self.periods_fed_by(&years, |f| matches!(f, Feed::Apology(_))).await?;
         let ctx = ctx.clone();
         let id = self
             .db

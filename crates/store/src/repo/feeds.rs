@@ -409,7 +409,32 @@ fn row_error(row: usize, field: &str, vi: String, en: String) -> RowError {
     RowError { row, field: field.into(), message: Msg::new(vi, en) }
 }
 
+/// A period whose fed leaves a register's write recomputes: its id, framework and assessments.
+pub(crate) type FedPeriod = (i64, Framework, Vec<AssessmentRow>);
+
 impl Store {
+    /// The periods of these years whose framework has a leaf fed by a feed `register` takes
+    /// (read before a register's write; `recompute_in` re-reads the approvals in its transaction).
+    pub(crate) async fn periods_fed_by(
+        &self,
+        years: &std::collections::BTreeSet<i32>,
+        register: impl Fn(Feed) -> bool,
+    ) -> Result<Vec<FedPeriod>, StoreError> {
+        let mut out = Vec::new();
+        let periods = crate::entity::period::Entity::find()
+            .filter(crate::entity::period::Column::Year.is_in(years.iter().copied()))
+            .all(&self.db)
+            .await?;
+        for p in periods {
+            let fw = self.period_framework(p.id).await?;
+            if fed_leaves(&fw).iter().any(|(_, f)| register(*f)) {
+                let assessments = self.list_assessments(p.id, UnitScope::All).await?;
+                out.push((p.id, fw, assessments));
+            }
+        }
+        Ok(out)
+    }
+
     /// The period's fed leaves, each with every unit it applies to and its value (or none).
     pub async fn period_feeds(&self, period_id: i64) -> Result<Vec<FeedLeaf>, StoreError> {
         let fw = self.period_framework(period_id).await?;

@@ -242,6 +242,18 @@ impl Store {
         }
     }
 
+    /// Whether a reminder linking to `link` went out today (Vietnam's day).
+    async fn reminded_today(&self, link: &str, today: NaiveDate) -> Result<bool, StoreError> {
+        let start = today.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(Utc::now) - chrono::Duration::hours(7);
+        let n = notification::Entity::find()
+            .filter(notification::Column::Kind.eq("reminder"))
+            .filter(notification::Column::Link.eq(link))
+            .filter(notification::Column::CreatedAt.gte(start))
+            .count(&self.db)
+            .await?;
+        Ok(n > 0)
+    }
+
     /// Deadline reminders: the staff of every unit whose self-assessment is still open and due
     /// within `days` days gets one notice per day. Safe to run as often as wanted.
     pub async fn send_reminders(&self, today: NaiveDate, days: i64) -> Result<usize, StoreError> {
@@ -255,14 +267,7 @@ impl Store {
                     continue;
                 }
                 let link = format!("/assessments/{}", a.id);
-                let start = today.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(Utc::now) - chrono::Duration::hours(7);
-                let already = notification::Entity::find()
-                    .filter(notification::Column::Kind.eq("reminder"))
-                    .filter(notification::Column::Link.eq(&link))
-                    .filter(notification::Column::CreatedAt.gte(start))
-                    .count(&self.db)
-                    .await?;
-                if already > 0 {
+                if self.reminded_today(&link, today).await? {
                     continue;
                 }
                 let d = parindex_core::text::format_date(due);
@@ -280,22 +285,17 @@ impl Store {
             }
         }
         // apologies (issue #18): every case still without its letter, due within `days` days
-        // or overdue, once a day to the unit's staff
+        // or overdue (up to a month), once a day to the unit's staff
         let open = self.apology_cases(&crate::repo::apology::CaseFilter { open: true, ..Default::default() }).await?;
         for c in open {
             let left = (c.apology_due - today).num_days();
-            if left > days {
+            // a month past its deadline, a case stops being reminded daily (it stays on the
+            // unit's home and in the register, marked overdue)
+            if left > days || left < -30 {
                 continue;
             }
             let link = format!("/xin-loi/{}", c.id);
-            let start = today.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(Utc::now) - chrono::Duration::hours(7);
-            let already = notification::Entity::find()
-                .filter(notification::Column::Kind.eq("reminder"))
-                .filter(notification::Column::Link.eq(&link))
-                .filter(notification::Column::CreatedAt.gte(start))
-                .count(&self.db)
-                .await?;
-            if already > 0 {
+            if self.reminded_today(&link, today).await? {
                 continue;
             }
             let d = parindex_core::text::format_date(c.apology_due);

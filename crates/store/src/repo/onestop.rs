@@ -12,10 +12,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use parindex_core::framework::{Feed, Framework};
+use parindex_core::Msg;
+use parindex_core::framework::Feed;
 use parindex_core::onestop::{Counts, FIELDS, parse_month};
 use parindex_core::unit::RowError;
-use parindex_core::{Msg, UnitScope};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -24,10 +24,9 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::entity::{onestop_import, onestop_source, onestop_stat, period, unit};
+use crate::entity::{onestop_import, onestop_source, onestop_stat, unit};
 use crate::repo::audit::{AuditEntry, record};
-use crate::repo::feeds::{fed_leaves, recompute_in};
-use crate::repo::periods::AssessmentRow;
+use crate::repo::feeds::recompute_in;
 use crate::repo::units::ImportError;
 use crate::{AuditCtx, Store, StoreError};
 
@@ -272,9 +271,6 @@ fn import_row(m: onestop_import::Model) -> OnestopImportRow {
     }
 }
 
-/// The periods of these years whose framework has a one-stop feed, with what a recompute needs.
-type FedPeriod = (i64, Framework, Vec<AssessmentRow>);
-
 /// A row's key: (year, month, unit, procedure field).
 type Key = (i32, u32, i64, String);
 
@@ -395,7 +391,7 @@ impl Store {
             return Ok(outcome);
         }
         let years: BTreeSet<i32> = months.iter().map(|(y, _)| *y).collect();
-        let fed = self.onestop_fed_periods(&years).await?;
+        let fed = self.periods_fed_by(&years, |f| matches!(f, Feed::Onestop(_))).await?;
         let ctx = ctx.clone();
         let n_rows = rows.len() as i32;
         let inserts: Vec<(Key, Counts)> = insert.into_iter().map(|(k, c)| (k.clone(), c)).collect();
@@ -452,19 +448,6 @@ impl Store {
             })
             .await
             .map_err(StoreError::from)?;
-        Ok(out)
-    }
-
-    /// The periods of these years whose framework has a one-stop feed.
-    async fn onestop_fed_periods(&self, years: &BTreeSet<i32>) -> Result<Vec<FedPeriod>, StoreError> {
-        let mut out = Vec::new();
-        for p in period::Entity::find().filter(period::Column::Year.is_in(years.iter().copied())).all(&self.db).await? {
-            let fw = self.period_framework(p.id).await?;
-            if fed_leaves(&fw).iter().any(|(_, f)| matches!(f, Feed::Onestop(_))) {
-                let assessments = self.list_assessments(p.id, UnitScope::All).await?;
-                out.push((p.id, fw, assessments));
-            }
-        }
         Ok(out)
     }
 

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::routes::{ApiRouter, route};
-use crate::app::apology::{may_record, reads_all, reads_unit, record, shown};
+use crate::app::apology::{reads_all, reads_unit, record, shown};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::extract::{Json, Path, Query};
@@ -72,16 +72,7 @@ pub async fn letter(
     Path(id): Path<i64>,
     Json(l): Json<Letter>,
 ) -> Result<Json<CaseRow>, AppError> {
-    if ctx.actor.is_none() {
-        return Err(AppError::Unauthenticated);
-    }
-    let c = state.store.apology_case(id).await?;
-    if !reads_unit(&ctx, c.unit_id) {
-        return Err(AppError::NotFound);
-    }
-    if !may_record(&ctx, c.unit_id) {
-        return Err(AppError::Forbidden);
-    }
+    crate::app::apology::case_to_record(&state, &ctx, id).await?;
     let row = state.store.record_apology_letter(&ctx.audit(), id, l, parindex_core::assessment::today_vn()).await?;
     Ok(Json(shown(&ctx, row)))
 }

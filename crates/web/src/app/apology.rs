@@ -43,6 +43,22 @@ pub fn may_import(ctx: &Ctx) -> bool {
     crate::app::onestop::may_import(ctx)
 }
 
+/// The case whose letter the actor records: 404 when they may not read it, 403 when they may
+/// read but not record it.
+pub async fn case_to_record(state: &crate::AppState, ctx: &Ctx, id: i64) -> Result<CaseRow, AppError> {
+    if ctx.actor.is_none() {
+        return Err(AppError::Unauthenticated);
+    }
+    let c = state.store.apology_case(id).await?;
+    if !reads_unit(ctx, c.unit_id) {
+        return Err(AppError::NotFound);
+    }
+    if !may_record(ctx, c.unit_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(c)
+}
+
 /// A case as this actor may see it: without the citizen's name and contact unless allowed.
 pub fn shown(ctx: &Ctx, mut c: CaseRow) -> CaseRow {
     if !sees_personal(ctx, c.unit_id) {

@@ -465,16 +465,7 @@ async fn draw_case(
 
 /// The letter: its fields and, optionally, its file (kept in the unit's evidence library).
 async fn letter(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mut mp: Multipart) -> Result<Response, AppError> {
-    if ctx.actor.is_none() {
-        return Err(AppError::Unauthenticated);
-    }
-    let c = state.store.apology_case(id).await?;
-    if !reads_unit(&ctx, c.unit_id) {
-        return Err(AppError::NotFound);
-    }
-    if !may_record(&ctx, c.unit_id) {
-        return Err(AppError::Forbidden);
-    }
+    let c = crate::app::apology::case_to_record(&state, &ctx, id).await?;
     let mut fields: BTreeMap<String, String> = BTreeMap::new();
     let mut file_id = c.letter_file_id;
     while let Some(mut field) = mp.next_field().await.map_err(crate::pages::evidence::multipart_error)? {
