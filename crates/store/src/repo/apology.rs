@@ -22,7 +22,7 @@ use serde_json::json;
 
 use crate::entity::{apology_case, evidence_file, unit};
 use crate::repo::audit::{AuditEntry, record};
-use crate::repo::feeds::recompute_in;
+use crate::repo::feeds::{Only, recompute_in};
 use crate::repo::units::ImportError;
 use crate::{AuditCtx, Store, StoreError};
 
@@ -288,7 +288,7 @@ impl Store {
                     }
                     let mut written = 0;
                     for (period_id, fw, assessments) in &fed {
-                        written += recompute_in(txn, &ctx, *period_id, fw, assessments, None).await?;
+                        written += recompute_in(txn, &ctx, *period_id, fw, assessments, Only::Register(|f| matches!(f, Feed::Apology(_)))).await?;
                     }
                     record(
                         txn,
@@ -378,7 +378,7 @@ impl Store {
                     let m = am.update(txn).await?;
                     let mut written = 0;
                     for (period_id, fw, assessments) in &fed {
-                        written += recompute_in(txn, &ctx, *period_id, fw, assessments, None).await?;
+                        written += recompute_in(txn, &ctx, *period_id, fw, assessments, Only::Register(|f| matches!(f, Feed::Apology(_)))).await?;
                     }
                     record(
                         txn,

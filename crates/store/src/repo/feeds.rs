@@ -249,6 +249,27 @@ async fn decision_of<C: ConnectionTrait>(c: &C, period_id: i64, leaf: &str) -> R
         }))
 }
 
+/// What the registers' feeds of one period read, read once for all its fed leaves (a
+/// register's sums serve each of its measures).
+#[derive(Default)]
+pub(crate) struct FeedData {
+    year: Option<i32>,
+    onestop: Option<Vec<crate::repo::onestop::OnestopSum>>,
+    apology: Option<HashMap<i64, Vec<parindex_core::apology::CaseFacts>>>,
+    units: Option<Vec<i64>>,
+}
+
+impl FeedData {
+    async fn year<C: ConnectionTrait>(&mut self, c: &C, period_id: i64) -> Result<i32, StoreError> {
+        if let Some(y) = self.year {
+            return Ok(y);
+        }
+        let p = crate::entity::period::Entity::find_by_id(period_id).one(c).await?.ok_or(StoreError::NotFound)?;
+        self.year = Some(p.year);
+        Ok(p.year)
+    }
+}
+
 /// Each unit's input of one fed leaf of a period, with its provenance — the one place a feed's
 /// data becomes a leaf's input.
 pub(crate) async fn feed_inputs<C: ConnectionTrait>(
@@ -256,6 +277,7 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
     period_id: i64,
     feed: Feed,
     leaf: &Node,
+    data: &mut FeedData,
 ) -> Result<HashMap<i64, FedValue>, StoreError> {
     match feed {
         Feed::Imported => {
@@ -287,17 +309,20 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
         }
         Feed::Onestop(measure) => {
             let Some(rule) = leaf.rule.as_ref() else { return Ok(HashMap::new()) };
-            let Some(p) = crate::entity::period::Entity::find_by_id(period_id).one(c).await? else { return Err(StoreError::NotFound) };
+            let year = data.year(c, period_id).await?;
+            if data.onestop.is_none() {
+                data.onestop = Some(crate::repo::onestop::sums(c, year, None, false).await?);
+            }
             let (formula, _) = measure.formula();
             let mut out = HashMap::new();
-            for s in crate::repo::onestop::sums(c, p.year, None, false).await? {
+            for s in data.onestop.iter().flatten() {
                 let value = measure.of(&s.counts);
                 // a rule the measure does not fit is refused when the framework is read
                 let Ok(input) = value.to_input(rule) else { continue };
                 let Ok(points) = points_of(leaf, &input) else { continue };
                 let provenance = format!(
                     "Thống kê một cửa năm {} ({} tháng có số liệu, lần nhập gần nhất #{}): {formula} = {}.",
-                    p.year,
+                    year,
                     s.months,
                     s.last_import,
                     value.shown(true)
@@ -308,27 +333,33 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
         }
         Feed::Apology(measure) => {
             let Some(rule) = leaf.rule.as_ref() else { return Ok(HashMap::new()) };
-            let Some(p) = crate::entity::period::Entity::find_by_id(period_id).one(c).await? else { return Err(StoreError::NotFound) };
-            let cases = crate::repo::apology::facts_of_year(c, p.year).await?;
-            let (formula, _) = measure.formula();
+            let year = data.year(c, period_id).await?;
+            if data.apology.is_none() {
+                data.apology = Some(crate::repo::apology::facts_of_year(c, year).await?);
+            }
             // the register is the whole truth: a unit of the period without a case has none
-            let units: Vec<i64> = crate::entity::assessment::Entity::find()
-                .filter(crate::entity::assessment::Column::PeriodId.eq(period_id))
-                .all(c)
-                .await?
-                .into_iter()
-                .map(|a| a.unit_id)
-                .collect();
+            if data.units.is_none() {
+                let units = crate::entity::assessment::Entity::find()
+                    .filter(crate::entity::assessment::Column::PeriodId.eq(period_id))
+                    .all(c)
+                    .await?
+                    .into_iter()
+                    .map(|a| a.unit_id)
+                    .collect();
+                data.units = Some(units);
+            }
+            let (formula, _) = measure.formula();
+            let cases = data.apology.as_ref().map(|a| a as &HashMap<_, _>);
             let mut out = HashMap::new();
-            for unit_id in units {
-                let facts = cases.get(&unit_id).map(Vec::as_slice).unwrap_or_default();
+            for &unit_id in data.units.iter().flatten() {
+                let facts = cases.and_then(|c| c.get(&unit_id)).map(Vec::as_slice).unwrap_or_default();
                 let value = measure.of(facts);
                 let Ok(input) = value.to_input(rule) else { continue };
                 let Ok(points) = points_of(leaf, &input) else { continue };
                 let in_time = facts.iter().filter(|f| f.in_time()).count();
                 let provenance = format!(
                     "Sổ xin lỗi công khai năm {}: {} hồ sơ phải xin lỗi, {in_time} đã xin lỗi đúng hạn; {formula} = {}.",
-                    p.year,
+                    year,
                     facts.len(),
                     value.shown(true)
                 );
@@ -339,15 +370,26 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
     }
 }
 
-/// Write every fed leaf's value (or only `only`'s) into the period's assessments that are not
-/// approved, where it differs from what is there. Returns how many leaves were written.
+/// Which fed leaves a recompute writes.
+#[derive(Clone, Copy)]
+pub(crate) enum Only<'a> {
+    All,
+    /// One leaf (an imported table's upload, a council's decision).
+    Leaf(&'a str),
+    /// The leaves a register's feeds feed (its write).
+    Register(fn(Feed) -> bool),
+}
+
+/// Write every fed leaf's value (or only those `only` names) into the period's assessments
+/// that are not approved, where it differs from what is there. Returns how many leaves were
+/// written.
 pub(crate) async fn recompute_in(
     txn: &sea_orm::DatabaseTransaction,
     ctx: &AuditCtx,
     period_id: i64,
     fw: &Framework,
     assessments: &[AssessmentRow],
-    only: Option<&str>,
+    only: Only<'_>,
 ) -> Result<usize, StoreError> {
     let mut written = 0;
     // the states as they stand inside this transaction: an approval that landed since the
@@ -360,11 +402,17 @@ pub(crate) async fn recompute_in(
         .into_iter()
         .map(|a| a.id)
         .collect();
+    let mut data = FeedData::default();
     for (leaf, feed) in fed_leaves(fw) {
-        if only.is_some_and(|o| o != leaf.code) {
+        let wanted = match only {
+            Only::All => true,
+            Only::Leaf(code) => code == leaf.code,
+            Only::Register(register) => register(feed),
+        };
+        if !wanted {
             continue;
         }
-        let values = feed_inputs(txn, period_id, feed, leaf).await?;
+        let values = feed_inputs(txn, period_id, feed, leaf, &mut data).await?;
         let decision = decision_of(txn, period_id, &leaf.code).await?;
         let na = Input { not_applicable: true, ..Default::default() };
         let mut cache = HashMap::new();
@@ -450,8 +498,9 @@ impl Store {
             }
         }
         let mut out = Vec::new();
+        let mut data = FeedData::default();
         for (leaf, feed) in fed_leaves(&fw) {
-            let values = feed_inputs(&self.db, period_id, feed, leaf).await?;
+            let values = feed_inputs(&self.db, period_id, feed, leaf, &mut data).await?;
             let mut cache = HashMap::new();
             let units = assessments
                 .iter()
@@ -519,7 +568,7 @@ impl Store {
             )]));
         }
         let assessments = self.list_assessments(period_id, UnitScope::All).await?;
-        let current = feed_inputs(&self.db, period_id, Feed::Imported, &leaf).await?;
+        let current = feed_inputs(&self.db, period_id, Feed::Imported, &leaf, &mut FeedData::default()).await?;
         let mut cache = HashMap::new();
         let units: HashMap<&str, &AssessmentRow> = assessments
             .iter()
@@ -666,7 +715,7 @@ impl Store {
                             (None, None) => {}
                         }
                     }
-                    let written = recompute_in(txn, &ctx, period_id, &fw, &assessments, Some(&leaf_code)).await?;
+                    let written = recompute_in(txn, &ctx, period_id, &fw, &assessments, Only::Leaf(&leaf_code)).await?;
                     record(
                         txn,
                         &ctx,
@@ -747,7 +796,7 @@ impl Store {
                     }
                     .insert(txn)
                     .await?;
-                    let written = recompute_in(txn, &ctx, period_id, &fw, &assessments, Some(&leaf)).await?;
+                    let written = recompute_in(txn, &ctx, period_id, &fw, &assessments, Only::Leaf(&leaf)).await?;
                     record(
                         txn,
                         &ctx,
@@ -833,7 +882,7 @@ impl Store {
         Ok(self
             .db
             .transaction::<_, usize, StoreError>(|txn| {
-                Box::pin(async move { recompute_in(txn, &ctx, period_id, &fw, &assessments, None).await })
+                Box::pin(async move { recompute_in(txn, &ctx, period_id, &fw, &assessments, Only::All).await })
             })
             .await?)
     }

@@ -26,7 +26,7 @@ use serde_json::json;
 
 use crate::entity::{onestop_import, onestop_source, onestop_stat, unit};
 use crate::repo::audit::{AuditEntry, record};
-use crate::repo::feeds::recompute_in;
+use crate::repo::feeds::{Only, recompute_in};
 use crate::repo::units::ImportError;
 use crate::{AuditCtx, Store, StoreError};
 
@@ -368,24 +368,36 @@ impl Store {
         }
         let mut outcome = OnestopOutcome { months: month_list.clone(), ..Default::default() };
         let mut delete: Vec<i64> = Vec::new();
-        let mut insert: Vec<(&Key, Counts)> = Vec::new();
+        // (key, counts, the import an unchanged row keeps)
+        let mut insert: Vec<(&Key, Counts, Option<i64>)> = Vec::new();
+        let mut unchanged: Vec<(&Key, Counts, Option<i64>)> = Vec::new();
         for (k, (_, c)) in &new {
             match stored.remove(k) {
-                Some(s) if counts_of(&s) == *c => outcome.unchanged += 1,
+                Some(s) if counts_of(&s) == *c => {
+                    outcome.unchanged += 1;
+                    unchanged.push((k, *c, Some(s.import_id)));
+                }
                 Some(s) => {
                     outcome.changed += 1;
                     delete.push(s.id);
-                    insert.push((k, *c));
+                    insert.push((k, *c, None));
                 }
                 None => {
                     outcome.added += 1;
-                    insert.push((k, *c));
+                    insert.push((k, *c, None));
                 }
             }
         }
         if replace_months {
             outcome.removed = stored.len();
             delete.extend(stored.values().map(|s| s.id));
+        }
+        // most of the months' rows go: clearing the months whole and writing every row again
+        // (unchanged ones with the import they came from) is far fewer statements than
+        // deleting row by row
+        let whole_months = replace_months && delete.len() > unchanged.len();
+        if whole_months {
+            insert.extend(unchanged);
         }
         if dry_run {
             return Ok(outcome);
@@ -394,7 +406,11 @@ impl Store {
         let fed = self.periods_fed_by(&years, |f| matches!(f, Feed::Onestop(_))).await?;
         let ctx = ctx.clone();
         let n_rows = rows.len() as i32;
-        let inserts: Vec<(Key, Counts)> = insert.into_iter().map(|(k, c)| (k.clone(), c)).collect();
+        let inserts: Vec<(Key, Counts, Option<i64>)> = insert.into_iter().map(|(k, c, i)| (k.clone(), c, i)).collect();
+        let cleared: Vec<(i32, u32)> = if whole_months { months.iter().copied().collect() } else { Vec::new() };
+        if whole_months {
+            delete.clear();
+        }
         let out = self
             .db
             .transaction::<_, OnestopOutcome, StoreError>(|txn| {
@@ -415,17 +431,26 @@ impl Store {
                     }
                     .insert(txn)
                     .await?;
+                    for (y, m) in &cleared {
+                        onestop_stat::Entity::delete_many()
+                            .filter(onestop_stat::Column::Year.eq(*y))
+                            .filter(onestop_stat::Column::Month.eq(*m as i32))
+                            .exec(txn)
+                            .await?;
+                    }
                     for chunk in delete.chunks(500) {
                         onestop_stat::Entity::delete_many().filter(onestop_stat::Column::Id.is_in(chunk.to_vec())).exec(txn).await?;
                     }
                     // 20 columns a row: 1,000 rows stay under every backend's bound on parameters
                     for chunk in inserts.chunks(1000) {
-                        let models = chunk.iter().map(|((y, m, u, f), c)| stat_model(*u, (*y, *m), f, c, imp.id, now));
+                        let models =
+                            chunk.iter().map(|((y, m, u, f), c, kept)| stat_model(*u, (*y, *m), f, c, kept.unwrap_or(imp.id), now));
                         onestop_stat::Entity::insert_many(models).exec(txn).await?;
                     }
                     let mut written = 0;
                     for (period_id, fw, assessments) in &fed {
-                        written += recompute_in(txn, &ctx, *period_id, fw, assessments, None).await?;
+                        written +=
+                            recompute_in(txn, &ctx, *period_id, fw, assessments, Only::Register(|f| matches!(f, Feed::Onestop(_)))).await?;
                     }
                     record(
                         txn,
