@@ -662,6 +662,24 @@ impl Store {
             .db
             .transaction::<_, FeedImportOutcome, StoreError>(|txn| {
                 Box::pin(async move {
+                    // a unit approved since the rows were checked keeps its figures: the whole
+                    // upload is refused (all or nothing), to be checked again
+                    let approved_since: Vec<String> = crate::entity::assessment::Entity::find()
+                        .filter(crate::entity::assessment::Column::PeriodId.eq(period_id))
+                        .filter(crate::entity::assessment::Column::State.eq(State::Approved.as_str()))
+                        .filter(crate::entity::assessment::Column::UnitId.is_in(writes.keys().copied()))
+                        .all(txn)
+                        .await?
+                        .iter()
+                        .filter_map(|a| assessments.iter().find(|x| x.id == a.id).map(|x| x.unit_code.clone()))
+                        .collect();
+                    if !approved_since.is_empty() {
+                        let list = approved_since.join(", ");
+                        return Err(StoreError::Conflict(Msg::new(
+                            format!("Kết quả của đơn vị {list} vừa được phê duyệt trong lúc kiểm tra tệp; số liệu đã chốt. Chưa ghi gì — hãy tải tệp lên lại."),
+                            format!("The result of unit(s) {list} was approved while the file was being checked; their figures are final. Nothing was written — upload the file again."),
+                        )));
+                    }
                     let now = Utc::now();
                     let imp = feed_import::ActiveModel {
                         period_id: Set(period_id),
