@@ -5,7 +5,8 @@
 //! - **every unit's cases**: those who read results across units (`ViewResults`: the office,
 //!   the council, provincial leadership) and appraisers; **a unit's own**: its staff
 //!   (`ViewUnitDrafts` on the unit);
-//! - **the citizen's name and contact**: the unit's staff and the reform office only
+//! - **the citizen's name and contact, and the letter's file (it names them)**: the unit's
+//!   staff and the reform office only
 //!   (`ViewUnitDrafts` on the unit), never the council, leadership, appraisers or the public;
 //! - **record a case or its letter**: the unit's staff who edit its work (`EditUnitDrafts` on
 //!   the unit) and the office (`ManagePeriods`); importing the one-stop system's list of late
@@ -59,11 +60,15 @@ pub async fn case_to_record(state: &crate::AppState, ctx: &Ctx, id: i64) -> Resu
     Ok(c)
 }
 
-/// A case as this actor may see it: without the citizen's name and contact unless allowed.
+/// A case as this actor may see it: without the citizen's name, contact and letter file unless
+/// allowed.
 pub fn shown(ctx: &Ctx, mut c: CaseRow) -> CaseRow {
     if !sees_personal(ctx, c.unit_id) {
         c.applicant = None;
         c.contact = None;
+        // the letter itself names the citizen
+        c.letter_file_id = None;
+        c.letter_file_name = None;
     }
     c
 }

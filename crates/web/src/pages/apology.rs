@@ -509,7 +509,7 @@ async fn letter(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mu
     }
 }
 
-/// Downloads the letter's file (the unit's staff and those who read the unit's cases).
+/// Downloads the letter's file (it names the citizen: the unit's staff and the office only).
 async fn letter_file(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     if ctx.actor.is_none() {
         return Err(AppError::Unauthenticated);
@@ -517,6 +517,10 @@ async fn letter_file(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     let c = state.store.apology_case(id).await?;
     if !reads_unit(&ctx, c.unit_id) {
         return Err(AppError::NotFound);
+    }
+    // the letter names the citizen: the unit and the office only
+    if !crate::app::apology::sees_personal(&ctx, c.unit_id) {
+        return Err(AppError::Forbidden);
     }
     let file = state.store.get_evidence(c.letter_file_id.ok_or(AppError::NotFound)?).await?;
     crate::pages::evidence::send_file(&state, &ctx, &file, false).await
