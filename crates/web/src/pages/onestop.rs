@@ -65,8 +65,12 @@ fn heat(lang: Lang, c: Option<&Counts>) -> Heat {
     } else {
         "hm-bad"
     };
-    let Value::Rate { numerator, denominator } = v else { unreachable!("on-time rate is a rate") };
-    Heat { text: lang.num(&p, 1), title: format!("{numerator}/{denominator}"), class }
+    // the counts behind the rate, shown on hover
+    let title = match v {
+        Value::Rate { numerator, denominator } => format!("{numerator}/{denominator}"),
+        Value::Count { count } => count.to_string(),
+    };
+    Heat { text: lang.num(&p, 1), title, class }
 }
 
 fn shown(lang: Lang, m: Measure, c: &Counts) -> String {
