@@ -54,6 +54,8 @@ for p in check("/api/v1/periods", "/api/v1/periods"):
     check("/api/v1/periods/{id}/results", f"/api/v1/periods/{p['id']}/results")
     check("/api/v1/periods/{id}/assessments", f"/api/v1/periods/{p['id']}/assessments")
     check("/api/v1/periods/{id}/feeds", f"/api/v1/periods/{p['id']}/feeds")
+    if p.get("decision"):
+        check("/api/v1/periods/{id}/feed-corrections", f"/api/v1/periods/{p['id']}/feed-corrections")
     for table in ["so-sanh", "phan-bo", "tu-cham-don-vi", "tu-cham-tieu-chi", "tieu-chi-yeu", "xu-huong"]:
         try:
             check("/api/v1/periods/{id}/analysis/{table}", f"/api/v1/periods/{p['id']}/analysis/{table}")

@@ -279,6 +279,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     seed_last_year(store).await?;
     seed_improvements(store).await?;
     seed_periods(store).await?;
+    seed_late_onestop(store).await?;
     seed_survey(store).await
 }
 
@@ -569,51 +570,79 @@ pub fn demo_onestop_counts(rng: &mut Rng, weak: bool) -> parindex_core::onestop:
 /// office imports the one-stop system's export (one import per month). This year, every
 /// seventh unit's figures have not come in yet, so that the period pages show data missing.
 async fn seed_onestop(store: &Store) -> anyhow::Result<()> {
-    use parindex_store::repo::onestop::{OnestopRow, OnestopUpload};
-    let ctx = AuditCtx { actor_id: None, actor_name: "thuky".into(), ip: None };
     let today = parindex_core::assessment::today_vn();
     let this_year = today.format("%Y").to_string().parse::<i32>().unwrap_or(2026);
     let this_month = today.format("%m").to_string().parse::<u32>().unwrap_or(12);
-    let units = store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await?;
     for year in this_year - 2..=this_year {
         let last = if year == this_year { this_month.saturating_sub(1).max(1) } else { 12 };
         for month in 1..=last {
-            let mut rows = Vec::new();
-            for (i, u) in units.iter().enumerate() {
-                let in_year = |d: Option<NaiveDate>, after: bool| {
-                    d.is_none_or(|d| {
-                        if after {
-                            d.format("%Y").to_string().parse::<i32>().unwrap_or(year) >= year
-                        } else {
-                            d.format("%Y").to_string().parse::<i32>().unwrap_or(year) <= year
-                        }
-                    })
-                };
-                if !in_year(u.active_to, true) || !in_year(u.active_from, false) || (year == this_year && i % 7 == 6) {
-                    continue;
-                }
-                let fields: &[&str] = if u.kind == "commune" { &["Hộ tịch", "Chứng thực", "Đất đai"] } else { &[""] };
-                let mut rng = Rng::new(u.id as u64 * 104_729 + (year as u64) * 13 + month as u64);
-                for f in fields {
-                    rows.push(OnestopRow {
-                        row: 0,
-                        unit_code: u.code.clone(),
-                        month: format!("{year}-{month:02}"),
-                        field: f.to_string(),
-                        counts: demo_onestop_counts(&mut rng, i % 9 == 4),
-                    });
-                }
+            // last year's December arrives after the council approved the year
+            // (`seed_late_onestop`)
+            if (year, month) != (this_year - 1, 12) {
+                import_onestop_month(store, year, month).await?;
             }
-            let upload = OnestopUpload {
-                origin: "xlsx",
-                file_name: Some(format!("mot-cua-{year}-{month:02}.xlsx")),
-                source_name: None,
-                rows,
-                replace_months: true,
-                dry_run: false,
-            };
-            store.import_onestop(&ctx, upload).await.map_err(|e| anyhow::anyhow!("demo one-stop figures {year}-{month:02}: {e:?}"))?;
         }
+    }
+    Ok(())
+}
+
+/// One month of the one-stop figures of every unit active that year, as the office imports the
+/// one-stop system's export (this year's leave out every seventh unit: still missing).
+async fn import_onestop_month(store: &Store, year: i32, month: u32) -> anyhow::Result<()> {
+    use parindex_store::repo::onestop::{OnestopRow, OnestopUpload};
+    let ctx = AuditCtx { actor_id: None, actor_name: "thuky".into(), ip: None };
+    let this_year = parindex_core::assessment::today_vn().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let units = store.list_units(parindex_core::UnitScope::All, &UnitFilter { status: StatusFilter::All, ..Default::default() }).await?;
+    let year_of = |d: NaiveDate| d.format("%Y").to_string().parse::<i32>().unwrap_or(year);
+    let mut rows = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let active = u.active_to.is_none_or(|d| year_of(d) >= year) && u.active_from.is_none_or(|d| year_of(d) <= year);
+        if !active || (year == this_year && i % 7 == 6) {
+            continue;
+        }
+        let fields: &[&str] = if u.kind == "commune" { &["Hộ tịch", "Chứng thực", "Đất đai"] } else { &[""] };
+        let mut rng = Rng::new(u.id as u64 * 104_729 + (year as u64) * 13 + month as u64);
+        for f in fields {
+            rows.push(OnestopRow {
+                row: 0,
+                unit_code: u.code.clone(),
+                month: format!("{year}-{month:02}"),
+                field: f.to_string(),
+                counts: demo_onestop_counts(&mut rng, i % 9 == 4),
+            });
+        }
+    }
+    let upload = OnestopUpload {
+        origin: "xlsx",
+        file_name: Some(format!("mot-cua-{year}-{month:02}.xlsx")),
+        source_name: None,
+        rows,
+        replace_months: true,
+        dry_run: false,
+    };
+    store.import_onestop(&ctx, upload).await.map_err(|e| anyhow::anyhow!("demo one-stop figures {year}-{month:02}: {e:?}"))?;
+    Ok(())
+}
+
+/// Last year's December one-stop figures came after the council approved and published last
+/// year's results (issue #18): imported now, they change nothing approved, until the council
+/// decides a correction — the fed leaves are recomputed and the results published again as
+/// version 2 with its reason (the portal keeps version 1).
+async fn seed_late_onestop(store: &Store) -> anyhow::Result<()> {
+    let today = parindex_core::assessment::today_vn();
+    let last_year = today.format("%Y").to_string().parse::<i32>().unwrap_or(2026) - 1;
+    import_onestop_month(store, last_year, 12).await?;
+    let ctx = AuditCtx { actor_id: None, actor_name: "hoidong".into(), ip: None };
+    for p in store.list_periods().await?.into_iter().filter(|p| p.year == last_year && p.approved()) {
+        let decision = parindex_store::repo::periods::Decision {
+            number: format!("{}/QĐ-HĐTĐ", 31 + p.id),
+            date: date(last_year + 1, 3, 16).unwrap_or(today).min(today),
+            signer: "Nguyễn Văn Minh, Chủ tịch Hội đồng thẩm định (dữ liệu mẫu)".into(),
+        };
+        let reason = format!(
+            "Bổ sung số liệu một cửa tháng 12/{last_year}: Hệ thống thông tin giải quyết TTHC gửi chậm sau khi đã phê duyệt (dữ liệu mẫu)"
+        );
+        store.correct_fed_values(&ctx, p.id, decision, &reason, today).await?;
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ pub async fn assessment_of(store: &Store, code: &str) -> (i64, i64) {
 
 /// Carry every assessment of `period` except `keep` to final appraisal with no open
 /// explanation: fill what is missing, submit, accept the self-scores, send the preliminary
-/// result, accept it, and answer any explanation with the appraised input.
+/// result, accept it, and answer any explanation with the appraised (or fed) input.
 pub async fn finish_others(store: &Store, period: i64, keep: &[i64]) {
     let ctx = AuditCtx::system("test-demo");
     let today = today_vn();
@@ -31,42 +31,49 @@ pub async fn finish_others(store: &Store, period: i64, keep: &[i64]) {
         if keep.contains(&a.id) {
             continue;
         }
-        let mut view = store.get_assessment(a.id).await.expect("view");
-        let mut state = view.assessment.state;
-        if matches!(state, State::Draft | State::Returned) {
-            let mut rng = Rng::new(a.id as u64);
-            for leaf in self_leaves(&view.framework, &a.unit_kind) {
-                let e = view.entries.get(&leaf.code);
-                if e.is_some_and(|e| e.input.is_some()) && state == State::Draft {
-                    continue;
-                }
-                let (Some(rule), Some(max)) = (leaf.rule.as_ref(), leaf.max.as_ref()) else { continue };
-                let input = parindex_demo::demo_input(&mut rng, rule, max);
-                let entry = EntryInput {
-                    input: Some(e.and_then(|e| e.input.clone()).unwrap_or(input)),
-                    explanation: Some("Bản giấy (dữ liệu thử)".into()),
-                    version: e.map(|e| e.version).unwrap_or(0),
-                    ..Default::default()
-                };
-                store.save_entry(&ctx, a.id, &leaf.code, entry, today).await.expect("self-score");
-            }
-            store.submit_assessment(&ctx, a.id, today).await.expect("submit");
-            state = State::Submitted;
-        }
-        if matches!(state, State::Submitted | State::UnderAppraisal) {
-            // accepting fails only when nothing is left to accept
-            let _ = store.accept_self_scores(&ctx, a.id, &all, today).await;
-            store.send_preliminary(&ctx, a.id).await.expect("preliminary");
-            state = State::PreliminarySent;
-        }
-        if state == State::PreliminarySent {
+        to_preliminary(store, a.id).await;
+        if store.get_assessment(a.id).await.expect("view").assessment.state == State::PreliminarySent {
             store.submit_contests(&ctx, a.id, today).await.expect("accept the preliminary result");
         }
-        view = store.get_assessment(a.id).await.expect("view");
+        let view = store.get_assessment(a.id).await.expect("view");
         for e in view.entries.values().filter(|e| e.contest.is_some() && e.final_at.is_none()) {
-            let input = e.appraised_input.clone().unwrap_or_default();
+            let input = e.appraised_input.clone().or(e.input.clone()).unwrap_or_default();
             store.final_appraise(&ctx, a.id, &e.node_code, &all, input, "Giữ kết quả thẩm định", today).await.expect("final");
         }
+    }
+}
+
+/// Carry one assessment to its preliminary result (no further): fill what is missing, submit,
+/// accept the self-scores, send the preliminary result.
+pub async fn to_preliminary(store: &Store, assessment: i64) {
+    let ctx = AuditCtx::system("test-demo");
+    let today = today_vn();
+    let view = store.get_assessment(assessment).await.expect("view");
+    let state = view.assessment.state;
+    if matches!(state, State::Draft | State::Returned) {
+        let mut rng = Rng::new(assessment as u64);
+        for leaf in self_leaves(&view.framework, &view.assessment.unit_kind) {
+            let e = view.entries.get(&leaf.code);
+            if e.is_some_and(|e| e.input.is_some()) && state == State::Draft {
+                continue;
+            }
+            let (Some(rule), Some(max)) = (leaf.rule.as_ref(), leaf.max.as_ref()) else { continue };
+            let input = parindex_demo::demo_input(&mut rng, rule, max);
+            let entry = EntryInput {
+                input: Some(e.and_then(|e| e.input.clone()).unwrap_or(input)),
+                explanation: Some("Bản giấy (dữ liệu thử)".into()),
+                version: e.map(|e| e.version).unwrap_or(0),
+                ..Default::default()
+            };
+            store.save_entry(&ctx, assessment, &leaf.code, entry, today).await.expect("self-score");
+        }
+        store.submit_assessment(&ctx, assessment, today).await.expect("submit");
+    }
+    let state = store.get_assessment(assessment).await.expect("view").assessment.state;
+    if matches!(state, State::Submitted | State::UnderAppraisal) {
+        // accepting fails only when nothing is left to accept
+        let _ = store.accept_self_scores(&ctx, assessment, &AppraiserScope::All, today).await;
+        store.send_preliminary(&ctx, assessment).await.expect("preliminary");
     }
 }
 

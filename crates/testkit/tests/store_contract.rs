@@ -1472,6 +1472,168 @@ backend_tests!(fed_leaves_follow_their_data_until_approval, |b| async move {
     assert_eq!(s.get_assessment(sa).await.unwrap().entries["2.1"].points.as_ref().map(|p| p.to_string()), Some("1.98".into()), "frozen");
 });
 
+// A unit contests a fed figure in the explanation round (issue #18): a fed leaf needs no
+// appraisal to be contested (with or without a figure); the appraisers who answer for its data
+// (here the office's: 2.1 names no department) answer it and another department's are refused;
+// approval waits for the answer; the answer counts instead of the fed value and a later change
+// of the register does not move it; a unit without a figure that got one is no longer missing.
+backend_tests!(a_unit_contests_a_fed_figure_and_the_answer_counts, |b| async move {
+    use parindex_core::framework::result::Stage;
+    use parindex_core::framework::rule::Input;
+    use parindex_store::repo::appraisal::AppraiserScope;
+    use parindex_store::repo::feeds::{FeedUpload, NewFeedValue};
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("SA", "Sở A", "agency")).await.unwrap();
+    s.create_unit(&ctx(), unit("SB", "Sở B", "agency")).await.unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let p = hand_period(&s, &["SA", "SB"]).await;
+    let frac = |n: i128, d: i128| Input {
+        numerator: Some(parindex_core::Exact::ratio(n, 1)),
+        denominator: Some(parindex_core::Exact::ratio(d, 1)),
+        ..Default::default()
+    };
+    let upload = |n: i128| FeedUpload {
+        origin: "api",
+        file_name: None,
+        rows: vec![NewFeedValue { row: 1, unit_code: "SA".into(), input: Some(frac(n, 100)), source: None }],
+        dry_run: false,
+    };
+    s.import_feed_values(&ctx(), p.id, "2.1", upload(60)).await.unwrap();
+    let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
+    let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
+    let (sa, sb) = (of("SA"), of("SB"));
+    for id in [sa, sb] {
+        parindex_testkit::demo::to_preliminary(&s, id).await;
+    }
+    // SA says its figure is wrong; SB, without a figure, gives its own
+    s.save_contest(&ctx(), sa, "2.1", "Số đúng là 90/100 theo báo cáo quý IV.", today).await.unwrap();
+    s.save_contest(&ctx(), sb, "2.1", "Đơn vị có số liệu: 50/100 (báo cáo số 12).", today).await.unwrap();
+    assert!(s.get_assessment(sb).await.unwrap().entries["2.1"].input.is_none(), "the contest opens the row without a figure");
+    // a leaf not meant for an agency (3.2 is for communes) is not contested
+    assert!(matches!(s.save_contest(&ctx(), sa, "3.2", "x", today).await, Err(StoreError::Invalid(_))));
+    for id in [sa, sb] {
+        s.submit_contests(&ctx(), id, today).await.unwrap();
+    }
+    // the office's appraisers have both in their queue; the Department of Home Affairs (which
+    // appraises 1.1) has nothing to answer and is refused
+    let office = AppraiserScope::Unassigned;
+    let snv = AppraiserScope::Agency("SNV".into());
+    let queue = s.appraisal_queue(&office).await.unwrap();
+    assert_eq!(queue.iter().map(|q| (q.assessment.unit_code.as_str(), q.awaiting)).collect::<Vec<_>>(), vec![("SA", 1), ("SB", 1)]);
+    assert!(s.appraisal_queue(&snv).await.unwrap().is_empty());
+    assert!(matches!(s.final_appraise(&ctx(), sa, "2.1", &snv, frac(90, 100), "Đồng ý", today).await, Err(StoreError::Forbidden(_))));
+    // approval waits for the answers
+    match s.approve_period(&ctx(), p.id, decision(today), today).await {
+        Err(StoreError::Invalid(f)) => assert!(f.iter().any(|e| e.message.vi.contains("giải trình chưa trả lời: 2.1")), "{f:?}"),
+        other => panic!("expected approval refused, got {other:?}"),
+    }
+    let view = s.get_assessment(sa).await.unwrap();
+    assert!(parindex_store::repo::appraisal::appraiser_may_read(&view, &office));
+    s.final_appraise(&ctx(), sa, "2.1", &office, frac(90, 100), "Đã đối chiếu báo cáo quý IV: chấp nhận 90/100.", today).await.unwrap();
+    assert_eq!(s.period_feeds(p.id).await.unwrap()[0].missing().map(|u| u.unit_code.clone()).collect::<Vec<_>>(), vec!["SB".to_string()]);
+    s.final_appraise(&ctx(), sb, "2.1", &office, frac(50, 100), "Chấp nhận số liệu của báo cáo số 12.", today).await.unwrap();
+    assert_eq!(s.period_feeds(p.id).await.unwrap()[0].missing().count(), 0, "answered: not missing any more");
+    assert!(s.undecided_missing_feeds(p.id).await.unwrap().is_empty());
+    // by hand: the counted 2.1 is 2 × 90/100 = 1.8 for SA (its fed figure gives 2 × 60/100 = 1.2)
+    // and 2 × 50/100 = 1 for SB; a later change of the register moves the fed value only
+    s.import_feed_values(&ctx(), p.id, "2.1", upload(10)).await.unwrap();
+    let view = s.get_assessment(sa).await.unwrap();
+    let scored = s.assessment_score(&view, false).await.unwrap();
+    assert_eq!(scored.leaf(Stage::Own, "2.1").unwrap().points.to_string(), "0.2", "the fed value follows the register");
+    assert_eq!(scored.leaf(Stage::Counted, "2.1").unwrap().points.to_string(), "1.8", "the answer counts");
+    s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap();
+    let r = s.period_results(p.id).await.unwrap();
+    let leaf = |u: &str| r.units.iter().find(|x| x.unit_code == u).unwrap().leaves.iter().find(|l| l.code == "2.1").unwrap().clone();
+    assert_eq!((leaf("SA").points.to_string(), leaf("SA").appraised), ("1.8".to_string(), true));
+    assert_eq!(leaf("SB").points.to_string(), "1");
+});
+
+// Figures that arrive after approval (issue #18): they change nothing approved until the
+// council decides a correction — refused before approval, without a decision or reason, and
+// when nothing differs; then every fed leaf is recomputed in one transaction (audited) and the
+// published results get a new version with the reason, the first version untouched.
+backend_tests!(fed_figures_after_approval_are_corrected_by_a_decision_and_republished, |b| async move {
+    use parindex_core::framework::rule::Input;
+    use parindex_store::repo::feeds::{FeedUpload, NewFeedValue};
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("SA", "Sở A", "agency")).await.unwrap();
+    s.create_unit(&ctx(), unit("SB", "Sở B", "agency")).await.unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let p = hand_period(&s, &["SA", "SB"]).await;
+    let upload = |rows: Vec<(&str, i128)>| FeedUpload {
+        origin: "api",
+        file_name: None,
+        rows: rows
+            .into_iter()
+            .map(|(u, n)| NewFeedValue {
+                row: 0,
+                unit_code: u.into(),
+                input: Some(Input {
+                    numerator: Some(parindex_core::Exact::ratio(n, 1)),
+                    denominator: Some(parindex_core::Exact::ratio(100, 1)),
+                    ..Default::default()
+                }),
+                source: None,
+            })
+            .collect(),
+        dry_run: false,
+    };
+    s.import_feed_values(&ctx(), p.id, "2.1", upload(vec![("SA", 60), ("SB", 80)])).await.unwrap();
+    let later = |reason: &str| (decision(today), reason.to_string());
+    let (d, r) = later("Bổ sung số liệu tháng 12");
+    assert!(matches!(s.correct_fed_values(&ctx(), p.id, d, &r, today).await, Err(StoreError::Conflict(_))), "not before approval");
+    assert!(matches!(s.fed_values_to_correct(p.id).await, Err(StoreError::Conflict(_))));
+    parindex_testkit::demo::finish_others(&s, p.id, &[]).await;
+    s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap();
+    s.publish_results(&ctx(), p.id, None).await.unwrap();
+    let total =
+        |r: &parindex_store::repo::results::PeriodResults, u: &str| r.units.iter().find(|x| x.unit_code == u).unwrap().total.clone();
+    let before = s.period_results(p.id).await.unwrap();
+    assert_eq!(s.fed_values_to_correct(p.id).await.unwrap(), 0);
+    let (d, r) = later("Bổ sung số liệu tháng 12");
+    assert!(matches!(s.correct_fed_values(&ctx(), p.id, d, &r, today).await, Err(StoreError::Conflict(_))), "nothing differs");
+
+    // SA's figure is corrected after approval: the approved leaf does not move by itself
+    let refused = s.import_feed_values(&ctx(), p.id, "2.1", upload(vec![("SA", 90)])).await;
+    assert!(refused.is_err(), "an upload into an approved unit's leaf is refused row by row");
+    s.db.execute_unprepared(
+        "UPDATE feed_values SET input = '{\"numerator\":\"90\",\"denominator\":\"100\"}' WHERE unit_id = (SELECT id FROM units WHERE code = 'SA')",
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.fed_values_to_correct(p.id).await.unwrap(), 1, "one leaf differs from its data");
+    let audit_before = count_audit(&s).await;
+    // every problem of the request at once, nothing written
+    let bad = parindex_store::repo::periods::Decision { number: " ".into(), date: today + chrono::Duration::days(1), signer: "".into() };
+    match s.correct_fed_values(&ctx(), p.id, bad, "  ", today).await {
+        Err(StoreError::Invalid(f)) => {
+            assert_eq!(f.iter().map(|e| e.field).collect::<Vec<_>>(), vec!["decision_number", "signer", "decision_date", "reason"])
+        }
+        other => panic!("expected refused, got {other:?}"),
+    }
+    assert_eq!(count_audit(&s).await, audit_before);
+    let (d, r) = later("Bổ sung số liệu tháng 12 (hệ thống gửi chậm)");
+    let c = s.correct_fed_values(&ctx(), p.id, d, &r, today).await.unwrap();
+    assert_eq!(c.leaves_written, 1);
+    let v2 = c.publication.expect("published again");
+    assert_eq!(v2.version, 2);
+    assert!(v2.reason.as_deref().unwrap().starts_with("Bổ sung số liệu tháng 12") && v2.reason.as_deref().unwrap().contains("12/QĐ-HĐTĐ"));
+    // by hand: SA's 2.1 goes from 2 × 60/100 = 1.2 to 2 × 90/100 = 1.8; SB does not move
+    let after = s.period_results(p.id).await.unwrap();
+    assert_eq!(total(&after, "SA") - total(&before, "SA"), parindex_core::Exact::parse("0.6").unwrap());
+    assert_eq!(total(&after, "SB"), total(&before, "SB"));
+    assert!(s.get_assessment(s.list_assessments(p.id, UnitScope::All).await.unwrap()[0].id).await.unwrap().assessment.state.frozen());
+    let sa_total = |doc: &str| {
+        let doc: parindex_core::published::Published = serde_json::from_str(doc).unwrap();
+        parindex_core::Exact::parse(&doc.units.iter().find(|u| u.code == "SA").unwrap().total.exact).unwrap()
+    };
+    let (_, v1, versions) = s.publication("K", Some(1)).await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(sa_total(&v1), total(&before, "SA"), "version 1 stays as published");
+    assert_eq!(sa_total(&s.publication("K", None).await.unwrap().1), total(&after, "SA"));
+    assert_eq!(s.fed_values_to_correct(p.id).await.unwrap(), 0);
+});
+
 // The one-stop statistics register (issue #18): an import is checked whole (every bad row named,
 // nothing written), replaces the months it covers (the difference counted first), and feeds the
 // leaves that name `onestop.*` through the one feed mechanism — a fed value equals the hand

@@ -46,12 +46,46 @@ pub fn my_leaves(fw: &Framework, kind: &str, scope: &AppraiserScope) -> Vec<Stri
     fw.appraisers().into_iter().filter(|(n, a)| mine.contains(&n.code) && scope.covers(*a)).map(|(n, _)| n.code.clone()).collect()
 }
 
-/// Whether an appraiser with `scope` may read this assessment: it holds leaves of theirs and has
-/// reached appraisal (submitted or later). The appraisal page and the API ask the same.
+/// The fed leaves (issue #18) of `fw` for a unit of `kind` whose data `scope` answers for (the
+/// department the leaf names, else the office's appraisers). Read-only in appraisal; a unit may
+/// contest their value in the explanation round, and this appraiser answers in final appraisal.
+pub fn my_fed_leaves(fw: &Framework, kind: &str, scope: &AppraiserScope) -> Vec<String> {
+    fw.appraisers()
+        .into_iter()
+        .filter(|(n, a)| n.source.feed().is_some() && scope.covers(*a))
+        .filter(|(n, _)| crate::repo::periods::leaves_from(fw, kind, n.source).iter().any(|l| l.code == n.code))
+        .map(|(n, _)| n.code.clone())
+        .collect()
+}
+
+/// The leaves whose explanations `scope` answers in final appraisal: those it appraised, and the
+/// fed leaves whose data it answers for.
+pub fn my_final_leaves(fw: &Framework, kind: &str, scope: &AppraiserScope) -> Vec<String> {
+    let mut out = my_leaves(fw, kind, scope);
+    out.extend(my_fed_leaves(fw, kind, scope));
+    out
+}
+
+/// Whether a unit of `kind` may contest leaf `code` of its preliminary result: a self-assessed
+/// leaf once appraised, or a fed leaf (its figure, with or without data) that applies to it.
+fn contestable(view: &AssessmentView, code: &str) -> bool {
+    let kind = &view.assessment.unit_kind;
+    match view.framework.find(code) {
+        Some(n) if n.source.feed().is_some() => {
+            crate::repo::periods::leaves_from(&view.framework, kind, n.source).iter().any(|l| l.code == n.code)
+        }
+        Some(_) => view.entries.get(code).is_some_and(|e| e.appraised_at.is_some()),
+        None => false,
+    }
+}
+
+/// Whether an appraiser with `scope` may read this assessment: it holds leaves of theirs (to
+/// appraise, or fed leaves whose data they answer for) and has reached appraisal (submitted or
+/// later). The appraisal page and the API ask the same.
 pub fn appraiser_may_read(view: &crate::repo::periods::AssessmentView, scope: &AppraiserScope) -> bool {
     let st = view.assessment.state;
     let visible = st.appraiser_works() || matches!(st, State::PreliminarySent | State::Approved);
-    visible && !my_leaves(&view.framework, &view.assessment.unit_kind, scope).is_empty()
+    visible && !my_final_leaves(&view.framework, &view.assessment.unit_kind, scope).is_empty()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,26 +131,25 @@ impl Store {
             for e in &all {
                 entries.insert((e.assessment_id, e.node_code.clone()), crate::repo::periods::entry_row(e));
             }
-            let mut leaves_by_kind: std::collections::HashMap<String, Vec<String>> = Default::default();
+            let mut leaves_by_kind: std::collections::HashMap<String, (Vec<String>, Vec<String>)> = Default::default();
             for a in rows {
-                let leaves = leaves_by_kind.entry(a.unit_kind.clone()).or_insert_with(|| my_leaves(&fw, &a.unit_kind, scope)).clone();
-                if leaves.is_empty() {
-                    continue;
-                }
+                let (leaves, answered) = leaves_by_kind
+                    .entry(a.unit_kind.clone())
+                    .or_insert_with(|| (my_leaves(&fw, &a.unit_kind, scope), my_final_leaves(&fw, &a.unit_kind, scope)))
+                    .clone();
                 let entry = |c: &String| entries.get(&(a.id, c.clone()));
-                // in final appraisal only contested leaves of mine that are not answered yet
-                if a.state == State::FinalAppraisal
-                    && !leaves.iter().any(|c| entry(c).is_some_and(|e| e.contest.is_some() && e.final_at.is_none()))
-                {
+                // in final appraisal only contested leaves of mine (fed ones included) that are
+                // not answered yet
+                let awaiting = if a.state == State::FinalAppraisal {
+                    answered.iter().filter(|c| entry(c).is_some_and(|e| e.contest.is_some() && e.final_at.is_none())).count()
+                } else {
+                    0
+                };
+                if if a.state == State::FinalAppraisal { awaiting == 0 } else { leaves.is_empty() } {
                     continue;
                 }
                 let appraised = leaves.iter().filter(|c| entry(c).is_some_and(|e| e.appraised_at.is_some())).count();
                 let returned = leaves.iter().filter(|c| entry(c).is_some_and(|e| e.returned_reason.is_some())).count();
-                let awaiting = if a.state == State::FinalAppraisal {
-                    leaves.iter().filter(|c| entry(c).is_some_and(|e| e.contest.is_some() && e.final_at.is_none())).count()
-                } else {
-                    0
-                };
                 out.push(QueueRow { period: p.clone(), assessment: a, leaves: leaves.len(), appraised, returned, awaiting });
             }
         }
@@ -374,7 +407,9 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// The unit explains or contests one leaf of the preliminary result (empty text withdraws).
+    /// The unit explains or contests one leaf of the preliminary result (empty text withdraws):
+    /// a self-assessed leaf once appraised, or a fed leaf's figure (issue #18), which the
+    /// appraisers who answer for its data then answer in final appraisal.
     pub async fn save_contest(
         &self,
         ctx: &AuditCtx,
@@ -388,7 +423,7 @@ impl Store {
             return Err(wrong_state(&view, State::PreliminarySent.label("vi"), State::PreliminarySent.label("en")));
         }
         within(view.period.explanation_due, today).map_err(StoreError::Conflict)?;
-        if view.entries.get(code).is_none_or(|e| e.appraised_at.is_none()) {
+        if !contestable(&view, code) {
             return Err(invalid(
                 "code",
                 format!("Tiêu chí {code} không có kết quả thẩm định."),
@@ -401,13 +436,25 @@ impl Store {
         self.db
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
-                    let e = entry_of(txn, assessment_id, &code).await?.ok_or(StoreError::NotFound)?;
-                    let before = e.contest.clone();
-                    let mut am = e.into_active_model();
+                    let e = entry_of(txn, assessment_id, &code).await?;
+                    let before = e.as_ref().and_then(|e| e.contest.clone());
+                    let mut am = match e {
+                        Some(e) => e.into_active_model(),
+                        // a fed leaf with no figure yet: the contest opens its row
+                        None if text.is_none() => return Ok(()),
+                        None => assessment_entry::ActiveModel {
+                            assessment_id: Set(assessment_id),
+                            node_code: Set(code.clone()),
+                            version: Set(1),
+                            updated_by: Set(ctx.actor_name.clone()),
+                            updated_at: Set(Utc::now()),
+                            ..Default::default()
+                        },
+                    };
                     am.contest = Set(text.clone());
                     am.contest_by = Set(text.as_ref().map(|_| ctx.actor_name.clone()));
                     am.contest_at = Set(text.as_ref().map(|_| Utc::now()));
-                    am.update(txn).await?;
+                    am.save(txn).await?;
                     record(
                         txn,
                         &ctx,
@@ -465,8 +512,9 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// Final appraisal of a contested leaf (its appraiser; a comment is always required: it
-    /// answers the unit).
+    /// Final appraisal of a contested leaf (its appraiser, or for a fed leaf whoever answers for
+    /// its data; a comment is always required: it answers the unit). The final value counts
+    /// instead of the appraised (or fed) one and a later change of the register does not move it.
     #[allow(clippy::too_many_arguments)]
     pub async fn final_appraise(
         &self,
@@ -483,7 +531,7 @@ impl Store {
             return Err(wrong_state(&view, State::FinalAppraisal.label("vi"), State::FinalAppraisal.label("en")));
         }
         within(view.period.final_due, today).map_err(StoreError::Conflict)?;
-        if !my_leaves(&view.framework, &view.assessment.unit_kind, scope).iter().any(|c| c == code) {
+        if !my_final_leaves(&view.framework, &view.assessment.unit_kind, scope).iter().any(|c| c == code) {
             return Err(not_mine(code));
         }
         if view.entries.get(code).is_none_or(|e| e.contest.is_none()) {

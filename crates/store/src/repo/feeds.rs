@@ -72,6 +72,9 @@ pub struct FeedUnit {
     pub unit_name: String,
     pub state: State,
     pub value: Option<FedValue>,
+    /// The unit contested the figure in the explanation round and its appraiser answered with
+    /// a final value: that value counts, so the unit is not missing data.
+    pub answered: bool,
 }
 
 /// What the council decided for the units a fed leaf has no data for, so that the period can
@@ -149,7 +152,7 @@ pub struct FeedLeaf {
 
 impl FeedLeaf {
     pub fn missing(&self) -> impl Iterator<Item = &FeedUnit> {
-        self.units.iter().filter(|u| u.value.is_none())
+        self.units.iter().filter(|u| u.value.is_none() && !u.answered)
     }
 }
 
@@ -370,6 +373,16 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
     }
 }
 
+/// What a correction of an approved period's fed figures did ([`Store::correct_fed_values`]).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct FedCorrection {
+    /// Leaves rewritten across the period's assessments.
+    pub leaves_written: usize,
+    /// The new version of the published results, when the period was published.
+    pub publication: Option<crate::repo::publications::PublicationRow>,
+}
+
 /// Which fed leaves a recompute writes.
 #[derive(Clone, Copy)]
 pub(crate) enum Only<'a> {
@@ -390,6 +403,21 @@ pub(crate) async fn recompute_in(
     fw: &Framework,
     assessments: &[AssessmentRow],
     only: Only<'_>,
+) -> Result<usize, StoreError> {
+    recompute_with(txn, ctx, period_id, fw, assessments, only, None).await
+}
+
+/// [`recompute_in`], or with `correction` (the council's decision, in words) the approved
+/// assessments too: the one way a fed figure of approved results changes
+/// ([`Store::correct_fed_values`]), audited as `assessment.feed_correction` with the decision.
+async fn recompute_with(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &AuditCtx,
+    period_id: i64,
+    fw: &Framework,
+    assessments: &[AssessmentRow],
+    only: Only<'_>,
+    correction: Option<&str>,
 ) -> Result<usize, StoreError> {
     let mut written = 0;
     // the states as they stand inside this transaction: an approval that landed since the
@@ -418,7 +446,10 @@ pub(crate) async fn recompute_in(
         let mut cache = HashMap::new();
         let open: Vec<&AssessmentRow> = assessments
             .iter()
-            .filter(|a| !a.state.frozen() && !approved.contains(&a.id) && applies(fw, &a.unit_kind, &leaf.code, leaf.source, &mut cache))
+            .filter(|a| {
+                (correction.is_some() || (!a.state.frozen() && !approved.contains(&a.id)))
+                    && applies(fw, &a.unit_kind, &leaf.code, leaf.source, &mut cache)
+            })
             .collect();
         let ids: Vec<i64> = open.iter().map(|a| a.id).collect();
         let entries: HashMap<i64, assessment_entry::Model> = assessment_entry::Entity::find()
@@ -445,8 +476,11 @@ pub(crate) async fn recompute_in(
             if have_input.as_ref() == want.input && have.and_then(|e| e.note.as_deref()) == want.note {
                 continue;
             }
-            let after = json!({"feed": feed.key(), "provenance": want.note});
-            write_supplied_leaf(txn, ctx, "assessment.feed_value", a.id, &leaf.code, want, after).await?;
+            let (action, after) = match correction {
+                Some(by) => ("assessment.feed_correction", json!({"feed": feed.key(), "provenance": want.note, "decision": by})),
+                None => ("assessment.feed_value", json!({"feed": feed.key(), "provenance": want.note})),
+            };
+            write_supplied_leaf(txn, ctx, action, a.id, &leaf.code, want, after).await?;
             written += 1;
         }
     }
@@ -497,6 +531,15 @@ impl Store {
                 names.insert(code.to_string(), u.name);
             }
         }
+        // leaves answered with a final value in the explanation round
+        let answered: HashSet<(i64, String)> = assessment_entry::Entity::find()
+            .filter(assessment_entry::Column::AssessmentId.is_in(assessments.iter().map(|a| a.id)))
+            .filter(assessment_entry::Column::FinalAt.is_not_null())
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| (e.assessment_id, e.node_code))
+            .collect();
         let mut out = Vec::new();
         let mut data = FeedData::default();
         for (leaf, feed) in fed_leaves(&fw) {
@@ -512,6 +555,7 @@ impl Store {
                     unit_name: a.unit_name.clone(),
                     state: a.state,
                     value: values.get(&a.unit_id).cloned(),
+                    answered: answered.contains(&(a.id, leaf.code.clone())),
                 })
                 .collect();
             out.push(FeedLeaf {
@@ -888,6 +932,95 @@ impl Store {
                 Some(DataNote { leaf: l.code, vi, en })
             })
             .collect())
+    }
+
+    /// Correct the fed figures of an approved period (a register's data that arrived or was
+    /// corrected after approval), under the council's decision and with its reason: every fed
+    /// leaf is recomputed in every assessment, approved ones included, in one transaction
+    /// (audited `assessment.feed_correction` per leaf, `period.correct_feeds` once); refused
+    /// when nothing would change. A period already published is then published again as a new
+    /// version whose reason names the decision — the earlier versions stay as they were.
+    pub async fn correct_fed_values(
+        &self,
+        ctx: &AuditCtx,
+        period_id: i64,
+        decision: crate::repo::periods::Decision,
+        reason: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<FedCorrection, StoreError> {
+        self.require_approved(period_id).await?;
+        let fw = self.period_framework(period_id).await?;
+        let assessments = self.list_assessments(period_id, UnitScope::All).await?;
+        let reason = reason.trim().to_string();
+        // every problem at once: the decision's and a missing reason
+        let checked = decision.check(today);
+        let mut errors = match &checked {
+            Err(StoreError::Invalid(e)) => e.clone(),
+            _ => Vec::new(),
+        };
+        if reason.is_empty() {
+            errors.push(parindex_core::unit::FieldError {
+                field: "reason",
+                message: Msg::new("Hãy ghi lý do đính chính (số liệu nào, vì sao).", "Give the correction's reason (which figures, why)."),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let by = checked?.text("vi");
+        let txn = self.db.begin().await?;
+        let written = recompute_with(&txn, ctx, period_id, &fw, &assessments, Only::All, Some(&by)).await?;
+        if written == 0 {
+            txn.rollback().await?;
+            return Err(StoreError::Conflict(Msg::new(
+                "Số liệu cấp vào không khác kết quả đã phê duyệt: không có gì để đính chính.",
+                "The fed figures do not differ from the approved results: there is nothing to correct.",
+            )));
+        }
+        record(
+            &txn,
+            ctx,
+            AuditEntry {
+                action: "period.correct_feeds",
+                object_type: "period",
+                object_id: Some(period_id.to_string()),
+                after: Some(json!({"decision": by, "reason": reason, "leaves": written})),
+                ..Default::default()
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        let publication = match self.latest_publication_id(period_id).await? {
+            Some(_) => Some(self.publish_results(ctx, period_id, Some(&format!("{reason} ({by})"))).await?),
+            None => None,
+        };
+        Ok(FedCorrection { leaves_written: written, publication })
+    }
+
+    /// Refused (409) unless the period's results are approved: before that, fed figures follow
+    /// their data by themselves.
+    async fn require_approved(&self, period_id: i64) -> Result<(), StoreError> {
+        if self.get_period(period_id).await?.approved() {
+            return Ok(());
+        }
+        Err(StoreError::Conflict(Msg::new(
+            "Kết quả kỳ này chưa được phê duyệt: số liệu cấp vào tự cập nhật theo dữ liệu, không cần đính chính.",
+            "This period's results are not approved yet: fed figures follow their data by themselves; there is nothing to correct.",
+        )))
+    }
+
+    /// How many fed leaves of an approved period's assessments differ from their data now (what
+    /// [`Store::correct_fed_values`] would rewrite): computed by the same recompute in a
+    /// transaction that is rolled back.
+    pub async fn fed_values_to_correct(&self, period_id: i64) -> Result<usize, StoreError> {
+        self.require_approved(period_id).await?;
+        let fw = self.period_framework(period_id).await?;
+        let assessments = self.list_assessments(period_id, UnitScope::All).await?;
+        let txn = self.db.begin().await?;
+        let ctx = AuditCtx::system("preview");
+        let written = recompute_with(&txn, &ctx, period_id, &fw, &assessments, Only::All, Some("")).await?;
+        txn.rollback().await?;
+        Ok(written)
     }
 
     /// Write every fed leaf of a period into its assessments that are not approved (after a

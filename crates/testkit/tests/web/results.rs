@@ -149,6 +149,10 @@ backend_tests!(published_results_are_immutable_public_and_recomputable_from_the_
     let body = r.text().await.unwrap();
     assert_eq!(parindex_store::repo::publications::content_hash(&body), hash);
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    // last year's December one-stop figures came after approval: the council's correction is
+    // version 2, with its reason (issue #18)
+    assert_eq!(doc["version"], 2);
+    assert!(doc["reason"].as_str().unwrap().contains("Bổ sung số liệu một cửa tháng 12"), "{}", doc["reason"]);
     // done-when: totals and ranks equal a computation from the per-leaf export
     let csv = anon.get(app.url(&format!("/cong-khai/{}/tieu-chi.csv", last.code))).send().await.unwrap().text().await.unwrap();
     let mut sums: std::collections::BTreeMap<String, (Exact, Exact)> = Default::default();
@@ -258,19 +262,19 @@ backend_tests!(published_results_are_immutable_public_and_recomputable_from_the_
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("ghi lý do đính chính"));
     let r = admin.post(&url).form(&[("reason", "Sửa lỗi nhập điểm tiêu chí 2.1 của một đơn vị")]).send().await.unwrap();
-    assert_eq!(r.headers()["location"], format!("/cong-khai/{}?v=2", last.code));
+    assert_eq!(r.headers()["location"], format!("/cong-khai/{}?v=3", last.code));
     let v2 = anon.get(app.url(&format!("/cong-khai/{}", last.code))).send().await.unwrap().text().await.unwrap();
     assert!(v2.contains("Sửa lỗi nhập điểm tiêu chí 2.1") && v2.contains("?v=1"));
-    let v1 = anon.get(app.url(&format!("/cong-khai/{}?v=1", last.code))).send().await.unwrap().text().await.unwrap();
+    let v1 = anon.get(app.url(&format!("/cong-khai/{}?v=2", last.code))).send().await.unwrap().text().await.unwrap();
     assert!(v1.contains("id=\"old-version\"") && v1.contains(&hash));
-    let r = anon.get(app.url(&format!("/api/v1/public/results/{}?v=1", last.code))).send().await.unwrap();
-    assert_eq!(r.text().await.unwrap(), body, "version 1 is unchanged");
+    let r = anon.get(app.url(&format!("/api/v1/public/results/{}?v=2", last.code))).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), body, "version 2 is unchanged");
     // an unapproved period cannot be published
     let r = admin.post(app.url(&format!("/periods/{}/cong-bo", now.id))).form(&[("reason", "")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Chỉ công bố được kết quả đã được Hội đồng phê duyệt"));
     let list: serde_json::Value = anon.get(app.url("/api/v1/public/results")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(list["publications"].as_array().unwrap().iter().filter(|p| p["period_code"] == last.code.as_str()).count(), 2);
+    assert_eq!(list["publications"].as_array().unwrap().iter().filter(|p| p["period_code"] == last.code.as_str()).count(), 3);
 });
 
 backend_tests!(analysis_dashboards_filter_compare_merged_units_and_download, |b| async move {

@@ -4,7 +4,8 @@
 
 use axum::extract::State;
 use parindex_core::{Action, Resource};
-use parindex_store::repo::feeds::{FeedDecision, FeedImportOutcome, FeedLeaf, FeedUpload, MissingRule, NewFeedValue};
+use parindex_store::repo::feeds::{FedCorrection, FeedDecision, FeedImportOutcome, FeedLeaf, FeedUpload, MissingRule, NewFeedValue};
+use parindex_store::repo::periods::Decision;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -134,7 +135,51 @@ pub async fn decide(
     Ok(Json(state.store.decide_missing_feed(&ctx.audit(), id, &leaf, b.kind, &b.reason).await?))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct ApiCorrectionPreview {
+    /// Leaves (unit × fed leaf) whose data now differs from the approved results.
+    pub leaves_to_correct: usize,
+}
+
+/// How many fed leaves of an approved period a correction would rewrite (the council, admins;
+/// 409 before approval).
+#[utoipa::path(get, path = "/api/v1/periods/{id}/feed-corrections", tag = "periods", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiCorrectionPreview), (status = 401, body = crate::error::ApiError), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError)))]
+pub async fn correction_preview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<ApiCorrectionPreview>, AppError> {
+    ctx.require(Action::ApprovePeriod, Resource::System)?;
+    Ok(Json(ApiCorrectionPreview { leaves_to_correct: state.store.fed_values_to_correct(id).await? }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ApiFeedCorrection {
+    /// The council's decision allowing the correction.
+    pub decision: Decision,
+    /// Which figures and why; it becomes the reason of the new published version.
+    pub reason: String,
+}
+
+/// Correct an approved period's fed figures from their data now (data that arrived or was
+/// corrected after approval), under the council's decision: every fed leaf is rewritten in one
+/// transaction and, when the results were published, a new version is published with the
+/// reason (the council, admins; 409 before approval or when nothing differs).
+#[utoipa::path(post, path = "/api/v1/periods/{id}/feed-corrections", tag = "periods", params(("id" = i64, Path)),
+    request_body = ApiFeedCorrection,
+    responses((status = 200, body = FedCorrection), (status = 400, body = crate::error::ApiError), (status = 401, body = crate::error::ApiError), (status = 403, body = crate::error::ApiError), (status = 404, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]
+pub async fn correct(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<ApiFeedCorrection>,
+) -> Result<Json<FedCorrection>, AppError> {
+    ctx.require(Action::ApprovePeriod, Resource::System)?;
+    Ok(Json(state.store.correct_fed_values(&ctx.audit(), id, b.decision, &b.reason, parindex_core::assessment::today_vn()).await?))
+}
+
 /// Every operation of this module (`api::routes`).
 pub fn routes() -> ApiRouter {
-    ApiRouter::new().with(route!(list)).with(route!(upload)).with(route!(decide))
+    ApiRouter::new().with(route!(list)).with(route!(upload)).with(route!(decide)).with(route!(correction_preview)).with(route!(correct))
 }

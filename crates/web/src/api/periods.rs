@@ -165,8 +165,8 @@ pub async fn assessments(State(state): State<AppState>, ctx: Ctx, Path(id): Path
 pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
     let view = state.store.get_assessment(id).await?;
     // the unit and the office read it whole, the council and provincial leadership once it is
-    // submitted; an appraiser reads what is in their queue, as on the page: their leaves only,
-    // without the unit's running total
+    // submitted; an appraiser reads what is in their queue, as on the page: their leaves only
+    // (and the fed leaves whose data they answer for), without the unit's running total
     let mut only: Option<Vec<String>> = None;
     if !crate::app::appraisal::may_read_assessment(&ctx, view.assessment.unit_id, view.assessment.state) {
         let actor = ctx.require(Action::Appraise, Resource::System)?;
@@ -174,7 +174,7 @@ pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         if !parindex_store::repo::appraisal::appraiser_may_read(&view, &scope) {
             return Err(AppError::Forbidden);
         }
-        only = Some(parindex_store::repo::appraisal::my_leaves(&view.framework, &view.assessment.unit_kind, &scope));
+        only = Some(parindex_store::repo::appraisal::my_final_leaves(&view.framework, &view.assessment.unit_kind, &scope));
     }
     // the running result with the bonuses and penalties, and once the unit's result is out the
     // result that counts: the page's computation (`Store::assessment_score`)
@@ -383,7 +383,8 @@ pub struct ApiContest {
     pub text: String,
 }
 
-/// The unit explains or contests one leaf of its preliminary result (its staff).
+/// The unit explains or contests one leaf of its preliminary result (its staff): a self-assessed
+/// leaf once appraised, or a fed leaf's figure (answered by whoever answers for its data).
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/contest/{code}", tag = "periods", params(("id" = i64, Path), ("code" = String, Path)),
     request_body = ApiContest,
     responses((status = 204), (status = 403, body = crate::error::ApiError), (status = 409, body = crate::error::ApiError), (status = 422, body = crate::error::ApiError)))]

@@ -15,7 +15,7 @@ use parindex_core::assessment::{LeafForm, State as AState, today_vn};
 use parindex_core::framework::rule::apply;
 use parindex_core::{Action, Resource};
 use parindex_store::StoreError;
-use parindex_store::repo::appraisal::my_leaves;
+use parindex_store::repo::appraisal::{my_fed_leaves, my_leaves};
 
 use crate::AppState;
 use crate::app::appraisal::scope_of;
@@ -145,10 +145,16 @@ async fn appraisal_page(
         .filter(|e| e.code.is_empty() || (!open && !final_phase))
         .map(|e| if e.code.is_empty() { e.message.clone() } else { format!("{}: {}", e.code, e.message) });
     let decimals = view.framework.decimals;
-    let leaves = mine
-        .iter()
-        .filter_map(|code| view.framework.find(code))
+    let kind = &view.assessment.unit_kind;
+    let my_fed = my_fed_leaves(&view.framework, kind, &scope);
+    // my leaves and the fed leaves of mine the unit contested (answered in final appraisal), in
+    // the framework's order
+    let contested_fed: Vec<&String> = my_fed.iter().filter(|c| view.entries.get(*c).is_some_and(|e| e.contest.is_some())).collect();
+    let leaves = parindex_store::repo::periods::all_leaves(&view.framework)
+        .into_iter()
+        .filter(|n| mine.contains(&n.code) || contested_fed.contains(&&n.code))
         .map(|n| {
+            let fed = n.source.feed().is_some();
             let e = view.entries.get(&n.code);
             let max = n.max.clone().unwrap_or_default();
             let explain = |i: &parindex_core::framework::Input| {
@@ -184,8 +190,14 @@ async fn appraisal_page(
                     explanation: e.and_then(|e| e.explanation.clone()).unwrap_or_default(),
                     error: mine_err.map(|x| x.message.clone()),
                     returned: e.and_then(|e| e.returned_reason.clone()).unwrap_or_default(),
-                    status: if e.is_some_and(|e| e.appraised_at.is_some()) { "done" } else { "todo" },
-                    self_scored: true,
+                    status: if fed {
+                        "fed"
+                    } else if e.is_some_and(|e| e.appraised_at.is_some()) {
+                        "done"
+                    } else {
+                        "todo"
+                    },
+                    self_scored: !fed,
                     ..leaf_basics(ctx, n, decimals, &view)
                 },
                 self_points: show(&e.and_then(|e| e.points.clone())),
@@ -215,14 +227,10 @@ async fn appraisal_page(
         .crumb(ctx.t("ap.title"), "/appraisal")
         .crumb(view.assessment.unit_name.clone(), "");
     let contact = crate::chrome::ContactView::of_unit(&state.store.get_unit(view.assessment.unit_id).await?.unit.contact);
-    let kind = &view.assessment.unit_kind;
-    let fed = view
-        .framework
-        .appraisers()
-        .into_iter()
-        .filter(|(n, a)| n.source.feed().is_some() && scope.covers(*a) && (n.applies_to.is_empty() || n.applies_to.contains(kind)))
-        .filter(|(n, _)| parindex_store::repo::periods::leaves_from(&view.framework, kind, n.source).iter().any(|l| l.code == n.code))
-        .map(|(n, _)| {
+    let fed = my_fed
+        .iter()
+        .filter_map(|code| view.framework.find(code))
+        .map(|n| {
             let e = view.entries.get(&n.code);
             let points = e.and_then(|e| e.points.as_ref()).map(|p| ctx.lang.num(p, decimals)).unwrap_or_else(|| "—".into());
             let note = e.and_then(|e| e.note.clone()).unwrap_or_else(|| ctx.t("feed.no_data").to_string());

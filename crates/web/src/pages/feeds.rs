@@ -62,6 +62,35 @@ struct FeedsPage {
     page: Page,
     period_id: i64,
     leaves: Vec<LeafLine>,
+    /// An approved period, for the council: how many leaves differ from their data now, and the
+    /// correction form (kept after a refusal).
+    correction: Option<CorrectionView>,
+    flash: Option<String>,
+}
+
+#[derive(Default)]
+struct CorrectionView {
+    pending: usize,
+    form: CorrectionForm,
+    errors: Vec<String>,
+}
+
+#[derive(Default, Deserialize, Clone)]
+struct CorrectionForm {
+    #[serde(default)]
+    decision_number: String,
+    #[serde(default)]
+    decision_date: String,
+    #[serde(default)]
+    signer: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    corrected: Option<usize>,
+    version: Option<i32>,
 }
 
 fn line(lang: Lang, l: &FeedLeaf) -> LeafLine {
@@ -77,15 +106,74 @@ fn line(lang: Lang, l: &FeedLeaf) -> LeafLine {
     }
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let leaves = visible_feeds(&state, &ctx, id).await?;
+async fn list(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    let flash = q.corrected.map(|n| match q.version {
+        Some(v) => format!("{} {n}. {} {v}.", ctx.t("feed.corrected"), ctx.t("feed.corrected_published")),
+        None => format!("{} {n}.", ctx.t("feed.corrected")),
+    });
+    draw_list(&state, &ctx, id, flash, CorrectionView::default()).await
+}
+
+/// The list page; for an approved period and the council (or an admin), the correction card.
+async fn draw_list(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    flash: Option<String>,
+    mut correction: CorrectionView,
+) -> Result<Response, AppError> {
+    let leaves = visible_feeds(state, ctx, id).await?;
     let period = state.store.get_period(id).await?;
-    let page = Page::new(&ctx, &state, ctx.t("feed.title"), "/periods")
+    let page = Page::new(ctx, state, ctx.t("feed.title"), "/periods")
         .crumb(ctx.t("nav.periods"), "/periods")
         .crumb(period.name.clone(), format!("/periods/{id}"))
         .crumb(ctx.t("feed.title"), "");
     let leaves = leaves.iter().map(|(l, _)| line(ctx.lang, l)).collect();
-    Ok(render(&FeedsPage { page, period_id: id, leaves }))
+    let correction = if period.approved() && ctx.allows(Action::ApprovePeriod, Resource::System) {
+        correction.pending = state.store.fed_values_to_correct(id).await?;
+        Some(correction)
+    } else {
+        None
+    };
+    let refused = correction.as_ref().is_some_and(|c| !c.errors.is_empty());
+    let mut r = render(&FeedsPage { page, period_id: id, leaves, correction, flash });
+    if refused {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// The council corrects an approved period's fed figures from their data now (a new published
+/// version with the reason, when published): `Store::correct_fed_values`.
+async fn correct(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CorrectionForm>,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ApprovePeriod, Resource::System)?;
+    let lang = ctx.lang.code();
+    let Some(date) = parindex_core::text::parse_date(&f.decision_date) else {
+        let errors = vec![
+            parindex_core::Msg::new("Ngày quyết định theo dạng dd/mm/yyyy.", "The decision's date as dd/mm/yyyy.").get(lang).to_string(),
+        ];
+        return draw_list(&state, &ctx, id, None, CorrectionView { pending: 0, form: f, errors }).await;
+    };
+    let decision = parindex_store::repo::periods::Decision { number: f.decision_number.clone(), date, signer: f.signer.clone() };
+    match state.store.correct_fed_values(&ctx.audit(), id, decision, &f.reason, parindex_core::assessment::today_vn()).await {
+        Ok(c) => {
+            let version = c.publication.map(|p| format!("&version={}", p.version)).unwrap_or_default();
+            Ok(Redirect::to(&format!("/periods/{id}/so-lieu?corrected={}{version}#dinh-chinh", c.leaves_written)).into_response())
+        }
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            let errors = match e {
+                StoreError::Invalid(fields) => fields.iter().map(|x| x.message.get(lang).to_string()).collect(),
+                other => vec![crate::chrome::store_error_text(&ctx, &other).unwrap_or_default()],
+            };
+            draw_list(&state, &ctx, id, None, CorrectionView { pending: 0, form: f, errors }).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 struct UnitLine {
@@ -375,6 +463,7 @@ async fn decide(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/periods/{id}/so-lieu", get(list))
+        .route("/periods/{id}/so-lieu/dinh-chinh", axum::routing::post(correct))
         .route("/periods/{id}/so-lieu/{leaf}", get(leaf_page).post(upload))
         .route("/periods/{id}/so-lieu/{leaf}/ghi", axum::routing::post(confirm))
         .route("/periods/{id}/so-lieu/{leaf}/mau.xlsx", get(template))
