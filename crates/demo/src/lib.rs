@@ -635,7 +635,7 @@ async fn seed_late_onestop(store: &Store) -> anyhow::Result<()> {
     let ctx = AuditCtx { actor_id: None, actor_name: "hoidong".into(), ip: None };
     for p in store.list_periods().await?.into_iter().filter(|p| p.year == last_year && p.approved()) {
         let decision = parindex_store::repo::periods::Decision {
-            number: format!("{}/QĐ-HĐTĐ", 31 + p.id),
+            number: "35/QĐ-HĐTĐ".into(),
             date: date(last_year + 1, 3, 16).unwrap_or(today).min(today),
             signer: "Nguyễn Văn Minh, Chủ tịch Hội đồng thẩm định (dữ liệu mẫu)".into(),
         };

@@ -1589,7 +1589,7 @@ backend_tests!(fed_figures_after_approval_are_corrected_by_a_decision_and_republ
     let total =
         |r: &parindex_store::repo::results::PeriodResults, u: &str| r.units.iter().find(|x| x.unit_code == u).unwrap().total.clone();
     let before = s.period_results(p.id).await.unwrap();
-    assert_eq!(s.fed_values_to_correct(p.id).await.unwrap(), 0);
+    assert!(s.fed_values_to_correct(p.id).await.unwrap().is_empty());
     let (d, r) = later("Bổ sung số liệu tháng 12");
     assert!(matches!(s.correct_fed_values(&ctx(), p.id, d, &r, today).await, Err(StoreError::Conflict(_))), "nothing differs");
 
@@ -1601,7 +1601,14 @@ backend_tests!(fed_figures_after_approval_are_corrected_by_a_decision_and_republ
     )
     .await
     .unwrap();
-    assert_eq!(s.fed_values_to_correct(p.id).await.unwrap(), 1, "one leaf differs from its data");
+    let pending = s.fed_values_to_correct(p.id).await.unwrap();
+    assert_eq!(pending.len(), 1, "one leaf differs from its data");
+    let sa = &pending[0];
+    assert_eq!((sa.unit_code.as_str(), sa.leaf.as_str()), ("SA", "2.1"));
+    assert_eq!(
+        (sa.before.as_ref().map(|p| p.to_string()), sa.after.as_ref().map(|p| p.to_string())),
+        (Some("1.2".into()), Some("1.8".into()))
+    );
     let audit_before = count_audit(&s).await;
     // every problem of the request at once, nothing written
     let bad = parindex_store::repo::periods::Decision { number: " ".into(), date: today + chrono::Duration::days(1), signer: "".into() };
@@ -1617,7 +1624,10 @@ backend_tests!(fed_figures_after_approval_are_corrected_by_a_decision_and_republ
     assert_eq!(c.leaves_written, 1);
     let v2 = c.publication.expect("published again");
     assert_eq!(v2.version, 2);
-    assert!(v2.reason.as_deref().unwrap().starts_with("Bổ sung số liệu tháng 12") && v2.reason.as_deref().unwrap().contains("12/QĐ-HĐTĐ"));
+    assert!(
+        v2.reason.as_deref().unwrap().starts_with("Bổ sung số liệu tháng 12")
+            && v2.reason.as_deref().unwrap().contains("theo quyết định số 12/QĐ-HĐTĐ")
+    );
     // by hand: SA's 2.1 goes from 2 × 60/100 = 1.2 to 2 × 90/100 = 1.8; SB does not move
     let after = s.period_results(p.id).await.unwrap();
     assert_eq!(total(&after, "SA") - total(&before, "SA"), parindex_core::Exact::parse("0.6").unwrap());
@@ -1631,7 +1641,7 @@ backend_tests!(fed_figures_after_approval_are_corrected_by_a_decision_and_republ
     assert_eq!(versions.len(), 2);
     assert_eq!(sa_total(&v1), total(&before, "SA"), "version 1 stays as published");
     assert_eq!(sa_total(&s.publication("K", None).await.unwrap().1), total(&after, "SA"));
-    assert_eq!(s.fed_values_to_correct(p.id).await.unwrap(), 0);
+    assert!(s.fed_values_to_correct(p.id).await.unwrap().is_empty());
 });
 
 // The one-stop statistics register (issue #18): an import is checked whole (every bad row named,

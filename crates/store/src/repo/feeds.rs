@@ -383,6 +383,26 @@ pub struct FedCorrection {
     pub publication: Option<crate::repo::publications::PublicationRow>,
 }
 
+/// "Quyết định số …" → "quyết định số …" (inside a sentence).
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// A fed leaf of a unit whose data differs from what its assessment holds.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct FedChange {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub leaf: String,
+    /// The leaf's points now and from the data (exact decimals; none: no points).
+    #[cfg_attr(feature = "schema", schema(value_type = Option<String>))]
+    pub before: Option<Exact>,
+    #[cfg_attr(feature = "schema", schema(value_type = Option<String>))]
+    pub after: Option<Exact>,
+}
+
 /// Which fed leaves a recompute writes.
 #[derive(Clone, Copy)]
 pub(crate) enum Only<'a> {
@@ -407,6 +427,13 @@ pub(crate) async fn recompute_in(
     recompute_with(txn, ctx, period_id, fw, assessments, only, None).await
 }
 
+/// A recompute that corrects approved assessments: the council's decision in words, and where
+/// to list each leaf it changes (a preview).
+struct Correcting<'a> {
+    by: &'a str,
+    changes: Option<&'a mut Vec<FedChange>>,
+}
+
 /// [`recompute_in`], or with `correction` (the council's decision, in words) the approved
 /// assessments too: the one way a fed figure of approved results changes
 /// ([`Store::correct_fed_values`]), audited as `assessment.feed_correction` with the decision.
@@ -417,7 +444,7 @@ async fn recompute_with(
     fw: &Framework,
     assessments: &[AssessmentRow],
     only: Only<'_>,
-    correction: Option<&str>,
+    mut correction: Option<Correcting<'_>>,
 ) -> Result<usize, StoreError> {
     let mut written = 0;
     // the states as they stand inside this transaction: an approval that landed since the
@@ -476,11 +503,20 @@ async fn recompute_with(
             if have_input.as_ref() == want.input && have.and_then(|e| e.note.as_deref()) == want.note {
                 continue;
             }
-            let (action, after) = match correction {
+            let (action, after) = match correction.as_ref().map(|c| c.by) {
                 Some(by) => ("assessment.feed_correction", json!({"feed": feed.key(), "provenance": want.note, "decision": by})),
                 None => ("assessment.feed_value", json!({"feed": feed.key(), "provenance": want.note})),
             };
             write_supplied_leaf(txn, ctx, action, a.id, &leaf.code, want, after).await?;
+            if let Some(out) = correction.as_mut().and_then(|c| c.changes.as_deref_mut()) {
+                out.push(FedChange {
+                    unit_code: a.unit_code.clone(),
+                    unit_name: a.unit_name.clone(),
+                    leaf: leaf.code.clone(),
+                    before: have.and_then(|e| e.self_points.as_deref()).and_then(Exact::parse),
+                    after: want.points.cloned(),
+                });
+            }
             written += 1;
         }
     }
@@ -969,7 +1005,8 @@ impl Store {
         }
         let by = checked?.text("vi");
         let txn = self.db.begin().await?;
-        let written = recompute_with(&txn, ctx, period_id, &fw, &assessments, Only::All, Some(&by)).await?;
+        let written =
+            recompute_with(&txn, ctx, period_id, &fw, &assessments, Only::All, Some(Correcting { by: &by, changes: None })).await?;
         if written == 0 {
             txn.rollback().await?;
             return Err(StoreError::Conflict(Msg::new(
@@ -991,7 +1028,7 @@ impl Store {
         .await?;
         txn.commit().await?;
         let publication = match self.latest_publication_id(period_id).await? {
-            Some(_) => Some(self.publish_results(ctx, period_id, Some(&format!("{reason} ({by})"))).await?),
+            Some(_) => Some(self.publish_results(ctx, period_id, Some(&format!("{reason} — theo {}", lower_first(&by)))).await?),
             None => None,
         };
         Ok(FedCorrection { leaves_written: written, publication })
@@ -1009,18 +1046,20 @@ impl Store {
         )))
     }
 
-    /// How many fed leaves of an approved period's assessments differ from their data now (what
-    /// [`Store::correct_fed_values`] would rewrite): computed by the same recompute in a
-    /// transaction that is rolled back.
-    pub async fn fed_values_to_correct(&self, period_id: i64) -> Result<usize, StoreError> {
+    /// The fed leaves of an approved period's assessments that differ from their data now (what
+    /// [`Store::correct_fed_values`] would rewrite, with the points before and after): computed
+    /// by the same recompute in a transaction that is rolled back.
+    pub async fn fed_values_to_correct(&self, period_id: i64) -> Result<Vec<FedChange>, StoreError> {
         self.require_approved(period_id).await?;
         let fw = self.period_framework(period_id).await?;
         let assessments = self.list_assessments(period_id, UnitScope::All).await?;
         let txn = self.db.begin().await?;
         let ctx = AuditCtx::system("preview");
-        let written = recompute_with(&txn, &ctx, period_id, &fw, &assessments, Only::All, Some("")).await?;
+        let mut changes = Vec::new();
+        let preview = Correcting { by: "", changes: Some(&mut changes) };
+        recompute_with(&txn, &ctx, period_id, &fw, &assessments, Only::All, Some(preview)).await?;
         txn.rollback().await?;
-        Ok(written)
+        Ok(changes)
     }
 
     /// Write every fed leaf of a period into its assessments that are not approved (after a

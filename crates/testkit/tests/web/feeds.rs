@@ -262,7 +262,7 @@ backend_tests!(the_council_corrects_fed_figures_after_approval, |b| async move {
         body.contains("id=\"correct-errors\"") && body.contains("lý do đính chính") && body.contains("value=\"9/QĐ-HĐTĐ\""),
         "said at the form"
     );
-    assert_eq!(app.store.fed_values_to_correct(pid).await.unwrap(), 1);
+    assert_eq!(app.store.fed_values_to_correct(pid).await.unwrap().len(), 1);
     // every other role is refused
     for user in ["officer.a", "leader.a", "appraiser", "viewer", "secretariat"] {
         let r = app.login(user).await.post(app.url(&path)).form(&form("x")).send().await.unwrap();
@@ -274,11 +274,15 @@ backend_tests!(the_council_corrects_fed_figures_after_approval, |b| async move {
     let body = json!({"decision": {"number": "9/QĐ-HĐTĐ", "date": today, "signer": "Chủ tịch"}, "reason": "x"});
     let r = app.api("officer.a").await.post(app.url(&format!("/api/v1/periods/{pid}/feed-corrections"))).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    assert_eq!(app.store.fed_values_to_correct(pid).await.unwrap(), 1, "nothing written by any refusal");
+    assert_eq!(app.store.fed_values_to_correct(pid).await.unwrap().len(), 1, "nothing written by any refusal");
     // the API reads the count the page shows
     let admin = app.api("admin").await;
     let n: Value = admin.get(app.url(&format!("/api/v1/periods/{pid}/feed-corrections"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(n["leaves_to_correct"], 1);
+    assert_eq!(
+        (n["changes"][0]["unit_code"].as_str(), n["changes"][0]["before"].as_str(), n["changes"][0]["after"].as_str()),
+        (Some("UA"), Some("1"), Some("1.5"))
+    );
     // corrected: the leaf is rewritten (2 × 45/60 = 1,5), version 2 published with the reason
     let r = council.post(app.url(&path)).form(&form("Bổ sung số liệu tháng 12 (gửi chậm)")).send().await.unwrap();
     assert_eq!(r.status(), 303);

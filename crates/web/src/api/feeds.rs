@@ -4,7 +4,9 @@
 
 use axum::extract::State;
 use parindex_core::{Action, Resource};
-use parindex_store::repo::feeds::{FedCorrection, FeedDecision, FeedImportOutcome, FeedLeaf, FeedUpload, MissingRule, NewFeedValue};
+use parindex_store::repo::feeds::{
+    FedChange, FedCorrection, FeedDecision, FeedImportOutcome, FeedLeaf, FeedUpload, MissingRule, NewFeedValue,
+};
 use parindex_store::repo::periods::Decision;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -139,6 +141,8 @@ pub async fn decide(
 pub struct ApiCorrectionPreview {
     /// Leaves (unit × fed leaf) whose data now differs from the approved results.
     pub leaves_to_correct: usize,
+    /// Each of them, with its points now and from the data.
+    pub changes: Vec<FedChange>,
 }
 
 /// How many fed leaves of an approved period a correction would rewrite (the council, admins;
@@ -151,7 +155,8 @@ pub async fn correction_preview(
     Path(id): Path<i64>,
 ) -> Result<Json<ApiCorrectionPreview>, AppError> {
     ctx.require(Action::ApprovePeriod, Resource::System)?;
-    Ok(Json(ApiCorrectionPreview { leaves_to_correct: state.store.fed_values_to_correct(id).await? }))
+    let changes = state.store.fed_values_to_correct(id).await?;
+    Ok(Json(ApiCorrectionPreview { leaves_to_correct: changes.len(), changes }))
 }
 
 #[derive(Deserialize, ToSchema)]

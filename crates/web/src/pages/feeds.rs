@@ -70,7 +70,8 @@ struct FeedsPage {
 
 #[derive(Default)]
 struct CorrectionView {
-    pending: usize,
+    /// (unit, leaf, points now, points from the data) of each leaf that differs.
+    pending: Vec<(String, String, String, String)>,
     form: CorrectionForm,
     errors: Vec<String>,
 }
@@ -130,7 +131,15 @@ async fn draw_list(
         .crumb(ctx.t("feed.title"), "");
     let leaves = leaves.iter().map(|(l, _)| line(ctx.lang, l)).collect();
     let correction = if period.approved() && ctx.allows(Action::ApprovePeriod, Resource::System) {
-        correction.pending = state.store.fed_values_to_correct(id).await?;
+        let fw = state.store.period_framework(id).await?;
+        let shown = |p: &Option<Exact>| p.as_ref().map(|x| ctx.lang.num(x, fw.decimals)).unwrap_or_else(|| "—".into());
+        correction.pending = state
+            .store
+            .fed_values_to_correct(id)
+            .await?
+            .iter()
+            .map(|c| (format!("{} — {}", c.unit_code, c.unit_name), c.leaf.clone(), shown(&c.before), shown(&c.after)))
+            .collect();
         Some(correction)
     } else {
         None
@@ -157,7 +166,7 @@ async fn correct(
         let errors = vec![
             parindex_core::Msg::new("Ngày quyết định theo dạng dd/mm/yyyy.", "The decision's date as dd/mm/yyyy.").get(lang).to_string(),
         ];
-        return draw_list(&state, &ctx, id, None, CorrectionView { pending: 0, form: f, errors }).await;
+        return draw_list(&state, &ctx, id, None, CorrectionView { pending: Vec::new(), form: f, errors }).await;
     };
     let decision = parindex_store::repo::periods::Decision { number: f.decision_number.clone(), date, signer: f.signer.clone() };
     match state.store.correct_fed_values(&ctx.audit(), id, decision, &f.reason, parindex_core::assessment::today_vn()).await {
@@ -170,7 +179,7 @@ async fn correct(
                 StoreError::Invalid(fields) => fields.iter().map(|x| x.message.get(lang).to_string()).collect(),
                 other => vec![crate::chrome::store_error_text(&ctx, &other).unwrap_or_default()],
             };
-            draw_list(&state, &ctx, id, None, CorrectionView { pending: 0, form: f, errors }).await
+            draw_list(&state, &ctx, id, None, CorrectionView { pending: Vec::new(), form: f, errors }).await
         }
         Err(e) => Err(e.into()),
     }
