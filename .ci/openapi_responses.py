@@ -70,6 +70,7 @@ check("/api/v1/units", "/api/v1/units")
 year = check("/api/v1/onestop", "/api/v1/onestop")["year"]
 check("/api/v1/onestop", f"/api/v1/onestop?year={year - 1}")
 check("/api/v1/apologies", "/api/v1/apologies")
+check("/api/v1/plans", "/api/v1/plans")
 check("/api/v1/apologies", f"/api/v1/apologies?year={year - 1}&open=false")
 check("/api/v1/frameworks", "/api/v1/frameworks")
 

@@ -12,6 +12,7 @@ pub mod framework;
 pub mod lang;
 pub mod msg;
 pub mod onestop;
+pub mod plans;
 pub mod published;
 pub mod results;
 pub mod secret;

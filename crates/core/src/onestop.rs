@@ -175,8 +175,17 @@ pub enum Measure {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Value {
-    Rate { numerator: i64, denominator: i64 },
-    Count { count: i64 },
+    Rate {
+        numerator: i64,
+        denominator: i64,
+    },
+    Count {
+        count: i64,
+    },
+    /// A fact that holds or not (a plan signed on time: `plans.unit_plan_on_time`).
+    Flag {
+        yes: bool,
+    },
 }
 
 impl Value {
@@ -186,6 +195,7 @@ impl Value {
             Value::Rate { denominator: 0, .. } => None,
             Value::Rate { numerator, denominator } => Some(Exact::ratio(100 * numerator as i128, denominator as i128)),
             Value::Count { count } => Some(Exact::int(count)),
+            Value::Flag { .. } => None,
         }
     }
 
@@ -199,6 +209,12 @@ impl Value {
                 format!("{p} % ({numerator}/{denominator})")
             }
             Value::Count { count } => count.to_string(),
+            Value::Flag { yes } => match (yes, vi) {
+                (true, true) => "có".into(),
+                (false, true) => "không".into(),
+                (true, false) => "yes".into(),
+                (false, false) => "no".into(),
+            },
         }
     }
 
@@ -215,6 +231,7 @@ impl Value {
             }
             (Value::Rate { .. }, Rule::Bands { .. }) => Ok(Input { percent: self.percent(), ..Default::default() }),
             (Value::Count { count }, Rule::Deduction { .. }) => Ok(Input { count: Some(Exact::int(count)), ..Default::default() }),
+            (Value::Flag { yes }, Rule::YesNo) => Ok(Input { yes: Some(yes), ..Default::default() }),
             _ => Err(Msg::new(
                 format!("quy tắc {} không đọc được giá trị này", rule.kind()),
                 format!("a {} rule cannot read this value", rule.kind()),

@@ -275,6 +275,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             .await?;
     }
     seed_onestop(store).await?;
+    seed_plans(store).await?;
     seed_apologies(store).await?;
     seed_last_year(store).await?;
     seed_improvements(store).await?;
@@ -643,6 +644,110 @@ async fn seed_late_onestop(store: &Store) -> anyhow::Result<()> {
             "Bổ sung số liệu một cửa tháng 12/{last_year}: Hệ thống thông tin giải quyết TTHC gửi chậm sau khi đã phê duyệt (dữ liệu mẫu)"
         );
         store.correct_fed_values(&ctx, p.id, decision, &reason, today).await?;
+    }
+    Ok(())
+}
+
+/// This year's reform plan (issue #19): the province's plan (units' plans due 31/01), each
+/// unit's plan (every sixth missing, every sixth late), and 60 tasks over the agencies with
+/// their statuses as the year has gone (most done by their deadline, some late, a few dropped,
+/// some overdue).
+async fn seed_plans(store: &Store) -> anyhow::Result<()> {
+    use parindex_core::plans::TaskStatus;
+    use parindex_store::repo::plans::{NewTask, PlanInput, TaskUpdate};
+    let today = parindex_core::assessment::today_vn();
+    let year = today.format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let office = AuditCtx { actor_id: None, actor_name: "thuky".into(), ip: None };
+    let on = |m: u32, d: u32| date(year, m, d).unwrap_or(today).min(today);
+    let plan = |number: String, signed_on, title: String, due| PlanInput { number, signed_on, title, unit_plans_due: due, file_id: None };
+    let title = format!("Kế hoạch cải cách hành chính tỉnh Sơn La năm {year} (dữ liệu mẫu)");
+    store.set_plan(&office, year, None, plan("25/KH-UBND".into(), on(1, 8), title, date(year, 1, 31))).await?;
+    let units = store.list_units(parindex_core::UnitScope::All, &UnitFilter::default()).await?;
+    let units: Vec<_> = units.into_iter().filter(|u| u.kind != "province").collect();
+    for (i, u) in units.iter().enumerate() {
+        let signed = match i % 6 {
+            5 => continue,
+            4 => on(2, 5 + (i % 15) as u32),
+            _ => on(1, 12 + (i % 15) as u32),
+        };
+        let ctx = AuditCtx { actor_id: None, actor_name: format!("canbo.{}", u.code.to_lowercase()), ip: None };
+        let number = format!("{}/KH-{}", 3 + i % 20, u.code);
+        store
+            .set_plan(&ctx, year, Some(u.id), plan(number, signed, format!("Kế hoạch CCHC năm {year} của {} (dữ liệu mẫu)", u.name), None))
+            .await?;
+    }
+    const TITLES: [(&str, &str); 14] = [
+        ("1", "Tuyên truyền về cải cách hành chính trên cổng thông tin điện tử"),
+        ("1", "Tự kiểm tra công tác cải cách hành chính tại các phòng, đơn vị trực thuộc"),
+        ("2", "Rà soát văn bản quy phạm pháp luật thuộc lĩnh vực quản lý"),
+        ("2", "Tham mưu quy định phân cấp trong lĩnh vực quản lý"),
+        ("3", "Rà soát, đơn giản hóa thủ tục hành chính"),
+        ("3", "Công bố thủ tục được tiếp nhận trực tuyến toàn trình"),
+        ("3", "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính"),
+        ("4", "Rà soát chức năng, nhiệm vụ, cơ cấu tổ chức"),
+        ("4", "Sắp xếp, kiện toàn đơn vị sự nghiệp công lập trực thuộc"),
+        ("5", "Cập nhật cơ sở dữ liệu cán bộ, công chức, viên chức"),
+        ("5", "Bồi dưỡng kỹ năng cho công chức bộ phận một cửa"),
+        ("6", "Giao quyền tự chủ tài chính cho đơn vị sự nghiệp công lập"),
+        ("7", "Kết nối hệ thống quản lý văn bản liên thông bốn cấp"),
+        ("7", "Triển khai chữ ký số cho lãnh đạo và công chức"),
+    ];
+    let agencies: Vec<_> = units.iter().filter(|u| u.kind == "agency" && u.active_to.is_none()).collect();
+    if agencies.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    let mut per_domain: std::collections::HashMap<&str, usize> = Default::default();
+    for k in 0..60 {
+        let (domain, what) = TITLES[k % TITLES.len()];
+        let n = per_domain.entry(domain).or_default();
+        *n += 1;
+        let owner = agencies[(k * 7) % agencies.len()];
+        let co = agencies[(k * 7 + 3) % agencies.len()];
+        let month = 3 + (k % 10) as u32;
+        rows.push(NewTask {
+            row: k + 1,
+            code: format!("{domain}.{n}"),
+            title: format!("{what} (dữ liệu mẫu)"),
+            domain: Some(domain.into()),
+            owner: owner.code.clone(),
+            co_units: if k % 3 == 0 && co.id != owner.id { vec![co.code.clone()] } else { vec![] },
+            deadline: date(year, month, 28).unwrap_or(today),
+            output: Some(["Báo cáo kết quả", "Quyết định ban hành", "Văn bản trình UBND tỉnh", "Cơ sở dữ liệu cập nhật"][k % 4].into()),
+        });
+    }
+    store.import_plan_tasks(&office, year, rows, false).await.map_err(|e| anyhow::anyhow!("demo plan tasks: {e:?}"))?;
+    let tasks = store.plan_tasks(&parindex_store::repo::plans::TaskFilter { year, ..Default::default() }).await?;
+    for (k, t) in tasks.iter().enumerate() {
+        let ctx = AuditCtx { actor_id: None, actor_name: format!("canbo.{}", t.owner_code.to_lowercase()), ip: None };
+        let past = t.deadline < today;
+        let (status, done_on, reason, note) = match (past, k % 10) {
+            (true, 0) => (TaskStatus::Dropped, None, Some("UBND tỉnh điều chỉnh kế hoạch (dữ liệu mẫu)"), None),
+            (true, 1 | 2) => (TaskStatus::Doing, None, None, Some("Đang hoàn thiện hồ sơ trình (dữ liệu mẫu)")),
+            (true, 3) => (
+                TaskStatus::Done,
+                Some((t.deadline + chrono::Duration::days(9)).min(today)),
+                None,
+                Some("Hoàn thành muộn do chờ ý kiến các sở (dữ liệu mẫu)"),
+            ),
+            (true, _) => (
+                TaskStatus::Done,
+                Some(t.deadline - chrono::Duration::days((k % 12) as i64)),
+                None,
+                Some("Đã hoàn thành, có văn bản kèm theo (dữ liệu mẫu)"),
+            ),
+            (false, 0..=3) => (TaskStatus::Doing, None, None, Some("Đang triển khai (dữ liệu mẫu)")),
+            (false, _) => continue,
+        };
+        let update = TaskUpdate {
+            status,
+            done_on,
+            reason: reason.map(str::to_string),
+            note: note.map(str::to_string),
+            file_id: None,
+            version: t.version,
+        };
+        store.update_plan_task(&ctx, t.id, update, today).await?;
     }
     Ok(())
 }

@@ -38,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0025FeedValues),
             Box::new(M0026Onestop),
             Box::new(M0027Apologies),
+            Box::new(M0028Plans),
         ]
     }
 }
@@ -1551,5 +1552,99 @@ impl MigrationTrait for M0027Apologies {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("apology_cases").to_owned()).await
+    }
+}
+
+/// Reform plans and their tasks (issue #19): one plan per year for the province (`unit_id`
+/// null; it carries the deadline of the units' plans) and one per unit; the province's tasks,
+/// each owned by a unit, with co-operating units and progress notes.
+pub struct M0028Plans;
+
+impl MigrationName for M0028Plans {
+    fn name(&self) -> &str {
+        "m0028_plans"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0028Plans {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("plans")
+                .col(big_pk_auto("id"))
+                .col(integer("year"))
+                .col(big_integer_null("unit_id"))
+                .col(string_len("number", 64))
+                .col(date("signed_on"))
+                .col(text("title"))
+                .col(date_null("unit_plans_due"))
+                .col(big_integer_null("file_id"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("plans", "unit_id", "units", "id"))
+                .foreign_key(&mut fk("plans", "file_id", "evidence_files", "id"))
+                .to_owned(),
+        )
+        .await?;
+        // one plan per unit and year (the province's: a partial index is not portable, the
+        // store keeps that one unique)
+        m.create_index(Index::create().name("ux_plans").table("plans").col("year").col("unit_id").unique().to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("plan_tasks")
+                .col(big_pk_auto("id"))
+                .col(integer("year"))
+                .col(string_len("code", 32))
+                .col(text("title"))
+                .col(string_len_null("domain", 32))
+                .col(big_integer("owner_unit_id"))
+                .col(date("deadline"))
+                .col(text_null("output"))
+                .col(string_len("status", 16))
+                .col(text_null("status_reason"))
+                .col(date_null("done_on"))
+                .col(integer("version"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("plan_tasks", "owner_unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ux_plan_tasks").table("plan_tasks").col("year").col("code").unique().to_owned()).await?;
+        m.create_index(Index::create().name("ix_plan_tasks_owner").table("plan_tasks").col("owner_unit_id").col("year").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("plan_task_units")
+                .col(big_integer("task_id"))
+                .col(big_integer("unit_id"))
+                .primary_key(Index::create().col("task_id").col("unit_id"))
+                .foreign_key(&mut fk("plan_task_units", "task_id", "plan_tasks", "id"))
+                .foreign_key(&mut fk("plan_task_units", "unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("plan_task_notes")
+                .col(big_pk_auto("id"))
+                .col(big_integer("task_id"))
+                .col(text("text"))
+                .col(big_integer_null("file_id"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("plan_task_notes", "task_id", "plan_tasks", "id"))
+                .foreign_key(&mut fk("plan_task_notes", "file_id", "evidence_files", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_plan_task_notes").table("plan_task_notes").col("task_id").to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["plan_task_notes", "plan_task_units", "plan_tasks", "plans"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
     }
 }

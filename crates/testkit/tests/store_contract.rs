@@ -1885,3 +1885,163 @@ backend_tests!(apology_cases_feed_their_leaves_until_approval, |b| async move {
     assert_eq!((out.added, out.leaves_written), (1, 0));
     assert_eq!(points(sa).await, Some("0.5".into()), "frozen at approval");
 });
+
+// The plans register (issue #19): the province's plan sets the deadline of the units' plans,
+// tasks are checked whole (every bad row named, nothing written), the owner's reports are
+// checked (a day for done, a reason for dropped, no stale overwrite), and the fed leaves
+// (`plans.*`) equal the hand computation — recomputed at each write, frozen at approval.
+backend_tests!(plans_and_tasks_feed_their_leaves_until_approval, |b| async move {
+    use parindex_core::plans::TaskStatus;
+    use parindex_store::repo::plans::{NewTask, PlanInput, TaskFilter, TaskUpdate};
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("SA", "Sở A", "agency")).await.unwrap();
+    s.create_unit(&ctx(), unit("SB", "Sở B", "agency")).await.unwrap();
+    let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    let today = parindex_core::assessment::today_vn();
+    // 1.2 (yes/no, 1 point) reads the unit's plan on time, 1.3 (bands, 2 points) the share of tasks done
+    let hand = HAND
+        .replacen(
+            "        rule: { kind: yes_no }\n",
+            "        rule: { kind: yes_no }\n        source: { feed: plans.unit_plan_on_time }\n",
+            1,
+        )
+        .replace(
+            "            - { range: \"(90, 100]\", points: 2 }\n",
+            "            - { range: \"(90, 100]\", points: 2 }\n        source: { feed: plans.tasks_done_share }\n",
+        );
+    let p = hand_period_of(&s, &hand, &["SA", "SB"]).await;
+    let feeds = s.period_feeds(p.id).await.unwrap();
+    assert_eq!(
+        feeds.iter().map(|f| f.feed.as_str()).collect::<Vec<_>>(),
+        vec!["plans.unit_plan_on_time", "plans.tasks_done_share", "imported"]
+    );
+    assert_eq!(feeds[0].missing().count(), 2, "no province plan yet: no data");
+    let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
+    let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
+    let (sa, sb) = (of("SA"), of("SB"));
+    let st = &s;
+    let points = move |id: i64, leaf: &'static str| async move {
+        st.get_assessment(id).await.unwrap().entries.get(leaf).and_then(|e| e.points.clone()).map(|p| p.to_string())
+    };
+    let plan = |number: &str, signed_on, due| PlanInput {
+        number: number.into(),
+        signed_on,
+        title: "Kế hoạch cải cách hành chính năm 2026".into(),
+        unit_plans_due: due,
+        file_id: None,
+    };
+    // refused: no number, a plan for 2026 signed in 2020 — each named, nothing written
+    match s.set_plan(&ctx(), 2026, None, plan(" ", d(1, 10), None)).await {
+        Err(StoreError::Invalid(f)) => assert_eq!(f[0].field, "number"),
+        other => panic!("expected refused, got {other:?}"),
+    }
+    let old = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    assert!(matches!(s.set_plan(&ctx(), 2026, None, plan("1/KH-UBND", old, None)).await, Err(StoreError::Invalid(_))));
+    assert!(s.plans_of_year(2026).await.unwrap().0.is_none());
+    // the province's plan: units' plans due 31/01; no unit has one yet (1.2 "no": 0 points), no
+    // task yet (1.3 does not apply)
+    s.set_plan(&ctx(), 2026, None, plan("15/KH-UBND", d(1, 10), Some(d(1, 31)))).await.unwrap();
+    assert_eq!(points(sa, "1.2").await, Some("0".into()));
+    assert!(s.get_assessment(sa).await.unwrap().entries["1.3"].input.as_ref().is_some_and(|i| i.not_applicable));
+    // SA signs on time, SB late
+    let sa_unit = s.unit_id_by_code("SA").await.unwrap().unwrap();
+    let sb_unit = s.unit_id_by_code("SB").await.unwrap().unwrap();
+    s.set_plan(&ctx(), 2026, Some(sa_unit), plan("3/KH-SA", d(1, 31), None)).await.unwrap();
+    s.set_plan(&ctx(), 2026, Some(sb_unit), plan("7/KH-SB", d(2, 5), None)).await.unwrap();
+    assert_eq!((points(sa, "1.2").await, points(sb, "1.2").await), (Some("1".into()), Some("0".into())));
+    assert!(s.get_assessment(sb).await.unwrap().entries["1.2"].note.as_deref().unwrap().contains("ký ngày 05/02/2026, hạn 31/01/2026"));
+    assert_eq!(s.late_unit_plans(2026, &[sa_unit, sb_unit]).await.unwrap(), vec![(sb_unit, Some(d(2, 5)))]);
+
+    // tasks refused whole: an unknown owner, a duplicate number, a deadline in another year, no title
+    let task = |code: &str, owner: &str, deadline, co: &[&str]| NewTask {
+        row: 0,
+        code: code.into(),
+        title: format!("Nhiệm vụ {code}"),
+        domain: Some("1".into()),
+        owner: owner.into(),
+        co_units: co.iter().map(|c| c.to_string()).collect(),
+        deadline,
+        output: Some("Báo cáo kết quả".into()),
+    };
+    let audit_before = count_audit(&s).await;
+    let mut untitled = task("1.5", "SA", d(5, 1), &[]);
+    untitled.title = " ".into();
+    let bad = vec![
+        task("1.1", "ZZ", d(3, 31), &[]),
+        task("1.2", "SA", d(3, 31), &[]),
+        task("1.2", "SA", d(3, 31), &[]),
+        task("1.4", "SA", chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap(), &[]),
+        untitled,
+    ];
+    match s.import_plan_tasks(&ctx(), 2026, bad, false).await {
+        Err(ImportError::Rows(rows)) => {
+            let at: Vec<(usize, &str)> = rows.iter().map(|r| (r.row, r.field.as_str())).collect();
+            assert_eq!(at, vec![(1, "owner"), (3, "code"), (4, "deadline"), (5, "title")], "{rows:?}");
+        }
+        other => panic!("expected refused rows, got {other:?}"),
+    }
+    assert_eq!(count_audit(&s).await, audit_before, "nothing written");
+    let tasks = vec![
+        task("1.1", "SA", d(3, 31), &[]),
+        task("1.2", "SA", d(6, 30), &[]),
+        task("1.10", "SA", d(9, 30), &["SB"]),
+        task("2.1", "SB", d(4, 30), &[]),
+        task("2.2", "SB", d(10, 31), &[]),
+    ];
+    let dry = s.import_plan_tasks(&ctx(), 2026, tasks.clone(), true).await.unwrap();
+    assert_eq!((dry.added, dry.leaves_written), (5, 0));
+    assert!(s.plan_tasks(&TaskFilter { year: 2026, ..Default::default() }).await.unwrap().is_empty(), "a dry run writes nothing");
+    let out = s.import_plan_tasks(&ctx(), 2026, tasks.clone(), false).await.unwrap();
+    assert_eq!(out.added, 5);
+    let all = s.plan_tasks(&TaskFilter { year: 2026, ..Default::default() }).await.unwrap();
+    assert_eq!(all.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(), vec!["1.1", "1.2", "1.10", "2.1", "2.2"], "the plan's order");
+    let id = |code: &str| all.iter().find(|t| t.code == code).unwrap().id;
+    let sb_tasks = s.plan_tasks(&TaskFilter { year: 2026, unit_id: Some(sb_unit), ..Default::default() }).await.unwrap();
+    assert_eq!(sb_tasks.len(), 3, "SB owns two and co-operates on one");
+    // 0 of 3 done: 0 % → 0 points
+    assert_eq!(points(sa, "1.3").await, Some("0".into()));
+
+    // the owner's reports, checked: a day for done (not in the future), a reason for dropped,
+    // nothing over a newer change
+    let upd = |status, done_on, reason: Option<&str>, version| TaskUpdate {
+        status,
+        done_on,
+        reason: reason.map(str::to_string),
+        note: Some("Đã trình UBND tỉnh".into()),
+        file_id: None,
+        version,
+    };
+    assert!(matches!(
+        s.update_plan_task(&ctx(), id("1.1"), upd(TaskStatus::Done, None, None, 1), today).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let tomorrow = today + chrono::Duration::days(1);
+    assert!(matches!(
+        s.update_plan_task(&ctx(), id("1.1"), upd(TaskStatus::Done, Some(tomorrow), None, 1), today).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.update_plan_task(&ctx(), id("1.10"), upd(TaskStatus::Dropped, None, None, 1), today).await,
+        Err(StoreError::Invalid(_))
+    ));
+    s.update_plan_task(&ctx(), id("1.1"), upd(TaskStatus::Done, Some(d(3, 30)), None, 1), today).await.unwrap();
+    assert!(
+        matches!(s.update_plan_task(&ctx(), id("1.1"), upd(TaskStatus::Doing, None, None, 1), today).await, Err(StoreError::Conflict(_))),
+        "a stale form does not overwrite"
+    );
+    s.update_plan_task(&ctx(), id("1.2"), upd(TaskStatus::Done, Some(d(7, 2)), None, 1), today).await.unwrap();
+    s.update_plan_task(&ctx(), id("1.10"), upd(TaskStatus::Dropped, None, Some("UBND tỉnh điều chỉnh kế hoạch"), 1), today).await.unwrap();
+    // by hand: SA 2 done of 2 (1.10 dropped) = 100 % → 2 points; SB none of 2 → 0
+    assert_eq!((points(sa, "1.3").await, points(sb, "1.3").await), (Some("2".into()), Some("0".into())));
+    assert_eq!(s.plan_task(id("1.1")).await.unwrap().1.len(), 1, "the progress note is kept");
+    let overdue = s.plan_tasks(&TaskFilter { year: 2026, overdue_on: Some(d(11, 1)), ..Default::default() }).await.unwrap();
+    assert_eq!(overdue.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(), vec!["2.1", "2.2"]);
+
+    // approval freezes: a later report changes nothing approved
+    parindex_testkit::demo::finish_others(&s, p.id, &[]).await;
+    parindex_testkit::demo::decide_missing_feeds(&s, p.id).await;
+    s.approve_period(&ctx(), p.id, decision(today), today).await.unwrap();
+    s.update_plan_task(&ctx(), id("2.1"), upd(TaskStatus::Done, Some(d(4, 29)), None, 1), today).await.unwrap();
+    assert_eq!(points(sb, "1.3").await, Some("0".into()), "frozen at approval");
+    assert_eq!(s.fed_values_to_correct(p.id).await.unwrap().len(), 1, "the council may correct it");
+});

@@ -52,6 +52,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/surveys", "nav.surveys", Action::ViewResults),
     ("/mot-cua", "nav.onestop", Action::ViewPeriods),
     ("/xin-loi", "nav.apology", Action::ViewPeriods),
+    ("/ke-hoach", "nav.plans", Action::ViewPeriods),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),
     ("/admin/audit", "nav.audit", Action::ViewAuditLog),

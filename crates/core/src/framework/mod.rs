@@ -119,6 +119,8 @@ pub enum Feed {
     /// A measure of the public-apology register over the period's year
     /// (`apology.unapologised_late_count`, `apology.coverage_rate`).
     Apology(crate::apology::Measure),
+    /// A measure of the plans register over the period's year (`plans.tasks_done_share`, …).
+    Plans(crate::plans::Measure),
 }
 
 impl Feed {
@@ -132,6 +134,9 @@ impl Feed {
         Feed::Onestop(Measure::LateCount),
         Feed::Apology(crate::apology::Measure::UnapologisedLateCount),
         Feed::Apology(crate::apology::Measure::CoverageRate),
+        Feed::Plans(crate::plans::Measure::UnitPlanOnTime),
+        Feed::Plans(crate::plans::Measure::TasksDoneShare),
+        Feed::Plans(crate::plans::Measure::TasksDoneOnTimeShare),
     ];
 
     /// The name written in a framework: `imported`, `onestop.on_time_rate`, …
@@ -146,6 +151,9 @@ impl Feed {
             Feed::Onestop(Measure::LateCount) => "onestop.late_count",
             Feed::Apology(crate::apology::Measure::UnapologisedLateCount) => "apology.unapologised_late_count",
             Feed::Apology(crate::apology::Measure::CoverageRate) => "apology.coverage_rate",
+            Feed::Plans(crate::plans::Measure::UnitPlanOnTime) => "plans.unit_plan_on_time",
+            Feed::Plans(crate::plans::Measure::TasksDoneShare) => "plans.tasks_done_share",
+            Feed::Plans(crate::plans::Measure::TasksDoneOnTimeShare) => "plans.tasks_done_on_time_share",
         }
     }
 
@@ -156,6 +164,7 @@ impl Feed {
             Feed::Imported => *rule != Rule::Survey,
             Feed::Onestop(m) => m.fits(rule),
             Feed::Apology(m) => m.fits(rule),
+            Feed::Plans(m) => m.fits(rule),
         }
     }
 
@@ -186,6 +195,15 @@ impl Feed {
             }
             Feed::Apology(crate::apology::Measure::CoverageRate) => {
                 ("Sổ xin lỗi công khai: tỷ lệ đã xin lỗi đúng hạn", "Apology register: share apologised for in time")
+            }
+            Feed::Plans(crate::plans::Measure::UnitPlanOnTime) => {
+                ("Kế hoạch CCHC: kế hoạch của đơn vị ban hành đúng hạn", "Reform plans: the unit's plan issued on time")
+            }
+            Feed::Plans(crate::plans::Measure::TasksDoneShare) => {
+                ("Kế hoạch CCHC: tỷ lệ nhiệm vụ hoàn thành", "Reform plans: share of tasks done")
+            }
+            Feed::Plans(crate::plans::Measure::TasksDoneOnTimeShare) => {
+                ("Kế hoạch CCHC: tỷ lệ nhiệm vụ hoàn thành đúng hạn", "Reform plans: share of tasks done on time")
             }
         }
     }

@@ -166,6 +166,8 @@ fn check_node(fw: &Framework, n: &Node, codes: &mut HashSet<String>, out: &mut V
                         super::Feed::Apology(crate::apology::Measure::CoverageRate) => ("proportional hoặc bands", "proportional or bands"),
                         super::Feed::Apology(_) => ("deduction", "deduction"),
                         super::Feed::Imported => ("khác survey", "other than survey"),
+                        super::Feed::Plans(crate::plans::Measure::UnitPlanOnTime) => ("yes_no", "yes_no"),
+                        super::Feed::Plans(_) => ("proportional hoặc bands", "proportional or bands"),
                     };
                     out.push(p(
                         code,

@@ -259,10 +259,26 @@ pub(crate) struct FeedData {
     year: Option<i32>,
     onestop: Option<Vec<crate::repo::onestop::OnestopSum>>,
     apology: Option<HashMap<i64, Vec<parindex_core::apology::CaseFacts>>>,
+    plans: Option<crate::repo::plans::YearFacts>,
     units: Option<Vec<i64>>,
 }
 
 impl FeedData {
+    /// The period's units (a register that is the whole truth gives each of them a value).
+    async fn units<C: ConnectionTrait>(&mut self, c: &C, period_id: i64) -> Result<Vec<i64>, StoreError> {
+        if self.units.is_none() {
+            let units = crate::entity::assessment::Entity::find()
+                .filter(crate::entity::assessment::Column::PeriodId.eq(period_id))
+                .all(c)
+                .await?
+                .into_iter()
+                .map(|a| a.unit_id)
+                .collect();
+            self.units = Some(units);
+        }
+        Ok(self.units.clone().unwrap_or_default())
+    }
+
     async fn year<C: ConnectionTrait>(&mut self, c: &C, period_id: i64) -> Result<i32, StoreError> {
         if let Some(y) = self.year {
             return Ok(y);
@@ -341,20 +357,11 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
                 data.apology = Some(crate::repo::apology::facts_of_year(c, year).await?);
             }
             // the register is the whole truth: a unit of the period without a case has none
-            if data.units.is_none() {
-                let units = crate::entity::assessment::Entity::find()
-                    .filter(crate::entity::assessment::Column::PeriodId.eq(period_id))
-                    .all(c)
-                    .await?
-                    .into_iter()
-                    .map(|a| a.unit_id)
-                    .collect();
-                data.units = Some(units);
-            }
+            let units = data.units(c, period_id).await?;
             let (formula, _) = measure.formula();
             let cases = data.apology.as_ref().map(|a| a as &HashMap<_, _>);
             let mut out = HashMap::new();
-            for &unit_id in data.units.iter().flatten() {
+            for &unit_id in &units {
                 let facts = cases.and_then(|c| c.get(&unit_id)).map(Vec::as_slice).unwrap_or_default();
                 let value = measure.of(facts);
                 let Ok(input) = value.to_input(rule) else { continue };
@@ -366,6 +373,39 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
                     facts.len(),
                     value.shown(true)
                 );
+                out.insert(unit_id, FedValue { input, points, provenance, source: None, import_id: None });
+            }
+            Ok(out)
+        }
+        Feed::Plans(measure) => {
+            let Some(rule) = leaf.rule.as_ref() else { return Ok(HashMap::new()) };
+            let year = data.year(c, period_id).await?;
+            if data.plans.is_none() {
+                data.plans = Some(crate::repo::plans::facts_of_year(c, year).await?);
+            }
+            let units = data.units(c, period_id).await?;
+            let Some(facts) = data.plans.as_ref().filter(|f| f.province_plan) else {
+                // no province plan that year: the register holds nothing yet
+                return Ok(HashMap::new());
+            };
+            let (formula, _) = measure.formula();
+            let mut out = HashMap::new();
+            for unit_id in units {
+                let tasks = facts.tasks.get(&unit_id).map(Vec::as_slice).unwrap_or_default();
+                let plan = facts.plan(unit_id);
+                let Some(value) = measure.of_plan(&plan).or_else(|| measure.of_tasks(tasks)) else { continue };
+                let Ok(input) = value.to_input(rule) else { continue };
+                let Ok(points) = points_of(leaf, &input) else { continue };
+                let d = |x: Option<chrono::NaiveDate>| x.map(parindex_core::text::format_date).unwrap_or_else(|| "—".into());
+                let provenance = match measure {
+                    parindex_core::plans::Measure::UnitPlanOnTime => format!(
+                        "Kế hoạch CCHC năm {year}: kế hoạch của đơn vị ký ngày {}, hạn {}; {formula}: {}.",
+                        d(plan.signed_on),
+                        d(plan.due),
+                        value.shown(true)
+                    ),
+                    _ => format!("Kế hoạch CCHC năm {year}: {} nhiệm vụ được giao; {formula} = {}.", tasks.len(), value.shown(true)),
+                };
                 out.insert(unit_id, FedValue { input, points, provenance, source: None, import_id: None });
             }
             Ok(out)

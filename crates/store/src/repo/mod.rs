@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod onestop;
 pub mod periods;
+pub mod plans;
 pub mod publications;
 pub mod results;
 pub mod scores;

@@ -19,6 +19,7 @@ mod feeds;
 mod frameworks;
 mod one_model;
 mod onestop;
+mod plans;
 mod results;
 mod surveys;
 mod units;

@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod frameworks;
 pub mod onestop;
 pub mod periods;
+pub mod plans;
 pub mod public;
 pub mod questionnaires;
 pub mod results;
@@ -139,6 +140,7 @@ fn routes() -> routes::ApiRouter {
         .merge(feeds::routes())
         .merge(onestop::routes())
         .merge(apology::routes())
+        .merge(plans::routes())
         .merge(questionnaires::routes())
         .merge(surveys::routes())
         .merge(results::routes())

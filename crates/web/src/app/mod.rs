@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod leaves;
 pub mod mail;
 pub mod onestop;
+pub mod plans;
 pub mod survey_data;
 pub mod surveys;
 pub mod units;

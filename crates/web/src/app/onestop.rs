@@ -34,6 +34,29 @@ pub fn reads_all(ctx: &Ctx) -> bool {
     ctx.actor.is_some() && (ctx.allows(Action::ViewResults, Resource::System) || ctx.allows(Action::Appraise, Resource::System))
 }
 
+/// A register page's year (the one asked for, else this year) and the unit it shows: the one
+/// asked for (by code) to those who read every unit's, their own unit to a unit's staff (403
+/// without one), none (every unit) otherwise.
+pub async fn year_and_unit(
+    state: &crate::AppState,
+    ctx: &Ctx,
+    year: Option<i32>,
+    unit_code: Option<&str>,
+) -> Result<(i32, Option<i64>), crate::error::AppError> {
+    use chrono::Datelike;
+    let Some(actor) = &ctx.actor else { return Err(crate::error::AppError::Unauthenticated) };
+    let year = year.filter(|y| (2000..=2100).contains(y)).unwrap_or(parindex_core::assessment::today_vn().year());
+    let unit = if reads_all(ctx) {
+        match unit_code.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(code) => Some(state.store.unit_id_by_code(code).await?.ok_or(crate::error::AppError::NotFound)?),
+            None => None,
+        }
+    } else {
+        Some(actor.unit_id.filter(|u| reads_unit(ctx, *u)).ok_or(crate::error::AppError::Forbidden)?)
+    };
+    Ok((year, unit))
+}
+
 /// Whether the actor reads this unit's figures.
 pub fn reads_unit(ctx: &Ctx, unit_id: i64) -> bool {
     reads_all(ctx) || (ctx.actor.is_some() && ctx.allows(Action::ViewUnitDrafts, Resource::Unit(unit_id)))

@@ -137,22 +137,10 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
 }
 
 async fn draw_list(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Result<Response, AppError> {
-    let Some(actor) = &ctx.actor else { return Err(AppError::Unauthenticated) };
     let lang = ctx.lang;
     let today = parindex_core::assessment::today_vn();
-    let year = q.nam.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
+    let (year, unit_id) = crate::app::onestop::year_and_unit(state, ctx, q.nam, q.don_vi.as_deref()).await?;
     let all_units = reads_all(ctx);
-    let unit_id = if all_units {
-        match q.don_vi.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(code) => Some(state.store.unit_id_by_code(code).await?.ok_or(AppError::NotFound)?),
-            None => None,
-        }
-    } else {
-        match actor.unit_id.filter(|u| reads_unit(ctx, *u)) {
-            Some(u) => Some(u),
-            None => return Err(AppError::Forbidden),
-        }
-    };
     let open_only = q.mo.is_some();
     let cases = state.store.apology_cases(&CaseFilter { unit_id, year: Some(year), open: open_only }).await?;
     let facts: Vec<_> = cases.iter().map(CaseRow::facts).collect();

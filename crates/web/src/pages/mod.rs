@@ -23,6 +23,7 @@ pub mod jobs;
 pub mod leaf_view;
 pub mod onestop;
 pub mod periods;
+pub mod plans;
 pub mod portal;
 pub mod public_survey;
 pub mod results;
@@ -85,6 +86,7 @@ pub fn router() -> Router<AppState> {
         .merge(feeds::router())
         .merge(onestop::router())
         .merge(apology::router())
+        .merge(plans::router())
         .merge(documents::router())
         .merge(self_sheet::router())
         .merge(jobs::router())

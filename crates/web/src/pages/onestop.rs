@@ -69,6 +69,7 @@ fn heat(lang: Lang, c: Option<&Counts>) -> Heat {
     let title = match v {
         Value::Rate { numerator, denominator } => format!("{numerator}/{denominator}"),
         Value::Count { count } => count.to_string(),
+        Value::Flag { .. } => String::new(),
     };
     Heat { text: lang.num(&p, 1), title, class }
 }
