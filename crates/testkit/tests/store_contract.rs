@@ -70,6 +70,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0025_feed_values",
             "m0026_onestop",
             "m0027_apologies",
+            "m0028_plans",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
