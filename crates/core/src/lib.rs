@@ -14,6 +14,7 @@ pub mod msg;
 pub mod onestop;
 pub mod plans;
 pub mod published;
+pub mod reporting;
 pub mod results;
 pub mod secret;
 pub mod sipas;

@@ -231,6 +231,10 @@ impl Value {
             }
             (Value::Rate { .. }, Rule::Bands { .. }) => Ok(Input { percent: self.percent(), ..Default::default() }),
             (Value::Count { count }, Rule::Deduction { .. }) => Ok(Input { count: Some(Exact::int(count)), ..Default::default() }),
+            // reports sent on time of those due: a deduction rule counts the ones that were not
+            (Value::Rate { numerator, denominator }, Rule::Deduction { .. }) => {
+                Ok(Input { count: Some(Exact::int(denominator - numerator)), ..Default::default() })
+            }
             (Value::Flag { yes }, Rule::YesNo) => Ok(Input { yes: Some(yes), ..Default::default() }),
             _ => Err(Msg::new(
                 format!("quy tắc {} không đọc được giá trị này", rule.kind()),
@@ -390,7 +394,9 @@ mod tests {
         assert!(Value::Rate { numerator: 0, denominator: 0 }.to_input(&Rule::Proportional).unwrap().not_applicable);
         let d = Rule::Deduction { per: Exact::int(1) };
         assert_eq!(Value::Count { count: 4 }.to_input(&d).unwrap().count, Some(Exact::int(4)));
-        assert!(v.to_input(&d).is_err());
+        // a rate read by a deduction rule counts what is missing (reports not sent on time);
+        // only `reports.on_time_count` fits a deduction rule (`Feed::fits`)
+        assert_eq!(v.to_input(&d).unwrap().count, Some(Exact::int(15)));
         assert!(Value::Count { count: 4 }.to_input(&Rule::YesNo).is_err());
         assert!(Measure::OnTimeRate.fits(&Rule::Proportional) && !Measure::OnTimeRate.fits(&d));
         assert!(Measure::LateCount.fits(&d) && !Measure::LateCount.fits(&Rule::Proportional));

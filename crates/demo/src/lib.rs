@@ -276,6 +276,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     }
     seed_onestop(store).await?;
     seed_plans(store).await?;
+    seed_reports(store).await?;
     seed_apologies(store).await?;
     seed_last_year(store).await?;
     seed_improvements(store).await?;
@@ -1102,4 +1103,171 @@ fn zero_input(rule: &Rule, own: &Input) -> Input {
         Rule::Survey => i.result = Some(Exact::ZERO),
     }
     i
+}
+
+/// A one-page PDF standing for a unit's signed report in the demo (made here, not copied):
+/// the demo's report rounds attach it, and `parindex demo` writes it under its hash
+/// ([`files`]).
+pub fn signed_report_pdf() -> Vec<u8> {
+    let text = "BT /F1 14 Tf 72 760 Td (Bao cao cai cach hanh chinh - ban ky (du lieu mau)) Tj ET";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out
+}
+
+/// The files the demo's records cite, by SHA-256 (written into the files directory by
+/// `parindex demo`; the tests' demo has the records without the files).
+pub fn files() -> Vec<(String, Vec<u8>)> {
+    use sha2::Digest;
+    let pdf = signed_report_pdf();
+    vec![(hex::encode(sha2::Sha256::digest(&pdf)), pdf)]
+}
+
+/// Periodic reports: the sample form, last quarter's round closed (every agency asked; most
+/// accepted, one sent late, one never sent, one returned and sent again) and the year's round
+/// open (some drafts, some sent), so the consolidation and the late list show.
+async fn seed_reports(store: &Store) -> anyhow::Result<()> {
+    use parindex_core::reporting::RoundKind;
+    use parindex_store::repo::reporting::{ReportAction, RoundInput};
+    let today = parindex_core::assessment::today_vn();
+    let year = today.format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let office = AuditCtx { actor_id: None, actor_name: "thuky".into(), ip: None };
+    let form = parindex_reports::report_form::sample_form();
+    store.set_report_form(&office, form.clone()).await?;
+    let q3 = store
+        .open_report_round(
+            &office,
+            RoundInput {
+                year,
+                kind: RoundKind::Quarter,
+                label: format!("Báo cáo CCHC quý III năm {year}"),
+                form_code: form.code.clone(),
+                targets: vec!["agency".into()],
+                deadline: date(year, 9, 20).unwrap_or(today),
+            },
+        )
+        .await?;
+    let yearly = store
+        .open_report_round(
+            &office,
+            RoundInput {
+                year,
+                kind: RoundKind::Year,
+                label: format!("Báo cáo CCHC năm {year}"),
+                form_code: form.code.clone(),
+                targets: vec!["agency".into()],
+                deadline: date(year, 12, 15).unwrap_or(today).max(today + chrono::Duration::days(9)),
+            },
+        )
+        .await?;
+    let (sha, pdf) = files().remove(0);
+    let units = store.round_units(&q3).await?;
+    for (i, u) in units.iter().enumerate() {
+        let unit_ctx = AuditCtx { actor_id: None, actor_name: format!("canbo.{}", u.code.to_lowercase()), ip: None };
+        let leader = AuditCtx { actor_id: None, actor_name: format!("lanhdao.{}", u.code.to_lowercase()), ip: None };
+        let file = store
+            .add_evidence(&unit_ctx, u.unit_id, &sha, pdf.len() as i64, parindex_core::evidence::Kind::Pdf, "bao-cao-co-chu-ky.pdf")
+            .await?;
+        let content = |k: usize| {
+            let mut raw: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+            for s in &form.sections {
+                match &s.table {
+                    None => {
+                        raw.insert(
+                            format!("n.{}", s.key),
+                            format!("{} (dữ liệu mẫu): {} đã triển khai đúng kế hoạch trong kỳ.", s.title, u.name),
+                        );
+                    }
+                    Some(t) => {
+                        for (ri, r) in t.rows.iter().filter(|r| r.formula.is_none()).enumerate() {
+                            for c in t.columns.iter().filter(|c| c.formula.is_none()) {
+                                let n =
+                                    |base: usize| ((u.unit_id as usize * 7 + base * 3 + (k + ri) * 5 + c.key.len()) % 9 + base).to_string();
+                                let v = match (s.key.as_str(), c.key.as_str()) {
+                                    ("mot_cua", _) => match r.key.as_str() {
+                                        "tiep_nhan" => n(60),
+                                        "dung_han" => n(20),
+                                        _ => "1".into(),
+                                    },
+                                    (_, c) => match c {
+                                        "ghi_chu" => String::new(),
+                                        "ke_hoach" => n(12),
+                                        "thuc_hien" => n(2),
+                                        "truc_tuyen" => n(40),
+                                        "truc_tiep" => n(20),
+                                        "buu_chinh" => n(1),
+                                        _ => match r.key.as_str() {
+                                            "ra_soat" | "phan_anh" | "tiep_nhan" => n(30),
+                                            "dung_han" => n(10),
+                                            "qua_han" => "1".into(),
+                                            _ => n(3),
+                                        },
+                                    },
+                                };
+                                raw.insert(parindex_core::reporting::cell_field(&s.key, &r.key, &c.key), v);
+                            }
+                        }
+                    }
+                }
+            }
+            form.read(&raw).0
+        };
+        let write = |ctx: AuditCtx, action: ReportAction, round: i64| {
+            let store = store.clone();
+            async move { store.write_report(&ctx, round, u.unit_id, action, 0).await }
+        };
+        // last quarter: every fifth never sent, every seventh sent late (see the times below)
+        if i % 5 != 4 {
+            write(unit_ctx.clone(), ReportAction::Save { content: content(i), file_id: Some(file.id) }, q3.id).await?;
+            write(leader.clone(), ReportAction::Submit, q3.id).await?;
+            if i % 6 == 2 {
+                write(
+                    office.clone(),
+                    ReportAction::Return {
+                        reason:
+                            "Bảng II: số văn bản được kiểm tra chưa khớp với báo cáo của Sở Tư pháp; đề nghị rà soát lại (dữ liệu mẫu)."
+                                .into(),
+                    },
+                    q3.id,
+                )
+                .await?;
+                write(leader.clone(), ReportAction::Submit, q3.id).await?;
+            }
+            write(office.clone(), ReportAction::Accept, q3.id).await?;
+            let sent = if i % 7 == 3 { date(year, 9, 24) } else { date(year, 9, 12 + (i % 8) as u32) };
+            if let Some(d) = sent {
+                store.demo_backdate_report(q3.id, u.unit_id, d).await?;
+            }
+        }
+        // this year's report: a third sent, a third drafting, the rest not started
+        match i % 3 {
+            0 => {
+                write(unit_ctx.clone(), ReportAction::Save { content: content(i + 1), file_id: Some(file.id) }, yearly.id).await?;
+                write(leader.clone(), ReportAction::Submit, yearly.id).await?;
+            }
+            1 => {
+                write(unit_ctx.clone(), ReportAction::Save { content: content(i + 1), file_id: None }, yearly.id).await?;
+            }
+            _ => {}
+        }
+    }
+    store.close_report_round(&office, q3.id, true).await?;
+    Ok(())
 }

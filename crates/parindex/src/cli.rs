@@ -516,6 +516,16 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
         let bulk = Store::connect_bulk(&url).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
         parindex_demo::seed(&bulk).await.context("seeding the demo province")?;
         bulk.db.clone().close().await.ok();
+        // the files the demo's records cite (a signed report), under their hashes
+        let blobs = parindex_store::blobs::Blobs::new(dir.join("files"));
+        for (sha, bytes) in parindex_demo::files() {
+            if let Some(path) = blobs.path(&sha) {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                }
+                std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
     }
     let public_url = args.public_url.or(file.public_url.clone());
     let config = WebConfig {

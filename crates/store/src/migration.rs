@@ -39,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0026Onestop),
             Box::new(M0027Apologies),
             Box::new(M0028Plans),
+            Box::new(M0029Reports),
         ]
     }
 }
@@ -1643,6 +1644,88 @@ impl MigrationTrait for M0028Plans {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in ["plan_task_notes", "plan_task_units", "plan_tasks", "plans"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Periodic reports (issue #19): report forms as data, reporting rounds (each with a copy of
+/// its form), and each unit's report of a round.
+pub struct M0029Reports;
+
+impl MigrationName for M0029Reports {
+    fn name(&self) -> &str {
+        "m0029_reports"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0029Reports {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("report_forms")
+                .col(big_pk_auto("id"))
+                .col(string_len("code", 40))
+                .col(text("title"))
+                .col(text("definition"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ux_report_forms").table("report_forms").col("code").unique().to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("report_rounds")
+                .col(big_pk_auto("id"))
+                .col(integer("year"))
+                .col(string_len("kind", 16))
+                .col(text("label"))
+                .col(string_len("form_code", 40))
+                .col(text("definition"))
+                .col(string_len("targets", 200))
+                .col(date("deadline"))
+                .col(boolean("closed"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_report_rounds_year").table("report_rounds").col("year").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("report_submissions")
+                .col(big_pk_auto("id"))
+                .col(big_integer("round_id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("status", 16))
+                .col(text("content"))
+                .col(big_integer_null("file_id"))
+                .col(timestamp_with_time_zone_null("first_submitted_at"))
+                .col(timestamp_with_time_zone_null("submitted_at"))
+                .col(string_null("submitted_by"))
+                .col(text_null("returned_reason"))
+                .col(string_null("decided_by"))
+                .col(timestamp_with_time_zone_null("decided_at"))
+                .col(integer("version"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("report_submissions", "round_id", "report_rounds", "id"))
+                .foreign_key(&mut fk("report_submissions", "unit_id", "units", "id"))
+                .foreign_key(&mut fk("report_submissions", "file_id", "evidence_files", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ux_report_submissions").table("report_submissions").col("round_id").col("unit_id").unique().to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["report_submissions", "report_rounds", "report_forms"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())

@@ -71,6 +71,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0026_onestop",
             "m0027_apologies",
             "m0028_plans",
+            "m0029_reports",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -2045,4 +2046,169 @@ backend_tests!(plans_and_tasks_feed_their_leaves_until_approval, |b| async move 
     s.update_plan_task(&ctx(), id("2.1"), upd(TaskStatus::Done, Some(d(4, 29)), None, 1), today).await.unwrap();
     assert_eq!(points(sb, "1.3").await, Some("0".into()), "frozen at approval");
     assert_eq!(s.fed_values_to_correct(p.id).await.unwrap().len(), 1, "the council may correct it");
+});
+
+backend_tests!(reports_are_written_decided_consolidated_and_feed_their_leaves, |b| async move {
+    use parindex_core::reporting::{ReportStatus, RoundKind};
+    use parindex_store::repo::reporting::{ReportAction, RoundInput};
+    let (_db, s) = fresh(b).await;
+    for (code, name) in [("SA", "Sở A"), ("SB", "Sở B"), ("SC", "Sở C")] {
+        s.create_unit(&ctx(), unit(code, name, "agency")).await.unwrap();
+    }
+    s.create_unit(&ctx(), unit("XA", "Xã A", "commune")).await.unwrap();
+    let id = |code: &'static str| {
+        let s = s.clone();
+        async move { s.unit_id_by_code(code).await.unwrap().unwrap() }
+    };
+    let (sa, sb, sc, xa) = (id("SA").await, id("SB").await, id("SC").await, id("XA").await);
+    // 2.1 (proportional, 2 points) reads the share accepted; 2.2 (deduction 0.5 per report not
+    // sent on time, 1 point) the reports sent on time
+    let hand = HAND.replace("        source: { feed: imported }\n", "        source: { feed: reports.complete_share }\n").replace(
+        "        rule: { kind: deduction, per: 0.5 }\n",
+        "        rule: { kind: deduction, per: 0.5 }\n        source: { feed: reports.on_time_count }\n",
+    );
+    let p = hand_period_of(&s, &hand, &["SA", "SB", "SC"]).await;
+    let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
+    let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
+    let st = &s;
+    let points = move |id: i64, leaf: &'static str| async move {
+        st.get_assessment(id).await.unwrap().entries.get(leaf).and_then(|e| e.points.clone()).map(|p| p.to_string())
+    };
+    let form = parindex_reports::report_form::sample_form();
+    // a round needs a stored form
+    let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    let round = |label: &str, deadline, targets: &[&str]| RoundInput {
+        year: 2026,
+        kind: RoundKind::Quarter,
+        label: label.into(),
+        form_code: form.code.clone(),
+        targets: targets.iter().map(|t| t.to_string()).collect(),
+        deadline,
+    };
+    assert!(matches!(s.open_report_round(&ctx(), round("Quý I", d(3, 20), &["agency"])).await, Err(StoreError::Invalid(_))));
+    s.set_report_form(&ctx(), form.clone()).await.unwrap();
+    assert!(matches!(s.open_report_round(&ctx(), round("Quý I", d(3, 20), &["nope"])).await, Err(StoreError::Invalid(_))));
+    let q1 = s.open_report_round(&ctx(), round("Quý I", d(3, 20), &["agency"])).await.unwrap();
+    let q2 = s.open_report_round(&ctx(), round("Quý II", d(6, 20), &["agency"])).await.unwrap();
+    assert_eq!(s.round_units(&q1).await.unwrap().iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), vec!["SA", "SB", "SC"]);
+    assert!(matches!(s.unit_report(&q1, xa).await, Err(StoreError::NotFound)), "a commune is not asked");
+    // nothing sent yet: 0 of 2 accepted → 0 points; 2 not on time → 1 − 2 × 0.5 = 0
+    assert_eq!((points(of("SA"), "2.1").await, points(of("SA"), "2.2").await), (Some("0".into()), Some("0".into())));
+
+    let raw = |planned: &str, done: &str, extra: &[(&str, &str)]| {
+        let mut raw: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        for sec in &form.sections {
+            match &sec.table {
+                None => {
+                    raw.insert(format!("n.{}", sec.key), format!("Nội dung {}", sec.key));
+                }
+                Some(t) => {
+                    for r in t.rows.iter().filter(|r| r.formula.is_none()) {
+                        for c in t.columns.iter().filter(|c| c.formula.is_none() && c.key != "ghi_chu") {
+                            let v = match (sec.key.as_str(), c.key.as_str(), r.key.as_str()) {
+                                (_, "ke_hoach", _) => planned,
+                                (_, "thuc_hien", _) => done,
+                                ("thu_tuc", _, "ra_soat" | "phan_anh") => "10",
+                                ("mot_cua", _, "tiep_nhan") => "10",
+                                _ => "1",
+                            };
+                            raw.insert(parindex_core::reporting::cell_field(&sec.key, &r.key, &c.key), v.into());
+                        }
+                    }
+                }
+            }
+        }
+        for (k, v) in extra {
+            raw.insert(k.to_string(), v.to_string());
+        }
+        form.read(&raw).0
+    };
+    let file = |unit_id| {
+        let s = s.clone();
+        async move { s.add_evidence(&ctx(), unit_id, &"a".repeat(64), 10, parindex_core::evidence::Kind::Pdf, "ky.pdf").await.unwrap().id }
+    };
+    let save = |content, file_id| ReportAction::Save { content, file_id };
+    // a draft failing a check is kept (the page shows where), but it is not submitted; a cell
+    // its column refuses is not written at all
+    let bad = raw("5", "7", &[]);
+    let audit_before = count_audit(&s).await;
+    let mut unreadable = bad.clone();
+    unreadable.cells.get_mut("van_ban").unwrap().insert("ban_hanh.ke_hoach".into(), "1.250".into());
+    assert!(matches!(s.write_report(&ctx(), q1.id, sa, save(unreadable, None), 0).await, Err(StoreError::Invalid(_))));
+    assert_eq!(count_audit(&s).await, audit_before, "nothing written");
+    let fa = file(sa).await;
+    let r = s.write_report(&ctx(), q1.id, sa, save(bad.clone(), Some(fa)), 0).await.unwrap();
+    assert_eq!((r.status, r.version), (ReportStatus::Draft, 1));
+    let problems = q1.form.problems(&r.content, true);
+    assert_eq!(problems.len(), 7, "done > planned in every row of two tables (3 + 4): {problems:?}");
+    assert_eq!(problems[0].field(), "c.van_ban.ban_hanh.thuc_hien");
+    match s.write_report(&ctx(), q1.id, sa, ReportAction::Submit, 1).await {
+        Err(StoreError::Invalid(f)) => assert!(f[0].message.vi.contains("Đã thực hiện"), "{:?}", f[0].message),
+        other => panic!("expected refused, got {other:?}"),
+    }
+    // a file of another unit is refused; a submission needs the signed file
+    let fb = file(sb).await;
+    assert!(matches!(s.write_report(&ctx(), q1.id, sa, save(raw("5", "5", &[]), Some(fb)), 1).await, Err(StoreError::Invalid(_))));
+    s.write_report(&ctx(), q1.id, sb, save(raw("4", "4", &[]), None), 0).await.unwrap();
+    assert!(
+        matches!(s.write_report(&ctx(), q1.id, sb, ReportAction::Submit, 0).await, Err(StoreError::Invalid(f)) if f[0].field == "file_id")
+    );
+    // a stale version is refused
+    assert!(matches!(s.write_report(&ctx(), q1.id, sa, save(raw("5", "5", &[]), None), 7).await, Err(StoreError::Conflict(_))));
+    s.write_report(&ctx(), q1.id, sa, save(raw("5", "5", &[("c.mot_cua.tiep_nhan.truc_tuyen", "12")]), None), 1).await.unwrap();
+    let r = s.write_report(&ctx(), q1.id, sa, ReportAction::Submit, 0).await.unwrap();
+    assert_eq!(r.status, ReportStatus::Submitted);
+    assert!(r.first_submitted_at.is_some());
+    // submitted: no more edits; the office returns it (with a reason) or accepts it
+    assert!(matches!(s.write_report(&ctx(), q1.id, sa, save(raw("5", "5", &[]), None), 0).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(s.write_report(&ctx(), q1.id, sa, ReportAction::Return { reason: " ".into() }, 0).await, Err(StoreError::Invalid(_))));
+    s.write_report(&ctx(), q1.id, sa, ReportAction::Return { reason: "Bảng IV chưa khớp số liệu một cửa".into() }, 0).await.unwrap();
+    let first = s.unit_report(&q1, sa).await.unwrap().unwrap().first_submitted_at;
+    s.write_report(&ctx(), q1.id, sa, ReportAction::Submit, 0).await.unwrap();
+    let again = s.unit_report(&q1, sa).await.unwrap().unwrap();
+    assert_eq!(again.first_submitted_at, first, "a return does not move the first submission");
+    assert_eq!(again.returned_reason.as_deref(), Some("Bảng IV chưa khớp số liệu một cửa"));
+    s.write_report(&ctx(), q1.id, sa, ReportAction::Accept, 0).await.unwrap();
+    assert!(matches!(s.write_report(&ctx(), q1.id, sa, ReportAction::Accept, 0).await, Err(StoreError::Conflict(_))));
+    // SB: sent and accepted, but late (dated after the deadline); SC sends nothing
+    s.write_report(&ctx(), q1.id, sb, save(raw("4", "3", &[]), Some(fb)), 0).await.unwrap();
+    s.write_report(&ctx(), q1.id, sb, ReportAction::Submit, 0).await.unwrap();
+    s.write_report(&ctx(), q1.id, sb, ReportAction::Accept, 0).await.unwrap();
+    s.demo_backdate_report(q1.id, sb, d(3, 22)).await.unwrap();
+    s.demo_backdate_report(q1.id, sa, d(3, 18)).await.unwrap();
+    // by hand, 2 rounds each: SA 1 accepted of 2 → 2 × 1/2 = 1 point; on time 1 of 2 → 1 − 0.5 = 0.5
+    // SB accepted 1 of 2 → 1; on time 0 of 2 → 0. SC nothing → 0 and 0.
+    assert_eq!((points(of("SA"), "2.1").await, points(of("SA"), "2.2").await), (Some("1".into()), Some("0.5".into())));
+    assert_eq!((points(of("SB"), "2.1").await, points(of("SB"), "2.2").await), (Some("1".into()), Some("0".into())));
+    assert_eq!((points(of("SC"), "2.1").await, points(of("SC"), "2.2").await), (Some("0".into()), Some("0".into())));
+    let note = s.get_assessment(of("SB")).await.unwrap().entries["2.2"].note.clone().unwrap();
+    assert!(note.contains("2 đợt báo cáo, 0 báo cáo gửi đúng hạn, 1 được tiếp nhận"), "{note}");
+
+    // the consolidation is the sum of the accepted reports, recomputed here cell by cell
+    let c = s.consolidate_round(&q1).await.unwrap();
+    assert_eq!(c.reports, 2);
+    let accepted: Vec<_> =
+        s.round_units(&q1).await.unwrap().into_iter().filter_map(|u| u.report.filter(|r| r.status == ReportStatus::Accepted)).collect();
+    for sec in form.sections.iter().filter(|x| x.table.is_some()) {
+        let total = form.evaluate(&sec.key, &c.content);
+        for (cell, value) in &total {
+            let by_hand: parindex_core::Exact = accepted.iter().map(|r| form.evaluate(&sec.key, &r.content)[cell].clone()).sum();
+            assert_eq!(value, &by_hand, "{}.{cell}", sec.key);
+        }
+    }
+    assert_eq!(
+        form.evaluate("mot_cua", &c.content)["tiep_nhan.tong"],
+        parindex_core::Exact::int(12 + 10 + 10 + 10 + 10 + 10),
+        "SA online 12, every other cell 10"
+    );
+    assert_eq!(c.narratives["chi_dao"].len(), 2);
+    // a closed round takes nothing more; a later change of the form leaves the round's copy
+    s.close_report_round(&ctx(), q2.id, true).await.unwrap();
+    assert!(matches!(s.write_report(&ctx(), q2.id, sc, save(raw("1", "1", &[]), None), 0).await, Err(StoreError::Conflict(_))));
+    let mut changed = form.clone();
+    changed.title = "Mẫu mới".into();
+    s.set_report_form(&ctx(), changed).await.unwrap();
+    assert_eq!(s.report_round(q1.id).await.unwrap().form.title, form.title);
+    let audit = s.list_audit(&AuditFilter { object_type: Some("report".into()), ..Default::default() }).await.unwrap();
+    assert!(audit.entries.iter().any(|e| e.action == "report.return"));
 });

@@ -121,6 +121,8 @@ pub enum Feed {
     Apology(crate::apology::Measure),
     /// A measure of the plans register over the period's year (`plans.tasks_done_share`, …).
     Plans(crate::plans::Measure),
+    /// A measure of the periodic reports over the period's year (`reports.on_time_count`, …).
+    Reports(crate::reporting::Measure),
 }
 
 impl Feed {
@@ -137,6 +139,8 @@ impl Feed {
         Feed::Plans(crate::plans::Measure::UnitPlanOnTime),
         Feed::Plans(crate::plans::Measure::TasksDoneShare),
         Feed::Plans(crate::plans::Measure::TasksDoneOnTimeShare),
+        Feed::Reports(crate::reporting::Measure::OnTimeCount),
+        Feed::Reports(crate::reporting::Measure::CompleteShare),
     ];
 
     /// The name written in a framework: `imported`, `onestop.on_time_rate`, …
@@ -154,6 +158,8 @@ impl Feed {
             Feed::Plans(crate::plans::Measure::UnitPlanOnTime) => "plans.unit_plan_on_time",
             Feed::Plans(crate::plans::Measure::TasksDoneShare) => "plans.tasks_done_share",
             Feed::Plans(crate::plans::Measure::TasksDoneOnTimeShare) => "plans.tasks_done_on_time_share",
+            Feed::Reports(crate::reporting::Measure::OnTimeCount) => "reports.on_time_count",
+            Feed::Reports(crate::reporting::Measure::CompleteShare) => "reports.complete_share",
         }
     }
 
@@ -165,6 +171,7 @@ impl Feed {
             Feed::Onestop(m) => m.fits(rule),
             Feed::Apology(m) => m.fits(rule),
             Feed::Plans(m) => m.fits(rule),
+            Feed::Reports(m) => m.fits(rule),
         }
     }
 
@@ -204,6 +211,12 @@ impl Feed {
             }
             Feed::Plans(crate::plans::Measure::TasksDoneOnTimeShare) => {
                 ("Kế hoạch CCHC: tỷ lệ nhiệm vụ hoàn thành đúng hạn", "Reform plans: share of tasks done on time")
+            }
+            Feed::Reports(crate::reporting::Measure::OnTimeCount) => {
+                ("Báo cáo định kỳ: số báo cáo gửi đúng hạn", "Periodic reports: reports sent on time")
+            }
+            Feed::Reports(crate::reporting::Measure::CompleteShare) => {
+                ("Báo cáo định kỳ: tỷ lệ báo cáo được tiếp nhận", "Periodic reports: share of reports accepted")
             }
         }
     }

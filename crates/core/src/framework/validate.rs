@@ -168,6 +168,10 @@ fn check_node(fw: &Framework, n: &Node, codes: &mut HashSet<String>, out: &mut V
                         super::Feed::Imported => ("khác survey", "other than survey"),
                         super::Feed::Plans(crate::plans::Measure::UnitPlanOnTime) => ("yes_no", "yes_no"),
                         super::Feed::Plans(_) => ("proportional hoặc bands", "proportional or bands"),
+                        super::Feed::Reports(crate::reporting::Measure::OnTimeCount) => {
+                            ("proportional, bands hoặc deduction", "proportional, bands or deduction")
+                        }
+                        super::Feed::Reports(_) => ("proportional hoặc bands", "proportional or bands"),
                     };
                     out.push(p(
                         code,

@@ -260,6 +260,7 @@ pub(crate) struct FeedData {
     onestop: Option<Vec<crate::repo::onestop::OnestopSum>>,
     apology: Option<HashMap<i64, Vec<parindex_core::apology::CaseFacts>>>,
     plans: Option<crate::repo::plans::YearFacts>,
+    reports: Option<HashMap<i64, Vec<parindex_core::reporting::ReportFacts>>>,
     units: Option<Vec<i64>>,
 }
 
@@ -410,6 +411,32 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
             }
             Ok(out)
         }
+        Feed::Reports(measure) => {
+            let Some(rule) = leaf.rule.as_ref() else { return Ok(HashMap::new()) };
+            let year = data.year(c, period_id).await?;
+            if data.reports.is_none() {
+                data.reports = Some(crate::repo::reporting::facts_of_year(c, year).await?);
+            }
+            let units = data.units(c, period_id).await?;
+            let (formula, _) = measure.formula();
+            let mut out = HashMap::new();
+            for unit_id in units {
+                // a unit no round of the year asked has nothing to score here
+                let Some(reports) = data.reports.as_ref().and_then(|r| r.get(&unit_id)) else { continue };
+                let value = measure.of(reports);
+                let Ok(input) = value.to_input(rule) else { continue };
+                let Ok(points) = points_of(leaf, &input) else { continue };
+                let on_time = reports.iter().filter(|r| r.on_time()).count();
+                let accepted = reports.iter().filter(|r| r.status == parindex_core::reporting::ReportStatus::Accepted).count();
+                let provenance = format!(
+                    "Báo cáo định kỳ năm {year}: {} đợt báo cáo, {on_time} báo cáo gửi đúng hạn, {accepted} được tiếp nhận; {formula} = {}.",
+                    reports.len(),
+                    value.shown(true)
+                );
+                out.insert(unit_id, FedValue { input, points, provenance, source: None, import_id: None });
+            }
+            Ok(out)
+        }
     }
 }
 
@@ -451,6 +478,21 @@ pub(crate) enum Only<'a> {
     Leaf(&'a str),
     /// The leaves a register's feeds feed (its write).
     Register(fn(Feed) -> bool),
+}
+
+/// Recompute, inside a register's write, the leaves its feeds feed in every period `fed` lists
+/// (read by [`Store::periods_fed_by`] before the transaction); the leaves written.
+pub(crate) async fn recompute_register(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &AuditCtx,
+    fed: &[FedPeriod],
+    register: fn(Feed) -> bool,
+) -> Result<usize, StoreError> {
+    let mut written = 0;
+    for (period_id, fw, assessments) in fed {
+        written += recompute_in(txn, ctx, *period_id, fw, assessments, Only::Register(register)).await?;
+    }
+    Ok(written)
 }
 
 /// Write every fed leaf's value (or only those `only` names) into the period's assessments

@@ -14,6 +14,7 @@ pub mod onestop;
 pub mod periods;
 pub mod plans;
 pub mod publications;
+pub mod reporting;
 pub mod results;
 pub mod scores;
 pub mod settings;

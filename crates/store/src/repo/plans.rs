@@ -22,7 +22,6 @@ use serde_json::json;
 
 use crate::entity::{plan, plan_task, plan_task_note, plan_task_unit, unit};
 use crate::repo::audit::{AuditEntry, record};
-use crate::repo::feeds::{Only, recompute_in};
 use crate::repo::units::ImportError;
 use crate::{AuditCtx, Store, StoreError};
 
@@ -227,11 +226,7 @@ async fn recompute_year(
     ctx: &AuditCtx,
     fed: &[crate::repo::feeds::FedPeriod],
 ) -> Result<usize, StoreError> {
-    let mut written = 0;
-    for (period_id, fw, assessments) in fed {
-        written += recompute_in(txn, ctx, *period_id, fw, assessments, Only::Register(|f| matches!(f, Feed::Plans(_)))).await?;
-    }
-    Ok(written)
+    crate::repo::feeds::recompute_register(txn, ctx, fed, |f| matches!(f, Feed::Plans(_))).await
 }
 
 fn checked_text(field: &'static str, s: &str, max: usize, vi: &str, en: &str) -> Result<String, StoreError> {

@@ -20,6 +20,7 @@ mod frameworks;
 mod one_model;
 mod onestop;
 mod plans;
+mod reports;
 mod results;
 mod surveys;
 mod units;

@@ -13,6 +13,7 @@ pub mod leaves;
 pub mod mail;
 pub mod onestop;
 pub mod plans;
+pub mod reporting;
 pub mod survey_data;
 pub mod surveys;
 pub mod units;

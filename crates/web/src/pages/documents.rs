@@ -106,6 +106,31 @@ async fn skeleton(state: &AppState, l: &Words, issuer: &str, number: &str, kind:
     }
 }
 
+/// A report of the office (Sở Nội vụ) with its number's suffix, kind and title, for other
+/// pages' documents (the periodic reports' consolidation).
+pub(crate) async fn skeleton_for(state: &AppState, ctx: &Ctx, number: &str, kind_vi: &str, kind_en: &str, title: String) -> Document {
+    let l = Words::of(ctx);
+    let kind = l.t(kind_vi, kind_en);
+    let mut doc = skeleton(state, &l, "Sở Nội vụ", number, &kind, title).await;
+    doc.recipients = vec![
+        l.t("- Bộ Nội vụ;", "- Ministry of Home Affairs;"),
+        l.t("- UBND tỉnh;", "- Provincial People's Committee;"),
+        l.t("- Lưu: VT, CCHC.", "- Filed: office, reform."),
+    ];
+    doc.signatures = vec![parindex_reports::document::Signature {
+        authority: l.t("KT. GIÁM ĐỐC", "FOR THE DIRECTOR"),
+        position: l.t("PHÓ GIÁM ĐỐC", "DEPUTY DIRECTOR"),
+        note: String::new(),
+        name: String::new(),
+    }];
+    doc
+}
+
+/// Send a document of another page as DOCX or PDF.
+pub(crate) async fn send_document(doc: Document, name: &str, format: &'static str) -> Result<Response, AppError> {
+    send(doc, name, format).await
+}
+
 /// Send `doc` as `name.docx` or `name.pdf` (rendered on a blocking thread).
 async fn send(doc: Document, name: &str, format: &'static str) -> Result<Response, AppError> {
     let pdf = match format {

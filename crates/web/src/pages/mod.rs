@@ -26,6 +26,7 @@ pub mod periods;
 pub mod plans;
 pub mod portal;
 pub mod public_survey;
+pub mod reports;
 pub mod results;
 pub mod self_sheet;
 pub mod survey_entry;
@@ -87,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .merge(onestop::router())
         .merge(apology::router())
         .merge(plans::router())
+        .merge(reports::router())
         .merge(documents::router())
         .merge(self_sheet::router())
         .merge(jobs::router())

@@ -1,0 +1,257 @@
+//! Report forms (issue #19) as files, and reports as documents: a form is read from YAML (or
+//! JSON) with its size bounded before parsing and every problem of its definition named
+//! (`parindex_core::reporting::Form::check`); a report — a unit's or the province's
+//! consolidation — is written as XLSX (one sheet, each table under its title, computed cells
+//! included and bold) and as the body of a Decree 30 document (DOCX/PDF by `crate::docx` and
+//! the typeset crate).
+
+use parindex_core::Msg;
+use parindex_core::reporting::{CellKind, Consolidated, Content, Form, shown};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use crate::document::{Align, Block, Row, Table};
+
+/// The largest form file read (a form of 60 sections × 200 rows is far below).
+pub const MAX_FORM_BYTES: usize = 512 * 1024;
+
+/// Read a form from YAML or JSON: either a form with no problem, or every problem (the file's
+/// name, the line and column of a syntax error; the section, row and column of the others).
+pub fn read_form(file: &str, bytes: &[u8]) -> Result<Form, Vec<Msg>> {
+    if bytes.len() > MAX_FORM_BYTES {
+        return Err(vec![Msg::new(
+            format!("{file}: tệp mẫu biểu lớn quá {} KB.", MAX_FORM_BYTES / 1024),
+            format!("{file}: the form file is larger than {} KB.", MAX_FORM_BYTES / 1024),
+        )]);
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(vec![Msg::new(
+            format!("{file}: không phải tệp văn bản UTF-8 (YAML)."),
+            format!("{file}: not a UTF-8 text (YAML) file."),
+        )]);
+    };
+    let form: Form = yaml_serde::from_str(text).map_err(|e| {
+        let at = e.location().map(|l| format!("{file}:{}:{}", l.line(), l.column())).unwrap_or_else(|| file.to_string());
+        vec![Msg::new(
+            format!("{at}: tệp không đúng định dạng mẫu biểu: {e}. Xem docs/reporting.md."),
+            format!("{at}: the file does not follow the form format: {e}. See docs/reporting.md."),
+        )]
+    })?;
+    let problems = form.check();
+    if problems.is_empty() {
+        Ok(form)
+    } else {
+        Err(problems
+            .into_iter()
+            .map(|p| {
+                let place = [Some(p.section.as_str()), p.row.as_deref(), p.column.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let place = if place.is_empty() { file.to_string() } else { format!("{file} [{place}]") };
+                Msg::new(format!("{place}: {}", p.message.vi), format!("{place}: {}", p.message.en))
+            })
+            .collect())
+    }
+}
+
+/// A form as YAML, read back by [`read_form`].
+pub fn form_to_yaml(form: &Form) -> String {
+    yaml_serde::to_string(form).unwrap_or_default()
+}
+
+/// The sample form shipped with parindex (`report-forms/bao-cao-cchc.yaml`).
+pub fn sample_form() -> Form {
+    read_form("bao-cao-cchc.yaml", include_bytes!("../../../report-forms/bao-cao-cchc.yaml")).expect("the sample form is valid")
+}
+
+fn pick<'a>(vi: bool, v: &'a str, e: Option<&'a str>) -> &'a str {
+    if vi { v } else { e.unwrap_or(v) }
+}
+
+/// A table's line as text, and whether it is computed (a total).
+pub type Line = (Vec<String>, bool);
+
+/// Each table of a report as rows of text: the header (the row's title, then the columns) and
+/// one line per row, computed cells included; `bold` marks computed rows.
+pub fn table_lines(form: &Form, section: &str, content: &Content, vi: bool) -> Option<(Vec<String>, Vec<Line>)> {
+    let s = form.section(section)?;
+    let t = s.table.as_ref()?;
+    let values = form.evaluate(section, content);
+    let cells = content.cells.get(section);
+    let header = std::iter::once(if vi { "Nội dung".to_string() } else { "Item".to_string() })
+        .chain(t.columns.iter().map(|c| pick(vi, &c.title, c.title_en.as_deref()).to_string()))
+        .collect();
+    let rows = t
+        .rows
+        .iter()
+        .map(|r| {
+            let line = std::iter::once(pick(vi, &r.title, r.title_en.as_deref()).to_string())
+                .chain(t.columns.iter().map(|c| {
+                    let name = format!("{}.{}", r.key, c.key);
+                    match c.kind {
+                        CellKind::Text => cells.and_then(|m| m.get(&name)).cloned().unwrap_or_default(),
+                        _ => values.get(&name).map(|x| shown(x, vi)).unwrap_or_default(),
+                    }
+                }))
+                .collect();
+            (line, r.formula.is_some())
+        })
+        .collect();
+    Some((header, rows))
+}
+
+/// The body of a report document: each section's heading, then its table, or its narrative —
+/// for the province's consolidation, each unit's text under the unit's name, for the office to
+/// edit into one.
+pub fn report_blocks(form: &Form, report: &Consolidated, vi: bool) -> Vec<Block> {
+    let mut out = Vec::new();
+    for s in &form.sections {
+        out.push(Block::heading(pick(vi, &s.title, s.title_en.as_deref())));
+        match &s.table {
+            Some(t) => {
+                if let Some((header, rows)) = table_lines(form, &s.key, &report.content, vi) {
+                    let n = t.columns.len();
+                    out.push(Block::Table(Table {
+                        caption: String::new(),
+                        widths: std::iter::once(4.0).chain(std::iter::repeat_n(1.6, n)).collect(),
+                        align: std::iter::once(Align::Left)
+                            .chain(t.columns.iter().map(|c| if c.kind == CellKind::Text { Align::Left } else { Align::Right }))
+                            .collect(),
+                        header,
+                        rows: rows.into_iter().map(|(cells, bold)| if bold { Row::bold(cells) } else { Row::new(cells) }).collect(),
+                    }));
+                }
+            }
+            None => {
+                let texts = report.narratives.get(&s.key).map(Vec::as_slice).unwrap_or_default();
+                if texts.is_empty() {
+                    out.push(Block::text(if vi { "(Chưa có nội dung.)" } else { "(Nothing written.)" }));
+                }
+                let many = texts.len() > 1 || report.reports > 1;
+                for (unit, text) in texts {
+                    if many {
+                        out.push(Block::subheading(unit.clone()));
+                    }
+                    for para in text.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
+                        out.push(Block::text(para));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A report as one worksheet: the title, then each section — a table under its heading (the
+/// computed rows bold, numbers as numbers), a narrative as wrapped text.
+pub fn report_xlsx(form: &Form, report: &Consolidated, heading: &str, vi: bool) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let title = Format::new().set_bold().set_font_size(13);
+    let bold = Format::new().set_bold();
+    let head = Format::new().set_bold().set_background_color("#DCE6F1").set_text_wrap().set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let cell = Format::new().set_border(rust_xlsxwriter::FormatBorder::Thin).set_text_wrap();
+    let num = Format::new().set_border(rust_xlsxwriter::FormatBorder::Thin).set_num_format("#,##0.##");
+    let num_bold = num.clone().set_bold();
+    let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
+    let ws = wb.add_worksheet().set_name(if vi { "Báo cáo" } else { "Report" })?;
+    ws.set_column_width(0, 48)?;
+    for c in 1..=12u16 {
+        ws.set_column_width(c, 16)?;
+    }
+    ws.write_string_with_format(0, 0, heading, &title)?;
+    let mut r: u32 = 2;
+    for s in &form.sections {
+        ws.write_string_with_format(r, 0, pick(vi, &s.title, s.title_en.as_deref()), &bold)?;
+        r += 1;
+        match table_lines(form, &s.key, &report.content, vi) {
+            Some((header, rows)) => {
+                let kinds: Vec<CellKind> = s.table.as_ref().map(|t| t.columns.iter().map(|c| c.kind).collect()).unwrap_or_default();
+                for (c, h) in header.iter().enumerate() {
+                    ws.write_string_with_format(r, c as u16, h, &head)?;
+                }
+                r += 1;
+                for (line, computed) in rows {
+                    for (c, v) in line.iter().enumerate() {
+                        let number = c > 0 && kinds.get(c - 1).is_some_and(|k| *k != CellKind::Text);
+                        let parsed = number.then(|| parindex_core::Exact::parse(v)).flatten();
+                        match parsed {
+                            Some(x) => ws.write_number_with_format(r, c as u16, x.to_f64(), if computed { &num_bold } else { &num })?,
+                            None => ws.write_string_with_format(r, c as u16, v, &cell)?,
+                        };
+                    }
+                    r += 1;
+                }
+            }
+            None => {
+                let texts = report.narratives.get(&s.key).map(Vec::as_slice).unwrap_or_default();
+                for (unit, text) in texts {
+                    if report.reports > 1 {
+                        ws.write_string_with_format(r, 0, unit, &bold)?;
+                        r += 1;
+                    }
+                    ws.merge_range(r, 0, r, 6, text, &wrap)?;
+                    ws.set_row_height(
+                        r,
+                        (15.0 * (1.0 + text.chars().count() as f64 / 110.0 + text.matches('\n').count() as f64)).min(400.0),
+                    )?;
+                    r += 1;
+                }
+            }
+        }
+        r += 1;
+    }
+    wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_form_reads_and_writes_back() {
+        let f = sample_form();
+        assert_eq!(f.code, "bc_cchc");
+        assert_eq!(read_form("x.yaml", form_to_yaml(&f).as_bytes()).unwrap(), f);
+    }
+
+    #[test]
+    fn a_bad_form_is_refused_with_every_problem_placed() {
+        let text = "code: x\ntitle: X\nsections:\n  - key: a\n    title: A\n    table:\n      columns: [{key: n, title: N}]\n      rows: [{key: r, title: R, formula: 'r + s'}]\n      checks: [{rule: 'n <> 1'}]\n";
+        let e = read_form("mau.yaml", text.as_bytes()).unwrap_err();
+        assert_eq!(e.len(), 3, "{e:#?}"); // the formula, its loop, the check
+        assert!(e[0].vi.starts_with("mau.yaml [a.r]:"), "{}", e[0].vi);
+        let e = read_form("mau.yaml", b"code: [").unwrap_err();
+        assert!(e[0].vi.starts_with("mau.yaml:1:"), "{}", e[0].vi);
+        let e = read_form("mau.yaml", &vec![b' '; MAX_FORM_BYTES + 1]).unwrap_err();
+        assert!(e[0].en.contains("larger"));
+        let e = read_form("mau.yaml", b"code: x\ntitle: X\nsections: []\nextra: 1\n").unwrap_err();
+        assert!(e[0].vi.contains("extra"), "{}", e[0].vi);
+    }
+
+    #[test]
+    fn a_report_is_written_as_blocks_and_a_workbook() {
+        let f = sample_form();
+        let raw = [
+            ("n.chi_dao", "Đã ban hành kế hoạch.\nĐã kiểm tra."),
+            ("c.mot_cua.tiep_nhan.truc_tuyen", "10"),
+            ("c.mot_cua.tiep_nhan.truc_tiep", "5"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (content, problems) = f.read(&raw);
+        assert!(problems.is_empty());
+        let c = f.consolidate(&[("Sở Tư pháp".into(), &content)]);
+        let blocks = report_blocks(&f, &c, true);
+        let table = blocks.iter().find_map(|b| match b {
+            Block::Table(t) if t.header.iter().any(|h| h == "Tổng số") => Some(t),
+            _ => None,
+        });
+        assert_eq!(table.unwrap().rows[0].cells, vec!["Hồ sơ tiếp nhận", "10", "5", "0", "15"]);
+        assert!(blocks.iter().any(|b| matches!(b, Block::Paragraph { runs } if runs[0].text == "Đã kiểm tra.")));
+        let x = report_xlsx(&f, &c, "Báo cáo", true).unwrap();
+        assert!(x.starts_with(b"PK"));
+    }
+}

@@ -1,0 +1,181 @@
+//! Periodic reports over HTTP (issue #19): the office stores a form (a bad one refused with
+//! every problem placed) and opens a round; a unit's officer fills its report (a cell its column
+//! refuses and a failed check shown at the cell, what was typed kept), its leader submits it
+//! with the signed file, the office returns it with a reason and accepts it, and downloads the
+//! consolidation; nobody reads or writes another unit's report, and every other role is refused.
+
+use super::*;
+
+/// The sample form's every entered cell (planned `p`, done `d`, the rest 10), and a text.
+fn filled(p: &str, d: &str) -> Vec<(String, String)> {
+    let form = parindex_reports::report_form::sample_form();
+    let mut out = Vec::new();
+    for s in &form.sections {
+        match &s.table {
+            None => out.push((format!("n.{}", s.key), format!("Phần {} đã viết.", s.key))),
+            Some(t) => {
+                for r in t.rows.iter().filter(|r| r.formula.is_none()) {
+                    for c in t.columns.iter().filter(|c| c.formula.is_none()) {
+                        let v = match (s.key.as_str(), c.key.as_str(), r.key.as_str()) {
+                            (_, "ghi_chu", _) => "",
+                            (_, "ke_hoach", _) => p,
+                            (_, "thuc_hien", _) => d,
+                            ("mot_cua", _, "tiep_nhan") => "30",
+                            ("thu_tuc", _, "ra_soat" | "phan_anh") => "30",
+                            _ => "10",
+                        };
+                        out.push((parindex_core::reporting::cell_field(&s.key, &r.key, &c.key), v.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn multipart(fields: &[(String, String)], action: &str, file: bool) -> reqwest::multipart::Form {
+    let mut f = reqwest::multipart::Form::new().text("action", action.to_string()).text("version", "0");
+    for (k, v) in fields {
+        f = f.text(k.clone(), v.clone());
+    }
+    if file {
+        let pdf = parindex_demo::signed_report_pdf();
+        f = f.part("file", reqwest::multipart::Part::bytes(pdf).file_name("bao-cao-ky.pdf").mime_str("application/pdf").unwrap());
+    }
+    f
+}
+
+backend_tests!(reports_are_written_and_decided_by_whom_they_belong_to, |b| async move {
+    let app = TestApp::spawn(b).await;
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string();
+    let office = app.login("secretariat").await;
+    // a bad form: refused with every problem, placed
+    let bad = "code: x\ntitle: X\nsections:\n  - key: a\n    title: A\n    table:\n      columns: [{key: n, title: N}]\n      rows: [{key: r, title: R, formula: 'r + s'}]\n";
+    let r = office.post(app.url("/bao-cao/mau-bieu")).form(&[("yaml", bad)]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("id=\"bc-form-errors\"") && body.contains("mau-bieu.yaml [a.r]"), "placed");
+    let sample = include_str!("../../../../report-forms/bao-cao-cchc.yaml");
+    assert_eq!(office.post(app.url("/bao-cao/mau-bieu")).form(&[("yaml", sample)]).send().await.unwrap().status(), 303);
+    // a round: refused without a deadline (said at the form), then opened for agencies
+    let open = |deadline: &str| {
+        vec![("kind", "quarter"), ("label", "Báo cáo quý IV"), ("form_code", "bc_cchc"), ("deadline", deadline), ("target", "agency")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let r = office.post(app.url(&format!("/bao-cao/dot?nam={year}"))).form(&open("mai")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"bc-open-error\""));
+    let deadline = parindex_core::text::format_date(parindex_core::assessment::today_vn() + chrono::Duration::days(10));
+    assert_eq!(office.post(app.url(&format!("/bao-cao/dot?nam={year}"))).form(&open(&deadline)).send().await.unwrap().status(), 303);
+    let year_n: i32 = year.parse().unwrap();
+    let round = app.store.report_rounds(year_n).await.unwrap().remove(0);
+    let id = round.id;
+    let unit_url = |code: &str| app.url(&format!("/bao-cao/dot/{id}/don-vi/{code}"));
+
+    // the officer of UA: its report only; a refused cell and a failed check shown at the cell
+    let a = app.login("officer.a").await;
+    let page = a.get(app.url(&format!("/bao-cao?nam={year}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/bao-cao/dot/{id}/don-vi/UA")) && !page.contains("id=\"bc-open\""));
+    let r = a.get(app.url(&format!("/bao-cao/dot/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("/don-vi/UA"), "a unit is taken to its own report");
+    assert_eq!(a.get(unit_url("UB")).send().await.unwrap().status(), 404, "another unit's report");
+    assert_eq!(a.get(unit_url("XC")).send().await.unwrap().status(), 404, "a commune is not asked");
+    assert_eq!(a.get(app.url(&format!("/bao-cao/dot/{id}/tong-hop.xlsx"))).send().await.unwrap().status(), 404);
+    let mut fields = filled("5", "7");
+    fields.push(("c.van_ban.ra_soat.ke_hoach".into(), "1.250".into()));
+    let r = a.post(unit_url("UA")).multipart(multipart(&fields, "save", false)).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("id=\"bc-error\"") && body.contains("value=\"1.250\""), "refused, what was typed kept");
+    assert!(body.contains("name=\"c.van_ban.ra_soat.ke_hoach\" id=\"c.van_ban.ra_soat.ke_hoach\" value=\"1.250\" aria-label"));
+    assert!(
+        app.store.unit_report(&round, app.store.unit_id_by_code("UA").await.unwrap().unwrap()).await.unwrap().is_none(),
+        "nothing written"
+    );
+    let fields = filled("5", "7");
+    let r = a.post(unit_url("UA")).multipart(multipart(&fields, "save", true)).send().await.unwrap();
+    assert_eq!(r.status(), 303, "a draft failing a check is kept");
+    let page = a.get(unit_url("UA")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"bc-checks\"") && page.contains("td class=\"num cell-err\""), "the check at its cell");
+    assert!(!page.contains("id=\"bc-submit\""), "an officer does not submit");
+    assert_eq!(a.post(unit_url("UA")).multipart(multipart(&fields, "submit", false)).send().await.unwrap().status(), 403);
+    // the leader: refused while a check fails (shown at the cells), then submits once fixed
+    let leader = app.login("leader.a").await;
+    let r = leader.post(unit_url("UA")).multipart(multipart(&fields, "submit", false)).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("«Đã thực hiện» = 7"));
+    let fixed = filled("7", "7");
+    assert_eq!(leader.post(unit_url("UA")).multipart(multipart(&fixed, "submit", false)).send().await.unwrap().status(), 303);
+    let page = leader.get(unit_url("UA")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Đã gửi, chờ tiếp nhận") && page.contains("id=\"bc-file\""));
+    assert_eq!(leader.get(app.url(&format!("/bao-cao/dot/{id}/don-vi/UA/tep"))).send().await.unwrap().status(), 200);
+    // the unit cannot decide; nor another unit write
+    let decide = |action: &str, reason: &str| [("action", action.to_string()), ("reason", reason.to_string()), ("version", "0".into())];
+    assert_eq!(
+        leader.post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UA/quyet-dinh"))).form(&decide("accept", "")).send().await.unwrap().status(),
+        403
+    );
+    let b_ = app.login("officer.b").await;
+    assert_eq!(b_.post(unit_url("UA")).multipart(multipart(&fixed, "save", false)).send().await.unwrap().status(), 404);
+    // the office returns it (a reason needed), the leader sends it again, the office accepts
+    let r = office.post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UA/quyet-dinh"))).form(&decide("return", " ")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"bc-error\""));
+    let r = office
+        .post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UA/quyet-dinh")))
+        .form(&decide("return", "Bảng IV chưa khớp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = leader.get(unit_url("UA")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"bc-returned\"") && page.contains("Bảng IV chưa khớp"));
+    assert_eq!(leader.post(unit_url("UA")).multipart(multipart(&fixed, "submit", false)).send().await.unwrap().status(), 303);
+    assert_eq!(
+        office.post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UA/quyet-dinh"))).form(&decide("accept", "")).send().await.unwrap().status(),
+        303
+    );
+    // the round and its consolidation: the office and every reader of all units
+    let page = office.get(app.url(&format!("/bao-cao/dot/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"u-UA\"") && page.contains("Đã tiếp nhận") && page.contains("id=\"u-UB\""));
+    let x = office.get(app.url(&format!("/bao-cao/dot/{id}/tong-hop.xlsx"))).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    assert!(x.bytes().await.unwrap().starts_with(b"PK"));
+    let docx = office.get(app.url(&format!("/bao-cao/dot/{id}/tong-hop.docx"))).send().await.unwrap();
+    assert_eq!(docx.status(), 200);
+    assert!(docx.bytes().await.unwrap().starts_with(b"PK"));
+    for user in ["viewer", "council", "appraiser"] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("/bao-cao/dot/{id}"))).send().await.unwrap().status(), 200, "{user}");
+        assert_eq!(c.get(unit_url("UA")).send().await.unwrap().status(), 200, "{user}");
+        assert_eq!(c.post(unit_url("UA")).multipart(multipart(&fixed, "save", false)).send().await.unwrap().status(), 403, "{user}");
+        assert_eq!(
+            c.post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UA/quyet-dinh"))).form(&decide("accept", "")).send().await.unwrap().status(),
+            403,
+            "{user}"
+        );
+        assert_eq!(
+            c.post(app.url(&format!("/bao-cao/dot?nam={year}"))).form(&open(&deadline)).send().await.unwrap().status(),
+            403,
+            "{user}"
+        );
+        assert_eq!(c.post(app.url("/bao-cao/mau-bieu")).form(&[("yaml", sample)]).send().await.unwrap().status(), 403, "{user}");
+        assert_eq!(
+            c.post(app.url(&format!("/bao-cao/dot/{id}/dong"))).form(&[("closed", "1")]).send().await.unwrap().status(),
+            403,
+            "{user}"
+        );
+    }
+    // closed: nothing more is written
+    assert_eq!(office.post(app.url(&format!("/bao-cao/dot/{id}/dong"))).form(&[("closed", "1")]).send().await.unwrap().status(), 303);
+    let b_leader_page = b_.get(unit_url("UB")).send().await.unwrap().text().await.unwrap();
+    assert!(!b_leader_page.contains("id=\"bc-save\""), "a closed round offers no save");
+    let r = b_.post(unit_url("UB")).multipart(multipart(&fixed, "save", false)).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let anon = app.client();
+    assert_eq!(anon.get(app.url("/bao-cao")).send().await.unwrap().status(), 303, "sign in first");
+    assert_eq!(anon.get(app.url(&format!("/bao-cao/dot/{id}/tong-hop.docx"))).send().await.unwrap().status(), 303);
+});
