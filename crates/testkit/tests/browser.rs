@@ -1138,3 +1138,89 @@ async fn the_office_imports_one_stop_figures_and_a_unit_apologises() {
     b.screenshot("fed-leaves-on-the-self-assessment").await;
     b.close().await;
 }
+
+/// Fill every empty entered number cell of the report form (0, "none"), as a unit with nothing
+/// to report in those rows would.
+async fn fill_empty_cells(b: &Browser) {
+    b.client
+        .execute("document.querySelectorAll('#bc-report-form td.num input').forEach(i => { if (!i.value) i.value = '0'; });", vec![])
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_fills_its_quarterly_report_and_the_office_consolidates_it() {
+    let Some(b) = Browser::start(1280, 900).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let today = parindex_core::assessment::today_vn();
+    let year = chrono::Datelike::year(&today);
+    // the office opens a quarterly round for the agencies
+    sign_in(&b, &app, "thuky", app.password).await;
+    b.client.goto(&app.url(&format!("/bao-cao?nam={year}"))).await.unwrap();
+    b.client.find(Locator::Css("#r-kind option[value='quarter']")).await.unwrap().click().await.unwrap();
+    fill(&b, "#r-label", &format!("Báo cáo CCHC quý IV năm {year} (thử)")).await;
+    fill(&b, "#r-deadline", &parindex_core::text::format_date(today + chrono::Duration::days(5))).await;
+    click(&b, "#bc-open button[type=submit]").await;
+    assert!(text_of(&b, "#bc-saved").await.contains("Đã mở"));
+    let round = app.store.report_rounds(year).await.unwrap().into_iter().find(|r| r.label.contains("quý IV")).unwrap();
+    let unit_page = app.url(&format!("/bao-cao/dot/{}/don-vi/STC", round.id));
+
+    // the officer fills the tables: done above planned is kept as a draft, the check shown at its cell
+    switch_user(&b, &app, "canbo.stc").await;
+    b.client.goto(&unit_page).await.unwrap();
+    for (part, text) in [
+        ("chi_dao", "Đã ban hành kế hoạch CCHC quý IV."),
+        ("ton_tai", "Còn chậm số hóa hồ sơ."),
+        ("phuong_huong", "Tiếp tục rà soát thủ tục."),
+    ] {
+        fill(&b, &format!("#n-{part}"), text).await;
+    }
+    fill(&b, "[id='c.van_ban.ban_hanh.ke_hoach']", "4").await;
+    fill(&b, "[id='c.van_ban.ban_hanh.thuc_hien']", "6").await;
+    fill(&b, "[id='c.mot_cua.tiep_nhan.truc_tuyen']", "120").await;
+    fill(&b, "[id='c.mot_cua.dung_han.truc_tuyen']", "100").await;
+    fill_empty_cells(&b).await;
+    let pdf = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+    std::fs::write(pdf.path(), parindex_demo::signed_report_pdf()).unwrap();
+    b.client.find(Locator::Css("#bc-upload")).await.unwrap().send_keys(pdf.path().to_str().unwrap()).await.unwrap();
+    click(&b, "#bc-save").await;
+    let checks = text_of(&b, "#bc-checks").await;
+    assert!(checks.contains("«Đã thực hiện» = 6") && checks.contains("«Số theo kế hoạch» = 4"), "{checks}");
+    let cell = text_of(&b, "td.cell-err").await;
+    assert!(cell.contains("không vượt số theo kế hoạch"), "the check at its cell: {cell}");
+    assert_eq!(text_of(&b, "[id='c.mot_cua.tiep_nhan.tong']").await, "120", "the total computed");
+    b.screenshot("report-check-at-the-cell").await;
+    fill(&b, "[id='c.van_ban.ban_hanh.ke_hoach']", "6").await;
+    click(&b, "#bc-save").await;
+    assert!(text_of(&b, "#bc-flash").await.contains("Đã lưu"));
+    assert!(b.client.find(Locator::Css("#bc-checks")).await.is_err(), "no check fails any more");
+
+    // the leader sends it
+    switch_user(&b, &app, "lanhdao.stc").await;
+    b.client.goto(&unit_page).await.unwrap();
+    click(&b, "#bc-submit").await;
+    assert!(text_of(&b, "#bc-status").await.contains("Đã gửi"));
+
+    // the office accepts it and reads the consolidation
+    switch_user(&b, &app, "thuky").await;
+    b.client.goto(&unit_page).await.unwrap();
+    click(&b, "#bc-accept").await;
+    assert!(text_of(&b, "#bc-status").await.contains("Đã tiếp nhận"));
+    b.client.goto(&app.url(&format!("/bao-cao/dot/{}", round.id))).await.unwrap();
+    assert!(text_of(&b, "#u-STC").await.contains("Đúng hạn"));
+    assert_eq!(text_of(&b, "[id='c.mot_cua.tiep_nhan.tong']").await, "120", "one accepted report: its figures");
+    b.screenshot("report-round-consolidation").await;
+    b.close().await;
+    // the consolidated DOCX opens in LibreOffice and reads back in Vietnamese
+    let office = app.login("thuky").await;
+    let docx = office.get(app.url(&format!("/bao-cao/dot/{}/tong-hop.docx", round.id))).send().await.unwrap();
+    assert_eq!(docx.status(), 200);
+    let docx = docx.bytes().await.unwrap().to_vec();
+    if parindex_testkit::office::available() {
+        let text = parindex_testkit::office::pdf_text(&parindex_testkit::office::docx_to_pdf(&docx));
+        for want in ["BÁO CÁO", "Kết quả giải quyết hồ sơ theo cơ chế một cửa", "Đã ban hành kế hoạch CCHC quý IV.", "Hồ sơ tiếp nhận"]
+        {
+            assert!(text.contains(want), "{want} in the consolidated report:\n{text}");
+        }
+    }
+}
