@@ -71,6 +71,10 @@ year = check("/api/v1/onestop", "/api/v1/onestop")["year"]
 check("/api/v1/onestop", f"/api/v1/onestop?year={year - 1}")
 check("/api/v1/apologies", "/api/v1/apologies")
 check("/api/v1/plans", "/api/v1/plans")
+for r in check("/api/v1/report-rounds", "/api/v1/report-rounds"):
+    check("/api/v1/report-rounds/{id}/consolidation", f"/api/v1/report-rounds/{r['id']}/consolidation")
+    for u in r["units"][:3]:
+        check("/api/v1/report-rounds/{id}/units/{code}", f"/api/v1/report-rounds/{r['id']}/units/{u['code']}")
 check("/api/v1/apologies", f"/api/v1/apologies?year={year - 1}&open=false")
 check("/api/v1/frameworks", "/api/v1/frameworks")
 

@@ -169,6 +169,62 @@ backend_tests!(reports_are_written_and_decided_by_whom_they_belong_to, |b| async
             "{user}"
         );
     }
+    // the API: each reads what the pages show; writes as the pages allow
+    let api_a = app.api("officer.a").await;
+    let mine: Value = api_a.get(app.url(&format!("/api/v1/report-rounds?year={year}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(mine[0]["units"].as_array().unwrap().len(), 1, "its own unit's line only");
+    assert_eq!(mine[0]["units"][0]["status"], "accepted");
+    let all: Value =
+        app.api("viewer").await.get(app.url(&format!("/api/v1/report-rounds?year={year}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all[0]["units"].as_array().unwrap().len(), 2, "UA and UB (XC is a commune)");
+    let cons: Value = app
+        .api("viewer")
+        .await
+        .get(app.url(&format!("/api/v1/report-rounds/{id}/consolidation")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cons["tables"]["van_ban"]["ban_hanh.thuc_hien"], "7");
+    assert_eq!(cons["consolidated"]["reports"], 1);
+    assert_eq!(api_a.get(app.url(&format!("/api/v1/report-rounds/{id}/consolidation"))).send().await.unwrap().status(), 404);
+    assert_eq!(api_a.get(app.url(&format!("/api/v1/report-rounds/{id}/units/UB"))).send().await.unwrap().status(), 404);
+    let draft =
+        json!({"content": {"narratives": {"chi_dao": "Nội dung"}, "cells": {"van_ban": {"ban_hanh.ke_hoach": "1.250"}}}, "version": 0});
+    let r = app.api("officer.b").await.put(app.url(&format!("/api/v1/report-rounds/{id}/units/UB"))).json(&draft).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a cell its column refuses");
+    let draft = json!({"content": {"narratives": {"chi_dao": "Nội dung"}, "cells": {"van_ban": {"ban_hanh.ke_hoach": "3"}}}, "version": 0});
+    let r = app.api("officer.b").await.put(app.url(&format!("/api/v1/report-rounds/{id}/units/UB"))).json(&draft).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["report"]["status"], "draft");
+    assert!(!body["problems"].as_array().unwrap().is_empty(), "what a submission would be refused for");
+    assert_eq!(
+        app.api("viewer").await.put(app.url(&format!("/api/v1/report-rounds/{id}/units/UB"))).json(&draft).send().await.unwrap().status(),
+        403
+    );
+    assert_eq!(api_a.put(app.url(&format!("/api/v1/report-rounds/{id}/units/UB"))).json(&draft).send().await.unwrap().status(), 404);
+    let submit = json!({"action": "submit", "version": 0});
+    assert_eq!(
+        app.api("officer.b")
+            .await
+            .post(app.url(&format!("/api/v1/report-rounds/{id}/units/UB/decisions")))
+            .json(&submit)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "an officer does not submit"
+    );
+    let accept = json!({"action": "accept", "version": 0});
+    assert_eq!(
+        api_a.post(app.url(&format!("/api/v1/report-rounds/{id}/units/UA/decisions"))).json(&accept).send().await.unwrap().status(),
+        403
+    );
+    assert_eq!(app.client().get(app.url("/api/v1/report-rounds")).send().await.unwrap().status(), 401);
     // closed: nothing more is written
     assert_eq!(office.post(app.url(&format!("/bao-cao/dot/{id}/dong"))).form(&[("closed", "1")]).send().await.unwrap().status(), 303);
     let b_leader_page = b_.get(unit_url("UB")).send().await.unwrap().text().await.unwrap();

@@ -11,6 +11,7 @@ pub mod periods;
 pub mod plans;
 pub mod public;
 pub mod questionnaires;
+pub mod reports;
 pub mod results;
 pub mod routes;
 pub mod surveys;
@@ -141,6 +142,7 @@ fn routes() -> routes::ApiRouter {
         .merge(onestop::routes())
         .merge(apology::routes())
         .merge(plans::routes())
+        .merge(reports::routes())
         .merge(questionnaires::routes())
         .merge(surveys::routes())
         .merge(results::routes())
