@@ -5,6 +5,8 @@
 //! included and bold) and as the body of a Decree 30 document (DOCX/PDF by `crate::docx` and
 //! the typeset crate).
 
+use std::collections::HashMap;
+
 use parindex_core::Msg;
 use parindex_core::reporting::{CellKind, Consolidated, Content, Form, shown};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -205,6 +207,141 @@ pub fn report_xlsx(form: &Form, report: &Consolidated, heading: &str, vi: bool) 
     wb.save_to_buffer()
 }
 
+/// The sheet of each table section (its key, cut to Excel's 31 characters) and of the
+/// narratives, in form order.
+fn sheet_names(form: &Form) -> Vec<(String, Option<&parindex_core::reporting::Section>)> {
+    let mut names: Vec<(String, Option<&parindex_core::reporting::Section>)> = vec![("noi_dung".to_string(), None)];
+    for s in form.sections.iter().filter(|s| s.table.is_some()) {
+        let mut name: String = s.key.chars().take(28).collect();
+        if names.iter().any(|(n, _)| n == &name) {
+            name = format!("{name}_{}", names.len());
+        }
+        names.push((name, Some(s)));
+    }
+    names
+}
+
+/// A unit's report as a template to fill in Excel and upload again: a sheet `noi_dung` with the
+/// narratives (key, title, text), then a sheet per table laid out as on the page — a hidden
+/// column A with the row's key, the row's title, a column per form column (computed ones grey
+/// and ignored when read). What the report holds is filled in.
+pub fn report_template_xlsx(form: &Form, content: &Content, heading: &str, vi: bool) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let head = Format::new().set_bold().set_background_color("#DCE6F1").set_text_wrap().set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let cell = Format::new().set_border(rust_xlsxwriter::FormatBorder::Thin).set_unlocked();
+    let computed = Format::new().set_border(rust_xlsxwriter::FormatBorder::Thin).set_background_color("#EEEEEE").set_italic();
+    let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top).set_border(rust_xlsxwriter::FormatBorder::Thin);
+    for (name, section) in sheet_names(form) {
+        let ws = wb.add_worksheet().set_name(&name)?;
+        match section {
+            None => {
+                ws.write_string_with_format(0, 0, "ma_phan", &head)?;
+                ws.write_string_with_format(0, 1, if vi { "Phần" } else { "Section" }, &head)?;
+                ws.write_string_with_format(0, 2, heading, &head)?;
+                ws.set_column_width(0, 12)?;
+                ws.set_column_width(1, 40)?;
+                ws.set_column_width(2, 100)?;
+                for (r, s) in (1..).zip(form.sections.iter().filter(|s| s.table.is_none())) {
+                    ws.write_string(r, 0, &s.key)?;
+                    ws.write_string(r, 1, pick(vi, &s.title, s.title_en.as_deref()))?;
+                    ws.write_string_with_format(r, 2, content.narratives.get(&s.key).map(String::as_str).unwrap_or(""), &wrap)?;
+                    ws.set_row_height(r, 60)?;
+                }
+            }
+            Some(s) => {
+                let Some(t) = &s.table else { continue };
+                ws.write_string_with_format(0, 0, "ma_dong", &head)?;
+                ws.write_string_with_format(0, 1, pick(vi, &s.title, s.title_en.as_deref()), &head)?;
+                ws.set_column_hidden(0)?;
+                ws.set_column_width(1, 44)?;
+                let cells = content.cells.get(&s.key);
+                for (ci, c) in t.columns.iter().enumerate() {
+                    ws.write_string_with_format(0, ci as u16 + 2, pick(vi, &c.title, c.title_en.as_deref()), &head)?;
+                    ws.set_column_width(ci as u16 + 2, 16)?;
+                }
+                for (ri, r) in t.rows.iter().enumerate() {
+                    let row = ri as u32 + 1;
+                    ws.write_string(row, 0, &r.key)?;
+                    ws.write_string(row, 1, pick(vi, &r.title, r.title_en.as_deref()))?;
+                    for (ci, c) in t.columns.iter().enumerate() {
+                        let col = ci as u16 + 2;
+                        let is_computed = (r.formula.is_some() && c.kind != CellKind::Text) || c.formula.is_some();
+                        let v = cells.and_then(|m| m.get(&format!("{}.{}", r.key, c.key)));
+                        match (is_computed, v, c.kind) {
+                            (true, _, _) => {
+                                ws.write_string_with_format(row, col, if vi { "(tự tính)" } else { "(computed)" }, &computed)?
+                            }
+                            (false, Some(v), CellKind::Text) => ws.write_string_with_format(row, col, v, &cell)?,
+                            (false, Some(v), _) => match parindex_core::Exact::parse(v) {
+                                Some(x) => ws.write_number_with_format(row, col, x.to_f64(), &cell)?,
+                                None => ws.write_string_with_format(row, col, v, &cell)?,
+                            },
+                            (false, None, _) => ws.write_blank(row, col, &cell)?,
+                        };
+                    }
+                }
+            }
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// Read a filled template back ([`report_template_xlsx`]) into the raw fields a page posts
+/// (`n.section`, `c.section.row.col`), for `Form::read` to read each cell as its column says.
+/// Sheets, rows and columns are found by their keys (or their titles); computed cells, unknown
+/// rows and columns are ignored. A workbook without the form's sheets, or not a workbook, is
+/// refused with what to do (`crate::workbook` bounds every read).
+pub fn read_report_xlsx(file: &str, bytes: &[u8], form: &Form) -> Result<HashMap<String, String>, Vec<Msg>> {
+    let sheets = crate::table::read_workbook(file, bytes).map_err(|rows| rows.into_iter().map(|r| r.message).collect::<Vec<_>>())?;
+    let fold = |s: &str| parindex_core::text::fold(s.trim());
+    let mut raw = HashMap::new();
+    let mut found = 0;
+    for (name, section) in sheet_names(form) {
+        let Some((_, table)) = sheets.iter().find(|(n, _)| n == &name) else { continue };
+        found += 1;
+        let rows = table.rows.iter().filter(|(_, cells)| !cells.is_empty());
+        match section {
+            None => {
+                for (_, cells) in rows {
+                    let key = cells.first().map(|k| k.trim()).unwrap_or("");
+                    if let Some(s) = form.sections.iter().find(|s| s.table.is_none() && s.key == key) {
+                        raw.insert(format!("n.{}", s.key), cells.get(2).cloned().unwrap_or_default());
+                    }
+                }
+            }
+            Some(s) => {
+                let Some(t) = &s.table else { continue };
+                // header cells → the form's columns, by title (either language) or key
+                let cols: Vec<Option<&parindex_core::reporting::Column>> = table
+                    .header
+                    .iter()
+                    .map(|h| {
+                        let h = fold(h);
+                        t.columns.iter().find(|c| fold(&c.title) == h || c.title_en.as_deref().is_some_and(|e| fold(e) == h) || c.key == h)
+                    })
+                    .collect();
+                for (_, cells) in rows {
+                    let key = cells.first().map(|k| k.trim()).unwrap_or("");
+                    let title = cells.get(1).map(|t| fold(t)).unwrap_or_default();
+                    let Some(r) = t.rows.iter().find(|r| r.key == key || (!title.is_empty() && fold(&r.title) == title)) else { continue };
+                    for (i, c) in cols.iter().enumerate() {
+                        let Some(c) = c else { continue };
+                        let v = cells.get(i).map(|v| v.trim()).unwrap_or("");
+                        raw.insert(parindex_core::reporting::cell_field(&s.key, &r.key, &c.key), v.to_string());
+                    }
+                }
+            }
+        }
+    }
+    if found == 0 {
+        return Err(vec![Msg::new(
+            format!("{file}: không có trang tính nào của mẫu biểu này. Hãy tải tệp mẫu của báo cáo, điền và tải lên lại."),
+            format!("{file}: none of this form's sheets is in the workbook. Download the report's template, fill it and upload it again."),
+        )]);
+    }
+    Ok(raw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +390,28 @@ mod tests {
         assert!(blocks.iter().any(|b| matches!(b, Block::Paragraph { runs } if runs[0].text == "Đã kiểm tra.")));
         let x = report_xlsx(&f, &c, "Báo cáo", true).unwrap();
         assert!(x.starts_with(b"PK"));
+    }
+
+    #[test]
+    fn a_filled_template_reads_back_into_the_same_report() {
+        let f = sample_form();
+        let raw = [
+            ("n.chi_dao", "Đã ban hành kế hoạch."),
+            ("c.van_ban.ban_hanh.ke_hoach", "12"),
+            ("c.van_ban.ban_hanh.ghi_chu", "Có phát sinh"),
+            ("c.mot_cua.tiep_nhan.truc_tuyen", "10"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (content, _) = f.read(&raw);
+        let x = report_template_xlsx(&f, &content, "Sở Tư pháp", true).unwrap();
+        let back = read_report_xlsx("mau.xlsx", &x, &f).unwrap();
+        let (again, problems) = f.read(&back);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(again, content, "computed cells ignored, the rest as written");
+        let e = read_report_xlsx("x.xlsx", &report_xlsx(&f, &f.consolidate(&[]), "t", true).unwrap(), &f).unwrap_err();
+        assert!(e[0].vi.contains("không có trang tính"), "{e:?}");
+        assert!(read_report_xlsx("x.xlsx", b"not a workbook", &f).is_err());
     }
 }

@@ -225,6 +225,51 @@ backend_tests!(reports_are_written_and_decided_by_whom_they_belong_to, |b| async
         403
     );
     assert_eq!(app.client().get(app.url("/api/v1/report-rounds")).send().await.unwrap().status(), 401);
+    // the Excel round trip: UB's template, filled with a cell its column refuses, then right
+    let b_officer = app.login("officer.b").await;
+    let t = b_officer.get(app.url(&format!("/bao-cao/dot/{id}/don-vi/UB/mau.xlsx"))).send().await.unwrap();
+    assert_eq!(t.status(), 200);
+    assert!(t.bytes().await.unwrap().starts_with(b"PK"));
+    assert_eq!(b_officer.get(app.url(&format!("/bao-cao/dot/{id}/don-vi/UA/mau.xlsx"))).send().await.unwrap().status(), 404);
+    let form = parindex_reports::report_form::sample_form();
+    let mut content = form.read(&filled("8", "8").into_iter().collect()).0;
+    content.cells.get_mut("van_ban").unwrap().insert("ra_soat.ke_hoach".into(), "1.5".into());
+    let xlsx = |c: &parindex_core::reporting::Content| parindex_reports::report_form::report_template_xlsx(&form, c, "UB", true).unwrap();
+    let part = |bytes: Vec<u8>| reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("ub.xlsx"));
+    let r = b_officer.post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UB/nhap"))).multipart(part(xlsx(&content))).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("ub.xlsx") && body.contains("td class=\"num cell-err\"") && body.contains("«1.5»"),
+        "the refused cell at its place"
+    );
+    content.cells.get_mut("van_ban").unwrap().insert("ra_soat.ke_hoach".into(), "9".into());
+    let r = b_officer.post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UB/nhap"))).multipart(part(xlsx(&content))).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let ub = app.store.unit_report(&round, app.store.unit_id_by_code("UB").await.unwrap().unwrap()).await.unwrap().unwrap();
+    assert_eq!(ub.content, content, "the file's content is the draft");
+    let r = b_officer
+        .post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UB/nhap")))
+        .multipart(part(b"not a workbook".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        leader.post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UB/nhap"))).multipart(part(xlsx(&content))).send().await.unwrap().status(),
+        404
+    );
+    assert_eq!(
+        app.login("viewer")
+            .await
+            .post(app.url(&format!("/bao-cao/dot/{id}/don-vi/UB/nhap")))
+            .multipart(part(xlsx(&content)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     // closed: nothing more is written
     assert_eq!(office.post(app.url(&format!("/bao-cao/dot/{id}/dong"))).form(&[("closed", "1")]).send().await.unwrap().status(), 303);
     let b_leader_page = b_.get(unit_url("UB")).send().await.unwrap().text().await.unwrap();

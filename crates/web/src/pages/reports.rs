@@ -862,6 +862,72 @@ async fn unit_xlsx(State(state): State<AppState>, ctx: Ctx, Path((id, code)): Pa
     Ok(crate::chrome::download(bytes, XLSX, &format!("bao-cao-{id}-{code}.xlsx")))
 }
 
+/// The unit's report as an Excel template to fill and upload again (what it holds filled in).
+async fn template(State(state): State<AppState>, ctx: Ctx, Path((id, code)): Path<(i64, String)>) -> Result<Response, AppError> {
+    let (round, unit, name) = readable(&state, &ctx, id, &code).await?;
+    let content = state.store.unit_report(&round, unit).await?.map(|r| r.content).unwrap_or_default();
+    let bytes = parindex_reports::report_form::report_template_xlsx(
+        &round.form,
+        &content,
+        &format!("{} — {name}", round.label),
+        ctx.lang == Lang::Vi,
+    )
+    .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(crate::chrome::download(bytes, XLSX, &format!("mau-bao-cao-{id}-{code}.xlsx")))
+}
+
+/// A filled template uploaded by the unit's staff: read whole (the file's problems, then every
+/// refused cell shown at its cell, nothing written), then saved as the draft.
+async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    let (round, unit, _) = readable(&state, &ctx, id, &code).await?;
+    allowed(&ctx, writes(&ctx, unit))?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let limit = state.config.max_upload_bytes;
+    while let Some(mut field) = mp.next_field().await.map_err(crate::pages::evidence::multipart_error)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("bao-cao.xlsx").to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(crate::pages::evidence::multipart_error)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(AppError::PayloadTooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        file = Some((name, bytes));
+    }
+    let refuse = |typed, problems, error: String| Drawn { typed, problems, error: Some(error), flash: None, refused: true };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let text = Msg::new("Hãy chọn tệp Excel đã điền.", "Choose the filled Excel file.").get(ctx.lang.code()).to_string();
+        return draw_unit(&state, &ctx, id, &code, refuse(None, Vec::new(), text)).await;
+    };
+    let raw = match parindex_reports::report_form::read_report_xlsx(&name, &bytes, &round.form) {
+        Ok(raw) => raw,
+        Err(msgs) => {
+            let text = msgs.iter().map(|m| m.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ");
+            return draw_unit(&state, &ctx, id, &code, refuse(None, Vec::new(), text)).await;
+        }
+    };
+    let (content, problems) = round.form.read(&raw);
+    if !problems.is_empty() {
+        let text = format!("{} {}", name, ctx.t("bc.cells_refused"));
+        return draw_unit(&state, &ctx, id, &code, refuse(Some(raw), problems, text)).await;
+    }
+    match state.store.write_report(&ctx.audit(), id, unit, ReportAction::Save { content, file_id: None }, 0).await {
+        Ok(_) => Ok(Redirect::to(&format!("/bao-cao/dot/{id}/don-vi/{code}?ghi=luu")).into_response()),
+        Err(e) => {
+            let text = refusal(&ctx, e)?;
+            draw_unit(&state, &ctx, id, &code, refuse(None, Vec::new(), text)).await
+        }
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/bao-cao", get(list))
@@ -874,4 +940,6 @@ pub fn router() -> Router<AppState> {
         .route("/bao-cao/dot/{id}/don-vi/{code}/quyet-dinh", post(decide))
         .route("/bao-cao/dot/{id}/don-vi/{code}/tep", get(signed_file))
         .route("/bao-cao/dot/{id}/don-vi/{code}/bao-cao.xlsx", get(unit_xlsx))
+        .route("/bao-cao/dot/{id}/don-vi/{code}/mau.xlsx", get(template))
+        .route("/bao-cao/dot/{id}/don-vi/{code}/nhap", post(upload))
 }
