@@ -312,6 +312,82 @@ impl Store {
             };
             sent += notify(&self.db, Recipients::UnitStaff(c.unit_id), "reminder", &text, &link).await?;
         }
+        sent += self.send_plan_and_report_reminders(today, days).await?;
+        Ok(sent)
+    }
+
+    /// Plans and reports (issue #19), once a day to the unit's staff, from `days` before the
+    /// deadline to a month after it: each task not done nor dropped, the unit's yearly plan
+    /// not recorded by the office's deadline, each report of an open round not yet sent.
+    async fn send_plan_and_report_reminders(&self, today: NaiveDate, days: i64) -> Result<usize, StoreError> {
+        use chrono::Datelike;
+        let mut sent = 0;
+        let near = |due: NaiveDate| (-30..=days).contains(&(due - today).num_days());
+        let word = |due: NaiveDate| if due < today { ("Quá hạn", "Overdue") } else { ("Nhắc hạn", "Due soon") };
+        for year in [today.year() - 1, today.year()] {
+            let filter = crate::repo::plans::TaskFilter { year, ..Default::default() };
+            for t in self.plan_tasks(&filter).await? {
+                if matches!(t.status, parindex_core::plans::TaskStatus::Done | parindex_core::plans::TaskStatus::Dropped)
+                    || !near(t.deadline)
+                {
+                    continue;
+                }
+                let link = format!("/ke-hoach/nhiem-vu/{}", t.id);
+                if self.reminded_today(&link, today).await? {
+                    continue;
+                }
+                let (w_vi, w_en) = word(t.deadline);
+                let d = parindex_core::text::format_date(t.deadline);
+                let text = Msg::new(
+                    format!("{w_vi}: nhiệm vụ {} «{}» của kế hoạch CCHC, thời hạn {d}.", t.code, t.title),
+                    format!("{w_en}: reform plan task {} «{}», deadline {d}.", t.code, t.title),
+                );
+                sent += notify(&self.db, Recipients::UnitStaff(t.owner_unit_id), "reminder", &text, &link).await?;
+            }
+            let (province, plans) = self.plans_of_year(year).await?;
+            if let Some(due) = province.and_then(|p| p.unit_plans_due).filter(|d| near(*d)) {
+                let have: Vec<String> = plans.iter().filter_map(|p| p.unit_code.clone()).collect();
+                let units = crate::entity::unit::Entity::find().all(&self.db).await?;
+                for u in units.iter().filter(|u| u.kind != "province" && u.active_to.is_none() && !have.contains(&u.code)) {
+                    // one link per unit (what `reminded_today` tells apart); a unit's staff see
+                    // their own unit whatever `don_vi` says
+                    let key = format!("/ke-hoach?nam={year}&don_vi={}#kh-own", u.code);
+                    if self.reminded_today(&key, today).await? {
+                        continue;
+                    }
+                    let (w_vi, w_en) = word(due);
+                    let d = parindex_core::text::format_date(due);
+                    let text = Msg::new(
+                        format!("{w_vi}: kế hoạch CCHC năm {year} của {} phải ban hành trước ngày {d}.", u.name),
+                        format!("{w_en}: the {year} reform plan of {} is due by {d}.", u.name),
+                    );
+                    sent += notify(&self.db, Recipients::UnitStaff(u.id), "reminder", &text, &key).await?;
+                }
+            }
+            for r in self.report_rounds(year).await?.into_iter().filter(|r| !r.closed && near(r.deadline)) {
+                for u in self.round_units(&r).await? {
+                    if !matches!(
+                        u.status,
+                        parindex_core::reporting::ReportStatus::Missing
+                            | parindex_core::reporting::ReportStatus::Draft
+                            | parindex_core::reporting::ReportStatus::Returned
+                    ) {
+                        continue;
+                    }
+                    let link = format!("/bao-cao/dot/{}/don-vi/{}", r.id, u.code);
+                    if self.reminded_today(&link, today).await? {
+                        continue;
+                    }
+                    let (w_vi, w_en) = word(r.deadline);
+                    let d = parindex_core::text::format_date(r.deadline);
+                    let text = Msg::new(
+                        format!("{w_vi}: {} của {} phải gửi trước ngày {d}.", r.label, u.name),
+                        format!("{w_en}: {} of {} is due by {d}.", r.label, u.name),
+                    );
+                    sent += notify(&self.db, Recipients::UnitStaff(u.unit_id), "reminder", &text, &link).await?;
+                }
+            }
+        }
         Ok(sent)
     }
 }

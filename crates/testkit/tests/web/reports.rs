@@ -73,9 +73,19 @@ backend_tests!(reports_are_written_and_decided_by_whom_they_belong_to, |b| async
     let round = app.store.report_rounds(year_n).await.unwrap().remove(0);
     let id = round.id;
     let unit_url = |code: &str| app.url(&format!("/bao-cao/dot/{id}/don-vi/{code}"));
+    // reminders: from 12 days before the deadline, once a day, to the units asked
+    let today = parindex_core::assessment::today_vn();
+    assert_eq!(app.store.send_reminders(today, 3).await.unwrap(), 0, "ten days ahead: not yet");
+    assert!(app.store.send_reminders(today, 12).await.unwrap() >= 2, "UA's and UB's staff");
+    assert_eq!(app.store.send_reminders(today, 12).await.unwrap(), 0, "not twice a day");
 
     // the officer of UA: its report only; a refused cell and a failed check shown at the cell
     let a = app.login("officer.a").await;
+    let home = a.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        home.contains("id=\"my-deadlines\"") && home.contains(&format!("/bao-cao/dot/{id}/don-vi/UA")),
+        "the report to send on the unit's home"
+    );
     let page = a.get(app.url(&format!("/bao-cao?nam={year}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("/bao-cao/dot/{id}/don-vi/UA")) && !page.contains("id=\"bc-open\""));
     let r = a.get(app.url(&format!("/bao-cao/dot/{id}"))).send().await.unwrap();

@@ -89,6 +89,10 @@ struct Home {
     /// My unit's cases still waiting for their letter of apology (issue #18): (id, file code,
     /// procedure, apology due, overdue).
     my_apologies: Vec<(i64, String, String, String, bool)>,
+    /// My unit's work of the plans and reports (issue #19), nearest deadline first: (link,
+    /// what, deadline, overdue) — reports of open rounds not yet sent, plan tasks not done
+    /// whose deadline is within two weeks or passed.
+    my_deadlines: Vec<(String, String, String, bool)>,
 }
 
 /// One published result of my unit.
@@ -124,6 +128,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
     let mut my_results = Vec::new();
     let mut my_actions = Vec::new();
     let mut my_apologies = Vec::new();
+    let mut my_deadlines = Vec::new();
     if let Some(actor) = &ctx.actor {
         if let Some(unit_id) = actor.unit_id.filter(|u| ctx.allows(Action::ViewSurveyComments, Resource::Unit(*u))) {
             comments = state
@@ -183,6 +188,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
                 })
                 .collect();
             my_apologies.sort_by_key(|c| !c.4);
+            my_deadlines = unit_deadlines(&state, &ctx, unit_id, today).await?;
             open.sort_by_key(|a| a.due_on);
             my_actions = open
                 .into_iter()
@@ -280,7 +286,40 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
         my_results,
         my_actions,
         my_apologies,
+        my_deadlines,
     }))
+}
+
+/// A unit's reports to send and plan tasks due (see `HomePage::my_deadlines`).
+async fn unit_deadlines(
+    state: &AppState,
+    ctx: &Ctx,
+    unit_id: i64,
+    today: chrono::NaiveDate,
+) -> Result<Vec<(String, String, String, bool)>, AppError> {
+    use chrono::Datelike;
+    use parindex_core::reporting::ReportStatus;
+    let mut out: Vec<(chrono::NaiveDate, String, String)> = Vec::new();
+    for r in state.store.report_rounds(today.year()).await?.into_iter().filter(|r| !r.closed) {
+        if let Some(u) = state.store.round_units(&r).await?.into_iter().find(|u| u.unit_id == unit_id)
+            && matches!(u.status, ReportStatus::Missing | ReportStatus::Draft | ReportStatus::Returned)
+        {
+            out.push((
+                r.deadline,
+                format!("/bao-cao/dot/{}/don-vi/{}", r.id, u.code),
+                format!("{} — {}", r.label, ctx.t("home.report_to_send")),
+            ));
+        }
+    }
+    let filter = parindex_store::repo::plans::TaskFilter { year: today.year(), unit_id: Some(unit_id), ..Default::default() };
+    for t in state.store.plan_tasks(&filter).await? {
+        let open = matches!(t.status, parindex_core::plans::TaskStatus::NotStarted | parindex_core::plans::TaskStatus::Doing);
+        if t.owner_unit_id == unit_id && open && (t.deadline - today).num_days() <= 14 {
+            out.push((t.deadline, format!("/ke-hoach/nhiem-vu/{}", t.id), format!("{} {} {}", ctx.t("kh.task"), t.code, t.title)));
+        }
+    }
+    out.sort_by_key(|(d, _, _)| *d);
+    Ok(out.into_iter().take(10).map(|(d, href, what)| (href, what, parindex_core::text::format_date(d), d < today)).collect())
 }
 
 /// Every period with its units per state, the late ones, the ready ones and its next deadline.
