@@ -1,7 +1,7 @@
 //! The unit register import, the self-score sheet, a fed leaf's value table and the one-stop
 //! statistics (with our headers and through a source's column mapping), the list of late files
 //! of the public-apology register (issue #18), a unit's periodic report filled in its template
-//! (issue #19).
+//! and the plan's tasks (issue #19).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
         [("unit_code", "MaDV"), ("month", "Thang"), ("received_post", "-")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
     let _ = parindex_reports::onestop::read_stats_partly("m.xlsx", data, &mapping, None);
     let _ = parindex_reports::apology::read_cases("x.xlsx", data);
+    let _ = parindex_reports::plan_tasks::read_tasks("t.xlsx", data);
     let form = parindex_reports::report_form::sample_form();
     if let Ok(raw) = parindex_reports::report_form::read_report_xlsx("r.xlsx", data, &form) {
         let _ = form.read(&raw);

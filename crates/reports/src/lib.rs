@@ -14,6 +14,7 @@ pub mod framework;
 pub mod framework_xlsx;
 pub mod grid;
 pub mod onestop;
+pub mod plan_tasks;
 pub mod report_form;
 pub mod responses;
 pub mod self_scores;

@@ -126,4 +126,37 @@ backend_tests!(plans_and_tasks_are_written_by_whom_they_belong_to, |b| async mov
         assert_eq!(app.client().get(app.url(&path)).send().await.unwrap().status(), 303, "{path}");
     }
     assert_eq!(app.client().post(app.url(&add)).form(&task("9.9", "UA", "30/06/2026")).send().await.unwrap().status(), 303);
+    // the tasks file: the template (the office's), a file with a bad row refused whole (named),
+    // a check only writes nothing, then the file imported
+    let t = office.get(app.url(&format!("/ke-hoach/mau.xlsx?nam={year}"))).send().await.unwrap();
+    assert_eq!(t.status(), 200);
+    let template = t.bytes().await.unwrap().to_vec();
+    let (rows, _) = parindex_reports::plan_tasks::read_tasks("mau.xlsx", &template).unwrap();
+    assert_eq!(rows[0].code, "1.1", "the example row reads back");
+    let file = |csv: String| {
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("nhiem-vu.csv"))
+    };
+    let head = "Số TT,Nhiệm vụ,Lĩnh vực,Đơn vị chủ trì,Đơn vị phối hợp,Thời hạn,Sản phẩm\n";
+    let bad = format!("{head}3.1,Tập huấn,,UA,,31/02/{year},\n3.2,Kiểm tra,,ZZ,,30/06/{year},\n");
+    let r = office.post(app.url(&format!("/ke-hoach/nhap?nam={year}"))).multipart(file(bad)).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("id=\"kh-import-result\"") && body.contains("dòng 2") && body.contains("Thời hạn") && body.contains("ZZ"),
+        "the bad date and the unknown unit named at once"
+    );
+    let good = format!("{head}3.1,Tập huấn,,UA — Sở Alpha,UB,30/06/{year},Lớp học\n3.2,Kiểm tra,,UB,,30/09/{year},\n");
+    let r = office
+        .post(app.url(&format!("/ke-hoach/nhap?nam={year}")))
+        .multipart(file(good.clone()).text("dry_run", "1"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("2 nhiệm vụ thêm mới, 0 thay đổi, 0 không đổi — mới kiểm tra"));
+    let r = office.post(app.url(&format!("/ke-hoach/nhap?nam={year}"))).multipart(file(good.clone())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("2 nhiệm vụ thêm mới"));
+    let a_ = app.login("officer.a").await;
+    assert_eq!(a_.get(app.url(&format!("/ke-hoach/mau.xlsx?nam={year}"))).send().await.unwrap().status(), 403);
+    assert_eq!(a_.post(app.url(&format!("/ke-hoach/nhap?nam={year}"))).multipart(file(good)).send().await.unwrap().status(), 403);
 });

@@ -12,7 +12,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -140,6 +140,7 @@ struct PlansPage {
     units: Vec<(String, String)>,
     task_form: TaskForm,
     task_error: Option<String>,
+    import: Option<(String, bool)>,
 }
 
 #[derive(Default)]
@@ -147,6 +148,8 @@ struct Drawn {
     province: Option<(PlanForm, String)>,
     own: Option<(PlanForm, String)>,
     task: Option<(TaskForm, String)>,
+    /// What an import of tasks did (true) or why it was refused (false).
+    import: Option<(String, bool)>,
 }
 
 fn plan_text(lang: Lang, p: &PlanRow) -> String {
@@ -204,7 +207,7 @@ async fn draw(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Result<Re
         title: p.map(|p| p.title.clone()).unwrap_or_default(),
         due: p.and_then(|p| p.unit_plans_due).map(format_date).unwrap_or_default(),
     };
-    let refused = d.province.is_some() || d.own.is_some() || d.task.is_some();
+    let refused = d.province.is_some() || d.own.is_some() || d.task.is_some() || d.import.as_ref().is_some_and(|(_, ok)| !ok);
     let (province_form, province_error) = match d.province {
         Some((f, e)) => (f, Some(e)),
         None => (form_of(province.as_ref()), None),
@@ -265,6 +268,7 @@ async fn draw(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Result<Re
         units: units.iter().map(|u| (u.code.clone(), u.name.clone())).collect(),
         task_form,
         task_error,
+        import: d.import,
     });
     if refused {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -525,11 +529,138 @@ async fn report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
     }
 }
 
+/// The year's domains (the first period's framework of that year, its top-level nodes).
+async fn domains_of(state: &AppState, year: i32) -> Result<Vec<(String, String)>, AppError> {
+    match state.store.list_periods().await?.into_iter().find(|p| p.year == year) {
+        Some(p) => Ok(state.store.period_framework(p.id).await?.nodes.iter().map(|n| (n.code.clone(), n.title.clone())).collect()),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The template of the plan's tasks (the office): drop-downs of the units and the domains.
+async fn tasks_template(State(state): State<AppState>, ctx: Ctx, Query(y): Query<YearQuery>) -> Result<Response, AppError> {
+    allowed(&ctx, manages(&ctx))?;
+    let (year, _) = y.year();
+    let units: Vec<(String, String)> = state
+        .store
+        .list_units(parindex_core::UnitScope::All, &Default::default())
+        .await?
+        .into_iter()
+        .filter(|u| u.kind != "province" && u.active_to.is_none())
+        .map(|u| (u.code, u.name))
+        .collect();
+    let bytes = parindex_reports::plan_tasks::write_template(year, &units, &domains_of(&state, year).await?)
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(crate::chrome::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("nhiem-vu-ke-hoach-{year}.xlsx"),
+    ))
+}
+
+/// The office imports the plan's tasks from a file: read whole, checked whole (every problem
+/// named at the form), written in one transaction — or, with "check only", nothing written and
+/// what it would do said.
+async fn import_tasks(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(y): Query<YearQuery>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    allowed(&ctx, manages(&ctx))?;
+    let (year, q) = y.year();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut dry_run = false;
+    let limit = state.config.max_upload_bytes;
+    while let Some(mut field) = mp.next_field().await.map_err(crate::pages::evidence::multipart_error)? {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("nhiem-vu.xlsx").to_string();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(crate::pages::evidence::multipart_error)? {
+                    if bytes.len() + chunk.len() > limit {
+                        return Err(AppError::PayloadTooLarge);
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                file = Some((name, bytes));
+            }
+            Some("dry_run") => dry_run = true,
+            _ => {}
+        }
+    }
+    let say = |rows: &[parindex_core::unit::RowError]| {
+        rows.iter().map(|r| r.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ")
+    };
+    let refused = |text: String| Drawn { import: Some((text, false)), ..Default::default() };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let text =
+            Msg::new("Hãy chọn tệp nhiệm vụ (XLSX hoặc CSV).", "Choose the tasks file (XLSX or CSV).").get(ctx.lang.code()).to_string();
+        return draw(&state, &ctx, &q, refused(text)).await;
+    };
+    let (rows, mut errors) = match parindex_reports::plan_tasks::read_tasks(&name, &bytes) {
+        Ok(read) => read,
+        Err(errors) => return draw(&state, &ctx, &q, refused(say(&errors))).await,
+    };
+    let tasks: Vec<NewTask> = rows
+        .into_iter()
+        .map(|t| NewTask {
+            row: t.row,
+            code: t.code,
+            title: t.title,
+            domain: t.domain,
+            owner: t.owner,
+            co_units: t.co_units,
+            deadline: t.deadline,
+            output: t.output,
+        })
+        .collect();
+    if !errors.is_empty() {
+        // the rows that read are checked too, so that every problem shows at once
+        if !tasks.is_empty()
+            && let Err(parindex_store::repo::units::ImportError::Rows(more)) =
+                state.store.import_plan_tasks(&ctx.audit(), year, tasks, true).await
+        {
+            errors.extend(more);
+        }
+        errors.sort_by_key(|e| e.row);
+        return draw(&state, &ctx, &q, refused(say(&errors))).await;
+    }
+    match state.store.import_plan_tasks(&ctx.audit(), year, tasks, dry_run).await {
+        Ok(o) => {
+            let text = Msg::new(
+                format!(
+                    "Tệp “{name}”: {} nhiệm vụ thêm mới, {} thay đổi, {} không đổi{}.",
+                    o.added,
+                    o.changed,
+                    o.unchanged,
+                    if dry_run { " — mới kiểm tra, chưa ghi gì" } else { "" }
+                ),
+                format!(
+                    "“{name}”: {} tasks added, {} changed, {} unchanged{}.",
+                    o.added,
+                    o.changed,
+                    o.unchanged,
+                    if dry_run { " — checked only, nothing written" } else { "" }
+                ),
+            );
+            draw(&state, &ctx, &q, Drawn { import: Some((text.get(ctx.lang.code()).to_string(), true)), ..Default::default() }).await
+        }
+        Err(parindex_store::repo::units::ImportError::Rows(rows)) => draw(&state, &ctx, &q, refused(say(&rows))).await,
+        Err(parindex_store::repo::units::ImportError::Store(e)) => match refusal(&ctx, e) {
+            Ok(text) => draw(&state, &ctx, &q, refused(text)).await,
+            Err(e) => Err(e),
+        },
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/ke-hoach", get(list))
         .route("/ke-hoach/tinh", post(set_province))
         .route("/ke-hoach/don-vi/{code}", post(set_unit_plan))
         .route("/ke-hoach/nhiem-vu", post(add_task))
+        .route("/ke-hoach/mau.xlsx", get(tasks_template))
+        .route("/ke-hoach/nhap", post(import_tasks))
         .route("/ke-hoach/nhiem-vu/{id}", get(task_page).post(report))
 }
