@@ -488,6 +488,13 @@ impl Store {
             .db
             .transaction::<_, i64, StoreError>(|txn| {
                 Box::pin(async move {
+                    // closed meanwhile: checked again where it counts
+                    if report_round::Entity::find_by_id(round_id).one(txn).await?.is_none_or(|r| r.closed) {
+                        return Err(StoreError::Conflict(Msg::new(
+                            "Đợt báo cáo vừa được đóng: không ghi thêm được.",
+                            "The round was just closed: nothing more is written to it.",
+                        )));
+                    }
                     let existing = report_submission::Entity::find()
                         .filter(report_submission::Column::RoundId.eq(round_id))
                         .filter(report_submission::Column::UnitId.eq(unit_id))

@@ -159,4 +159,40 @@ backend_tests!(plans_and_tasks_are_written_by_whom_they_belong_to, |b| async mov
     let a_ = app.login("officer.a").await;
     assert_eq!(a_.get(app.url(&format!("/ke-hoach/mau.xlsx?nam={year}"))).send().await.unwrap().status(), 403);
     assert_eq!(a_.post(app.url(&format!("/ke-hoach/nhap?nam={year}"))).multipart(file(good)).send().await.unwrap().status(), 403);
+    // files: the owner attaches a result to its task, the unit its signed plan; readers of the
+    // task or the plan open them, nobody else
+    let pdf = || {
+        reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(parindex_demo::signed_report_pdf())
+                    .file_name("ket-qua.pdf")
+                    .mime_str("application/pdf")
+                    .unwrap(),
+            )
+            .text("note", "Báo cáo kết quả")
+    };
+    assert_eq!(
+        b_.post(app.url(&format!("/ke-hoach/nhiem-vu/{t1}/tep"))).multipart(pdf()).send().await.unwrap().status(),
+        403,
+        "a co-operating unit"
+    );
+    assert_eq!(a.post(app.url(&format!("/ke-hoach/nhiem-vu/{t2}/tep"))).multipart(pdf()).send().await.unwrap().status(), 404);
+    assert_eq!(a.post(app.url(&format!("/ke-hoach/nhiem-vu/{t1}/tep"))).multipart(pdf()).send().await.unwrap().status(), 303);
+    let (_, notes) = app.store.plan_task(t1).await.unwrap();
+    let note = notes.iter().find(|n| n.file_id.is_some()).unwrap().id;
+    let page = a.get(app.url(&format!("/ke-hoach/nhiem-vu/{t1}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/ke-hoach/nhiem-vu/{t1}/tep/{note}")) && page.contains("Báo cáo kết quả"));
+    assert_eq!(
+        b_.get(app.url(&format!("/ke-hoach/nhiem-vu/{t1}/tep/{note}"))).send().await.unwrap().status(),
+        200,
+        "the co-operating unit reads it"
+    );
+    assert_eq!(a.post(app.url(&format!("/ke-hoach/don-vi/UA/tep?nam={year}"))).multipart(pdf()).send().await.unwrap().status(), 303);
+    assert_eq!(a.get(app.url(&format!("/ke-hoach/don-vi/UA/tep?nam={year}"))).send().await.unwrap().status(), 200);
+    assert_eq!(b_.get(app.url(&format!("/ke-hoach/don-vi/UA/tep?nam={year}"))).send().await.unwrap().status(), 404);
+    assert_eq!(a.post(app.url(&format!("/ke-hoach/don-vi/UB/tep?nam={year}"))).multipart(pdf()).send().await.unwrap().status(), 403);
+    let r = b_.post(app.url(&format!("/ke-hoach/don-vi/UB/tep?nam={year}"))).multipart(pdf()).send().await.unwrap();
+    assert_eq!(r.status(), 422, "UB has recorded no plan yet");
+    assert!(r.text().await.unwrap().contains("id=\"kh-own-error\""));
 });

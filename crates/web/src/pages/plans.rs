@@ -73,6 +73,8 @@ struct TaskForm {
 
 struct UnitPlanLine {
     facts: PlanFacts,
+    /// The signed plan's link, when attached.
+    file: Option<String>,
     code: String,
     name: String,
     plan: String,
@@ -191,6 +193,7 @@ async fn draw(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Result<Re
                 code: u.code.clone(),
                 name: u.name.clone(),
                 plan: own.map(|p| format!("{} ({})", p.number, format_date(p.signed_on))).unwrap_or_else(|| "—".into()),
+                file: own.filter(|p| p.file_id.is_some()).map(|_| format!("/ke-hoach/don-vi/{}/tep?nam={year}", u.code)),
                 state,
                 class,
             }
@@ -431,7 +434,8 @@ struct TaskPage {
     class: &'static str,
     deadline: String,
     co_units: String,
-    notes: Vec<(String, String)>,
+    /// (who · when, text, the attached file's link)
+    notes: Vec<(String, String, Option<String>)>,
     reports: bool,
     statuses: Vec<(&'static str, String)>,
     form: ReportForm,
@@ -475,7 +479,13 @@ async fn draw_task(
         co_units: task.co_units.iter().map(|(c, n)| format!("{c} — {n}")).collect::<Vec<_>>().join("; "),
         notes: notes
             .iter()
-            .map(|n| (format!("{} · {}", n.created_by, parindex_core::text::format_time_vn(n.created_at)), n.text.clone()))
+            .map(|n| {
+                (
+                    format!("{} · {}", n.created_by, parindex_core::text::format_time_vn(n.created_at)),
+                    n.text.clone(),
+                    n.file_id.map(|_| format!("/ke-hoach/nhiem-vu/{id}/tep/{}", n.id)),
+                )
+            })
             .collect(),
         reports: reports_for(ctx, task.owner_unit_id),
         statuses: TaskStatus::ALL.iter().map(|s| (s.key(), lang.pick(s.label().0, s.label().1).to_string())).collect(),
@@ -654,6 +664,131 @@ async fn import_tasks(
     }
 }
 
+/// Take one uploaded file into a unit's library (the form's `file` field) and the other fields.
+async fn take_file(
+    state: &AppState,
+    ctx: &Ctx,
+    unit_id: i64,
+    mp: &mut Multipart,
+) -> Result<(Result<Option<i64>, String>, std::collections::HashMap<String, String>), AppError> {
+    let mut fields = std::collections::HashMap::new();
+    let mut file = Ok(None);
+    while let Some(mut field) = mp.next_field().await.map_err(crate::pages::evidence::multipart_error)? {
+        if field.name() == Some("file") {
+            file = match crate::pages::evidence::take_upload(state, ctx, unit_id, &mut field).await? {
+                crate::pages::evidence::Upload::None => Ok(None),
+                crate::pages::evidence::Upload::Kept(f) => Ok(Some(f.id)),
+                crate::pages::evidence::Upload::Refused(text) | crate::pages::evidence::Upload::TooLarge(text) => Err(text),
+            };
+        } else if let Some(name) = field.name().map(str::to_string) {
+            fields.insert(name, field.text().await.unwrap_or_default());
+        }
+    }
+    Ok((file, fields))
+}
+
+/// The owner attaches a result file to a task (kept in the unit's evidence library), with a
+/// progress note; the task's status is unchanged.
+async fn attach_to_task(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mut mp: Multipart) -> Result<Response, AppError> {
+    let (task, _) = readable_task(&state, &ctx, id).await?;
+    if !reports_for(&ctx, task.owner_unit_id) {
+        return Err(AppError::Forbidden);
+    }
+    let (file, fields) = take_file(&state, &ctx, task.owner_unit_id, &mut mp).await?;
+    let kept = |text: String| {
+        Some((
+            ReportForm {
+                note: fields.get("note").cloned().unwrap_or_default(),
+                version: task.version,
+                status: task.status.key().into(),
+                ..Default::default()
+            },
+            text,
+        ))
+    };
+    let file_id = match file {
+        Ok(Some(f)) => f,
+        Ok(None) => return draw_task(&state, &ctx, id, kept(ctx.t("kh.choose_file").to_string()), None).await,
+        Err(text) => return draw_task(&state, &ctx, id, kept(text), None).await,
+    };
+    let note =
+        fields.get("note").map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| ctx.t("kh.file_attached").to_string());
+    let update = TaskUpdate {
+        status: task.status,
+        done_on: task.done_on,
+        reason: task.status_reason.clone(),
+        note: Some(note),
+        file_id: Some(file_id),
+        version: 0,
+    };
+    match state.store.update_plan_task(&ctx.audit(), id, update, parindex_core::assessment::today_vn()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/ke-hoach/nhiem-vu/{id}?ghi=1#kh-notes")).into_response()),
+        Err(e) => match refusal(&ctx, e) {
+            Ok(text) => draw_task(&state, &ctx, id, kept(text), None).await,
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// A note's file, to whoever reads the task.
+async fn task_file(State(state): State<AppState>, ctx: Ctx, Path((id, note)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    let (_, notes) = readable_task(&state, &ctx, id).await?;
+    let file_id = notes.iter().find(|n| n.id == note).and_then(|n| n.file_id).ok_or(AppError::NotFound)?;
+    let file = state.store.get_evidence(file_id).await?;
+    crate::pages::evidence::send_file(&state, &ctx, &file, false).await
+}
+
+/// A unit's staff (or the office) attach the signed plan to the unit's recorded plan.
+async fn attach_to_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(y): Query<YearQuery>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    allowed(&ctx, true)?;
+    let unit_id = state.store.unit_id_by_code(&code).await?.ok_or(AppError::NotFound)?;
+    allowed(&ctx, reports_for(&ctx, unit_id))?;
+    let (year, q) = y.year();
+    let (file, _) = take_file(&state, &ctx, unit_id, &mut mp).await?;
+    let own = state.store.plans_of_year(year).await?.1.into_iter().find(|p| p.unit_code.as_deref() == Some(code.as_str()));
+    let refuse = |text: String| Drawn { own: Some((PlanForm::default(), text)), ..Default::default() };
+    let (Some(plan), Ok(Some(file_id))) = (own, file.clone()) else {
+        let text = match file {
+            Err(text) => text,
+            _ => ctx.t("kh.plan_first").to_string(),
+        };
+        return draw(&state, &ctx, &q, refuse(text)).await;
+    };
+    let input =
+        PlanInput { number: plan.number, signed_on: plan.signed_on, title: plan.title, unit_plans_due: None, file_id: Some(file_id) };
+    match state.store.set_plan(&ctx.audit(), year, Some(unit_id), input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/ke-hoach?nam={year}&ghi=don-vi")).into_response()),
+        Err(e) => match refusal(&ctx, e) {
+            Ok(text) => draw(&state, &ctx, &q, refuse(text)).await,
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// A unit's signed plan, to whoever reads the unit's plan.
+async fn plan_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(y): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    allowed(&ctx, true)?;
+    let unit_id = state.store.unit_id_by_code(&code).await?.ok_or(AppError::NotFound)?;
+    if !crate::app::plans::reads_unit(&ctx, unit_id) {
+        return Err(AppError::NotFound);
+    }
+    let (year, _) = y.year();
+    let plan = state.store.plans_of_year(year).await?.1.into_iter().find(|p| p.unit_code.as_deref() == Some(code.as_str()));
+    let file = state.store.get_evidence(plan.and_then(|p| p.file_id).ok_or(AppError::NotFound)?).await?;
+    crate::pages::evidence::send_file(&state, &ctx, &file, false).await
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/ke-hoach", get(list))
@@ -662,5 +797,8 @@ pub fn router() -> Router<AppState> {
         .route("/ke-hoach/nhiem-vu", post(add_task))
         .route("/ke-hoach/mau.xlsx", get(tasks_template))
         .route("/ke-hoach/nhap", post(import_tasks))
+        .route("/ke-hoach/nhiem-vu/{id}/tep", post(attach_to_task))
+        .route("/ke-hoach/nhiem-vu/{id}/tep/{note}", get(task_file))
+        .route("/ke-hoach/don-vi/{code}/tep", get(plan_file).post(attach_to_plan))
         .route("/ke-hoach/nhiem-vu/{id}", get(task_page).post(report))
 }
