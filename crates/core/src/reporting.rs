@@ -72,6 +72,11 @@ pub struct Table {
     pub rows: Vec<Row>,
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// Cells filled from the one-stop statistics register over the round's months: `row.col`
+    /// → a sum of the register's counts, e.g. `resolved_early + resolved_on_time`
+    /// (`core::onestop::FIELDS`). The unit may still correct them before saving.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub from_onestop: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -171,6 +176,10 @@ struct Term {
 }
 
 const MAX_TERMS: usize = 200;
+
+fn onestop_keys() -> String {
+    crate::onestop::FIELDS.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join(", ")
+}
 
 fn parse_sum(s: &str) -> Option<Vec<Term>> {
     let mut out = Vec::new();
@@ -397,6 +406,29 @@ impl Form {
                     format!("Column formulas loop back to «{cycle}»."),
                 ));
             }
+            for (cell, sum) in &t.from_onestop {
+                let input = cell.split_once('.').is_some_and(|(row, col)| {
+                    t.rows.iter().any(|r| r.key == row && r.formula.is_none())
+                        && t.columns.iter().any(|c| c.key == col && c.formula.is_none() && c.kind == CellKind::Integer)
+                });
+                let counts = parse_sum(sum)
+                    .is_some_and(|terms| terms.iter().all(|t| crate::onestop::FIELDS.iter().any(|(key, _, _)| *key == t.name)));
+                if !input || !counts {
+                    out.push(p(
+                        k,
+                        cell.split_once('.').map(|(r, _)| r),
+                        cell.split_once('.').map(|(_, c)| c),
+                        format!(
+                            "Ô «{cell}» lấy từ sổ một cửa phải là ô nhập (dòng.cột, cột số nguyên, không công thức) và «{sum}» là tổng các số liệu của sổ ({}).",
+                            onestop_keys()
+                        ),
+                        format!(
+                            "Cell «{cell}» filled from the one-stop register must be an input cell (row.col, integer column, no formula) and «{sum}» a sum of the register's counts ({}).",
+                            onestop_keys()
+                        ),
+                    ));
+                }
+            }
             for ch in &t.checks {
                 let ok = parse_check(&ch.rule).is_some_and(|(l, _, r)| {
                     let per_row = l.iter().chain(&r).any(|t| !t.name.contains('.'));
@@ -414,6 +446,44 @@ impl Form {
                         format!("Check «{}» of table «{k}» must compare two sums of number columns (col) or of cells (row.col) with <=, <, =, >=, >.", ch.rule),
                     ));
                 }
+            }
+        }
+        out
+    }
+
+    /// The cells the one-stop register fills, as a page's raw fields (`c.section.row.col` →
+    /// the value), from the unit's counts summed over the round's months; none when the form
+    /// asks for nothing from the register. The one place the mapping is applied.
+    pub fn fill_from_onestop(&self, counts: &crate::onestop::Counts) -> HashMap<String, String> {
+        let values: HashMap<&str, i64> = crate::onestop::FIELDS.iter().map(|(k, _, _)| *k).zip(counts.values()).collect();
+        let mut out = HashMap::new();
+        for s in &self.sections {
+            let Some(t) = &s.table else { continue };
+            for (cell, sum) in &t.from_onestop {
+                let Some(terms) = parse_sum(sum) else { continue };
+                let v = terms.iter().fold(0i64, |acc, t| {
+                    let v = values.get(t.name.as_str()).copied().unwrap_or(0);
+                    if t.minus { acc.saturating_sub(v) } else { acc.saturating_add(v) }
+                });
+                out.insert(format!("c.{}.{cell}", s.key), v.max(0).to_string());
+            }
+        }
+        out
+    }
+
+    /// The titles of the cells the one-stop register fills (`section: row — column`), for the
+    /// page's note.
+    pub fn onestop_cells(&self, lang: &str) -> Vec<String> {
+        let pick = |vi: &str, en_: &Option<String>| if lang == "en" { en(vi, en_).to_string() } else { vi.to_string() };
+        let mut out = Vec::new();
+        for s in &self.sections {
+            let Some(t) = &s.table else { continue };
+            for cell in t.from_onestop.keys() {
+                let Some((row, col)) = cell.split_once('.') else { continue };
+                let (Some(r), Some(c)) = (t.rows.iter().find(|r| r.key == row), t.columns.iter().find(|c| c.key == col)) else {
+                    continue;
+                };
+                out.push(format!("{} — {}", pick(&r.title, &r.title_en), pick(&c.title, &c.title_en)));
             }
         }
         out
@@ -906,10 +976,13 @@ impl Measure {
     pub fn formula(self) -> (&'static str, &'static str) {
         match self {
             Measure::OnTimeCount => (
-                "báo cáo gửi lần đầu trước hạn / số đợt báo cáo của năm (quy tắc trừ điểm đọc số báo cáo không đúng hạn)",
-                "reports first sent by the deadline / the year's reporting rounds (a deduction rule reads those not on time)",
+                "báo cáo gửi lần đầu trước hạn / số đợt báo cáo của năm đã hết hạn gửi (quy tắc trừ điểm đọc số báo cáo không đúng hạn)",
+                "reports first sent by the deadline / the year's reporting rounds past their deadline (a deduction rule reads those not on time)",
             ),
-            Measure::CompleteShare => ("báo cáo được tiếp nhận ÷ số đợt báo cáo của năm", "reports accepted ÷ the year's reporting rounds"),
+            Measure::CompleteShare => (
+                "báo cáo được tiếp nhận ÷ số đợt báo cáo của năm đã hết hạn gửi",
+                "reports accepted ÷ the year's reporting rounds past their deadline",
+            ),
         }
     }
 
@@ -973,6 +1046,7 @@ mod tests {
                             Check { rule: "done <= planned".into(), message: None, message_en: None },
                             Check { rule: "total.done >= qd.done".into(), message: None, message_en: None },
                         ],
+                        from_onestop: BTreeMap::new(),
                     }),
                 },
             ],
@@ -981,6 +1055,32 @@ mod tests {
 
     fn raw(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn cells_fed_by_the_onestop_register_are_input_cells_and_sum_its_counts() {
+        let mut f = form();
+        let table = f.sections[1].table.as_mut().unwrap();
+        table.from_onestop.insert("qd.planned".into(), "received_online + received_direct - returned".into());
+        table.from_onestop.insert("ct.done".into(), "resolved_late".into());
+        assert!(f.check().is_empty(), "{:?}", f.check());
+        let counts = crate::onestop::Counts { received_online: 7, received_direct: 5, returned: 2, resolved_late: 1, ..Default::default() };
+        let fill = f.fill_from_onestop(&counts);
+        assert_eq!((fill["c.vb.qd.planned"].as_str(), fill["c.vb.ct.done"].as_str(), fill.len()), ("10", "1", 2));
+        // what the page reads back is the same content a typed form gives
+        assert!(f.read(&fill).1.is_empty());
+        assert_eq!(f.onestop_cells("vi"), vec!["CT — DONE".to_string(), "QD — PLANNED".to_string()]);
+        // a computed cell, a text column, an unknown count, a missing row: each refused, placed
+        for (cell, sum) in
+            [("total.done", "resolved_late"), ("qd.note", "returned"), ("qd.done", "received_by_pigeon"), ("zz.done", "returned")]
+        {
+            let mut bad = form();
+            bad.sections[1].table.as_mut().unwrap().from_onestop.insert(cell.into(), sum.into());
+            let problems = bad.check();
+            assert_eq!(problems.len(), 1, "{cell}: {problems:?}");
+            assert_eq!(problems[0].section, "vb");
+            assert!(problems[0].message.vi.contains(cell) && problems[0].message.en.contains("received_online"), "{problems:?}");
+        }
     }
 
     #[test]

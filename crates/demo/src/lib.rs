@@ -849,6 +849,12 @@ async fn seed_closed_period(store: &Store, base: parindex_store::repo::periods::
             )
             .await?;
         seed_fed_values(store, p.id, year, None).await?;
+        // the plans and reports registers start this year: the council leaves last year's
+        // leaves fed by them out of the total, as it would decide
+        for (leaf, _) in store.undecided_missing_feeds(p.id).await? {
+            let why = format!("Năm {year} chưa theo dõi trên hệ thống; tiêu chí không tính điểm (dữ liệu mẫu).");
+            store.decide_missing_feed(&ctx, p.id, &leaf, parindex_store::repo::feeds::MissingRule::Exclude, &why).await?;
+        }
         for (n, a) in store.list_assessments(p.id, parindex_core::UnitScope::All).await?.iter().enumerate() {
             let view = store.get_assessment(a.id).await?;
             let leaves: Vec<_> = self_leaves(&view.framework, &a.unit_kind).into_iter().cloned().collect();
@@ -1161,6 +1167,7 @@ async fn seed_reports(store: &Store) -> anyhow::Result<()> {
                 form_code: form.code.clone(),
                 targets: vec!["agency".into()],
                 deadline: date(year, 9, 20).unwrap_or(today),
+                months: Some([7, 9]),
             },
         )
         .await?;
@@ -1174,6 +1181,7 @@ async fn seed_reports(store: &Store) -> anyhow::Result<()> {
                 form_code: form.code.clone(),
                 targets: vec!["agency".into()],
                 deadline: date(year, 12, 15).unwrap_or(today).max(today + chrono::Duration::days(9)),
+                months: Some([1, 12]),
             },
         )
         .await?;
@@ -1185,7 +1193,10 @@ async fn seed_reports(store: &Store) -> anyhow::Result<()> {
         let file = store
             .add_evidence(&unit_ctx, u.unit_id, &sha, pdf.len() as i64, parindex_core::evidence::Kind::Pdf, "bao-cao-co-chu-ky.pdf")
             .await?;
-        let content = |k: usize| {
+        // the one-stop cells as the register has them, where the rest of the table agrees
+        let fill_q3 = store.report_register_fill(&q3, u.unit_id).await?.raw;
+        let fill_year = store.report_register_fill(&yearly, u.unit_id).await?.raw;
+        let content = |k: usize, fill: &std::collections::HashMap<String, String>| {
             let mut raw: std::collections::HashMap<String, String> = std::collections::HashMap::new();
             for s in &form.sections {
                 match &s.table {
@@ -1227,7 +1238,10 @@ async fn seed_reports(store: &Store) -> anyhow::Result<()> {
                     }
                 }
             }
-            form.read(&raw).0
+            let typed = form.read(&raw).0;
+            raw.extend(fill.clone());
+            let filled = form.read(&raw).0;
+            if form.problems(&filled, true).is_empty() { filled } else { typed }
         };
         let write = |ctx: AuditCtx, action: ReportAction, round: i64| {
             let store = store.clone();
@@ -1235,7 +1249,7 @@ async fn seed_reports(store: &Store) -> anyhow::Result<()> {
         };
         // last quarter: every fifth never sent, every seventh sent late (see the times below)
         if i % 5 != 4 {
-            write(unit_ctx.clone(), ReportAction::Save { content: content(i), file_id: Some(file.id) }, q3.id).await?;
+            write(unit_ctx.clone(), ReportAction::Save { content: content(i, &fill_q3), file_id: Some(file.id) }, q3.id).await?;
             write(leader.clone(), ReportAction::Submit, q3.id).await?;
             if i % 6 == 2 {
                 write(
@@ -1259,11 +1273,12 @@ async fn seed_reports(store: &Store) -> anyhow::Result<()> {
         // this year's report: a third sent, a third drafting, the rest not started
         match i % 3 {
             0 => {
-                write(unit_ctx.clone(), ReportAction::Save { content: content(i + 1), file_id: Some(file.id) }, yearly.id).await?;
+                write(unit_ctx.clone(), ReportAction::Save { content: content(i + 1, &fill_year), file_id: Some(file.id) }, yearly.id)
+                    .await?;
                 write(leader.clone(), ReportAction::Submit, yearly.id).await?;
             }
             1 => {
-                write(unit_ctx.clone(), ReportAction::Save { content: content(i + 1), file_id: None }, yearly.id).await?;
+                write(unit_ctx.clone(), ReportAction::Save { content: content(i + 1, &fill_year), file_id: None }, yearly.id).await?;
             }
             _ => {}
         }

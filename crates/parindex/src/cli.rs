@@ -514,7 +514,7 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
         // seeded through a connection without an fsync per commit (thousands of small ones)
         let url = database_url(args.db.database_url.clone(), &file, &dir)?;
         let bulk = Store::connect_bulk(&url).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
-        parindex_demo::seed(&bulk).await.context("seeding the demo province")?;
+        parindex_demo::seed(&bulk).await.map_err(|e| anyhow::anyhow!("seeding the demo province: {e:?}"))?;
         bulk.db.clone().close().await.ok();
         // the files the demo's records cite (a signed report), under their hashes
         let blobs = parindex_store::blobs::Blobs::new(dir.join("files"));

@@ -47,7 +47,9 @@ async fn start(mut c: Command) -> (Child, String, String) {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = String::new();
     let url = loop {
-        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line())
+        // a debug build seeds the demo province in about a minute here; a slower or busier
+        // machine (CI running other suites beside it) has taken over two
+        let line = tokio::time::timeout(std::time::Duration::from_secs(900), lines.next_line())
             .await
             .expect("server start")
             .unwrap()

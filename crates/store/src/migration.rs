@@ -40,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0027Apologies),
             Box::new(M0028Plans),
             Box::new(M0029Reports),
+            Box::new(M0030ReportMonths),
         ]
     }
 }
@@ -1727,6 +1728,34 @@ impl MigrationTrait for M0029Reports {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in ["report_submissions", "report_rounds", "report_forms"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The months a reporting round's figures cover (`month_from..=month_to` of its year), so that
+/// a form's cells fed by a register (the one-stop statistics) are filled from those months.
+/// Null on ad hoc rounds and on rounds opened before: nothing is filled for them.
+pub struct M0030ReportMonths;
+
+impl MigrationName for M0030ReportMonths {
+    fn name(&self) -> &str {
+        "m0030_report_months"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0030ReportMonths {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for mut c in [integer_null("month_from"), integer_null("month_to")] {
+            m.alter_table(Table::alter().table("report_rounds").add_column(&mut c).to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in ["month_from", "month_to"] {
+            m.alter_table(Table::alter().table("report_rounds").drop_column(c).to_owned()).await?;
         }
         Ok(())
     }

@@ -72,6 +72,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0027_apologies",
             "m0028_plans",
             "m0029_reports",
+            "m0030_report_months",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -2084,12 +2085,39 @@ backend_tests!(reports_are_written_decided_consolidated_and_feed_their_leaves, |
         form_code: form.code.clone(),
         targets: targets.iter().map(|t| t.to_string()).collect(),
         deadline,
+        months: Some([1, 3]),
     };
     assert!(matches!(s.open_report_round(&ctx(), round("Quý I", d(3, 20), &["agency"])).await, Err(StoreError::Invalid(_))));
     s.set_report_form(&ctx(), form.clone()).await.unwrap();
     assert!(matches!(s.open_report_round(&ctx(), round("Quý I", d(3, 20), &["nope"])).await, Err(StoreError::Invalid(_))));
     let q1 = s.open_report_round(&ctx(), round("Quý I", d(3, 20), &["agency"])).await.unwrap();
     let q2 = s.open_report_round(&ctx(), round("Quý II", d(6, 20), &["agency"])).await.unwrap();
+    // the round's months: out of order refused; the one-stop register fills the form's cells
+    // from the unit's figures of those months only, and nothing where it has none
+    let backwards = RoundInput { months: Some([3, 1]), ..round("Sai", d(3, 20), &["agency"]) };
+    assert!(matches!(s.open_report_round(&ctx(), backwards).await, Err(StoreError::Invalid(_))));
+    assert!(s.report_register_fill(&q1, sa).await.unwrap().raw.is_empty(), "no figures: nothing filled");
+    {
+        use parindex_core::onestop::Counts;
+        use parindex_store::repo::onestop::{OnestopRow, OnestopUpload};
+        let row = |month: &str, field: &str, online: i64, direct: i64| OnestopRow {
+            row: 0,
+            unit_code: "SA".into(),
+            month: month.into(),
+            field: field.into(),
+            counts: Counts { received_online: online, received_direct: direct, resolved_on_time: online + direct, ..Default::default() },
+        };
+        let rows = vec![row("2026-01", "Đất đai", 4, 1), row("2026-03", "Hộ tịch", 3, 2), row("2026-04", "Đất đai", 100, 100)];
+        let up = OnestopUpload { origin: "api", file_name: None, source_name: None, rows, replace_months: true, dry_run: false };
+        s.import_onestop(&ctx(), up).await.unwrap();
+    }
+    let fill = s.report_register_fill(&q1, sa).await.unwrap();
+    assert_eq!((fill.months, fill.from, fill.to), (2, 1, 3), "January and March have figures; April is the next quarter's");
+    let at = |k: &str| fill.raw.get(&format!("c.mot_cua.tiep_nhan.{k}")).cloned();
+    assert_eq!((at("truc_tuyen"), at("truc_tiep"), at("buu_chinh")), (Some("7".into()), Some("3".into()), Some("0".into())));
+    assert_eq!(fill.raw.len(), 3, "only the cells the form maps");
+    assert!(s.report_register_fill(&q1, sb).await.unwrap().raw.is_empty(), "another unit's figures are its own");
+    assert_eq!(s.report_round(q1.id).await.unwrap().months, Some([1, 3]));
     assert_eq!(s.round_units(&q1).await.unwrap().iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), vec!["SA", "SB", "SC"]);
     assert!(matches!(s.unit_report(&q1, xa).await, Err(StoreError::NotFound)), "a commune is not asked");
     // nothing sent yet: 0 of 2 accepted → 0 points; 2 not on time → 1 − 2 × 0.5 = 0
@@ -2183,6 +2211,12 @@ backend_tests!(reports_are_written_decided_consolidated_and_feed_their_leaves, |
     assert_eq!((points(of("SC"), "2.1").await, points(of("SC"), "2.2").await), (Some("0".into()), Some("0".into())));
     let note = s.get_assessment(of("SB")).await.unwrap().entries["2.2"].note.clone().unwrap();
     assert!(note.contains("2 đợt báo cáo, 0 báo cáo gửi đúng hạn, 1 được tiếp nhận"), "{note}");
+    // a round still running counts for no one until its deadline has passed: SA's 1 of 2 stays
+    let today = parindex_core::assessment::today_vn();
+    let running = RoundInput { year: 2026, ..round("Đột xuất", today + chrono::Duration::days(30), &["agency"]) };
+    s.open_report_round(&ctx(), running).await.unwrap();
+    assert_eq!((points(of("SA"), "2.1").await, points(of("SA"), "2.2").await), (Some("1".into()), Some("0.5".into())));
+    assert_eq!(s.recompute_reports_after_deadlines(today).await.unwrap(), 0, "no deadline passed in the last days");
 
     // the consolidation is the sum of the accepted reports, recomputed here cell by cell
     let c = s.consolidate_round(&q1).await.unwrap();

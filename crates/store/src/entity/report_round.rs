@@ -15,6 +15,9 @@ pub struct Model {
     pub definition: String,
     pub targets: String,
     pub deadline: Date,
+    /// The months of `year` the figures cover (see M0030); none on ad hoc rounds.
+    pub month_from: Option<i32>,
+    pub month_to: Option<i32>,
     pub closed: bool,
     pub created_by: String,
     pub created_at: DateTimeUtc,

@@ -313,6 +313,8 @@ impl Store {
             sent += notify(&self.db, Recipients::UnitStaff(c.unit_id), "reminder", &text, &link).await?;
         }
         sent += self.send_plan_and_report_reminders(today, days).await?;
+        // a reporting round counts in its fed leaves from the day after its deadline
+        self.recompute_reports_after_deadlines(today).await?;
         Ok(sent)
     }
 

@@ -48,6 +48,8 @@ pub struct RoundRow {
     /// The unit kinds asked (`agency`, `commune`, …).
     pub targets: Vec<String>,
     pub deadline: NaiveDate,
+    /// The months of `year` its figures cover (`[from, to]`); none on ad hoc rounds.
+    pub months: Option<[u32; 2]>,
     /// Closed by the office: nothing more is written to it.
     pub closed: bool,
     pub created_by: String,
@@ -65,6 +67,21 @@ pub struct RoundInput {
     pub form_code: String,
     pub targets: Vec<String>,
     pub deadline: NaiveDate,
+    /// The months of `year` its figures cover, `[from, to]` (1–12); left out, the kind's usual
+    /// months are not guessed: cells fed by a register are then not filled.
+    #[serde(default)]
+    pub months: Option<[u32; 2]>,
+}
+
+/// Cells a register fills in a unit's report (see [`Store::report_register_fill`]).
+#[derive(Debug, Clone, Default)]
+pub struct RegisterFill {
+    /// `c.section.row.col` → the value.
+    pub raw: HashMap<String, String>,
+    /// How many months of the round have figures in the register, and the round's months.
+    pub months: usize,
+    pub from: u32,
+    pub to: u32,
 }
 
 /// A unit's report of a round (a unit asked that has written nothing has none).
@@ -129,6 +146,7 @@ fn round_row(m: &report_round::Model) -> Result<RoundRow, StoreError> {
         form: form_of(&m.definition)?,
         targets: m.targets.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
         deadline: m.deadline,
+        months: m.month_from.zip(m.month_to).map(|(a, b)| [a as u32, b as u32]),
         closed: m.closed,
         created_by: m.created_by.clone(),
         created_at: m.created_at,
@@ -168,9 +186,19 @@ async fn asked<C: ConnectionTrait>(c: &C, targets: &[String], deadline: NaiveDat
 }
 
 /// What the measures read of a year: each asked unit's report facts, one per round.
+/// The facts the `reports.*` measures read: each unit's reports of the year's rounds whose
+/// deadline has passed (a round still running counts for no one yet — neither a report sent
+/// early nor one not sent; the day after its deadline, [`Store::recompute_reports_after_deadlines`]
+/// brings it in).
 pub(crate) async fn facts_of_year<C: ConnectionTrait>(c: &C, year: i32) -> Result<HashMap<i64, Vec<ReportFacts>>, StoreError> {
     let mut out: HashMap<i64, Vec<ReportFacts>> = HashMap::new();
-    for r in report_round::Entity::find().filter(report_round::Column::Year.eq(year)).all(c).await? {
+    let today = parindex_core::assessment::today_vn();
+    for r in report_round::Entity::find()
+        .filter(report_round::Column::Year.eq(year))
+        .filter(report_round::Column::Deadline.lt(today))
+        .all(c)
+        .await?
+    {
         let targets: Vec<String> = r.targets.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
         let reports: HashMap<i64, ReportRow> = report_submission::Entity::find()
             .filter(report_submission::Column::RoundId.eq(r.id))
@@ -293,6 +321,15 @@ impl Store {
         if !(2000..=2100).contains(&input.year) {
             return Err(invalid("year", "Năm báo cáo không hợp lệ.", "The year is not valid."));
         }
+        if let Some([a, b]) = input.months
+            && !(1 <= a && a <= b && b <= 12)
+        {
+            return Err(invalid(
+                "months",
+                "Tháng đầu và tháng cuối kỳ báo cáo phải từ 1 đến 12, tháng đầu không sau tháng cuối.",
+                "The round's first and last months are 1 to 12, the first not after the last.",
+            ));
+        }
         let known: Vec<String> = crate::entity::unit_kind::Entity::find().all(&self.db).await?.into_iter().map(|k| k.code).collect();
         let targets: BTreeSet<String> = input.targets.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
         if targets.is_empty() || targets.iter().any(|t| !known.contains(t)) {
@@ -324,6 +361,8 @@ impl Store {
                         definition: Set(form.definition.clone()),
                         targets: Set(targets.clone()),
                         deadline: Set(input.deadline),
+                        month_from: Set(input.months.map(|m| m[0] as i32)),
+                        month_to: Set(input.months.map(|m| m[1] as i32)),
                         closed: Set(false),
                         created_by: Set(ctx.actor_name.clone()),
                         created_at: Set(Utc::now()),
@@ -339,7 +378,7 @@ impl Store {
                             action: "report.round",
                             object_type: "report_round",
                             object_id: Some(saved.id.to_string()),
-                            after: Some(json!({"year": input.year, "label": label, "form": form.code, "targets": targets, "deadline": input.deadline, "leaves_written": written})),
+                            after: Some(json!({"year": input.year, "label": label, "form": form.code, "targets": targets, "deadline": input.deadline, "months": input.months, "leaves_written": written})),
                             ..Default::default()
                         },
                     )
@@ -420,6 +459,49 @@ impl Store {
                 }
             })
             .collect())
+    }
+
+    /// The `feed: reports.*` leaves of the years whose rounds' deadlines passed in the last
+    /// three days, recomputed (a round counts once its deadline has passed; nothing else writes
+    /// on that day). Run by the daily reminders; unchanged leaves are not written again.
+    pub async fn recompute_reports_after_deadlines(&self, today: NaiveDate) -> Result<usize, StoreError> {
+        let years: BTreeSet<i32> = report_round::Entity::find()
+            .filter(report_round::Column::Deadline.gte(today - chrono::Duration::days(3)))
+            .filter(report_round::Column::Deadline.lt(today))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| r.year)
+            .collect();
+        if years.is_empty() {
+            return Ok(0);
+        }
+        let fed = self.periods_fed_by(&years, |f| matches!(f, Feed::Reports(_))).await?;
+        let ctx = AuditCtx::system("report-deadlines");
+        Ok(self.db.transaction::<_, usize, StoreError>(|txn| Box::pin(async move { recompute_year(txn, &ctx, &fed).await })).await?)
+    }
+
+    /// The cells of the round's form filled from the one-stop register (`from_onestop`): the
+    /// unit's counts over the round's months, as a page's raw fields. Empty when the round
+    /// covers no months, the form asks for nothing from the register, or the register has no
+    /// figures of the unit in those months (nothing is filled with zeros it does not know).
+    pub async fn report_register_fill(&self, round: &RoundRow, unit_id: i64) -> Result<RegisterFill, StoreError> {
+        let Some([from, to]) = round.months else { return Ok(RegisterFill::default()) };
+        if round.form.sections.iter().all(|s| s.table.as_ref().is_none_or(|t| t.from_onestop.is_empty())) {
+            return Ok(RegisterFill::default());
+        }
+        let mut counts = parindex_core::onestop::Counts::default();
+        let mut months = 0;
+        for s in self.onestop_sums(round.year, Some(unit_id), true).await? {
+            if (from as i32..=to as i32).contains(&s.month) {
+                counts.add(&s.counts);
+                months += 1;
+            }
+        }
+        if months == 0 {
+            return Ok(RegisterFill::default());
+        }
+        Ok(RegisterFill { raw: round.form.fill_from_onestop(&counts), months, from, to })
     }
 
     /// A unit's report of a round (none: not written yet); `NotFound` when the round does not

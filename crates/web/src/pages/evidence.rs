@@ -122,6 +122,25 @@ pub(crate) fn library_id(v: &str) -> Option<i64> {
 }
 
 /// The multipart reader's error as the page says it (too large: 413).
+/// A file field read whole into memory — for imports that parse the file (tasks, reports,
+/// registers); the limit is checked while reading, chunk by chunk, so that a request over it
+/// stops at the limit instead of filling memory. Evidence goes to disk through [`take_upload`].
+pub(crate) async fn file_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    fallback_name: &str,
+    limit: usize,
+) -> Result<(String, Vec<u8>), AppError> {
+    let name = field.file_name().filter(|n| !n.is_empty()).unwrap_or(fallback_name).to_string();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((name, bytes))
+}
+
 pub(crate) fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::PayloadTooLarge

@@ -368,7 +368,7 @@ async fn upload(
     if !uploads {
         return Err(AppError::Forbidden);
     }
-    let (name, bytes) = match crate::pages::units::first_file(mp).await {
+    let (name, bytes) = match crate::pages::units::first_file(mp, state.config.max_upload_bytes).await {
         Ok(f) => f,
         Err(e) => return draw(&state, &ctx, id, &code, None, Drawn { error: Some(e), ..Default::default() }).await,
     };

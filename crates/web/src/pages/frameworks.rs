@@ -89,7 +89,7 @@ async fn list_page(state: &AppState, ctx: &Ctx, problems: Vec<(String, String)>,
 /// Import an uploaded framework file (YAML or XLSX). All or nothing; every problem listed.
 async fn import(State(state): State<AppState>, ctx: Ctx, mp: axum::extract::Multipart) -> Result<Response, AppError> {
     ctx.require(Action::ManageFrameworks, Resource::System)?;
-    let (name, bytes) = crate::pages::units::first_file(mp).await?;
+    let (name, bytes) = crate::pages::units::first_file(mp, state.config.max_upload_bytes).await?;
     let lang = ctx.lang.code();
     let listed = |p: Vec<parindex_core::framework::Problem>| p.into_iter().map(|p| (p.code, p.message.get(lang).to_string())).collect();
     let fw = match parindex_reports::framework::parse_framework_file(&name, &bytes) {

@@ -584,17 +584,7 @@ async fn import_tasks(
     let limit = state.config.max_upload_bytes;
     while let Some(mut field) = mp.next_field().await.map_err(crate::pages::evidence::multipart_error)? {
         match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("nhiem-vu.xlsx").to_string();
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(crate::pages::evidence::multipart_error)? {
-                    if bytes.len() + chunk.len() > limit {
-                        return Err(AppError::PayloadTooLarge);
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                file = Some((name, bytes));
-            }
+            Some("file") => file = Some(crate::pages::evidence::file_field(&mut field, "nhiem-vu.xlsx", limit).await?),
             Some("dry_run") => dry_run = true,
             _ => {}
         }

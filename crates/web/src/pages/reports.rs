@@ -101,6 +101,11 @@ struct RoundForm {
     form_code: String,
     #[serde(default)]
     deadline: String,
+    /// The months the figures cover ("" for none).
+    #[serde(default)]
+    month_from: String,
+    #[serde(default)]
+    month_to: String,
     /// Unit kinds, comma-separated (the page's check boxes are joined by the handler).
     #[serde(default)]
     targets: String,
@@ -226,14 +231,28 @@ async fn open_round(State(state): State<AppState>, ctx: Ctx, Query(y): Query<Yea
         label: get("label"),
         form_code: get("form_code"),
         deadline: get("deadline"),
+        month_from: get("month_from"),
+        month_to: get("month_to"),
         targets: pairs.iter().filter(|(n, _)| n == "target").map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(","),
     };
     let year = y.nam.filter(|y| (2000..=2100).contains(y)).unwrap_or(chrono::Datelike::year(&parindex_core::assessment::today_vn()));
     let say = |vi: &str, en: &str| Msg::new(vi, en).get(ctx.lang.code()).to_string();
-    let result = match (RoundKind::parse(&f.kind), parse_date(&f.deadline)) {
-        (None, _) => Err(Ok(say("Hãy chọn loại báo cáo.", "Choose the kind of report."))),
-        (_, None) => Err(Ok(say("Ghi hạn gửi báo cáo theo dạng dd/mm/yyyy.", "Write the deadline as dd/mm/yyyy."))),
-        (Some(kind), Some(deadline)) => {
+    let month = |m: &str| m.trim().parse::<u32>().ok();
+    let months = match (f.month_from.trim(), f.month_to.trim()) {
+        ("", "") => Ok(None),
+        (a, b) => match (month(a), month(b)) {
+            (Some(a), Some(b)) => Ok(Some([a, b])),
+            _ => Err(()),
+        },
+    };
+    let result = match (RoundKind::parse(&f.kind), parse_date(&f.deadline), months) {
+        (None, _, _) => Err(Ok(say("Hãy chọn loại báo cáo.", "Choose the kind of report."))),
+        (_, None, _) => Err(Ok(say("Ghi hạn gửi báo cáo theo dạng dd/mm/yyyy.", "Write the deadline as dd/mm/yyyy."))),
+        (_, _, Err(())) => Err(Ok(say(
+            "Chọn cả tháng đầu và tháng cuối kỳ số liệu, hoặc để trống cả hai.",
+            "Choose both the first and the last month of the figures, or neither.",
+        ))),
+        (Some(kind), Some(deadline), Ok(months)) => {
             let input = RoundInput {
                 year,
                 kind,
@@ -241,6 +260,7 @@ async fn open_round(State(state): State<AppState>, ctx: Ctx, Query(y): Query<Yea
                 form_code: f.form_code.clone(),
                 targets: f.targets.split(',').map(str::to_string).collect(),
                 deadline,
+                months,
             };
             state.store.open_report_round(&ctx.audit(), input).await.map(|_| ()).map_err(|e| refusal(&ctx, e))
         }
@@ -627,6 +647,11 @@ struct UnitPage {
     problems: Vec<(String, String)>,
     error: Option<String>,
     flash: Option<String>,
+    /// The cells pre-filled from the one-stop register (a report not yet written), and whether
+    /// a draft may be filled again from it.
+    fill_note: Option<String>,
+    fill_cells: Vec<String>,
+    can_fill: bool,
 }
 
 struct Drawn {
@@ -666,6 +691,18 @@ async fn draw_unit(state: &AppState, ctx: &Ctx, id: i64, code: &str, d: Drawn) -
         _ if today > round.deadline => lang.pick("Chưa gửi — đã quá hạn", "Not sent — overdue").to_string(),
         _ => lang.pick("Chưa gửi", "Not sent").to_string(),
     };
+    // a report not written yet starts from what the one-stop register knows of its months
+    let editable = !round.closed && status.editable() && writes(ctx, unit);
+    let fill = if editable { state.store.report_register_fill(&round, unit).await? } else { Default::default() };
+    let prefill = report.is_none() && d.typed.is_none() && !fill.raw.is_empty();
+    let fill_note = prefill.then(|| {
+        ctx.t("bc.fill_note")
+            .replace("{from}", &fill.from.to_string())
+            .replace("{to}", &fill.to.to_string())
+            .replace("{year}", &round.year.to_string())
+            .replace("{months}", &fill.months.to_string())
+    });
+    let d = if prefill { Drawn { typed: Some(fill.raw.clone()), ..d } } else { d };
     // the checks a draft fails are shown where they are, before anyone submits
     let problems = if d.typed.is_some() || !d.problems.is_empty() {
         d.problems
@@ -693,7 +730,10 @@ async fn draw_unit(state: &AppState, ctx: &Ctx, id: i64, code: &str, d: Drawn) -
             .unwrap_or_default(),
         file: report.as_ref().is_some_and(|r| r.file_id.is_some()),
         version: report.as_ref().map(|r| r.version).unwrap_or(0),
-        editable: !round.closed && status.editable() && writes(ctx, unit),
+        editable,
+        fill_cells: if prefill { round.form.onestop_cells(lang.code()) } else { Vec::new() },
+        fill_note,
+        can_fill: report.is_some() && !fill.raw.is_empty(),
         can_submit: !round.closed && status.editable() && submits(ctx, unit),
         decides: !round.closed && status == ReportStatus::Submitted && manages(ctx),
         problems: problems.iter().map(|p| (p.field(), p.message.get(lang.code()).to_string())).collect(),
@@ -717,6 +757,7 @@ async fn unit_page(
 ) -> Result<Response, AppError> {
     let flash = match q.ghi.as_deref() {
         Some("luu") => Some(ctx.t("bc.saved").to_string()),
+        Some("dien") => Some(ctx.t("bc.filled").to_string()),
         Some("gui") => Some(ctx.t("bc.submitted").to_string()),
         Some("quyet-dinh") => Some(ctx.t("bc.decided").to_string()),
         _ => None,
@@ -764,6 +805,11 @@ async fn write(
         }
     }
     let submit = raw.get("action").is_some_and(|a| a == "submit");
+    let refill = raw.get("action").is_some_and(|a| a == "fill") && may_write;
+    if refill {
+        // what was typed elsewhere is kept; the register's cells take its figures
+        raw.extend(state.store.report_register_fill(&round, unit).await?.raw);
+    }
     let version: i32 = raw.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     let report = state.store.unit_report(&round, unit).await?;
     let mut content = report.as_ref().map(|r| r.content.clone()).unwrap_or_default();
@@ -785,7 +831,8 @@ async fn write(
     }
     if !submit {
         // the checks a draft fails are shown at their cells on the page it returns to
-        return Ok(Redirect::to(&format!("/bao-cao/dot/{id}/don-vi/{code}?ghi=luu")).into_response());
+        let said = if refill { "dien" } else { "luu" };
+        return Ok(Redirect::to(&format!("/bao-cao/dot/{id}/don-vi/{code}?ghi={said}")).into_response());
     }
     if !may_submit {
         return Err(AppError::Forbidden);
@@ -892,15 +939,7 @@ async fn upload(
         if field.name() != Some("file") {
             continue;
         }
-        let name = field.file_name().unwrap_or("bao-cao.xlsx").to_string();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(crate::pages::evidence::multipart_error)? {
-            if bytes.len() + chunk.len() > limit {
-                return Err(AppError::PayloadTooLarge);
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        file = Some((name, bytes));
+        file = Some(crate::pages::evidence::file_field(&mut field, "bao-cao.xlsx", limit).await?);
     }
     let refuse = |typed, problems, error: String| Drawn { typed, problems, error: Some(error), flash: None, refused: true };
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {

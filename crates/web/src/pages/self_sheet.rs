@@ -55,7 +55,7 @@ async fn download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
 async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, AppError> {
     let view = state.store.get_assessment(id).await?;
     ctx.require(Action::EditUnitDrafts, Resource::Unit(view.assessment.unit_id))?;
-    let (name, bytes) = crate::pages::units::first_file(mp).await?;
+    let (name, bytes) = crate::pages::units::first_file(mp, state.config.max_upload_bytes).await?;
     let lang = ctx.lang.code();
     let leaves = sheet_leaves(&view);
     let rows = match read_sheet(&name, &bytes, &leaves) {

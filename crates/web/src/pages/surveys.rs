@@ -149,7 +149,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
 /// imported one opens its page with what was not imported and the warnings.
 async fn import(State(state): State<AppState>, ctx: Ctx, mp: axum::extract::Multipart) -> Result<Response, AppError> {
     ctx.require(Action::ManageSurveys, Resource::System)?;
-    let (name, bytes) = crate::pages::units::first_file(mp).await?;
+    let (name, bytes) = crate::pages::units::first_file(mp, state.config.max_upload_bytes).await?;
     let import = parindex_reports::xlsform::import_file(&name, &bytes);
     let Some(q) = import.questionnaire.clone() else {
         return list_page(&state, &ctx, name, diag_views(&ctx, &import), StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -814,7 +814,7 @@ async fn import_responses(
     ctx.require(Action::ManageSurveys, Resource::System)?;
     state.store.get_survey(id).await?;
     let (mut channel, mut file) = ("import".to_string(), None);
-    use crate::pages::units::upload_error;
+    use crate::pages::evidence::multipart_error as upload_error;
     while let Some(field) = mp.next_field().await.map_err(upload_error)? {
         match field.name() {
             Some("channel") => channel = field.text().await.map_err(upload_error)?,

@@ -517,22 +517,12 @@ async fn import_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response
     Ok(import_page(&state, &ctx, String::new(), None, None))
 }
 
-/// Read the first file field of a multipart form.
-/// A multipart read error as the page says it (too large: 413).
-pub fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::PayloadTooLarge
-    } else {
-        AppError::BadRequest(Msg::new(format!("Không đọc được tệp tải lên ({e})."), format!("Cannot read the upload ({e}).")))
-    }
-}
-
-pub async fn first_file(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    while let Some(field) = mp.next_field().await.map_err(upload_error)? {
+/// Read the first file field of a multipart form (bounded as [`crate::pages::evidence::file_field`]).
+pub async fn first_file(mut mp: Multipart, limit: usize) -> Result<(String, Vec<u8>), AppError> {
+    use crate::pages::evidence::{file_field, multipart_error};
+    while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
         if field.file_name().is_some() || field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field.bytes().await.map_err(upload_error)?;
-            return Ok((name, bytes.to_vec()));
+            return file_field(&mut field, "upload", limit).await;
         }
     }
     Err(AppError::BadRequest(Msg::new("Chưa chọn tệp để tải lên.", "No file was chosen.")))
@@ -540,7 +530,7 @@ pub async fn first_file(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError
 
 async fn import(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Result<Response, AppError> {
     ctx.require(Action::ImportUnits, Resource::System)?;
-    let (name, bytes) = match first_file(mp).await {
+    let (name, bytes) = match first_file(mp, state.config.max_upload_bytes).await {
         Ok(f) => f,
         Err(e) => return Ok(import_page(&state, &ctx, String::new(), None, Some(e))),
     };
