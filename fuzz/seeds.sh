@@ -15,7 +15,7 @@ while IFS= read -r f; do
 done < <(find "$root/crates/reports/tests/xlsform-corpus" -type f \( -name '*.xlsx' -o -name '*.xls' \))
 for f in "$root"/frameworks/*.yaml "$root"/frameworks/*/*.yaml; do [ -f "$f" ] && add framework "$f"; done
 for f in "$root"/surveys/samples/*.yaml; do add xlsform "$f"; done
-for f in "$root"/report-forms/*.yaml; do add framework "$f"; done
+for f in "$root"/report-forms/*.yaml "$root"/inspection-checklists/*.yaml; do add framework "$f"; done
 # crafted hostile workbooks and generated files (templates, exports) from the binary's bench
 if [ -n "${PARINDEX_BIN:-}" ]; then
   "$PARINDEX_BIN" bench hostile-files --write corpus/_made >/dev/null

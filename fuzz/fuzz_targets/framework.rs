@@ -1,5 +1,5 @@
-//! Criteria frameworks as YAML and XLSX, the what-if inputs file, and report forms (YAML)
-//! with a report read, checked and consolidated through a form that reads.
+//! Criteria frameworks as YAML and XLSX, the what-if inputs file, report forms (YAML) with a
+//! report read, checked and consolidated through a form that reads, and inspection checklists.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -25,6 +25,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = form.problems(&content, true);
         let c = form.consolidate(&[("a".into(), &content), ("b".into(), &content)]);
         let _ = parindex_reports::report_form::report_blocks(&form, &c, true);
+        let _ = form.fill_from_onestop(&parindex_core::onestop::Counts { received_online: data.len() as i64, ..Default::default() });
+    }
+    if let Ok(checklist) = parindex_reports::inspection::read_checklist("c.yaml", data) {
+        let _ = checklist.items();
+        let _ = parindex_reports::inspection::checklist_to_yaml(&checklist);
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = parindex_reports::framework::parse_inputs("i.yaml", text);

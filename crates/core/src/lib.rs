@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod evidence;
 pub mod exact;
 pub mod framework;
+pub mod inspections;
 pub mod lang;
 pub mod msg;
 pub mod onestop;

@@ -19,25 +19,7 @@ pub const MAX_FORM_BYTES: usize = 512 * 1024;
 /// Read a form from YAML or JSON: either a form with no problem, or every problem (the file's
 /// name, the line and column of a syntax error; the section, row and column of the others).
 pub fn read_form(file: &str, bytes: &[u8]) -> Result<Form, Vec<Msg>> {
-    if bytes.len() > MAX_FORM_BYTES {
-        return Err(vec![Msg::new(
-            format!("{file}: tệp mẫu biểu lớn quá {} KB.", MAX_FORM_BYTES / 1024),
-            format!("{file}: the form file is larger than {} KB.", MAX_FORM_BYTES / 1024),
-        )]);
-    }
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(vec![Msg::new(
-            format!("{file}: không phải tệp văn bản UTF-8 (YAML)."),
-            format!("{file}: not a UTF-8 text (YAML) file."),
-        )]);
-    };
-    let form: Form = yaml_serde::from_str(text).map_err(|e| {
-        let at = e.location().map(|l| format!("{file}:{}:{}", l.line(), l.column())).unwrap_or_else(|| file.to_string());
-        vec![Msg::new(
-            format!("{at}: tệp không đúng định dạng mẫu biểu: {e}. Xem docs/reporting.md."),
-            format!("{at}: the file does not follow the form format: {e}. See docs/reporting.md."),
-        )]
-    })?;
+    let form: Form = crate::yaml_file::read_yaml(file, bytes, MAX_FORM_BYTES, ("mẫu biểu", "form"), "docs/reporting.md")?;
     let problems = form.check();
     if problems.is_empty() {
         Ok(form)

@@ -84,6 +84,14 @@ backend_tests!(plans_and_tasks_are_written_by_whom_they_belong_to, |b| async mov
     assert_eq!(a.post(app.url(&format!("/ke-hoach/nhiem-vu/{t1}"))).form(&report("done", &today)).send().await.unwrap().status(), 303);
     let page = a.get(app.url(&format!("/ke-hoach/nhiem-vu/{t1}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Đã hoàn thành") && page.contains("Đã trình"), "the status and the note");
+    // the office's home follows the year's tasks: one of two done; UB's overdue once its
+    // deadline (30/09) has passed; a unit's home has none of it
+    let home = office.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("id=\"tracking-tasks\"") && home.contains("<strong>1</strong>/2 đã hoàn thành"), "{home}");
+    let today_ = parindex_core::assessment::today_vn();
+    let past_ub = today_ > chrono::NaiveDate::from_ymd_opt(year.parse().unwrap(), 9, 30).unwrap();
+    assert_eq!(home.contains("id=\"tracking-overdue\""), past_ub);
+    assert!(!a.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("id=\"tracking\""));
     // a stale form (the version it was drawn with) does not overwrite
     let r = a.post(app.url(&format!("/ke-hoach/nhiem-vu/{t1}"))).form(&report("doing", "")).send().await.unwrap();
     assert_eq!(r.status(), 422);

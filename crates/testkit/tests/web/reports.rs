@@ -86,6 +86,12 @@ backend_tests!(reports_are_written_and_decided_by_whom_they_belong_to, |b| async
         home.contains("id=\"my-deadlines\"") && home.contains(&format!("/bao-cao/dot/{id}/don-vi/UA")),
         "the report to send on the unit's home"
     );
+    assert!(!home.contains("id=\"tracking\""), "the province's tracking is not a unit's");
+    // the office's home follows the open round: none sent of the units asked, none overdue yet
+    let home = office.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let asked = app.store.round_units(&round).await.unwrap().len();
+    assert!(home.contains("id=\"tracking-rounds\"") && home.contains(&format!("href=\"/bao-cao/dot/{id}\"")), "{home}");
+    assert!(home.contains(&format!("<strong>0</strong>/{asked} đơn vị đã gửi")) && !home.contains("quá hạn chưa gửi"));
     let page = a.get(app.url(&format!("/bao-cao?nam={year}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("/bao-cao/dot/{id}/don-vi/UA")) && !page.contains("id=\"bc-open\""));
     let r = a.get(app.url(&format!("/bao-cao/dot/{id}"))).send().await.unwrap();

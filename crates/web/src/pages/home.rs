@@ -93,6 +93,18 @@ struct Home {
     /// what, deadline, overdue) — reports of open rounds not yet sent, plan tasks not done
     /// whose deadline is within two weeks or passed.
     my_deadlines: Vec<(String, String, String, bool)>,
+    /// Those who follow every unit: the year's plan tasks and open reporting rounds.
+    tracking: Option<Tracking>,
+}
+
+/// The province's plan tasks and open reporting rounds of the year (see `tracking`).
+pub struct Tracking {
+    pub year: i32,
+    pub tasks: usize,
+    pub done: usize,
+    pub overdue: usize,
+    /// (round id, name, deadline, reports sent, units asked, overdue not sent).
+    pub rounds: Vec<(i64, String, String, usize, usize, usize)>,
 }
 
 /// One published result of my unit.
@@ -271,8 +283,10 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
             })
             .collect();
     }
+    let tracking = if ctx.allows(Action::ViewResults, Resource::System) { tracking(&state).await? } else { None };
     let approver = ctx.allows(Action::ApprovePeriod, Resource::System);
     Ok(render(&Home {
+        tracking,
         page,
         unit_name,
         tiles,
@@ -287,6 +301,33 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery
         my_actions,
         my_apologies,
         my_deadlines,
+    }))
+}
+
+/// The province's plan tasks and open reporting rounds of the year, for those who follow every
+/// unit: tasks done and overdue, and per open round the reports sent and those overdue.
+async fn tracking(state: &AppState) -> Result<Option<Tracking>, AppError> {
+    use chrono::Datelike;
+    use parindex_core::reporting::ReportStatus;
+    let today = parindex_core::assessment::today_vn();
+    let year = today.year();
+    let tasks = state.store.plan_tasks(&parindex_store::repo::plans::TaskFilter { year, ..Default::default() }).await?;
+    let mut rounds = Vec::new();
+    for r in state.store.report_rounds(year).await?.into_iter().filter(|r| !r.closed) {
+        let units = state.store.round_units(&r).await?;
+        let sent = units.iter().filter(|u| matches!(u.status, ReportStatus::Submitted | ReportStatus::Accepted)).count();
+        let overdue = if today > r.deadline { units.len() - sent } else { 0 };
+        rounds.push((r.id, r.label, parindex_core::text::format_date(r.deadline), sent, units.len(), overdue));
+    }
+    if tasks.is_empty() && rounds.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Tracking {
+        year,
+        tasks: tasks.len(),
+        done: tasks.iter().filter(|t| t.status == parindex_core::plans::TaskStatus::Done).count(),
+        overdue: tasks.iter().filter(|t| t.facts().overdue(today)).count(),
+        rounds,
     }))
 }
 
