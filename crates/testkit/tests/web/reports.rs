@@ -296,3 +296,79 @@ backend_tests!(reports_are_written_and_decided_by_whom_they_belong_to, |b| async
     assert_eq!(anon.get(app.url("/bao-cao")).send().await.unwrap().status(), 303, "sign in first");
     assert_eq!(anon.get(app.url(&format!("/bao-cao/dot/{id}/tong-hop.docx"))).send().await.unwrap().status(), 303);
 });
+
+// The round's months: a report not yet written opens with the form's one-stop cells filled from
+// the unit's register figures of those months (said on the page), a draft is filled again on
+// request keeping the rest; half a month range is refused at the form; another unit's figures
+// never show.
+backend_tests!(reports_start_from_the_onestop_register, |b| async move {
+    use parindex_core::onestop::Counts;
+    use parindex_store::repo::onestop::{OnestopRow, OnestopUpload};
+    let app = TestApp::spawn(b).await;
+    let year = parindex_core::assessment::today_vn().format("%Y").to_string();
+    let office = app.login("secretariat").await;
+    let sample = include_str!("../../../../report-forms/bao-cao-cchc.yaml");
+    assert_eq!(office.post(app.url("/bao-cao/mau-bieu")).form(&[("yaml", sample)]).send().await.unwrap().status(), 303);
+    let deadline = parindex_core::text::format_date(parindex_core::assessment::today_vn() + chrono::Duration::days(10));
+    let open = |from: &str, to: &str| {
+        [
+            ("kind", "quarter"),
+            ("label", "Quý I"),
+            ("form_code", "bc_cchc"),
+            ("deadline", &deadline),
+            ("target", "agency"),
+            ("month_from", from),
+            ("month_to", to),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    };
+    let r = office.post(app.url(&format!("/bao-cao/dot?nam={year}"))).form(&open("1", "")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("tháng đầu và tháng cuối"), "half a range is said at the form");
+    assert_eq!(office.post(app.url(&format!("/bao-cao/dot?nam={year}"))).form(&open("1", "3")).send().await.unwrap().status(), 303);
+    let round = app.store.report_rounds(year.parse().unwrap()).await.unwrap().remove(0);
+    assert_eq!(round.months, Some([1, 3]));
+    let row = |unit: &str, month: u32, online: i64| OnestopRow {
+        row: 0,
+        unit_code: unit.into(),
+        month: format!("{year}-{month:02}"),
+        field: "Hộ tịch".into(),
+        counts: Counts {
+            received_online: online,
+            received_direct: 40,
+            received_post: 2,
+            resolved_on_time: online + 42,
+            ..Default::default()
+        },
+    };
+    let rows = vec![row("UA", 1, 200), row("UA", 3, 300), row("UA", 4, 9000), row("UB", 2, 777)];
+    let up = OnestopUpload { origin: "api", file_name: None, source_name: None, rows, replace_months: true, dry_run: false };
+    app.store.import_onestop(&parindex_store::AuditCtx::system("test"), up).await.unwrap();
+    let url = app.url(&format!("/bao-cao/dot/{}/don-vi/UA", round.id));
+    let a = app.login("officer.a").await;
+    let page = a.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"bc-fill-note\"") && page.contains("tháng 1–3/") && page.contains("2 tháng có số liệu"), "{page}");
+    assert!(page.contains("value=\"500\"") && page.contains("value=\"80\"") && !page.contains("777") && !page.contains("9500"));
+    assert!(!page.contains("id=\"bc-fill\""), "nothing written yet: nothing to fill again");
+    // saved with other figures typed in; then filled again: the register's cells come back,
+    // the rest of the draft stays
+    let mut fields = filled("5", "3");
+    fields.push(("c.mot_cua.tiep_nhan.truc_tuyen".into(), "1".into()));
+    assert_eq!(a.post(&url).multipart(multipart(&fields, "save", false)).send().await.unwrap().status(), 303);
+    let page = a.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"bc-fill\"") && !page.contains("id=\"bc-fill-note\""));
+    let r = a.post(&url).multipart(multipart(&fields, "fill", false).text("version", "1")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("ghi=dien"));
+    let ua = app.store.unit_id_by_code("UA").await.unwrap().unwrap();
+    let saved = app.store.unit_report(&round, ua).await.unwrap().unwrap();
+    let cells = &saved.content.cells["mot_cua"];
+    assert_eq!(cells["tiep_nhan.truc_tuyen"].to_string(), "500");
+    assert_eq!(cells["tiep_nhan.truc_tiep"].to_string(), "80");
+    assert_eq!(saved.content.cells["van_ban"]["ban_hanh.ke_hoach"].to_string(), "5", "the rest of the draft kept");
+    // the council reads but writes nothing, and fills nothing
+    let council = app.login("council").await;
+    let page = council.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("id=\"bc-fill") && !page.contains("id=\"bc-save\""));
+    assert_eq!(council.post(&url).multipart(multipart(&fields, "fill", false)).send().await.unwrap().status(), 403);
+});
