@@ -81,6 +81,82 @@ pub struct ChecklistProblem {
     pub message: Msg,
 }
 
+/// A topic's key (`cchc`, `van_thu_luu_tru`, …): lowercase letters, digits and `_`, at most
+/// [`Topic::MAX`] bytes, held inline so that a feed naming it stays a plain value.
+/// [`Topic::ANY`] (empty) stands for every topic.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Topic {
+    len: u8,
+    bytes: [u8; Topic::MAX],
+}
+
+impl Topic {
+    /// So that `feed:inspections.overdue_recommendations.<topic>` fits a leaf's 64-character
+    /// source column.
+    pub const MAX: usize = 20;
+    /// Every topic (a feed written without one).
+    pub const ANY: Topic = Topic { len: 0, bytes: [0; Topic::MAX] };
+    /// The topics of the sample checklists.
+    pub const CCHC: Topic = Topic::from_static("cchc");
+    pub const RECORDS: Topic = Topic::from_static("van_thu_luu_tru");
+    pub const INTERNAL: Topic = Topic::from_static("noi_vu");
+
+    const fn ok_byte(b: u8) -> bool {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
+    }
+
+    /// A compiled-in key (panics at compile time on a bad one).
+    pub const fn from_static(s: &'static str) -> Topic {
+        let b = s.as_bytes();
+        assert!(!b.is_empty() && b.len() <= Topic::MAX);
+        let mut bytes = [0u8; Topic::MAX];
+        let mut i = 0;
+        while i < b.len() {
+            assert!(Topic::ok_byte(b[i]));
+            bytes[i] = b[i];
+            i += 1;
+        }
+        Topic { len: b.len() as u8, bytes }
+    }
+
+    /// A topic key, or `None` when it is empty, too long or has other characters.
+    pub fn new(s: &str) -> Option<Topic> {
+        let b = s.as_bytes();
+        if b.is_empty() || b.len() > Topic::MAX || !b.iter().all(|&c| Topic::ok_byte(c)) {
+            return None;
+        }
+        let mut bytes = [0u8; Topic::MAX];
+        bytes[..b.len()].copy_from_slice(b);
+        Some(Topic { len: b.len() as u8, bytes })
+    }
+
+    pub fn as_str(&self) -> &str {
+        // only ASCII bytes are ever stored
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
+    }
+
+    pub fn is_any(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The sample topics' names; another topic is shown by its key.
+    pub fn label(&self) -> (String, String) {
+        match self.as_str() {
+            "" => ("mọi lĩnh vực".into(), "every topic".into()),
+            "cchc" => ("cải cách hành chính".into(), "administrative reform".into()),
+            "van_thu_luu_tru" => ("văn thư, lưu trữ".into(), "records and archives".into()),
+            "noi_vu" => ("công tác nội vụ".into(), "internal affairs".into()),
+            k => (k.to_string(), k.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Topic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Topic({:?})", self.as_str())
+    }
+}
+
 fn key_ok(k: &str) -> bool {
     !k.is_empty() && k.len() <= 40 && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
@@ -98,11 +174,11 @@ impl Checklist {
                 "The checklist's code has letters, digits and '_' only (at most 40).".into(),
             );
         }
-        if !key_ok(&self.topic) {
+        if Topic::new(&self.topic).is_none() {
             p(
                 String::new(),
-                "Lĩnh vực kiểm tra (topic) chỉ gồm chữ, số, '_'.".into(),
-                "The topic has letters, digits and '_' only.".into(),
+                format!("Lĩnh vực kiểm tra (topic) chỉ gồm chữ thường không dấu, số, '_' (tối đa {} ký tự).", Topic::MAX),
+                format!("The topic has lowercase letters, digits and '_' only (at most {}).", Topic::MAX),
             );
         }
         if self.title.trim().is_empty() {
@@ -361,6 +437,19 @@ impl Measure {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.key() == s)
+    }
+
+    /// The rules that can read it, for a message.
+    pub fn rules(self) -> (&'static str, &'static str) {
+        match self {
+            Measure::Inspected => ("yes_no", "yes_no"),
+            Measure::RemediationRate => ("proportional hoặc bands", "proportional or bands"),
+            Measure::OverdueRecommendations => ("deduction", "deduction"),
+        }
+    }
+
     pub fn fits(self, rule: &crate::framework::Rule) -> bool {
         use crate::framework::Rule;
         match self {
@@ -369,6 +458,166 @@ impl Measure {
             Measure::OverdueRecommendations => matches!(rule, Rule::Deduction { .. }),
         }
     }
+}
+
+/// A member's role in an inspection team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TeamRole {
+    /// Trưởng đoàn: issues the conclusion.
+    Leader,
+    /// Thành viên.
+    Member,
+    /// Thư ký đoàn.
+    Secretary,
+}
+
+impl TeamRole {
+    pub const ALL: [TeamRole; 3] = [TeamRole::Leader, TeamRole::Member, TeamRole::Secretary];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            TeamRole::Leader => "leader",
+            TeamRole::Member => "member",
+            TeamRole::Secretary => "secretary",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TeamRole> {
+        TeamRole::ALL.into_iter().find(|v| v.key() == s)
+    }
+
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            TeamRole::Leader => ("Trưởng đoàn", "Team leader"),
+            TeamRole::Member => ("Thành viên", "Member"),
+            TeamRole::Secretary => ("Thư ký đoàn", "Team secretary"),
+        }
+    }
+}
+
+/// Where an inspection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// In the plan, not visited yet.
+    Planned,
+    /// The team has begun recording the visit.
+    Visiting,
+    /// The conclusion is issued (number and date): its findings and recommendations are facts.
+    Issued,
+    /// Taken out of the plan (with the reason).
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Planned, Status::Visiting, Status::Issued, Status::Cancelled];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Planned => "planned",
+            Status::Visiting => "visiting",
+            Status::Issued => "issued",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|v| v.key() == s)
+    }
+
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Status::Planned => ("Theo kế hoạch", "Planned"),
+            Status::Visiting => ("Đang kiểm tra", "Being inspected"),
+            Status::Issued => ("Đã ban hành kết luận", "Conclusion issued"),
+            Status::Cancelled => ("Đã hủy", "Cancelled"),
+        }
+    }
+}
+
+/// What one person may see and do on one inspection — the one place inspection access is
+/// decided (the store's reads and writes ask it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The reform office (administrator, secretariat): everything.
+    Office,
+    /// A member of its team: everything, the working notes included.
+    Team(TeamRole),
+    /// Staff of the inspected unit, or of a unit owning one of its recommendations: the plan's
+    /// line and the checklist before the visit (to upload the documents asked), the conclusion,
+    /// findings and recommendations once issued — never the team's working notes.
+    Unit,
+    /// Provincial leadership: issued conclusions, no working notes.
+    Reader,
+    /// Nothing.
+    None,
+}
+
+impl View {
+    /// Who sees what of an inspection of `unit_id` (`team`: the actor's place in its team;
+    /// `owners`: the units owning its recommendations).
+    pub fn of(actor: &crate::access::Actor, unit_id: i64, team: Option<TeamRole>, owners: &[i64]) -> View {
+        use crate::access::Role;
+        if matches!(actor.role, Role::Admin | Role::Secretariat) {
+            return View::Office;
+        }
+        if let Some(r) = team {
+            return View::Team(r);
+        }
+        match actor.role {
+            Role::UnitOfficer | Role::UnitLeader if actor.unit_id.is_some_and(|u| u == unit_id || owners.contains(&u)) => View::Unit,
+            Role::Viewer => View::Reader,
+            _ => View::None,
+        }
+    }
+
+    pub fn sees(self, status: Status) -> bool {
+        match self {
+            View::Office | View::Team(_) => true,
+            View::Unit => status != Status::Cancelled,
+            View::Reader => status == Status::Issued,
+            View::None => false,
+        }
+    }
+
+    /// The team's verdicts, notes and photos.
+    pub fn sees_working_notes(self) -> bool {
+        matches!(self, View::Office | View::Team(_))
+    }
+
+    /// Findings and recommendations (drafts while not issued: the team only).
+    pub fn sees_conclusion(self, status: Status) -> bool {
+        self.sees_working_notes() || (status == Status::Issued && matches!(self, View::Unit | View::Reader))
+    }
+
+    /// Record verdicts, notes, photos and draft findings (not once issued).
+    pub fn can_record(self, status: Status) -> bool {
+        matches!(self, View::Office | View::Team(_)) && matches!(status, Status::Planned | Status::Visiting)
+    }
+
+    /// Issue the conclusion: the team leader, or the office.
+    pub fn can_issue(self, status: Status) -> bool {
+        matches!(self, View::Office | View::Team(TeamRole::Leader)) && matches!(status, Status::Planned | Status::Visiting)
+    }
+
+    /// Accept or return a unit's remediation report.
+    pub fn can_decide(self) -> bool {
+        matches!(self, View::Office | View::Team(_))
+    }
+
+    /// Upload a document the checklist asks for before the visit (the unit, or the team).
+    pub fn can_upload_documents(self, status: Status) -> bool {
+        matches!(self, View::Unit | View::Office | View::Team(_)) && matches!(status, Status::Planned | Status::Visiting)
+    }
+}
+
+/// Whether `actor` may report the remediation of a recommendation owned by `owner_unit`.
+pub fn can_report_remediation(actor: &crate::access::Actor, owner_unit: i64) -> bool {
+    use crate::access::Role;
+    matches!(actor.role, Role::UnitOfficer | Role::UnitLeader) && actor.unit_id == Some(owner_unit)
 }
 
 #[cfg(test)]
@@ -456,5 +705,53 @@ mod tests {
             assert_eq!(RemediationStatus::parse(s.key()), Some(s));
         }
         assert!(Verdict::Partly.fails() && !Verdict::NotApplicable.fails());
+    }
+
+    #[test]
+    fn each_person_sees_their_part_of_an_inspection() {
+        use crate::access::{Actor, Role};
+        let a = |role, unit| Actor { user_id: 1, username: "u".into(), role, unit_id: unit };
+        let (unit, other) = (7, 8);
+        assert_eq!(View::of(&a(Role::Secretariat, None), unit, None, &[]), View::Office);
+        let team = View::of(&a(Role::Appraiser, Some(3)), unit, Some(TeamRole::Member), &[]);
+        assert!(team.sees_working_notes() && team.can_record(Status::Visiting) && !team.can_issue(Status::Visiting));
+        assert!(View::Team(TeamRole::Leader).can_issue(Status::Visiting) && !View::Team(TeamRole::Leader).can_issue(Status::Issued));
+        let staff = View::of(&a(Role::UnitOfficer, Some(unit)), unit, None, &[]);
+        assert_eq!(staff, View::Unit);
+        assert!(!staff.sees_working_notes() && !staff.sees_conclusion(Status::Visiting) && staff.sees_conclusion(Status::Issued));
+        assert!(
+            staff.can_upload_documents(Status::Planned)
+                && !staff.can_upload_documents(Status::Issued)
+                && !staff.can_record(Status::Planned)
+        );
+        assert_eq!(View::of(&a(Role::UnitLeader, Some(other)), unit, None, &[]), View::None, "another unit");
+        assert_eq!(View::of(&a(Role::UnitLeader, Some(other)), unit, None, &[other]), View::Unit, "owns a recommendation");
+        assert_eq!(View::of(&a(Role::Appraiser, Some(3)), unit, None, &[]), View::None, "not on the team");
+        assert_eq!(View::of(&a(Role::Council, None), unit, None, &[]), View::None);
+        let reader = View::of(&a(Role::Viewer, None), unit, None, &[]);
+        assert!(reader.sees(Status::Issued) && !reader.sees(Status::Visiting) && !reader.sees_working_notes());
+        assert!(can_report_remediation(&a(Role::UnitOfficer, Some(unit)), unit));
+        assert!(!can_report_remediation(&a(Role::UnitOfficer, Some(other)), unit));
+        assert!(!can_report_remediation(&a(Role::Admin, None), unit));
+        for r in TeamRole::ALL {
+            assert_eq!(TeamRole::parse(r.key()), Some(r));
+        }
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.key()), Some(s));
+        }
+    }
+
+    #[test]
+    fn topics_are_short_plain_keys() {
+        assert_eq!(Topic::new("van_thu_luu_tru"), Some(Topic::RECORDS));
+        assert_eq!(Topic::RECORDS.as_str(), "van_thu_luu_tru");
+        for bad in ["", "CCHC", "có_dấu", "a-b", &"x".repeat(Topic::MAX + 1)] {
+            assert_eq!(Topic::new(bad), None, "{bad}");
+        }
+        assert!(Topic::ANY.is_any() && !Topic::CCHC.is_any());
+        assert_eq!(Topic::new(&"x".repeat(Topic::MAX)).map(|t| t.as_str().len()), Some(Topic::MAX));
+        let mut c = checklist();
+        c.topic = "Nội vụ".into();
+        assert_eq!(c.check().len(), 1);
     }
 }

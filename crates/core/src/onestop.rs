@@ -436,10 +436,18 @@ mod feed_tests {
     /// `framework_nodes.source` holds a leaf's source key in 64 characters.
     #[test]
     fn every_feed_key_fits_the_stored_column() {
-        for f in Feed::ALL {
+        for f in Feed::ALL.iter().chain(Feed::INSPECTIONS) {
             let key = Source::Feed(*f).key();
             assert!(key.len() <= 64, "{key}");
             assert_eq!(Source::parse(&key), Some(Source::Feed(*f)), "{key} reads back");
         }
+        // an inspections feed of a topic the office added, at the longest
+        let topic = crate::inspections::Topic::new(&"t".repeat(crate::inspections::Topic::MAX)).unwrap();
+        let f = Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, topic);
+        let key = Source::Feed(f).key();
+        assert!(key.len() <= 64, "{key}");
+        assert_eq!(Source::parse(&key), Some(Source::Feed(f)));
+        assert_eq!(Feed::parse("inspections.remediation_rate.Không"), None);
+        assert_eq!(Feed::parse("inspections.nothing"), None);
     }
 }

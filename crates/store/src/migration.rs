@@ -41,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0028Plans),
             Box::new(M0029Reports),
             Box::new(M0030ReportMonths),
+            Box::new(M0031Inspections),
         ]
     }
 }
@@ -1756,6 +1757,197 @@ impl MigrationTrait for M0030ReportMonths {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for c in ["month_from", "month_to"] {
             m.alter_table(Table::alter().table("report_rounds").drop_column(c).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Inspections (issue #20): checklists as data, the year's inspection plan, each inspection
+/// (its unit, topic, a copy of its checklist, team), the team's verdicts per item (working
+/// notes), files (the unit's documents before the visit, the team's photos, the unit's
+/// remediation evidence — kept here, not in the unit's evidence library, so that each is read
+/// under the inspection's access rules), the conclusion's
+/// findings and recommendations with their remediation.
+pub struct M0031Inspections;
+
+impl MigrationName for M0031Inspections {
+    fn name(&self) -> &str {
+        "m0031_inspections"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0031Inspections {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("inspection_checklists")
+                .col(big_pk_auto("id"))
+                .col(string_len("code", 40))
+                .col(string_len("topic", 20))
+                .col(text("title"))
+                .col(text("definition"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ux_inspection_checklists").table("inspection_checklists").col("code").unique().to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("inspection_plans")
+                .col(big_pk_auto("id"))
+                .col(integer("year"))
+                .col(string_len("number", 64))
+                .col(date("signed_on"))
+                .col(text("title"))
+                .col(big_integer_null("file_id"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("inspection_plans", "file_id", "evidence_files", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ux_inspection_plans").table("inspection_plans").col("year").unique().to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("inspections")
+                .col(big_pk_auto("id"))
+                .col(big_integer("plan_id"))
+                .col(big_integer("unit_id"))
+                .col(string_len("topic", 20))
+                .col(string_len("checklist_code", 40))
+                .col(text("checklist"))
+                .col(integer("planned_month"))
+                .col(string_len("status", 16))
+                .col(text_null("status_reason"))
+                .col(date_null("visited_on"))
+                .col(string_len_null("conclusion_number", 64))
+                .col(date_null("concluded_on"))
+                .col(text_null("summary"))
+                .col(string_null("issued_by"))
+                .col(integer("version"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("inspections", "plan_id", "inspection_plans", "id"))
+                .foreign_key(&mut fk("inspections", "unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ux_inspections").table("inspections").col("plan_id").col("unit_id").col("topic").unique().to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_inspections_unit").table("inspections").col("unit_id").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("inspection_members")
+                .col(big_integer("inspection_id"))
+                .col(big_integer("user_id"))
+                .col(string_len("role", 16))
+                .col(text_null("department"))
+                .primary_key(Index::create().col("inspection_id").col("user_id"))
+                .foreign_key(&mut fk("inspection_members", "inspection_id", "inspections", "id"))
+                .foreign_key(&mut fk("inspection_members", "user_id", "users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_inspection_members_user").table("inspection_members").col("user_id").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("inspection_results")
+                .col(big_integer("inspection_id"))
+                .col(string_len("item_key", 84))
+                .col(string_len("verdict", 16))
+                .col(text_null("note"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .primary_key(Index::create().col("inspection_id").col("item_key"))
+                .foreign_key(&mut fk("inspection_results", "inspection_id", "inspections", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("inspection_files")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(big_integer_null("recommendation_id"))
+                .col(string_len_null("item_key", 84))
+                .col(string_len("kind", 16))
+                .col(string_len("sha256", 64))
+                .col(big_integer("size"))
+                .col(string_len("mime", 100))
+                .col(text("name"))
+                .col(text_null("note"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("inspection_files", "inspection_id", "inspections", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_inspection_files").table("inspection_files").col("inspection_id").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("inspection_findings")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(integer("position"))
+                .col(string_len_null("item_key", 84))
+                .col(string_len("severity", 16))
+                .col(text("text"))
+                .foreign_key(&mut fk("inspection_findings", "inspection_id", "inspections", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_inspection_findings").table("inspection_findings").col("inspection_id").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("inspection_recommendations")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(big_integer("finding_id"))
+                .col(integer("position"))
+                .col(big_integer("owner_unit_id"))
+                .col(text("text"))
+                .col(date("deadline"))
+                .col(string_len("status", 16))
+                .col(text_null("remediation"))
+                .col(string_null("reported_by"))
+                .col(timestamp_with_time_zone_null("reported_at"))
+                .col(string_null("decided_by"))
+                .col(timestamp_with_time_zone_null("decided_at"))
+                .col(text_null("return_reason"))
+                .col(integer("version"))
+                .col(string("updated_by"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("inspection_recommendations", "inspection_id", "inspections", "id"))
+                .foreign_key(&mut fk("inspection_recommendations", "finding_id", "inspection_findings", "id"))
+                .foreign_key(&mut fk("inspection_recommendations", "owner_unit_id", "units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_inspection_recs_inspection").table("inspection_recommendations").col("inspection_id").to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_inspection_recs_owner").table("inspection_recommendations").col("owner_unit_id").to_owned())
+            .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "inspection_recommendations",
+            "inspection_findings",
+            "inspection_files",
+            "inspection_results",
+            "inspection_members",
+            "inspections",
+            "inspection_plans",
+            "inspection_checklists",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
     }

@@ -73,6 +73,7 @@ backend_tests!(migrations_are_idempotent, |b| async move {
             "m0028_plans",
             "m0029_reports",
             "m0030_report_months",
+            "m0031_inspections",
         ]
     );
     let kinds: Vec<_> = s.unit_kinds().await.unwrap().into_iter().map(|k| k.code).collect();
@@ -2245,4 +2246,278 @@ backend_tests!(reports_are_written_decided_consolidated_and_feed_their_leaves, |
     assert_eq!(s.report_round(q1.id).await.unwrap().form.title, form.title);
     let audit = s.list_audit(&AuditFilter { object_type: Some("report".into()), ..Default::default() }).await.unwrap();
     assert!(audit.entries.iter().any(|e| e.action == "report.return"));
+});
+
+// The inspections register (issue #20): the plan and its teams (office only, checked whole),
+// the visit recorded by the team, the conclusion issued by the leader, the unit's remediation
+// decided by the team — and the fed leaves (`inspections.*`) equal the hand computation at
+// each step. A unit never reads the team's working notes nor another unit's inspection.
+backend_tests!(inspections_from_plan_to_remediation_feed_their_leaves, |b| async move {
+    use parindex_core::access::Actor;
+    use parindex_core::inspections::{RemediationStatus, Severity, Status, TeamRole, Verdict};
+    use parindex_store::repo::inspections::{
+        Attach, DecisionInput, FindingInput, InspectionFilter, InspectionPlanInput, IssueInput, MemberInput, NewFile, NewInspection,
+        RecommendationInput, ResultInput, VisitInput,
+    };
+    let (_db, s) = fresh(b).await;
+    s.create_unit(&ctx(), unit("SA", "Sở A", "agency")).await.unwrap();
+    s.create_unit(&ctx(), unit("SB", "Sở B", "agency")).await.unwrap();
+    let sa_unit = s.unit_id_by_code("SA").await.unwrap().unwrap();
+    let sb_unit = s.unit_id_by_code("SB").await.unwrap().unwrap();
+    let mk = |name: &'static str, role: Role, unit_id: Option<i64>| parindex_store::repo::users::NewUser {
+        username: name.into(),
+        full_name: format!("Người {name}"),
+        email: None,
+        phone: None,
+        role,
+        unit_id,
+        password: PASSWORD.into(),
+    };
+    let mut actors = Vec::new();
+    for (name, role, unit_id) in [
+        ("vanphong", Role::Secretariat, None),
+        ("truongdoan", Role::Appraiser, None),
+        ("thanhvien", Role::Appraiser, None),
+        ("ngoaidoan", Role::Appraiser, None),
+        ("canbo_sa", Role::UnitOfficer, Some(sa_unit)),
+        ("canbo_sb", Role::UnitLeader, Some(sb_unit)),
+    ] {
+        let u = s.create_user(&ctx(), mk(name, role, unit_id)).await.unwrap();
+        actors.push(Actor { user_id: u.id, username: name.into(), role, unit_id });
+    }
+    let [office, leader, member, outsider, sa, sb] = <[Actor; 6]>::try_from(actors).unwrap();
+    let today = parindex_core::assessment::today_vn();
+    let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    // 1.2 (yes/no) reads "inspected in reform", 1.3 (bands) the remediation rate of every
+    // topic, 2.2 (deduction 0.5 each) the overdue reform recommendations
+    let hand = HAND
+        .replacen(
+            "        rule: { kind: yes_no }\n",
+            "        rule: { kind: yes_no }\n        source: { feed: inspections.inspected.cchc }\n",
+            1,
+        )
+        .replace(
+            "            - { range: \"(90, 100]\", points: 2 }\n",
+            "            - { range: \"(90, 100]\", points: 2 }\n        source: { feed: inspections.remediation_rate }\n",
+        )
+        .replace(
+            "        rule: { kind: deduction, per: 0.5 }\n",
+            "        rule: { kind: deduction, per: 0.5 }\n        source: { feed: inspections.overdue_recommendations.cchc }\n",
+        );
+    let p = hand_period_of(&s, &hand, &["SA", "SB"]).await;
+    let assessments = s.list_assessments(p.id, UnitScope::All).await.unwrap();
+    let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
+    let (sa_a, sb_a) = (of("SA"), of("SB"));
+    let st = &s;
+    let points = move |id: i64, leaf: &'static str| async move {
+        st.get_assessment(id).await.unwrap().entries.get(leaf).and_then(|e| e.points.clone()).map(|p| p.to_string())
+    };
+
+    // checklists: the samples kept; a bad one refused with its places
+    for c in parindex_reports::inspection::samples() {
+        s.save_checklist(&ctx(), &c).await.unwrap();
+    }
+    let mut bad = parindex_reports::inspection::samples().remove(0);
+    bad.topic = "Cải cách".into();
+    bad.sections[0].items[1].key = bad.sections[0].items[0].key.clone();
+    assert_eq!(field_of(s.save_checklist(&ctx(), &bad).await.unwrap_err()).len(), 2);
+    assert_eq!(s.inspection_checklists().await.unwrap().len(), 3);
+
+    // the plan first, by the office only; an inspection checked whole
+    let team = |lead: &Actor, mem: &Actor| {
+        vec![
+            MemberInput { user_id: lead.user_id, role: TeamRole::Leader, department: Some("Sở Nội vụ".into()) },
+            MemberInput { user_id: mem.user_id, role: TeamRole::Member, department: Some("Sở Tư pháp".into()) },
+        ]
+    };
+    let new =
+        |unit_id, checklist: &str, month, members| NewInspection { unit_id, checklist: checklist.into(), planned_month: month, members };
+    assert_eq!(
+        field_of(s.plan_inspection(&ctx(), &office, 2026, new(sa_unit, "kiem_tra_cchc", 3, team(&leader, &member))).await.unwrap_err()),
+        vec!["plan"]
+    );
+    let plan =
+        InspectionPlanInput { number: "12/KH-SNV".into(), signed_on: d(1, 15), title: "Kế hoạch kiểm tra CCHC năm 2026".into() };
+    assert!(matches!(s.set_inspection_plan(&ctx(), &leader, 2026, plan.clone()).await, Err(StoreError::Forbidden(_))));
+    s.set_inspection_plan(&ctx(), &office, 2026, plan).await.unwrap();
+    let both_leaders = vec![
+        MemberInput { user_id: leader.user_id, role: TeamRole::Leader, department: None },
+        MemberInput { user_id: member.user_id, role: TeamRole::Leader, department: None },
+    ];
+    assert_eq!(
+        field_of(s.plan_inspection(&ctx(), &office, 2026, new(sa_unit, "khong_co", 13, both_leaders)).await.unwrap_err()),
+        vec!["checklist", "planned_month", "members"]
+    );
+    assert!(matches!(
+        s.plan_inspection(&ctx(), &leader, 2026, new(sa_unit, "kiem_tra_cchc", 3, team(&leader, &member))).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let id = s.plan_inspection(&ctx(), &office, 2026, new(sa_unit, "kiem_tra_cchc", 3, team(&leader, &member))).await.unwrap();
+    assert!(matches!(
+        s.plan_inspection(&ctx(), &office, 2026, new(sa_unit, "kiem_tra_cchc", 5, team(&leader, &member))).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let sb_id = s.plan_inspection(&ctx(), &office, 2026, new(sb_unit, "kiem_tra_noi_vu", 6, team(&member, &leader))).await.unwrap();
+
+    // who sees what: the team and the office all; SA its own, SB not SA's; an appraiser not on the team nothing
+    let ids = |who: &Actor| {
+        let s = &s;
+        let who = who.clone();
+        async move {
+            s.inspections(&who, &InspectionFilter { year: 2026, ..Default::default() })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!((ids(&office).await, ids(&leader).await), (vec![id, sb_id], vec![id, sb_id]));
+    assert_eq!((ids(&sa).await, ids(&sb).await, ids(&outsider).await), (vec![id], vec![sb_id], vec![]));
+    for who in [&sb, &outsider] {
+        assert!(matches!(s.inspection(who, id, today).await, Err(StoreError::Forbidden(_))), "{}", who.username);
+    }
+    // before any conclusion: nobody inspected (1.2 no), nothing due (1.3 no value), nothing overdue (2.2 full)
+    assert_eq!((points(sa_a, "1.2").await, points(sa_a, "2.2").await), (Some("0".into()), Some("1".into())));
+    assert_eq!(points(sa_a, "1.3").await, None);
+
+    // the unit uploads a document asked for; it may not record the visit nor add a photo
+    let file = |name: &str| NewFile { sha256: format!("{:0>64}", name.len()), size: 10, mime: "image/jpeg".into(), name: name.into() };
+    s.add_inspection_file(&ctx(), &sa, id, Attach::new("document", Some("chi_dao.ke_hoach"), None), file("ke-hoach.pdf")).await.unwrap();
+    assert!(matches!(
+        s.add_inspection_file(&ctx(), &sa, id, Attach::new("photo", None, None), file("x.jpg")).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        s.add_inspection_file(&ctx(), &sb, id, Attach::new("document", None, None), file("x.pdf")).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let visit = |results: Vec<(&str, Verdict)>, version| VisitInput {
+        version,
+        visited_on: Some(d(3, 5)),
+        results: results
+            .into_iter()
+            .map(|(k, v)| ResultInput { item_key: k.into(), verdict: v, note: Some(format!("Ghi chú {k}")) })
+            .collect(),
+    };
+    assert!(matches!(
+        s.record_visit(&ctx(), &sa, id, visit(vec![("chi_dao.ke_hoach", Verdict::Compliant)], 0), today).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert_eq!(
+        field_of(s.record_visit(&ctx(), &member, id, visit(vec![("khong.co", Verdict::Compliant)], 0), today).await.unwrap_err()),
+        vec!["results"]
+    );
+    let checklist = s.inspection_checklist("kiem_tra_cchc").await.unwrap();
+    let keys: Vec<String> = checklist.items().into_iter().map(|(k, _, _)| k).collect();
+    let mut results: Vec<(&str, Verdict)> = keys.iter().map(|k| (k.as_str(), Verdict::Compliant)).collect();
+    results[0].1 = Verdict::NotCompliant;
+    let last = results.pop().unwrap();
+    s.record_visit(&ctx(), &member, id, visit(results, 1), today).await.unwrap();
+    assert!(matches!(s.record_visit(&ctx(), &member, id, visit(vec![last], 1), today).await, Err(StoreError::Conflict(_))), "stale form");
+    s.add_inspection_file(&ctx(), &member, id, Attach::new("photo", Some(&keys[0]), Some("Bảng niêm yết")), file("anh.jpg")).await.unwrap();
+
+    // the draft conclusion: one finding, two recommendations (one already past its deadline)
+    let later = today + chrono::Duration::days(30);
+    let findings = vec![FindingInput {
+        item_key: Some(keys[0].clone()),
+        severity: Severity::Moderate,
+        text: "Kế hoạch CCHC ban hành chậm, chưa có kinh phí.".into(),
+        recommendations: vec![
+            RecommendationInput { owner_unit_id: None, text: "Bổ sung kinh phí thực hiện kế hoạch.".into(), deadline: d(6, 30) },
+            RecommendationInput { owner_unit_id: None, text: "Ban hành kế hoạch năm sau đúng hạn.".into(), deadline: later },
+        ],
+    }];
+    assert!(matches!(s.save_findings(&ctx(), &sa, id, 0, findings.clone()).await, Err(StoreError::Forbidden(_))));
+    s.save_findings(&ctx(), &member, id, 0, findings).await.unwrap();
+    let seen = s.inspection(&sa, id, today).await.unwrap();
+    assert!(seen.results.is_none() && seen.findings.is_empty(), "a draft is the team's");
+    assert_eq!(seen.files.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(), vec!["document"], "no photo for the unit");
+    let issue = |version| IssueInput {
+        version,
+        number: "45/KL-SNV".into(),
+        concluded_on: d(3, 10),
+        summary: "Đơn vị thực hiện cơ bản đầy đủ.".into(),
+    };
+    // the member may not issue; the leader may not while an item has no verdict
+    assert!(matches!(s.issue_conclusion(&ctx(), &member, id, issue(0), today).await, Err(StoreError::Forbidden(_))));
+    assert_eq!(field_of(s.issue_conclusion(&ctx(), &leader, id, issue(0), today).await.unwrap_err()), vec!["results"]);
+    s.record_visit(&ctx(), &member, id, visit(vec![last], 0), today).await.unwrap();
+    let v = s.inspection(&leader, id, today).await.unwrap().inspection.version;
+    s.issue_conclusion(&ctx(), &leader, id, issue(v), today).await.unwrap();
+    assert!(matches!(
+        s.record_visit(&ctx(), &member, id, visit(vec![("chi_dao.ke_hoach", Verdict::Compliant)], 0), today).await,
+        Err(StoreError::Forbidden(_))
+    ));
+
+    // issued: SA inspected (1.2 yes), one recommendation due and open (0 % → 0; 2.2: 1 − 0.5)
+    assert_eq!(
+        (points(sa_a, "1.2").await, points(sa_a, "1.3").await, points(sa_a, "2.2").await),
+        (Some("1".into()), Some("0".into()), Some("0.5".into()))
+    );
+    assert_eq!(points(sb_a, "1.2").await, Some("0".into()), "SB's internal-affairs inspection is not concluded");
+    let note = s.get_assessment(sa_a).await.unwrap().entries["1.2"].note.clone().unwrap();
+    assert!(
+        note.contains("Kiểm tra (cải cách hành chính) năm 2026: 1 kết luận ban hành, 2 kiến nghị (1 đến hạn, 0 đã khắc phục, 1 quá hạn)"),
+        "{note}"
+    );
+    let seen = s.inspection(&sa, id, today).await.unwrap();
+    assert!(seen.results.is_none(), "never the working notes");
+    assert_eq!(seen.findings[0].recommendations.len(), 2);
+    assert!(seen.findings[0].recommendations[0].overdue && !seen.findings[0].recommendations[1].overdue);
+    let rec = seen.findings[0].recommendations[0].clone();
+
+    // the unit reports, the team returns (with a reason), the unit reports again, the team accepts
+    assert!(matches!(s.report_remediation(&ctx(), &sb, rec.id, 0, "Đã xong", vec![]).await, Err(StoreError::Forbidden(_))));
+    assert!(matches!(s.report_remediation(&ctx(), &leader, rec.id, 0, "Đã xong", vec![]).await, Err(StoreError::Forbidden(_))));
+    assert_eq!(field_of(s.report_remediation(&ctx(), &sa, rec.id, 0, " ", vec![]).await.unwrap_err()), vec!["remediation"]);
+    let r = s
+        .report_remediation(&ctx(), &sa, rec.id, rec.version, "Đã bổ sung kinh phí tại Quyết định 88/QĐ-SA.", vec![file("qd-88.pdf")])
+        .await
+        .unwrap();
+    assert_eq!(r.status, RemediationStatus::Reported);
+    assert_eq!(points(sa_a, "2.2").await, Some("0.5".into()), "reported is not remedied");
+    assert!(matches!(
+        s.decide_remediation(&ctx(), &sa, rec.id, DecisionInput { version: 0, accept: true, reason: None }).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert_eq!(
+        field_of(
+            s.decide_remediation(&ctx(), &member, rec.id, DecisionInput { version: 0, accept: false, reason: None }).await.unwrap_err()
+        ),
+        vec!["reason"]
+    );
+    let r = s
+        .decide_remediation(
+            &ctx(),
+            &member,
+            rec.id,
+            DecisionInput { version: r.version, accept: false, reason: Some("Thiếu quyết định kèm theo.".into()) },
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.return_reason.as_deref()), (RemediationStatus::Returned, Some("Thiếu quyết định kèm theo.")));
+    let r = s.report_remediation(&ctx(), &sa, rec.id, r.version, "Gửi kèm Quyết định 88/QĐ-SA.", vec![file("qd-88-ky.pdf")]).await.unwrap();
+    s.decide_remediation(&ctx(), &leader, rec.id, DecisionInput { version: r.version, accept: true, reason: None }).await.unwrap();
+    // remedied: 1 of 1 due (100 % → 2), nothing overdue (2.2 full); the other is not due yet
+    assert_eq!((points(sa_a, "1.3").await, points(sa_a, "2.2").await), (Some("2".into()), Some("1".into())));
+    let own = s.unit_recommendations(&sa, sa_unit, today).await.unwrap();
+    assert_eq!(own.iter().map(|r| r.status).collect::<Vec<_>>(), vec![RemediationStatus::Accepted, RemediationStatus::Open]);
+    assert!(matches!(s.unit_recommendations(&sb, sa_unit, today).await, Err(StoreError::Forbidden(_))));
+    let seen = s.inspection(&sa, id, today).await.unwrap();
+    assert_eq!(seen.inspection.status, Status::Issued);
+    assert_eq!(seen.files.iter().filter(|f| f.kind == "remediation").count(), 2);
+    // a file is read under the same rules: the photo is the team's
+    let photo = s.inspection(&leader, id, today).await.unwrap().files.into_iter().find(|f| f.kind == "photo").unwrap();
+    assert!(matches!(s.inspection_file(&sa, photo.id).await, Err(StoreError::Forbidden(_))));
+    assert!(s.inspection_file(&member, photo.id).await.is_ok());
+    let actions: Vec<String> = s
+        .list_audit(&AuditFilter { object_type: Some("inspection".into()), ..Default::default() })
+        .await
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"inspection.issue".to_string()) && actions.contains(&"inspection.visit".to_string()), "{actions:?}");
 });

@@ -22,6 +22,7 @@ pub use score::{Compiled, ScoreSheet, score};
 pub use validate::{Problem, validate};
 
 use crate::Exact;
+use crate::inspections::Topic;
 use crate::onestop::Measure;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -123,6 +124,9 @@ pub enum Feed {
     Plans(crate::plans::Measure),
     /// A measure of the periodic reports over the period's year (`reports.on_time_count`, …).
     Reports(crate::reporting::Measure),
+    /// A measure of the inspections register over the period's year, of one topic or of every
+    /// topic (`inspections.remediation_rate` — every topic —, `inspections.remediation_rate.cchc`).
+    Inspections(crate::inspections::Measure, crate::inspections::Topic),
 }
 
 impl Feed {
@@ -144,8 +148,16 @@ impl Feed {
     ];
 
     /// The name written in a framework: `imported`, `onestop.on_time_rate`, …
-    pub fn key(&self) -> &'static str {
+    pub fn key(&self) -> String {
+        if let Feed::Inspections(m, t) = self {
+            return if t.is_any() { format!("inspections.{}", m.key()) } else { format!("inspections.{}.{}", m.key(), t.as_str()) };
+        }
+        self.static_key().to_string()
+    }
+
+    fn static_key(&self) -> &'static str {
         match self {
+            Feed::Inspections(..) => "inspections",
             Feed::Imported => "imported",
             Feed::Onestop(Measure::OnTimeRate) => "onestop.on_time_rate",
             Feed::Onestop(Measure::OnlineRate) => "onestop.online_rate",
@@ -172,16 +184,38 @@ impl Feed {
             Feed::Apology(m) => m.fits(rule),
             Feed::Plans(m) => m.fits(rule),
             Feed::Reports(m) => m.fits(rule),
+            Feed::Inspections(m, _) => m.fits(rule),
         }
     }
 
+    /// A feed's name; an inspections feed may name any topic (topics are data):
+    /// `inspections.<measure>` or `inspections.<measure>.<topic>`.
     pub fn parse(s: &str) -> Option<Feed> {
+        if let Some(rest) = s.strip_prefix("inspections.") {
+            let (m, t) = rest.split_once('.').map_or((rest, None), |(m, t)| (m, Some(t)));
+            let measure = crate::inspections::Measure::parse(m)?;
+            let topic = match t {
+                None => Topic::ANY,
+                Some(t) => Topic::new(t)?,
+            };
+            return Some(Feed::Inspections(measure, topic));
+        }
         Feed::ALL.iter().copied().find(|f| f.key() == s)
     }
 
     /// What the feed is, for people (Vietnamese, English).
-    pub fn label(&self) -> (&'static str, &'static str) {
+    pub fn label(&self) -> (String, String) {
+        if let Feed::Inspections(m, t) = self {
+            let ((mv, me), (tv, te)) = (m.label(), t.label());
+            return (format!("Kiểm tra ({tv}): {}", lower_first(mv)), format!("Inspections ({te}): {}", lower_first(me)));
+        }
+        let (vi, en) = self.static_label();
+        (vi.to_string(), en.to_string())
+    }
+
+    fn static_label(&self) -> (&'static str, &'static str) {
         match self {
+            Feed::Inspections(..) => ("Kiểm tra", "Inspections"),
             Feed::Imported => {
                 ("Bảng số liệu do Văn phòng hoặc sở thẩm định tải lên", "A value table uploaded by the office or the appraising department")
             }
@@ -221,9 +255,33 @@ impl Feed {
         }
     }
 
+    /// The inspections feeds of every topic and of the sample topics (any other topic is read
+    /// by [`Feed::parse`]). Not yet in [`Feed::ALL`] — the editor's and the workbook's lists —
+    /// until the register's pages land (issue #20): a framework file may name them already.
+    pub const INSPECTIONS: &'static [Feed] = &[
+        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::ANY),
+        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::CCHC),
+        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::RECORDS),
+        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::INTERNAL),
+        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::ANY),
+        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::CCHC),
+        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::RECORDS),
+        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::INTERNAL),
+        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::ANY),
+        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::CCHC),
+        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::RECORDS),
+        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::INTERNAL),
+    ];
+
+    /// The listed feeds, and the form an inspections feed of any topic takes.
     fn known() -> String {
-        Feed::ALL.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ")
+        Feed::ALL.iter().map(|f| f.key()).chain(["inspections.<measure>.<topic>".to_string()]).collect::<Vec<_>>().join(", ")
     }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
 }
 
 impl Serialize for Source {
@@ -234,7 +292,7 @@ impl Serialize for Source {
             Source::Survey => s.serialize_str("survey"),
             Source::Feed(f) => {
                 let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("feed", f.key())?;
+                m.serialize_entry("feed", &f.key())?;
                 m.end()
             }
         }

@@ -172,6 +172,7 @@ fn check_node(fw: &Framework, n: &Node, codes: &mut HashSet<String>, out: &mut V
                             ("proportional, bands hoặc deduction", "proportional, bands or deduction")
                         }
                         super::Feed::Reports(_) => ("proportional hoặc bands", "proportional or bands"),
+                        super::Feed::Inspections(m, _) => m.rules(),
                     };
                     out.push(p(
                         code,

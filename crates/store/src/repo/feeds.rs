@@ -261,6 +261,7 @@ pub(crate) struct FeedData {
     apology: Option<HashMap<i64, Vec<parindex_core::apology::CaseFacts>>>,
     plans: Option<crate::repo::plans::YearFacts>,
     reports: Option<HashMap<i64, Vec<parindex_core::reporting::ReportFacts>>>,
+    inspections: Option<HashMap<(i64, String), parindex_core::inspections::UnitFacts>>,
     units: Option<Vec<i64>>,
 }
 
@@ -431,6 +432,40 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
                 let provenance = format!(
                     "Báo cáo định kỳ năm {year}: {} đợt báo cáo, {on_time} báo cáo gửi đúng hạn, {accepted} được tiếp nhận; {formula} = {}.",
                     reports.len(),
+                    value.shown(true)
+                );
+                out.insert(unit_id, FedValue { input, points, provenance, source: None, import_id: None });
+            }
+            Ok(out)
+        }
+        Feed::Inspections(measure, topic) => {
+            let Some(rule) = leaf.rule.as_ref() else { return Ok(HashMap::new()) };
+            let year = data.year(c, period_id).await?;
+            if data.inspections.is_none() {
+                data.inspections = Some(crate::repo::inspections::facts_of_year(c, year).await?);
+            }
+            let units = data.units(c, period_id).await?;
+            let empty = HashMap::new();
+            let all = data.inspections.as_ref().unwrap_or(&empty);
+            let (formula, _) = measure.formula();
+            let (topic_vi, _) = topic.label();
+            // the register is the whole truth of the year: a unit without an issued conclusion
+            // was not inspected (no), and has no overdue recommendation (0)
+            let today = chrono::Utc::now().date_naive();
+            let mut out = HashMap::new();
+            for unit_id in units {
+                let facts = crate::repo::inspections::facts_of(all, unit_id, topic);
+                let Some(value) = measure.of(&facts, today) else { continue };
+                let Ok(input) = value.to_input(rule) else { continue };
+                let Ok(points) = points_of(leaf, &input) else { continue };
+                let due = facts.recommendations.iter().filter(|r| r.due(today)).count();
+                let remedied = facts.recommendations.iter().filter(|r| r.remedied()).count();
+                let overdue = facts.recommendations.iter().filter(|r| r.overdue(today)).count();
+                let provenance = format!(
+                    "Kiểm tra ({topic_vi}) năm {year}: {} kết luận ban hành, {} kiến nghị ({due} đến hạn, {remedied} đã khắc phục, {overdue} quá hạn) tính đến {}; {formula}: {}.",
+                    facts.concluded,
+                    facts.recommendations.len(),
+                    parindex_core::text::format_date(today),
                     value.shown(true)
                 );
                 out.insert(unit_id, FedValue { input, points, provenance, source: None, import_id: None });

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod feeds;
 pub mod frameworks;
 pub mod improvements;
+pub mod inspections;
 pub mod jobs;
 pub mod notifications;
 pub mod onestop;

@@ -31,7 +31,12 @@ use crate::error::AppError;
 
 /// A feed's name for people.
 pub fn feed_label(lang: Lang, key: &str) -> String {
-    Feed::parse(key).map(|f| lang.pick(f.label().0, f.label().1).to_string()).unwrap_or_else(|| key.to_string())
+    Feed::parse(key)
+        .map(|f| {
+            let (vi, en) = f.label();
+            lang.pick(&vi, &en).to_string()
+        })
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// "Hội đồng quyết định tính 0 điểm: <reason> (hoidong, 05/12/2026)".

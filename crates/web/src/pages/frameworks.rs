@@ -150,7 +150,10 @@ fn events(ctx: &Ctx, kinds: &[(String, String)], nodes: &[Node], out: &mut Vec<T
         if n.source != parindex_core::framework::Source::SelfAssessed {
             let source = match n.source.feed() {
                 None => ctx.t("fw.src_survey").to_string(),
-                Some(f) => format!("{} ({})", ctx.t("fw.src_feed"), ctx.lang.pick(f.label().0, f.label().1)),
+                Some(f) => {
+                    let (vi, en) = f.label();
+                    format!("{} ({})", ctx.t("fw.src_feed"), ctx.lang.pick(&vi, &en))
+                }
             };
             extra.push(format!("{} {source}", ctx.t("fw.source")));
         }
