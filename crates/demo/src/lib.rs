@@ -3,7 +3,7 @@
 //! and a user for every role. Seeded once into an empty database; a restart keeps the data.
 //! All names are plausible samples, not an official list.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use parindex_core::Exact;
 use parindex_core::Role;
 use parindex_core::framework::synthetic::Rng;
@@ -93,6 +93,31 @@ const COMMUNES: &[(&str, &str, &str)] = &[
     ("X-NAMLAU", "UBND xã Nậm Lầu", "Vùng phía Bắc"),
     ("X-MUONGGION", "UBND xã Mường Giôn", "Vùng lòng hồ"),
     ("X-CHIENGHAC", "UBND xã Chiềng Hặc", "Vùng phía Đông"),
+    ("X-CHIENGMAI", "UBND xã Chiềng Mai", "Khu vực trung tâm"),
+    ("X-CHIENGSON", "UBND xã Chiềng Sơn", "Khu vực Mộc Châu"),
+    ("X-LONGPHIENG", "UBND xã Lóng Phiêng", "Vùng phía Đông"),
+    ("X-PHIENGPAN", "UBND xã Phiêng Pằn", "Khu vực trung tâm"),
+    ("X-MUONGCHIEN", "UBND xã Mường Chiên", "Vùng lòng hồ"),
+    ("X-CHIENGLAO", "UBND xã Chiềng Lao", "Vùng lòng hồ"),
+    ("X-BINHTHUAN", "UBND xã Bình Thuận", "Vùng phía Bắc"),
+    ("X-CHIENGKHOONG", "UBND xã Chiềng Khoong", "Vùng biên giới"),
+    ("X-MUONGLAN", "UBND xã Mường Lạn", "Vùng biên giới"),
+    ("X-HUOIMOT", "UBND xã Huổi Một", "Vùng biên giới"),
+    ("X-TAKHOA", "UBND xã Tạ Khoa", "Vùng phía Đông"),
+    ("X-SUOITO", "UBND xã Suối Tọ", "Vùng phía Đông"),
+    ("X-KIMBON", "UBND xã Kim Bon", "Vùng phía Đông"),
+    ("X-TUONGHA", "UBND xã Tường Hạ", "Vùng phía Đông"),
+    ("X-MUONGCOI", "UBND xã Mường Cơi", "Vùng phía Đông"),
+    ("X-PHIENGKHOAI", "UBND xã Phiêng Khoài", "Vùng phía Đông"),
+    ("X-CHIENGSAI", "UBND xã Chiềng Sại", "Vùng phía Đông"),
+    ("X-MUONGE", "UBND xã Mường É", "Vùng phía Bắc"),
+    ("X-PACNGA", "UBND xã Pắc Ngà", "Vùng phía Đông"),
+    ("X-XIMVANG", "UBND xã Xím Vàng", "Vùng phía Đông"),
+    ("X-MUONGBANG", "UBND xã Mường Bang", "Vùng phía Đông"),
+    ("X-MUONGHUNG", "UBND xã Mường Hung", "Vùng biên giới"),
+    ("X-CHIENGHOA", "UBND xã Chiềng Hoa", "Vùng lòng hồ"),
+    ("X-NGOCCHIEN", "UBND xã Ngọc Chiến", "Vùng lòng hồ"),
+    ("X-MUONGGIANG", "UBND xã Mường Giàng", "Vùng lòng hồ"),
 ];
 
 /// Former units that merged into today's (successor code, former code, former name, kind).
@@ -277,6 +302,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     seed_onestop(store).await?;
     seed_plans(store).await?;
     seed_reports(store).await?;
+    seed_inspections(store).await?;
     seed_apologies(store).await?;
     seed_last_year(store).await?;
     seed_improvements(store).await?;
@@ -749,6 +775,157 @@ async fn seed_plans(store: &Store) -> anyhow::Result<()> {
             version: t.version,
         };
         store.update_plan_task(&ctx, t.id, update, today).await?;
+    }
+    Ok(())
+}
+
+/// The inspections register (issue #20): the sample checklists, this year's plan with a reform
+/// inspection at most units and records-and-archives / internal-affairs inspections at 35 and
+/// 30, in the states their month gives (concluded, being inspected, planned), with findings,
+/// recommendations and their follow-up (remedied, reported, returned, overdue).
+async fn seed_inspections(store: &Store) -> anyhow::Result<()> {
+    use parindex_core::access::Actor;
+    use parindex_core::inspections::{Severity, TeamRole, Verdict};
+    use parindex_store::repo::inspections::{
+        DecisionInput, FindingInput, InspectionPlanInput, IssueInput, MemberInput, NewInspection, RecommendationInput, ResultInput,
+        VisitInput,
+    };
+    let today = parindex_core::assessment::today_vn();
+    let year = today.year();
+    let ctx = AuditCtx::system("demo-seed");
+    for c in parindex_reports::inspection::samples() {
+        store.save_checklist(&ctx, &c).await?;
+    }
+    let users = store.list_users().await?;
+    let actor = |name: &str| -> anyhow::Result<(Actor, AuditCtx)> {
+        let u = users.iter().find(|u| u.username == name).ok_or_else(|| anyhow::anyhow!("demo user {name}"))?;
+        let role = Role::parse(&u.role).ok_or_else(|| anyhow::anyhow!("role of {name}"))?;
+        Ok((
+            Actor { user_id: u.id, username: u.username.clone(), role, unit_id: u.unit_id },
+            AuditCtx { actor_id: Some(u.id), actor_name: u.username.clone(), ip: None },
+        ))
+    };
+    let (office, office_ctx) = actor("thuky")?;
+    let plan = InspectionPlanInput {
+        number: "12/KH-SNV".into(),
+        signed_on: date(year, 1, 10).unwrap_or(today).min(today),
+        title: format!("Kế hoạch kiểm tra công tác cải cách hành chính, văn thư, lưu trữ và nội vụ năm {year} (dữ liệu mẫu)"),
+    };
+    store.set_inspection_plan(&office_ctx, &office, year, plan).await?;
+    let units: Vec<_> = store
+        .list_units(parindex_core::UnitScope::All, &UnitFilter::default())
+        .await?
+        .into_iter()
+        .filter(|u| u.kind != "province" && u.active_to.is_none())
+        .collect();
+    let id_of = |name: &str| users.iter().find(|u| u.username == name).map(|u| u.id).unwrap_or_default();
+    let member = |name: &str, role, dept: &str| MemberInput { user_id: id_of(name), role, department: Some(dept.to_string()) };
+    // (checklist, how many units, the team: (username, department) of the leader and the member)
+    type Team<'a> = [(&'a str, &'a str); 2];
+    let teams: [(&str, usize, Team); 3] = [
+        ("kiem_tra_cchc", 72, [("thamdinh.snv", "Sở Nội vụ"), ("thamdinh.stp", "Sở Tư pháp")]),
+        ("kiem_tra_vtlt", 35, [("thamdinh.cchc", "Sở Nội vụ"), ("thamdinh.vp", "Văn phòng UBND tỉnh")]),
+        ("kiem_tra_noi_vu", 30, [("thamdinh.cchc", "Sở Nội vụ"), ("thamdinh.stc", "Sở Tài chính")]),
+    ];
+    let mut planned = Vec::new();
+    for (t, (checklist, count, team)) in teams.iter().enumerate() {
+        for (k, u) in units.iter().take(*count).enumerate() {
+            // reform inspections spread over the year; the combined records and internal-affairs
+            // visit the same unit in the same month
+            let month = if t == 0 { 2 + (k * 7 % 11) as u32 } else { 3 + (k * 5 % 10) as u32 };
+            // the health department's reform inspection stays ahead, in December, whatever the
+            // day: its team and its staff (demo logins) can walk through a visit
+            let upcoming = t == 0 && u.code == "SYT";
+            let month = if upcoming { 12 } else { month };
+            let members = vec![member(team[0].0, TeamRole::Leader, team[0].1), member(team[1].0, TeamRole::Member, team[1].1)];
+            let n = NewInspection { unit_id: u.id, checklist: checklist.to_string(), planned_month: month, members };
+            let id = store.plan_inspection(&office_ctx, &office, year, n).await?;
+            if !upcoming {
+                planned.push((id, month, k, team[0].0, team[1].0));
+            }
+        }
+    }
+    const FINDINGS: [&str; 4] = [
+        "Chưa thực hiện đầy đủ nội dung theo yêu cầu; hồ sơ lưu chưa đủ.",
+        "Thực hiện chậm so với thời hạn quy định.",
+        "Chưa công khai hoặc công khai chưa đầy đủ, chưa cập nhật.",
+        "Chưa có văn bản hướng dẫn, kiểm tra nội bộ.",
+    ];
+    for (n, (id, month, k, leader, member_name)) in planned.into_iter().enumerate() {
+        // a month past: visited on the 10th, concluded on the 20th (one in eight still being
+        // written); the month now: visited, not concluded; later: planned
+        let visit_on = date(year, month, 10).unwrap_or(today);
+        if visit_on > today {
+            continue;
+        }
+        let (lead, lead_ctx) = actor(leader)?;
+        let (mem, mem_ctx) = actor(member_name)?;
+        let detail = store.inspection(&mem, id, today).await?;
+        let keys: Vec<String> = detail.checklist.items().into_iter().map(|(k, _, _)| k).collect();
+        let verdict = |i: usize| match (n * 7 + i * 13 + k) % 20 {
+            0 | 1 => Verdict::NotCompliant,
+            2..=4 => Verdict::Partly,
+            5 => Verdict::NotApplicable,
+            _ => Verdict::Compliant,
+        };
+        let results = keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| ResultInput {
+                item_key: key.clone(),
+                verdict: verdict(i),
+                note: verdict(i).fails().then(|| "Đã đối chiếu hồ sơ lưu tại đơn vị (dữ liệu mẫu).".to_string()),
+            })
+            .collect();
+        store.record_visit(&mem_ctx, &mem, id, VisitInput { version: 0, visited_on: Some(visit_on), results }, today).await?;
+        let concluded_on = date(year, month, 20).unwrap_or(today);
+        let findings: Vec<FindingInput> = keys
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| verdict(*i).fails())
+            .take(3)
+            .enumerate()
+            .map(|(j, (i, key))| FindingInput {
+                item_key: Some(key.clone()),
+                severity: if verdict(i) == Verdict::NotCompliant { Severity::Moderate } else { Severity::Minor },
+                text: format!("{} (dữ liệu mẫu)", FINDINGS[(i + j) % FINDINGS.len()]),
+                recommendations: vec![RecommendationInput {
+                    owner_unit_id: None,
+                    text: "Khắc phục tồn tại, báo cáo kết quả kèm văn bản chứng minh (dữ liệu mẫu).".into(),
+                    deadline: concluded_on + chrono::Duration::days(45 + 15 * (j as i64)),
+                }],
+            })
+            .collect();
+        store.save_findings(&mem_ctx, &mem, id, 0, findings).await?;
+        if concluded_on > today || n % 8 == 5 {
+            continue;
+        }
+        let summary = "Đơn vị cơ bản thực hiện đầy đủ các nhiệm vụ được kiểm tra; còn một số tồn tại nêu tại phần phát hiện (dữ liệu mẫu).";
+        let issue = IssueInput { version: 0, number: format!("{}/KL-SNV", 20 + n), concluded_on, summary: summary.into() };
+        store.issue_conclusion(&lead_ctx, &lead, id, issue, today).await?;
+        // the unit's follow-up: most remedied, some reported or returned, some overdue
+        let detail = store.inspection(&lead, id, today).await?;
+        for (j, r) in detail.findings.iter().flat_map(|f| f.recommendations.iter()).enumerate() {
+            let step = (n + j) % 7;
+            let past = r.deadline < today;
+            if step == 6 || (!past && step > 2) {
+                continue;
+            }
+            let owner = Actor { user_id: 0, username: "canbo.donvi".into(), role: Role::UnitOfficer, unit_id: Some(r.owner_unit_id) };
+            let owner_ctx = AuditCtx { actor_id: None, actor_name: "canbo.donvi".into(), ip: None };
+            let text = "Đã khắc phục, ban hành văn bản chấn chỉnh và bổ sung hồ sơ (dữ liệu mẫu).";
+            let reported = store.report_remediation(&owner_ctx, &owner, r.id, r.version, text, vec![]).await?;
+            let decision = match step {
+                5 => continue,
+                4 => DecisionInput {
+                    version: reported.version,
+                    accept: false,
+                    reason: Some("Chưa có văn bản chứng minh (dữ liệu mẫu).".into()),
+                },
+                _ => DecisionInput { version: reported.version, accept: true, reason: None },
+            };
+            store.decide_remediation(&lead_ctx, &lead, r.id, decision).await?;
+        }
     }
     Ok(())
 }

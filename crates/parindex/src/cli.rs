@@ -514,7 +514,11 @@ async fn serve(cli_config: Option<&PathBuf>, args: ServeArgs, demo: bool) -> any
         // seeded through a connection without an fsync per commit (thousands of small ones)
         let url = database_url(args.db.database_url.clone(), &file, &dir)?;
         let bulk = Store::connect_bulk(&url).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
-        parindex_demo::seed(&bulk).await.map_err(|e| anyhow::anyhow!("seeding the demo province: {e:?}"))?;
+        parindex_demo::seed(&bulk).await.map_err(|e| match e.downcast_ref::<parindex_store::StoreError>() {
+            // the refusal's fields and messages, not only "invalid input"
+            Some(store) => anyhow::anyhow!("seeding the demo province: {store:?}"),
+            None => anyhow::anyhow!("seeding the demo province: {e:?}"),
+        })?;
         bulk.db.clone().close().await.ok();
         // the files the demo's records cite (a signed report), under their hashes
         let blobs = parindex_store::blobs::Blobs::new(dir.join("files"));

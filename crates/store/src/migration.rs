@@ -1878,7 +1878,7 @@ impl MigrationTrait for M0031Inspections {
                 .col(string_len("kind", 16))
                 .col(string_len("sha256", 64))
                 .col(big_integer("size"))
-                .col(string_len("mime", 100))
+                .col(string_len("file_kind", 16))
                 .col(text("name"))
                 .col(text_null("note"))
                 .col(string("created_by"))

@@ -1224,3 +1224,85 @@ async fn a_unit_fills_its_quarterly_report_and_the_office_consolidates_it() {
         }
     }
 }
+
+/// Issue #20, done when: a team member records a visit on a phone-sized screen (the checklist's
+/// verdicts, a photo), the leader issues the conclusion, the unit reports its remediation, the
+/// team accepts it, and the unit's leaf fed by the remediation rate moves — while the unit never
+/// sees the team's notes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_inspects_on_a_phone_and_the_unit_remedies() {
+    let Some(b) = Browser::start(390, 844).await else { return };
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let today = parindex_core::assessment::today_vn();
+    let office = parindex_core::Actor { user_id: 0, username: "x".into(), role: parindex_core::Role::Admin, unit_id: None };
+    let filter = parindex_store::repo::inspections::InspectionFilter {
+        year: chrono::Datelike::year(&today),
+        topic: Some("cchc".into()),
+        ..Default::default()
+    };
+    let id = app.store.inspections(&office, &filter).await.unwrap().into_iter().find(|i| i.unit_code == "SYT").unwrap().id;
+    let (_, syt) = parindex_testkit::demo::assessment_of(&app.store, "SYT").await;
+    let points = || async {
+        app.store.get_assessment(syt).await.unwrap().entries.get("1.3.2").and_then(|e| e.points.clone()).map(|p| p.to_string())
+    };
+    assert_eq!(points().await, None, "no recommendation due yet: no value");
+
+    // the member, on a phone: every item compliant but the first, a note, the day, a photo
+    sign_in(&b, &app, "thamdinh.stp", app.password).await;
+    b.client.goto(&app.url(&format!("/kiem-tra/{id}"))).await.unwrap();
+    assert!(text_of(&b, "#kt-status").await.contains("Theo kế hoạch"));
+    fill(&b, "#k-visited", &parindex_core::text::format_date(today)).await;
+    let radios = b.client.find_all(Locator::Css("#kt-visit input[type=radio][value='compliant']")).await.unwrap();
+    assert!(radios.len() > 5, "the checklist's items");
+    for r in radios.iter().skip(1) {
+        tap(&b, r).await;
+    }
+    let first = b.client.find(Locator::Css("#kt-visit input[type=radio][value='not_compliant']")).await.unwrap();
+    tap(&b, &first).await;
+    fill(&b, "#kt-visit textarea", "Kế hoạch ký muộn, thiếu kinh phí (đoàn ghi).").await;
+    click(&b, "#kt-visit-save").await;
+    assert!(text_of(&b, "#kt-saved").await.contains("Đã lưu kết quả"));
+    let png = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(png.path(), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0").unwrap();
+    b.client.find(Locator::Css("#u-file")).await.unwrap().send_keys(png.path().to_str().unwrap()).await.unwrap();
+    click(&b, "#kt-upload-button").await;
+    assert!(text_of(&b, "#kt-saved").await.contains("Đã lưu tệp"));
+    b.screenshot("inspection-visit-on-a-phone").await;
+    // the draft finding with its recommendation
+    click_summary(&b, "#kt-add-finding summary").await;
+    fill(&b, "#f-text", "Kế hoạch CCHC năm ký sau hạn.").await;
+    fill(&b, "#f-rec", "Bố trí kinh phí, ban hành kế hoạch năm sau đúng hạn.").await;
+    fill(&b, "#f-deadline", &parindex_core::text::format_date(today + chrono::Duration::days(60))).await;
+    click(&b, "#kt-add-finding button[type=submit]").await;
+    assert!(text_of(&b, "#finding-1").await.contains("Bố trí kinh phí"));
+
+    // the leader issues the conclusion
+    switch_user(&b, &app, "thamdinh.snv").await;
+    b.client.goto(&app.url(&format!("/kiem-tra/{id}"))).await.unwrap();
+    fill(&b, "#i-number", "99/KL-SNV").await;
+    fill(&b, "#i-summary", "Đơn vị thực hiện cơ bản đầy đủ; còn tồn tại về kế hoạch.").await;
+    click(&b, "#kt-issue-button").await;
+    assert!(text_of(&b, "#kt-conclusion").await.contains("99/KL-SNV"));
+
+    // the unit: the conclusion and its recommendation, not the team's note; it reports
+    switch_user(&b, &app, "canbo.syt").await;
+    b.client.goto(&app.url(&format!("/kiem-tra/{id}"))).await.unwrap();
+    let page = text_of(&b, "main").await;
+    assert!(page.contains("99/KL-SNV") && page.contains("Bố trí kinh phí") && !page.contains("(đoàn ghi)"), "{page}");
+    fill(&b, "#kt-findings textarea[name=text]", "Đã bố trí kinh phí tại Quyết định 12/QĐ-SYT.").await;
+    click(&b, "#kt-findings form[enctype='multipart/form-data'] button[type=submit]").await;
+    assert!(text_of(&b, "#kt-saved").await.contains("Đã gửi báo cáo khắc phục"));
+    b.screenshot("inspection-unit-reports").await;
+
+    // the member accepts: the unit's leaf 1.3.2 reads 1 of 1 remedied (100 % → 1 point)
+    switch_user(&b, &app, "thamdinh.stp").await;
+    b.client.goto(&app.url(&format!("/kiem-tra/{id}"))).await.unwrap();
+    click(&b, "#kt-findings button[value='accept']").await;
+    assert!(text_of(&b, "#kt-findings .badge.ok").await.contains("Đã khắc phục"));
+    assert_eq!(points().await, Some("1".into()));
+    switch_user(&b, &app, "canbo.syt").await;
+    b.client.goto(&app.url(&format!("/assessments/{syt}"))).await.unwrap();
+    let leaf = text_of(&b, "#leaf-1\\.3\\.2").await;
+    assert!(leaf.contains("Kiểm tra (cải cách hành chính)") && leaf.contains("1 đã khắc phục"), "{leaf}");
+    b.close().await;
+}

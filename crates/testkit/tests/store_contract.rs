@@ -2382,7 +2382,12 @@ backend_tests!(inspections_from_plan_to_remediation_feed_their_leaves, |b| async
     assert_eq!(points(sa_a, "1.3").await, None);
 
     // the unit uploads a document asked for; it may not record the visit nor add a photo
-    let file = |name: &str| NewFile { sha256: format!("{:0>64}", name.len()), size: 10, mime: "image/jpeg".into(), name: name.into() };
+    let file = |name: &str| NewFile {
+        sha256: format!("{:0>64}", name.len()),
+        size: 10,
+        kind: parindex_core::evidence::Kind::Jpeg,
+        name: name.into(),
+    };
     s.add_inspection_file(&ctx(), &sa, id, Attach::new("document", Some("chi_dao.ke_hoach"), None), file("ke-hoach.pdf")).await.unwrap();
     assert!(matches!(
         s.add_inspection_file(&ctx(), &sa, id, Attach::new("photo", None, None), file("x.jpg")).await,

@@ -53,6 +53,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/mot-cua", "nav.onestop", Action::ViewPeriods),
     ("/xin-loi", "nav.apology", Action::ViewPeriods),
     ("/ke-hoach", "nav.plans", Action::ViewPeriods),
+    ("/kiem-tra", "nav.inspections", Action::ViewPeriods),
     ("/bao-cao", "nav.reports", Action::ViewPeriods),
     ("/units", "nav.units", Action::ListUnits),
     ("/admin/users", "nav.users", Action::ManageUsers),

@@ -145,6 +145,20 @@ impl Feed {
         Feed::Plans(crate::plans::Measure::TasksDoneOnTimeShare),
         Feed::Reports(crate::reporting::Measure::OnTimeCount),
         Feed::Reports(crate::reporting::Measure::CompleteShare),
+        // the inspections feeds of every topic and of the sample topics; another topic is read
+        // by `Feed::parse`
+        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::ANY),
+        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::CCHC),
+        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::RECORDS),
+        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::INTERNAL),
+        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::ANY),
+        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::CCHC),
+        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::RECORDS),
+        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::INTERNAL),
+        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::ANY),
+        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::CCHC),
+        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::RECORDS),
+        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::INTERNAL),
     ];
 
     /// The name written in a framework: `imported`, `onestop.on_time_rate`, …
@@ -254,24 +268,6 @@ impl Feed {
             }
         }
     }
-
-    /// The inspections feeds of every topic and of the sample topics (any other topic is read
-    /// by [`Feed::parse`]). Not yet in [`Feed::ALL`] — the editor's and the workbook's lists —
-    /// until the register's pages land (issue #20): a framework file may name them already.
-    pub const INSPECTIONS: &'static [Feed] = &[
-        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::ANY),
-        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::CCHC),
-        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::RECORDS),
-        Feed::Inspections(crate::inspections::Measure::Inspected, Topic::INTERNAL),
-        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::ANY),
-        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::CCHC),
-        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::RECORDS),
-        Feed::Inspections(crate::inspections::Measure::RemediationRate, Topic::INTERNAL),
-        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::ANY),
-        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::CCHC),
-        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::RECORDS),
-        Feed::Inspections(crate::inspections::Measure::OverdueRecommendations, Topic::INTERNAL),
-    ];
 
     /// The listed feeds, and the form an inspections feed of any topic takes.
     fn known() -> String {

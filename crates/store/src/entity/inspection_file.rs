@@ -13,7 +13,8 @@ pub struct Model {
     pub kind: String,
     pub sha256: String,
     pub size: i64,
-    pub mime: String,
+    /// `core::evidence::Kind` (pdf, docx, xlsx, png, jpeg), read from the bytes.
+    pub file_kind: String,
     pub name: String,
     pub note: Option<String>,
     pub created_by: String,

@@ -144,7 +144,8 @@ pub struct InspectionFileRow {
     pub item_key: Option<String>,
     pub recommendation_id: Option<i64>,
     pub name: String,
-    pub mime: String,
+    /// `core::evidence::Kind` of the bytes.
+    pub file_kind: String,
     pub size: i64,
     pub sha256: String,
     pub note: Option<String>,
@@ -273,7 +274,8 @@ pub struct IssueInput {
 pub struct NewFile {
     pub sha256: String,
     pub size: i64,
-    pub mime: String,
+    /// `core::evidence::Kind` read from the bytes.
+    pub kind: parindex_core::evidence::Kind,
     pub name: String,
 }
 
@@ -414,7 +416,7 @@ fn file_row(m: &inspection_file::Model) -> InspectionFileRow {
         item_key: m.item_key.clone(),
         recommendation_id: m.recommendation_id,
         name: m.name.clone(),
-        mime: m.mime.clone(),
+        file_kind: m.file_kind.clone(),
         size: m.size,
         sha256: m.sha256.clone(),
         note: m.note.clone(),
@@ -1525,7 +1527,7 @@ async fn insert_file_in<C: ConnectionTrait>(
         kind: Set(kind.to_string()),
         sha256: Set(file.sha256.clone()),
         size: Set(file.size),
-        mime: Set(file.mime.chars().take(100).collect()),
+        file_kind: Set(file.kind.as_str().to_string()),
         name: Set(file.name.chars().take(255).collect()),
         note: Set(note),
         created_by: Set(ctx.actor_name.clone()),

@@ -17,6 +17,7 @@ mod contacts;
 mod documents;
 mod feeds;
 mod frameworks;
+mod inspections;
 mod one_model;
 mod onestop;
 mod plans;

@@ -70,29 +70,37 @@ pub(crate) enum Upload {
     TooLarge(String),
 }
 
-/// Receive one multipart file field into the unit's evidence library: streamed with the size
-/// limit, its kind read from its bytes (not its name), kept content-addressed, recorded.
-pub(crate) async fn take_upload(
+/// A file received and kept in the blob store (not yet recorded anywhere).
+pub(crate) struct Received {
+    pub name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub kind: parindex_core::evidence::Kind,
+}
+
+/// Receive one multipart file field into the blob store: streamed with the size limit, its
+/// kind read from its bytes (not its name), kept content-addressed. `Ok(Err(upload))` is a
+/// field with no file, or a refusal to say.
+pub(crate) async fn receive_file(
     state: &AppState,
     ctx: &Ctx,
-    unit_id: i64,
     field: &mut axum::extract::multipart::Field<'_>,
-) -> Result<Upload, AppError> {
-    let Some(original) = field.file_name().map(str::to_string).filter(|n| !n.is_empty()) else { return Ok(Upload::None) };
+) -> Result<Result<Received, Upload>, AppError> {
+    let Some(original) = field.file_name().map(str::to_string).filter(|n| !n.is_empty()) else { return Ok(Err(Upload::None)) };
     let name = parindex_core::evidence::safe_name(&original);
     let limit = state.config.max_upload_bytes;
     let (tmp, sha, size) = match receive(state, field, limit).await {
         Ok(x) => x,
         Err(AppError::PayloadTooLarge) => {
             let mb = limit / 1024 / 1024;
-            return Ok(Upload::TooLarge(
+            return Ok(Err(Upload::TooLarge(
                 Msg::new(
                     format!("“{name}” vượt quá giới hạn {mb} MB; tệp không được lưu."),
                     format!("“{name}” is over the {mb} MB limit; the file was not kept."),
                 )
                 .get(ctx.lang.code())
                 .to_string(),
-            ));
+            )));
         }
         Err(e) => return Err(e),
     };
@@ -108,11 +116,25 @@ pub(crate) async fn take_upload(
         Err(looks) => {
             let _ = tokio::fs::remove_file(&tmp).await;
             let e = parindex_store::repo::evidence::refused(&name, looks);
-            return Ok(Upload::Refused(store_error_text(ctx, &e).unwrap_or_default()));
+            return Ok(Err(Upload::Refused(store_error_text(ctx, &e).unwrap_or_default())));
         }
     };
     state.blobs.keep(&tmp, &sha).await.map_err(|e| AppError::Internal(format!("keep: {e}")))?;
-    Ok(Upload::Kept(state.store.add_evidence(&ctx.audit(), unit_id, &sha, size, kind, &name).await?))
+    Ok(Ok(Received { name, sha256: sha, size, kind }))
+}
+
+/// Receive one multipart file field into the unit's evidence library ([`receive_file`], then
+/// recorded in the library, deduplicated by content).
+pub(crate) async fn take_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    unit_id: i64,
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<Upload, AppError> {
+    match receive_file(state, ctx, field).await? {
+        Ok(f) => Ok(Upload::Kept(state.store.add_evidence(&ctx.audit(), unit_id, &f.sha256, f.size, f.kind, &f.name).await?)),
+        Err(upload) => Ok(upload),
+    }
 }
 
 /// The file chosen from the unit's library: "#12 Quyết định.pdf" as the list offers it, or a
@@ -257,15 +279,28 @@ pub(crate) async fn send_file(
     inline: bool,
 ) -> Result<Response, AppError> {
     let kind = parindex_core::evidence::Kind::parse(&file.kind).ok_or(AppError::NotFound)?;
-    let inline = inline && kind.previewable();
-    let f = state.blobs.open(&file.sha256).await.map_err(|_| AppError::NotFound)?;
     state.store.log_evidence_download(&ctx.audit(), file).await?;
+    send_blob(state, &file.name, &file.sha256, file.size, kind, inline).await
+}
+
+/// A kept file streamed under its name: an attachment, or shown in the browser (`inline`, PDF
+/// and images only), sandboxed, never cached.
+pub(crate) async fn send_blob(
+    state: &AppState,
+    name: &str,
+    sha256: &str,
+    size: i64,
+    kind: parindex_core::evidence::Kind,
+    inline: bool,
+) -> Result<Response, AppError> {
+    let inline = inline && kind.previewable();
+    let f = state.blobs.open(sha256).await.map_err(|_| AppError::NotFound)?;
     let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(f));
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, kind.mime().to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, parindex_core::evidence::content_disposition(&file.name, inline)),
-            (axum::http::header::CONTENT_LENGTH, file.size.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, parindex_core::evidence::content_disposition(name, inline)),
+            (axum::http::header::CONTENT_LENGTH, size.to_string()),
             (
                 axum::http::header::CONTENT_SECURITY_POLICY,
                 "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'".to_string(),

@@ -19,6 +19,7 @@ pub mod guides;
 pub mod home;
 pub mod improvements;
 pub mod inbox;
+pub mod inspections;
 pub mod jobs;
 pub mod leaf_view;
 pub mod onestop;
@@ -88,6 +89,7 @@ pub fn router() -> Router<AppState> {
         .merge(onestop::router())
         .merge(apology::router())
         .merge(plans::router())
+        .merge(inspections::router())
         .merge(reports::router())
         .merge(documents::router())
         .merge(self_sheet::router())
