@@ -832,7 +832,7 @@ async fn seed_inspections(store: &Store) -> anyhow::Result<()> {
         for (k, u) in units.iter().take(*count).enumerate() {
             // reform inspections spread over the year; the combined records and internal-affairs
             // visit the same unit in the same month
-            let month = if t == 0 { 2 + (k * 7 % 11) as u32 } else { 3 + (k * 5 % 10) as u32 };
+            let month = if t == 0 { 2 + (k * 7 % 11) as u32 } else { 3 + (k * 7 % 9) as u32 };
             // the health department's reform inspection stays ahead, in December, whatever the
             // day: its team and its staff (demo logins) can walk through a visit
             let upcoming = t == 0 && u.code == "SYT";
@@ -850,6 +850,12 @@ async fn seed_inspections(store: &Store) -> anyhow::Result<()> {
         "Thực hiện chậm so với thời hạn quy định.",
         "Chưa công khai hoặc công khai chưa đầy đủ, chưa cập nhật.",
         "Chưa có văn bản hướng dẫn, kiểm tra nội bộ.",
+    ];
+    const REMEDIES: [&str; 4] = [
+        "Bổ sung đầy đủ hồ sơ, tài liệu còn thiếu; báo cáo kèm danh mục hồ sơ đã bổ sung.",
+        "Rà soát, chấn chỉnh việc thực hiện đúng thời hạn; báo cáo kèm văn bản chỉ đạo.",
+        "Niêm yết, công khai đầy đủ và cập nhật trên Cổng thông tin; báo cáo kèm ảnh chụp, đường dẫn.",
+        "Ban hành văn bản hướng dẫn và tổ chức tự kiểm tra; báo cáo kèm kế hoạch, kết quả tự kiểm tra.",
     ];
     for (n, (id, month, k, leader, member_name)) in planned.into_iter().enumerate() {
         // a month past: visited on the 10th, concluded on the 20th (one in eight still being
@@ -891,7 +897,7 @@ async fn seed_inspections(store: &Store) -> anyhow::Result<()> {
                 text: format!("{} (dữ liệu mẫu)", FINDINGS[(i + j) % FINDINGS.len()]),
                 recommendations: vec![RecommendationInput {
                     owner_unit_id: None,
-                    text: "Khắc phục tồn tại, báo cáo kết quả kèm văn bản chứng minh (dữ liệu mẫu).".into(),
+                    text: format!("{} (dữ liệu mẫu)", REMEDIES[(i + j) % REMEDIES.len()]),
                     deadline: concluded_on + chrono::Duration::days(45 + 15 * (j as i64)),
                 }],
             })

@@ -221,7 +221,10 @@ impl Feed {
     pub fn label(&self) -> (String, String) {
         if let Feed::Inspections(m, t) = self {
             let ((mv, me), (tv, te)) = (m.label(), t.label());
-            return (format!("Kiểm tra ({tv}): {}", lower_first(mv)), format!("Inspections ({te}): {}", lower_first(me)));
+            return (
+                format!("Kiểm tra ({tv}): {}", crate::text::lower_first(mv)),
+                format!("Inspections ({te}): {}", crate::text::lower_first(me)),
+            );
         }
         let (vi, en) = self.static_label();
         (vi.to_string(), en.to_string())
@@ -273,11 +276,6 @@ impl Feed {
     fn known() -> String {
         Feed::ALL.iter().map(|f| f.key()).chain(["inspections.<measure>.<topic>".to_string()]).collect::<Vec<_>>().join(", ")
     }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
 }
 
 impl Serialize for Source {

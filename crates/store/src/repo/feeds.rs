@@ -485,12 +485,6 @@ pub struct FedCorrection {
     pub publication: Option<crate::repo::publications::PublicationRow>,
 }
 
-/// "Quyết định số …" → "quyết định số …" (inside a sentence).
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
-}
-
 /// A fed leaf of a unit whose data differs from what its assessment holds.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
@@ -1145,7 +1139,9 @@ impl Store {
         .await?;
         txn.commit().await?;
         let publication = match self.latest_publication_id(period_id).await? {
-            Some(_) => Some(self.publish_results(ctx, period_id, Some(&format!("{reason} — theo {}", lower_first(&by)))).await?),
+            Some(_) => Some(
+                self.publish_results(ctx, period_id, Some(&format!("{reason} — theo {}", parindex_core::text::lower_first(&by)))).await?,
+            ),
             None => None,
         };
         Ok(FedCorrection { leaves_written: written, publication })

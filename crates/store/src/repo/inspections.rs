@@ -305,6 +305,46 @@ pub struct DecisionInput {
     pub reason: Option<String>,
 }
 
+/// The year's inspections in figures (`Store::inspection_overview`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct Overview {
+    pub year: i32,
+    /// January to December: (planned in the month, conclusions issued in the month).
+    pub months: Vec<(usize, usize)>,
+    pub topics: Vec<TopicLine>,
+    /// The checklist items found partly or not compliant most often, most first (at most 30).
+    pub items: Vec<ItemLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct TopicLine {
+    pub topic: String,
+    pub inspections: usize,
+    pub issued: usize,
+    pub findings: usize,
+    pub recommendations: usize,
+    pub due: usize,
+    pub remedied: usize,
+    pub overdue: usize,
+    /// `core::inspections::Measure::RemediationRate` of the topic's recommendations (none due: none).
+    #[cfg_attr(feature = "schema", schema(value_type = Option<Object>))]
+    pub rate: Option<parindex_core::onestop::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct ItemLine {
+    pub topic: String,
+    pub item_key: String,
+    pub title: String,
+    /// Inspections that gave the item a verdict.
+    pub checked: usize,
+    pub partly: usize,
+    pub not_compliant: usize,
+}
+
 fn err(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> FieldError {
     FieldError { field, message: Msg::new(vi.into(), en.into()) }
 }
@@ -1356,6 +1396,152 @@ impl Store {
             .collect();
         let units = unit_names(&self.db).await?;
         Ok(recs.iter().filter(|r| issued.contains(&r.inspection_id)).map(|r| rec_row(r, &units, today)).collect())
+    }
+
+    /// The year's inspections in figures — planned and concluded by month; per topic the
+    /// inspections, findings, recommendations and the remediation rate (the measure's own
+    /// function, over the topic's issued conclusions of the year); the checklist items failed
+    /// most. For the office and provincial leadership (aggregates of the teams' verdicts, no
+    /// unit's notes).
+    pub async fn inspection_overview(&self, actor: &Actor, year: i32, today: NaiveDate) -> Result<Overview, StoreError> {
+        if !matches!(View::of(actor, 0, None, &[]), View::Office | View::Reader) {
+            return Err(forbidden());
+        }
+        let mut out = Overview { year, months: vec![(0, 0); 12], topics: Vec::new(), items: Vec::new() };
+        let Some(plan) = inspection_plan::Entity::find().filter(inspection_plan::Column::Year.eq(year)).one(&self.db).await? else {
+            return Ok(out);
+        };
+        let all = inspection::Entity::find().filter(inspection::Column::PlanId.eq(plan.id)).all(&self.db).await?;
+        let live: Vec<&inspection::Model> = all.iter().filter(|i| status_of(i) != Status::Cancelled).collect();
+        for i in &live {
+            if let Some(m) = out.months.get_mut((i.planned_month - 1).clamp(0, 11) as usize) {
+                m.0 += 1;
+            }
+            if let Some(d) = i.concluded_on.filter(|d| d.year() == year && status_of(i) == Status::Issued) {
+                out.months[d.month0() as usize].1 += 1;
+            }
+        }
+        let ids: Vec<i64> = live.iter().map(|i| i.id).collect();
+        let mut findings: HashMap<i64, usize> = HashMap::new();
+        let mut recs: HashMap<i64, Vec<RecommendationFacts>> = HashMap::new();
+        let mut results: Vec<inspection_result::Model> = Vec::new();
+        for chunk in ids.chunks(500) {
+            for f in inspection_finding::Entity::find()
+                .filter(inspection_finding::Column::InspectionId.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?
+            {
+                *findings.entry(f.inspection_id).or_default() += 1;
+            }
+            for r in inspection_recommendation::Entity::find()
+                .filter(inspection_recommendation::Column::InspectionId.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?
+            {
+                let status = RemediationStatus::parse(&r.status).unwrap_or(RemediationStatus::Open);
+                recs.entry(r.inspection_id).or_default().push(RecommendationFacts { deadline: r.deadline, status });
+            }
+            results.extend(
+                inspection_result::Entity::find()
+                    .filter(inspection_result::Column::InspectionId.is_in(chunk.to_vec()))
+                    .all(&self.db)
+                    .await?,
+            );
+        }
+        let mut topics: Vec<String> = live.iter().map(|i| i.topic.clone()).collect();
+        topics.sort();
+        topics.dedup();
+        for topic in topics {
+            let of: Vec<&&inspection::Model> = live.iter().filter(|i| i.topic == topic).collect();
+            let issued: Vec<&&&inspection::Model> = of.iter().filter(|i| status_of(i) == Status::Issued).collect();
+            // the measure over the topic's issued conclusions: the same function the feeds use
+            let facts = UnitFacts {
+                concluded: issued.len(),
+                recommendations: issued.iter().flat_map(|i| recs.get(&i.id).cloned().unwrap_or_default()).collect(),
+            };
+            out.topics.push(TopicLine {
+                inspections: of.len(),
+                issued: issued.len(),
+                findings: issued.iter().map(|i| findings.get(&i.id).copied().unwrap_or(0)).sum(),
+                recommendations: facts.recommendations.len(),
+                due: facts.recommendations.iter().filter(|r| r.due(today)).count(),
+                remedied: facts.recommendations.iter().filter(|r| r.remedied()).count(),
+                overdue: facts.recommendations.iter().filter(|r| r.overdue(today)).count(),
+                rate: parindex_core::inspections::Measure::RemediationRate.of(&facts, today),
+                topic,
+            });
+        }
+        // items: titles from each inspection's own checklist copy
+        let by_id: HashMap<i64, &inspection::Model> = live.iter().map(|i| (i.id, *i)).collect();
+        let mut titles: HashMap<(String, String), String> = HashMap::new();
+        let mut counts: HashMap<(String, String), (usize, usize, usize)> = HashMap::new();
+        let mut parsed: HashMap<i64, Option<Checklist>> = HashMap::new();
+        for r in &results {
+            let Some(i) = by_id.get(&r.inspection_id) else { continue };
+            let Some(v) = Verdict::parse(&r.verdict) else { continue };
+            let key = (i.topic.clone(), r.item_key.clone());
+            if !titles.contains_key(&key) {
+                let c = parsed.entry(i.id).or_insert_with(|| serde_json::from_str(&i.checklist).ok());
+                if let Some(title) =
+                    c.as_ref().and_then(|c| c.items().into_iter().find(|(k, _, _)| *k == r.item_key).map(|(_, _, it)| it.title.clone()))
+                {
+                    titles.insert(key.clone(), title);
+                }
+            }
+            let e = counts.entry(key).or_default();
+            if v != Verdict::NotApplicable {
+                e.0 += 1;
+            }
+            match v {
+                Verdict::Partly => e.1 += 1,
+                Verdict::NotCompliant => e.2 += 1,
+                _ => {}
+            }
+        }
+        let mut items: Vec<ItemLine> = counts
+            .into_iter()
+            .filter(|(_, (_, p, n))| p + n > 0)
+            .map(|((topic, item_key), (checked, partly, not_compliant))| ItemLine {
+                title: titles.get(&(topic.clone(), item_key.clone())).cloned().unwrap_or_else(|| item_key.clone()),
+                topic,
+                item_key,
+                checked,
+                partly,
+                not_compliant,
+            })
+            .collect();
+        items.sort_by(|a, b| {
+            (b.partly + b.not_compliant)
+                .cmp(&(a.partly + a.not_compliant))
+                .then(b.not_compliant.cmp(&a.not_compliant))
+                .then(a.item_key.cmp(&b.item_key))
+        });
+        items.truncate(30);
+        out.items = items;
+        Ok(out)
+    }
+
+    /// Every recommendation of an issued conclusion still to remedy (not reported, or returned),
+    /// across units — for the daily reminders, which run as the system (no actor: never shown
+    /// as such to a person).
+    pub(crate) async fn recommendations_to_remedy(&self, today: NaiveDate) -> Result<Vec<RecommendationRow>, StoreError> {
+        let issued: BTreeSet<i64> = inspection::Entity::find()
+            .filter(inspection::Column::Status.eq(Status::Issued.key()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        let units = unit_names(&self.db).await?;
+        Ok(inspection_recommendation::Entity::find()
+            .filter(inspection_recommendation::Column::Status.is_in([RemediationStatus::Open.key(), RemediationStatus::Returned.key()]))
+            .order_by_asc(inspection_recommendation::Column::Deadline)
+            .all(&self.db)
+            .await?
+            .iter()
+            .filter(|r| issued.contains(&r.inspection_id))
+            .map(|r| rec_row(r, &units, today))
+            .collect())
     }
 
     /// The owner unit reports how it remedied a recommendation (with evidence files kept in the

@@ -320,7 +320,8 @@ impl Store {
 
     /// Plans and reports (issue #19), once a day to the unit's staff, from `days` before the
     /// deadline to a month after it: each task not done nor dropped, the unit's yearly plan
-    /// not recorded by the office's deadline, each report of an open round not yet sent.
+    /// not recorded by the office's deadline, each report of an open round not yet sent; and
+    /// each inspection recommendation (issue #20) not remedied nor reported.
     async fn send_plan_and_report_reminders(&self, today: NaiveDate, days: i64) -> Result<usize, StoreError> {
         use chrono::Datelike;
         let mut sent = 0;
@@ -389,6 +390,21 @@ impl Store {
                     sent += notify(&self.db, Recipients::UnitStaff(u.unit_id), "reminder", &text, &link).await?;
                 }
             }
+        }
+        // inspections (issue #20): each recommendation still to remedy, near or past its deadline
+        for r in self.recommendations_to_remedy(today).await?.into_iter().filter(|r| near(r.deadline)) {
+            let link = format!("/kiem-tra/{}#rec-{}", r.inspection_id, r.id);
+            if self.reminded_today(&link, today).await? {
+                continue;
+            }
+            let (w_vi, w_en) = word(r.deadline);
+            let d = parindex_core::text::format_date(r.deadline);
+            let short: String = r.text.chars().take(120).collect();
+            let text = Msg::new(
+                format!("{w_vi}: kiến nghị sau kiểm tra «{short}» phải khắc phục và báo cáo trước ngày {d}."),
+                format!("{w_en}: the inspection recommendation «{short}» is to be remedied and reported by {d}."),
+            );
+            sent += notify(&self.db, Recipients::UnitStaff(r.owner_unit_id), "reminder", &text, &link).await?;
         }
         Ok(sent)
     }

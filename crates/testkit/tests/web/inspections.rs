@@ -202,6 +202,18 @@ backend_tests!(inspections_from_plan_to_remediation_over_http, |b| async move {
     let remediation_file = unit_page.split("/kiem-tra/tep/").nth(1).map(|s| s.split('"').next().unwrap().to_string()).unwrap();
     assert_eq!(a.get(app.url(&format!("/kiem-tra/tep/{remediation_file}"))).send().await.unwrap().status(), 200);
     assert_eq!(b_.get(app.url(&format!("/kiem-tra/tep/{remediation_file}"))).send().await.unwrap().status(), 403);
+    // the year in figures: the office and provincial leadership; the rate is the measure's (1 of 1 due... the
+    // deadline is ahead, the remedied one counts as due: 100 %)
+    let page = office.get(app.url(&format!("/kiem-tra/tong-hop?nam={year}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"kt-by-topic\"") && page.contains("cải cách hành chính") && page.contains("100,0"), "{page}");
+    assert!(page.contains("Ban hành kế hoạch CCHC năm đúng hạn, đủ nội dung"), "the item found not compliant");
+    let x = office.get(app.url(&format!("/kiem-tra/tong-hop?nam={year}&bang=linh-vuc"))).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    assert!(x.bytes().await.unwrap().starts_with(b"PK"), "an XLSX");
+    assert_eq!(app.login("viewer").await.get(app.url("/kiem-tra/tong-hop")).send().await.unwrap().status(), 200);
+    for (who, c) in [("officer.a", &a), ("appraiser", &leader), ("council", &council)] {
+        assert_eq!(c.get(app.url("/kiem-tra/tong-hop")).send().await.unwrap().status(), 403, "{who}");
+    }
     // the office's writes are the office's
     for (who, c) in [("officer.a", &a), ("appraiser", &leader), ("council", &council)] {
         assert_eq!(c.post(app.url(&format!("/kiem-tra/ke-hoach?nam={year}"))).form(&plan).send().await.unwrap().status(), 403, "{who}");
@@ -211,5 +223,116 @@ backend_tests!(inspections_from_plan_to_remediation_over_http, |b| async move {
             "{who}"
         );
         assert_eq!(c.post(app.url("/kiem-tra/bang-kiem")).multipart(upload("c.yaml", sample)).send().await.unwrap().status(), 403, "{who}");
+    }
+});
+
+// The conclusion and its notice as DOCX and PDF (Decree 30 layout): Vietnamese intact, the
+// DOCX converted by LibreOffice reads back the same, the team's notes nowhere; only whoever
+// reads the issued conclusion downloads it, and nothing before it is issued.
+backend_tests!(the_conclusion_is_a_document_in_the_decree_30_layout, |b| async move {
+    use parindex_store::repo::inspections::*;
+    use parindex_testkit::office;
+    let app = TestApp::spawn(b).await;
+    let today = parindex_core::assessment::today_vn();
+    let year = chrono::Datelike::year(&today);
+    let s = &app.store;
+    let ctx = parindex_store::AuditCtx::system("test");
+    let users = s.list_users().await.unwrap();
+    let who = |name: &str| {
+        let u = users.iter().find(|u| u.username == name).unwrap();
+        parindex_core::Actor {
+            user_id: u.id,
+            username: u.username.clone(),
+            role: parindex_core::Role::parse(&u.role).unwrap(),
+            unit_id: u.unit_id,
+        }
+    };
+    let (office_actor, leader) = (who("secretariat"), who("appraiser"));
+    s.save_checklist(&ctx, &parindex_reports::inspection::samples()[0]).await.unwrap();
+    s.set_inspection_plan(
+        &ctx,
+        &office_actor,
+        year,
+        InspectionPlanInput { number: "12/KH-SNV".into(), signed_on: today, title: "Kế hoạch kiểm tra".into() },
+    )
+    .await
+    .unwrap();
+    let members = vec![MemberInput {
+        user_id: leader.user_id,
+        role: parindex_core::inspections::TeamRole::Leader,
+        department: Some("Sở Nội vụ".into()),
+    }];
+    let id = s
+        .plan_inspection(
+            &ctx,
+            &office_actor,
+            year,
+            NewInspection { unit_id: id_of(&app, "UA").await, checklist: "kiem_tra_cchc".into(), planned_month: 3, members },
+        )
+        .await
+        .unwrap();
+    let keys: Vec<String> = s.inspection_checklist("kiem_tra_cchc").await.unwrap().items().into_iter().map(|(k, _, _)| k).collect();
+    let results = keys
+        .iter()
+        .map(|k| ResultInput {
+            item_key: k.clone(),
+            verdict: parindex_core::inspections::Verdict::Compliant,
+            note: Some("GHI-CHU-DOAN".into()),
+        })
+        .collect();
+    s.record_visit(&ctx, &leader, id, VisitInput { version: 0, visited_on: Some(today), results }, today).await.unwrap();
+    let finding = FindingInput {
+        item_key: Some(keys[0].clone()),
+        severity: parindex_core::inspections::Severity::Serious,
+        text: "Chưa niêm yết đầy đủ thủ tục hành chính".into(),
+        recommendations: vec![RecommendationInput {
+            owner_unit_id: None,
+            text: "Niêm yết đủ, cập nhật trên Cổng dịch vụ công".into(),
+            deadline: today + chrono::Duration::days(30),
+        }],
+    };
+    s.save_findings(&ctx, &leader, id, 0, vec![finding]).await.unwrap();
+    let a = app.login("officer.a").await;
+    assert_eq!(a.get(app.url(&format!("/kiem-tra/{id}/ket-luan.docx"))).send().await.unwrap().status(), 404, "not issued yet");
+    s.issue_conclusion(
+        &ctx,
+        &leader,
+        id,
+        IssueInput { version: 0, number: "45/KL-SNV".into(), concluded_on: today, summary: "Đơn vị thực hiện nghiêm túc".into() },
+        today,
+    )
+    .await
+    .unwrap();
+    let b_ = app.login("officer.b").await;
+    assert_eq!(b_.get(app.url(&format!("/kiem-tra/{id}/ket-luan.pdf"))).send().await.unwrap().status(), 403, "another unit");
+    assert_eq!(app.client().get(app.url(&format!("/kiem-tra/{id}/ket-luan.pdf"))).send().await.unwrap().status(), 303, "anonymous");
+    let page = a.get(app.url(&format!("/kiem-tra/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("href=\"/kiem-tra/{id}/ket-luan.docx\"")));
+    let tools = office::available();
+    for (name, kind) in [("ket-luan", "KẾT LUẬN"), ("thong-bao", "THÔNG BÁO")] {
+        let r = a.get(app.url(&format!("/kiem-tra/{id}/{name}.pdf"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let pdf = r.bytes().await.unwrap().to_vec();
+        assert!(pdf.starts_with(b"%PDF"));
+        let r = a.get(app.url(&format!("/kiem-tra/{id}/{name}.docx"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let docx = r.bytes().await.unwrap().to_vec();
+        office::keep(&format!("{name}.docx"), &docx);
+        if tools {
+            for text in [office::pdf_text(&pdf), office::pdf_text(&office::docx_to_pdf(&docx))] {
+                let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                for want in [
+                    kind,
+                    "Số: 45/KL-SNV",
+                    "Chưa niêm yết đầy đủ thủ tục hành chính",
+                    "Niêm yết đủ, cập nhật trên Cổng dịch vụ công",
+                    "Nghiêm trọng",
+                    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                ] {
+                    assert!(flat.contains(want), "{name}: {want} in {flat}");
+                }
+                assert!(!flat.contains("GHI-CHU-DOAN"), "never the team's notes");
+            }
+        }
     }
 });

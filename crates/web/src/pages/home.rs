@@ -359,6 +359,22 @@ async fn unit_deadlines(
             out.push((t.deadline, format!("/ke-hoach/nhiem-vu/{}", t.id), format!("{} {} {}", ctx.t("kh.task"), t.code, t.title)));
         }
     }
+    // inspection recommendations to remedy (issue #20)
+    if let Some(actor) = &ctx.actor {
+        for r in state.store.unit_recommendations(actor, unit_id, today).await? {
+            let open = matches!(
+                r.status,
+                parindex_core::inspections::RemediationStatus::Open | parindex_core::inspections::RemediationStatus::Returned
+            );
+            if open && (r.deadline - today).num_days() <= 14 {
+                out.push((
+                    r.deadline,
+                    format!("/kiem-tra/{}#rec-{}", r.inspection_id, r.id),
+                    format!("{}: {}", ctx.t("kt.recommendation"), r.text),
+                ));
+            }
+        }
+    }
     out.sort_by_key(|(d, _, _)| *d);
     Ok(out.into_iter().take(10).map(|(d, href, what)| (href, what, parindex_core::text::format_date(d), d < today)).collect())
 }

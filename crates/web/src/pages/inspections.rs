@@ -139,6 +139,7 @@ struct Line {
 
 struct OwnRec {
     inspection_id: i64,
+    id: i64,
     text: String,
     deadline: String,
     status: String,
@@ -170,6 +171,8 @@ struct ListPage {
     new_error: Option<String>,
     checklist_result: Option<(String, bool)>,
     own_recs: Vec<OwnRec>,
+    /// The office and provincial leadership read the year's overview.
+    overview: bool,
 }
 
 #[derive(Default)]
@@ -234,7 +237,7 @@ async fn draw(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Result<Re
             .filter(|r| r.status != RemediationStatus::Accepted)
             .map(|r| {
                 let (status, class) = rec_badge(lang, &r);
-                OwnRec { inspection_id: r.inspection_id, text: r.text, deadline: format_date(r.deadline), status, class }
+                OwnRec { inspection_id: r.inspection_id, id: r.id, text: r.text, deadline: format_date(r.deadline), status, class }
             })
             .collect(),
         None => Vec::new(),
@@ -312,6 +315,7 @@ async fn draw(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Result<Re
         new_error,
         checklist_result: d.checklist,
         own_recs,
+        overview: office || actor.role == Role::Viewer,
     });
     if refused {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -377,7 +381,12 @@ async fn add(State(state): State<AppState>, ctx: Ctx, Query(y): Query<YearQuery>
         None => return draw(&state, &ctx, &q, refuse(say("Hãy chọn trưởng đoàn.", "Choose the team leader."))).await,
     }
     for line in f.members.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let (name, dept) = line.split_once(['—', '-', ',']).map_or((line, None), |(n, d)| (n.trim(), Some(d.trim().to_string())));
+        // `username — department` (a dash between spaces, or a comma: a username may hold '-')
+        let cut = [" — ", " – ", " - ", ","].iter().filter_map(|sep| line.find(sep).map(|at| (at, sep.len()))).min();
+        let (name, dept) = match cut {
+            Some((at, len)) => (line[..at].trim(), Some(line[at + len..].trim().to_string())),
+            None => (line, None),
+        };
         match users.get(name) {
             Some(id) => members.push(MemberInput { user_id: *id, role: TeamRole::Member, department: dept.filter(|d| !d.is_empty()) }),
             None => {
@@ -1025,11 +1034,278 @@ async fn file(State(state): State<AppState>, ctx: Ctx, Path(fid): Path<i64>) -> 
     crate::pages::evidence::send_blob(&state, &f.name, &f.sha256, f.size, kind, kind.previewable()).await
 }
 
+// ---------------------------------------------------------------- the year in figures
+
+/// One table of the overview as the page shows it: its section's id and title, the XLSX
+/// link's `bang`, the header, and the cells (text, a number, a number to mark).
+struct TableView {
+    id: &'static str,
+    title: String,
+    slug: &'static str,
+    header: Vec<String>,
+    rows: Vec<Vec<(String, bool, bool)>>,
+}
+
+#[derive(Template)]
+#[template(path = "inspections_overview.html")]
+struct OverviewPage {
+    page: Page,
+    year: i32,
+    tables: Vec<TableView>,
+}
+
+#[derive(Deserialize)]
+struct OverviewQuery {
+    nam: Option<i32>,
+    bang: Option<String>,
+}
+
+/// A table to download: its `bang`, header and rows.
+type Grid = (&'static str, Vec<String>, Vec<Vec<parindex_reports::grid::Cell>>);
+
+/// The three tables of the year's overview, as their header and rows (the page and the XLSX
+/// read the same).
+fn overview_tables(ctx: &Ctx, o: &parindex_store::repo::inspections::Overview) -> [Grid; 3] {
+    use parindex_reports::grid::Cell;
+    let lang = ctx.lang;
+    let t = |k: &str| ctx.t(k).to_string();
+    let n = |x: usize| Cell::int(x as i64);
+    let months = o.months.iter().enumerate().map(|(m, (p, i))| vec![n(m + 1), n(*p), n(*i)]).collect();
+    let topics = o
+        .topics
+        .iter()
+        .map(|x| {
+            let rate = x.rate.as_ref().and_then(|v| v.percent()).map(|p| Cell::exact(&p, 1)).unwrap_or(Cell::Empty);
+            vec![
+                Cell::text(topic_label(lang, &x.topic)),
+                n(x.inspections),
+                n(x.issued),
+                n(x.findings),
+                n(x.recommendations),
+                n(x.due),
+                n(x.remedied),
+                n(x.overdue),
+                rate,
+            ]
+        })
+        .collect();
+    let items = o
+        .items
+        .iter()
+        .map(|x| vec![Cell::text(topic_label(lang, &x.topic)), Cell::text(x.title.clone()), n(x.checked), n(x.partly), n(x.not_compliant)])
+        .collect();
+    [
+        ("thang", vec![t("kt.month_col"), t("kt.col_planned"), t("kt.col_issued")], months),
+        (
+            "linh-vuc",
+            vec![
+                t("kt.topic"),
+                t("kt.col_inspections"),
+                t("kt.col_issued"),
+                t("kt.findings_col"),
+                t("kt.recs_col"),
+                t("kt.due_col"),
+                t("kt.remedied_col"),
+                t("kt.overdue_col"),
+                t("kt.rate_col"),
+            ],
+            topics,
+        ),
+        ("noi-dung", vec![t("kt.topic"), t("kt.item"), t("kt.checked_col"), t("kt.partly_col"), t("kt.not_compliant_col")], items),
+    ]
+}
+
+/// The office's and provincial leadership's overview of the year (`?bang=…` downloads a table as XLSX).
+async fn overview(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OverviewQuery>) -> Result<Response, AppError> {
+    use parindex_reports::grid::Cell;
+    let actor = actor(&ctx)?;
+    let year = q.nam.filter(|y| (2000..=2100).contains(y)).unwrap_or(today().year());
+    let o = state.store.inspection_overview(actor, year, today()).await?;
+    let tables = overview_tables(&ctx, &o);
+    if let Some(which) = q.bang.as_deref() {
+        let (slug, header, rows) = tables.iter().find(|(slug, _, _)| *slug == which).ok_or(AppError::NotFound)?;
+        let bytes = parindex_reports::grid::grid_xlsx(&format!("{} {year}", ctx.t("kt.title")), header, rows, 1)
+            .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+        return Ok(crate::chrome::download(bytes, crate::chrome::XLSX, &format!("kiem-tra-{slug}-{year}.xlsx")));
+    }
+    let shown = |c: &Cell| match c {
+        Cell::Text(s) => s.clone(),
+        Cell::Number { exact, .. } => exact.replace('.', if ctx.lang == Lang::Vi { "," } else { "." }),
+        Cell::Empty => "—".into(),
+    };
+    // the topic table's "overdue" column (7) is marked when not zero
+    let marked =
+        |slug: &str, col: usize, c: &Cell| slug == "linh-vuc" && col == 7 && matches!(c, Cell::Number { value, .. } if *value > 0.0);
+    let titles = [("kt-by-month", "kt.by_month"), ("kt-by-topic", "kt.by_topic"), ("kt-by-item", "kt.by_item")];
+    let mut views: Vec<TableView> = tables
+        .into_iter()
+        .zip(titles)
+        .map(|((slug, header, rows), (id, title))| TableView {
+            id,
+            title: ctx.t(title).to_string(),
+            slug,
+            header,
+            rows: rows
+                .iter()
+                .map(|r| r.iter().enumerate().map(|(col, c)| (shown(c), matches!(c, Cell::Number { .. }), marked(slug, col, c))).collect())
+                .collect(),
+        })
+        .collect();
+    // the topics first: the remediation rate is what readers look for
+    views.swap(0, 1);
+    let page = Page::new(&ctx, &state, ctx.t("kt.overview"), "/kiem-tra")
+        .crumb(ctx.t("kt.title"), format!("/kiem-tra?nam={year}"))
+        .crumb(ctx.t("kt.overview"), "");
+    Ok(render(&OverviewPage { page, year, tables: views }))
+}
+
+// ---------------------------------------------------------------- the conclusion as a document
+
+/// The conclusion (`ket-luan`) or the notice of it to the unit (`thong-bao`), in the Decree 30
+/// layout: what the team found (the general assessment, the findings with their severity) and
+/// the recommendations with their owners and deadlines — never the team's per-item notes.
+fn conclusion_document(
+    ctx: &Ctx,
+    v: &parindex_store::repo::inspections::InspectionDetail,
+    plan: Option<&parindex_store::repo::inspections::InspectionPlanRow>,
+    notice: bool,
+    mut doc: parindex_reports::document::Document,
+) -> parindex_reports::document::Document {
+    use parindex_reports::document::{Align, Block, Row, Table, date_words};
+    let lang = ctx.lang;
+    let t = |vi: &str, en: &str| lang.pick(vi, en).to_string();
+    let i = &v.inspection;
+    let vi = lang == Lang::Vi;
+    if let (Some(n), Some(d)) = (&i.conclusion_number, i.concluded_on) {
+        doc.number = format!("{} {n}", t("Số:", "No.:"));
+        let place = doc.place_date.split_once(", ").map(|(p, _)| p.to_string());
+        doc.place_date = match place {
+            Some(p) => format!("{p}, {}", date_words(d, vi)),
+            None => date_words(d, vi),
+        };
+    }
+    let topic = topic_label(lang, &i.topic);
+    // the kind (KẾT LUẬN, THÔNG BÁO) stands above: the summary does not repeat it
+    doc.title = if notice {
+        format!("{} {topic} {} {}", t("Kết luận kiểm tra công tác", "Conclusion of the inspection of"), t("tại", "at"), i.unit_name)
+    } else {
+        format!("{} {topic} {} {}", t("Kiểm tra công tác", "Inspection of"), t("tại", "at"), i.unit_name)
+    };
+    let b = &mut doc.blocks;
+    let plan_text = plan
+        .map(|p| {
+            format!(
+                "{} {} {} {} {}",
+                t("Thực hiện Kế hoạch số", "Under plan No."),
+                p.number,
+                t("ngày", "of"),
+                format_date(p.signed_on),
+                p.title
+            )
+        })
+        .unwrap_or_default();
+    let team: Vec<String> = i
+        .team
+        .iter()
+        .map(|m| {
+            let dept = m.department.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
+            format!("{} {} ({}{dept})", lang.pick(m.role.label().0, m.role.label().1), m.full_name, m.username)
+        })
+        .collect();
+    let visited = i.visited_on.map(|d| format!(" {} {}", t("ngày", "on"), format_date(d))).unwrap_or_default();
+    b.push(Block::text(format!(
+        "{plan_text}; {}{visited} {} {}. {}: {}.",
+        t("Đoàn kiểm tra đã kiểm tra", "the inspection team inspected"),
+        t("tại", "at"),
+        i.unit_name,
+        t("Thành phần Đoàn", "The team"),
+        team.join("; ")
+    )));
+    if notice {
+        b.push(Block::text(format!(
+            "{} {} {}:",
+            t("Căn cứ Kết luận kiểm tra", "Under conclusion"),
+            i.conclusion_number.clone().unwrap_or_default(),
+            t("Sở Nội vụ thông báo kết luận kiểm tra như sau", "the Department of Home Affairs gives notice of the conclusion as follows")
+        )));
+    }
+    b.push(Block::heading(t("I. NHẬN XÉT CHUNG", "I. GENERAL ASSESSMENT")));
+    b.push(Block::text(v.summary.clone().unwrap_or_default()));
+    b.push(Block::heading(t("II. TỒN TẠI, HẠN CHẾ", "II. SHORTCOMINGS")));
+    if v.findings.is_empty() {
+        b.push(Block::text(t("Không phát hiện tồn tại, hạn chế.", "No shortcoming was found.")));
+    }
+    let titles: HashMap<String, String> = v.checklist.items().into_iter().map(|(k, _, it)| (k, it.title.clone())).collect();
+    for (n, f) in v.findings.iter().enumerate() {
+        let at = f.item_key.as_ref().and_then(|k| titles.get(k)).map(|x| format!(" ({x})")).unwrap_or_default();
+        let sev = lang.pick(f.severity.label().0, f.severity.label().1);
+        b.push(Block::text(format!("{}. {}{at} — {}: {sev}.", n + 1, f.text, t("mức độ", "severity"))));
+    }
+    b.push(Block::heading(t("III. KIẾN NGHỊ", "III. RECOMMENDATIONS")));
+    let rows: Vec<Row> = v
+        .findings
+        .iter()
+        .flat_map(|f| f.recommendations.iter())
+        .enumerate()
+        .map(|(n, r)| {
+            Row::new(vec![(n + 1).to_string(), r.text.clone(), format!("{} — {}", r.owner_code, r.owner_name), format_date(r.deadline)])
+        })
+        .collect();
+    if rows.is_empty() {
+        b.push(Block::text(t("Không có kiến nghị.", "No recommendation.")));
+    } else {
+        b.push(Block::Table(Table {
+            caption: String::new(),
+            widths: vec![0.8, 6.0, 3.5, 2.2],
+            align: vec![Align::Center, Align::Left, Align::Left, Align::Center],
+            header: vec![
+                t("TT", "No."),
+                t("Kiến nghị", "Recommendation"),
+                t("Đơn vị thực hiện", "Owner unit"),
+                t("Hạn khắc phục", "Deadline"),
+            ],
+            rows,
+        }));
+        b.push(Block::text(format!(
+            "{} {} {}",
+            t("Đề nghị", "The"),
+            i.unit_name,
+            t(
+                "tổ chức khắc phục các tồn tại, hạn chế nêu trên và báo cáo kết quả khắc phục từng kiến nghị, kèm văn bản chứng minh, trên hệ thống trước hạn nêu tại bảng trên.",
+                "is asked to remedy the shortcomings above and report each recommendation's remediation, with the documents that show it, in the system before its deadline.",
+            )
+        )));
+    }
+    doc.recipients = vec![
+        format!("- {};", i.unit_name),
+        t("- Thành viên Đoàn kiểm tra;", "- Members of the team;"),
+        t("- Lưu: VT, CCHC.", "- Filed: office, reform."),
+    ];
+    doc
+}
+
+/// The conclusion or its notice as DOCX or PDF, to whoever reads the issued conclusion.
+async fn conclusion_file(state: &AppState, ctx: &Ctx, id: i64, notice: bool, format: &'static str) -> Result<Response, AppError> {
+    let actor = actor(ctx)?;
+    let v = state.store.inspection(actor, id, today()).await?;
+    if v.inspection.status != Status::Issued {
+        return Err(AppError::NotFound);
+    }
+    let plan = state.store.inspection_plan(v.inspection.year).await?;
+    let (kind_vi, kind_en) = if notice { ("THÔNG BÁO", "NOTICE") } else { ("KẾT LUẬN", "CONCLUSION") };
+    let suffix = if notice { "TB-SNV" } else { "KL-SNV" };
+    let doc = crate::pages::documents::skeleton_for(state, ctx, suffix, kind_vi, kind_en, String::new()).await;
+    let doc = conclusion_document(ctx, &v, plan.as_ref(), notice, doc);
+    let name = format!("{}-{}", if notice { "thong-bao-ket-luan" } else { "ket-luan-kiem-tra" }, v.inspection.unit_code.to_lowercase());
+    crate::pages::documents::send_document(doc, &name, format).await
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/kiem-tra", get(list))
         .route("/kiem-tra/ke-hoach", post(set_plan))
         .route("/kiem-tra/moi", post(add))
+        .route("/kiem-tra/tong-hop", get(overview))
         .route("/kiem-tra/bang-kiem", post(upload_checklist))
         .route("/kiem-tra/bang-kiem/{code}", get(download_checklist))
         .route("/kiem-tra/{id}", get(detail))
@@ -1041,4 +1317,20 @@ pub fn router() -> Router<AppState> {
         .route("/kiem-tra/{id}/kien-nghi/{rid}/khac-phuc", post(report))
         .route("/kiem-tra/{id}/kien-nghi/{rid}/quyet-dinh", post(decide))
         .route("/kiem-tra/tep/{fid}", get(file))
+        .route(
+            "/kiem-tra/{id}/ket-luan.docx",
+            get(|s: State<AppState>, c: Ctx, p: Path<i64>| async move { conclusion_file(&s, &c, p.0, false, "docx").await }),
+        )
+        .route(
+            "/kiem-tra/{id}/ket-luan.pdf",
+            get(|s: State<AppState>, c: Ctx, p: Path<i64>| async move { conclusion_file(&s, &c, p.0, false, "pdf").await }),
+        )
+        .route(
+            "/kiem-tra/{id}/thong-bao.docx",
+            get(|s: State<AppState>, c: Ctx, p: Path<i64>| async move { conclusion_file(&s, &c, p.0, true, "docx").await }),
+        )
+        .route(
+            "/kiem-tra/{id}/thong-bao.pdf",
+            get(|s: State<AppState>, c: Ctx, p: Path<i64>| async move { conclusion_file(&s, &c, p.0, true, "pdf").await }),
+        )
 }
