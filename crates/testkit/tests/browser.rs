@@ -1304,5 +1304,12 @@ async fn a_team_inspects_on_a_phone_and_the_unit_remedies() {
     b.client.goto(&app.url(&format!("/assessments/{syt}"))).await.unwrap();
     let leaf = text_of(&b, "#leaf-1\\.3\\.2").await;
     assert!(leaf.contains("Kiểm tra (cải cách hành chính)") && leaf.contains("1 đã khắc phục"), "{leaf}");
+    // the office: the year's list and figures (each page checked with axe-core as it is read)
+    switch_user(&b, &app, "thuky").await;
+    b.client.goto(&app.url("/kiem-tra")).await.unwrap();
+    assert!(text_of(&b, "#kt-table").await.contains("SYT"));
+    click(&b, "#kt-overview-link").await;
+    assert!(text_of(&b, "#kt-by-topic").await.contains("cải cách hành chính"));
+    b.screenshot("inspections-overview").await;
     b.close().await;
 }
