@@ -134,6 +134,26 @@ pub fn store_error_text(ctx: &Ctx, e: &parindex_store::StoreError) -> Option<Str
     }
 }
 
+/// A refusal to say at the form (its text: what is invalid or in conflict), or an error that
+/// is not the form's (the error page).
+pub fn form_refusal(ctx: &Ctx, e: parindex_store::StoreError) -> Result<String, crate::error::AppError> {
+    use parindex_store::StoreError;
+    match e {
+        e @ (StoreError::Invalid(_) | StoreError::Conflict(_)) => Ok(store_error_text(ctx, &e).unwrap_or_default()),
+        other => Err(other.into()),
+    }
+}
+
+/// A date field read (dd/mm/yyyy), or the refusal naming it (`what`: its name in Vietnamese and
+/// English).
+pub fn date_field(ctx: &Ctx, value: &str, what: (&str, &str)) -> Result<chrono::NaiveDate, String> {
+    parindex_core::text::parse_date(value).ok_or_else(|| {
+        parindex_core::Msg::new(format!("{} theo dạng dd/mm/yyyy.", what.0), format!("{} as dd/mm/yyyy.", what.1))
+            .get(ctx.lang.code())
+            .to_string()
+    })
+}
+
 /// Render a template to a response; a template error is an internal error.
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {

@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use parindex_core::inspections::{RemediationStatus, Severity, Status, TeamRole, Topic, Verdict};
-use parindex_core::text::{format_date, parse_date};
+use parindex_core::text::format_date;
 use parindex_core::{Lang, Msg, Role};
 use parindex_store::StoreError;
 use parindex_store::repo::inspections::{
@@ -33,7 +33,7 @@ use parindex_store::repo::inspections::{
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::chrome::{Page, render, store_error_text};
+use crate::chrome::{Page, date_field, form_refusal, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
@@ -65,20 +65,6 @@ fn rec_badge(lang: Lang, r: &RecommendationRow) -> (String, &'static str) {
         RemediationStatus::Returned => (label, "err"),
         RemediationStatus::Open => (label, ""),
     }
-}
-
-/// A refusal to say at the form (its text), or an error that is not the form's.
-fn refusal(ctx: &Ctx, e: StoreError) -> Result<String, AppError> {
-    match e {
-        e @ (StoreError::Invalid(_) | StoreError::Conflict(_)) => Ok(store_error_text(ctx, &e).unwrap_or_default()),
-        other => Err(other.into()),
-    }
-}
-
-fn date_field(ctx: &Ctx, value: &str, what: (&str, &str)) -> Result<NaiveDate, String> {
-    parse_date(value).ok_or_else(|| {
-        Msg::new(format!("{} theo dạng dd/mm/yyyy.", what.0), format!("{} as dd/mm/yyyy.", what.1)).get(ctx.lang.code()).to_string()
-    })
 }
 
 fn is_office(ctx: &Ctx) -> bool {
@@ -347,7 +333,7 @@ async fn set_plan(
     let result = match date_field(&ctx, &f.signed_on, ("Ngày ký", "The signing day")) {
         Ok(signed_on) => {
             let input = InspectionPlanInput { number: f.number.clone(), signed_on, title: f.title.clone() };
-            state.store.set_inspection_plan(&ctx.audit(), actor, year, input).await.map(|_| ()).map_err(|e| refusal(&ctx, e))
+            state.store.set_inspection_plan(&ctx.audit(), actor, year, input).await.map(|_| ()).map_err(|e| form_refusal(&ctx, e))
         }
         Err(e) => Err(Ok(e)),
     };
@@ -402,7 +388,7 @@ async fn add(State(state): State<AppState>, ctx: Ctx, Query(y): Query<YearQuery>
     let n = NewInspection { unit_id, checklist: f.checklist.clone(), planned_month: month, members };
     match state.store.plan_inspection(&ctx.audit(), actor, year, n).await {
         Ok(id) => Ok(Redirect::to(&format!("/kiem-tra/{id}?ghi=moi")).into_response()),
-        Err(e) => match refusal(&ctx, e) {
+        Err(e) => match form_refusal(&ctx, e) {
             Ok(text) => draw(&state, &ctx, &q, refuse(text)).await,
             Err(e) => Err(e),
         },
@@ -445,7 +431,7 @@ async fn upload_checklist(
             let text = format!("{} «{}» ({} {}).", ctx.t("kt.checklist_saved"), row.title, row.items, ctx.t("kt.items"));
             draw(&state, &ctx, &q, say(text, true)).await
         }
-        Err(e) => match refusal(&ctx, e) {
+        Err(e) => match form_refusal(&ctx, e) {
             Ok(text) => draw(&state, &ctx, &q, say(text, false)).await,
             Err(e) => Err(e),
         },
@@ -750,7 +736,7 @@ async fn draw_detail(state: &AppState, ctx: &Ctx, id: i64, flash: Option<String>
 
 /// The page again with a refusal at the form it belongs to, or the error that is not a form's.
 async fn refused(state: &AppState, ctx: &Ctx, id: i64, at: &str, e: StoreError, d: DetailDrawn) -> Result<Response, AppError> {
-    match refusal(ctx, e) {
+    match form_refusal(ctx, e) {
         Ok(text) => draw_detail(state, ctx, id, None, DetailDrawn { error: Some((at.to_string(), text)), ..d }).await,
         Err(e) => Err(e),
     }

@@ -18,15 +18,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use parindex_core::plans::{PlanFacts, TaskStatus};
-use parindex_core::text::{format_date, parse_date};
+use parindex_core::text::format_date;
 use parindex_core::{Lang, Msg};
-use parindex_store::StoreError;
 use parindex_store::repo::plans::{NewTask, PlanInput, PlanRow, TaskFilter, TaskRow, TaskUpdate};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::app::plans::{manages, readable_task, reads_all, reports_for};
-use crate::chrome::{Page, render, store_error_text};
+use crate::chrome::{Page, date_field, form_refusal, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
@@ -279,21 +278,6 @@ async fn draw(state: &AppState, ctx: &Ctx, q: &ListQuery, d: Drawn) -> Result<Re
     Ok(r)
 }
 
-/// A date field read, or the refusal naming it.
-fn date_field(ctx: &Ctx, value: &str, what: (&str, &str)) -> Result<NaiveDate, String> {
-    parse_date(value).ok_or_else(|| {
-        Msg::new(format!("{} theo dạng dd/mm/yyyy.", what.0), format!("{} as dd/mm/yyyy.", what.1)).get(ctx.lang.code()).to_string()
-    })
-}
-
-/// A refusal to say at the form (its text), or an error that is not the form's.
-fn refusal(ctx: &Ctx, e: StoreError) -> Result<String, AppError> {
-    match e {
-        e @ (StoreError::Invalid(_) | StoreError::Conflict(_)) => Ok(store_error_text(ctx, &e).unwrap_or_default()),
-        other => Err(other.into()),
-    }
-}
-
 #[derive(Deserialize)]
 struct YearQuery {
     nam: Option<i32>,
@@ -335,7 +319,7 @@ async fn set_province(
     let result = match (signed, due) {
         (Ok(signed_on), Ok(unit_plans_due)) => {
             let input = PlanInput { number: f.number.clone(), signed_on, title: f.title.clone(), unit_plans_due, file_id: None };
-            state.store.set_plan(&ctx.audit(), year, None, input).await.map(|_| ()).map_err(|e| refusal(&ctx, e))
+            state.store.set_plan(&ctx.audit(), year, None, input).await.map(|_| ()).map_err(|e| form_refusal(&ctx, e))
         }
         (Err(e), _) | (_, Err(e)) => Err(Ok(e)),
     };
@@ -361,7 +345,7 @@ async fn set_unit_plan(
     let result = match date_field(&ctx, &f.signed_on, ("Ngày ký", "The signing day")) {
         Ok(signed_on) => {
             let input = PlanInput { number: f.number.clone(), signed_on, title: f.title.clone(), unit_plans_due: None, file_id: None };
-            state.store.set_plan(&ctx.audit(), year, Some(unit_id), input).await.map(|_| ()).map_err(|e| refusal(&ctx, e))
+            state.store.set_plan(&ctx.audit(), year, Some(unit_id), input).await.map(|_| ()).map_err(|e| form_refusal(&ctx, e))
         }
         Err(e) => Err(Ok(e)),
     };
@@ -398,7 +382,7 @@ async fn add_task(
                 Err(parindex_store::repo::units::ImportError::Rows(rows)) => {
                     Err(Ok(rows.iter().map(|r| r.message.get(ctx.lang.code()).to_string()).collect::<Vec<_>>().join(" ")))
                 }
-                Err(parindex_store::repo::units::ImportError::Store(e)) => Err(refusal(&ctx, e)),
+                Err(parindex_store::repo::units::ImportError::Store(e)) => Err(form_refusal(&ctx, e)),
             }
         }
         Err(e) => Err(Ok(e)),
@@ -532,7 +516,7 @@ async fn report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
         TaskUpdate { status, done_on, reason: Some(f.reason.clone()), note: Some(f.note.clone()), file_id: None, version: f.version };
     match state.store.update_plan_task(&ctx.audit(), id, update, parindex_core::assessment::today_vn()).await {
         Ok(_) => Ok(Redirect::to(&format!("/ke-hoach/nhiem-vu/{id}?ghi=1")).into_response()),
-        Err(e) => match refusal(&ctx, e) {
+        Err(e) => match form_refusal(&ctx, e) {
             Ok(text) => draw_task(&state, &ctx, id, Some((f, text)), None).await,
             Err(e) => Err(e),
         },
@@ -647,7 +631,7 @@ async fn import_tasks(
             draw(&state, &ctx, &q, Drawn { import: Some((text.get(ctx.lang.code()).to_string(), true)), ..Default::default() }).await
         }
         Err(parindex_store::repo::units::ImportError::Rows(rows)) => draw(&state, &ctx, &q, refused(say(&rows))).await,
-        Err(parindex_store::repo::units::ImportError::Store(e)) => match refusal(&ctx, e) {
+        Err(parindex_store::repo::units::ImportError::Store(e)) => match form_refusal(&ctx, e) {
             Ok(text) => draw(&state, &ctx, &q, refused(text)).await,
             Err(e) => Err(e),
         },
@@ -713,7 +697,7 @@ async fn attach_to_task(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     };
     match state.store.update_plan_task(&ctx.audit(), id, update, parindex_core::assessment::today_vn()).await {
         Ok(_) => Ok(Redirect::to(&format!("/ke-hoach/nhiem-vu/{id}?ghi=1#kh-notes")).into_response()),
-        Err(e) => match refusal(&ctx, e) {
+        Err(e) => match form_refusal(&ctx, e) {
             Ok(text) => draw_task(&state, &ctx, id, kept(text), None).await,
             Err(e) => Err(e),
         },
@@ -754,7 +738,7 @@ async fn attach_to_plan(
         PlanInput { number: plan.number, signed_on: plan.signed_on, title: plan.title, unit_plans_due: None, file_id: Some(file_id) };
     match state.store.set_plan(&ctx.audit(), year, Some(unit_id), input).await {
         Ok(_) => Ok(Redirect::to(&format!("/ke-hoach?nam={year}&ghi=don-vi")).into_response()),
-        Err(e) => match refusal(&ctx, e) {
+        Err(e) => match form_refusal(&ctx, e) {
             Ok(text) => draw(&state, &ctx, &q, refuse(text)).await,
             Err(e) => Err(e),
         },

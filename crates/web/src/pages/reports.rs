@@ -25,13 +25,12 @@ use axum::routing::{get, post};
 use parindex_core::reporting::{CellKind, CellProblem, Content, ReportStatus, RoundKind, cell_field, shown};
 use parindex_core::text::{format_date, format_time_vn, parse_date};
 use parindex_core::{Lang, Msg};
-use parindex_store::StoreError;
 use parindex_store::repo::reporting::{ReportAction, RoundInput, RoundRow, RoundUnit, raw_of};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::app::reporting::{manages, reads_all, reads_unit, submits, writes};
-use crate::chrome::{Page, render, store_error_text};
+use crate::chrome::{Page, form_refusal, render};
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
@@ -56,14 +55,6 @@ fn allowed(ctx: &Ctx, ok: bool) -> Result<(), AppError> {
         (false, _) => Err(AppError::Unauthenticated),
         (true, false) => Err(AppError::Forbidden),
         (true, true) => Ok(()),
-    }
-}
-
-/// A refusal to say at the form (its text), or an error that is not the form's.
-fn refusal(ctx: &Ctx, e: StoreError) -> Result<String, AppError> {
-    match e {
-        e @ (StoreError::Invalid(_) | StoreError::Conflict(_)) => Ok(store_error_text(ctx, &e).unwrap_or_default()),
-        other => Err(other.into()),
     }
 }
 
@@ -262,7 +253,7 @@ async fn open_round(State(state): State<AppState>, ctx: Ctx, Query(y): Query<Yea
                 deadline,
                 months,
             };
-            state.store.open_report_round(&ctx.audit(), input).await.map(|_| ()).map_err(|e| refusal(&ctx, e))
+            state.store.open_report_round(&ctx.audit(), input).await.map(|_| ()).map_err(|e| form_refusal(&ctx, e))
         }
     };
     match result {
@@ -332,7 +323,7 @@ async fn save_form(State(state): State<AppState>, ctx: Ctx, Form(f): Form<FormTe
             let code = form.code.clone();
             match state.store.set_report_form(&ctx.audit(), form).await {
                 Ok(_) => Ok(Redirect::to(&format!("/bao-cao/mau-bieu?ma={code}&ghi=1")).into_response()),
-                Err(e) => match refusal(&ctx, e) {
+                Err(e) => match form_refusal(&ctx, e) {
                     Ok(text) => draw_forms(&state, &ctx, f.yaml, vec![text], None).await,
                     Err(e) => Err(e),
                 },
@@ -824,7 +815,7 @@ async fn write(
         match state.store.write_report(&ctx.audit(), id, unit, ReportAction::Save { content: content.clone(), file_id }, version).await {
             Ok(r) => version = r.version,
             Err(e) => {
-                let text = refusal(&ctx, e)?;
+                let text = form_refusal(&ctx, e)?;
                 return draw_unit(&state, &ctx, id, &code, refuse(raw, Vec::new(), Some(text))).await;
             }
         }
@@ -846,7 +837,7 @@ async fn write(
     match state.store.write_report(&ctx.audit(), id, unit, ReportAction::Submit, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/bao-cao/dot/{id}/don-vi/{code}?ghi=gui")).into_response()),
         Err(e) => {
-            let text = refusal(&ctx, e)?;
+            let text = form_refusal(&ctx, e)?;
             draw_unit(&state, &ctx, id, &code, Drawn { typed: None, problems: Vec::new(), error: Some(text), flash: None, refused: true })
                 .await
         }
@@ -879,7 +870,7 @@ async fn decide(
     match state.store.write_report(&ctx.audit(), id, unit, action, f.version).await {
         Ok(_) => Ok(Redirect::to(&format!("/bao-cao/dot/{id}/don-vi/{code}?ghi=quyet-dinh")).into_response()),
         Err(e) => {
-            let text = refusal(&ctx, e)?;
+            let text = form_refusal(&ctx, e)?;
             draw_unit(&state, &ctx, id, &code, Drawn { typed: None, problems: Vec::new(), error: Some(text), flash: None, refused: true })
                 .await
         }
@@ -961,7 +952,7 @@ async fn upload(
     match state.store.write_report(&ctx.audit(), id, unit, ReportAction::Save { content, file_id: None }, 0).await {
         Ok(_) => Ok(Redirect::to(&format!("/bao-cao/dot/{id}/don-vi/{code}?ghi=luu")).into_response()),
         Err(e) => {
-            let text = refusal(&ctx, e)?;
+            let text = form_refusal(&ctx, e)?;
             draw_unit(&state, &ctx, id, &code, refuse(None, Vec::new(), text)).await
         }
     }
