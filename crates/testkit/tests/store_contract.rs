@@ -2525,4 +2525,15 @@ backend_tests!(inspections_from_plan_to_remediation_feed_their_leaves, |b| async
         .map(|e| e.action)
         .collect();
     assert!(actions.contains(&"inspection.issue".to_string()) && actions.contains(&"inspection.visit".to_string()), "{actions:?}");
+    // the daily recompute finds the leaves as they are (each write recomputed them already)
+    assert_eq!(s.recompute_inspections_daily(today).await.unwrap(), 0);
+    // the daily reminders: the one still open (due in 30 days) reaches SA's staff, linked to it
+    let open = seen.findings[0].recommendations[1].clone();
+    assert!(s.send_reminders(today, 31).await.unwrap() >= 1);
+    let inbox = s.inbox(sa.user_id, 50).await.unwrap();
+    assert!(inbox.iter().any(|n| n.link == format!("/kiem-tra/{id}#rec-{}", open.id)), "{inbox:?}");
+    assert!(s.inbox(sb.user_id, 50).await.unwrap().iter().all(|n| !n.link.starts_with("/kiem-tra/")), "not SB's");
+    // two reports of one recommendation at once: the second is refused, not written over
+    s.report_remediation(&ctx(), &sa, open.id, 0, "Lần một", vec![]).await.unwrap();
+    assert!(matches!(s.report_remediation(&ctx(), &sa, open.id, 0, "Lần hai", vec![]).await, Err(StoreError::Conflict(_))));
 });

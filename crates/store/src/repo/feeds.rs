@@ -451,7 +451,7 @@ pub(crate) async fn feed_inputs<C: ConnectionTrait>(
             let (topic_vi, _) = topic.label();
             // the register is the whole truth of the year: a unit without an issued conclusion
             // was not inspected (no), and has no overdue recommendation (0)
-            let today = chrono::Utc::now().date_naive();
+            let today = parindex_core::assessment::today_vn();
             let mut out = HashMap::new();
             for unit_id in units {
                 let facts = crate::repo::inspections::facts_of(all, unit_id, topic);

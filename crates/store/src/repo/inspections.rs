@@ -1521,6 +1521,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The daily recompute of the leaves fed by `inspections.*` (run by the reminders job): a
+    /// recommendation becomes due, or overdue, the day after its deadline with no write to the
+    /// register. Conclusions of this year and the last; leaves that do not change are not
+    /// rewritten, so running it more often is harmless. The leaves written.
+    pub async fn recompute_inspections_daily(&self, today: NaiveDate) -> Result<usize, StoreError> {
+        let years = BTreeSet::from([today.year() - 1, today.year()]);
+        let fed = self.periods_fed_by(&years, |f| matches!(f, Feed::Inspections(..))).await?;
+        if fed.is_empty() {
+            return Ok(0);
+        }
+        let ctx = AuditCtx::system("inspection-deadlines");
+        Ok(self.db.transaction::<_, usize, StoreError>(|txn| Box::pin(async move { recompute(txn, &ctx, &fed).await })).await?)
+    }
+
     /// Every recommendation of an issued conclusion still to remedy (not reported, or returned),
     /// across units — for the daily reminders, which run as the system (no actor: never shown
     /// as such to a person).
@@ -1583,7 +1597,9 @@ impl Store {
             .transaction::<_, (), StoreError>(|txn| {
                 Box::pin(async move {
                     let r = inspection_recommendation::Entity::find_by_id(rec_id).one(txn).await?.ok_or(StoreError::NotFound)?;
-                    if version != 0 && r.version != version {
+                    // read again inside the transaction: two reports sent at once do not both land
+                    let open = [RemediationStatus::Open.key(), RemediationStatus::Returned.key()].contains(&r.status.as_str());
+                    if (version != 0 && r.version != version) || !open {
                         return Err(conflict("Kiến nghị"));
                     }
                     let before = json!({"status": r.status});
@@ -1619,7 +1635,7 @@ impl Store {
             .await?;
         let units = unit_names(&self.db).await?;
         let r = inspection_recommendation::Entity::find_by_id(rec_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        Ok(rec_row(&r, &units, Utc::now().date_naive()))
+        Ok(rec_row(&r, &units, parindex_core::assessment::today_vn()))
     }
 
     /// The team (or the office) accepts a reported remediation — remedied, the feeds move — or
@@ -1690,7 +1706,7 @@ impl Store {
             .await?;
         let units = unit_names(&self.db).await?;
         let r = inspection_recommendation::Entity::find_by_id(rec_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        Ok(rec_row(&r, &units, Utc::now().date_naive()))
+        Ok(rec_row(&r, &units, parindex_core::assessment::today_vn()))
     }
 }
 

@@ -315,6 +315,8 @@ impl Store {
         sent += self.send_plan_and_report_reminders(today, days).await?;
         // a reporting round counts in its fed leaves from the day after its deadline
         self.recompute_reports_after_deadlines(today).await?;
+        // a recommendation becomes due, and overdue, as days pass
+        self.recompute_inspections_daily(today).await?;
         Ok(sent)
     }
 
