@@ -98,6 +98,17 @@ backend_tests!(inspections_from_plan_to_remediation_over_http, |b| async move {
         verdicts.push((format!("n_{k}"), if i == 0 { "GHI-CHU-CUA-DOAN".into() } else { String::new() }));
     }
     assert_eq!(a.post(at("/ket-qua")).form(&verdicts).send().await.unwrap().status(), 403);
+    // a note with no verdict is refused (the item named), and what was typed stays on the page
+    let lone = [
+        ("version", "0".to_string()),
+        (&*format!("n_{}", keys[1]), "GHI-CHU-CHUA-CHON".to_string()),
+        (&*format!("v_{}", keys[0]), "partly".to_string()),
+    ];
+    let r = leader.post(at("/ket-qua")).form(&lone).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("id=\"kt-visit-error\"") && body.contains("GHI-CHU-CHUA-CHON"), "kept at the form");
+    assert!(body.contains(&format!("name=\"v_{}\" value=\"partly\" checked", keys[0])), "the verdict typed kept too");
     assert_eq!(leader.post(at("/ket-qua")).form(&verdicts).send().await.unwrap().status(), 303);
     let r = leader.post(at("/tep")).multipart(file_form("photo", &keys[0], "anh-niem-yet.pdf")).send().await.unwrap();
     assert_eq!(r.status(), 303);

@@ -560,7 +560,12 @@ struct DetailDrawn {
     error: Option<(String, String)>,
     finding: Option<FindingForm>,
     issue: Option<IssueForm>,
+    /// The visit form as typed (verdict and note per item, the day), kept after a refusal.
+    visit: Option<(Typed, String)>,
 }
+
+/// A visit form's verdict and note per item, as typed.
+type Typed = HashMap<String, (String, String)>;
 
 #[derive(Deserialize)]
 struct DetailQuery {
@@ -592,7 +597,11 @@ async fn draw_detail(state: &AppState, ctx: &Ctx, id: i64, flash: Option<String>
     let mut items = Vec::new();
     let mut last_section = String::new();
     for (key, section, item) in v.checklist.items() {
-        let (verdict, note) = results.get(&key).cloned().map(|(v, n)| (v.key().to_string(), n.unwrap_or_default())).unwrap_or_default();
+        let (verdict, note) = match d.visit.as_ref() {
+            // after a refusal: what was typed, not what is stored
+            Some((typed, _)) => typed.get(&key).cloned().unwrap_or_default(),
+            None => results.get(&key).cloned().map(|(v, n)| (v.key().to_string(), n.unwrap_or_default())).unwrap_or_default(),
+        };
         let files = v
             .files
             .iter()
@@ -697,7 +706,10 @@ async fn draw_detail(state: &AppState, ctx: &Ctx, id: i64, flash: Option<String>
         year: i.year,
         status,
         class,
-        visited_on: i.visited_on.map(format_date).unwrap_or_default(),
+        visited_on: match d.visit.as_ref() {
+            Some((_, typed)) => typed.clone(),
+            None => i.visited_on.map(format_date).unwrap_or_default(),
+        },
         conclusion: match (&i.conclusion_number, i.concluded_on) {
             (Some(n), Some(d)) => {
                 Some(format!("{} {n} {} {}", lang.pick("Kết luận số", "Conclusion No."), lang.pick("ngày", "of"), format_date(d)))
@@ -751,40 +763,66 @@ async fn record(
 ) -> Result<Response, AppError> {
     let actor = actor(&ctx)?;
     let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
-    let mut notes: HashMap<String, String> = HashMap::new();
-    let mut results = Vec::new();
+    // what was typed, item by item: kept on the page after any refusal
+    let mut typed: Typed = HashMap::new();
     for (name, value) in &f {
-        if let Some(key) = name.strip_prefix("n_") {
-            notes.insert(key.to_string(), value.clone());
-        }
-    }
-    for (name, value) in &f {
-        if let Some(key) = name.strip_prefix("v_")
-            && let Some(verdict) = Verdict::parse(value)
-        {
-            results.push(ResultInput { item_key: key.to_string(), verdict, note: notes.get(key).cloned() });
+        if let Some(key) = name.strip_prefix("v_") {
+            typed.entry(key.to_string()).or_default().0 = value.clone();
+        } else if let Some(key) = name.strip_prefix("n_") {
+            typed.entry(key.to_string()).or_default().1 = value.clone();
         }
     }
     let visited = get("visited_on");
+    let keep = |text: String| DetailDrawn {
+        error: Some(("visit".into(), text)),
+        visit: Some((typed.clone(), visited.clone())),
+        ..Default::default()
+    };
+    let mut results = Vec::new();
+    let mut noted_only = Vec::new();
+    let mut keys: Vec<&String> = typed.keys().collect();
+    keys.sort();
+    for key in keys {
+        let (verdict, note) = &typed[key];
+        match Verdict::parse(verdict) {
+            Some(verdict) => {
+                results.push(ResultInput { item_key: key.clone(), verdict, note: Some(note.clone()).filter(|n| !n.trim().is_empty()) })
+            }
+            // a note with no verdict would be lost: refused, the item named
+            None if !note.trim().is_empty() => noted_only.push(key.clone()),
+            None => {}
+        }
+    }
+    if !noted_only.is_empty() {
+        let detail = state.store.inspection(actor, id, today()).await?;
+        let titles: Vec<String> = detail
+            .checklist
+            .items()
+            .into_iter()
+            .filter(|(k, _, _)| noted_only.contains(k))
+            .map(|(_, _, it)| format!("«{}»", it.title))
+            .collect();
+        let text = format!("{} {}", ctx.t("kt.note_needs_verdict"), titles.join(", "));
+        return draw_detail(&state, &ctx, id, None, keep(text)).await;
+    }
     let visited_on = if visited.is_empty() {
         None
     } else {
         match date_field(&ctx, &visited, ("Ngày kiểm tra", "The day of the visit")) {
             Ok(d) => Some(d),
-            Err(text) => {
-                return draw_detail(&state, &ctx, id, None, DetailDrawn { error: Some(("visit".into(), text)), ..Default::default() })
-                    .await;
-            }
+            Err(text) => return draw_detail(&state, &ctx, id, None, keep(text)).await,
         }
     };
     if results.is_empty() {
-        let text = ctx.t("kt.no_verdict").to_string();
-        return draw_detail(&state, &ctx, id, None, DetailDrawn { error: Some(("visit".into(), text)), ..Default::default() }).await;
+        return draw_detail(&state, &ctx, id, None, keep(ctx.t("kt.no_verdict").to_string())).await;
     }
     let version = get("version").parse().unwrap_or(0);
     match state.store.record_visit(&ctx.audit(), actor, id, VisitInput { version, visited_on, results }, today()).await {
         Ok(()) => Ok(Redirect::to(&format!("/kiem-tra/{id}?ghi=ket-qua#kt-checklist")).into_response()),
-        Err(e) => refused(&state, &ctx, id, "visit", e, DetailDrawn::default()).await,
+        Err(e) => {
+            let kept = keep(String::new());
+            refused(&state, &ctx, id, "visit", e, DetailDrawn { visit: kept.visit, ..Default::default() }).await
+        }
     }
 }
 
