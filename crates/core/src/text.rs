@@ -137,6 +137,12 @@ pub fn percent_encode_keeping(s: &str, keep: &[u8]) -> String {
     out
 }
 
+/// "ghi chú" → "Ghi chú": a phrase starting a sentence.
+pub fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 /// "Quyết định số …" → "quyết định số …": a sentence's start written inside another sentence.
 pub fn lower_first(s: &str) -> String {
     let mut c = s.chars();

@@ -356,16 +356,36 @@ fn forbidden() -> StoreError {
     ))
 }
 
+/// What a text field is called in a message (the page shows the messages, not the field names).
+fn label_of(field: &str) -> (&'static str, &'static str) {
+    match field {
+        "number" => ("số văn bản", "the number"),
+        "title" => ("tên kế hoạch", "the title"),
+        "note" => ("ghi chú", "the note"),
+        "findings" => ("nội dung phát hiện", "the finding"),
+        "recommendations" => ("nội dung kiến nghị", "the recommendation"),
+        "summary" => ("nhận xét chung", "the general assessment"),
+        "remediation" => ("kết quả khắc phục", "the remediation"),
+        "reason" => ("lý do trả lại", "the reason for returning"),
+        _ => ("nội dung", "the text"),
+    }
+}
+
 fn text_of(field: &'static str, s: &str, required: bool, errors: &mut Vec<FieldError>) -> Option<String> {
     let t = s.trim();
+    let (vi, en) = label_of(field);
     if t.is_empty() {
         if required {
-            errors.push(err(field, "Nội dung này cần được ghi.", "This needs to be written."));
+            errors.push(err(field, format!("Hãy ghi {vi}."), format!("Write {en}.")));
         }
         return None;
     }
     if t.chars().count() > MAX_TEXT {
-        errors.push(err(field, format!("Tối đa {MAX_TEXT} ký tự."), format!("At most {MAX_TEXT} characters.")));
+        errors.push(err(
+            field,
+            format!("{}: tối đa {MAX_TEXT} ký tự.", parindex_core::text::upper_first(vi)),
+            format!("{}: at most {MAX_TEXT} characters.", parindex_core::text::upper_first(en)),
+        ));
         return None;
     }
     Some(t.to_string())

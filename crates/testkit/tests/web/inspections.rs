@@ -161,7 +161,8 @@ backend_tests!(inspections_from_plan_to_remediation_over_http, |b| async move {
     assert_eq!(a.post(at("/ban-hanh")).form(&issue("45/KL-SNV")).send().await.unwrap().status(), 403);
     let r = leader.post(at("/ban-hanh")).form(&issue("")).send().await.unwrap();
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("id=\"kt-issue-error\""));
+    let body = r.text().await.unwrap();
+    assert!(body.contains("id=\"kt-issue-error\"") && body.contains("Hãy ghi số văn bản"), "the field named");
     assert_eq!(leader.post(at("/ban-hanh")).form(&issue("45/KL-SNV")).send().await.unwrap().status(), 303);
     let unit_page = a.get(at("")).send().await.unwrap().text().await.unwrap();
     assert!(unit_page.contains("45/KL-SNV") && unit_page.contains("Bổ sung kinh phí") && !unit_page.contains("GHI-CHU-CUA-DOAN"));
