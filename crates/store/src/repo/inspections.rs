@@ -652,14 +652,14 @@ impl Store {
                     am.title = Set(title);
                     am.updated_by = Set(ctx.actor_name.clone());
                     am.updated_at = Set(Utc::now());
-                    let saved = am.save(txn).await?;
+                    let saved = am.save(txn).await?.try_into_model()?;
                     record(
                         txn,
                         &ctx,
                         AuditEntry {
                             action: "inspection.plan",
                             object_type: "inspection_plan",
-                            object_id: Some(saved.id.clone().unwrap().to_string()),
+                            object_id: Some(saved.id.to_string()),
                             before,
                             after: Some(json!({"year": year, "number": number, "signed_on": input.signed_on})),
                             ..Default::default()
